@@ -1,0 +1,44 @@
+# binsite: the two commands a newcomer needs are `make demo` and `make test`.
+# Every target installs what it needs itself (idempotent), so both work on a
+# fresh machine.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# The demo's clock: example bulletins are dated up to late November 2026.
+DEMO_NOW ?= 2026-11-28T12:00
+
+.PHONY: help venv test test-fast site demo demo-stop bench bench-quick golden clean
+
+help:
+	@echo "make demo      start a local Mailman + mail sink, sync lists, build and send the example BIN"
+	@echo "make demo-stop stop the local Mailman and sink"
+	@echo "make test      run the whole test suite (installs what it needs)"
+	@echo "make site      build the example archive into _site/"
+	@echo "make bench     benchmark binsite against Pelican and Hugo"
+	@echo "make golden    regenerate the golden test tree after an intended change"
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml requirements/test.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -e ".[test]" -r requirements/test.txt
+	touch $@
+
+site: venv
+	$(BIN)/binsite check
+	$(BIN)/binsite build
+
+test: venv
+	$(BIN)/python -m pytest
+
+test-fast: venv
+	$(BIN)/python -m pytest -m "not mailman and not browser"
+
+golden: venv
+	$(BIN)/python tests/regen_golden.py
+
+clean:
+	rm -rf _site .binsite/cache test-artifacts

@@ -1,0 +1,3 @@
+from binsite.cli import main
+
+main()

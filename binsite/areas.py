@@ -1,0 +1,139 @@
+"""Areas and their lists, declared in ``lists/<area>.yaml`` (the file name is the area id)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from binsite.config import RESERVED_IDS, SiteConfig, is_address
+from binsite.errors import Problem, error, warning
+from binsite.i18n import t
+from binsite.yamlfile import load_mapping
+
+LISTS_DIR = "lists"
+AREA_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_KNOWN_KEYS = {"name", "district", "description", "coordinators", "partners", "join"}
+
+
+@dataclass(frozen=True)
+class Partner:
+    address: str
+    role: str = "partner"
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Area:
+    id: str
+    name: str
+    district: str
+    description: str
+    coordinators: tuple[str, ...]
+    partners: tuple[Partner, ...]
+    join: str
+    source: str
+
+    def members_list(self, domain: str) -> str:
+        return f"{self.id}@{domain}"
+
+    def partners_list(self, domain: str) -> str:
+        return f"{self.id}-partners@{domain}"
+
+
+def load_areas(root: Path, config: SiteConfig | None) -> tuple[tuple[Area, ...], list[Problem]]:
+    """Read every ``lists/*.yaml``, sorted by id."""
+    folder = root / LISTS_DIR
+    problems: list[Problem] = []
+    if not folder.is_dir():
+        return (), [error(LISTS_DIR, None, t(
+            "map lists/ ontbreekt: maak per gebied een bestand lists/<gebied>.yaml",
+            "folder lists/ is missing: create one file lists/<area>.yaml per area"))]
+    areas: list[Area] = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or path.is_dir():
+            continue
+        rel = f"{LISTS_DIR}/{path.name}"
+        if path.suffix not in (".yaml", ".yml"):
+            problems.append(warning(rel, None, t("geen .yaml-bestand; wordt overgeslagen", "not a .yaml file; skipped")))
+            continue
+        area, more = _load_area(path, rel)
+        problems += more
+        if area is not None:
+            areas.append(area)
+    if not areas and not problems:
+        problems.append(error(LISTS_DIR, None, t("geen gebieden: voeg lists/<gebied>.yaml toe",
+                                                 "no areas: add lists/<area>.yaml")))
+    return tuple(areas), problems
+
+
+def _load_area(path: Path, rel: str) -> tuple[Area | None, list[Problem]]:
+    area_id = path.stem
+    problems: list[Problem] = []
+    if not AREA_ID.match(area_id) or area_id in RESERVED_IDS:
+        problems.append(error(rel, None, t(
+            "bestandsnaam {n!r} is geen geldige gebiedsnaam: gebruik kleine letters, cijfers en streepjes (en niet {r})",
+            "file name {n!r} is not a valid area id: use lower-case letters, digits and dashes (and none of {r})",
+            n=path.name, r=", ".join(sorted(RESERVED_IDS)))))
+        return None, problems
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [error(rel, None, t("bestand is geen UTF-8 ({e}); sla het op als UTF-8",
+                                         "file is not UTF-8 ({e}); save it as UTF-8", e=exc.reason))]
+    doc, problems = load_mapping(text, rel)
+    if doc is None:
+        return None, problems
+    values = doc.values
+    for key in values:
+        if key not in _KNOWN_KEYS:
+            problems.append(warning(rel, doc.line(key), t(
+                "onbekende sleutel {k!r}; bekend zijn: {known}", "unknown key {k!r}; known keys: {known}",
+                k=key, known=", ".join(sorted(_KNOWN_KEYS)))))
+    name = values.get("name")
+    if not isinstance(name, str) or not name.strip():
+        problems.append(error(rel, doc.line("name"), t("'name' ontbreekt: geef de naam van het gebied",
+                                                       "'name' is missing: give the area's name")))
+        name = area_id
+    coordinators = values.get("coordinators") or []
+    if isinstance(coordinators, str):
+        coordinators = [coordinators]
+    if not isinstance(coordinators, list) or not coordinators:
+        problems.append(error(rel, doc.line("coordinators"), t(
+            "'coordinators' ontbreekt: geef minstens één adres van de BINCO",
+            "'coordinators' is missing: give at least one address of the BINCO")))
+        coordinators = []
+    for index, address in enumerate(coordinators):
+        if not is_address(address):
+            problems.append(error(rel, doc.line(f"coordinators.{index}"), t(
+                "{v!r} is geen e-mailadres", "{v!r} is not an e-mail address", v=address)))
+    partners: list[Partner] = []
+    raw_partners = values.get("partners") or []
+    if not isinstance(raw_partners, list):
+        problems.append(error(rel, doc.line("partners"), t("'partners' moet een lijst zijn", "'partners' must be a list")))
+        raw_partners = []
+    for index, item in enumerate(raw_partners):
+        if isinstance(item, str):
+            item = {"address": item}
+        if not isinstance(item, dict) or not is_address(item.get("address")):
+            problems.append(error(rel, doc.line(f"partners.{index}"), t(
+                "partner heeft geen geldig 'address'", "partner has no valid 'address'")))
+            continue
+        partners.append(Partner(str(item["address"]).lower(), str(item.get("role") or "partner"), str(item.get("name") or "")))
+    seen: set[str] = set()
+    for index, partner in enumerate(partners):
+        if partner.address in seen:
+            problems.append(error(rel, doc.line(f"partners.{index}"), t(
+                "partner {a} staat er twee keer in", "partner {a} is listed twice", a=partner.address)))
+        seen.add(partner.address)
+    area = Area(
+        id=area_id,
+        name=name.strip(),
+        district=str(values.get("district") or ""),
+        description=str(values.get("description") or "").strip(),
+        coordinators=tuple(str(c).lower() for c in coordinators if is_address(c)),
+        partners=tuple(partners),
+        join=str(values.get("join") or "").strip(),
+        source=rel,
+    )
+    return area, problems

@@ -1,0 +1,1 @@
+"""Rendering: the assembled site to page, feed and index artifacts (pure)."""

@@ -1,0 +1,57 @@
+"""The one Jinja environment factory for pages and e-mail.
+
+Autoescape on, ``StrictUndefined``, and a site's own ``templates/`` in front
+of binsite's defaults, so a site overrides any template by adding a file with
+the same name. Sanitised Markdown enters templates as ``Markup`` in one place
+(``binsite.render.model``), never through ``|safe`` in templates.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+import binsite
+from binsite.i18n import format_date, format_datetime, format_number, role_label, ui
+
+
+def default_templates_dir() -> Path:
+    """binsite's own templates: inside the installed package, or the checkout's ``templates/``."""
+    package = Path(binsite.__file__).resolve().parent
+    installed = package / "templates"
+    return installed if installed.is_dir() else package.parent / "templates"
+
+
+def template_dirs(site_root: Path) -> list[Path]:
+    dirs = []
+    own = (site_root / "templates").resolve()
+    if own.is_dir():
+        dirs.append(own)
+    default = default_templates_dir()
+    if default not in dirs:
+        dirs.append(default)
+    return dirs
+
+
+def make_environment(site_root: Path, lang: str) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in template_dirs(site_root)]),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "xml", "svg"), default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals["lang"] = lang
+    env.globals["_"] = lambda key, **params: ui(key, lang, **params)
+    env.filters["date_text"] = lambda value: format_date(value, lang)
+    env.filters["datetime_text"] = lambda value: format_datetime(value, lang)
+    env.filters["number"] = lambda value: format_number(value, lang)
+    env.filters["role"] = lambda value: role_label(value, lang)
+    # Our HTML as text again, for places that must escape it (Atom's type="html").
+    env.filters["as_text"] = lambda value: str.__str__(value)
+    env.filters["json"] = lambda value: Markup(json.dumps(value, ensure_ascii=False, sort_keys=True).replace("</", "<\\/"))
+    return env

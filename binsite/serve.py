@@ -1,0 +1,142 @@
+"""``binsite serve``: build into a temporary folder, serve it on 127.0.0.1,
+rebuild when content, lists, templates or config change, reload the browser.
+
+The reload script is injected only while serving (never in a real build):
+pages ask ``__binsite/version`` every second and reload when it changes.
+Standard library only.
+"""
+
+from __future__ import annotations
+
+import http.server
+import logging
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from binsite.build import build
+from binsite.errors import BinsiteError, InvalidSite
+
+log = logging.getLogger(__name__)
+
+WATCHED = ("binsite.yaml", "content", "lists", "templates")
+RELOAD_JS = b"""(function () {
+  var seen = null;
+  function poll() {
+    fetch(document.documentElement.dataset.binsiteServe + "__binsite/version", {cache: "no-store"})
+      .then(function (r) { return r.text(); })
+      .then(function (v) { if (seen !== null && v !== seen) { location.reload(); } seen = v; })
+      .catch(function () {})
+      .finally(function () { setTimeout(poll, 1000); });
+  }
+  poll();
+}());
+"""
+
+
+def snapshot(root: Path) -> dict[str, float]:
+    """Modification times of every watched file."""
+    state: dict[str, float] = {}
+    for name in WATCHED:
+        path = root / name
+        files = [path] if path.is_file() else (p for p in path.rglob("*") if p.is_file()) if path.is_dir() else []
+        for file in files:
+            try:
+                state[str(file)] = file.stat().st_mtime_ns
+            except FileNotFoundError:
+                pass
+    return state
+
+
+class _State:
+    def __init__(self) -> None:
+        self.version = 0
+        self.error = ""
+
+
+def _handler(out: Path, base_path: str, state: _State) -> type[http.server.SimpleHTTPRequestHandler]:
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(out), **kwargs)
+
+        def log_message(self, fmt, *args):  # quiet; the CLI prints rebuilds
+            log.debug(fmt, *args)
+
+        def _send(self, body: bytes, content_type: str, status: int = 200) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self):  # noqa: N802 (http.server's naming)
+            path = self.path.split("?", 1)[0]
+            if path.endswith("__binsite/version"):
+                return self._send(str(state.version).encode(), "text/plain")
+            if path.endswith("__binsite/reload.js"):
+                return self._send(RELOAD_JS, "text/javascript")
+            if path.startswith(base_path):
+                self.path = "/" + self.path[len(base_path):]
+            elif base_path != "/":
+                return self._send(f'<a href="{base_path}">{base_path}</a>'.encode(), "text/html", 404)
+            target = out / self.path.split("?", 1)[0].lstrip("/")
+            if target.is_dir():
+                target = target / "index.html"
+            if target.suffix == ".html" and target.is_file():
+                html = target.read_bytes()
+                inject = (f'<script src="{base_path}__binsite/reload.js"></script>'.encode())
+                html = html.replace(b"<html ", f'<html data-binsite-serve="{base_path}" '.encode(), 1)
+                html = html.replace(b"</body>", inject + b"</body>", 1)
+                if state.error:
+                    banner = f'<pre style="background:#a4161a;color:#fff;padding:1rem;white-space:pre-wrap">{state.error}</pre>'
+                    html = html.replace(b"<main", banner.encode() + b"<main", 1)
+                return self._send(html, "text/html; charset=utf-8")
+            if not target.exists():
+                page = out / "404.html"
+                return self._send(page.read_bytes() if page.exists() else b"404", "text/html; charset=utf-8", 404)
+            return super().do_GET()
+
+    return Handler
+
+
+def serve(root: Path, *, port: int, now: Callable[[], datetime], drafts: bool,
+          on_build: Callable[[str], None], base_path: str = "/") -> None:
+    """Serve until interrupted. ``on_build`` receives a line to show after each build."""
+    out = Path(tempfile.mkdtemp(prefix="binsite-serve-")) / "site"
+    state = _State()
+
+    def rebuild() -> None:
+        try:
+            result = build(root, out, now=now(), drafts=drafts)
+        except InvalidSite as exc:
+            state.error = "\n".join(p.format() for p in exc.problems if p.is_error)
+            on_build(state.error)
+        except BinsiteError as exc:
+            state.error = exc.message()
+            on_build(state.error)
+        else:
+            state.error = ""
+            on_build(f"{result.pages} pages, {result.report.written} written")
+        state.version += 1
+
+    rebuild()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), _handler(out, base_path, state))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    on_build(f"http://127.0.0.1:{server.server_address[1]}{base_path}")
+    seen = snapshot(root)
+    try:
+        while True:
+            time.sleep(0.5)
+            current = snapshot(root)
+            if current != seen:
+                seen = current
+                rebuild()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()

@@ -1,0 +1,136 @@
+"""The whole network as one immutable model: config, areas, bulletins.
+
+``load_site`` is the only I/O (it reads files); ``assemble`` is pure and
+settles everything that needs more than one file: notices for ``all``,
+follow-ups that must exist, unique ids. Which bulletins are public at a
+given moment is answered here too, once, for the archive, the mail and the
+statistics alike.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from binsite.areas import Area, load_areas
+from binsite.config import SiteConfig, load_config
+from binsite.content import Bulletin, Source, expiry_date, parse_bulletin, read_sources
+from binsite.errors import InvalidSite, Problem, error, sort_problems
+from binsite.i18n import t
+
+
+@dataclass(frozen=True)
+class Site:
+    root: Path
+    config: SiteConfig
+    areas: tuple[Area, ...]
+    bulletins: tuple[Bulletin, ...]  # every valid bulletin and notice, newest first
+
+    def area(self, area_id: str) -> Area:
+        return next(a for a in self.areas if a.id == area_id)
+
+    @property
+    def area_ids(self) -> frozenset[str]:
+        return frozenset(a.id for a in self.areas)
+
+    def bulletin(self, bulletin_id: str) -> Bulletin | None:
+        return next((b for b in self.bulletins if b.id == bulletin_id), None)
+
+
+def find_root(start: Path) -> Path | None:
+    """The nearest folder from ``start`` upwards that holds ``binsite.yaml``."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / "binsite.yaml").is_file():
+            return folder
+    return None
+
+
+def load_site(root: Path) -> tuple[Site | None, list[Problem]]:
+    """Read and validate everything; ``(None, problems)`` when the config is unusable."""
+    config, problems = load_config(root)
+    if config is None:
+        return None, sort_problems(problems)
+    areas, more = load_areas(root, config)
+    problems += more
+    sources, more = read_sources(root)
+    problems += more
+    site, more = assemble(root, config, areas, sources)
+    return site, sort_problems(problems + more)
+
+
+def load_valid_site(root: Path) -> tuple[Site, list[Problem]]:
+    """Like ``load_site`` but raises ``InvalidSite`` on any error; returns warnings."""
+    site, problems = load_site(root)
+    if site is None or any(p.is_error for p in problems):
+        raise InvalidSite(problems)
+    return site, problems
+
+
+def assemble(root: Path, config: SiteConfig, areas: tuple[Area, ...], sources: list[Source]) -> tuple[Site, list[Problem]]:
+    problems: list[Problem] = []
+    area_ids = frozenset(a.id for a in areas)
+    parsed: list[Bulletin] = []
+    for source in sources:
+        bulletin, more = parse_bulletin(source, config, area_ids)
+        problems += more
+        if bulletin is not None:
+            parsed.append(bulletin)
+    seen: dict[str, Bulletin] = {}
+    bulletins: list[Bulletin] = []
+    for bulletin in parsed:
+        if bulletin.id in seen:
+            problems.append(error(bulletin.source, 1, t(
+                "dubbele id {i!r}: ook gebruikt door {o}; geef een van beide een andere naam",
+                "duplicate id {i!r}: also used by {o}; rename one of them", i=bulletin.id, o=seen[bulletin.id].source)))
+            continue
+        seen[bulletin.id] = bulletin
+        if bulletin.is_notice and bulletin.areas == ("all",):
+            bulletin = dataclasses.replace(bulletin, areas=tuple(sorted(area_ids)), to_all=True)
+        bulletins.append(bulletin)
+    for bulletin in bulletins:
+        if bulletin.follow_up_of is not None:
+            target = seen.get(bulletin.follow_up_of)
+            if target is None:
+                problems.append(error(bulletin.source, bulletin.line_of("follow_up_of"), t(
+                    "'follow_up_of' verwijst naar {i!r}, maar dat bericht bestaat niet; gebruik de id gebied/JJJJ-MM-DD-naam",
+                    "'follow_up_of' refers to {i!r}, but that bulletin does not exist; use the id area/YYYY-MM-DD-name",
+                    i=bulletin.follow_up_of)))
+            elif target.id == bulletin.id:
+                problems.append(error(bulletin.source, bulletin.line_of("follow_up_of"), t(
+                    "een bericht kan geen vervolg op zichzelf zijn", "a bulletin cannot follow up on itself")))
+            elif target.date > bulletin.date:
+                problems.append(error(bulletin.source, bulletin.line_of("follow_up_of"), t(
+                    "vervolg op {i!r}, maar dat bericht is van later", "follow-up of {i!r}, but that bulletin is later",
+                    i=target.id)))
+    bulletins.sort(key=lambda b: (b.date, b.id), reverse=True)
+    return Site(root=root, config=config, areas=areas, bulletins=tuple(bulletins)), problems
+
+
+# --- Who may see what, when -------------------------------------------------
+
+def is_public(bulletin: Bulletin) -> bool:
+    """Meant for the public archive at all (not partners-only, not ``public: false``)."""
+    return bulletin.public and bulletin.audience != "partners"
+
+
+def is_due(bulletin: Bulletin, now: datetime) -> bool:
+    """Its date has come (a bulletin dated later is scheduled)."""
+    return bulletin.date <= now
+
+
+def is_expired(bulletin: Bulletin, config: SiteConfig, now: datetime) -> bool:
+    last_day = expiry_date(bulletin, config)
+    return last_day is not None and now.astimezone(config.tz).date() > last_day
+
+
+def on_public_site(bulletin: Bulletin, config: SiteConfig, now: datetime, *, drafts: bool = False) -> bool:
+    """Whether the public archive (pages, feeds, sitemap, search) may show it now."""
+    return (
+        is_public(bulletin)
+        and (drafts or not bulletin.draft)
+        and is_due(bulletin, now)
+        and not is_expired(bulletin, config, now)
+    )

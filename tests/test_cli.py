@@ -1,0 +1,100 @@
+"""The command line: help everywhere, exit codes, messages that point at lines."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from binsite.cli import main
+from conftest import REPO, write
+
+
+def all_commands(group: click.Group = main, prefix: tuple[str, ...] = ()):
+    for name, command in sorted(group.commands.items()):
+        yield prefix + (name,), command
+        if isinstance(command, click.Group):
+            yield from all_commands(command, prefix + (name,))
+
+
+def test_there_are_commands():
+    names = {" ".join(path) for path, _ in all_commands()}
+    assert {"check", "build", "new", "serve"} <= names
+
+
+@pytest.mark.parametrize("path", [" ".join(p) for p, _ in all_commands()])
+def test_every_command_has_help_with_an_example(path):
+    result = CliRunner().invoke(main, [*path.split(), "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Example" in result.output or "Examples" in result.output, path
+
+
+def test_check_broken_bulletin_names_file_and_line_and_exits_1(mini_root):
+    write(mini_root / "content/noord/2026-11-08-kapot.md", "---\ntitle: Kapot\ndate: 2026-11-08\ncategory: fietz\n---\nT\n")
+    result = subprocess.run([sys.executable, "-m", "binsite", "--root", str(mini_root), "check"],
+                            capture_output=True, text=True, env={"PATH": "", "BINSITE_LANG": "nl"})
+    assert result.returncode == 1
+    assert "content/noord/2026-11-08-kapot.md:4: error: onbekende categorie 'fietz'" in result.stderr
+
+
+def test_check_ok_exits_0(mini_root):
+    result = CliRunner().invoke(main, ["--root", str(mini_root), "check", "--now", "2026-11-10"])
+    assert result.exit_code == 0, result.output
+    assert "In orde" in result.output
+
+
+def test_strict_turns_warnings_into_failure(mini_root):
+    write(mini_root / "content/noord/2026-11-08-a.md", "---\ntitle: A\ndate: 2026-11-08\nonbekend: 1\n---\nT\n")
+    runner = CliRunner()
+    assert runner.invoke(main, ["--root", str(mini_root), "check", "--now", "2026-11-10"]).exit_code == 0
+    assert runner.invoke(main, ["--root", str(mini_root), "check", "--strict", "--now", "2026-11-10"]).exit_code == 1
+
+
+def test_english_messages(mini_root):
+    write(mini_root / "content/noord/2026-11-08-kapot.md", "---\ntitle: Kapot\ndate: 2026-11-08\ncategory: fietz\n---\nT\n")
+    result = CliRunner().invoke(main, ["--root", str(mini_root), "check"], env={"BINSITE_LANG": "en"})
+    assert "unknown category 'fietz'" in result.output
+
+
+def test_new_writes_a_valid_bulletin(mini_root):
+    runner = CliRunner()
+    result = runner.invoke(main, ["--root", str(mini_root), "new", "noord", "Fiets gestolen: bij de Brede School!",
+                                  "--category", "inbraak", "--date", "2026-11-09 10:00"])
+    assert result.exit_code == 0, result.output
+    rel = result.output.strip()
+    assert rel == "content/noord/2026-11-09-fiets-gestolen-bij-de-brede-school.md"
+    text = (mini_root / rel).read_text()
+    assert "title: 'Fiets gestolen: bij de Brede School!'" in text
+    check = runner.invoke(main, ["--root", str(mini_root), "check", "--now", "2026-11-10"])
+    assert check.exit_code == 0, check.output
+
+
+def test_new_refuses_unknown_area(mini_root):
+    result = CliRunner().invoke(main, ["--root", str(mini_root), "new", "nroth", "Titel"])
+    assert result.exit_code == 1 and "nroth" in result.output
+
+
+def test_root_is_found_upwards(mini_root, monkeypatch):
+    result = subprocess.run([sys.executable, "-m", "binsite", "check", "--now", "2026-11-10"],
+                            cwd=mini_root / "content" / "noord", capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_no_root_is_a_clear_error(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "binsite", "check"], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 1 and "binsite.yaml" in result.stderr
+
+
+def test_build_command(mini_root, tmp_path):
+    result = CliRunner().invoke(main, ["--root", str(mini_root), "build", "--out", str(tmp_path / "o"), "--now", "2026-11-10"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "o" / "index.html").is_file()
+
+
+def test_example_network_checks_clean():
+    """The repository's own example BIN is valid."""
+    result = CliRunner().invoke(main, ["--root", str(REPO), "check", "--now", "2026-11-28T12:00"])
+    assert result.exit_code == 0, result.output

@@ -1,0 +1,53 @@
+"""binsite.yaml and lists/*.yaml: typed, validated, every problem at its line."""
+
+from __future__ import annotations
+
+from binsite.areas import load_areas
+from binsite.config import load_config, parse_duration
+from conftest import write
+
+
+def test_config_defaults_and_values(mini_root):
+    config, problems = load_config(mini_root)
+    assert problems == []
+    assert config.language == "nl" and config.timezone == "Europe/Amsterdam"
+    assert config.base_path == "/archief/"
+    assert "inbraak" in config.category_ids and len(config.categories) == 11
+    assert config.retention_days("verdacht-gedrag") == 30
+    assert config.retention_days("nieuws") is None
+    assert config.retention_days("inbraak") == 365
+
+
+def test_config_errors_point_at_lines(mini_root):
+    write(mini_root / "binsite.yaml", "title: X\nbase_url: bin.example\nlanguage: fr\nmail:\n  domain: bin.example.org\nretention:\n  nieuws: soms\nfoo: 1\n")
+    config, problems = load_config(mini_root)
+    found = {(p.line, p.severity.value) for p in problems}
+    assert (2, "error") in found and (3, "error") in found and (7, "error") in found and (8, "warning") in found
+
+
+def test_missing_config_says_how_to_fix(tmp_path):
+    config, problems = load_config(tmp_path)
+    assert config is None and "binsite.yaml" in problems[0].format("en")
+
+
+def test_durations():
+    assert parse_duration("90 days") == 90
+    assert parse_duration("12 weken") == 84
+    assert parse_duration("1 year") == 365
+    assert parse_duration("forever") is None
+
+
+def test_area_list_errors(mini_root):
+    write(mini_root / "lists/west.yaml", "name: West\ncoordinators:\n  - geen-adres\npartners:\n  - address: x@politie.example\n  - address: x@politie.example\n")
+    config, _ = load_config(mini_root)
+    areas, problems = load_areas(mini_root, config)
+    lines = sorted((p.path, p.line) for p in problems)
+    assert ("lists/west.yaml", 3) in lines and ("lists/west.yaml", 6) in lines
+    assert [a.id for a in areas] == ["noord", "west", "zuid"]
+
+
+def test_reserved_area_id(mini_root):
+    write(mini_root / "lists/zoeken.yaml", "name: Zoeken\ncoordinators: [a@b.example]\n")
+    config, _ = load_config(mini_root)
+    _, problems = load_areas(mini_root, config)
+    assert any(p.path == "lists/zoeken.yaml" and p.is_error for p in problems)

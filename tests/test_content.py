@@ -1,0 +1,105 @@
+"""Parsing and validation of bulletins: every problem names its file and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from binsite.site import load_site
+from conftest import write
+
+
+def problems_of(root: Path, rel: str, text: str | bytes) -> list[str]:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    _, problems = load_site(root)
+    return [p.format("en") for p in problems if p.path == rel and p.is_error]
+
+
+GOOD = "---\ntitle: Goed bericht\ndate: 2026-11-01\ncategory: inbraak\n---\nTekst.\n"
+
+
+@pytest.mark.parametrize("rel, text, expected", [
+    ("content/noord/2026-11-01-a.md", "---\ntitle: A\ndate: 2026-11-01\ncategory: [x\n---\nTekst\n",
+     "content/noord/2026-11-01-a.md:4:13: error: YAML error"),
+    ("content/noord/2026-11-01-a.md", "---\ndate: 2026-11-01\n---\nTekst\n",
+     "content/noord/2026-11-01-a.md:2: error: 'title' is missing"),
+    ("content/noord/2026-11-01-a.md", "---\ntitle: '  '\ndate: 2026-11-01\n---\nTekst\n",
+     "content/noord/2026-11-01-a.md:2: error: 'title' is missing or empty"),
+    ("content/noord/2026-11-01-a.md", "---\ntitle: A\ndate: 2026-02-30\n---\nTekst\n",
+     "content/noord/2026-11-01-a.md:3: error: date '2026-02-30' does not exist"),
+    ("content/noord/2026-11-01-a.md", "---\ntitle: A\ndate: gisteren\n---\nTekst\n",
+     "content/noord/2026-11-01-a.md:3: error: date 'gisteren' not understood"),
+    ("content/noord/2026-11-01-a.md", "---\ntitle: A\ndate: 2026-11-01 25:10\n---\nTekst\n",
+     "content/noord/2026-11-01-a.md:3: error: date '2026-11-01 25:10' does not exist"),
+    ("content/noord/2026-11-01-a.md", "---\ntitle: A\ndate: 2026-11-01\ncategory: fietz\n---\nTekst\n",
+     "content/noord/2026-11-01-a.md:4: error: unknown category 'fietz'"),
+    ("content/nroth/2026-11-01-a.md", GOOD, "content/nroth/2026-11-01-a.md: error: unknown area 'nroth'"),
+    ("content/notices/2026-11-01-a.md", GOOD, "content/notices/2026-11-01-a.md:2: error: a notice needs 'areas'"),
+    ("content/notices/2026-11-01-a.md", "---\ntitle: A\ndate: 2026-11-01\nareas:\n  - noord\n  - nroth\n---\nT\n",
+     "content/notices/2026-11-01-a.md:6: error: unknown area 'nroth'"),
+    ("content/noord/2026-11-01-a.md", "---\ntitle: A\ndate: 2026-11-01\nfollow_up_of: noord/2026-01-01-nope\n---\nT\n",
+     "content/noord/2026-11-01-a.md:4: error: 'follow_up_of' refers to 'noord/2026-01-01-nope'"),
+    ("content/noord/2026-11-01-a.md", b"---\ntitle: Caf\xe9\ndate: 2026-11-01\n---\nT\n",
+     "content/noord/2026-11-01-a.md:2: error: file is not UTF-8"),
+    ("content/noord/november-fiets.md", GOOD, "content/noord/november-fiets.md: error: file name must be YYYY-MM-DD-short-name.md"),
+    ("content/noord/2026-11-01-Fiets.md", GOOD, "content/noord/2026-11-01-Fiets.md: error: file name must be"),
+    ("content/noord/2026-11-01-a.md", "---\ntitle: \"Eerste regel\\nBcc: x@y.example\"\ndate: 2026-11-01\n---\nT\n",
+     "content/noord/2026-11-01-a.md:2: error: the title holds a line break or control character"),
+    ("content/noord/2026-11-01-a.md", "---\ntitle: \"Bel\\x07\"\ndate: 2026-11-01\n---\nT\n",
+     "content/noord/2026-11-01-a.md:2: error: the title holds a line break"),
+    ("content/noord/2026-11-01-a.md", "---\ntitle: A\ndate: 2026-11-01\naudience: partners\npublic: true\n---\nT\n",
+     "content/noord/2026-11-01-a.md:5: error: a partners-only bulletin cannot be public"),
+    ("content/noord/2026-11-01-a.md", "title: A\ndate: 2026-11-01\n\nT\n",
+     "content/noord/2026-11-01-a.md:1: error: front matter missing"),
+    ("content/noord/2026-11-01-a.md", "---\ntitle: A\ndate: 2026-11-01\nexpires: 2026-10-01\n---\nT\n",
+     "content/noord/2026-11-01-a.md:4: error: 'expires' is before"),
+    ("content/noord/2026-11-01-a.md", "---\ntitle: A\ndate: 2026-11-01\nurgent: ja\n---\nT\n",
+     "content/noord/2026-11-01-a.md:4: error: 'urgent' must be true or false"),
+])
+def test_problem_names_file_and_line(mini_root, rel, text, expected):
+    found = problems_of(mini_root, rel, text)
+    assert any(p.startswith(expected) for p in found), found
+
+
+def test_all_problems_are_reported_at_once(mini_root):
+    write(mini_root / "content/noord/2026-11-01-a.md", "---\ndate: 2026-13-01\ncategory: fietz\n---\nT\n")
+    write(mini_root / "content/zuid/2026-11-01-b.md", "---\ntitle: B\ndate: 2026-11-01\ncategory: nope\n---\nT\n")
+    _, problems = load_site(mini_root)
+    errors = [p for p in problems if p.is_error]
+    assert {(p.path, p.line) for p in errors} >= {
+        ("content/noord/2026-11-01-a.md", 2),
+        ("content/noord/2026-11-01-a.md", 3), ("content/zuid/2026-11-01-b.md", 4)}
+
+
+def test_unknown_key_is_a_warning_with_its_line(mini_root):
+    write(mini_root / "content/noord/2026-11-01-a.md", "---\ntitle: A\ndate: 2026-11-01\ncatgory: inbraak\n---\nT\n")
+    _, problems = load_site(mini_root)
+    mine = [p for p in problems if p.path == "content/noord/2026-11-01-a.md"]
+    assert [(p.severity.value, p.line) for p in mine] == [("warning", 4)]
+    assert "catgory" in mine[0].format("en")
+
+
+def test_messages_are_dutch_by_default(mini_root):
+    write(mini_root / "content/noord/2026-11-01-a.md", "---\ntitle: A\ndate: 2026-11-01\ncategory: fietz\n---\nT\n")
+    _, problems = load_site(mini_root)
+    assert any("onbekende categorie 'fietz'" in p.format("nl") for p in problems)
+
+
+def test_fixture_site_is_valid(mini_root):
+    site, problems = load_site(mini_root)
+    assert [p.format("en") for p in problems if p.is_error] == []
+    assert len(site.bulletins) == 10
+    notice = site.bulletin("notices/2026-11-02-donkere-dagen")
+    assert notice.areas == ("noord", "zuid") and notice.to_all
+
+
+def test_date_time_in_site_timezone(mini_root):
+    site, _ = load_site(mini_root)
+    bulletin = site.bulletin("noord/2026-11-01-fiets-gestolen")
+    assert bulletin.date.isoformat() == "2026-11-01T09:30:00+01:00"
