@@ -1,0 +1,125 @@
+"""True and false cases for the privacy guard: text -> the kinds ``scan`` must find.
+
+Every case is ``(text, expected kinds in order)``; an empty tuple means "no
+finding" (a false positive to avoid). Role addresses of the test site are
+``ALLOWED_ADDRESSES`` / ``ALLOWED_DOMAINS``.
+"""
+
+from __future__ import annotations
+
+ALLOWED_ADDRESSES = frozenset({"binco.maaspoort@gmail.com", "wijkagent.maaspoort@politie.nl"})
+ALLOWED_DOMAINS = frozenset({"bin.example.org"})
+
+FOUND: list[tuple[str, tuple[str, ...]]] = [
+    # e-mail
+    ("Mail jan.jansen@gmail.com voor info", ("e-mail",)),
+    ("[mail mij](mailto:piet@hotmail.nl)", ("e-mail",)),
+    ("Stuur het naar jan(at)gmail.com.", ("e-mail",)),
+    ("piet [at] ziggo [dot] nl", ("e-mail",)),
+    ("J.Jansen+bin@Example.COM.", ("e-mail",)),
+    ("iemand@bin.example.org.evil.nl", ("e-mail",)),
+    # telefoon
+    ("Bel 06-12345678", ("telefoon",)),
+    ("Bel 06 1234 5678", ("telefoon",)),
+    ("Bel 0612345678.", ("telefoon",)),
+    ("Bel 06 - 12 34 56 78", ("telefoon",)),
+    ("Tel. 073-1234567", ("telefoon",)),
+    ("Tel. 073 123 45 67", ("telefoon",)),
+    ("020-1234567 of (073) 123 45 67", ("telefoon", "telefoon")),
+    ("+31 6 12345678", ("telefoon",)),
+    ("+31(0)73-1234567", ("telefoon",)),
+    ("+31 (0)6 1234 5678", ("telefoon",)),
+    ("0031 6 12345678", ("telefoon",)),
+    ("+31 06 12345678", ("telefoon",)),
+    ("[bel](tel:+31612345678)", ("telefoon",)),
+    ("Belgisch nummer +32 470 12 34 56", ("telefoon",)),
+    ("0612345678 0612345679", ("telefoon", "telefoon")),
+    ("Op 10-12-2025 belde 06 12 34 56 78", ("telefoon",)),
+    # kenteken, all side codes
+    ("Auto met kenteken AB-12-34", ("kenteken",)),
+    ("kenteken 12-34-AB", ("kenteken",)),
+    ("kenteken 12-AB-34", ("kenteken",)),
+    ("kenteken AB-12-CD", ("kenteken",)),
+    ("kenteken GH-JK-12", ("kenteken",)),
+    ("kenteken 12-GH-JK", ("kenteken",)),
+    ("kenteken 12-GHJ-3", ("kenteken",)),
+    ("kenteken 1-GHJ-23", ("kenteken",)),
+    ("kenteken GV-123-B", ("kenteken",)),
+    ("kenteken N-001-SB", ("kenteken",)),
+    ("kenteken GHJ-12-K", ("kenteken",)),
+    ("kenteken L-12-BBB", ("kenteken",)),
+    ("kenteken 1-BB-123", ("kenteken",)),
+    ("kenteken 123-BB-1", ("kenteken",)),
+    ("een grijze bus, gh12jk? nee: gh-12-jk", ("kenteken",)),
+    ("kenteken GH12JK", ("kenteken",)),
+    ("kenteken 12GHJ3", ("kenteken",)),
+    ("kenteken XR 12 BT", ("kenteken",)),
+    # postcode-huisnummer
+    ("Adres: 5223 AB 12", ("postcode-huisnummer",)),
+    ("Adres: 5223AB 12", ("postcode-huisnummer",)),
+    ("Adres: 5223 AB, nr 12", ("postcode-huisnummer",)),
+    ("Adres: 5223 AB 12a", ("postcode-huisnummer",)),
+    ("Kerkstraat 12, 5223 AB Den Bosch", ("postcode-huisnummer",)),
+    ("Kerkstraat 12\n5223 AB 's-Hertogenbosch", ("postcode-huisnummer",)),
+    # iban
+    ("Maak over naar NL91 ABNA 0417 1643 00", ("iban",)),
+    ("NL91ABNA0417164300.", ("iban",)),
+    ("Belgisch: BE68 5390 0754 7034", ("iban",)),
+    ("Duits: DE89 3704 0044 0532 0130 00", ("iban",)),
+    # bsn
+    ("BSN 111222333", ("bsn",)),
+    ("bsn: 123456782", ("bsn",)),
+    ("bsn: 1234.56.782", ("bsn",)),
+    # social-media
+    ("https://facebook.com/jan.jansen", ("social-media",)),
+    ("zie www.facebook.com/profile.php?id=100012345", ("social-media",)),
+    ("instagram.com/piet_p.", ("social-media",)),
+    ("https://twitter.com/jantje/status/123", ("social-media",)),
+    ("https://x.com/jantje", ("social-media",)),
+    ("tiktok.com/@klaas", ("social-media",)),
+    ("[profiel](https://www.linkedin.com/in/marie-de-vries)", ("social-media",)),
+    # several in one text, in order of position
+    ("Jan (06-12345678, jan@gmail.com) reed AB-12-CD", ("telefoon", "e-mail", "kenteken")),
+]
+
+NOT_FOUND: list[str] = [
+    # dates, times, years, prices, amounts
+    "Op 03-10-2026 om 14:30 uur",
+    "Op 2026-10-03 rond 14.30 uur",
+    "Van 06.30 - 07.30 uur en van 09:00-17:00",
+    "In 2025 is 12 keer ingebroken",
+    "Schade: € 12,50 en €1.250,00",
+    "03-10-2026 12 mensen kwamen",
+    "nummer 123456789 (geen geldig BSN)",
+    "rekeningnummer 12345678901 (te lang voor een BSN)",
+    # emergency and service numbers
+    "Bij spoed: bel 112. Geen spoed: 0900-8844.",
+    "Anoniem melden: Meld Misdaad Anoniem 0800-7000",
+    "Gemeente: 14 073",
+    "Fraudehelpdesk 088-7867372 of 0800-1234567 of 0900 1234567",
+    # street names and house numbers without postcode; a postcode alone
+    "Bij Kerkstraat 12 is een fiets gestolen",
+    "In de wijk 5223 AB is het rustig",
+    "Postcode 5223AB",
+    # plate-like words and codes
+    "COVID-19, MP3, A2, N279, de A59 en de E40",
+    "OM 12 UUR LET OP",
+    "NL-Alert om 12:00",
+    "Ab-12-cd (gemengde hoofdletters)",
+    # numbers too short or too long for a phone, numbers inside longer numbers
+    "06-1234567 is te kort, 06-123456789 te lang",
+    "versie 1.0612345678, order #0612345678",
+    "NL91 ABNA 0417 1643 01 (klopt niet)",
+    # web addresses that are not personal profiles
+    "https://www.facebook.com/politie",
+    "https://www.facebook.com/groups/buurtpreventie",
+    "x.com/PolitieDenBosch en instagram.com/gemeentedenbosch",
+    "https://www.linkedin.com/company/politie",
+    "https://x.com/i/status/1",
+    "netflix.com/jan en box.com/piet",
+    "https://www.politie.nl/nieuws/2026/123456782/0612345678.html",
+    # the BIN's own role addresses
+    "Mail de BINCO: binco.maaspoort@gmail.com",
+    "Reageer via maaspoort@bin.example.org of lists.bin.example.org: info@lists.bin.example.org",
+    "Wijkagent: Wijkagent.Maaspoort@politie.nl",
+]

@@ -1,0 +1,190 @@
+"""The privacy guard: what it finds, what it leaves alone, and where it points."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from binsite.config import SiteConfig
+from binsite.content import Bulletin, Source, parse_bulletin
+from binsite.errors import Severity
+from binsite.markup import render_body
+from binsite.privacy import KINDS, SIDECODES, Finding, bsn_valid, check_bulletin, iban_valid, scan
+
+from tests.privacy_cases import ALLOWED_ADDRESSES, ALLOWED_DOMAINS, FOUND, NOT_FOUND
+
+CONFIG = SiteConfig(title="BIN Maaspoort", base_url="https://bin.example.org/")
+AREAS = frozenset({"maaspoort"})
+REL = "content/maaspoort/2026-10-03-fiets-gestolen.md"
+
+
+def kinds(text: str) -> tuple[str, ...]:
+    return tuple(f.kind for f in scan(text, allowed_addresses=ALLOWED_ADDRESSES, allowed_domains=ALLOWED_DOMAINS))
+
+
+def bulletin(text: str, rel: str = REL) -> Bulletin:
+    parsed, problems = parse_bulletin(Source(rel, text.encode("utf-8")), CONFIG, AREAS)
+    assert parsed is not None, [p.format("en") for p in problems]
+    return parsed
+
+
+def check(b: Bulletin, *, public: bool = True) -> list:
+    return check_bulletin(b, public=public, allowed_addresses=ALLOWED_ADDRESSES, allowed_domains=ALLOWED_DOMAINS)
+
+
+# --- The table -----------------------------------------------------------------
+
+def test_table_is_large_enough():
+    assert len(FOUND) + len(NOT_FOUND) >= 60
+    assert {kind for _, expected in FOUND for kind in expected} == set(KINDS)
+
+
+@pytest.mark.parametrize(("text", "expected"), FOUND, ids=[text[:40] for text, _ in FOUND])
+def test_found(text, expected):
+    assert kinds(text) == expected
+
+
+@pytest.mark.parametrize("text", NOT_FOUND, ids=[text[:40] for text in NOT_FOUND])
+def test_not_found(text):
+    assert kinds(text) == ()
+
+
+# --- Details of scan -------------------------------------------------------------
+
+def test_finding_offsets_point_at_the_text():
+    text = "Zag AB-12-CD bij 5223 AB 12; bel 06-12345678"
+    for finding in scan(text):
+        assert text[finding.start:finding.end] == finding.text
+    assert scan(text)[0] == Finding("kenteken", "AB-12-CD", 4, 12)
+
+
+def test_every_side_code_is_recognised_with_dashes():
+    for code in SIDECODES:
+        plate = "".join("G" if ch == "L" else "7" if ch == "D" else ch for ch in code)
+        assert kinds(f"kenteken {plate} gezien") == ("kenteken",), code
+
+
+def test_a_number_on_an_allowed_domain_is_still_personal_elsewhere():
+    # the BIN's domain is allowed, a look-alike domain is not
+    assert kinds("x@bin.example.org") == ()
+    assert kinds("x@bin-example.org") == ("e-mail",)
+    # without allow-lists every address is a finding
+    assert [f.kind for f in scan("binco.maaspoort@gmail.com")] == ["e-mail"]
+
+
+def test_checksums():
+    assert iban_valid("NL91ABNA0417164300")
+    assert not iban_valid("NL91ABNA0417164301")
+    assert bsn_valid("111222333")
+    assert not bsn_valid("111222334")
+    assert not bsn_valid("000000000")
+
+
+def test_kinds_have_both_languages():
+    for kind, text in KINDS.items():
+        assert text.nl and text.en and text.nl != text.en, kind
+
+
+# --- check_bulletin ----------------------------------------------------------------
+
+BULLETIN = """\
+---
+title: Fiets gestolen bij de Brede School
+date: 2026-10-03 14:30
+author: binco
+---
+Vanmiddag om 14.30 uur is bij de Brede School een fiets gestolen.
+
+Er reed een grijze bestelbus weg met kenteken AB-12-CD.
+Getuigen? Bel de wijkagent via 0900-8844 of mail binco.maaspoort@gmail.com.
+
+::: leden
+De eigenaar (06-12345678) woont op 5223 AB 12.
+:::
+
+Meer info bij buurman Jan: jan.jansen@gmail.com
+"""
+
+
+def test_reports_exact_line_and_column():
+    problems = check(bulletin(BULLETIN))
+    assert [(p.line, p.col) for p in problems] == [(8, 47), (15, 28)]
+    first = problems[0]
+    assert first.code == "privacy" and first.severity is Severity.ERROR
+    assert first.format("nl").startswith(f"{REL}:8:47: error: privacy: kenteken \"AB-12-CD\" in een openbaar bericht; ")
+    assert "privacy: {allow: [kenteken], reason: \"...\"}" in first.format("nl")
+    assert first.format("en").startswith(f"{REL}:8:47: error: privacy: kenteken \"AB-12-CD\" in a public bulletin; ")
+    line = BULLETIN.split("\n")[7]
+    assert line[47 - 1:].startswith("AB-12-CD")
+
+
+def test_members_only_passage_is_not_scanned():
+    problems = check(bulletin(BULLETIN))
+    assert not any(p.line == 12 for p in problems)
+    # ... and indeed the public rendition does not contain it
+    assert "06-12345678" not in render_body(bulletin(BULLETIN).body, lang="nl").public_html
+
+
+def test_title_and_summary_are_scanned():
+    text = BULLETIN.replace("title: Fiets gestolen bij de Brede School",
+                            "title: Bus AB-12-CD gezien\nsummary: Bel 06-87654321")
+    problems = check(bulletin(text))
+    assert [(p.line, p.col) for p in problems[:2]] == [(2, None), (3, None)]
+    assert "AB-12-CD" in problems[0].message.nl and "06-87654321" in problems[1].message.nl
+
+
+def test_allow_with_reason_silences_only_that_kind():
+    text = BULLETIN.replace("author: binco\n", "author: binco\nprivacy:\n  allow: [kenteken]\n"
+                                               "  reason: \"Politie vraagt om getuigen van deze bus\"\n")
+    problems = check(bulletin(text))
+    assert [p.message.nl.split(" ")[0] for p in problems] == ["e-mail"]
+
+
+def test_allow_of_unknown_kind_is_reported():
+    text = BULLETIN.replace("author: binco\n", "author: binco\nprivacy: {allow: [kentekens], reason: \"typo\"}\n")
+    problems = check(bulletin(text))
+    assert problems[0].line == 5 and "kentekens" in problems[0].message.nl
+    assert sum("AB-12-CD" in p.message.nl for p in problems) == 1
+
+
+def test_not_public_gives_warnings():
+    text = BULLETIN.replace("author: binco\n", "author: binco\naudience: partners\n")
+    problems = check(bulletin(text), public=False)
+    assert len(problems) == 2
+    assert all(p.severity is Severity.WARNING for p in problems)
+    assert "niet openbaar" in problems[0].message.nl and "not public" in problems[0].message.en
+
+
+def test_own_addresses_and_emergency_numbers_are_never_flagged():
+    text = """\
+---
+title: Oproep getuigen
+date: 2026-10-03
+---
+Bij spoed: bel 112. Geen spoed maar wel politie: 0900-8844.
+Anoniem melden: Meld Misdaad Anoniem, 0800-7000. Gemeente: 14 073.
+Mail de BINCO: binco.maaspoort@gmail.com, of de lijst maaspoort@bin.example.org.
+[Afmelden](mailto:maaspoort-leave@bin.example.org)
+Volg de politie op https://x.com/PolitieDenBosch en https://www.facebook.com/politie.
+"""
+    assert check(bulletin(text)) == []
+
+
+def test_multiline_address_points_at_its_first_line():
+    text = "---\ntitle: Inbraak\ndate: 2026-10-03\n---\nBij de buren,\nKerkstraat 12\n5223 AB Den Bosch\n"
+    problems = check(bulletin(text))
+    assert [(p.line, p.col) for p in problems] == [(6, 1)]
+    assert '"Kerkstraat 12 5223 AB"' in problems[0].message.nl
+
+
+def test_allow_without_reason_is_not_honoured():
+    text = BULLETIN.replace("author: binco\n", "author: binco\nprivacy: {allow: [kenteken], reason: \"getuigen\"}\n")
+    without_reason = dataclasses.replace(bulletin(text), privacy_reason="")
+    assert any("AB-12-CD" in p.message.nl for p in check(without_reason))
+
+
+@pytest.mark.parametrize("link", ["https://m.facebook.com/jan.de.vries", "facebook.com/jan?ref=share",
+                                  "https://www.instagram.com/stories/piet_p/123", "threads.net/@klaas"])
+def test_profile_link_variants(link):
+    assert kinds(f"Zie {link} voor foto's") == ("social-media",)
