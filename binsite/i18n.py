@@ -163,6 +163,26 @@ UI: dict[str, Text] = {
         ("retention_period", "Blijft in het archief", "Stays in the archive"),
         ("retention_forever", "onbeperkt", "without limit"),
         ("retention_days", "{days} dagen", "{days} days"),
+        # The statistics page (binsite.stats, templates/stats.html).
+        ("stats_intro", "Cijfers over de berichten die op {date} in het openbare archief staan. Berichten die alleen voor partners zijn of niet openbaar, tellen hier niet mee.",
+         "Figures about the bulletins in the public archive on {date}. Partners-only and non-public bulletins are not counted here."),
+        ("stats_no_tracking", "Deze cijfers worden bij het bouwen van de site uit de berichten zelf berekend. De site telt geen bezoekers, plaatst geen cookies en laadt geen grafiekdienst.",
+         "These figures are computed from the bulletins themselves when the site is built. The site counts no visitors, sets no cookies and loads no chart service."),
+        ("stats_download", "Download de cijfers (CSV)", "Download the figures (CSV)"),
+        ("stats_no_data", "Er staan nog geen berichten in het archief.", "There are no bulletins in the archive yet."),
+        ("stats_city", "Alle gebieden", "All areas"),
+        ("stats_per_area", "Per gebied", "Per area"),
+        ("stats_key_figures", "Kerncijfers per gebied", "Key figures per area"),
+        ("stats_total", "Totaal", "Total"),
+        ("stats_urgent_share", "Aandeel urgent", "Share urgent"),
+        ("stats_followed_up", "Meldingen met terugkoppeling", "Reports followed up"),
+        ("stats_of", "{part} van {whole}", "{part} of {whole}"),
+        ("stats_notes", "Een mededeling telt mee in elk gebied waarvoor ze is, en in het totaal één keer. Het aandeel urgent is berekend over berichten en mededelingen samen.",
+         "A notice counts in every area it is for, and once in the total. The urgent share is taken over bulletins and notices together."),
+        ("stats_area_summary", "{bulletins} berichten, {notices} mededelingen, {urgent} urgent, {follow_ups} vervolgberichten.",
+         "{bulletins} bulletins, {notices} notices, {urgent} urgent, {follow_ups} follow-ups."),
+        ("stats_to_area", "Naar de berichten van {name}", "To the bulletins of {name}"),
+        ("stats_table_of", "Cijfers bij de grafiek: {title}", "Figures of the chart: {title}"),
     ]
 }
 

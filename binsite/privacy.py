@@ -469,7 +469,7 @@ def _message(finding: Finding, *, public: bool) -> Text:
 
 
 def _line_starts(text: str) -> list[int]:
-    return [0] + [index + 1 for index, ch in enumerate(text) if ch == "\n"]
+    return [0] + [match.end() for match in re.finditer("\n", text)]
 
 
 def check_bulletin(bulletin: Bulletin, *, public: bool, allowed_addresses: frozenset[str],

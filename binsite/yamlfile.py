@@ -32,7 +32,12 @@ class Located:
         return self.lines.get(key, self.start_line)
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it (it is, in the wheels): about
+# ten times faster, with the same marks.
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
     """SafeLoader that keeps timestamps as strings: we parse dates ourselves,
     in the site's time zone, with our own error messages."""
 
@@ -71,6 +76,10 @@ def load_mapping(text: str, path: str, *, line_offset: int = 0) -> tuple[Located
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        # An error found only at the end of the text (an unclosed bracket or
+        # quote) is better shown where the construct began.
+        if exc.context_mark is not None and (mark is None or mark.line >= text.count("\n")):
+            mark = exc.context_mark
         line = (mark.line + 1 + line_offset) if mark else line_offset + 1
         col = (mark.column + 1) if mark else None
         what = exc.problem or "syntax error"

@@ -1,30 +1,16 @@
 """Shared fixtures: scratch sites in tmp_path (no chdir, no patching).
 
-Layers: ``mini_root`` (a copy of tests/fixtures/mini) -> ``mini_site`` (loaded,
-valid) -> ``mini_built`` (built once per session into a folder).
+Layers: ``mini_root`` (a copy of tests/fixtures/mini) -> ``mini_built`` (built
+once per session into a folder). Helpers live in ``sitekit``.
 """
 
 from __future__ import annotations
 
-import shutil
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
-FIXTURES = Path(__file__).parent / "fixtures"
-REPO = Path(__file__).resolve().parent.parent
-TZ = ZoneInfo("Europe/Amsterdam")
-# The moment the fixture site is built at: scheduled, expired and due are
-# decided against it, so the golden tree does not depend on the real clock.
-MINI_NOW = datetime(2026, 11, 10, 12, 0, tzinfo=TZ)
-
-
-def copy_fixture(name: str, dest: Path) -> Path:
-    target = dest / name
-    shutil.copytree(FIXTURES / name, target)
-    return target
+from sitekit import MINI_NOW, copy_fixture
 
 
 @pytest.fixture
@@ -41,9 +27,3 @@ def mini_built(tmp_path_factory) -> Path:
     out = root / "_site"
     build(root, out, now=MINI_NOW)
     return out
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path

@@ -9,7 +9,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 
-from conftest import MINI_NOW  # noqa: E402
+from sitekit import MINI_NOW  # noqa: E402
 
 from binsite.build import build  # noqa: E402
 

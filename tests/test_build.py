@@ -10,7 +10,7 @@ import pytest
 
 from binsite.build import build
 from binsite.errors import InvalidSite
-from conftest import MINI_NOW, write
+from sitekit import MINI_NOW, write
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SENTINELS = {

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from binsite.cli import main
-from conftest import REPO, write
+from sitekit import REPO, write
 
 
 def all_commands(group: click.Group = main, prefix: tuple[str, ...] = ()):

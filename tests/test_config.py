@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from binsite.areas import load_areas
 from binsite.config import load_config, parse_duration
-from conftest import write
+from sitekit import write
 
 
 def test_config_defaults_and_values(mini_root):

