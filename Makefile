@@ -42,3 +42,9 @@ golden: venv
 
 clean:
 	rm -rf _site .binsite/cache test-artifacts
+
+bench: venv
+	$(BIN)/python benchmarks/run.py
+
+bench-quick: venv
+	$(BIN)/python benchmarks/run.py --quick

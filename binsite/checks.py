@@ -2,20 +2,24 @@
 
 Runs the loaders' validation (YAML, dates, areas, categories, follow-ups),
 the personal-data guard on every bulletin, and lists bulletins that leave the
-public archive within a week. Pure but for reading the site's files.
+public archive within a week. Per-file work is cached (``binsite.analyse``),
+so a check after a small edit redoes only that file.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from binsite import privacy
+from binsite.analyse import Analysis, analyse_content, parse_context
+from binsite.areas import load_areas
+from binsite.cache import BodyStore, BuildCache
+from binsite.config import load_config
 from binsite.content import expiry_date
 from binsite.errors import InvalidSite, Problem, Severity, note, sort_problems
 from binsite.i18n import t
-from binsite.site import Site, is_expired, is_public, load_site
+from binsite.site import Site, assemble, is_expired, is_public
 
 EXPIRY_NOTICE_DAYS = 7
 
@@ -24,6 +28,9 @@ EXPIRY_NOTICE_DAYS = 7
 class CheckResult:
     site: Site | None
     problems: tuple[Problem, ...]
+    # Per bulletin id: its analysis (excerpt, search words, body key).
+    analyses: dict[str, Analysis] = field(default_factory=dict)
+    bodies: BodyStore = field(default_factory=BodyStore)
 
     @property
     def errors(self) -> list[Problem]:
@@ -35,23 +42,6 @@ class CheckResult:
 
     def ok(self, *, strict: bool = False) -> bool:
         return not self.errors and not (strict and self.warnings)
-
-
-def privacy_problems(site: Site) -> list[Problem]:
-    """The guard over every bulletin: errors where public, warnings elsewhere."""
-    allowed_addresses = frozenset(
-        {site.config.mail.sender, site.config.contact}
-        | {a for area in site.areas for a in area.coordinators}
-        | {p.address for area in site.areas for p in area.partners}
-        | {area.members_list(site.config.mail.domain) for area in site.areas}
-    ) - {""}
-    allowed_domains = frozenset({site.config.mail.domain})
-    problems: list[Problem] = []
-    for bulletin in site.bulletins:
-        problems += privacy.check_bulletin(
-            bulletin, public=is_public(bulletin) and not bulletin.draft,
-            allowed_addresses=allowed_addresses, allowed_domains=allowed_domains)
-    return problems
 
 
 def expiring_soon(site: Site, now: datetime) -> list[Problem]:
@@ -71,18 +61,33 @@ def expiring_soon(site: Site, now: datetime) -> list[Problem]:
     return notes
 
 
-def check_site(root: Path, now: datetime) -> CheckResult:
-    site, problems = load_site(root)
-    if site is not None:
-        problems = problems + privacy_problems(site) + expiring_soon(site, now)
-    return CheckResult(site=site, problems=tuple(sort_problems(problems)))
+def check_site(root: Path, now: datetime, *, cache: BuildCache | None = None) -> CheckResult:
+    """Check everything. With ``cache`` (persistent or not) unchanged files are not redone."""
+    cache = cache if cache is not None else BuildCache.memory()
+    config, problems = load_config(root)
+    if config is None:
+        return CheckResult(site=None, problems=tuple(sort_problems(problems)))
+    areas, more = load_areas(root, config)
+    problems += more
+    analyses, more = analyse_content(root, parse_context(config, areas), cache)
+    problems += more
+    site, more = assemble(root, config, areas, [(a.bulletin, a.problems) for a in analyses])
+    problems += more + expiring_soon(site, now)
+    by_id = {a.bulletin.id: a for a in analyses if a.bulletin is not None}
+    return CheckResult(site=site, problems=tuple(sort_problems(problems)), analyses=by_id, bodies=cache.bodies)
 
 
-def valid_site(root: Path, now: datetime) -> tuple[Site, list[Problem]]:
+def valid_site(root: Path, now: datetime, *, cache: BuildCache | None = None) -> tuple[Site, list[Problem]]:
     """The checked site for a build or a send; raises ``InvalidSite`` on any error.
 
     Returns the warnings and notes, for the caller to show."""
-    result = check_site(root, now)
+    result = checked(root, now, cache=cache)
+    return result.site, list(result.problems)
+
+
+def checked(root: Path, now: datetime, *, cache: BuildCache | None = None) -> CheckResult:
+    """Like ``check_site`` but raises ``InvalidSite`` when there is any error."""
+    result = check_site(root, now, cache=cache)
     if result.site is None or result.errors:
         raise InvalidSite(list(result.problems))
-    return result.site, list(result.problems)
+    return result

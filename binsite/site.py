@@ -16,7 +16,7 @@ from pathlib import Path
 
 from binsite.areas import Area, load_areas
 from binsite.config import SiteConfig, load_config
-from binsite.content import Bulletin, Source, expiry_date, parse_bulletin, read_sources
+from binsite.content import Bulletin, expiry_date, parse_bulletin, read_sources
 from binsite.errors import InvalidSite, Problem, error, sort_problems
 from binsite.i18n import t
 
@@ -57,7 +57,9 @@ def load_site(root: Path) -> tuple[Site | None, list[Problem]]:
     problems += more
     sources, more = read_sources(root)
     problems += more
-    site, more = assemble(root, config, areas, sources)
+    area_ids = frozenset(a.id for a in areas)
+    parsed = [parse_bulletin(source, config, area_ids) for source in sources]
+    site, more = assemble(root, config, areas, parsed)
     return site, sort_problems(problems + more)
 
 
@@ -69,18 +71,14 @@ def load_valid_site(root: Path) -> tuple[Site, list[Problem]]:
     return site, problems
 
 
-def assemble(root: Path, config: SiteConfig, areas: tuple[Area, ...], sources: list[Source]) -> tuple[Site, list[Problem]]:
-    problems: list[Problem] = []
+def assemble(root: Path, config: SiteConfig, areas: tuple[Area, ...],
+             parsed: list[tuple[Bulletin | None, list[Problem] | tuple[Problem, ...]]]) -> tuple[Site, list[Problem]]:
+    """Settle what needs more than one file, given each file's parse result."""
+    problems: list[Problem] = [p for _, more in parsed for p in more]
     area_ids = frozenset(a.id for a in areas)
-    parsed: list[Bulletin] = []
-    for source in sources:
-        bulletin, more = parse_bulletin(source, config, area_ids)
-        problems += more
-        if bulletin is not None:
-            parsed.append(bulletin)
     seen: dict[str, Bulletin] = {}
     bulletins: list[Bulletin] = []
-    for bulletin in parsed:
+    for bulletin in (b for b, _ in parsed if b is not None):
         if bulletin.id in seen:
             problems.append(error(bulletin.source, 1, t(
                 "dubbele id {i!r}: ook gebruikt door {o}; geef een van beide een andere naam",

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from binsite.build import build as build_site
+from binsite.cache import BuildCache
 from binsite.checks import check_site
 from binsite.cli import handle_errors, main, pass_context, print_problems
 from binsite.clock import resolve_now
@@ -39,7 +40,9 @@ def check(ctx, strict: bool, now_text: str | None) -> None:
       binsite check --strict
     """
     now = resolve_now(now_text, _tz(ctx))
-    result = check_site(ctx.root, now)
+    cache = BuildCache.open(ctx.root)
+    result = check_site(ctx.root, now, cache=cache)
+    cache.save()
     print_problems(list(result.problems), ctx.lang)
     errors, warnings = len(result.errors), len(result.warnings)
     bulletins = len(result.site.bulletins) if result.site else 0
@@ -57,9 +60,10 @@ def check(ctx, strict: bool, now_text: str | None) -> None:
               help="Output folder (default: _site/ in the BIN's folder).")
 @click.option("--drafts/--no-drafts", default=False, help="Include drafts (for a preview; never publish this).")
 @click.option("--now", "now_text", metavar="DATETIME", help="Build as if it were this moment: what is due, what expired.")
+@click.option("--cache/--no-cache", default=True, help="Reuse .binsite/cache to redo only what changed (default: on).")
 @pass_context
 @handle_errors
-def build(ctx, out: Path | None, drafts: bool, now_text: str | None) -> None:
+def build(ctx, out: Path | None, drafts: bool, now_text: str | None, cache: bool) -> None:
     """Build the public archive: pages, feeds, search, sitemap.
 
     Nothing is written when any bulletin has an error (run `binsite check`).
@@ -69,7 +73,7 @@ def build(ctx, out: Path | None, drafts: bool, now_text: str | None) -> None:
       binsite build --out public/
     """
     now = resolve_now(now_text, _tz(ctx))
-    result = build_site(ctx.root, out or ctx.root / "_site", now=now, drafts=drafts)
+    result = build_site(ctx.root, out or ctx.root / "_site", now=now, drafts=drafts, cache=cache)
     print_problems(list(result.warnings), ctx.lang)
     ctx.say("Gebouwd: {p} pagina's met {b} berichten in {o} ({w} bijgewerkt, {r} verwijderd).",
             "Built: {p} pages with {b} bulletins in {o} ({w} updated, {r} removed).",

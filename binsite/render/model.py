@@ -1,22 +1,32 @@
 """The public archive as templates see it: which bulletins show, in what
-order, at which paths, linked to what. Pure: the same site, clock and bodies
-give the same archive.
+order, at which paths, linked to what. Pure: the same site, clock and
+analyses give the same archive.
+
+Each entry carries a ``key``: a digest of everything its summary shows. Page
+keys are built from entry keys, so the build can tell which pages changed
+without rendering them.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from markupsafe import Markup
 
+from binsite import urls
+from binsite.analyse import Analysis
 from binsite.areas import Area
+from binsite.cache import BodyStore
 from binsite.config import Category
 from binsite.content import Bulletin, expiry_date
-from binsite.markup import RenderedBody
 from binsite.site import Site, on_public_site
-from binsite import urls
+
+
+def digest(*parts: object) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
 
 
 @dataclass(frozen=True)
@@ -25,9 +35,10 @@ class Entry:
 
     bulletin: Bulletin
     path: str
-    html: Markup
-    text: str
+    key: str
+    body_key: str
     excerpt: str
+    words: str
     has_members_only: bool
     areas: tuple[Area, ...]
     category: Category | None
@@ -35,6 +46,20 @@ class Entry:
     follow_ups: tuple["Entry", ...] = ()
     previous: "Entry | None" = None   # older, in the same area
     next: "Entry | None" = None       # newer, in the same area
+    bodies: BodyStore = field(default_factory=BodyStore, compare=False, repr=False)
+
+    @property
+    def html(self) -> Markup:
+        """The sanitised public body (read from the body store when needed)."""
+        return Markup(self.bodies.get(self.body_key).public_html)
+
+    @property
+    def page_key(self) -> str:
+        """Everything the entry's own page shows, including its links."""
+        def brief(other: "Entry | None") -> tuple:
+            return (other.key, other.path) if other else ()
+        return digest(self.key, brief(self.follow_up_of), tuple(brief(f) for f in self.follow_ups),
+                      brief(self.previous), brief(self.next))
 
     # Shortcuts for templates.
     @property
@@ -73,6 +98,10 @@ class Page:
     previous_path: str | None
     next_path: str | None
 
+    @property
+    def key(self) -> str:
+        return digest(self.number, self.count, self.path, tuple(e.key for e in self.entries))
+
 
 @dataclass(frozen=True)
 class Archive:
@@ -87,34 +116,28 @@ class Archive:
         return next((e for e in self.entries if e.id == bulletin_id), None)
 
 
-def excerpt(text: str, limit: int = 220) -> str:
-    flat = " ".join(text.split())
-    if len(flat) <= limit:
-        return flat
-    cut = flat[:limit].rsplit(" ", 1)[0]
-    return cut.rstrip(".,;:") + " …"
-
-
 def public_bulletins(site: Site, now: datetime, *, drafts: bool = False) -> list[Bulletin]:
     return [b for b in site.bulletins if on_public_site(b, site.config, now, drafts=drafts)]
 
 
-def build_archive(site: Site, bodies: dict[str, RenderedBody], now: datetime, *, drafts: bool = False) -> Archive:
-    """Link the public bulletins (whose bodies are in ``bodies``) into an archive."""
+def build_archive(site: Site, analyses: dict[str, Analysis], bodies: BodyStore, now: datetime, *,
+                  drafts: bool = False) -> Archive:
+    """Link the public bulletins into an archive; their bodies stay in ``bodies``."""
     shown = public_bulletins(site, now, drafts=drafts)
     areas_by_id = {a.id: a for a in site.areas}
+    lang = site.config.language
 
     def make(b: Bulletin) -> Entry:
-        body = bodies[b.id]
+        analysis = analyses[b.id]
+        category = site.config.category(b.category) if b.category else None
+        path = urls.bulletin_path(b)
+        key = digest(b.content_hash, b.title, b.date.isoformat(), category, b.author, b.areas, b.to_all,
+                     b.urgent, path, analysis.body_key, analysis.excerpt, analysis.has_members_only, lang)
         return Entry(
-            bulletin=b,
-            path=urls.bulletin_path(b),
-            html=Markup(body.public_html),
-            text=body.public_text,
-            excerpt=b.summary or excerpt(body.public_text),
-            has_members_only=body.has_members_only,
+            bulletin=b, path=path, key=key, body_key=analysis.body_key, excerpt=analysis.excerpt,
+            words=analysis.words, has_members_only=analysis.has_members_only,
             areas=tuple(areas_by_id[a] for a in b.areas if a in areas_by_id),
-            category=site.config.category(b.category) if b.category else None,
+            category=category, bodies=bodies,
         )
 
     plain = {b.id: make(b) for b in shown}
@@ -135,25 +158,28 @@ def build_archive(site: Site, bodies: dict[str, RenderedBody], now: datetime, *,
     def shallow(bid: str | None) -> Entry | None:
         return plain.get(bid) if bid else None
 
-    linked: dict[str, Entry] = {}
-    for bid, entry in plain.items():
-        prev_id, next_id = neighbours.get(bid, (None, None))
-        linked[bid] = dataclasses.replace(
+    entries: list[Entry] = []
+    by_area: dict[str, list[Entry]] = {a.id: [] for a in site.areas}
+    by_category: dict[str, list[Entry]] = {c.id: [] for c in site.config.categories}
+    for b in shown:
+        entry = plain[b.id]
+        prev_id, next_id = neighbours.get(b.id, (None, None))
+        entry = dataclasses.replace(
             entry,
-            follow_up_of=shallow(entry.bulletin.follow_up_of),
-            follow_ups=tuple(sorted((plain[f] for f in follow_ups.get(bid, [])), key=lambda e: (e.date, e.id))),
+            follow_up_of=shallow(b.follow_up_of),
+            follow_ups=tuple(sorted((plain[f] for f in follow_ups.get(b.id, [])), key=lambda e: (e.date, e.id))),
             previous=shallow(prev_id),
             next=shallow(next_id),
         )
-    entries = tuple(linked[b.id] for b in shown)
-    by_area = {
-        area.id: tuple(e for e in entries if area.id in e.bulletin.areas)
-        for area in site.areas
-    }
-    by_category = {
-        c.id: tuple(e for e in entries if e.bulletin.category == c.id) for c in site.config.categories
-    }
-    return Archive(site=site, now=now, entries=entries, by_area=by_area, by_category=by_category,
+        entries.append(entry)
+        for area_id in b.areas:
+            if area_id in by_area:
+                by_area[area_id].append(entry)
+        if b.category in by_category:
+            by_category[b.category].append(entry)
+    return Archive(site=site, now=now, entries=tuple(entries),
+                   by_area={k: tuple(v) for k, v in by_area.items()},
+                   by_category={k: tuple(v) for k, v in by_category.items()},
                    notices=tuple(e for e in entries if e.is_notice))
 
 
@@ -175,4 +201,5 @@ def retention_rows(site: Site) -> list[tuple[str, int | None]]:
     return [(c.label(config.language), config.retention_days(c.id)) for c in config.categories]
 
 
-__all__ = ["Archive", "Entry", "Page", "build_archive", "paginate", "public_bulletins", "retention_rows", "expiry_date"]
+__all__ = ["Archive", "Entry", "Page", "build_archive", "digest", "paginate", "public_bulletins",
+           "retention_rows", "expiry_date"]

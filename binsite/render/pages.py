@@ -1,15 +1,18 @@
-"""Every artifact of the public archive, as ``{path: bytes}`` (pure).
+"""Every artifact of the public archive, planned as jobs (pure).
 
-Pages are rendered from templates with a context that holds the page's own
-path, so all links are relative and the site works under any sub-path.
+A job is an output path, a key and a way to render it. The key is a digest
+of everything the artifact shows, so the build renders only the jobs whose
+key changed (``binsite.build``). Pages are rendered from templates with a
+context that holds the page's own path, so all links are relative and the
+site works under any sub-path.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-import re
-import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
@@ -21,12 +24,26 @@ from binsite import urls
 from binsite.errors import BinsiteError
 from binsite.i18n import format_date, t
 from binsite.markup import to_html
-from binsite.render.model import Archive, Entry, paginate, retention_rows
+from binsite.render.model import Archive, Entry, digest, paginate, retention_rows
 from binsite.stats import as_csv, public_stats
 from binsite.stats_svg import stats_page
 
 ASSETS_DIR = "assets"
 STATS_CSV = f"{urls.STATS_PATH}/bulletins.csv"
+FEED_LIMIT = 50
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'"
+)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One file of the site: where it goes, what it depends on, how to make it."""
+
+    path: str
+    key: str
+    render: Callable[[], bytes]
 
 
 def _url_for(page_path: str) -> Callable[[str], str]:
@@ -48,89 +65,123 @@ class Renderer:
             "csp": CONTENT_SECURITY_POLICY,
         }
 
-    def page(self, template: str, path: str, **context: object) -> tuple[str, bytes]:
-        url = context.pop("url", None) or _url_for(path)
-        html = self.env.get_template(template).render(**self.common, page_path=path, url=url, **context)
-        return urls.output_file(path), html.encode("utf-8")
+    def page(self, template: str, path: str, key: str, **context: object) -> Job:
+        def render() -> bytes:
+            url = context.get("url") or _url_for(path)
+            values = {k: v for k, v in context.items() if k != "url"}
+            return self.env.get_template(template).render(**self.common, page_path=path, url=url, **values).encode()
+        return Job(urls.output_file(path), digest(key, template), render)
 
 
-CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; form-action 'self'; base-uri 'none'"
-)
+def templates_digest(template_dirs: list[Path]) -> str:
+    """A digest of every template and asset file, for page keys."""
+    hasher = hashlib.sha256()
+    for folder in template_dirs:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                hasher.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return hasher.hexdigest()[:24]
+
+
+def plan_jobs(env: jinja2.Environment, archive: Archive, *, assets: dict[str, bytes], site_key: str) -> list[Job]:
+    """All jobs of the site. ``site_key`` covers what every page shows (config,
+    areas, templates, binsite's version). Two jobs on one path is an error."""
+    jobs = [*_pages(Renderer(env, archive), site_key), *_feeds(env, archive, site_key)]
+    everything = digest(site_key, tuple(e.key for e in archive.entries))
+    jobs.append(Job("sitemap.xml", everything, lambda: sitemap(archive)))
+    jobs.append(Job("robots.txt", site_key, lambda: robots(archive)))
+    jobs.append(Job(f"{urls.SEARCH_PATH}/index.js", everything, lambda: search_index(archive)))
+    stats_key = digest(everything, archive.now.date())
+    jobs.append(Job(STATS_CSV, stats_key, lambda: as_csv(public_stats(archive.site, archive.now)).encode("utf-8")))
+    for rel, data in sorted(assets.items()):
+        jobs.append(Job(f"{ASSETS_DIR}/{rel}", hashlib.sha256(data).hexdigest(), lambda data=data: data))
+    seen: set[str] = set()
+    for job in jobs:
+        if job.path in seen:
+            raise BinsiteError(t("twee pagina's op hetzelfde pad {p}", "two pages on one path {p}", p=job.path))
+        seen.add(job.path)
+    return jobs
 
 
 def render_archive(env: jinja2.Environment, archive: Archive, *, assets: dict[str, bytes]) -> dict[str, bytes]:
-    """All files of the public site. Two artifacts on one path is an error."""
-    out: dict[str, bytes] = {}
-
-    def put(item: tuple[str, bytes]) -> None:
-        path, data = item
-        if path in out:
-            raise BinsiteError(t("twee pagina's op hetzelfde pad {p}", "two pages on one path {p}", p=path))
-        out[path] = data
-
-    for item in _pages(Renderer(env, archive)):
-        put(item)
-    for item in _feeds(env, archive):
-        put(item)
-    put(("sitemap.xml", sitemap(archive)))
-    put(("robots.txt", robots(archive)))
-    put((f"{urls.SEARCH_PATH}/index.js", search_index(archive)))
-    put((STATS_CSV, as_csv(public_stats(archive.site, archive.now)).encode("utf-8")))
-    for rel, data in sorted(assets.items()):
-        put((f"{ASSETS_DIR}/{rel}", data))
-    return out
+    """All files of the public site in memory (for tests and small sites)."""
+    return {job.path: job.render() for job in plan_jobs(env, archive, assets=assets, site_key="")}
 
 
-def _pages(r: Renderer) -> Iterator[tuple[str, bytes]]:
+def _pages(r: Renderer, site_key: str) -> list[Job]:
     archive, config, site = r.archive, r.config, r.site
-    yield r.page("index.html", "", latest=archive.entries[: config.per_page], by_area=archive.by_area)
+    everything = digest(site_key, tuple(e.key for e in archive.entries))
+    area_counts = tuple((a, len(archive.by_area[a.id])) for a in site.areas)
+    jobs = [r.page("index.html", "", digest(site_key, tuple(e.key for e in archive.entries[: config.per_page]),
+                                             area_counts),
+                   latest=archive.entries[: config.per_page], by_area=archive.by_area)]
     for area in site.areas:
         entries = archive.by_area[area.id]
         join_html = Markup(to_html(area.join, lang=config.language, keep_members_only=False))
         for page in paginate(entries, config.per_page, lambda n, a=area.id: urls.area_path(a, n)):
-            yield r.page("area.html", page.path, area=area, join_html=join_html, pagination=page, total=len(entries))
+            jobs.append(r.page("area.html", page.path, digest(site_key, page.key, len(entries)),
+                               area=area, join_html=join_html, pagination=page, total=len(entries)))
     for page in paginate(archive.notices, config.per_page, urls.notices_path):
-        yield r.page("notices.html", page.path, pagination=page, total=len(archive.notices))
-    yield r.page("categories.html", f"{urls.CATEGORY_PATH}/", by_category=archive.by_category)
+        jobs.append(r.page("notices.html", page.path, digest(site_key, page.key), pagination=page,
+                           total=len(archive.notices)))
+    category_counts = tuple((c, len(archive.by_category[c.id])) for c in config.categories)
+    jobs.append(r.page("categories.html", f"{urls.CATEGORY_PATH}/", digest(site_key, category_counts),
+                       by_category=archive.by_category))
     for category in config.categories:
         entries = archive.by_category[category.id]
         for page in paginate(entries, config.per_page, lambda n, c=category.id: urls.category_path(c, n)):
-            yield r.page("category.html", page.path, category=category, pagination=page, total=len(entries))
+            jobs.append(r.page("category.html", page.path, digest(site_key, page.key, len(entries)),
+                               category=category, pagination=page, total=len(entries)))
     for entry in archive.entries:
-        yield r.page("bulletin.html", entry.path, entry=entry)
-    yield r.page("search.html", f"{urls.SEARCH_PATH}/")
-    yield r.page("about.html", f"{urls.ABOUT_PATH}/", retention=retention_rows(site))
+        jobs.append(r.page("bulletin.html", entry.path, digest(site_key, entry.page_key), entry=entry))
+    jobs.append(r.page("search.html", f"{urls.SEARCH_PATH}/", site_key))
+    jobs.append(r.page("about.html", f"{urls.ABOUT_PATH}/", site_key, retention=retention_rows(site)))
     # Statistics of what the public archive shows now; never the ledger or non-public bulletins.
-    yield r.page("stats.html", f"{urls.STATS_PATH}/", stats_page=stats_page(
-        public_stats(site, archive.now), built=archive.now, csv_path=STATS_CSV, lang=config.language))
+    jobs.append(r.page("stats.html", f"{urls.STATS_PATH}/", digest(everything, archive.now.date()),
+                       stats_page=_Lazy(lambda: stats_page(public_stats(site, archive.now), built=archive.now,
+                                                           csv_path=STATS_CSV, lang=config.language))))
     # 404 is served at any depth: its links are absolute paths under base_path.
     base = config.base_path
-    yield r.page("404.html", "404.html", url=lambda target: base + target)
+    jobs.append(r.page("404.html", "404.html", site_key, url=lambda target: base + target))
+    return jobs
+
+
+class _Lazy:
+    """A context value computed only when its page is rendered."""
+
+    def __init__(self, make: Callable[[], object]):
+        self._make = make
+        self._value: object = None
+
+    def __getattr__(self, name: str) -> object:
+        if self._value is None:
+            self._value = self._make()
+        return getattr(self._value, name)
 
 
 def _iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _feeds(env: jinja2.Environment, archive: Archive) -> Iterator[tuple[str, bytes]]:
+def _feeds(env: jinja2.Environment, archive: Archive, site_key: str) -> list[Job]:
     config = archive.site.config
-    template = env.get_template("feed.xml")
-    limit = 50
 
-    def render(path: str, title: str, entries: tuple[Entry, ...], html_path: str) -> tuple[str, bytes]:
-        updated = _iso(entries[0].date) if entries else "2000-01-01T00:00:00Z"
-        data = template.render(
-            config=config, feed_url=config.absolute_url(path), html_url=config.absolute_url(html_path),
-            title=title, updated=updated, entries=entries[:limit], iso=_iso, absolute=config.absolute_url,
-        )
-        return path, data.encode("utf-8")
+    def job(path: str, title: str, entries: tuple[Entry, ...], html_path: str) -> Job:
+        entries = entries[:FEED_LIMIT]
 
-    yield render("feed.xml", config.title, archive.entries, "")
+        def render() -> bytes:
+            updated = _iso(entries[0].date) if entries else "2000-01-01T00:00:00Z"
+            return env.get_template("feed.xml").render(
+                config=config, feed_url=config.absolute_url(path), html_url=config.absolute_url(html_path),
+                title=title, updated=updated, entries=entries, iso=_iso, absolute=config.absolute_url,
+            ).encode("utf-8")
+        return Job(path, digest(site_key, title, tuple(e.key for e in entries)), render)
+
+    jobs = [job("feed.xml", config.title, archive.entries, "")]
     for area in archive.site.areas:
-        yield render(urls.area_feed_path(area.id), f"{config.title}: {area.name}", archive.by_area[area.id],
-                     urls.area_path(area.id))
+        jobs.append(job(urls.area_feed_path(area.id), f"{config.title}: {area.name}", archive.by_area[area.id],
+                        urls.area_path(area.id)))
+    return jobs
 
 
 def sitemap(archive: Archive) -> bytes:
@@ -155,30 +206,19 @@ def robots(archive: Archive) -> bytes:
     return f"User-agent: *\nAllow: /\nSitemap: {config.absolute_url('sitemap.xml')}\n".encode("utf-8")
 
 
-def fold(text: str) -> str:
-    """Lower case without accents, for matching ``café`` with ``cafe``."""
-    return unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
-
-
-_WORD = re.compile(r"[a-z0-9]+")
-
-
 def search_index(archive: Archive) -> bytes:
     """A small script that defines the offline search index: per public
     bulletin its title, path, date, areas, category and the set of its words."""
     lang = archive.site.config.language
-    records = []
-    for entry in archive.entries:
-        words = sorted(set(_WORD.findall(fold(entry.title + " " + entry.text))))
-        records.append({
-            "t": entry.title,
-            "u": entry.path,
-            "d": format_date(entry.date, lang),
-            "a": ", ".join(a.name for a in entry.areas) if not entry.bulletin.to_all else "",
-            "c": entry.category.label(lang) if entry.category else "",
-            "e": entry.excerpt,
-            "w": " ".join(words),
-        })
+    records = [{
+        "t": entry.title,
+        "u": entry.path,
+        "d": format_date(entry.date, lang),
+        "a": ", ".join(a.name for a in entry.areas) if not entry.bulletin.to_all else "",
+        "c": entry.category.label(lang) if entry.category else "",
+        "e": entry.excerpt,
+        "w": entry.words,
+    } for entry in archive.entries]
     payload = json.dumps(records, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return f"window.BINSITE_INDEX = {payload};\n".encode("utf-8")
 

@@ -1,0 +1,184 @@
+"""Per-file work, cached and spread over the cores: parse a content file,
+run the personal-data guard over it and render its Markdown.
+
+Everything one file needs is in ``ParseContext`` (config, area ids, the
+BIN's own addresses), so the result depends only on the file's bytes and
+that context: it is cached under their digests and recomputed only when
+either changes. Cross-file checks (follow-ups, ``areas: all``) happen after,
+in ``binsite.site.assemble``, and are cheap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from binsite import privacy
+from binsite.areas import Area
+from binsite.cache import BuildCache
+from binsite.config import SiteConfig
+from binsite.content import CONTENT_DIR, Bulletin, Source, parse_bulletin
+from binsite.errors import Problem, warning
+from binsite.i18n import t
+from binsite.markup import RenderedBody, render_body, search_words
+
+# Bump when parsing, the guard or Markdown rendering change their output.
+ANALYSIS_VERSION = 2
+# Below this many files to (re)analyse, a process pool costs more than it saves.
+POOL_THRESHOLD = 64
+
+
+@dataclass(frozen=True)
+class ParseContext:
+    config: SiteConfig
+    area_ids: tuple[str, ...]
+    allowed_addresses: tuple[str, ...]
+    allowed_domains: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        return hashlib.sha256(f"{ANALYSIS_VERSION}|{self!r}".encode()).hexdigest()[:24]
+
+
+def parse_context(config: SiteConfig, areas: tuple[Area, ...]) -> ParseContext:
+    allowed = ({config.mail.sender, config.contact}
+               | {a for area in areas for a in area.coordinators}
+               | {p.address for area in areas for p in area.partners}
+               | {area.members_list(config.mail.domain) for area in areas}
+               | {area.partners_list(config.mail.domain) for area in areas}) - {""}
+    return ParseContext(config=config, area_ids=tuple(sorted(a.id for a in areas)),
+                        allowed_addresses=tuple(sorted(allowed)), allowed_domains=(config.mail.domain,))
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What one content file yields, small enough to keep for every file."""
+
+    bulletin: Bulletin | None
+    problems: tuple[Problem, ...]
+    body_key: str = ""
+    excerpt: str = ""
+    words: str = ""          # the public text's distinct words, for the search index
+    has_members_only: bool = False
+
+
+def body_key(body: str, lang: str) -> str:
+    return hashlib.sha256(f"{ANALYSIS_VERSION}|{lang}|{body}".encode()).hexdigest()[:32]
+
+
+def excerpt(text: str, limit: int = 220) -> str:
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(".,;:") + " …"
+
+
+def analyse_source(source: Source, ctx: ParseContext) -> tuple[Analysis, RenderedBody | None]:
+    """Parse, guard and render one file (pure)."""
+    bulletin, problems = parse_bulletin(source, ctx.config, frozenset(ctx.area_ids))
+    if bulletin is None:
+        return Analysis(None, tuple(problems)), None
+    from binsite.site import is_public  # here to keep the import graph one-way
+
+    problems += privacy.check_bulletin(
+        bulletin, public=is_public(bulletin) and not bulletin.draft,
+        allowed_addresses=frozenset(ctx.allowed_addresses), allowed_domains=frozenset(ctx.allowed_domains))
+    lang = ctx.config.language
+    body = render_body(bulletin.body, lang=lang)
+    analysis = Analysis(
+        bulletin=bulletin,
+        problems=tuple(problems),
+        body_key=body_key(bulletin.body, lang),
+        excerpt=bulletin.summary or excerpt(body.public_text),
+        words=search_words(bulletin.title + "\n" + body.public_text),
+        has_members_only=body.has_members_only,
+    )
+    return analysis, body
+
+
+# --- Reading the content folder, with stat signatures ----------------------
+
+def _content_files(root: Path) -> Iterable[tuple[str, os.stat_result]]:
+    base = root / CONTENT_DIR
+    stack = [base]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except FileNotFoundError:
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(Path(entry.path))
+            elif entry.is_file():
+                yield Path(entry.path).relative_to(root).as_posix(), entry.stat()
+
+
+# Set before forking the pool, so workers inherit it instead of receiving it per task.
+_WORKER_CTX: ParseContext | None = None
+
+
+def _work(item: tuple[str, str, bytes]) -> tuple[str, Analysis, RenderedBody | None]:
+    digest, rel, data = item
+    analysis, body = analyse_source(Source(rel, data), _WORKER_CTX)
+    return digest, analysis, body
+
+
+def analyse_content(root: Path, ctx: ParseContext, cache: BuildCache, *, workers: int | None = None
+                    ) -> tuple[list[Analysis], list[Problem]]:
+    """Every content file's analysis, sorted by path; recomputed only where
+    the file or the context changed. Also returns problems of the folder itself."""
+    global _WORKER_CTX
+    if not (root / CONTENT_DIR).is_dir():
+        return [], [warning(CONTENT_DIR, None, t("map content/ ontbreekt: nog geen berichten",
+                                                 "folder content/ is missing: no bulletins yet"))]
+    signatures = cache.section("files")
+    analyses = cache.section("analyses")
+    ctx_key = ctx.key
+    problems: list[Problem] = []
+    wanted: list[tuple[str, str]] = []          # (rel, digest)
+    todo: list[tuple[str, str, bytes]] = []     # (digest, rel, data)
+    seen_rels: set[str] = set()
+    for rel, stat in sorted(_content_files(root)):
+        if not rel.endswith(".md"):
+            problems.append(warning(rel, None, t("geen .md-bestand; wordt overgeslagen", "not a .md file; skipped")))
+            continue
+        seen_rels.add(rel)
+        signature = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        known = signatures.get(rel)
+        data = None
+        if known is not None and known[0] == signature:
+            digest = known[1]
+        else:
+            data = (root / rel).read_bytes()
+            digest = hashlib.sha256(data).hexdigest()[:32]
+            signatures[rel] = (signature, digest)
+        key = f"{digest}|{ctx_key}|{rel}"
+        wanted.append((rel, key))
+        if key not in analyses or not cache.bodies.has(analyses[key].body_key or "-") and analyses[key].bulletin:
+            todo.append((key, rel, data if data is not None else (root / rel).read_bytes()))
+    for rel in set(signatures) - seen_rels:
+        del signatures[rel]
+    if todo:
+        _WORKER_CTX = ctx
+        count = workers if workers is not None else (os.cpu_count() or 1)
+        if len(todo) >= POOL_THRESHOLD and count > 1:
+            with multiprocessing.get_context("fork").Pool(count) as pool:
+                results = list(pool.imap_unordered(_work, todo, chunksize=32))
+        else:
+            results = [_work(item) for item in todo]
+        cache.bodies.put_many([(a.body_key, b) for _, a, b in results if b is not None])
+        for key, analysis, _ in results:
+            analyses[key] = analysis
+    # Forget analyses that no file needs any more.
+    needed = {key for _, key in wanted}
+    for key in set(analyses) - needed:
+        del analyses[key]
+    return [analyses[key] for _, key in wanted], problems

@@ -1,0 +1,151 @@
+"""Incremental builds equal clean builds, byte for byte, after any edit.
+
+Each scenario edits a copy of the fixture site step by step; after every
+step the cached build in one folder is compared with a clean build (no
+cache, empty folder). A corrupt or foreign cache must be ignored.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from binsite.build import build
+from binsite.cache import CACHE_DIR
+from sitekit import MINI_NOW, write
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def assert_incremental_equals_clean(root: Path, out: Path, tmp: Path, now=MINI_NOW, drafts=False):
+    build(root, out, now=now, drafts=drafts)
+    clean = tmp / "clean"
+    shutil.rmtree(clean, ignore_errors=True)
+    build(root, clean, now=now, drafts=drafts, cache=False)
+    incremental, fresh = tree(out), tree(clean)
+    assert sorted(incremental) == sorted(fresh)
+    assert [p for p in fresh if fresh[p] != incremental[p]] == []
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new))
+
+
+BULLETIN = "content/noord/2026-11-01-fiets-gestolen.md"
+
+
+def rename(root: Path, old: str, new: str) -> None:
+    """Rename a bulletin and the follow-up that points at it."""
+    (root / old).rename(root / new)
+    edit(root / "content/noord/2026-11-03-fiets-terecht.md", "noord/2026-11-01-fiets-gestolen", "noord/2026-11-01-fiets-weg")
+
+STEPS = {
+    "change a body": lambda r: edit(r / BULLETIN, "Let op uw eigendommen.", "Let goed op uw eigendommen."),
+    "change a title": lambda r: edit(r / BULLETIN, "title: Fiets gestolen bij de school", "title: Twee fietsen gestolen"),
+    "add a bulletin": lambda r: write(r / "content/zuid/2026-11-08-nieuw.md",
+                                      "---\ntitle: Nieuw bericht\ndate: 2026-11-08\ncategory: overlast\n---\nNieuwe tekst.\n"),
+    "delete a bulletin": lambda r: (r / "content/zuid/2026-11-04-straatverlichting.md").unlink(),
+    "rename a bulletin": lambda r: rename(r, BULLETIN, "content/noord/2026-11-01-fiets-weg.md"),
+    "change a template": lambda r: write(r / "templates/bulletin.html",
+                                         "{% extends 'base.html' %}{% block content %}<h1>{{ entry.title }}</h1>{{ entry.html }}{% endblock %}"),
+    "change the stylesheet": lambda r: write(r / "templates/assets/style.css", "body { color: #000; }\n"),
+    "change config": lambda r: edit(r / "binsite.yaml", "title: BIN Testdorp", "title: BIN Testdorp en omstreken"),
+    "change per_page": lambda r: edit(r / "binsite.yaml", "per_page: 2", "per_page: 3"),
+    "change an area": lambda r: edit(r / "lists/zuid.yaml", "name: Zuid", "name: Zuidkant"),
+    "make one partners-only": lambda r: edit(r / BULLETIN, "category: inbraak", "category: inbraak\naudience: partners"),
+    "publish the draft": lambda r: edit(r / "content/noord/2026-11-06-concept.md", "draft: true", "draft: false"),
+    "touch without change": lambda r: (r / BULLETIN).write_bytes((r / BULLETIN).read_bytes()),
+}
+
+
+@pytest.mark.parametrize("name", list(STEPS))
+def test_single_edit(mini_root, tmp_path, name):
+    out = tmp_path / "out"
+    build(mini_root, out, now=MINI_NOW)
+    STEPS[name](mini_root)
+    assert_incremental_equals_clean(mini_root, out, tmp_path)
+
+
+def test_sequence_of_edits(mini_root, tmp_path):
+    out = tmp_path / "out"
+    build(mini_root, out, now=MINI_NOW)
+    # Renaming last: the other steps edit the bulletin under its first name.
+    for name in sorted(STEPS, key=lambda n: n == "rename a bulletin"):
+        STEPS[name](mini_root)
+        assert_incremental_equals_clean(mini_root, out, tmp_path)
+
+
+def test_clock_moves_so_things_expire_and_become_due(mini_root, tmp_path):
+    out = tmp_path / "out"
+    for days in (0, 20, 60, 400):
+        now = MINI_NOW + timedelta(days=days)
+        assert_incremental_equals_clean(mini_root, out, tmp_path, now=now)
+    assert (out / "noord/2026-12-24-kerst/index.html").exists()  # became due
+
+
+def test_drafts_flag_toggles(mini_root, tmp_path):
+    out = tmp_path / "out"
+    assert_incremental_equals_clean(mini_root, out, tmp_path, drafts=True)
+    assert_incremental_equals_clean(mini_root, out, tmp_path, drafts=False)
+
+
+def test_no_change_renders_nothing(mini_root, tmp_path):
+    out = tmp_path / "out"
+    build(mini_root, out, now=MINI_NOW)
+    again = build(mini_root, out, now=MINI_NOW)
+    assert again.rendered == 0 and again.report.written == 0
+
+
+def test_template_change_does_not_reconvert_markdown(mini_root, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    build(mini_root, out, now=MINI_NOW)
+    STEPS["change a template"](mini_root)
+    import binsite.analyse
+
+    def fail(*args, **kwargs):
+        raise AssertionError("Markdown was converted again")
+    monkeypatch.setattr(binsite.analyse, "render_body", fail)
+    result = build(mini_root, out, now=MINI_NOW, workers=1)
+    assert result.rendered > 0
+
+
+def test_one_changed_bulletin_rerenders_only_its_neighbourhood(mini_root, tmp_path):
+    out = tmp_path / "out"
+    first = build(mini_root, out, now=MINI_NOW)
+    STEPS["change a body"](mini_root)
+    second = build(mini_root, out, now=MINI_NOW)
+    assert 0 < second.rendered < first.rendered / 2
+
+
+def test_edited_output_file_is_restored(mini_root, tmp_path):
+    out = tmp_path / "out"
+    build(mini_root, out, now=MINI_NOW)
+    (out / "index.html").write_text("vandalised")
+    assert_incremental_equals_clean(mini_root, out, tmp_path)
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncate", "flip", "foreign-version", "sqlite-garbage"])
+def test_corrupt_or_foreign_cache_is_ignored(mini_root, tmp_path, damage):
+    out = tmp_path / "out"
+    build(mini_root, out, now=MINI_NOW)
+    state = mini_root / CACHE_DIR / "state.pickle"
+    data = state.read_bytes()
+    if damage == "garbage":
+        state.write_bytes(b"not a cache at all")
+    elif damage == "truncate":
+        state.write_bytes(data[: len(data) // 2])
+    elif damage == "flip":
+        state.write_bytes(data[:-10] + bytes([data[-10] ^ 0xFF]) + data[-9:])
+    elif damage == "foreign-version":
+        state.write_bytes(data.replace(b"|0.1.0|", b"|0.0.9|", 1))
+    elif damage == "sqlite-garbage":
+        (mini_root / CACHE_DIR / "bodies.sqlite").write_bytes(b"garbage" * 100)
+    STEPS["change a body"](mini_root)
+    assert_incremental_equals_clean(mini_root, out, tmp_path)
