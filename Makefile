@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # The demo's clock: example bulletins are dated up to late November 2026.
 DEMO_NOW ?= 2026-11-28T12:00
 
-.PHONY: help venv test test-fast site demo demo-stop bench bench-quick golden clean
+.PHONY: help venv browser test test-fast site demo demo-stop bench bench-quick golden clean
 
 help:
 	@echo "make demo      start a local Mailman + mail sink, sync lists, build and send the example BIN"
@@ -21,17 +21,22 @@ help:
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml requirements/test.txt
+$(STAMP): pyproject.toml requirements/test.txt requirements/browser.txt package.json package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
-	$(BIN)/python -m pip install --quiet -e ".[test]" -r requirements/test.txt
+	$(BIN)/python -m pip install --quiet -e ".[test]" -r requirements/test.txt -r requirements/browser.txt
+	npm ci --no-audit --no-fund --silent
 	touch $@
+
+# Debian's Chromium for the browser tier (no browser downloads from elsewhere).
+browser:
+	command -v chromium >/dev/null && command -v java >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium default-jre-headless; }
 
 site: venv
 	$(BIN)/binsite check
 	$(BIN)/binsite build
 
-test: venv
+test: venv browser
 	$(BIN)/python -m pytest
 
 test-fast: venv

@@ -160,13 +160,16 @@ def analyse_content(root: Path, ctx: ParseContext, cache: BuildCache, *, workers
             data = (root / rel).read_bytes()
             digest = hashlib.sha256(data).hexdigest()[:32]
             signatures[rel] = (signature, digest)
+            cache.dirty = True
         key = f"{digest}|{ctx_key}|{rel}"
         wanted.append((rel, key))
         if key not in analyses or not cache.bodies.has(analyses[key].body_key or "-") and analyses[key].bulletin:
             todo.append((key, rel, data if data is not None else (root / rel).read_bytes()))
     for rel in set(signatures) - seen_rels:
         del signatures[rel]
+        cache.dirty = True
     if todo:
+        cache.dirty = True
         _WORKER_CTX = ctx
         count = workers if workers is not None else (os.cpu_count() or 1)
         if len(todo) >= POOL_THRESHOLD and count > 1:
@@ -181,4 +184,5 @@ def analyse_content(root: Path, ctx: ParseContext, cache: BuildCache, *, workers
     needed = {key for _, key in wanted}
     for key in set(analyses) - needed:
         del analyses[key]
+        cache.dirty = True
     return [analyses[key] for _, key in wanted], problems

@@ -111,7 +111,9 @@ def build(root: Path, out: Path, *, now: datetime, drafts: bool = False, cache: 
     for job, w in zip(todo, written):
         kept[job.path] = (job.key, w.digest, w.size, w.mtime_ns)
     removed = remove_stale(out, {job.path for job in jobs})
-    outputs[str(out.resolve())] = kept
+    if todo or kept.keys() != manifest.keys():
+        outputs[str(out.resolve())] = kept
+        build_cache.dirty = True
     build_cache.save()
     changed = sum(1 for w in written if w.changed)
     log.info("%d files planned, %d rendered, %d written, %d removed", len(jobs), len(todo), changed, removed)

@@ -130,6 +130,8 @@ class BuildCache:
         self.folder = folder
         self.state = state
         self.bodies = bodies
+        # Saving costs a pickle of every bulletin: skip it when nothing changed.
+        self.dirty = not state
 
     @classmethod
     def open(cls, root: Path) -> "BuildCache":
@@ -149,11 +151,12 @@ class BuildCache:
         return self.state.setdefault(name, {})
 
     def save(self) -> None:
-        if not self.persistent:
+        if not self.persistent or not self.dirty:
             return
         payload = pickle.dumps(self.state, protocol=pickle.HIGHEST_PROTOCOL)
         digest = hashlib.sha256(payload).hexdigest().encode()
         atomic_write(self.folder / "state.pickle", MAGIC + b"\n" + _header() + b"\n" + digest + b"\n" + payload)
+        self.dirty = False
 
 
 def _load_state(path: Path) -> dict[str, Any]:

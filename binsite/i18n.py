@@ -183,6 +183,9 @@ UI: dict[str, Text] = {
          "{bulletins} bulletins, {notices} notices, {urgent} urgent, {follow_ups} follow-ups."),
         ("stats_to_area", "Naar de berichten van {name}", "To the bulletins of {name}"),
         ("stats_table_of", "Cijfers bij de grafiek: {title}", "Figures of the chart: {title}"),
+        # Printed pages (templates/base.html): where a printed bulletin can be read online.
+        ("print_source", "Online te lezen op", "Read online at"),
+        ("chart_figures", "Toon de cijfers als tabel", "Show the figures as a table"),
     ]
 }
 

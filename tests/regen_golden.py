@@ -16,6 +16,6 @@ from binsite.build import build  # noqa: E402
 if __name__ == "__main__":
     golden = HERE / "golden" / "mini"
     shutil.rmtree(golden, ignore_errors=True)
-    build(HERE / "fixtures" / "mini", golden, now=MINI_NOW)
+    build(HERE / "fixtures" / "mini", golden, now=MINI_NOW, cache=False)
     (golden / ".binsite-output").unlink()
     print(f"regenerated {golden}")
