@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # The demo's clock: example bulletins are dated up to late November 2026.
 DEMO_NOW ?= 2026-11-28T12:00
 
-.PHONY: help venv browser test test-fast site demo demo-stop bench bench-quick golden clean
+.PHONY: help venv browser mailman-venv demo demo-stop test test-fast site demo demo-stop bench bench-quick golden clean
 
 help:
 	@echo "make demo      start a local Mailman + mail sink, sync lists, build and send the example BIN"
@@ -36,8 +36,30 @@ site: venv
 	$(BIN)/binsite check
 	$(BIN)/binsite build
 
-test: venv browser
+# Mailman Core in its own virtual environment (exact pins), for the demo and the tests.
+MAILMAN_VENV := .binsite/mailman-venv
+mailman-venv: $(MAILMAN_VENV)/.binsite-requirements.sha256
+$(MAILMAN_VENV)/.binsite-requirements.sha256: requirements/mailman.txt | venv
+	$(BIN)/python -c "from pathlib import Path; from binsite.mailman.local import ensure_venv; ensure_venv(Path('$(MAILMAN_VENV)'), Path('requirements/mailman.txt'))"
+
+test: venv browser mailman-venv
 	$(BIN)/python -m pytest
+
+# The main job on the embedded default: a local Mailman and mail sink, the
+# example network's lists, a few invented residents, the archive, the mail.
+# The demo keeps its ledger in .binsite/demo-state/, never in state/.
+DEMO_ENV := BINSITE_STATE_DIR=.binsite/demo-state
+demo: venv mailman-venv
+	$(BIN)/binsite local-mailman start > .binsite/local.env
+	. ./.binsite/local.env && $(DEMO_ENV) $(BIN)/binsite lists sync
+	. ./.binsite/local.env && $(DEMO_ENV) $(BIN)/python -m binsite.demo residents
+	$(BIN)/binsite check --now $(DEMO_NOW)
+	$(BIN)/binsite build --now $(DEMO_NOW)
+	. ./.binsite/local.env && $(DEMO_ENV) $(BIN)/binsite send --now $(DEMO_NOW)
+	. ./.binsite/local.env && $(DEMO_ENV) $(BIN)/python -m binsite.demo summary
+
+demo-stop: venv
+	$(BIN)/binsite local-mailman stop
 
 test-fast: venv
 	$(BIN)/python -m pytest -m "not mailman and not browser"

@@ -12,6 +12,9 @@ import pytest
 
 from sitekit import MINI_NOW, copy_fixture
 
+# The real Mailman Core, started once per test session (tests/mailman_fixtures.py).
+pytest_plugins = ["mailman_fixtures"]
+
 
 @pytest.fixture
 def mini_root(tmp_path: Path) -> Path:

@@ -96,3 +96,4 @@ pass_context = click.make_pass_decorator(Context)
 # Register the command modules (imported for their side effect on ``main``).
 from binsite.cli import site as _site  # noqa: E402,F401
 from binsite.cli import stats as _stats  # noqa: E402,F401
+from binsite.cli import mail as _mail  # noqa: E402,F401

@@ -1,0 +1,222 @@
+"""Commands for e-mail: local-mailman, lists sync, send."""
+
+from __future__ import annotations
+
+import os
+import shlex
+from pathlib import Path
+
+import click
+
+from binsite.cli import handle_errors, main, pass_context
+from binsite.clock import resolve_now
+from binsite.config import load_config
+from binsite.errors import BinsiteError, InvalidSite
+from binsite.mailing.plan import SendPlan
+from binsite.mailing.run import SendResult, send as send_bulletins
+from binsite.mailman.local import STATE_DIR, LocalMailman, LocalStatus
+from binsite.mailman.settings import ALL_VARIABLES, settings_from_env
+from binsite.mailman.sink import read_maildir
+from binsite.mailman.sync import sync
+from binsite.site import find_root
+
+
+def _local(state_dir: Path | None, ctx) -> LocalMailman:
+    base = find_root(Path.cwd()) or Path.cwd()
+    return LocalMailman(state_dir or base / STATE_DIR,
+                        progress=lambda text: click.echo(text.get(ctx.lang), err=True))
+
+
+@main.group("local-mailman")
+def local_mailman() -> None:
+    """A private, real Mailman 3 with an SMTP sink on this computer, for trying binsite out.
+
+    \b
+    Example:
+      eval "$(binsite local-mailman start)"
+      binsite lists sync && binsite send
+      binsite local-mailman stop
+    """
+
+
+_state_dir_option = click.option("--state-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+                                 help="Folder for Mailman's data and the delivered mail (default: .binsite/local/).")
+
+
+@local_mailman.command("start")
+@_state_dir_option
+@click.option("--force/--no-force", default=False, help="Stop a half-running or stuck instance first.")
+@pass_context
+@handle_errors
+def local_start(ctx, state_dir: Path | None, force: bool) -> None:
+    """Start Mailman and the sink, wait until ready, print the variables to export.
+
+    The first start installs Mailman Core into .binsite/mailman-venv (about half a minute).
+
+    \b
+    Example:
+      eval "$(binsite local-mailman start)"
+    """
+    local = _local(state_dir, ctx)
+    state = local.start(force=force)
+    for name, value in state.settings.environment().items():
+        click.echo(f"export {name}={shlex.quote(value)}")
+    _say_status(ctx, local.status(), err=True)
+
+
+@local_mailman.command("stop")
+@_state_dir_option
+@pass_context
+@handle_errors
+def local_stop(ctx, state_dir: Path | None) -> None:
+    """Stop the local Mailman and the sink (the delivered mail stays).
+
+    \b
+    Example:
+      binsite local-mailman stop
+    """
+    if _local(state_dir, ctx).stop():
+        ctx.say("Lokale Mailman gestopt.", "Local Mailman stopped.")
+    else:
+        ctx.say("De lokale Mailman draaide niet.", "The local Mailman was not running.")
+
+
+@local_mailman.command("status")
+@_state_dir_option
+@pass_context
+@handle_errors
+def local_status(ctx, state_dir: Path | None) -> None:
+    """Say whether the local Mailman runs, where, and where its mail goes.
+
+    \b
+    Example:
+      binsite local-mailman status
+    """
+    _say_status(ctx, _local(state_dir, ctx).status(), err=False)
+
+
+def _say_status(ctx, status: LocalStatus, *, err: bool) -> None:
+    def say(nl: str, en: str, **params: object) -> None:
+        click.echo((en if ctx.lang == "en" else nl).format(**params), err=err)
+
+    state = status.state
+    if state is None or not (status.master_running or status.sink_running):
+        say("De lokale Mailman draait niet (map {d}). Start hem met: eval \"$(binsite local-mailman start)\"",
+            "The local Mailman is not running (folder {d}). Start it with: eval \"$(binsite local-mailman start)\"",
+            d=status.state_dir)
+        return
+    on = {True: ("draait", "running"), False: ("gestopt", "stopped")}
+    say("Mailman Core: {s} (REST {u}, LMTP 127.0.0.1:{l})", "Mailman Core: {s} (REST {u}, LMTP 127.0.0.1:{l})",
+        s=on[status.master_running][ctx.lang == "en"], u=state.settings.url, l=state.lmtp_port)
+    say("SMTP-opvang: {s} op 127.0.0.1:{p}; afgeleverde mail ({n} berichten) staat in {m}",
+        "SMTP sink: {s} on 127.0.0.1:{p}; delivered mail ({n} messages) is in {m}",
+        s=on[status.sink_running][ctx.lang == "en"], p=state.smtp_port, n=len(read_maildir(state.maildir)),
+        m=state.maildir)
+
+
+@main.group("lists")
+def lists_group() -> None:
+    """The Mailman lists of every area, as declared in lists/*.yaml.
+
+    \b
+    Example:
+      binsite lists sync --dry-run
+    """
+
+
+@lists_group.command("sync")
+@click.option("--dry-run/--no-dry-run", default=False, help="Only show what would change.")
+@pass_context
+@handle_errors
+def lists_sync(ctx, dry_run: bool) -> None:
+    """Make Mailman match lists/ and binsite.yaml: lists, settings, owners, partners.
+
+    Residents on the members lists are never touched. Needs BINSITE_MAILMAN_URL,
+    BINSITE_MAILMAN_USER, BINSITE_MAILMAN_PASSWORD and BINSITE_LMTP.
+
+    \b
+    Example:
+      binsite lists sync --dry-run
+    """
+    changes = sync(ctx.root, settings_from_env(), dry_run=dry_run,
+                   progress=None if dry_run else lambda c: click.echo(c.describe().get(ctx.lang)))
+    if not changes:
+        ctx.say("Mailman klopt al met lists/: niets te doen.", "Mailman already matches lists/: nothing to do.")
+    elif dry_run:
+        for change in changes:
+            click.echo(change.describe().get(ctx.lang))
+        ctx.say("{n} wijziging(en) gepland; niets veranderd (--dry-run).", "{n} change(s) planned; nothing changed (--dry-run).",
+                n=len(changes))
+    else:
+        ctx.say("{n} wijziging(en) doorgevoerd.", "{n} change(s) made.", n=len(changes))
+
+
+@main.command("send")
+@click.option("--dry-run/--no-dry-run", default=False, help="Only show what would be sent.")
+@click.option("--now", "now_text", metavar="DATETIME", help="Send as if it were this moment (e.g. 2026-11-28T14:00).")
+@click.option("--include-older/--no-include-older", default=False, help="Also send bulletins older than the send window.")
+@click.option("--resend-changed/--no-resend-changed", default=False,
+              help="Resend bulletins edited after sending, as a correction.")
+@click.option("--ledger", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The send ledger (default: state/sent.jsonl).")
+@pass_context
+@handle_errors
+def send(ctx, dry_run: bool, now_text: str | None, include_older: bool, resend_changed: bool, ledger: Path | None) -> None:
+    """Mail every due bulletin that was not sent yet to its lists, exactly once.
+
+    \b
+    Example:
+      binsite send --dry-run
+      binsite send
+    """
+    settings = _optional_settings() if dry_run else settings_from_env()
+    now = resolve_now(now_text, _tz(ctx.root))
+    result = send_bulletins(ctx.root, now=now, settings=settings, ledger_path=ledger, include_older=include_older,
+                            resend_changed=resend_changed, dry_run=dry_run,
+                            progress=lambda e: ctx.say("verstuurd: {b} -> {l}", "sent: {b} -> {l}", b=e.bulletin, l=e.list))
+    _report_send(ctx, result)
+
+
+def _tz(root: Path):
+    config, problems = load_config(root)
+    if config is None:
+        raise InvalidSite(problems)
+    return config.tz
+
+
+def _optional_settings():
+    """For a dry run Mailman is optional: without it, recipient counts are unknown."""
+    if not all(os.environ.get(name) for name in ALL_VARIABLES):
+        return None
+    try:
+        return settings_from_env()
+    except BinsiteError:
+        return None
+
+
+def _report_send(ctx, result: SendResult) -> None:
+    plan: SendPlan = result.plan
+    members = {c.list: c.members for c in result.counts}
+    if result.dry_run:
+        for planned in plan.messages:
+            count = members.get(planned.target.list, "?")
+            what = ("zou een correctie sturen", "would send a correction") if planned.is_correction else \
+                ("zou versturen", "would send")
+            ctx.say("{w}: {b} -> {l} ({n} leden)", "{w}: {b} -> {l} ({n} members)",
+                    w=what[ctx.lang == "en"], b=planned.bulletin.id, l=planned.target.list, n=count)
+    for held in plan.changed:
+        ctx.say("gewijzigd na verzenden, niet opnieuw verstuurd: {b} -> {l} (verstuur een correctie met --resend-changed)",
+                "changed after sending, not resent: {b} -> {l} (send a correction with --resend-changed)",
+                b=held.bulletin.id, l=held.target.list)
+    if plan.too_old:
+        ctx.say("{n} bericht(en) ouder dan het verzendvenster ({d} dagen) niet verstuurd; gebruik --include-older om ze toch te sturen.",
+                "{n} message(s) older than the send window ({d} days) not sent; pass --include-older to send them anyway.",
+                n=len(plan.too_old), d=plan.window_days)
+    if not plan.messages:
+        ctx.say("Niets te versturen.", "Nothing to send.")
+    elif result.dry_run:
+        ctx.say("{n} bericht(en) gepland; niets verstuurd (--dry-run).", "{n} message(s) planned; nothing sent (--dry-run).",
+                n=len(plan.messages))
+    else:
+        ctx.say("{n} bericht(en) verstuurd en vastgelegd in het verzendlogboek.", "{n} message(s) sent and recorded in the ledger.",
+                n=len(result.sent))

@@ -1,0 +1,88 @@
+"""Helpers for ``make demo``: invented residents, and a summary of what happened.
+
+Run as ``python -m binsite.demo residents|summary`` with the variables that
+``binsite local-mailman start`` prints. Only for the local demo network.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+
+from binsite.i18n import current_language, t
+from binsite.mailman.client import MailmanClient, wait_until
+from binsite.mailman.local import STATE_DIR
+from binsite.mailman.settings import settings_from_env
+from binsite.mailman.sink import read_maildir
+from binsite.site import find_root, load_valid_site
+
+RESIDENTS_PER_AREA = 3
+
+
+def _say(nl: str, en: str, **params: object) -> None:
+    print(t(nl, en, **params).get(current_language()))
+
+
+def residents(root: Path) -> None:
+    """Subscribe a few invented residents (``@example.org``) to every members list, once."""
+    site, _ = load_valid_site(root)
+    client = MailmanClient(settings_from_env())
+    added = 0
+    for area in site.areas:
+        fqdn = area.members_list(site.config.mail.domain)
+        known = {m.address for m in client.roster(fqdn, "member")}
+        for number in range(1, RESIDENTS_PER_AREA + 1):
+            address = f"bewoner{number}.{area.id}@example.org"
+            if address not in known:
+                client.subscribe(fqdn, address, f"Bewoner {number} ({area.name})")
+                added += 1
+    _say("{n} verzonnen bewoners ingeschreven ({k} per gebied, @example.org).",
+         "{n} invented residents subscribed ({k} per area, @example.org).", n=added, k=RESIDENTS_PER_AREA)
+
+
+def _settle(client: MailmanClient, timeout: float = 60.0) -> None:
+    """Wait until Mailman has delivered what it accepted (its queues are empty)."""
+    busy = ("in", "pipeline", "out", "virgin", "command")
+    wait_until(lambda: not any(n for q, n in client.queue_sizes().items() if q in busy), timeout=timeout,
+               interval=0.25, what="Mailman's queues to empty")
+
+
+def summary(root: Path) -> None:
+    """Where the site is, and who received how many messages."""
+    _settle(MailmanClient(settings_from_env()))
+    maildir = root / STATE_DIR / "maildir"
+    delivered = read_maildir(maildir)
+    per_list: Counter[str] = Counter()
+    recipients: Counter[str] = Counter()
+    for item in delivered:
+        list_id = str(item.message.get("List-Id", "?"))
+        per_list[list_id[list_id.rfind("<") + 1:].rstrip(">").replace(".", "@", 1)] += 1
+        for address in item.envelope_to:
+            recipients[address.split("@", 1)[1] if "@" in address else address] += 1
+    _say("\nKlaar. Het archief staat in {s} (open index.html in een browser).",
+         "\nDone. The archive is in {s} (open index.html in a browser).", s=root / "_site")
+    _say("De mail-opvang ontving {m} berichten voor {r} ontvangers in totaal:",
+         "The mail sink received {m} messages for {r} recipients in all:", m=len(delivered), r=sum(recipients.values()))
+    for domain, count in sorted(recipients.items()):
+        _say("  {c:4d} aan adressen @{d}", "  {c:4d} to addresses @{d}", c=count, d=domain)
+    for name, count in sorted(per_list.items()):
+        _say("  {c:4d} via lijst {l}", "  {c:4d} through list {l}", c=count, l=name)
+    _say("Lees ze in {m} (elk bestand is één e-mail). Nog een keer 'make demo' verstuurt niets nieuws.\n"
+         "Stoppen: make demo-stop.",
+         "Read them in {m} (each file is one e-mail). Running 'make demo' again sends nothing new.\n"
+         "Stop with: make demo-stop.", m=maildir / "new")
+
+
+def main(argv: list[str]) -> int:
+    root = find_root(Path.cwd()) or Path.cwd()
+    commands = {"residents": residents, "summary": summary}
+    if len(argv) != 1 or argv[0] not in commands:
+        print("usage: python -m binsite.demo residents|summary", file=sys.stderr)
+        return 2
+    commands[argv[0]](root)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,128 @@
+"""One bulletin as one e-mail to one list: pure, from the same Markdown as the archive.
+
+``multipart/alternative`` with a ``text/plain`` part (the Markdown, which
+reads well as text) and a ``text/html`` part, both rendered through
+``templates/email/bulletin.txt`` and ``bulletin.html`` (a site overrides them
+in its own ``templates/email/``). The subject is the title, on one line
+whatever it holds, so it can never add a header; Mailman adds the list's
+prefix. The Message-ID is deterministic per bulletin, list and content, so a
+repeated message is recognisable, and a correction is a new message that
+refers to the original.
+"""
+
+from __future__ import annotations
+
+import re
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime
+
+import jinja2
+from markupsafe import Markup
+
+from binsite.i18n import format_datetime as format_datetime_text
+from binsite.i18n import role_label, ui
+from binsite.mailing.plan import PARTNERS, PlannedMessage
+from binsite.markup import RenderedBody, render_body
+from binsite.render.environment import make_environment
+from binsite.site import Site, is_public
+from binsite.urls import bulletin_path
+
+HTML_TEMPLATE = "email/bulletin.html"
+TEXT_TEMPLATE = "email/bulletin.txt"
+BULLETIN_HEADER = "X-Binsite-Bulletin"
+
+# Anything that could end a header line or confuse a reader: CR, LF, other C0
+# and C1 controls, DEL, Unicode line and paragraph separators.
+_UNSAFE_IN_HEADER = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+# Python's email package decodes an RFC 2047 encoded word found in a header
+# value it is given and writes the decoded text out: a title written as
+# "=?utf-8?q?Hi=0D=0ABcc=3A_x=40y?=" would become a real Bcc: header. An
+# invisible word joiner after "=" keeps such text literal.
+_ENCODED_WORD_START = "=?"
+
+
+def one_line(text: str) -> str:
+    """``text`` as a single header-safe line that no decoder turns into more lines."""
+    flat = " ".join(_UNSAFE_IN_HEADER.sub(" ", text).split())
+    return flat.replace(_ENCODED_WORD_START, "=\u2060?")
+
+
+def message_id(planned: PlannedMessage, domain: str) -> str:
+    """``<noord.2026-11-01-fiets-gestolen.noord.3f2a...@bin.example.org>``: the same
+    bulletin, list and content always give the same Message-ID."""
+    bulletin = planned.bulletin
+    local = planned.target.list.split("@", 1)[0]
+    return f"<{bulletin.id.replace('/', '.')}.{local}.{bulletin.content_hash}@{domain}>"
+
+
+def subject(planned: PlannedMessage, lang: str) -> str:
+    title = one_line(planned.bulletin.title)
+    return f"{ui('correction', lang)}: {title}" if planned.is_correction else title
+
+
+def archive_url(planned: PlannedMessage, site: Site) -> str | None:
+    """The bulletin's page in the public archive, when it has one."""
+    if not is_public(planned.bulletin):
+        return None
+    return site.config.absolute_url(bulletin_path(planned.bulletin))
+
+
+def template_context(planned: PlannedMessage, site: Site, body: RenderedBody) -> dict[str, object]:
+    bulletin = planned.bulletin
+    lang = site.config.language
+    category = site.config.category(bulletin.category) if bulletin.category else None
+    author = None
+    if bulletin.author is not None:
+        role = role_label(bulletin.author.role, lang)
+        author = f"{bulletin.author.name} ({role})" if bulletin.author.name else role
+    area_names = ui("all_areas", lang) if bulletin.to_all else ", ".join(site.area(a).name for a in bulletin.areas)
+    return {
+        "config": site.config,
+        "bulletin": bulletin,
+        "title": one_line(bulletin.title),
+        "date_text": format_datetime_text(bulletin.date, lang),
+        "area_names": area_names,
+        "area": site.area(planned.target.area),
+        "category": category.label(lang) if category else None,
+        "author": author,
+        "urgent": bulletin.urgent,
+        "correction": planned.is_correction,
+        "partners_list": planned.target.kind == PARTNERS,
+        # Sanitised by binsite.markup; this is the one place it becomes Markup.
+        "body_html": Markup(body.mail_html),
+        "body_text": body.mail_text,
+        "archive_url": archive_url(planned, site),
+    }
+
+
+def compose(planned: PlannedMessage, site: Site, *, environment: jinja2.Environment | None = None,
+            body: RenderedBody | None = None) -> EmailMessage:
+    """The e-mail for ``planned``; ``body`` and ``environment`` may be passed in to reuse them."""
+    config = site.config
+    lang = config.language
+    env = environment or make_environment(site.root, lang)
+    rendered = body or render_body(planned.bulletin.body, lang=lang)
+    context = template_context(planned, site, rendered)
+    text = env.get_template(TEXT_TEMPLATE).render(context)
+    html = env.get_template(HTML_TEMPLATE).render(context)
+
+    # policy=SMTP: CRLF line ends and RFC 2047 encoding of non-ASCII headers.
+    message = EmailMessage(policy=SMTP)
+    message["From"] = Address(display_name=one_line(config.mail.sender_name), addr_spec=config.mail.sender)
+    message["To"] = Address(addr_spec=planned.target.list)
+    message["Subject"] = subject(planned, lang)
+    message["Date"] = format_datetime(planned.bulletin.date)
+    message["Message-ID"] = message_id(planned, config.mail.domain)
+    if planned.is_correction:
+        message["In-Reply-To"] = planned.corrects[0]
+        message["References"] = " ".join(planned.corrects)
+    message[BULLETIN_HEADER] = planned.bulletin.id
+    message.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    message.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
+    # After set_content, which replaces every Content-* header.
+    message["Content-Language"] = lang
+    return message

@@ -1,0 +1,130 @@
+"""The send ledger, ``state/sent.jsonl``: one JSON line per message Mailman accepted.
+
+Human-readable and meant to be committed with the content, so a fresh clone
+(or the CI runner) knows what went out. A line is appended and fsynced after
+Mailman accepted the message and before the next one is sent: whatever
+happens, the file never claims a message that was not accepted.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from binsite.errors import Problem, error, warning
+from binsite.i18n import t
+
+log = logging.getLogger(__name__)
+
+LEDGER = Path("state") / "sent.jsonl"
+_FIELDS = ("bulletin", "list", "message_id", "content_hash", "sent_at")
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    bulletin: str            # the bulletin's id, e.g. "noord/2026-11-01-fiets-gestolen"
+    list: str                # the list's address
+    message_id: str          # with angle brackets, as in the header
+    content_hash: str        # Bulletin.content_hash when it was sent
+    sent_at: str             # ISO 8601 with offset
+    correction_of: str | None = None  # the first Message-ID this corrects
+
+    def to_json(self) -> str:
+        values = {k: v for k, v in asdict(self).items() if v is not None}
+        return json.dumps(values, ensure_ascii=False, sort_keys=False)
+
+
+@dataclass(frozen=True)
+class Ledger:
+    entries: tuple[LedgerEntry, ...] = ()
+
+    def sent(self, bulletin_id: str, list_address: str) -> tuple[LedgerEntry, ...]:
+        """Every message of this bulletin to this list, oldest first."""
+        return tuple(e for e in self.entries if e.bulletin == bulletin_id and e.list == list_address)
+
+    def add(self, entry: LedgerEntry) -> Ledger:
+        return Ledger(self.entries + (entry,))
+
+
+def parse_ledger(text: str, rel: str) -> tuple[Ledger, list[Problem]]:
+    """Parse the ledger's lines. A broken line in the middle is an error (sending
+    on could repeat that message); a torn last line, left by a crash while
+    writing, is only a warning."""
+    entries: list[LedgerEntry] = []
+    problems: list[Problem] = []
+    lines = text.split("\n")
+    last = len(lines) - 1 if lines and lines[-1] == "" else len(lines)
+    for number, line in enumerate(lines[:last], start=1):
+        if not line.strip():
+            continue
+        try:
+            values = json.loads(line)
+            if not isinstance(values, dict) or any(not isinstance(values.get(k), str) for k in _FIELDS):
+                raise ValueError("fields")
+            entries.append(LedgerEntry(**{k: values[k] for k in _FIELDS}, correction_of=values.get("correction_of")))
+        except (ValueError, TypeError):
+            torn = number == last and not text.endswith("\n")
+            if torn:
+                problems.append(warning(rel, number, t(
+                    "laatste regel is afgebroken (het versturen werd onderbroken); deze regel telt niet",
+                    "last line is cut off (sending was interrupted); this line does not count")))
+            else:
+                problems.append(error(rel, number, t(
+                    "deze regel is geen geldige verzendregel (JSON met bulletin, list, message_id, content_hash, sent_at); "
+                    "herstel of verwijder hem (een merge-conflict?)",
+                    "this line is not a valid send record (JSON with bulletin, list, message_id, content_hash, sent_at); "
+                    "repair or remove it (a merge conflict?)")))
+    return Ledger(tuple(entries)), problems
+
+
+def read_ledger(path: Path, rel: str | None = None) -> tuple[Ledger, list[Problem]]:
+    """The ledger at ``path``; a missing file is an empty ledger."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Ledger(), []
+    except UnicodeDecodeError:
+        return Ledger(), [error(rel or str(path), None, t("bestand is geen UTF-8", "file is not UTF-8"))]
+    return parse_ledger(text, rel or str(path))
+
+
+def append_entry(path: Path, entry: LedgerEntry) -> None:
+    """Append one line and make it durable before returning."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    is_new = not path.exists()
+    if not is_new:
+        _drop_torn_tail(path)
+    with open(path, "ab") as out:
+        out.write((entry.to_json() + "\n").encode("utf-8"))
+        out.flush()
+        os.fsync(out.fileno())
+    if is_new:
+        # The new file's name must survive a crash too.
+        fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _drop_torn_tail(path: Path) -> None:
+    """Cut off a last line without a newline: a record whose write was cut short
+    by a crash, never made durable, so it never counted."""
+    with open(path, "r+b") as handle:
+        size = handle.seek(0, os.SEEK_END)
+        if size == 0:
+            return
+        handle.seek(size - 1)
+        if handle.read(1) == b"\n":
+            return
+        start = max(0, size - 65536)
+        handle.seek(start)
+        tail = handle.read()
+        cut = start + tail.rfind(b"\n") + 1 if b"\n" in tail else 0
+        log.warning("%s: dropping a cut-off last line (an interrupted write)", path)
+        handle.truncate(cut)
+        handle.flush()
+        os.fsync(handle.fileno())

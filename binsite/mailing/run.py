@@ -1,0 +1,123 @@
+"""``binsite send``: perform a send plan, recording each accepted message before the next.
+
+Order of events, chosen so that the ledger never lies: validate the whole
+site (any error: nothing is sent), read the ledger, plan, then per message
+compose -> post over LMTP -> append to the ledger (fsync). If Mailman stops
+answering, the run ends with ``MailmanUnavailable`` and the ledger holds
+exactly the messages Mailman accepted; the next run sends the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from pathlib import Path
+
+from binsite.errors import BinsiteError, InvalidSite, Problem
+from binsite.mailing.compose import compose, message_id
+from binsite.mailing.ledger import LedgerEntry, append_entry, read_ledger
+from binsite.mailing.plan import SendPlan, plan_sends
+from binsite.mailman.client import ListCounts, MailmanClient, post_lmtp
+from binsite.mailman.counts import try_record_counts
+from binsite.state import members_log, sent_ledger
+from binsite.mailman.settings import MailmanSettings
+from binsite.markup import render_body
+from binsite.render.environment import make_environment
+from binsite.site import Site, load_valid_site
+
+log = logging.getLogger(__name__)
+
+# post(settings, list_address, message, envelope_from=...): how a message reaches Mailman.
+Post = Callable[..., None]
+
+
+@dataclass(frozen=True)
+class SendResult:
+    plan: SendPlan
+    sent: tuple[LedgerEntry, ...]
+    warnings: tuple[Problem, ...]
+    # Members per list where Mailman could be asked (dry run: recipients to expect).
+    counts: tuple[ListCounts, ...] = ()
+    dry_run: bool = False
+
+
+def load_for_sending(root: Path, ledger_path: Path, now: datetime, *, include_older: bool = False,
+                     resend_changed: bool = False) -> tuple[Site, SendPlan, list[Problem]]:
+    """Valid site, readable ledger, plan: the part of a send that touches no network."""
+    site, warnings = load_valid_site(root)
+    rel = _relative(ledger_path, root)
+    ledger, problems = read_ledger(ledger_path, rel)
+    if any(p.is_error for p in problems):
+        raise InvalidSite(problems)
+    plan = plan_sends(site, ledger, now, include_older=include_older, resend_changed=resend_changed)
+    return site, plan, list(warnings) + problems
+
+
+def send(root: Path, *, now: datetime, settings: MailmanSettings | None, ledger_path: Path | None = None,
+         include_older: bool = False, resend_changed: bool = False, dry_run: bool = False,
+         post: Post = post_lmtp, progress: Callable[[LedgerEntry], None] | None = None,
+         attempts: int = 3, backoff: float = 0.5) -> SendResult:
+    """Send what is due and not yet sent. ``settings`` may be None only for a dry run."""
+    ledger_path = ledger_path or sent_ledger(root)
+    site, plan, warnings = load_for_sending(root, ledger_path, now, include_older=include_older,
+                                            resend_changed=resend_changed)
+    if dry_run:
+        # One quick try: a preview shows "unknown" rather than waiting for retries.
+        preview_client = MailmanClient(settings, timeout=5.0, attempts=1) if settings is not None else None
+        return SendResult(plan, (), tuple(warnings), _dry_run_counts(preview_client, plan), dry_run=True)
+    if settings is None:
+        raise ValueError("settings are required unless dry_run")
+    client = MailmanClient(settings, attempts=attempts, backoff=backoff)
+
+    lang = site.config.language
+    env = make_environment(site.root, lang)
+    bodies = {}
+    sent: list[LedgerEntry] = []
+    for planned in plan.messages:
+        bulletin = planned.bulletin
+        if bulletin.id not in bodies:
+            bodies[bulletin.id] = render_body(bulletin.body, lang=lang)
+        message: EmailMessage = compose(planned, site, environment=env, body=bodies[bulletin.id])
+        post(settings, planned.target.list, message, envelope_from=site.config.mail.sender,
+             attempts=attempts, backoff=backoff)
+        entry = LedgerEntry(
+            bulletin=bulletin.id, list=planned.target.list, message_id=message_id(planned, site.config.mail.domain),
+            content_hash=bulletin.content_hash, sent_at=datetime.now(site.config.tz).isoformat(timespec="seconds"),
+            correction_of=planned.corrects[0] if planned.corrects else None)
+        # Durable before the next message: a crash from here on never repeats this one.
+        append_entry(ledger_path, entry)
+        sent.append(entry)
+        log.info("sent %s to %s as %s", bulletin.id, planned.target.list, entry.message_id)
+        if progress is not None:
+            progress(entry)
+    counts = try_record_counts(client, _site_lists(site), members_log(root), now=datetime.now(site.config.tz))
+    return SendResult(plan, tuple(sent), tuple(warnings), tuple(counts))
+
+
+def _dry_run_counts(client: MailmanClient | None, plan: SendPlan) -> tuple[ListCounts, ...]:
+    """Member counts of the planned lists, where Mailman answers: a dry run
+    must work without Mailman too."""
+    if client is None:
+        return ()
+    counts = []
+    for address in plan.lists:
+        try:
+            counts.append(client.counts(address))
+        except BinsiteError as exc:  # a preview degrades to "unknown", it never fails
+            log.info("no member count for %s: %s", address, exc)
+    return tuple(counts)
+
+
+def _site_lists(site: Site) -> list[str]:
+    domain = site.config.mail.domain
+    return [address for area in site.areas for address in (area.members_list(domain), area.partners_list(domain))]
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)

@@ -1,0 +1,373 @@
+"""A small adapter around mailmanclient: timeouts, bounded retries, our errors.
+
+mailmanclient has no request timeout and raises ``urllib.error.HTTPError`` or
+its own ``MailmanConnectionError``; here every REST call gets a timeout (a
+request hook adds it to each ``requests`` call), transient failures are
+retried with back-off, and what remains becomes ``MailmanUnavailable`` or a
+``BinsiteError`` the CLI can print. Results are plain frozen dataclasses, so
+no lazy HTTP escapes the wrapper.
+
+``post_lmtp`` hands one message to one list over LMTP, the way mail enters
+Mailman.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Any, TypeVar
+from urllib.error import HTTPError
+
+from mailmanclient import Client, MailmanConnectionError
+
+from binsite.errors import BinsiteError, MailmanUnavailable
+from binsite.i18n import t
+from binsite.mailman.settings import MailmanSettings
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+ROLES = ("owner", "moderator", "member", "nonmember")
+
+
+@dataclass(frozen=True)
+class Membership:
+    address: str
+    role: str
+    display_name: str = ""
+    moderation_action: str | None = None
+
+
+@dataclass(frozen=True)
+class HeldMessage:
+    """A message waiting for a moderator. ``request_id`` is reused by Mailman
+    once handled: act on it only after checking ``message_id``."""
+
+    list: str
+    request_id: int
+    message_id: str
+    subject: str
+    sender: str
+    reason: str
+    hold_date: str
+    raw: str
+
+
+@dataclass(frozen=True)
+class SubscriptionRequest:
+    list: str
+    token: str
+    address: str
+    display_name: str
+    token_owner: str
+    request_date: str
+
+
+@dataclass(frozen=True)
+class ListCounts:
+    list: str
+    members: int
+    pending: int
+    held: int
+
+
+def unfold(value: str) -> str:
+    """A header value as one line: Mailman may fold long Message-IDs."""
+    return " ".join(str(value).split())
+
+
+class MailmanClient:
+    """Mailman's REST API with a timeout on every call and bounded retries."""
+
+    def __init__(self, settings: MailmanSettings, *, timeout: float = 10.0, attempts: int = 3,
+                 backoff: float = 0.5, sleep: Callable[[float], None] = time.sleep):
+        self.settings = settings
+        self.timeout = timeout
+        self.attempts = max(1, attempts)
+        self.backoff = backoff
+        self._sleep = sleep
+        self._client = Client(settings.url, settings.user, settings.password,
+                              request_hooks=[self._with_timeout])
+        self._lists: dict[str, Any] = {}
+
+    def _list(self, fqdn: str) -> Any:
+        """mailmanclient's list object, fetched once: its methods address the list
+        by URL, so a cached one saves a request per call. Values read from it
+        (settings, counts) are fetched fresh by the callers that need them."""
+        if fqdn not in self._lists:
+            self._lists[fqdn] = self._client.get_list(fqdn)
+        return self._lists[fqdn]
+
+    def _with_timeout(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {**params, "timeout": self.timeout}
+
+    def _call(self, what: str, action: Callable[[], T], *, retry: bool = True) -> T:
+        """Run ``action``; retry connection failures and 5xx answers, then give up clearly."""
+        attempts = self.attempts if retry else 1
+        for attempt in range(1, attempts + 1):
+            try:
+                return action()
+            except MailmanConnectionError as exc:
+                failure = str(exc)
+            except HTTPError as exc:
+                if exc.code < 500 and exc.code != 429:
+                    raise BinsiteError(t("Mailman weigerde {w}: HTTP {c} {m}", "Mailman refused {w}: HTTP {c} {m}",
+                                         w=what, c=exc.code, m=exc.reason or exc.msg)) from None
+                failure = f"HTTP {exc.code} {exc.reason or exc.msg}"
+            log.warning("Mailman REST %s failed (attempt %d of %d): %s", what, attempt, attempts, failure)
+            if attempt < attempts:
+                self._sleep(self.backoff * 2 ** (attempt - 1))
+        raise MailmanUnavailable(t(
+            "Mailman is niet bereikbaar op {u} ({w}, {n} pogingen): {f}. Draait Mailman? Kloppen BINSITE_MAILMAN_URL, "
+            "BINSITE_MAILMAN_USER en BINSITE_MAILMAN_PASSWORD?",
+            "Mailman cannot be reached at {u} ({w}, {n} attempts): {f}. Is Mailman running? Are BINSITE_MAILMAN_URL, "
+            "BINSITE_MAILMAN_USER and BINSITE_MAILMAN_PASSWORD right?",
+            u=self.settings.url, w=what, n=attempts, f=failure))
+
+    def _get_or_none(self, what: str, action: Callable[[], T]) -> T | None:
+        def attempt() -> T | None:
+            try:
+                return action()
+            except HTTPError as exc:
+                if exc.code == 404:
+                    return None
+                raise
+            except ValueError:  # mailmanclient's "is not a member" for a 404
+                return None
+        return self._call(what, attempt)
+
+    # --- system and domains -------------------------------------------------
+
+    def ping(self) -> str:
+        """Mailman's version; raises MailmanUnavailable when it does not answer."""
+        return self._call("system", lambda: str(self._client.system["mailman_version"]))
+
+    def queue_sizes(self) -> dict[str, int]:
+        """Messages waiting in each of Mailman's queues (``in``, ``pipeline``, ``out``, ...)."""
+        def read() -> dict[str, int]:
+            # One request: the queue list already holds each queue's count.
+            _response, content = self._client._connection.call("queues")
+            return {str(entry["name"]): int(entry.get("count", 0)) for entry in content.get("entries", [])}
+        return self._call("queues", read)
+
+    def domains(self) -> set[str]:
+        return self._call("domains", lambda: {str(d.mail_host) for d in self._client.domains})
+
+    def create_domain(self, domain: str) -> None:
+        self._call(f"create domain {domain}", lambda: self._client.create_domain(domain), retry=False)
+
+    # --- lists ----------------------------------------------------------------
+
+    def lists(self) -> set[str]:
+        """Every list's address (``name@domain``)."""
+        return self._call("lists", lambda: {str(ml.fqdn_listname) for ml in self._client.lists})
+
+    def list_exists(self, fqdn: str) -> bool:
+        return self._get_or_none(f"list {fqdn}", lambda: self._client.get_list(fqdn).fqdn_listname) is not None
+
+    def create_list(self, fqdn: str) -> None:
+        name, _, domain = fqdn.partition("@")
+
+        def create() -> None:
+            self._client.get_domain(domain).create_list(name)
+        self._call(f"create list {fqdn}", create, retry=False)
+
+    def list_settings(self, fqdn: str, keys: Iterable[str] | None = None) -> dict[str, Any]:
+        def read() -> dict[str, Any]:
+            settings = self._client.get_list(fqdn).settings  # fresh: settings are cached per object
+            wanted = list(keys) if keys is not None else list(settings.keys())
+            return {key: settings[key] for key in wanted}
+        return self._call(f"settings of {fqdn}", read)
+
+    def set_list_settings(self, fqdn: str, values: dict[str, Any]) -> None:
+        def write() -> None:
+            settings = self._client.get_list(fqdn).settings
+            for key, value in values.items():
+                settings[key] = value
+            settings.save()
+        self._call(f"change settings of {fqdn}", write)
+
+    # --- rosters --------------------------------------------------------------
+
+    def roster(self, fqdn: str, role: str) -> list[Membership]:
+        """Everyone with ``role`` on the list. Fine for owners, nonmembers and
+        partners; a members list of thousands is better counted (``counts``)."""
+        if role not in ROLES:
+            raise ValueError(role)
+
+        def read() -> list[Membership]:
+            entries = self._list(fqdn).get_roster(role)
+            return [Membership(str(m.email).lower(), role, str(m.display_name or ""),
+                               _optional(m, "moderation_action")) for m in entries]
+        return self._call(f"{role}s of {fqdn}", read)
+
+    def add_role(self, fqdn: str, role: str, address: str, display_name: str | None = None) -> None:
+        self._call(f"add {role} {address} to {fqdn}",
+                   lambda: self._list(fqdn).add_role(role, address, display_name), retry=False)
+
+    def remove_role(self, fqdn: str, role: str, address: str) -> None:
+        self._call(f"remove {role} {address} from {fqdn}", lambda: self._list(fqdn).remove_role(role, address))
+
+    def set_moderation_action(self, fqdn: str, role: str, address: str, action: str) -> None:
+        """``accept`` / ``hold`` / ``reject`` / ``discard`` / ``defer`` for one member or nonmember."""
+        def write() -> None:
+            ml = self._list(fqdn)
+            member = ml.get_nonmember(address) if role == "nonmember" else ml.get_member(address)
+            member.moderation_action = action
+            member.save()
+        self._call(f"set moderation of {address} on {fqdn}", write)
+
+    def subscribe(self, fqdn: str, address: str, display_name: str = "", *, pre_approved: bool = True,
+                  send_welcome_message: bool = False) -> None:
+        """Subscribe without any confirmation mail (the address is known to the BINCO)."""
+        self._call(f"subscribe {address} to {fqdn}", lambda: self._list(fqdn).subscribe(
+            address, display_name or None, pre_verified=True, pre_confirmed=True, pre_approved=pre_approved,
+            send_welcome_message=send_welcome_message), retry=False)
+
+    def unsubscribe(self, fqdn: str, address: str) -> None:
+        self._call(f"unsubscribe {address} from {fqdn}", lambda: self._list(fqdn).unsubscribe(
+            address, pre_confirmed=True, pre_approved=True))
+
+    def counts(self, fqdn: str) -> ListCounts:
+        """Members, pending subscription requests and held messages: counts only, fast at any size."""
+        def read() -> ListCounts:
+            ml = self._client.get_list(fqdn)  # fresh: member_count is read with the list
+            return ListCounts(fqdn, int(ml.member_count), int(ml.get_requests_count()), int(ml.get_held_count()))
+        return self._call(f"counts of {fqdn}", read)
+
+    # --- moderation -------------------------------------------------------------
+
+    def held(self, fqdn: str) -> list[HeldMessage]:
+        def read() -> list[HeldMessage]:
+            return [HeldMessage(fqdn, int(h.request_id), unfold(h.message_id or ""), str(h.subject or ""),
+                                str(h.sender or ""), str(h.reason or ""), str(h.hold_date or ""), str(h.msg or ""))
+                    for h in self._list(fqdn).held]
+        return self._call(f"held messages of {fqdn}", read)
+
+    def moderate(self, fqdn: str, request_id: int, message_id: str, action: str, *, reason: str | None = None) -> None:
+        """``accept`` / ``reject`` / ``discard`` a held message, after checking it is
+        still the message the caller means (Mailman reuses request ids)."""
+        if action not in ("accept", "reject", "discard", "defer"):
+            raise ValueError(action)
+
+        def act() -> None:
+            ml = self._list(fqdn)
+            try:
+                held = ml.get_held_message(request_id)
+                current = unfold(held.message_id or "")
+            except HTTPError as exc:
+                if exc.code != 404:
+                    raise
+                current = ""
+            if current != unfold(message_id):
+                raise BinsiteError(t(
+                    "dit bericht is al afgehandeld (door iemand anders?); er is niets veranderd",
+                    "this message was already handled (by someone else?); nothing was changed"))
+            ml.moderate_message(request_id, action, reason)
+        self._call(f"{action} held message {request_id} on {fqdn}", act, retry=False)
+
+    def requests(self, fqdn: str) -> list[SubscriptionRequest]:
+        def read() -> list[SubscriptionRequest]:
+            return [SubscriptionRequest(fqdn, str(r["token"]), str(r["email"]).lower(), str(r.get("display_name") or ""),
+                                        str(r.get("token_owner") or ""), str(r.get("request_date") or ""))
+                    for r in self._list(fqdn).get_requests()]
+        return self._call(f"subscription requests of {fqdn}", read)
+
+    def handle_request(self, fqdn: str, token: str, action: str, *, reason: str | None = None) -> None:
+        """``accept`` / ``reject`` / ``discard`` / ``defer`` a subscription request by token."""
+        if action not in ("accept", "reject", "discard", "defer"):
+            raise ValueError(action)
+        self._call(f"{action} request on {fqdn}",
+                   lambda: self._list(fqdn).moderate_request(token, action, reason), retry=False)
+
+
+def _optional(obj: Any, name: str) -> Any:
+    try:
+        return getattr(obj, name)
+    except (AttributeError, KeyError):
+        return None
+
+
+# --- LMTP -----------------------------------------------------------------------
+
+class ListRefused(BinsiteError):
+    """Mailman answered, and refused the message for this list (e.g. 550 unknown list)."""
+
+
+def post_lmtp(settings: MailmanSettings, list_address: str, message: EmailMessage, *, envelope_from: str,
+              timeout: float = 30.0, attempts: int = 3, backoff: float = 0.5,
+              sleep: Callable[[float], None] = time.sleep) -> None:
+    """Hand ``message`` to Mailman for ``list_address``: one list per LMTP transaction.
+
+    Connection failures are retried with back-off, but only while nothing was
+    sent: once DATA went out and the answer is lost, Mailman may have taken the
+    message, and sending again could deliver it twice. Raises
+    ``MailmanUnavailable`` (unreachable) or ``ListRefused`` (answered no).
+    """
+    failure = ""
+    for attempt in range(1, max(1, attempts) + 1):
+        try:
+            lmtp = smtplib.LMTP(settings.lmtp_host, settings.lmtp_port, timeout=timeout)
+        except (OSError, smtplib.SMTPException) as exc:
+            failure = f"{type(exc).__name__}: {exc}"
+            log.warning("LMTP %s:%s unreachable (attempt %d of %d): %s",
+                        settings.lmtp_host, settings.lmtp_port, attempt, attempts, failure)
+            if attempt < attempts:
+                sleep(backoff * 2 ** (attempt - 1))
+            continue
+        try:
+            # smtplib.LMTP raises for a recipient refused at RCPT; at DATA it
+            # returns the refusals per recipient, which for one list is the answer.
+            refused = lmtp.send_message(message, from_addr=envelope_from, to_addrs=[list_address])
+        except smtplib.SMTPRecipientsRefused as exc:
+            code, text = exc.recipients.get(list_address, (0, b""))
+            raise ListRefused(_refusal(list_address, code, text)) from None
+        except (smtplib.SMTPResponseException, smtplib.SMTPDataError) as exc:
+            raise ListRefused(_refusal(list_address, exc.smtp_code, exc.smtp_error)) from None
+        except (OSError, smtplib.SMTPException) as exc:
+            raise MailmanUnavailable(t(
+                "verbinding met Mailman (LMTP {h}:{p}) viel weg tijdens het versturen naar {l}: {e}. "
+                "Mogelijk is dit bericht toch aangenomen; controleer de lijst voor u opnieuw verstuurt.",
+                "the connection to Mailman (LMTP {h}:{p}) broke while sending to {l}: {e}. "
+                "This message may have been accepted; check the list before sending again.",
+                h=settings.lmtp_host, p=settings.lmtp_port, l=list_address, e=exc)) from None
+        finally:
+            _quit(lmtp)
+        if refused:
+            code, text = refused.get(list_address, (0, b""))
+            raise ListRefused(_refusal(list_address, code, text))
+        return
+    raise MailmanUnavailable(t(
+        "Mailman neemt geen post aan op LMTP {h}:{p} ({n} pogingen): {f}. Draait Mailman? Klopt BINSITE_LMTP?",
+        "Mailman takes no mail at LMTP {h}:{p} ({n} attempts): {f}. Is Mailman running? Is BINSITE_LMTP right?",
+        h=settings.lmtp_host, p=settings.lmtp_port, n=attempts, f=failure))
+
+
+def _refusal(list_address: str, code: int, text: bytes | str) -> Any:
+    reason = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+    return t("Mailman weigerde het bericht voor {l}: {c} {r}. Bestaat de lijst? Draai eerst 'binsite lists sync'.",
+             "Mailman refused the message for {l}: {c} {r}. Does the list exist? Run 'binsite lists sync' first.",
+             l=list_address, c=code, r=reason)
+
+
+def _quit(lmtp: smtplib.LMTP) -> None:
+    try:
+        lmtp.quit()
+    except (OSError, smtplib.SMTPException):
+        lmtp.close()
+
+
+def wait_until(condition: Callable[[], T], *, timeout: float, interval: float = 0.1, what: str = "condition") -> T:
+    """Poll ``condition`` until it returns something truthy; a hard ``timeout`` in seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() >= deadline:
+            raise TimeoutError(f"{what} not met within {timeout} s")
+        time.sleep(interval)

@@ -1,0 +1,68 @@
+"""Where Mailman is and how to log in: from the environment, never from files
+in the repository (a BIN repository is often public)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from binsite.errors import BinsiteError
+from binsite.i18n import t
+
+URL = "BINSITE_MAILMAN_URL"
+USER = "BINSITE_MAILMAN_USER"
+PASSWORD = "BINSITE_MAILMAN_PASSWORD"
+LMTP = "BINSITE_LMTP"
+ALL_VARIABLES = (URL, USER, PASSWORD, LMTP)
+
+
+@dataclass(frozen=True)
+class MailmanSettings:
+    """Mailman's REST API (``url`` ends in ``/3.1``) and its LMTP intake."""
+
+    url: str
+    user: str
+    password: str = ""
+    lmtp_host: str = "127.0.0.1"
+    lmtp_port: int = 8024
+
+    def __repr__(self) -> str:  # never print the password in a traceback or log
+        return f"MailmanSettings(url={self.url!r}, user={self.user!r}, lmtp={self.lmtp_host}:{self.lmtp_port})"
+
+    def environment(self) -> dict[str, str]:
+        """The variables that make ``settings_from_env`` return these settings."""
+        return {URL: self.url, USER: self.user, PASSWORD: self.password, LMTP: f"{self.lmtp_host}:{self.lmtp_port}"}
+
+
+def parse_hostport(value: str) -> tuple[str, int]:
+    """``"127.0.0.1:8024"`` -> ``("127.0.0.1", 8024)``; raises ValueError."""
+    host, sep, port = value.strip().rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(value)
+    return host.strip("[]"), int(port)
+
+
+def settings_from_env(environ: Mapping[str, str] | None = None) -> MailmanSettings:
+    """Read the four ``BINSITE_*`` variables; a clear error names every missing one."""
+    env = os.environ if environ is None else environ
+    missing = [name for name in ALL_VARIABLES if not env.get(name, "").strip()]
+    if missing:
+        raise BinsiteError(t(
+            "Mailman is niet ingesteld: zet {names}. Voor een proef op deze computer: "
+            "eval \"$(binsite local-mailman start)\"",
+            "Mailman is not configured: set {names}. To try it on this computer: "
+            "eval \"$(binsite local-mailman start)\"",
+            names=", ".join(missing)))
+    url = env[URL].strip().rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise BinsiteError(t("{v} moet een adres zijn zoals http://127.0.0.1:8001/3.1, niet {u!r}",
+                             "{v} must be an address such as http://127.0.0.1:8001/3.1, not {u!r}", v=URL, u=url))
+    if not url.endswith("/3.1") and not url.endswith("/3.0"):
+        url += "/3.1"
+    try:
+        host, port = parse_hostport(env[LMTP])
+    except ValueError:
+        raise BinsiteError(t("{v} moet host:poort zijn, zoals 127.0.0.1:8024, niet {x!r}",
+                             "{v} must be host:port such as 127.0.0.1:8024, not {x!r}", v=LMTP, x=env[LMTP])) from None
+    return MailmanSettings(url=url, user=env[USER].strip(), password=env[PASSWORD], lmtp_host=host, lmtp_port=port)

@@ -1,0 +1,267 @@
+"""``binsite lists sync``: make Mailman match ``lists/`` and ``binsite.yaml``.
+
+Three steps, as everywhere that touches the outside world: read what Mailman
+has (``read_live_state``, I/O), compare it with what the YAML declares
+(``plan_sync``, pure, printable with ``--dry-run``), then carry out the
+changes in order (``apply_sync``). Running it twice changes nothing the second
+time. Residents on a members list are never read, removed or changed: only the
+BINCO approves and removes them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from binsite.areas import Area
+from binsite.i18n import Text, t
+from binsite.mailman.client import MailmanClient
+from binsite.mailman.counts import try_record_counts
+from binsite.state import members_log
+from binsite.mailman.settings import MailmanSettings
+from binsite.site import Site, load_valid_site
+
+log = logging.getLogger(__name__)
+
+MEMBERS = "members"
+PARTNERS = "partners"
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    """One list as ``lists/<area>.yaml`` declares it."""
+
+    address: str
+    area: str
+    kind: str                                   # members | partners
+    settings: tuple[tuple[str, Any], ...]
+    owners: tuple[str, ...]                     # also the moderators
+    accepted_senders: tuple[str, ...]           # nonmembers whose posts go through
+    # Exactly these members (partners lists); None: members are the BINCO's business.
+    members: tuple[tuple[str, str], ...] | None
+
+
+@dataclass(frozen=True)
+class LiveList:
+    """What Mailman has for one list, as far as sync looks."""
+
+    address: str
+    settings: Mapping[str, Any]
+    owners: frozenset[str]
+    moderators: frozenset[str]
+    nonmember_actions: Mapping[str, str | None]
+    members: frozenset[str] | None = None       # read for partners lists only
+
+
+@dataclass(frozen=True)
+class LiveState:
+    domains: frozenset[str]
+    lists: Mapping[str, LiveList] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One step of a sync plan."""
+
+    action: str          # create-domain | create-list | set | add-owner | add-moderator | remove-owner |
+                         # remove-moderator | accept-sender | subscribe | unsubscribe
+    target: str          # the domain or the list address
+    key: str = ""        # the setting's name, or the address
+    value: Any = None
+    old: Any = None
+
+    def describe(self) -> Text:
+        a, k = self.target, self.key
+        match self.action:
+            case "create-domain":
+                return t("maildomein {a} aanmaken", "create mail domain {a}", a=a)
+            case "create-list":
+                return t("lijst {a} aanmaken", "create list {a}", a=a)
+            case "set":
+                return t("{a}: {k} {o!r} -> {v!r}", "{a}: {k} {o!r} -> {v!r}", a=a, k=k, o=self.old, v=self.value)
+            case "add-owner":
+                return t("{a}: {k} wordt eigenaar", "{a}: make {k} an owner", a=a, k=k)
+            case "add-moderator":
+                return t("{a}: {k} wordt moderator", "{a}: make {k} a moderator", a=a, k=k)
+            case "remove-owner":
+                return t("{a}: {k} is geen eigenaar meer", "{a}: {k} is no longer an owner", a=a, k=k)
+            case "remove-moderator":
+                return t("{a}: {k} is geen moderator meer", "{a}: {k} is no longer a moderator", a=a, k=k)
+            case "accept-sender":
+                return t("{a}: berichten van {k} zonder moderatie doorlaten", "{a}: let posts from {k} through unmoderated",
+                         a=a, k=k)
+            case "subscribe":
+                return t("{a}: partner {k} toevoegen", "{a}: add partner {k}", a=a, k=k)
+            case "unsubscribe":
+                return t("{a}: {k} verwijderen (staat niet meer in de YAML)", "{a}: remove {k} (no longer in the YAML)",
+                         a=a, k=k)
+        return t("{a}: {x} {k}", "{a}: {x} {k}", a=a, x=self.action, k=k)
+
+
+def list_settings(area: Area, kind: str, *, language: str) -> dict[str, Any]:
+    """The Mailman settings of an area's members or partners list."""
+    if kind == MEMBERS:
+        display_name = area.name
+        # Mailman puts ``description`` in every message's List-Id header: keep
+        # it one short line; the area's longer text goes in ``info``.
+        description = t("BIN {n}: berichten voor leden", "BIN {n}: bulletins for members", n=area.name).get(language)
+        prefix = f"[BIN {area.name}] "
+    else:
+        display_name = f"{area.name} partners"
+        description = t("Partners (politie, gemeente) van BIN {n}", "Partners (police, municipality) of BIN {n}",
+                        n=area.name).get(language)
+        prefix = f"[BIN {area.name} partners] "
+    return {
+        "display_name": display_name,
+        "description": description,
+        "info": " ".join(area.description.split()),
+        "subject_prefix": prefix,
+        # Residents join only with the BINCO's approval.
+        "subscription_policy": "moderate",
+        # Every post by a member or a stranger waits for the BINCO; only the
+        # binsite sender (a nonmember with "accept") goes straight through.
+        "default_member_action": "hold",
+        "default_nonmember_action": "hold",
+        # Replies reach the BINCO, not every neighbour.
+        "reply_goes_to_list": "explicit_header",
+        "reply_to_address": area.coordinators[0] if area.coordinators else "",
+        "first_strip_reply_to": True,
+        # The static site is the public archive; Mailman's stays private.
+        "archive_policy": "private",
+    }
+
+
+def desired_lists(site: Site) -> list[ListSpec]:
+    """Every list the site declares: a members and a partners list per area."""
+    domain = site.config.mail.domain
+    sender = site.config.mail.sender.lower()
+    specs: list[ListSpec] = []
+    for area in site.areas:
+        for kind, address in ((MEMBERS, area.members_list(domain)), (PARTNERS, area.partners_list(domain))):
+            members = tuple((p.address, p.name) for p in area.partners) if kind == PARTNERS else None
+            specs.append(ListSpec(
+                address=address, area=area.id, kind=kind,
+                settings=tuple(list_settings(area, kind, language=site.config.language).items()),
+                owners=tuple(area.coordinators), accepted_senders=(sender,), members=members))
+    return specs
+
+
+def plan_sync(site: Site, live: LiveState) -> list[Change]:
+    """What to change in Mailman so that it matches the site. Pure; empty when in sync."""
+    changes: list[Change] = []
+    domain = site.config.mail.domain
+    if domain not in live.domains:
+        changes.append(Change("create-domain", domain))
+    for spec in desired_lists(site):
+        current = live.lists.get(spec.address)
+        if current is None:
+            changes.append(Change("create-list", spec.address))
+            current = LiveList(spec.address, {}, frozenset(), frozenset(), {}, frozenset())
+        for key, value in spec.settings:
+            old = current.settings.get(key)
+            if not _same(old, value):
+                changes.append(Change("set", spec.address, key, value, old))
+        wanted = set(spec.owners)
+        for role, have in (("owner", current.owners), ("moderator", current.moderators)):
+            changes += [Change(f"add-{role}", spec.address, a) for a in sorted(wanted - have)]
+            changes += [Change(f"remove-{role}", spec.address, a) for a in sorted(have - wanted)]
+        for sender in spec.accepted_senders:
+            if current.nonmember_actions.get(sender) != "accept":
+                changes.append(Change("accept-sender", spec.address, sender))
+        if spec.members is not None:
+            have_members = current.members or frozenset()
+            wanted_members = dict(spec.members)
+            changes += [Change("subscribe", spec.address, a, wanted_members[a])
+                        for a in sorted(set(wanted_members) - have_members)]
+            changes += [Change("unsubscribe", spec.address, a) for a in sorted(have_members - set(wanted_members))]
+    return changes
+
+
+def _same(old: Any, new: Any) -> bool:
+    if isinstance(new, bool):
+        return old is new or (isinstance(old, str) and old.lower() == str(new).lower())
+    return old is not None and str(old) == str(new)
+
+
+def read_live_state(client: MailmanClient, site: Site) -> LiveState:
+    """Read what sync compares, for the site's lists only."""
+    specs = desired_lists(site)
+    domains = frozenset(client.domains())
+    existing = client.lists() if site.config.mail.domain in domains else set()
+    lists: dict[str, LiveList] = {}
+    for spec in specs:
+        if spec.address not in existing:
+            continue
+        settings = client.list_settings(spec.address, [key for key, _ in spec.settings])
+        owners = frozenset(m.address for m in client.roster(spec.address, "owner"))
+        moderators = frozenset(m.address for m in client.roster(spec.address, "moderator"))
+        nonmembers = {m.address: m.moderation_action for m in client.roster(spec.address, "nonmember")}
+        members = frozenset(m.address for m in client.roster(spec.address, "member")) if spec.members is not None else None
+        lists[spec.address] = LiveList(spec.address, settings, owners, moderators, nonmembers, members)
+    return LiveState(domains, lists)
+
+
+def apply_sync(client: MailmanClient, changes: list[Change], *,
+               progress: Callable[[Change], None] | None = None) -> None:
+    """Carry out ``changes`` in order; settings of one list go in one request."""
+    pending_settings: dict[str, dict[str, Any]] = {}
+
+    def flush() -> None:
+        for target in list(pending_settings):
+            client.set_list_settings(target, pending_settings.pop(target))
+
+    for change in changes:
+        if change.action != "set":
+            flush()
+        match change.action:
+            case "create-domain":
+                client.create_domain(change.target)
+            case "create-list":
+                client.create_list(change.target)
+            case "set":
+                pending_settings.setdefault(change.target, {})[change.key] = change.value
+            case "add-owner" | "add-moderator":
+                client.add_role(change.target, change.action.removeprefix("add-"), change.key)
+            case "remove-owner" | "remove-moderator":
+                client.remove_role(change.target, change.action.removeprefix("remove-"), change.key)
+            case "accept-sender":
+                if change.key not in {m.address for m in client.roster(change.target, "nonmember")}:
+                    client.add_role(change.target, "nonmember", change.key)
+                client.set_moderation_action(change.target, "nonmember", change.key, "accept")
+            case "subscribe":
+                client.subscribe(change.target, change.key, str(change.value or ""))
+            case "unsubscribe":
+                client.unsubscribe(change.target, change.key)
+            case _:
+                raise ValueError(change.action)
+        log.info("%s", change.describe().en)
+        if progress is not None:
+            progress(change)
+    flush()
+
+
+def sync_lists(client: MailmanClient, site: Site, *, dry_run: bool = False,
+               progress: Callable[[Change], None] | None = None) -> list[Change]:
+    """Read, plan and (unless ``dry_run``) apply. Returns the plan."""
+    changes = plan_sync(site, read_live_state(client, site))
+    if not dry_run and changes:
+        apply_sync(client, changes, progress=progress)
+    return changes
+
+
+def sync(root: Path, settings: MailmanSettings, *, dry_run: bool = False, now: datetime | None = None,
+         progress: Callable[[Change], None] | None = None) -> list[Change]:
+    """``binsite lists sync``: a valid site first (any error: nothing changes),
+    then sync, then the member counts in ``state/members.jsonl``."""
+    site, _warnings = load_valid_site(root)
+    client = MailmanClient(settings)
+    changes = sync_lists(client, site, dry_run=dry_run, progress=progress)
+    if not dry_run:
+        domain = site.config.mail.domain
+        lists = [a for area in site.areas for a in (area.members_list(domain), area.partners_list(domain))]
+        try_record_counts(client, lists, members_log(root), now=now or datetime.now(site.config.tz))
+    return changes

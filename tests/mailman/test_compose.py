@@ -1,0 +1,125 @@
+"""compose: the e-mail for one bulletin and list (pure, no Mailman)."""
+
+from __future__ import annotations
+
+import dataclasses
+import email
+import email.policy
+from pathlib import Path
+
+import pytest
+
+from binsite.mailing.compose import compose, message_id, one_line
+from binsite.mailing.plan import PlannedMessage, Target
+from binsite.site import Site, load_valid_site
+from tests.mailman_fixtures import area, bulletin_text, write_bulletin, write_site
+
+DOMAIN = "compose.test.example"
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    root = write_site(tmp_path / "site", DOMAIN, {"noord": area("Noord-Oost", DOMAIN, "noord")}, {
+        "noord/2026-11-09-fiets.md": bulletin_text(
+            "Fiets gestolen bij café ’t Hoekje", "2026-11-09 10:30",
+            "Een **blauwe** fiets is weg. Reünie van de buurtpreventie: één keer per maand.\n\n"
+            "::: leden\nDe dader reed richting de Kerkstraat.\n:::\n\n<script>alert(1)</script>\n",
+            category="inbraak", author={"role": "binco", "name": "Jan"}),
+        "noord/2026-11-09-partners.md": bulletin_text("Alleen voor partners", "2026-11-09", audience="partners"),
+    })
+    return load_valid_site(root)[0]
+
+
+def planned(site: Site, bulletin_id: str, kind: str = "members", corrects: tuple[str, ...] = ()) -> PlannedMessage:
+    area_ = site.area("noord")
+    address = area_.members_list(DOMAIN) if kind == "members" else area_.partners_list(DOMAIN)
+    return PlannedMessage(site.bulletin(bulletin_id), Target(address, "noord", kind), corrects)
+
+
+def reparse(message) -> email.message.EmailMessage:
+    """The message as a receiver parses it from the bytes on the wire."""
+    return email.message_from_bytes(bytes(message), policy=email.policy.default)
+
+
+def test_multipart_alternative_with_text_and_html_in_utf8(site: Site) -> None:
+    msg = reparse(compose(planned(site, "noord/2026-11-09-fiets"), site))
+    assert msg.get_content_type() == "multipart/alternative"
+    text = msg.get_body(("plain",)).get_content()
+    html = msg.get_body(("html",)).get_content()
+    for part in msg.iter_parts():
+        assert part.get_content_charset() == "utf-8"
+    assert "Fiets gestolen bij café ’t Hoekje" in text
+    assert "Reünie van de buurtpreventie: één keer" in text
+    assert "<strong>blauwe</strong>" in html
+    assert "Reünie" in html
+    # Members-only passages are for members: they are in the mail.
+    assert "richting de Kerkstraat" in text and "richting de Kerkstraat" in html
+    # Sanitised HTML: no script survives.
+    assert "<script>" not in html
+    # Every line of the wire format is 7-bit: the encoding is declared, not assumed.
+    assert all(byte < 128 for byte in bytes(compose(planned(site, "noord/2026-11-09-fiets"), site)))
+
+
+def test_headers(site: Site) -> None:
+    plan = planned(site, "noord/2026-11-09-fiets")
+    msg = reparse(compose(plan, site))
+    assert msg["Subject"] == "Fiets gestolen bij café ’t Hoekje"
+    assert msg["From"].addresses[0].addr_spec == f"bulletin@{DOMAIN}"
+    assert msg["From"].addresses[0].display_name == "BIN Proefdorp"
+    assert msg["To"] == f"noord@{DOMAIN}"
+    assert msg["Date"].datetime.isoformat() == "2026-11-09T10:30:00+01:00"
+    bulletin = site.bulletin("noord/2026-11-09-fiets")
+    assert " ".join(msg["Message-ID"].split()) == \
+        f"<noord.2026-11-09-fiets.noord.{bulletin.content_hash}@{DOMAIN}>" == message_id(plan, DOMAIN)
+    assert "In-Reply-To" not in msg
+
+
+def test_message_id_is_deterministic_and_differs_per_list(site: Site) -> None:
+    members = planned(site, "noord/2026-11-09-fiets")
+    partners = planned(site, "noord/2026-11-09-fiets", "partners")
+    assert compose(members, site)["Message-ID"] == compose(members, site)["Message-ID"]
+    assert compose(members, site)["Message-ID"] != compose(partners, site)["Message-ID"]
+
+
+def test_archive_link_only_for_public_bulletins(site: Site) -> None:
+    public = reparse(compose(planned(site, "noord/2026-11-09-fiets"), site))
+    url = "https://bin.test.example/archief/noord/2026-11-09-fiets/"
+    assert url in public.get_body(("plain",)).get_content()
+    assert f'href="{url}"' in public.get_body(("html",)).get_content()
+    private = reparse(compose(planned(site, "noord/2026-11-09-partners", "partners"), site))
+    assert "archief/" not in private.get_body(("plain",)).get_content()
+    assert "archief/" not in private.get_body(("html",)).get_content()
+
+
+def test_a_correction_refers_to_the_original(site: Site) -> None:
+    msg = reparse(compose(planned(site, "noord/2026-11-09-fiets", corrects=("<a@x>", "<b@x>")), site))
+    assert msg["In-Reply-To"] == "<a@x>"
+    assert msg["References"] == "<a@x> <b@x>"
+    assert msg["Subject"].startswith("Correctie: ")
+
+
+@pytest.mark.parametrize("title", [
+    "Hallo\r\nBcc: evil@attacker.example",
+    "Hallo\nBcc: evil@attacker.example",
+    "Hallo\rBcc: evil@attacker.example",
+    "Hallo\u2028Bcc: evil@attacker.example",
+    "Hallo\x00\x0bBcc: evil@attacker.example\x85",
+    "=?utf-8?q?Hallo=0D=0ABcc=3A_evil=40attacker.example?=",
+])
+def test_a_title_can_never_add_a_header(site: Site, title: str) -> None:
+    plan = planned(site, "noord/2026-11-09-fiets")
+    plan = dataclasses.replace(plan, bulletin=dataclasses.replace(plan.bulletin, title=title))
+    msg = reparse(compose(plan, site))
+    assert "Bcc" not in msg and "bcc" not in {k.lower() for k in msg.keys()}
+    assert "\n" not in str(msg["Subject"]) and "\r" not in str(msg["Subject"])
+    assert "evil@attacker.example" in str(msg["Subject"]) or "evil=40attacker" in str(msg["Subject"])
+
+
+def test_the_site_overrides_the_email_templates(site: Site) -> None:
+    write_bulletin(site.root, "../templates/email/bulletin.txt", "EIGEN SJABLOON {{ title }}\n")
+    msg = reparse(compose(planned(site, "noord/2026-11-09-fiets"), site))
+    assert msg.get_body(("plain",)).get_content().startswith("EIGEN SJABLOON Fiets gestolen")
+
+
+def test_one_line() -> None:
+    assert one_line("a\r\n b\u2029c\x7fd") == "a b c d"

@@ -1,0 +1,56 @@
+"""The send ledger: durable appends, and a reader that points at broken lines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from binsite.mailing.ledger import LedgerEntry, append_entry, read_ledger
+
+
+def entry(n: int) -> LedgerEntry:
+    return LedgerEntry(f"noord/2026-11-0{n}-bericht", "noord@bin.test.example", f"<m{n}@bin.test.example>",
+                       f"{n:016x}", "2026-11-10T12:00:00+01:00")
+
+
+def test_append_then_read_gives_the_entries_back(tmp_path: Path) -> None:
+    path = tmp_path / "state" / "sent.jsonl"
+    for n in (1, 2, 3):
+        append_entry(path, entry(n))
+    ledger, problems = read_ledger(path)
+    assert problems == []
+    assert ledger.entries == (entry(1), entry(2), entry(3))
+    # One readable JSON line per message.
+    assert path.read_text().count("\n") == 3
+    assert '"bulletin": "noord/2026-11-01-bericht"' in path.read_text()
+
+
+def test_a_missing_ledger_is_empty(tmp_path: Path) -> None:
+    ledger, problems = read_ledger(tmp_path / "nope.jsonl")
+    assert ledger.entries == () and problems == []
+
+
+def test_a_broken_line_is_an_error_at_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "sent.jsonl"
+    append_entry(path, entry(1))
+    with open(path, "a") as out:
+        out.write("<<<<<<< HEAD\n")
+    append_entry(path, entry(2))
+    ledger, problems = read_ledger(path, "state/sent.jsonl")
+    assert [p.format("en").split(": error:")[0] for p in problems] == ["state/sent.jsonl:2"]
+    assert problems[0].is_error
+    assert ledger.entries == (entry(1), entry(2))
+
+
+def test_a_torn_last_line_is_a_warning_and_the_next_append_drops_it(tmp_path: Path) -> None:
+    path = tmp_path / "sent.jsonl"
+    append_entry(path, entry(1))
+    with open(path, "a") as out:
+        out.write('{"bulletin": "noord/2026-11-02-ber')
+    ledger, problems = read_ledger(path, "state/sent.jsonl")
+    assert ledger.entries == (entry(1),)
+    assert [(p.line, p.is_error) for p in problems] == [(2, False)]
+    append_entry(path, entry(3))
+    ledger, problems = read_ledger(path, "state/sent.jsonl")
+    # The cut-off record never counted (it was not durable): it goes, and nothing blocks the next send.
+    assert ledger.entries == (entry(1), entry(3))
+    assert problems == []

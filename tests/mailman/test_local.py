@@ -1,0 +1,86 @@
+"""binsite local-mailman and the mail commands, end to end."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import binsite.cli.mail  # noqa: F401 - registers the mail commands until cli/__init__ imports them
+from binsite.cli import main
+from binsite.mailman.client import MailmanClient
+from binsite.mailman.local import LocalMailman
+from binsite.mailman.settings import settings_from_env
+from tests.mailman_fixtures import RunningMailman, area, bulletin_text, write_bulletin, write_site
+
+pytestmark = pytest.mark.mailman
+
+
+def test_status_says_what_runs_and_where_the_mail_goes(local_mailman: RunningMailman) -> None:
+    result = CliRunner().invoke(main, ["local-mailman", "status", "--state-dir", str(local_mailman.local.state_dir)],
+                                env={"BINSITE_LANG": "nl"})
+    assert result.exit_code == 0, result.output
+    assert "Mailman Core: draait" in result.output
+    assert local_mailman.settings.url in result.output
+    assert str(local_mailman.maildir) in result.output
+    state = json.loads((local_mailman.local.state_dir / "state.json").read_text())
+    assert state["rest_port"] != state["lmtp_port"] != state["smtp_port"]
+    # Ready means ready: REST of our own instance answers, LMTP takes mail (other tests send).
+    assert MailmanClient(local_mailman.settings).ping().startswith("GNU Mailman 3.3")
+
+
+def test_start_prints_variables_that_eval_can_use(local_mailman: RunningMailman) -> None:
+    # Already running: start returns the running instance and prints its variables.
+    result = CliRunner().invoke(main, ["local-mailman", "start", "--state-dir", str(local_mailman.local.state_dir)])
+    assert result.exit_code == 0, result.output
+    exports = dict(line.removeprefix("export ").split("=", 1) for line in result.stdout.splitlines())
+    assert settings_from_env(exports) == local_mailman.settings
+    assert "Mailman Core" in result.stderr
+
+
+def test_a_killed_instance_is_recovered_by_the_next_start(tmp_path: Path) -> None:
+    local = LocalMailman(tmp_path / "local")
+    state = local.start()
+    try:
+        # Kill everything hard, as a crash or `kill -9` would: the master lock stays.
+        for pid in local._our_processes():
+            os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while local.status().master_running and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not local.status().running
+        assert any((local.var_dir / "locks").glob("master.lck*"))
+        again = LocalMailman(tmp_path / "local").start()
+        assert again.master_pid != state.master_pid
+        assert MailmanClient(again.settings).ping()
+    finally:
+        assert LocalMailman(tmp_path / "local").stop()
+    assert not LocalMailman(tmp_path / "local").status().running
+
+
+def test_cli_sync_and_send_in_dutch(mailman: RunningMailman, mail_domain: str, tmp_path: Path) -> None:
+    root = write_site(tmp_path / "site", mail_domain, {"noord": area("Noord", mail_domain, "noord")})
+    write_bulletin(root, "noord/2026-11-09-fiets.md", bulletin_text("Fiets gestolen", "2026-11-09"))
+    env = {**mailman.settings.environment(), "BINSITE_LANG": "nl"}
+    runner = CliRunner()
+
+    def run(*args: str):
+        result = runner.invoke(main, ["--root", str(root), *args], env=env)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    assert "niets veranderd (--dry-run)" in run("lists", "sync", "--dry-run")
+    run("lists", "sync")
+    assert "niets te doen" in run("lists", "sync")
+    assert "zou versturen: noord/2026-11-09-fiets" in run("send", "--dry-run", "--now", "2026-11-10T12:00")
+    assert "verstuurd: noord/2026-11-09-fiets" in run("send", "--now", "2026-11-10T12:00")
+    assert "Niets te versturen." in run("send", "--now", "2026-11-10T12:00")
+
+    result = runner.invoke(main, ["--root", str(root), "send"], env={"BINSITE_LANG": "nl"})
+    assert result.exit_code == 1
+    assert "BINSITE_MAILMAN_URL" in result.output  # no settings: a clear message, nothing sent
