@@ -13,7 +13,7 @@ import pytest
 from sitekit import MINI_NOW, copy_fixture
 
 # The real Mailman Core, started once per test session (tests/mailman_fixtures.py).
-pytest_plugins = ["mailman_fixtures"]
+pytest_plugins = ["tests.mailman_fixtures"]
 
 
 @pytest.fixture

@@ -26,7 +26,9 @@ from binsite.state import members_log, sent_ledger
 from binsite.mailman.settings import MailmanSettings
 from binsite.markup import render_body
 from binsite.render.environment import make_environment
-from binsite.site import Site, load_valid_site
+from binsite.cache import BuildCache
+from binsite.checks import valid_site
+from binsite.site import Site
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +48,11 @@ class SendResult:
 
 def load_for_sending(root: Path, ledger_path: Path, now: datetime, *, include_older: bool = False,
                      resend_changed: bool = False) -> tuple[Site, SendPlan, list[Problem]]:
-    """Valid site, readable ledger, plan: the part of a send that touches no network."""
-    site, warnings = load_valid_site(root)
+    """Valid site, readable ledger, plan: the part of a send that touches no network.
+
+    The site must pass everything ``binsite check`` checks (the privacy guard
+    included): one error anywhere and nothing is sent."""
+    site, warnings = valid_site(root, now, cache=BuildCache.open(root))
     rel = _relative(ledger_path, root)
     ledger, problems = read_ledger(ledger_path, rel)
     if any(p.is_error for p in problems):

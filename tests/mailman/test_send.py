@@ -234,3 +234,17 @@ def test_dry_run_shows_the_plan_with_member_counts_and_sends_nothing(mailman: Ru
     assert result.sent == () and not network.ledger.exists()
     mailman.settle()
     assert mailman.deliveries(network.domain) == []
+
+
+def test_privacy_error_anywhere_means_nothing_is_sent(tmp_path: Path) -> None:
+    """What binsite check rejects stops a send before any network is touched."""
+    from binsite.errors import InvalidSite
+    from binsite.mailing.run import send
+
+    root = write_site(tmp_path / "site", "bin.privacy.example", {"noord": area("Noord", "bin.privacy.example", "noord")})
+    write_bulletin(root, "noord/2026-11-09-fiets.md", bulletin_text("Fiets gestolen", "2026-11-09"))
+    write_bulletin(root, "noord/2026-11-09-auto.md", bulletin_text("Auto", "2026-11-09", body="Kenteken AB-123-C gezien."))
+    with pytest.raises(InvalidSite) as info:
+        send(root, now=datetime(2026, 11, 10, 12, tzinfo=ZoneInfo("Europe/Amsterdam")), settings=None, dry_run=True)
+    assert any(p.code == "privacy" and p.path == "content/noord/2026-11-09-auto.md" for p in info.value.problems)
+    assert not (root / "state" / "sent.jsonl").exists()
