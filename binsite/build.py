@@ -23,7 +23,7 @@ from binsite.errors import Problem
 from binsite.render.environment import make_environment, template_dirs
 from binsite.render.model import Archive, build_archive, digest
 from binsite.render.pages import Job, load_assets, plan_jobs, render_archive, templates_digest
-from binsite.writer import WriteReport, Written, claim, remove_stale, write_if_changed
+from binsite.writer import WriteReport, Written, claim, remove_listed, remove_stale, write_if_changed
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,12 @@ def build(root: Path, out: Path, *, now: datetime, drafts: bool = False, cache: 
     written = _render(todo, out, workers if workers is not None else (os.cpu_count() or 1))
     for job, w in zip(todo, written):
         kept[job.path] = (job.key, w.digest, w.size, w.mtime_ns)
-    removed = remove_stale(out, {job.path for job in jobs})
+    wanted = {job.path for job in jobs}
+    if manifest:
+        # What an earlier build wrote and no longer belongs; no folder walk.
+        removed = remove_listed(out, [path for path in manifest if path not in wanted])
+    else:
+        removed = remove_stale(out, wanted)
     if todo or kept.keys() != manifest.keys():
         outputs[str(out.resolve())] = kept
         build_cache.dirty = True

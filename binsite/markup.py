@@ -166,14 +166,26 @@ def sanitize(html_text: str) -> str:
     return _IMG_WITHOUT_SRC.sub("", cleaned)
 
 
+_CONVERTERS: dict[tuple[str, bool], markdown.Markdown] = {}
+
+
+def _converter(lang: str, keep_members_only: bool) -> markdown.Markdown:
+    """One Markdown instance per rendition and process, ``reset()`` before each
+    document: building an instance cost as much as converting a bulletin."""
+    key = (lang, keep_members_only)
+    md = _CONVERTERS.get(key)
+    if md is None:
+        md = _CONVERTERS[key] = markdown.Markdown(
+            # No "smarty": it doubled the conversion time for typography nobody asked for.
+            extensions=["tables", "sane_lists", BinsiteExtension(keep_members_only=keep_members_only, lang=lang)],
+            output_format="html",
+        )
+    return md.reset()
+
+
 def to_html(body: str, *, lang: str, keep_members_only: bool) -> str:
-    """Markdown to sanitised HTML. A fresh Markdown instance per document."""
-    md = markdown.Markdown(
-        # No "smarty": it doubled the conversion time for typography nobody asked for.
-        extensions=["tables", "sane_lists", BinsiteExtension(keep_members_only=keep_members_only, lang=lang)],
-        output_format="html",
-    )
-    return sanitize(md.convert(body))
+    """Markdown to sanitised HTML."""
+    return sanitize(_converter(lang, keep_members_only).convert(body))
 
 
 _TAG = re.compile(r"<[^>]+>")

@@ -104,8 +104,15 @@ def _address_allowed(address: str, domain: str, allowed_addresses: frozenset[str
     return any(domain == allowed or domain.endswith("." + allowed) for allowed in allowed_domains)
 
 
+# Cheap gates: a detector whose gate finds nothing cannot match, and is not
+# run (the full patterns scan every position and cost most of a check).
+_EMAIL_GATE = re.compile(r"@|[\[(]\s?(?:at|apenstaartje)\s?[\])]", re.IGNORECASE)
+
+
 def _emails(text: str, allowed_addresses: frozenset[str], allowed_domains: frozenset[str]) -> list[Finding]:
     found: list[Finding] = []
+    if not _EMAIL_GATE.search(text):
+        return found
     for pattern in (_EMAIL, _EMAIL_OBFUSCATED):
         for match in pattern.finditer(text):
             domain = _normal_domain(match.group(1))
@@ -164,8 +171,13 @@ def _profile_handle(site: str, path: str) -> str | None:
     return None
 
 
+_SOCIAL_GATE = re.compile(r"\.(?:com|net)/", re.IGNORECASE)
+
+
 def _social(text: str) -> list[Finding]:
     found: list[Finding] = []
+    if not _SOCIAL_GATE.search(text):
+        return found
     for match in _SOCIAL.finditer(text):
         handle = _profile_handle(match.group("site"), match.group("path"))
         if handle is None or _official(handle):
@@ -383,9 +395,19 @@ _PLATE_BARE = re.compile(
     + r")(?![\w/-])")
 
 
+# Every plate has a letter next to a digit, with at most its separator between.
+_PLATE_GATES = (
+    (re.compile(r"[A-Za-z]-\d|\d-[A-Za-z]"), _PLATE_DASHED),
+    (re.compile(f"[{_PLATE_LETTERS}] \\d|\\d [{_PLATE_LETTERS}]"), _PLATE_SPACED),
+    (re.compile(f"[{_PLATE_LETTERS}]\\d|\\d[{_PLATE_LETTERS}]"), _PLATE_BARE),
+)
+
+
 def _plates(text: str) -> list[Finding]:
     found: list[Finding] = []
-    for pattern in (_PLATE_DASHED, _PLATE_SPACED, _PLATE_BARE):
+    for gate, pattern in _PLATE_GATES:
+        if not gate.search(text):
+            continue
         for match in pattern.finditer(text):
             letters = [ch for ch in match.group(0) if ch.isalpha()]
             if not (all(ch.isupper() for ch in letters) or all(ch.islower() for ch in letters)):

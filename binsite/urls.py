@@ -15,6 +15,7 @@ SEARCH_PATH = "zoeken"
 ABOUT_PATH = "over"
 STATS_PATH = "statistieken"
 PAGE_PATH = "pagina"
+HANDBOOK_PATH = "handleiding"
 
 
 def bulletin_path(bulletin: Bulletin) -> str:

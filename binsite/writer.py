@@ -97,6 +97,23 @@ def remove_stale(out: Path, wanted: set[str]) -> int:
     return removed
 
 
+def remove_listed(out: Path, paths: list[str]) -> int:
+    """Remove these files under ``out`` (and folders they leave empty)."""
+    removed = 0
+    for rel in sorted(paths):
+        path = out / rel
+        try:
+            path.unlink()
+            removed += 1
+        except FileNotFoundError:
+            continue
+        folder = path.parent
+        while folder != out and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
+    return removed
+
+
 def write_tree(out: Path, files: dict[str, bytes]) -> WriteReport:
     """Make ``out`` hold exactly ``files``."""
     claim(out)

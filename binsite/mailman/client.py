@@ -284,6 +284,47 @@ class MailmanClient:
         self._call(f"{action} request on {fqdn}",
                    lambda: self._list(fqdn).moderate_request(token, action, reason), retry=False)
 
+    # --- for the BINCO's desk (binsite.desk) ------------------------------------
+
+    def held_message(self, fqdn: str, request_id: int) -> HeldMessage | None:
+        """The message held under ``request_id`` now, or None when there is none.
+
+        Mailman reuses request ids: compare ``message_id`` before trusting it."""
+        def read() -> HeldMessage | None:
+            try:
+                h = self._list(fqdn).get_held_message(request_id)
+                return HeldMessage(fqdn, int(h.request_id), unfold(h.message_id or ""), str(h.subject or ""),
+                                   str(h.sender or ""), str(h.reason or ""), str(h.hold_date or ""), str(h.msg or ""))
+            except HTTPError as exc:
+                if exc.code == 404:
+                    return None
+                raise
+        return self._call(f"held message {request_id} of {fqdn}", read)
+
+    def member(self, fqdn: str, address: str) -> Membership | None:
+        """``address`` as a member of the list, or None when it is not one."""
+        def read() -> Membership:
+            m = self._list(fqdn).get_member(address)
+            return Membership(str(m.email).lower(), "member", str(m.display_name or ""), _optional(m, "moderation_action"))
+        return self._get_or_none(f"member {address} of {fqdn}", read)
+
+    def answer_request(self, fqdn: str, token: str, action: str, *, reason: str | None = None) -> None:
+        """Like ``handle_request``, but a request that is gone (handled by someone
+        else) is a clear ``BinsiteError`` rather than an HTTP 404."""
+        if action not in ("accept", "reject", "discard", "defer"):
+            raise ValueError(action)
+
+        def act() -> None:
+            try:
+                self._list(fqdn).moderate_request(token, action, reason)
+            except HTTPError as exc:
+                if exc.code != 404:
+                    raise
+                raise BinsiteError(t(
+                    "deze aanvraag is al afgehandeld (door iemand anders?); er is niets veranderd",
+                    "this request was already handled (by someone else?); nothing was changed")) from None
+        self._call(f"{action} request on {fqdn}", act, retry=False)
+
 
 def _optional(obj: Any, name: str) -> Any:
     try:
@@ -371,3 +412,4 @@ def wait_until(condition: Callable[[], T], *, timeout: float, interval: float = 
         if time.monotonic() >= deadline:
             raise TimeoutError(f"{what} not met within {timeout} s")
         time.sleep(interval)
+

@@ -125,14 +125,18 @@ def build_archive(site: Site, analyses: dict[str, Analysis], bodies: BodyStore, 
     """Link the public bulletins into an archive; their bodies stay in ``bodies``."""
     shown = public_bulletins(site, now, drafts=drafts)
     areas_by_id = {a.id: a for a in site.areas}
+    categories = {c.id: c for c in site.config.categories}
     lang = site.config.language
 
     def make(b: Bulletin) -> Entry:
         analysis = analyses[b.id]
-        category = site.config.category(b.category) if b.category else None
+        category = categories.get(b.category) if b.category else None
         path = urls.bulletin_path(b)
-        key = digest(b.content_hash, b.title, b.date.isoformat(), category, b.author, b.areas, b.to_all,
-                     b.urgent, path, analysis.body_key, analysis.excerpt, analysis.has_members_only, lang)
+        # Category labels, area names and the language are in every page's
+        # site key; here only what differs per bulletin.
+        author = (b.author.role, b.author.name) if b.author else None
+        key = digest(b.title, b.date.isoformat(), b.category, author, b.areas, b.to_all,
+                     b.urgent, path, analysis.body_key, analysis.excerpt, analysis.has_members_only)
         return Entry(
             bulletin=b, path=path, key=key, body_key=analysis.body_key, excerpt=analysis.excerpt,
             words=analysis.words, has_members_only=analysis.has_members_only,

@@ -23,13 +23,15 @@ from markupsafe import Markup
 from binsite import urls
 from binsite.errors import BinsiteError
 from binsite.i18n import format_date, t
-from binsite.markup import to_html
+from binsite.markup import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES, to_html
+from binsite.render.environment import default_templates_dir
 from binsite.render.model import Archive, Entry, digest, paginate, retention_rows
 from binsite.stats import as_csv, public_stats
 from binsite.stats_svg import stats_page
 
 ASSETS_DIR = "assets"
 STATS_CSV = f"{urls.STATS_PATH}/bulletins.csv"
+HANDBOOK_FILE = "docs/handleiding-binco.md"
 FEED_LIMIT = 50
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -140,10 +142,36 @@ def _pages(r: Renderer, site_key: str) -> list[Job]:
     jobs.append(r.page("stats.html", f"{urls.STATS_PATH}/", digest(everything, archive.now.date()),
                        stats_page=_Lazy(lambda: stats_page(public_stats(site, archive.now), built=archive.now,
                                                            csv_path=STATS_CSV, lang=config.language))))
+    handbook = handbook_source(site.root)
+    if handbook is not None:
+        jobs.append(r.page("handleiding.html", f"{urls.HANDBOOK_PATH}/", digest(site_key, handbook),
+                           handbook_html=_Lazy(lambda: handbook_html(handbook))))
     # 404 is served at any depth: its links are absolute paths under base_path.
     base = config.base_path
     jobs.append(r.page("404.html", "404.html", site_key, url=lambda target: base + target))
     return jobs
+
+
+def handbook_source(site_root: Path) -> str | None:
+    """The site's own coordinators' handbook, else binsite's (beside the default templates)."""
+    for path in (site_root / HANDBOOK_FILE, default_templates_dir().parent / HANDBOOK_FILE):
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    return None
+
+
+def handbook_html(text: str) -> Markup:
+    """The handbook as a page: the template holds the <h1>; fenced code keeps
+    the ``::: leden`` examples literal; ``toc`` gives headings their anchors."""
+    import markdown
+    import nh3
+
+    if text.startswith("# "):
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+    md = markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists", "toc"], output_format="html")
+    attributes = {**ALLOWED_ATTRIBUTES, "h2": {"id"}, "h3": {"id"}}
+    return Markup(nh3.clean(md.convert(text), tags=ALLOWED_TAGS, attributes=attributes, url_schemes=URL_SCHEMES,
+                            link_rel="noopener noreferrer", strip_comments=True))
 
 
 class _Lazy:
@@ -154,9 +182,15 @@ class _Lazy:
         self._value: object = None
 
     def __getattr__(self, name: str) -> object:
+        return getattr(self._get(), name)
+
+    def _get(self) -> object:
         if self._value is None:
             self._value = self._make()
-        return getattr(self._value, name)
+        return self._value
+
+    def __html__(self) -> str:
+        return self._get().__html__()
 
 
 def _iso(moment: datetime) -> str:
@@ -189,6 +223,8 @@ def sitemap(archive: Archive) -> bytes:
     rows: list[tuple[str, str | None]] = [("", None), (f"{urls.ABOUT_PATH}/", None), (f"{urls.SEARCH_PATH}/", None),
                                           (f"{urls.CATEGORY_PATH}/", None), (urls.notices_path(), None),
                                           (f"{urls.STATS_PATH}/", None)]
+    if handbook_source(archive.site.root) is not None:
+        rows.append((f"{urls.HANDBOOK_PATH}/", None))
     rows += [(urls.area_path(a.id), None) for a in archive.site.areas]
     rows += [(urls.category_path(c.id), None) for c in config.categories]
     rows += [(e.path, e.date.date().isoformat()) for e in archive.entries]

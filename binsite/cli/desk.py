@@ -1,0 +1,385 @@
+"""The BINCO's desk: ``binsite inbox`` (held messages) and ``binsite members`` (subscriptions).
+
+Every command reads what Mailman holds now, acts through one library call in
+``binsite.desk`` and says what it did. Addresses are masked unless asked for.
+"""
+
+from __future__ import annotations
+
+import click
+
+from binsite.cli import handle_errors, main, pass_context
+from binsite.desk import inbox as inbox_lib
+from binsite.desk import members as members_lib
+from binsite.desk.anonymize import mask_address
+from binsite.desk.desk import Desk, format_time, kind_label, open_desk
+from binsite.mailman.settings import settings_from_env
+
+
+class DefaultGroup(click.Group):
+    """A group that runs ``default`` when no sub-command is named:
+    ``binsite inbox noord`` is ``binsite inbox list noord``."""
+
+    def __init__(self, *args, default: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.default = default
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ctx.help_option_names):
+            args = [self.default, *args]
+        return super().parse_args(ctx, args)
+
+
+def _desk(ctx) -> Desk:
+    return open_desk(ctx.root, settings_from_env())
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 1].rstrip() + "…"
+
+
+# --- binsite inbox -------------------------------------------------------------------
+
+@main.group("inbox", cls=DefaultGroup, default="list")
+def inbox() -> None:
+    """Messages waiting for the BINCO on the members and partners lists.
+
+    Without a sub-command: the same as 'binsite inbox list'. Each message has a
+    short reference (REF) that stays the same until the message is handled.
+
+    \b
+    Examples:
+      binsite inbox                     everything that waits, newest first
+      binsite inbox maaspoort           one area
+      binsite inbox show K3F9QA         read one message
+      binsite inbox forward K3F9QA      to the partners, without the resident's name
+    """
+
+
+_show_senders = click.option("--show-senders/--hide-senders", default=False,
+                             help="Show senders' addresses in full (default: masked, j***@example.org).")
+
+
+@inbox.command("list")
+@click.argument("areas", nargs=-1, metavar="[AREA]...")
+@_show_senders
+@pass_context
+@handle_errors
+def inbox_list(ctx, areas: tuple[str, ...], show_senders: bool) -> None:
+    """Held messages of the given areas (default: all), newest first, one line each.
+
+    \b
+    Example:
+      binsite inbox list maaspoort empel --show-senders
+    """
+    desk = _desk(ctx)
+    items = inbox_lib.held_items(desk, areas)
+    shown = ", ".join(areas) if areas else t_all(ctx)
+    if not items:
+        ctx.say("Er wacht niets in: {a}.", "Nothing waits in: {a}.", a=shown)
+        return
+    lang = ctx.lang
+    senders = [item.sender_shown(show=show_senders) for item in items]
+    area_width = max(len(item.area) for item in items)
+    sender_width = min(40, max(len(s) for s in senders))
+    for item, sender in zip(items, senders):
+        subject = item.message.subject or ("(no subject)" if lang == "en" else "(geen onderwerp)")
+        first = item.message.first_line
+        click.echo(f"{item.ref:<6}  {item.area:<{area_width}}  {kind_label(item.kind, lang):<8}  "
+                   f"{format_time(item.received, lang)}  {sender:<{sender_width}}  {_cut(subject, 50)}"
+                   + (f" — {_cut(first, 60)}" if first else ""))
+    ctx.say("{n} bericht(en) wachten. Lezen: binsite inbox show REF; dan accept, reject, discard, forward of draft.",
+            "{n} message(s) waiting. Read one: binsite inbox show REF; then accept, reject, discard, forward or draft.",
+            n=len(items))
+
+
+def t_all(ctx) -> str:
+    return "all areas" if ctx.lang == "en" else "alle gebieden"
+
+
+@inbox.command("show")
+@click.argument("ref")
+@_show_senders
+@pass_context
+@handle_errors
+def inbox_show(ctx, ref: str, show_senders: bool) -> None:
+    """The whole message as text: HTML as readable text, attachments listed (never opened or saved).
+
+    \b
+    Example:
+      binsite inbox show K3F9QA
+    """
+    item = inbox_lib.find_item(_desk(ctx), ref)
+    lang = ctx.lang
+    message = item.message
+    rows = [
+        (("Referentie", "Reference"), item.ref),
+        (("Lijst", "List"), f"{item.list} ({item.area}, {kind_label(item.kind, lang)})"),
+        (("Ontvangen", "Received"), format_time(item.received, lang)),
+        (("Van", "From"), item.sender_shown(show=show_senders)),
+        (("Onderwerp", "Subject"), message.subject),
+        (("Wacht omdat", "Held because"), item.reason),
+    ]
+    for (nl, en), value in rows:
+        click.echo(f"{(en if lang == 'en' else nl) + ':':<14} {value}")
+    click.echo("")
+    click.echo(message.text.rstrip() if message.text.strip() else ("(no text)" if lang == "en" else "(geen tekst)"))
+    if message.attachments:
+        click.echo("")
+        ctx.say("Bijlagen ({n}, niet geopend):", "Attachments ({n}, not opened):", n=len(message.attachments))
+        for attachment in message.attachments:
+            click.echo(f"  - {attachment.name} ({attachment.content_type}, {_size(attachment.size)})")
+
+
+def _size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} kB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+@inbox.command("accept")
+@click.argument("ref")
+@pass_context
+@handle_errors
+def inbox_accept(ctx, ref: str) -> None:
+    """Deliver the message to the list it was sent to.
+
+    \b
+    Example:
+      binsite inbox accept K3F9QA
+    """
+    done = inbox_lib.moderate(_desk(ctx), ref, "accept")
+    ctx.say("Geaccepteerd: {m}; Mailman bezorgt het nu aan {l}.", "Accepted: {m}; Mailman now delivers it to {l}.",
+            m=inbox_lib.describe(done.item, ctx.lang), l=done.item.list)
+
+
+@inbox.command("reject")
+@click.argument("ref")
+@click.option("--reason", required=True, help="Why; the sender gets this text.")
+@pass_context
+@handle_errors
+def inbox_reject(ctx, ref: str, reason: str) -> None:
+    """Refuse the message; the sender gets the reason by e-mail.
+
+    \b
+    Example:
+      binsite inbox reject K3F9QA --reason "Dit is geen buurtveiligheid; meld het bij de gemeente."
+    """
+    done = inbox_lib.moderate(_desk(ctx), ref, "reject", reason=reason)
+    ctx.say("Afgewezen: {m}; de afzender krijgt de reden per e-mail.", "Rejected: {m}; the sender gets the reason by e-mail.",
+            m=inbox_lib.describe(done.item, ctx.lang))
+
+
+@inbox.command("discard")
+@click.argument("ref")
+@pass_context
+@handle_errors
+def inbox_discard(ctx, ref: str) -> None:
+    """Throw the message away without telling the sender (spam, duplicates).
+
+    \b
+    Example:
+      binsite inbox discard K3F9QA
+    """
+    done = inbox_lib.moderate(_desk(ctx), ref, "discard")
+    ctx.say("Weggegooid: {m}; niemand krijgt het, de afzender hoort er niets van.",
+            "Discarded: {m}; nobody gets it and the sender is not told.", m=inbox_lib.describe(done.item, ctx.lang))
+
+
+@inbox.command("forward")
+@click.argument("ref")
+@click.option("--to", "to", type=click.Choice(["partners", "members"]), default="partners", show_default=True,
+              help="The area's list to deliver the report to.")
+@pass_context
+@handle_errors
+def inbox_forward(ctx, ref: str, to: str) -> None:
+    """Send the report on WITHOUT the resident's identity, then discard the held original.
+
+    The new message comes from the binsite sender and carries the reference;
+    the resident's address, name, signature, quoted mail and attachments are
+    left out. Replies go to the BINCO.
+
+    \b
+    Example:
+      binsite inbox forward K3F9QA --to partners
+    """
+    done = inbox_lib.forward(_desk(ctx), ref, to=to)
+    ctx.say("Doorgestuurd zonder naam en adres van de afzender: {m} -> {l} (onderwerp \"{s}\", referentie {r}).",
+            "Forwarded without the sender's name and address: {m} -> {l} (subject \"{s}\", reference {r}).",
+            m=inbox_lib.describe(done.item, ctx.lang), l=done.to_list, s=done.subject, r=done.item.ref)
+    if done.attachments_left_out:
+        ctx.say("{n} bijlage(n) niet meegestuurd.", "{n} attachment(s) not sent along.", n=done.attachments_left_out)
+    ctx.say("Het origineel is weggegooid uit de wachtrij van {l} (de afzender hoort er niets van).",
+            "The original was discarded from the queue of {l} (the sender is not told).", l=done.item.list)
+
+
+@inbox.command("draft")
+@click.argument("ref")
+@pass_context
+@handle_errors
+def inbox_draft(ctx, ref: str) -> None:
+    """Turn a report into a draft bulletin in content/<area>/, without the sender's identity.
+
+    Edit it, remove 'draft: true', check, commit and publish as usual.
+
+    \b
+    Example:
+      binsite inbox draft K3F9QA
+    """
+    desk = _desk(ctx)
+    done = inbox_lib.draft(desk, ref)
+    ctx.say("Concept geschreven: {p} (draft: true) uit {m}.", "Draft written: {p} (draft: true) from {m}.",
+            p=_rel(done.path, desk.root), m=inbox_lib.describe(done.item, ctx.lang))
+    ctx.say("Het bericht blijft in de wachtrij; handel het af met accept, reject of discard.",
+            "The message stays in the queue; handle it with accept, reject or discard.")
+
+
+def _rel(path, root) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+# --- binsite members -----------------------------------------------------------------
+
+@main.group("members", cls=DefaultGroup, default="counts")
+def members() -> None:
+    """Residents per area: counts, subscription requests, adding and removing by hand.
+
+    Without a sub-command: the same as 'binsite members counts'. Partners are
+    not managed here but in lists/<area>.yaml (binsite lists sync).
+
+    \b
+    Examples:
+      binsite members                       members and pending requests per area
+      binsite members pending --show-addresses
+      binsite members approve AB12CD
+      binsite members add maaspoort jan@example.org --name "Jan"
+    """
+
+
+_show_addresses = click.option("--show-addresses/--hide-addresses", default=False,
+                               help="Show addresses in full (default: none, or masked).")
+
+
+@members.command("counts")
+@click.argument("areas", nargs=-1, metavar="[AREA]...")
+@_show_addresses
+@pass_context
+@handle_errors
+def members_counts(ctx, areas: tuple[str, ...], show_addresses: bool) -> None:
+    """Members, pending subscription requests and held messages per area.
+
+    \b
+    Example:
+      binsite members counts maaspoort --show-addresses
+    """
+    found = members_lib.member_counts(_desk(ctx), areas, with_addresses=show_addresses)
+    for entry in found:
+        ctx.say("{a:<20} {m:>5} leden  {p:>3} aanvragen  {h:>3} wachtende berichten   ({l})",
+                "{a:<20} {m:>5} members  {p:>3} pending  {h:>3} held messages   ({l})",
+                a=entry.area, m=entry.members, p=entry.pending, h=entry.held, l=entry.list)
+        for address, name in entry.addresses or ():
+            click.echo(f"    {address}" + (f"  ({name})" if name else ""))
+    if sum(e.pending for e in found):
+        ctx.say("Aanvragen bekijken: binsite members pending", "See the requests: binsite members pending")
+
+
+@members.command("pending")
+@click.argument("areas", nargs=-1, metavar="[AREA]...")
+@_show_addresses
+@pass_context
+@handle_errors
+def members_pending(ctx, areas: tuple[str, ...], show_addresses: bool) -> None:
+    """Subscription requests waiting for the BINCO, with a reference each.
+
+    \b
+    Example:
+      binsite members pending maaspoort --show-addresses
+    """
+    found = members_lib.pending_requests(_desk(ctx), areas)
+    if not found:
+        ctx.say("Geen openstaande aanvragen.", "No pending requests.")
+        return
+    for request in found:
+        who = request.address if show_addresses else mask_address(request.address)
+        name = f" ({request.display_name})" if show_addresses and request.display_name else ""
+        click.echo(f"{request.ref:<7} {request.area:<14} {kind_label(request.kind, ctx.lang):<9} "
+                   f"{format_time(request.requested, ctx.lang):<17} {who}{name}")
+    ctx.say("{n} aanvraag/aanvragen. Toelaten: binsite members approve REF; afwijzen: binsite members reject REF.",
+            "{n} request(s). Approve: binsite members approve REF; reject: binsite members reject REF.", n=len(found))
+
+
+@members.command("approve")
+@click.argument("ref")
+@pass_context
+@handle_errors
+def members_approve(ctx, ref: str) -> None:
+    """Approve a subscription request: the resident becomes a member.
+
+    \b
+    Example:
+      binsite members approve AB12CD
+    """
+    request = members_lib.approve(_desk(ctx), ref)
+    ctx.say("Toegelaten: {a} is nu lid van {l}.", "Approved: {a} is now a member of {l}.",
+            a=mask_address(request.address), l=request.list)
+
+
+@members.command("reject")
+@click.argument("ref")
+@click.option("--reason", default=None, help="Why; the requester gets this text.")
+@pass_context
+@handle_errors
+def members_reject(ctx, ref: str, reason: str | None) -> None:
+    """Reject a subscription request; Mailman tells the requester.
+
+    \b
+    Example:
+      binsite members reject AB12CD --reason "U woont niet in dit gebied."
+    """
+    request = members_lib.reject(_desk(ctx), ref, reason=reason)
+    ctx.say("Afgewezen: de aanvraag van {a} voor {l}.", "Rejected: the request of {a} for {l}.",
+            a=mask_address(request.address), l=request.list)
+
+
+@members.command("add")
+@click.argument("area")
+@click.argument("address")
+@click.option("--name", default="", help="The resident's name as Mailman shows it.")
+@click.option("--welcome/--no-welcome", default=False, help="Send Mailman's welcome mail (default: no mail at all).")
+@pass_context
+@handle_errors
+def members_add(ctx, area: str, address: str, name: str, welcome: bool) -> None:
+    """Add a resident who signed up on paper: approved, no confirmation mail.
+
+    \b
+    Example:
+      binsite members add maaspoort jan@example.org --name "Jan Jansen"
+    """
+    list_address = members_lib.add_member(_desk(ctx), area, address, name=name, welcome=welcome)
+    if welcome:
+        ctx.say("Toegevoegd: {a} aan {l}, met welkomstmail.", "Added: {a} to {l}, with a welcome mail.",
+                a=address.strip().lower(), l=list_address)
+    else:
+        ctx.say("Toegevoegd: {a} aan {l} (geen e-mail verstuurd).", "Added: {a} to {l} (no e-mail sent).",
+                a=address.strip().lower(), l=list_address)
+
+
+@members.command("remove")
+@click.argument("area")
+@click.argument("address")
+@pass_context
+@handle_errors
+def members_remove(ctx, area: str, address: str) -> None:
+    """Remove a resident from the area's members list.
+
+    \b
+    Example:
+      binsite members remove maaspoort jan@example.org
+    """
+    list_address = members_lib.remove_member(_desk(ctx), area, address)
+    ctx.say("Verwijderd: {a} van {l}.", "Removed: {a} from {l}.", a=address.strip().lower(), l=list_address)

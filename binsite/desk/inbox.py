@@ -1,0 +1,277 @@
+"""``binsite inbox``: the messages Mailman holds for the BINCO, and what to do with them.
+
+Read (``held_items``) -> pick by reference (``find_item``) -> act. Every
+action re-reads what Mailman holds and acts through
+``MailmanClient.moderate``, which checks that the request id still belongs
+to the same Message-ID: Mailman reuses request ids, and another BINCO may
+have been quicker. A reference that no longer resolves, or a request id now
+used by another message, changes nothing and says why.
+
+``forward`` writes a new message from the binsite sender, with the
+resident's identity removed (``binsite.desk.anonymize``) and without their
+attachments, posts it over LMTP like a bulletin, and only then discards the
+held original. ``draft`` writes a draft bulletin and leaves the held message
+as it is.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, parseaddr
+from pathlib import Path
+
+from binsite.content import CONTENT_DIR, slugify
+from binsite.desk.anonymize import Identity, anonymize_text, clean_subject, mask_address
+from binsite.desk.desk import KINDS, MEMBERS, PARTNERS, Desk, format_time, kind_label
+from binsite.desk.message import MessageView, safe_line, view
+from binsite.desk.refs import message_digest, resolve, shorten
+from binsite.errors import BinsiteError
+from binsite.i18n import t
+from binsite.mailing.compose import one_line
+from binsite.mailman.client import HeldMessage, post_lmtp
+from binsite.newfile import front_matter
+from binsite.writer import atomic_write
+
+log = logging.getLogger(__name__)
+
+REPORT_HEADER = "X-Binsite-Report"
+Post = Callable[..., None]
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    """One held message, with its reference."""
+
+    ref: str                 # as shown: the shortest unique prefix of ``digest``
+    digest: str
+    area: str
+    kind: str                # members | partners
+    list: str
+    request_id: int
+    message_id: str
+    received: datetime | None  # in the site's time zone
+    reason: str
+    message: MessageView
+
+    @property
+    def sender(self) -> str:
+        return self.message.from_address
+
+    @property
+    def identity(self) -> Identity:
+        return Identity(self.message.from_address, self.message.from_name)
+
+    def sender_shown(self, *, show: bool) -> str:
+        if not self.sender:
+            return "?"
+        if not show:
+            return mask_address(self.sender)
+        return f"{self.message.from_name} <{self.sender}>" if self.message.from_name else self.sender
+
+
+def _item(desk: Desk, area_id: str, kind: str, held: HeldMessage) -> InboxItem:
+    message = view(held.raw)
+    if not message.from_address and held.sender:
+        name, address = parseaddr(held.sender)
+        message = dataclasses.replace(message, from_address=address.lower(), from_name=safe_line(name))
+    if not message.subject and held.subject:
+        message = dataclasses.replace(message, subject=safe_line(held.subject))
+    received = desk.local_time(held.hold_date) or (message.date.astimezone(desk.config.tz) if message.date else None)
+    digest = message_digest(held.list, held.message_id)
+    return InboxItem(digest[:6], digest, area_id, kind, held.list, held.request_id, held.message_id, received,
+                     safe_line(held.reason), message)
+
+
+def held_items(desk: Desk, area_ids: Iterable[str] = ()) -> list[InboxItem]:
+    """Every held message of the members and partners lists of the areas, newest first."""
+    items = [_item(desk, area.id, kind, held)
+             for area, kind, address in desk.lists_of(desk.select(area_ids))
+             for held in desk.client.held(address)]
+    short = shorten(item.digest for item in items)
+    items = [dataclasses.replace(item, ref=short[item.digest]) for item in items]
+    epoch = datetime.min.replace(tzinfo=desk.config.tz)
+    return sorted(items, key=lambda i: (i.received or epoch, i.request_id), reverse=True)
+
+
+def find_item(desk: Desk, ref: str) -> InboxItem:
+    """The held message with this reference, in any area; a clear error when there is none."""
+    items = held_items(desk)
+    found = resolve(ref, {item.digest: item for item in items})
+    if found is None:
+        raise BinsiteError(t(
+            "geen wachtend bericht met referentie {r}: het is al afgehandeld (door u of een andere BINCO), of de "
+            "referentie klopt niet. 'binsite inbox' toont wat nu wacht. Er is niets veranderd.",
+            "no held message with reference {r}: it was already handled (by you or another BINCO), or the reference "
+            "is wrong. 'binsite inbox' shows what waits now. Nothing was changed.", r=ref.strip().upper()))
+    return found
+
+
+# --- accept, reject, discard --------------------------------------------------------
+
+@dataclass(frozen=True)
+class Moderated:
+    item: InboxItem
+    action: str              # accept | reject | discard
+    reason: str | None = None
+
+
+def moderate(desk: Desk, ref: str, action: str, *, reason: str | None = None) -> Moderated:
+    """Accept (deliver to its list), reject (the sender gets ``reason``) or discard a held message."""
+    if action not in ("accept", "reject", "discard"):
+        raise ValueError(action)
+    if action == "reject" and not (reason or "").strip():
+        raise BinsiteError(t("geef een reden (--reason); de afzender krijgt die te lezen",
+                             "give a reason (--reason); the sender gets to read it"))
+    item = find_item(desk, ref)
+    desk.client.moderate(item.list, item.request_id, item.message_id, action,
+                         reason=reason.strip() if reason else None)
+    log.info("%s %s on %s (request %s)", action, item.message_id, item.list, item.request_id)
+    return Moderated(item, action, reason)
+
+
+# --- forward without the resident's identity ---------------------------------------
+
+@dataclass(frozen=True)
+class Forwarded:
+    item: InboxItem
+    to_list: str
+    message_id: str
+    subject: str
+    attachments_left_out: int
+
+
+def forward_message(desk: Desk, item: InboxItem, to_list: str, *, now: datetime) -> EmailMessage:
+    """The report as a new message from the binsite sender, without the resident's identity. Pure."""
+    lang = desk.config.language
+    area = desk.area(item.area)
+    identity = item.identity
+    text = anonymize_text(item.message.text, identity) or t("(geen tekst)", "(no text)").get(lang)
+    subject = clean_subject(item.message.subject, identity)
+    ref = item.ref
+    title = t("Melding {r}: {s}", "Report {r}: {s}", r=ref, s=subject) if subject else \
+        t("Melding {r} uit {a}", "Report {r} from {a}", r=ref, a=area.name)
+    received = format_time(item.received, lang)
+    if item.kind == MEMBERS:
+        intro = t("Melding van een bewoner uit {a}, doorgestuurd door de BINCO.\nReferentie: {r} (ontvangen {d})",
+                  "Report by a resident of {a}, forwarded by the BINCO.\nReference: {r} (received {d})",
+                  a=area.name, r=ref, d=received).get(lang)
+    else:
+        intro = t("Melding uit {a}, doorgestuurd door de BINCO.\nReferentie: {r} (ontvangen {d})",
+                  "Report from {a}, forwarded by the BINCO.\nReference: {r} (received {d})",
+                  a=area.name, r=ref, d=received).get(lang)
+    outro = t("De afzender blijft anoniem: naam, adres en handtekening zijn weggelaten.\n"
+              "Reageren of meer weten? Beantwoord dit bericht; uw antwoord gaat naar de BINCO. Noem referentie {r}.",
+              "The sender stays anonymous: name, address and signature were left out.\n"
+              "Reply or need more? Answer this message; your answer goes to the BINCO. Mention reference {r}.",
+              r=ref).get(lang)
+    left_out = len(item.message.attachments)
+    if left_out:
+        outro += "\n" + t("{n} bijlage(n) niet doorgestuurd; vraag de BINCO erom.",
+                          "{n} attachment(s) not forwarded; ask the BINCO for them.", n=left_out).get(lang)
+    message = EmailMessage(policy=SMTP)
+    message["From"] = Address(display_name=one_line(desk.config.mail.sender_name), addr_spec=desk.config.mail.sender)
+    message["To"] = Address(addr_spec=to_list)
+    if area.coordinators:
+        message["Reply-To"] = Address(addr_spec=area.coordinators[0])
+    message["Subject"] = one_line(title.get(lang))
+    message["Date"] = format_datetime(now)
+    # Deterministic per held message and target list: a second forward is recognisable.
+    message["Message-ID"] = f"<desk.{item.digest[:20].lower()}.{to_list.split('@', 1)[0]}@{desk.domain}>"
+    message[REPORT_HEADER] = ref
+    message.set_content(f"{intro}\n\n{text.rstrip()}\n\n----\n{outro}\n", subtype="plain", charset="utf-8",
+                        cte="quoted-printable")
+    message["Content-Language"] = lang
+    return message
+
+
+def forward(desk: Desk, ref: str, *, to: str = PARTNERS, now: datetime | None = None,
+            post: Post = post_lmtp) -> Forwarded:
+    """Deliver the report to the area's ``to`` list without the resident's identity, then discard
+    the held original. LMTP failing: nothing is discarded, nothing changed."""
+    if to not in KINDS:
+        raise ValueError(to)
+    now = now or datetime.now(desk.config.tz)
+    item = find_item(desk, ref)
+    to_list = desk.list_address(desk.area(item.area), to)
+    _still_held(desk, item)
+    message = forward_message(desk, item, to_list, now=now)
+    post(desk.settings, to_list, message, envelope_from=desk.config.mail.sender)
+    log.info("forwarded %s from %s to %s as %s", item.message_id, item.list, to_list, message["Message-ID"])
+    try:
+        desk.client.moderate(item.list, item.request_id, item.message_id, "discard")
+    except BinsiteError as exc:
+        raise BinsiteError(t(
+            "doorgestuurd naar {l}, maar het origineel kon niet worden weggegooid: {e}. Kijk met 'binsite inbox' of "
+            "het er nog staat en gooi het dan weg met 'binsite inbox discard {r}' (niet nog eens doorsturen).",
+            "forwarded to {l}, but the original could not be discarded: {e}. Check with 'binsite inbox' whether it "
+            "is still there and then discard it with 'binsite inbox discard {r}' (do not forward it again).",
+            l=to_list, e=exc.message("en"), r=item.ref)) from None
+    return Forwarded(item, to_list, str(message["Message-ID"]), str(message["Subject"]), len(item.message.attachments))
+
+
+def _still_held(desk: Desk, item: InboxItem) -> None:
+    """Just before an irreversible step: is the request id still this message?"""
+    current = desk.client.held_message(item.list, item.request_id)
+    if current is None or current.message_id != item.message_id:
+        raise BinsiteError(t("dit bericht is al afgehandeld (door iemand anders?); er is niets veranderd",
+                             "this message was already handled (by someone else?); nothing was changed"))
+
+
+# --- draft bulletin ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Drafted:
+    item: InboxItem
+    path: Path
+
+
+def draft_text(desk: Desk, item: InboxItem, *, now: datetime) -> tuple[str, str]:
+    """``(file name, file text)`` of a draft bulletin made from ``item``. Pure."""
+    lang = desk.config.language
+    area = desk.area(item.area)
+    identity = item.identity
+    title = safe_line(clean_subject(item.message.subject, identity)) or \
+        t("Melding uit {a}", "Report from {a}", a=area.name).get(lang)
+    body = anonymize_text(item.message.text, identity) or t(
+        "Schrijf hier het bericht.\n", "Write the bulletin here.\n").get(lang)
+    local_now = now.astimezone(desk.config.tz)
+    values: dict = {"title": title, "date": local_now.strftime("%Y-%m-%d %H:%M"), "draft": True}
+    if item.received is not None:
+        values["received"] = item.received.strftime("%Y-%m-%d %H:%M")
+    values["author"] = {"role": "binco", "name": ""}
+    values["audience"] = "members"
+    name = f"{local_now:%Y-%m-%d}-{slugify(title)}.md"
+    return name, front_matter(values) + "\n" + body
+
+
+def draft(desk: Desk, ref: str, *, now: datetime | None = None) -> Drafted:
+    """Write ``content/<area>/<date>-<slug>.md`` as a draft from a held report; the held message stays."""
+    now = now or datetime.now(desk.config.tz)
+    item = find_item(desk, ref)
+    name, text = draft_text(desk, item, now=now)
+    folder = desk.root / CONTENT_DIR / item.area
+    path = folder / name
+    counter = 2
+    while path.exists():
+        path = folder / name.replace(".md", f"-{counter}.md")
+        counter += 1
+    atomic_write(path, text.encode("utf-8"))
+    log.info("draft %s written from %s", path, item.message_id)
+    return Drafted(item, path)
+
+
+def describe(item: InboxItem, lang: str) -> str:
+    """``K3F9QA (noord, leden) "Subject"``: how an action names the message it acted on."""
+    subject = item.message.subject or t("(geen onderwerp)", "(no subject)").get(lang)
+    return f"{item.ref} ({item.area}, {kind_label(item.kind, lang)}) \"{subject}\""
+
+
+__all__ = ["InboxItem", "Moderated", "Forwarded", "Drafted", "held_items", "find_item", "moderate", "forward",
+           "forward_message", "draft", "draft_text", "describe", "MEMBERS", "PARTNERS"]

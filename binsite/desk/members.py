@@ -1,0 +1,141 @@
+"""``binsite members``: how many residents each area has, their subscription
+requests, and adding or removing a resident by hand.
+
+Addresses are personal data: the counts need none, and listings mask them
+unless the BINCO asks. Partners are not managed here: they follow
+``lists/<area>.yaml`` through ``binsite lists sync``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from binsite.config import is_address
+from binsite.desk.desk import MEMBERS, PARTNERS, Desk
+from binsite.desk.refs import request_digest, resolve, shorten
+from binsite.errors import BinsiteError
+from binsite.i18n import t
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AreaMembers:
+    area: str
+    list: str
+    members: int
+    pending: int
+    held: int
+    # (address, display name) of every member, only when asked for.
+    addresses: tuple[tuple[str, str], ...] | None = None
+
+
+def member_counts(desk: Desk, area_ids: Iterable[str] = (), *, with_addresses: bool = False) -> list[AreaMembers]:
+    """Members, pending subscription requests and held messages of each area's members list."""
+    found: list[AreaMembers] = []
+    for area, _kind, address in desk.lists_of(desk.select(area_ids), (MEMBERS,)):
+        counts = desk.client.counts(address)
+        addresses = None
+        if with_addresses:
+            addresses = tuple(sorted((m.address, m.display_name) for m in desk.client.roster(address, "member")))
+        found.append(AreaMembers(area.id, address, counts.members, counts.pending, counts.held, addresses))
+    return found
+
+
+@dataclass(frozen=True)
+class PendingRequest:
+    ref: str
+    digest: str
+    area: str
+    kind: str
+    list: str
+    token: str
+    address: str
+    display_name: str
+    requested: datetime | None
+
+
+def pending_requests(desk: Desk, area_ids: Iterable[str] = ()) -> list[PendingRequest]:
+    """Subscription requests waiting for the BINCO, oldest first (first come, first served)."""
+    found: list[PendingRequest] = []
+    for area, kind, address in desk.lists_of(desk.select(area_ids)):
+        for request in desk.client.requests(address):
+            digest = request_digest(address, request.token)
+            found.append(PendingRequest(digest[:6], digest, area.id, kind, address, request.token, request.address,
+                                        request.display_name, desk.local_time(request.request_date)))
+    short = shorten(r.digest for r in found)
+    found = [dataclasses.replace(r, ref=short[r.digest]) for r in found]
+    epoch = datetime.min.replace(tzinfo=desk.config.tz)
+    return sorted(found, key=lambda r: (r.requested or epoch, r.address))
+
+
+def find_request(desk: Desk, ref: str) -> PendingRequest:
+    found = resolve(ref, {r.digest: r for r in pending_requests(desk)})
+    if found is None:
+        raise BinsiteError(t(
+            "geen openstaande aanvraag met referentie {r}: al afgehandeld (door u of een andere BINCO), of de referentie "
+            "klopt niet. 'binsite members pending' toont wat nu openstaat. Er is niets veranderd.",
+            "no pending request with reference {r}: already handled (by you or another BINCO), or the reference is "
+            "wrong. 'binsite members pending' shows what is pending now. Nothing was changed.", r=ref.strip().upper()))
+    return found
+
+
+def approve(desk: Desk, ref: str) -> PendingRequest:
+    """Let the resident in: Mailman subscribes them and sends its welcome."""
+    request = find_request(desk, ref)
+    if request.kind == PARTNERS:
+        raise BinsiteError(t(
+            "{a} vraagt om lid te worden van de partnerlijst {l}; partners staan in lists/{g}.yaml en komen erbij met "
+            "'binsite lists sync'. Wijs de aanvraag af met 'binsite members reject {r}'. Er is niets veranderd.",
+            "{a} asks to join the partners list {l}; partners are listed in lists/{g}.yaml and join through "
+            "'binsite lists sync'. Reject the request with 'binsite members reject {r}'. Nothing was changed.",
+            a=request.address, l=request.list, g=request.area, r=request.ref))
+    desk.client.answer_request(request.list, request.token, "accept")
+    log.info("approved %s on %s", request.address, request.list)
+    return request
+
+
+def reject(desk: Desk, ref: str, *, reason: str | None = None) -> PendingRequest:
+    """Refuse the request; Mailman tells the requester, with ``reason`` when given."""
+    request = find_request(desk, ref)
+    desk.client.answer_request(request.list, request.token, "reject", reason=(reason or "").strip() or None)
+    log.info("rejected %s on %s", request.address, request.list)
+    return request
+
+
+def _address(address: str) -> str:
+    address = address.strip().lower()
+    if not is_address(address):
+        raise BinsiteError(t("{a!r} is geen e-mailadres", "{a!r} is not an e-mail address", a=address))
+    return address
+
+
+def add_member(desk: Desk, area_id: str, address: str, *, name: str = "", welcome: bool = False) -> str:
+    """Subscribe a resident who signed up on paper: approved, no confirmation mail; a welcome
+    mail only when asked. Returns the list's address."""
+    list_address = desk.list_address(desk.area(area_id), MEMBERS)
+    address = _address(address)
+    desk.lists_of([desk.area(area_id)], (MEMBERS,))
+    if desk.client.member(list_address, address) is not None:
+        raise BinsiteError(t("{a} is al lid van {l}; er is niets veranderd", "{a} is already a member of {l}; nothing was changed",
+                             a=address, l=list_address))
+    desk.client.subscribe(list_address, address, " ".join(name.split()), pre_approved=True, send_welcome_message=welcome)
+    log.info("added %s to %s", address, list_address)
+    return list_address
+
+
+def remove_member(desk: Desk, area_id: str, address: str) -> str:
+    """Unsubscribe a resident from the area's members list. Returns the list's address."""
+    list_address = desk.list_address(desk.area(area_id), MEMBERS)
+    address = _address(address)
+    desk.lists_of([desk.area(area_id)], (MEMBERS,))
+    if desk.client.member(list_address, address) is None:
+        raise BinsiteError(t("{a} is geen lid van {l}; er is niets veranderd", "{a} is not a member of {l}; nothing was changed",
+                             a=address, l=list_address))
+    desk.client.unsubscribe(list_address, address)
+    log.info("removed %s from %s", address, list_address)
+    return list_address
