@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from binsite import privacy
+from binsite import __version__, privacy
 from binsite.areas import Area
 from binsite.cache import BuildCache
 from binsite.config import SiteConfig
@@ -41,7 +41,22 @@ class ParseContext:
 
     @property
     def key(self) -> str:
-        return hashlib.sha256(f"{ANALYSIS_VERSION}|{self!r}".encode()).hexdigest()[:24]
+        return hashlib.sha256(f"{ANALYSIS_VERSION}|{_code_digest()}|{self!r}".encode()).hexdigest()[:24]
+
+
+_CODE_DIGEST: list[str] = []
+
+
+def _code_digest() -> str:
+    """A digest of the modules whose output is cached, so that a changed
+    binsite (even between releases) never reuses an old analysis."""
+    if not _CODE_DIGEST:
+        here = Path(__file__).resolve().parent
+        hasher = hashlib.sha256(__version__.encode())
+        for name in ("analyse", "content", "yamlfile", "config", "areas", "privacy", "markup", "i18n"):
+            hasher.update((here / f"{name}.py").read_bytes())
+        _CODE_DIGEST.append(hasher.hexdigest()[:16])
+    return _CODE_DIGEST[0]
 
 
 def parse_context(config: SiteConfig, areas: tuple[Area, ...]) -> ParseContext:
@@ -106,8 +121,9 @@ def analyse_source(source: Source, ctx: ParseContext) -> tuple[Analysis, Rendere
 def content_files(root: Path) -> Iterable[tuple[str, os.stat_result]]:
     """``(path relative to root, stat)`` of every file under content/ (string
     operations only: pathlib costs more than the stat at 10,000 files)."""
-    prefix = len(str(root)) + 1
-    stack = [str(root / CONTENT_DIR)]
+    base = str(root / CONTENT_DIR)
+    prefix = len(base)
+    stack = [base]
     while stack:
         folder = stack.pop()
         try:
@@ -120,7 +136,7 @@ def content_files(root: Path) -> Iterable[tuple[str, os.stat_result]]:
             if entry.is_dir(follow_symlinks=False):
                 stack.append(entry.path)
             elif entry.is_file():
-                yield entry.path[prefix:].replace(os.sep, "/"), entry.stat()
+                yield CONTENT_DIR + entry.path[prefix:].replace(os.sep, "/"), entry.stat()
 
 
 # Set before forking the pool, so workers inherit it instead of receiving it per task.

@@ -3,8 +3,12 @@
 Incremental and parallel: per-file work is cached (``binsite.analyse``),
 every output file has a key (``binsite.render.pages``), and only files whose
 key changed are rendered, on all cores, and written only when their bytes
-changed. The result is byte-identical to a clean build; the tests hold it
-to that after every kind of edit.
+changed. When nothing at all changed, ``binsite.fastpath`` notices before
+anything heavy is loaded. The result is byte-identical to a clean build; the
+tests hold it to that after every kind of edit.
+
+Heavy modules (Markdown, Jinja, the privacy guard) are imported inside the
+functions that need them, so a build with nothing to do starts fast.
 """
 
 from __future__ import annotations
@@ -13,17 +17,21 @@ import logging
 import multiprocessing
 import os
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from binsite import __version__
-from binsite.cache import BuildCache
-from binsite.checks import CheckResult, checked
-from binsite.errors import Problem
-from binsite.render.environment import make_environment, template_dirs
-from binsite.render.model import Archive, build_archive, digest
-from binsite.render.pages import Job, load_assets, plan_jobs, render_archive, templates_digest
-from binsite.writer import WriteReport, Written, claim, remove_listed, remove_stale, write_if_changed
+from binsite import fastpath
+from binsite.errors import Problem, Severity
+from binsite.i18n import Text
+from binsite.locations import default_templates_dir
+from binsite.writer import WriteReport, Written, write_if_changed
+
+if TYPE_CHECKING:
+    from binsite.checks import CheckResult
+    from binsite.render.model import Archive
+    from binsite.render.pages import Job
+    from binsite.site import Site
 
 log = logging.getLogger(__name__)
 
@@ -41,12 +49,20 @@ class BuildResult:
     warnings: tuple[Problem, ...]
 
 
-def make_archive(result: CheckResult, now: datetime, *, drafts: bool = False) -> Archive:
+def make_archive(result: "CheckResult", now: datetime, *, drafts: bool = False) -> "Archive":
+    from binsite.render.model import build_archive
+
     return build_archive(result.site, result.analyses, result.bodies, now, drafts=drafts)
 
 
 def render_site(root: Path, now: datetime, *, drafts: bool = False) -> dict[str, bytes]:
     """Every file of the public archive in memory, without any cache (for tests)."""
+    from binsite.cache import BuildCache
+    from binsite.checks import checked
+    from binsite.locations import template_dirs
+    from binsite.render.environment import make_environment
+    from binsite.render.pages import load_assets, render_archive
+
     result = checked(root, now, cache=BuildCache.memory())
     env = make_environment(result.site.root, result.site.config.language)
     return render_archive(env, make_archive(result, now, drafts=drafts),
@@ -54,7 +70,7 @@ def render_site(root: Path, now: datetime, *, drafts: bool = False) -> dict[str,
 
 
 # Jobs and output folder for forked workers: inherited, never pickled.
-_JOBS: list[Job] = []
+_JOBS: list["Job"] = []
 _OUT: Path = Path()
 
 
@@ -63,7 +79,7 @@ def _render_range(bounds: tuple[int, int]) -> list[tuple[int, Written]]:
             for index in range(*bounds)]
 
 
-def _render(jobs: list[Job], out: Path, workers: int) -> list[Written]:
+def _render(jobs: list["Job"], out: Path, workers: int) -> list[Written]:
     global _JOBS, _OUT
     _JOBS, _OUT = jobs, out
     try:
@@ -81,12 +97,60 @@ def _render(jobs: list[Job], out: Path, workers: int) -> list[Written]:
         _JOBS, _OUT = [], Path()
 
 
+def time_window(site: "Site", now: datetime) -> tuple[datetime, datetime]:
+    """The span around ``now`` in which the clock changes no output: no
+    bulletin becomes due or expires, and it is the same day."""
+    from binsite.content import expiry_date
+
+    tz = site.config.tz
+    today = datetime.combine(now.astimezone(tz).date(), time.min, tzinfo=tz)
+    moments = [today, today + timedelta(days=1)]
+    for bulletin in site.bulletins:
+        moments.append(bulletin.date)
+        last_day = expiry_date(bulletin, site.config)
+        if last_day is not None:
+            moments.append(datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=tz))
+    start = max(m for m in moments if m <= now)
+    end = min(m for m in moments if m > now)
+    return start, end
+
+
 def build(root: Path, out: Path, *, now: datetime, drafts: bool = False, cache: bool = True,
           workers: int | None = None) -> BuildResult:
     """Check the site, render what changed and write it to ``out``.
 
     Raises ``InvalidSite`` (and writes nothing) when any file has an error.
     ``cache=False`` ignores and leaves ``.binsite/cache`` alone."""
+    signature = ""
+    if cache:
+        signature = fastpath.input_signature(root, default_templates_dir())
+        record = fastpath.unchanged(root, out, signature=signature, now=now, drafts=drafts)
+        if record is not None:
+            log.info("nothing changed since the last build")
+            return BuildResult(out=out, pages=record["pages"], bulletins=record["bulletins"], rendered=0,
+                               report=WriteReport(written=0, unchanged=len(record["outputs"]), removed=0),
+                               warnings=tuple(_load_problem(p) for p in record["warnings"]))
+    result, written = _full_build(root, out, now=now, drafts=drafts, cache=cache, workers=workers)
+    if cache:
+        start, end = time_window(result[0].site, now)
+        fastpath.remember(root, out, {
+            "signature": signature, "drafts": drafts, "valid_from": start.isoformat(), "valid_until": end.isoformat(),
+            "outputs": written, "pages": result[1].pages, "bulletins": result[1].bulletins,
+            "warnings": [_dump_problem(p) for p in result[1].warnings],
+        })
+    return result[1]
+
+
+def _full_build(root: Path, out: Path, *, now: datetime, drafts: bool, cache: bool, workers: int | None):
+    from binsite import __version__
+    from binsite.cache import BuildCache
+    from binsite.checks import checked
+    from binsite.locations import template_dirs
+    from binsite.render.environment import make_environment
+    from binsite.render.model import digest
+    from binsite.render.pages import load_assets, plan_jobs, templates_digest
+    from binsite.writer import claim, remove_listed, remove_stale
+
     build_cache = BuildCache.open(root) if cache else BuildCache.memory()
     result = checked(root, now, cache=build_cache)
     site = result.site
@@ -122,10 +186,11 @@ def build(root: Path, out: Path, *, now: datetime, drafts: bool = False, cache: 
     build_cache.save()
     changed = sum(1 for w in written if w.changed)
     log.info("%d files planned, %d rendered, %d written, %d removed", len(jobs), len(todo), changed, removed)
-    return BuildResult(
+    build_result = BuildResult(
         out=out, pages=sum(1 for j in jobs if j.path.endswith(".html")), bulletins=len(archive.entries),
         rendered=len(todo), report=WriteReport(written=changed, unchanged=len(jobs) - changed, removed=removed),
         warnings=tuple(result.problems))
+    return (result, build_result), {path: [record[2], record[3]] for path, record in kept.items()}
 
 
 def _unchanged(path: Path, record: tuple) -> bool:
@@ -135,3 +200,13 @@ def _unchanged(path: Path, record: tuple) -> bool:
     except FileNotFoundError:
         return False
     return stat.st_size == record[2] and stat.st_mtime_ns == record[3]
+
+
+def _dump_problem(problem: Problem) -> list:
+    return [problem.path, problem.line, problem.col, problem.severity.value, problem.code,
+            problem.message.nl, problem.message.en]
+
+
+def _load_problem(values: list) -> Problem:
+    path, line, col, severity, code, nl, en = values
+    return Problem(path, line, Text(nl, en), Severity(severity), col, code)

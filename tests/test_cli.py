@@ -9,7 +9,9 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from binsite.cli import main
+from binsite.cli import load_commands, main
+
+load_commands()  # commands load lazily; these tests walk all of them
 from sitekit import REPO, write
 
 

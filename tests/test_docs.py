@@ -21,7 +21,9 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from binsite.cli import main
+from binsite.cli import load_commands, main
+
+load_commands()  # commands load lazily; the docs test walks all of them
 
 REPO = Path(__file__).resolve().parents[1]
 DOC_FILES = sorted([REPO / "README.md", *(REPO / "docs").rglob("*.md")])

@@ -10,6 +10,7 @@ the library itself never imports click. Commands live in modules by theme:
 from __future__ import annotations
 
 import functools
+import importlib
 import logging
 import sys
 from pathlib import Path
@@ -69,7 +70,19 @@ def handle_errors(func):
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _LazyGroup(click.Group):
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.commands and name in COMMAND_MODULES:
+            importlib.import_module(f"binsite.cli.{COMMAND_MODULES[name]}")
+        return super().get_command(ctx, name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        load_commands()
+        return super().list_commands(ctx)
+
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder of the BIN (holding binsite.yaml). Default: the nearest one upwards from here.")
 @click.option("-v", "--verbose", is_flag=True, help="Log what happens.")
@@ -93,7 +106,19 @@ def main(ctx: click.Context, root: Path | None, verbose: bool) -> None:
 
 pass_context = click.make_pass_decorator(Context)
 
-# Register the command modules (imported for their side effect on ``main``).
-from binsite.cli import site as _site  # noqa: E402,F401
-from binsite.cli import stats as _stats  # noqa: E402,F401
-from binsite.cli import mail as _mail  # noqa: E402,F401
+# Which module defines each command. Modules are imported only when one of
+# their commands runs (or for --help), so `binsite build` does not load the
+# Mailman client, and the commands register themselves on ``main``.
+COMMAND_MODULES = {
+    "check": "site", "build": "site", "new": "site", "serve": "site",
+    "local-mailman": "mail", "lists": "mail", "send": "mail",
+    "inbox": "desk", "members": "desk",
+    "stats": "stats",
+}
+
+
+def load_commands() -> click.Group:
+    """Import every command module (for help, docs and tests); returns ``main``."""
+    for module in sorted(set(COMMAND_MODULES.values())):
+        importlib.import_module(f"binsite.cli.{module}")
+    return main

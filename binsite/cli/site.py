@@ -7,15 +7,14 @@ from pathlib import Path
 
 import click
 
-from binsite.build import build as build_site
-from binsite.cache import BuildCache
-from binsite.checks import check_site
 from binsite.cli import handle_errors, main, pass_context, print_problems
 from binsite.clock import resolve_now
 from binsite.config import load_config
 from binsite.errors import BinsiteError, InvalidSite
 from binsite.i18n import t
-from binsite.newfile import new_bulletin
+
+# Library modules are imported inside the commands: `binsite build` with
+# nothing to do must not pay for loading Markdown, Jinja and the guard.
 
 
 def _tz(ctx):
@@ -39,6 +38,9 @@ def check(ctx, strict: bool, now_text: str | None) -> None:
     Example:
       binsite check --strict
     """
+    from binsite.cache import BuildCache
+    from binsite.checks import check_site
+
     now = resolve_now(now_text, _tz(ctx))
     cache = BuildCache.open(ctx.root)
     result = check_site(ctx.root, now, cache=cache)
@@ -72,6 +74,8 @@ def build(ctx, out: Path | None, drafts: bool, now_text: str | None, cache: bool
     Example:
       binsite build --out public/
     """
+    from binsite.build import build as build_site
+
     now = resolve_now(now_text, _tz(ctx))
     result = build_site(ctx.root, out or ctx.root / "_site", now=now, drafts=drafts, cache=cache)
     print_problems(list(result.warnings), ctx.lang)
@@ -98,6 +102,8 @@ def new(ctx, area: str, title: str, category: str | None, audience: str, date_te
     Example:
       binsite new maaspoort "Fiets gestolen bij de school" --category inbraak
     """
+    from binsite.newfile import new_bulletin
+
     when = resolve_now(date_text, _tz(ctx))
     path = new_bulletin(ctx.root, area, title, when=when, category=category, audience=audience)
     click.echo(path.relative_to(ctx.root).as_posix())

@@ -14,26 +14,8 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-import binsite
+from binsite.locations import default_templates_dir, template_dirs  # noqa: F401 (re-exported)
 from binsite.i18n import format_date, format_datetime, format_number, role_label, ui
-
-
-def default_templates_dir() -> Path:
-    """binsite's own templates: inside the installed package, or the checkout's ``templates/``."""
-    package = Path(binsite.__file__).resolve().parent
-    installed = package / "templates"
-    return installed if installed.is_dir() else package.parent / "templates"
-
-
-def template_dirs(site_root: Path) -> list[Path]:
-    dirs = []
-    own = (site_root / "templates").resolve()
-    if own.is_dir():
-        dirs.append(own)
-    default = default_templates_dir()
-    if default not in dirs:
-        dirs.append(default)
-    return dirs
 
 
 def make_environment(site_root: Path, lang: str) -> jinja2.Environment:

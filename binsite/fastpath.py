@@ -1,0 +1,103 @@
+"""The no-change shortcut of ``binsite build``: standard library only.
+
+A full build records, per output folder, a signature of every input (stat
+of content, lists, templates, config, handbook; binsite's version), the
+window of time in which the clock changes nothing (no bulletin becomes due
+or expires, same day), and the size and mtime of every file it left. When a
+later build finds the same signature, a clock inside that window and every
+output file untouched, it has nothing to do and stops before loading
+anything else. Any doubt means a full (incremental) build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from datetime import datetime
+from pathlib import Path
+
+from binsite import __version__
+
+RECORD = ".binsite/cache/last-build.json"
+# What a build reads besides content/ (folders are walked, files stat'ed).
+INPUTS = ("binsite.yaml", "lists", "templates", "docs/handleiding-binco.md")
+
+
+def _walk(name: str, folder: str):
+    """``name/relative|mtime|size|inode`` of every file under ``folder``."""
+    prefix = len(folder)
+    stack = [folder]
+    while stack:
+        current = stack.pop()
+        try:
+            entries = list(os.scandir(current))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(entry.path)
+            elif entry.is_file():
+                stat = entry.stat()
+                yield f"{name}{entry.path[prefix:]}|{stat.st_mtime_ns}|{stat.st_size}|{stat.st_ino}"
+
+
+def input_signature(root: Path, default_templates: Path) -> str:
+    """A digest of the stat of every file a build reads."""
+    lines: list[str] = [__version__]
+    for base in (root, default_templates.parent):
+        for name in ("content", *INPUTS):
+            path = base / name
+            if path.is_file():
+                stat = path.stat()
+                lines.append(f"{name}|{stat.st_mtime_ns}|{stat.st_size}|{stat.st_ino}")
+            elif path.is_dir():
+                lines.extend(sorted(_walk(name, str(path))))
+        if default_templates.parent == root:
+            break
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def _records(root: Path) -> dict:
+    try:
+        data = json.loads((root / RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) and data.get("version") == __version__ else {}
+
+
+def unchanged(root: Path, out: Path, *, signature: str, now: datetime, drafts: bool) -> dict | None:
+    """The last build's record when nothing it depends on has changed, else None."""
+    record = _records(root).get(str(out.resolve()))
+    if not isinstance(record, dict) or record.get("signature") != signature or record.get("drafts") != drafts:
+        return None
+    try:
+        if not datetime.fromisoformat(record["valid_from"]) <= now < datetime.fromisoformat(record["valid_until"]):
+            return None
+        prefix = str(out) + os.sep
+        for rel, (size, mtime_ns) in record["outputs"].items():
+            stat = os.stat(prefix + rel)
+            if stat.st_size != size or stat.st_mtime_ns != mtime_ns:
+                return None
+    except (OSError, KeyError, TypeError, ValueError):
+        return None
+    return record
+
+
+def remember(root: Path, out: Path, record: dict) -> None:
+    """Store a finished build's record (atomically) for the next one."""
+    from binsite.writer import atomic_write
+
+    records = _records(root)
+    records["version"] = __version__
+    records[str(out.resolve())] = record
+    atomic_write(root / RECORD, json.dumps(records, sort_keys=True).encode("utf-8"))
+
+
+def forget(root: Path, out: Path) -> None:
+    records = _records(root)
+    if records.pop(str(out.resolve()), None) is not None:
+        from binsite.writer import atomic_write
+        atomic_write(root / RECORD, json.dumps(records, sort_keys=True).encode("utf-8"))
