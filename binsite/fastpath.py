@@ -93,11 +93,11 @@ def remember(root: Path, out: Path, record: dict) -> None:
     records = _records(root)
     records["version"] = __version__
     records[str(out.resolve())] = record
-    atomic_write(root / RECORD, json.dumps(records, sort_keys=True).encode("utf-8"))
+    atomic_write(root / RECORD, json.dumps(records, separators=(",", ":")).encode("utf-8"))
 
 
 def forget(root: Path, out: Path) -> None:
     records = _records(root)
     if records.pop(str(out.resolve()), None) is not None:
         from binsite.writer import atomic_write
-        atomic_write(root / RECORD, json.dumps(records, sort_keys=True).encode("utf-8"))
+        atomic_write(root / RECORD, json.dumps(records, separators=(",", ":")).encode("utf-8"))

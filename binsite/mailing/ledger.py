@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from binsite.errors import Problem, error, warning
@@ -40,10 +40,17 @@ class LedgerEntry:
 @dataclass(frozen=True)
 class Ledger:
     entries: tuple[LedgerEntry, ...] = ()
+    # (bulletin, list) -> entries, oldest first: planning asks once per
+    # bulletin and list, so a scan per question would be quadratic.
+    _index: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for entry in self.entries:
+            self._index.setdefault((entry.bulletin, entry.list), []).append(entry)
 
     def sent(self, bulletin_id: str, list_address: str) -> tuple[LedgerEntry, ...]:
         """Every message of this bulletin to this list, oldest first."""
-        return tuple(e for e in self.entries if e.bulletin == bulletin_id and e.list == list_address)
+        return tuple(self._index.get((bulletin_id, list_address), ()))
 
     def add(self, entry: LedgerEntry) -> Ledger:
         return Ledger(self.entries + (entry,))

@@ -93,7 +93,7 @@ def plan_jobs(env: jinja2.Environment, archive: Archive, *, assets: dict[str, by
     jobs.append(Job("sitemap.xml", everything, lambda: sitemap(archive)))
     jobs.append(Job("robots.txt", site_key, lambda: robots(archive)))
     jobs.append(Job(f"{urls.SEARCH_PATH}/index.js", everything, lambda: search_index(archive)))
-    stats_key = digest(everything, archive.now.date())
+    stats_key = stats_digest(archive, site_key)
     jobs.append(Job(STATS_CSV, stats_key, lambda: as_csv(public_stats(archive.site, archive.now)).encode("utf-8")))
     for rel, data in sorted(assets.items()):
         jobs.append(Job(f"{ASSETS_DIR}/{rel}", hashlib.sha256(data).hexdigest(), lambda data=data: data))
@@ -110,9 +110,18 @@ def render_archive(env: jinja2.Environment, archive: Archive, *, assets: dict[st
     return {job.path: job.render() for job in plan_jobs(env, archive, assets=assets, site_key="")}
 
 
+def stats_digest(archive: Archive, site_key: str) -> str:
+    """What the public statistics count: not bodies or titles, so an edited
+    bulletin does not redo them."""
+    def counted(entry: Entry) -> tuple:
+        b = entry.bulletin
+        return (b.id, b.date.isoformat(), b.areas, b.category, b.author.role if b.author else None, b.urgent,
+                b.follow_up_of, b.is_notice)
+    return digest(site_key, archive.now.date(), tuple(counted(e) for e in archive.entries))
+
+
 def _pages(r: Renderer, site_key: str) -> list[Job]:
     archive, config, site = r.archive, r.config, r.site
-    everything = digest(site_key, tuple(e.key for e in archive.entries))
     area_counts = tuple((a, len(archive.by_area[a.id])) for a in site.areas)
     jobs = [r.page("index.html", "", digest(site_key, tuple(e.key for e in archive.entries[: config.per_page]),
                                              area_counts),
@@ -139,7 +148,7 @@ def _pages(r: Renderer, site_key: str) -> list[Job]:
     jobs.append(r.page("search.html", f"{urls.SEARCH_PATH}/", site_key))
     jobs.append(r.page("about.html", f"{urls.ABOUT_PATH}/", site_key, retention=retention_rows(site)))
     # Statistics of what the public archive shows now; never the ledger or non-public bulletins.
-    jobs.append(r.page("stats.html", f"{urls.STATS_PATH}/", digest(everything, archive.now.date()),
+    jobs.append(r.page("stats.html", f"{urls.STATS_PATH}/", stats_digest(archive, site_key),
                        stats_page=_Lazy(lambda: stats_page(public_stats(site, archive.now), built=archive.now,
                                                            csv_path=STATS_CSV, lang=config.language))))
     handbook = handbook_source(site.root)
