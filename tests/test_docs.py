@@ -4,10 +4,6 @@ Every ``binsite ...`` command line in ``README.md`` and ``docs/*.md`` (in
 fenced code blocks and in inline code) must name a command that exists,
 whose ``--help`` works, and use only options that command accepts. And every
 command of the CLI must be mentioned somewhere in the docs.
-
-Commands documented ahead of the code (issue numbers in ``PENDING``) are
-expected failures while they do not exist; once a command is registered its
-lines are checked like any other.
 """
 
 from __future__ import annotations
@@ -28,12 +24,6 @@ load_commands()  # commands load lazily; the docs test walks all of them
 REPO = Path(__file__).resolve().parents[1]
 DOC_FILES = sorted([REPO / "README.md", *(REPO / "docs").rglob("*.md")])
 
-# Documented commands that are being built under another issue. Remove an
-# entry once its command has landed (its lines are then checked for real).
-PENDING = {
-    "inbox": "issue 4",
-    "members": "issue 4",
-}
 
 # Fenced blocks in these languages are not shell or CI text: never scanned.
 SKIP_LANGUAGES = {"text", "markdown", "md", "html", "jinja", "output", "ini", "nginx", "dns", "zone"}
@@ -227,11 +217,6 @@ def resolve(tokens: tuple[str, ...]) -> Resolved:
     return Resolved(path, command, tuple(problems))
 
 
-def _pending(command: DocCommand) -> str | None:
-    first = next((t for t in command.tokens if not t.startswith("-")), None)
-    return PENDING.get(first or "")
-
-
 # --- The parser itself -----------------------------------------------------------------------
 
 
@@ -278,9 +263,6 @@ def test_docs_mention_commands():
 @pytest.mark.parametrize("command", ALL_DOC_COMMANDS, ids=str)
 def test_documented_command_exists_with_its_options(command: DocCommand):
     resolved = resolve(command.tokens)
-    pending = _pending(command)
-    if resolved.missing is not None and pending:
-        pytest.xfail(f"`{command.text}` is documented ahead of the code ({pending})")
     assert resolved.missing is None, f"{command}: no command {resolved.missing!r} under `binsite {' '.join(resolved.path)}`"
     assert not resolved.problems, f"{command}: " + "; ".join(resolved.problems)
     result = CliRunner().invoke(main, [*resolved.path, "--help"])

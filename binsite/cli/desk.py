@@ -16,18 +16,40 @@ from binsite.desk.desk import Desk, format_time, kind_label, open_desk
 from binsite.mailman.settings import settings_from_env
 
 
-class DefaultGroup(click.Group):
-    """A group that runs ``default`` when no sub-command is named:
-    ``binsite inbox noord`` is ``binsite inbox list noord``."""
+class ListingGroup(click.Group):
+    """A group that lists when no sub-command is named.
 
-    def __init__(self, *args, default: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.default = default
+    ``binsite inbox [AREA]... [--show-senders]`` runs the group's own callback;
+    ``binsite inbox show REF`` runs a sub-command. The group's AREA argument is
+    left out of parsing when the first word names a sub-command, so it cannot
+    swallow it. An area named like a sub-command is listed with
+    ``binsite inbox -- AREA``.
+    """
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if not args or (args[0] not in self.commands and args[0] not in ctx.help_option_names):
-            args = [self.default, *args]
+        subcommand = self._first_word(args) in self.commands
+        ctx._binsite_subcommand = subcommand  # type: ignore[attr-defined]
+        # Listing: options may follow the areas ("binsite inbox noord --show-senders").
+        ctx.allow_interspersed_args = not subcommand
         return super().parse_args(ctx, args)
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        params = super().get_params(ctx)
+        own = ctx  # a sub-command's usage line asks with its own context
+        while own is not None and own.command is not self:
+            own = own.parent
+        if own is not None and getattr(own, "_binsite_subcommand", False):
+            params = [p for p in params if not isinstance(p, click.Argument)]
+        return params
+
+    @staticmethod
+    def _first_word(args: list[str]) -> str | None:
+        for arg in args:
+            if arg == "--":
+                return None
+            if not arg.startswith("-"):  # the group's own options are flags: no values to skip
+                return arg
+        return None
 
 
 def _desk(ctx) -> Desk:
@@ -40,43 +62,41 @@ def _cut(text: str, width: int) -> str:
 
 # --- binsite inbox -------------------------------------------------------------------
 
-@main.group("inbox", cls=DefaultGroup, default="list")
-def inbox() -> None:
-    """Messages waiting for the BINCO on the members and partners lists.
-
-    Without a sub-command: the same as 'binsite inbox list'. Each message has a
-    short reference (REF) that stays the same until the message is handled.
-
-    \b
-    Examples:
-      binsite inbox                     everything that waits, newest first
-      binsite inbox maaspoort           one area
-      binsite inbox show K3F9QA         read one message
-      binsite inbox forward K3F9QA      to the partners, without the resident's name
-    """
-
-
 _show_senders = click.option("--show-senders/--hide-senders", default=False,
                              help="Show senders' addresses in full (default: masked, j***@example.org).")
 
 
-@inbox.command("list")
+def _all_areas(ctx) -> str:
+    return "all areas" if ctx.lang == "en" else "alle gebieden"
+
+
+@main.group("inbox", cls=ListingGroup, invoke_without_command=True)
 @click.argument("areas", nargs=-1, metavar="[AREA]...")
 @_show_senders
 @pass_context
 @handle_errors
-def inbox_list(ctx, areas: tuple[str, ...], show_senders: bool) -> None:
-    """Held messages of the given areas (default: all), newest first, one line each.
+def inbox(ctx, areas: tuple[str, ...] = (), show_senders: bool = False) -> None:
+    """Messages waiting for the BINCO on the members and partners lists.
+
+    Without a sub-command: the held messages of the given areas (default:
+    all), newest first, one line each, with a short reference (REF) that
+    stays the same until the message is handled. An area named like a
+    sub-command: 'binsite inbox -- AREA'.
 
     \b
-    Example:
-      binsite inbox list maaspoort empel --show-senders
+    Examples:
+      binsite inbox                     everything that waits, newest first
+      binsite inbox maaspoort empel     two areas
+      binsite inbox --show-senders      with the senders' addresses in full
+      binsite inbox show K3F9QA         read one message
+      binsite inbox forward K3F9QA      to the partners, without the resident's name
     """
+    if click.get_current_context().invoked_subcommand is not None:
+        return
     desk = _desk(ctx)
     items = inbox_lib.held_items(desk, areas)
-    shown = ", ".join(areas) if areas else t_all(ctx)
     if not items:
-        ctx.say("Er wacht niets in: {a}.", "Nothing waits in: {a}.", a=shown)
+        ctx.say("Er wacht niets in: {a}.", "Nothing waits in: {a}.", a=", ".join(areas) if areas else _all_areas(ctx))
         return
     lang = ctx.lang
     senders = [item.sender_shown(show=show_senders) for item in items]
@@ -91,10 +111,6 @@ def inbox_list(ctx, areas: tuple[str, ...], show_senders: bool) -> None:
     ctx.say("{n} bericht(en) wachten. Lezen: binsite inbox show REF; dan accept, reject, discard, forward of draft.",
             "{n} message(s) waiting. Read one: binsite inbox show REF; then accept, reject, discard, forward or draft.",
             n=len(items))
-
-
-def t_all(ctx) -> str:
-    return "all areas" if ctx.lang == "en" else "alle gebieden"
 
 
 @inbox.command("show")
@@ -118,7 +134,7 @@ def inbox_show(ctx, ref: str, show_senders: bool) -> None:
         (("Ontvangen", "Received"), format_time(item.received, lang)),
         (("Van", "From"), item.sender_shown(show=show_senders)),
         (("Onderwerp", "Subject"), message.subject),
-        (("Wacht omdat", "Held because"), item.reason),
+        (("Wacht omdat", "Held because"), inbox_lib.reason_text(item.reason, lang)),
     ]
     for (nl, en), value in rows:
         click.echo(f"{(en if lang == 'en' else nl) + ':':<14} {value}")
@@ -245,38 +261,32 @@ def _rel(path, root) -> str:
 
 # --- binsite members -----------------------------------------------------------------
 
-@main.group("members", cls=DefaultGroup, default="counts")
-def members() -> None:
-    """Residents per area: counts, subscription requests, adding and removing by hand.
-
-    Without a sub-command: the same as 'binsite members counts'. Partners are
-    not managed here but in lists/<area>.yaml (binsite lists sync).
-
-    \b
-    Examples:
-      binsite members                       members and pending requests per area
-      binsite members pending --show-addresses
-      binsite members approve AB12CD
-      binsite members add maaspoort jan@example.org --name "Jan"
-    """
-
-
 _show_addresses = click.option("--show-addresses/--hide-addresses", default=False,
                                help="Show addresses in full (default: none, or masked).")
 
 
-@members.command("counts")
+@main.group("members", cls=ListingGroup, invoke_without_command=True)
 @click.argument("areas", nargs=-1, metavar="[AREA]...")
 @_show_addresses
 @pass_context
 @handle_errors
-def members_counts(ctx, areas: tuple[str, ...], show_addresses: bool) -> None:
-    """Members, pending subscription requests and held messages per area.
+def members(ctx, areas: tuple[str, ...] = (), show_addresses: bool = False) -> None:
+    """Residents per area: counts, subscription requests, adding and removing by hand.
+
+    Without a sub-command: members, pending subscription requests and held
+    messages per area (default: all); addresses only with --show-addresses.
+    Partners are not managed here but in lists/<area>.yaml (binsite lists sync).
 
     \b
-    Example:
-      binsite members counts maaspoort --show-addresses
+    Examples:
+      binsite members                       counts per area
+      binsite members maaspoort --show-addresses
+      binsite members pending --show-addresses
+      binsite members approve AB12CD
+      binsite members add maaspoort jan@example.org --name "Jan"
     """
+    if click.get_current_context().invoked_subcommand is not None:
+        return
     found = members_lib.member_counts(_desk(ctx), areas, with_addresses=show_addresses)
     for entry in found:
         ctx.say("{a:<20} {m:>5} leden  {p:>3} aanvragen  {h:>3} wachtende berichten   ({l})",
@@ -290,15 +300,18 @@ def members_counts(ctx, areas: tuple[str, ...], show_addresses: bool) -> None:
 
 @members.command("pending")
 @click.argument("areas", nargs=-1, metavar="[AREA]...")
-@_show_addresses
+@click.option("--show-addresses/--hide-addresses", default=True,
+              help="Show who asks (default), or mask the addresses (j***@example.org) when others can see the screen.")
 @pass_context
 @handle_errors
 def members_pending(ctx, areas: tuple[str, ...], show_addresses: bool) -> None:
     """Subscription requests waiting for the BINCO, with a reference each.
 
+    A request is judged on who asks, so addresses and names are shown here.
+
     \b
     Example:
-      binsite members pending maaspoort --show-addresses
+      binsite members pending maaspoort
     """
     found = members_lib.pending_requests(_desk(ctx), areas)
     if not found:
@@ -307,8 +320,8 @@ def members_pending(ctx, areas: tuple[str, ...], show_addresses: bool) -> None:
     for request in found:
         who = request.address if show_addresses else mask_address(request.address)
         name = f" ({request.display_name})" if show_addresses and request.display_name else ""
-        click.echo(f"{request.ref:<7} {request.area:<14} {kind_label(request.kind, ctx.lang):<9} "
-                   f"{format_time(request.requested, ctx.lang):<17} {who}{name}")
+        click.echo(f"{request.ref:<6}  {request.area:<14} {kind_label(request.kind, ctx.lang):<9} "
+                   f"{format_time(request.requested, ctx.lang)}  {who}{name}")
     ctx.say("{n} aanvraag/aanvragen. Toelaten: binsite members approve REF; afwijzen: binsite members reject REF.",
             "{n} request(s). Approve: binsite members approve REF; reject: binsite members reject REF.", n=len(found))
 
@@ -326,7 +339,7 @@ def members_approve(ctx, ref: str) -> None:
     """
     request = members_lib.approve(_desk(ctx), ref)
     ctx.say("Toegelaten: {a} is nu lid van {l}.", "Approved: {a} is now a member of {l}.",
-            a=mask_address(request.address), l=request.list)
+            a=request.address, l=request.list)
 
 
 @members.command("reject")
@@ -342,8 +355,8 @@ def members_reject(ctx, ref: str, reason: str | None) -> None:
       binsite members reject AB12CD --reason "U woont niet in dit gebied."
     """
     request = members_lib.reject(_desk(ctx), ref, reason=reason)
-    ctx.say("Afgewezen: de aanvraag van {a} voor {l}.", "Rejected: the request of {a} for {l}.",
-            a=mask_address(request.address), l=request.list)
+    ctx.say("Afgewezen: de aanvraag van {a} voor {l}; Mailman laat het de aanvrager weten.",
+            "Rejected: the request of {a} for {l}; Mailman tells the requester.", a=request.address, l=request.list)
 
 
 @members.command("add")

@@ -31,9 +31,9 @@ from binsite.content import CONTENT_DIR, slugify
 from binsite.desk.anonymize import Identity, anonymize_text, clean_subject, mask_address
 from binsite.desk.desk import KINDS, MEMBERS, PARTNERS, Desk, format_time, kind_label
 from binsite.desk.message import MessageView, safe_line, view
-from binsite.desk.refs import message_digest, resolve, shorten
+from binsite.desk.refs import message_digest, normalize, resolve, shorten
 from binsite.errors import BinsiteError
-from binsite.i18n import t
+from binsite.i18n import Text, t
 from binsite.mailing.compose import one_line
 from binsite.mailman.client import HeldMessage, post_lmtp
 from binsite.newfile import front_matter
@@ -102,7 +102,10 @@ def held_items(desk: Desk, area_ids: Iterable[str] = ()) -> list[InboxItem]:
 
 def find_item(desk: Desk, ref: str) -> InboxItem:
     """The held message with this reference, in any area; a clear error when there is none."""
-    items = held_items(desk)
+    normalize(ref)  # a typo is reported before Mailman is asked anything
+    # The same Message-ID held twice on one list (sent twice) is one reference:
+    # it acts on the oldest copy first.
+    items = sorted(held_items(desk), key=lambda i: i.request_id, reverse=True)
     found = resolve(ref, {item.digest: item for item in items})
     if found is None:
         raise BinsiteError(t(
@@ -207,12 +210,12 @@ def forward(desk: Desk, ref: str, *, to: str = PARTNERS, now: datetime | None = 
     try:
         desk.client.moderate(item.list, item.request_id, item.message_id, "discard")
     except BinsiteError as exc:
-        raise BinsiteError(t(
-            "doorgestuurd naar {l}, maar het origineel kon niet worden weggegooid: {e}. Kijk met 'binsite inbox' of "
-            "het er nog staat en gooi het dan weg met 'binsite inbox discard {r}' (niet nog eens doorsturen).",
-            "forwarded to {l}, but the original could not be discarded: {e}. Check with 'binsite inbox' whether it "
-            "is still there and then discard it with 'binsite inbox discard {r}' (do not forward it again).",
-            l=to_list, e=exc.message("en"), r=item.ref)) from None
+        nl = ("doorgestuurd naar {l}, maar het origineel kon niet worden weggegooid: {e}. Kijk met 'binsite inbox' of "
+              "het er nog staat en gooi het dan weg met 'binsite inbox discard {r}' (niet nog eens doorsturen).")
+        en = ("forwarded to {l}, but the original could not be discarded: {e}. Check with 'binsite inbox' whether it "
+              "is still there and then discard it with 'binsite inbox discard {r}' (do not forward it again).")
+        raise BinsiteError(Text(nl.format(l=to_list, e=exc.message("nl"), r=item.ref),
+                                en.format(l=to_list, e=exc.message("en"), r=item.ref))) from None
     return Forwarded(item, to_list, str(message["Message-ID"]), str(message["Subject"]), len(item.message.attachments))
 
 
@@ -265,6 +268,24 @@ def draft(desk: Desk, ref: str, *, now: datetime | None = None) -> Drafted:
     atomic_write(path, text.encode("utf-8"))
     log.info("draft %s written from %s", path, item.message_id)
     return Drafted(item, path)
+
+
+# Mailman's hold reasons (English only) as the BINCO reads them.
+_REASONS = {
+    "the message comes from a moderated member": t(
+        "bericht van een lid; alle berichten van leden wachten op de BINCO",
+        "a member's post; every member's post waits for the BINCO"),
+    "the message is not from a list member": t(
+        "de afzender is geen lid van deze lijst", "the sender is not a member of this list"),
+    "message has implicit destination": t(
+        "de lijst staat niet in To of Cc (bijvoorbeeld Bcc)", "the list is not in To or Cc (e.g. Bcc)"),
+}
+
+
+def reason_text(reason: str, lang: str) -> str:
+    """Mailman's reason for holding a message, in the BINCO's language where known."""
+    known = _REASONS.get(reason.strip().rstrip(".").lower())
+    return known.get(lang) if known else reason
 
 
 def describe(item: InboxItem, lang: str) -> str:

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from binsite.config import is_address
 from binsite.desk.desk import MEMBERS, PARTNERS, Desk
-from binsite.desk.refs import request_digest, resolve, shorten
+from binsite.desk.refs import normalize, request_digest, resolve, shorten
 from binsite.errors import BinsiteError
 from binsite.i18n import t
 
@@ -74,6 +74,7 @@ def pending_requests(desk: Desk, area_ids: Iterable[str] = ()) -> list[PendingRe
 
 
 def find_request(desk: Desk, ref: str) -> PendingRequest:
+    normalize(ref)  # a typo is reported before Mailman is asked anything
     found = resolve(ref, {r.digest: r for r in pending_requests(desk)})
     if found is None:
         raise BinsiteError(t(

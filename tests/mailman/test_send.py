@@ -248,3 +248,24 @@ def test_privacy_error_anywhere_means_nothing_is_sent(tmp_path: Path) -> None:
         send(root, now=datetime(2026, 11, 10, 12, tzinfo=ZoneInfo("Europe/Amsterdam")), settings=None, dry_run=True)
     assert any(p.code == "privacy" and p.path == "content/noord/2026-11-09-auto.md" for p in info.value.problems)
     assert not (root / "state" / "sent.jsonl").exists()
+
+
+def test_members_only_passage_reaches_members_but_never_the_archive(mailman: RunningMailman, network: Network,
+                                                                   tmp_path: Path) -> None:
+    from binsite.build import build
+
+    write_bulletin(network.root, "noord/2026-11-09-schuur.md", bulletin_text(
+        "Inbraak in schuur", "2026-11-09 10:00",
+        "Er is ingebroken in een schuur.\n\n::: leden\nALLEEN-LEDEN-ZIN: achter de sporthal, westkant.\n:::\n\nLet op."))
+    send(network.root, now=NOW, settings=mailman.settings)
+    delivered = mailman.wait_for_deliveries(network.domain, len(network.residents["noord"]))
+    for item in delivered:
+        parts = [p.get_content() for p in item.message.walk() if p.get_content_type() in ("text/plain", "text/html")]
+        assert sum("ALLEEN-LEDEN-ZIN" in part for part in parts) == 2, "both the text and the HTML part hold it"
+    out = tmp_path / "site-out"
+    build(network.root, out, now=NOW)
+    assert (out / "noord/2026-11-09-schuur/index.html").is_file()
+    for path in out.rglob("*"):
+        if path.is_file():
+            assert b"ALLEEN-LEDEN-ZIN" not in path.read_bytes(), path
+    assert "Een deel van dit bericht is alleen voor leden." in (out / "noord/2026-11-09-schuur/index.html").read_text()
