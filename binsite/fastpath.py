@@ -24,8 +24,10 @@ RECORD = ".binsite/cache/last-build.json"
 INPUTS = ("binsite.yaml", "lists", "templates", "docs/handleiding-binco.md")
 
 
-def _walk(name: str, folder: str):
-    """``name/relative|mtime|size|inode`` of every file under ``folder``."""
+def walk_files(folder: str):
+    """``(path below folder, starting with a separator, stat)`` of every file
+    under ``folder`` that is not hidden. String operations only: pathlib costs
+    more than the stat at 10,000 files."""
     prefix = len(folder)
     stack = [folder]
     while stack:
@@ -40,8 +42,13 @@ def _walk(name: str, folder: str):
             if entry.is_dir(follow_symlinks=False):
                 stack.append(entry.path)
             elif entry.is_file():
-                stat = entry.stat()
-                yield f"{name}{entry.path[prefix:]}|{stat.st_mtime_ns}|{stat.st_size}|{stat.st_ino}"
+                yield entry.path[prefix:], entry.stat()
+
+
+def _walk(name: str, folder: str):
+    """``name/relative|mtime|size|inode`` of every file under ``folder``."""
+    for rel, stat in walk_files(folder):
+        yield f"{name}{rel}|{stat.st_mtime_ns}|{stat.st_size}|{stat.st_ino}"
 
 
 def input_signature(root: Path, default_templates: Path) -> str:
