@@ -103,3 +103,19 @@ def test_date_time_in_site_timezone(mini_root):
     site, _ = load_site(mini_root)
     bulletin = site.bulletin("noord/2026-11-01-fiets-gestolen")
     assert bulletin.date.isoformat() == "2026-11-01T09:30:00+01:00"
+
+
+def test_check_lists_bulletins_that_expire_within_a_week(mini_root):
+    from datetime import datetime
+
+    from binsite.checks import check_site
+    from sitekit import TZ
+
+    # verdacht-gedrag is kept 30 days in the fixture: this one's last day is 2026-12-01.
+    write(mini_root / "content/zuid/2026-11-01-bijna-weg.md",
+          "---\ntitle: Bijna weg\ndate: 2026-11-01\ncategory: verdacht-gedrag\n---\nTekst.\n")
+    notes = [p for p in check_site(mini_root, datetime(2026, 11, 26, 12, tzinfo=TZ)).problems if p.code == "retention"]
+    assert [(p.path, p.severity.value) for p in notes] == [("content/zuid/2026-11-01-bijna-weg.md", "note")]
+    assert "2026-12-01" in notes[0].format("nl")
+    later = [p for p in check_site(mini_root, datetime(2026, 11, 10, 12, tzinfo=TZ)).problems if p.code == "retention"]
+    assert later == []

@@ -1,0 +1,62 @@
+"""``binsite serve``: serves the built site, rebuilds on a change, tells the page to reload."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from sitekit import write
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+def wait_for(condition, timeout: float = 30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            result = condition()
+        except OSError:
+            result = None
+        if result:
+            return result
+        time.sleep(0.2)
+    raise AssertionError("timed out")
+
+
+def test_serve_builds_serves_and_rebuilds(mini_root: Path):
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/archief/"  # the fixture's base_url has a sub-path
+    process = subprocess.Popen([sys.executable, "-m", "binsite", "--root", str(mini_root), "serve", "--port", str(port)],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        status, page = wait_for(lambda: get(base))
+        assert status == 200 and "BIN Testdorp" in page
+        # The reload script is injected only while serving.
+        assert "__binsite/reload.js" in page
+        version = get(base + "__binsite/version")[1]
+        status, _ = get(base + "bestaat-niet/")
+        assert status == 404
+        write(mini_root / "content/noord/2026-11-08-nieuw.md",
+              "---\ntitle: Heel nieuw bericht\ndate: 2026-11-08\ncategory: nieuws\n---\nVers van de pers.\n")
+        wait_for(lambda: get(base + "__binsite/version")[1] != version)
+        status, page = wait_for(lambda: get(base + "noord/2026-11-08-nieuw/"))
+        assert status == 200 and "Vers van de pers." in page
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
