@@ -176,14 +176,27 @@ def analyse_content(root: Path, ctx: ParseContext, cache: BuildCache, *, workers
         cache.dirty = True
         _WORKER_CTX = ctx
         count = workers if workers is not None else (os.cpu_count() or 1)
+        # Rendered bodies go to the body store in batches as they arrive, so
+        # that memory holds a batch of them, never all.
+        batch: list[tuple[str, RenderedBody]] = []
+
+        def keep(results: Iterable[tuple[str, Analysis, RenderedBody | None]]) -> None:
+            for key, analysis, body in results:
+                analyses[key] = analysis
+                if body is not None:
+                    batch.append((analysis.body_key, body))
+                if len(batch) >= 256:
+                    cache.bodies.put_many(batch)
+                    batch.clear()
+            cache.bodies.put_many(batch)
+            batch.clear()
+
         if len(todo) >= POOL_THRESHOLD and count > 1:
             with multiprocessing.get_context("fork").Pool(count) as pool:
-                results = list(pool.imap_unordered(_work, todo, chunksize=32))
+                keep(pool.imap_unordered(_work, todo, chunksize=32))
         else:
-            results = [_work(item) for item in todo]
-        cache.bodies.put_many([(a.body_key, b) for _, a, b in results if b is not None])
-        for key, analysis, _ in results:
-            analyses[key] = analysis
+            keep(_work(item) for item in todo)
+        del todo
     # Forget analyses that no file needs any more.
     needed = {key for _, key in wanted}
     for key in set(analyses) - needed:
