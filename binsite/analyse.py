@@ -19,7 +19,7 @@ from pathlib import Path
 
 from binsite import __version__, privacy
 from binsite.areas import Area
-from binsite.cache import BuildCache
+from binsite.cache import BuildCache, serialize_body
 from binsite.config import SiteConfig
 from binsite.content import CONTENT_DIR, Bulletin, Source, parse_bulletin
 from binsite.errors import Problem, warning
@@ -129,10 +129,12 @@ def content_files(root: Path) -> Iterable[tuple[str, os.stat_result]]:
 _WORKER_CTX: ParseContext | None = None
 
 
-def _work(item: tuple[str, str, bytes]) -> tuple[str, Analysis, RenderedBody | None]:
+def _work(item: tuple[str, str, bytes]) -> tuple[str, Analysis, str | None]:
+    """One file, in a worker: the body comes back serialised (one string is
+    cheaper to send between processes than a dataclass of four)."""
     digest, rel, data = item
     analysis, body = analyse_source(Source(rel, data), _WORKER_CTX)
-    return digest, analysis, body
+    return digest, analysis, serialize_body(body) if body is not None else None
 
 
 def analyse_content(root: Path, ctx: ParseContext, cache: BuildCache, *, workers: int | None = None
@@ -178,17 +180,17 @@ def analyse_content(root: Path, ctx: ParseContext, cache: BuildCache, *, workers
         count = workers if workers is not None else (os.cpu_count() or 1)
         # Rendered bodies go to the body store in batches as they arrive, so
         # that memory holds a batch of them, never all.
-        batch: list[tuple[str, RenderedBody]] = []
+        batch: list[tuple[str, str]] = []
 
-        def keep(results: Iterable[tuple[str, Analysis, RenderedBody | None]]) -> None:
+        def keep(results: Iterable[tuple[str, Analysis, str | None]]) -> None:
             for key, analysis, body in results:
                 analyses[key] = analysis
                 if body is not None:
                     batch.append((analysis.body_key, body))
                 if len(batch) >= 256:
-                    cache.bodies.put_many(batch)
+                    cache.bodies.put_serialized(batch)
                     batch.clear()
-            cache.bodies.put_many(batch)
+            cache.bodies.put_serialized(batch)
             batch.clear()
 
         if len(todo) >= POOL_THRESHOLD and count > 1:

@@ -42,6 +42,14 @@ def _header() -> bytes:
     return f"{CACHE_FORMAT}|{__version__}|{sys.version_info[:3]}".encode()
 
 
+def serialize_body(body: RenderedBody) -> str:
+    return json.dumps([body.public_html, body.mail_html, body.public_text, body.mail_text, body.has_members_only])
+
+
+def deserialize_body(data: str) -> RenderedBody:
+    return RenderedBody(*json.loads(data))
+
+
 class BodyStore:
     """Rendered bodies by key. In memory; ``SqliteBodies`` keeps them on disk."""
 
@@ -56,6 +64,10 @@ class BodyStore:
 
     def put_many(self, items: list[tuple[str, RenderedBody]]) -> None:
         self._bodies.update(items)
+
+    def put_serialized(self, items: list[tuple[str, str]]) -> None:
+        """Bodies as ``serialize_body`` wrote them (in a worker process)."""
+        self.put_many([(key, deserialize_body(data)) for key, data in items])
 
 
 class SqliteBodies(BodyStore):
@@ -104,7 +116,7 @@ class SqliteBodies(BodyStore):
         row = self._connection().execute("SELECT data FROM bodies WHERE key = ?", (key,)).fetchone()
         if row is None:
             raise KeyError(key)
-        return RenderedBody(*json.loads(row[0]))
+        return deserialize_body(row[0])
 
     def has(self, key: str) -> bool:
         if self._known is None:
@@ -112,13 +124,14 @@ class SqliteBodies(BodyStore):
         return key in self._known or key in self._bodies
 
     def put_many(self, items: list[tuple[str, RenderedBody]]) -> None:
+        self.put_serialized([(key, serialize_body(body)) for key, body in items])
+
+    def put_serialized(self, items: list[tuple[str, str]]) -> None:
         if not items:
             return
         conn = self._connection()
         with conn:
-            conn.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?)", [
-                (key, json.dumps([b.public_html, b.mail_html, b.public_text, b.mail_text, b.has_members_only]))
-                for key, b in items])
+            conn.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?)", items)
         if self._known is not None:
             self._known.update(key for key, _ in items)
 

@@ -81,7 +81,6 @@ class _LazyGroup(click.Group):
         return super().list_commands(ctx)
 
 
-
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder of the BIN (holding binsite.yaml). Default: the nearest one upwards from here.")
@@ -97,6 +96,7 @@ def main(ctx: click.Context, root: Path | None, verbose: bool) -> None:
       binsite build                 build the public archive into _site/
       binsite new maaspoort "Fiets gestolen bij de school"
       binsite send --dry-run        show what would be mailed
+      binsite inbox                 what members sent, waiting for the BINCO
 
     Set BINSITE_LANG=en for English messages.
     """
