@@ -1,7 +1,7 @@
 """Which pages of the built example site the browser tests open.
 
 One page of each kind, found in the build output (so a renamed path fails
-here, not silently), plus the statistics page once binsite builds one.
+here, not silently).
 """
 
 from __future__ import annotations
@@ -10,9 +10,8 @@ from pathlib import Path
 
 from binsite import urls
 
-REPO = Path(__file__).resolve().parents[2]
 
-# Kind -> how a page of that kind is recognised. Every kind but statistics is required.
+# Kind -> how a page of that kind is recognised. Every kind is required.
 KINDS = ("home", "area", "bulletin", "follow-up", "notice", "notices", "categories", "category",
          "search", "about", "statistics", "404")
 # A word that many public bulletins contain, so the search page is tested with results shown.
@@ -37,16 +36,8 @@ def _bulletin_pages(site: Path) -> list[str]:
     return found
 
 
-def statistics_expected(site: Path) -> bool:
-    """True once binsite builds a statistics page, or has a template for one."""
-    templates = REPO / "templates"
-    return (site / urls.STATS_PATH / "index.html").is_file() or any(
-        (templates / name).is_file() for name in ("statistics.html", "stats.html", "statistieken.html"))
-
-
-def page_path(site: Path, kind: str) -> str | None:
-    """The site-relative path (with query) of one page of ``kind``; None only for a
-    statistics page that binsite does not build (yet)."""
+def page_path(site: Path, kind: str) -> str:
+    """The site-relative path (with query) of one page of ``kind``."""
     bulletins = _bulletin_pages(site)
     areas = sorted(p.parent.name for p in site.glob("*/feed.xml"))
     if kind == "home":
@@ -74,10 +65,7 @@ def page_path(site: Path, kind: str) -> str | None:
     if kind == "about":
         return f"{urls.ABOUT_PATH}/"
     if kind == "statistics":
-        if not statistics_expected(site):
-            return None
-        assert (site / urls.STATS_PATH / "index.html").is_file(), (
-            "a statistics template exists but the build wrote no statistieken/index.html")
+        assert (site / urls.STATS_PATH / "index.html").is_file(), "the build wrote no statistieken/index.html"
         return f"{urls.STATS_PATH}/"
     if kind == "404":
         return MISSING_PATH

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from browser_pages import REPO
+from browser_support import REPO
 
 pytestmark = pytest.mark.browser
 
