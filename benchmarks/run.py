@@ -13,8 +13,9 @@ so that machine noise hits all alike:
 
 Each step is one child process. Its wall time comes from ``perf_counter``
 around ``os.wait4``; its memory both from ``ru_maxrss`` of that child (the
-largest single process, exact) and from sampling the RSS of the child's
-whole process tree every 20 ms (so a process pool counts all its workers).
+largest single process, exact) and from sampling the proportional set size
+(PSS) of the child's whole process tree every 20 ms (so a process pool counts
+all its workers, and pages they share count once).
 Figures are medians over the runs. Edits are undone after each sequence, so
 every run starts from the same corpus.
 
@@ -74,7 +75,7 @@ class Measurement:
     seconds: float
     rc: int
     maxrss_kb: int          # ru_maxrss of the child (largest single process of its tree)
-    tree_peak_kb: int       # sampled peak of the summed RSS of the child and its descendants
+    tree_peak_kb: int       # sampled peak of the summed PSS of the child and its descendants
     command: list[str] = field(default_factory=list)
     load1: float = 0.0      # the machine's 1-minute load average when the command started
 
@@ -87,15 +88,29 @@ class Measurement:
         return max(self.maxrss_kb, self.tree_peak_kb)
 
 
+def _memory_kb(pid: int) -> int:
+    """The proportional set size (PSS) of ``pid``: its private pages plus its
+    share of pages it shares, so that a fork pool's processes add up to the
+    real footprint. RSS where the kernel does not tell PSS."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as rollup:
+            for line in rollup:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    with open(f"/proc/{pid}/statm", "rb") as statm:
+        return int(statm.read().split()[1]) * PAGE_SIZE // 1024
+
+
 def _tree_rss_kb(pid: int) -> int:
-    """Summed RSS of ``pid`` and its descendants (0 once it is gone)."""
+    """Summed memory (PSS) of ``pid`` and its descendants (0 once it is gone)."""
     total = 0
     stack = [pid]
     while stack:
         current = stack.pop()
         try:
-            with open(f"/proc/{current}/statm", "rb") as statm:
-                total += int(statm.read().split()[1]) * PAGE_SIZE // 1024
+            total += _memory_kb(current)
             for task in os.listdir(f"/proc/{current}/task"):
                 with open(f"/proc/{current}/task/{task}/children", "rb") as children:
                     stack.extend(int(child) for child in children.read().split())

@@ -20,6 +20,7 @@ from pathlib import Path
 from binsite import __version__, privacy
 from binsite.areas import Area
 from binsite.cache import BuildCache, serialize_body
+from binsite.compact import Compact
 from binsite.config import SiteConfig
 from binsite.content import CONTENT_DIR, Bulletin, Source, parse_bulletin
 from binsite.errors import Problem, warning
@@ -28,7 +29,7 @@ from binsite.i18n import t
 from binsite.markup import RenderedBody, render_body, search_words
 
 # Bump when parsing, the guard or Markdown rendering change their output.
-ANALYSIS_VERSION = 2
+ANALYSIS_VERSION = 3
 # Below this many files to (re)analyse, a process pool costs more than it saves.
 POOL_THRESHOLD = 64
 
@@ -70,16 +71,26 @@ def parse_context(config: SiteConfig, areas: tuple[Area, ...]) -> ParseContext:
                         allowed_addresses=tuple(sorted(allowed)), allowed_domains=(config.mail.domain,))
 
 
-@dataclass(frozen=True)
-class Analysis:
-    """What one content file yields, small enough to keep for every file."""
+@dataclass(frozen=True, slots=True)
+class Analysis(Compact):
+    """What one content file yields, small enough to keep for every file:
+    the bulletin without its body, which goes to the body store rendered,
+    with its search words."""
 
     bulletin: Bulletin | None
     problems: tuple[Problem, ...]
     body_key: str = ""
     excerpt: str = ""
-    words: str = ""          # the public text's distinct words, for the search index
+    words_key: str = ""      # where the body store keeps its search words
     has_members_only: bool = False
+
+
+@dataclass(frozen=True)
+class Extras:
+    """The large parts of an analysis, kept in the body store, not in memory."""
+
+    body: RenderedBody
+    words: str               # title and public text: distinct words, for the search index
 
 
 def body_key(body: str, lang: str) -> str:
@@ -94,7 +105,11 @@ def excerpt(text: str, limit: int = 220) -> str:
     return cut.rstrip(".,;:") + " …"
 
 
-def analyse_source(source: Source, ctx: ParseContext) -> tuple[Analysis, RenderedBody | None]:
+def words_key(body_key: str, title: str) -> str:
+    return hashlib.sha256(f"{body_key}|{title}".encode()).hexdigest()[:32]
+
+
+def analyse_source(source: Source, ctx: ParseContext) -> tuple[Analysis, Extras | None]:
     """Parse, guard and render one file (pure)."""
     bulletin, problems = parse_bulletin(source, ctx.config, frozenset(ctx.area_ids))
     if bulletin is None:
@@ -106,15 +121,16 @@ def analyse_source(source: Source, ctx: ParseContext) -> tuple[Analysis, Rendere
         allowed_addresses=frozenset(ctx.allowed_addresses), allowed_domains=frozenset(ctx.allowed_domains))
     lang = ctx.config.language
     body = render_body(bulletin.body, lang=lang)
+    key = body_key(bulletin.body, lang)
     analysis = Analysis(
-        bulletin=bulletin,
+        bulletin=bulletin.without_body(),
         problems=tuple(problems),
-        body_key=body_key(bulletin.body, lang),
+        body_key=key,
         excerpt=bulletin.summary or excerpt(body.public_text),
-        words=search_words(bulletin.title + "\n" + body.public_text),
+        words_key=words_key(key, bulletin.title),
         has_members_only=body.has_members_only,
     )
-    return analysis, body
+    return analysis, Extras(body, search_words(bulletin.title + "\n" + body.public_text))
 
 
 # --- Reading the content folder, with stat signatures ----------------------
@@ -129,18 +145,21 @@ def content_files(root: Path) -> Iterable[tuple[str, os.stat_result]]:
 _WORKER_CTX: ParseContext | None = None
 
 
-def _work(item: tuple[str, str, bytes]) -> tuple[str, Analysis, str | None]:
+def _work(item: tuple[str, str, bytes]) -> tuple[str, Analysis, str | None, str | None]:
     """One file, in a worker: the body comes back serialised (one string is
     cheaper to send between processes than a dataclass of four)."""
     digest, rel, data = item
-    analysis, body = analyse_source(Source(rel, data), _WORKER_CTX)
-    return digest, analysis, serialize_body(body) if body is not None else None
+    analysis, extras = analyse_source(Source(rel, data), _WORKER_CTX)
+    if extras is None:
+        return digest, analysis, None, None
+    return digest, analysis, serialize_body(extras.body), extras.words
 
 
-def analyse_content(root: Path, ctx: ParseContext, cache: BuildCache, *, workers: int | None = None
-                    ) -> tuple[list[Analysis], list[Problem]]:
+def analyse_content(root: Path, ctx: ParseContext, cache: BuildCache, *, workers: int | None = None,
+                    listing: list[tuple[str, os.stat_result]] | None = None) -> tuple[list[Analysis], list[Problem]]:
     """Every content file's analysis, sorted by path; recomputed only where
-    the file or the context changed. Also returns problems of the folder itself."""
+    the file or the context changed. Also returns problems of the folder itself.
+    ``listing``: ``content_files(root)`` when the caller has just walked it."""
     global _WORKER_CTX
     if not (root / CONTENT_DIR).is_dir():
         return [], [warning(CONTENT_DIR, None, t("map content/ ontbreekt: nog geen berichten",
@@ -152,7 +171,7 @@ def analyse_content(root: Path, ctx: ParseContext, cache: BuildCache, *, workers
     wanted: list[tuple[str, str]] = []          # (rel, digest)
     todo: list[tuple[str, str, bytes]] = []     # (digest, rel, data)
     seen_rels: set[str] = set()
-    for rel, stat in sorted(content_files(root)):
+    for rel, stat in sorted(listing if listing is not None else content_files(root)):
         if not rel.endswith(".md"):
             problems.append(warning(rel, None, t("geen .md-bestand; wordt overgeslagen", "not a .md file; skipped")))
             continue
@@ -169,7 +188,9 @@ def analyse_content(root: Path, ctx: ParseContext, cache: BuildCache, *, workers
             cache.dirty = True
         key = f"{digest}|{ctx_key}|{rel}"
         wanted.append((rel, key))
-        if key not in analyses or not cache.bodies.has(analyses[key].body_key or "-") and analyses[key].bulletin:
+        known_analysis = analyses.get(key)
+        if known_analysis is None or known_analysis.bulletin is not None and not (
+                cache.bodies.has(known_analysis.body_key) and cache.bodies.has_words(known_analysis.words_key)):
             todo.append((key, rel, data if data is not None else (root / rel).read_bytes()))
     for rel in set(signatures) - seen_rels:
         del signatures[rel]
@@ -181,17 +202,23 @@ def analyse_content(root: Path, ctx: ParseContext, cache: BuildCache, *, workers
         # Rendered bodies go to the body store in batches as they arrive, so
         # that memory holds a batch of them, never all.
         batch: list[tuple[str, str]] = []
+        words: list[tuple[str, str]] = []
 
-        def keep(results: Iterable[tuple[str, Analysis, str | None]]) -> None:
-            for key, analysis, body in results:
-                analyses[key] = analysis
-                if body is not None:
-                    batch.append((analysis.body_key, body))
-                if len(batch) >= 256:
-                    cache.bodies.put_serialized(batch)
-                    batch.clear()
+        def store() -> None:
             cache.bodies.put_serialized(batch)
+            cache.bodies.put_words(words)
             batch.clear()
+            words.clear()
+
+        def keep(results: Iterable[tuple[str, Analysis, str | None, str | None]]) -> None:
+            for key, analysis, body, search in results:
+                analyses[key] = analysis
+                if body is not None and search is not None:
+                    batch.append((analysis.body_key, body))
+                    words.append((analysis.words_key, search))
+                if len(batch) >= 256:
+                    store()
+            store()
 
         if len(todo) >= POOL_THRESHOLD and count > 1:
             with multiprocessing.get_context("fork").Pool(count) as pool:

@@ -16,6 +16,8 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import time as _time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -37,6 +39,18 @@ log = logging.getLogger(__name__)
 
 # Below this many pages to render, forking workers costs more than it saves.
 POOL_THRESHOLD = 200
+
+
+@contextmanager
+def _phase(name: str):
+    """Log how long a phase of the build took (``binsite -v build``)."""
+    start = _time.perf_counter()
+    yield
+    if log.isEnabledFor(logging.INFO):
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+        log.info("%s: %.3f s (peak memory so far %d MB)", name, _time.perf_counter() - start, peak)
 
 
 @dataclass(frozen=True)
@@ -122,28 +136,37 @@ def build(root: Path, out: Path, *, now: datetime, drafts: bool = False, cache: 
     Raises ``InvalidSite`` (and writes nothing) when any file has an error.
     ``cache=False`` ignores and leaves ``.binsite/cache`` alone."""
     signature = ""
+    listing: list | None = None
     if cache:
-        signature = fastpath.input_signature(root, default_templates_dir())
+        listing = []
+        with _phase("input signature"):
+            signature = fastpath.input_signature(root, default_templates_dir(), listing)
         record = fastpath.unchanged(root, out, signature=signature, now=now, drafts=drafts)
         if record is not None:
             log.info("nothing changed since the last build")
             return BuildResult(out=out, pages=record["pages"], bulletins=record["bulletins"], rendered=0,
                                report=WriteReport(written=0, unchanged=len(record["outputs"]), removed=0),
                                warnings=tuple(_load_problem(p) for p in record["warnings"]))
-    result, written = _full_build(root, out, now=now, drafts=drafts, cache=cache, workers=workers)
+    from binsite.compact import many_objects
+
+    with many_objects():
+        result, written = _full_build(root, out, now=now, drafts=drafts, cache=cache, workers=workers,
+                                      listing=listing)
     if cache:
         start, end = time_window(result[0].site, now)
-        fastpath.remember(root, out, {
-            "signature": signature, "drafts": drafts, "valid_from": start.isoformat(), "valid_until": end.isoformat(),
-            "outputs": written, "pages": result[1].pages, "bulletins": result[1].bulletins,
-            "warnings": [_dump_problem(p) for p in result[1].warnings],
-        })
+        with _phase("remember outputs"):
+            fastpath.remember(root, out, {
+                "signature": signature, "drafts": drafts, "valid_from": start.isoformat(),
+                "valid_until": end.isoformat(), "outputs": written, "pages": result[1].pages,
+                "bulletins": result[1].bulletins, "warnings": [_dump_problem(p) for p in result[1].warnings],
+            })
     return result[1]
 
 
-def _full_build(root: Path, out: Path, *, now: datetime, drafts: bool, cache: bool, workers: int | None):
+def _full_build(root: Path, out: Path, *, now: datetime, drafts: bool, cache: bool, workers: int | None,
+                listing: list | None = None):
     from binsite import __version__
-    from binsite.cache import BuildCache
+    from binsite.cache import CACHE_DIR, BuildCache
     from binsite.checks import checked
     from binsite.locations import template_dirs
     from binsite.render.environment import make_environment
@@ -151,27 +174,34 @@ def _full_build(root: Path, out: Path, *, now: datetime, drafts: bool, cache: bo
     from binsite.render.pages import load_assets, plan_jobs, templates_digest
     from binsite.writer import claim, remove_listed, remove_stale
 
-    build_cache = BuildCache.open(root) if cache else BuildCache.memory()
-    result = checked(root, now, cache=build_cache)
+    with _phase("open cache"):
+        build_cache = BuildCache.open(root) if cache else BuildCache.memory()
+    with _phase("read and check"):
+        result = checked(root, now, cache=build_cache, listing=listing)
     site = result.site
-    archive = make_archive(result, now, drafts=drafts)
-    dirs = template_dirs(site.root)
-    site_key = digest(__version__, templates_digest(dirs), site.config, site.areas)
-    env = make_environment(site.root, site.config.language)
-    jobs = plan_jobs(env, archive, assets=load_assets(dirs), site_key=site_key)
+    with _phase("archive model"):
+        archive = make_archive(result, now, drafts=drafts)
+    with _phase("plan pages"):
+        dirs = template_dirs(site.root)
+        site_key = digest(__version__, templates_digest(dirs), site.config, site.areas)
+        env = make_environment(site.root, site.config.language,
+                               compiled_dir=root / CACHE_DIR / "templates" if cache else None)
+        jobs = plan_jobs(env, archive, assets=load_assets(dirs), site_key=site_key)
 
     claim(out)
     outputs = build_cache.section("outputs")
     manifest: dict[str, tuple] = outputs.get(str(out.resolve()), {})
     todo: list[Job] = []
     kept: dict[str, tuple] = {}
+    prefix = os.path.join(str(out), "")
     for job in jobs:
         record = manifest.get(job.path)
-        if record is not None and record[0] == job.key and _unchanged(out / job.path, record):
+        if record is not None and record[0] == job.key and _unchanged(prefix + job.path, record):
             kept[job.path] = record
         else:
             todo.append(job)
-    written = _render(todo, out, workers if workers is not None else (os.cpu_count() or 1))
+    with _phase(f"render and write {len(todo)} files"):
+        written = _render(todo, out, workers if workers is not None else (os.cpu_count() or 1))
     for job, w in zip(todo, written):
         kept[job.path] = (job.key, w.digest, w.size, w.mtime_ns)
     wanted = {job.path for job in jobs}
@@ -183,7 +213,8 @@ def _full_build(root: Path, out: Path, *, now: datetime, drafts: bool, cache: bo
     if todo or kept.keys() != manifest.keys():
         outputs[str(out.resolve())] = kept
         build_cache.dirty = True
-    build_cache.save()
+    with _phase("save cache"):
+        build_cache.save()
     changed = sum(1 for w in written if w.changed)
     log.info("%d files planned, %d rendered, %d written, %d removed", len(jobs), len(todo), changed, removed)
     build_result = BuildResult(
@@ -193,10 +224,10 @@ def _full_build(root: Path, out: Path, *, now: datetime, drafts: bool, cache: bo
     return (result, build_result), {path: [record[2], record[3]] for path, record in kept.items()}
 
 
-def _unchanged(path: Path, record: tuple) -> bool:
+def _unchanged(path: str, record: tuple) -> bool:
     """The file is still what the last build wrote (nobody edited or removed it)."""
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except FileNotFoundError:
         return False
     return stat.st_size == record[2] and stat.st_mtime_ns == record[3]

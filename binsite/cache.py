@@ -1,16 +1,21 @@
 """The build cache under ``.binsite/cache/``: what was parsed, checked and
 rendered before, so that a rebuild redoes only what changed.
 
-Two files:
+Three files:
 
 * ``state.pickle``: per content file its stat signature and digest, per
   (digest, context) the parsed bulletin with its problems, and per output
   folder the manifest of pages (page key, bytes digest, size, mtime).
   It starts with a header naming the cache format, binsite's and Python's
-  versions and a SHA-256 of the payload: a foreign-version or corrupt file
-  is ignored (and replaced), never trusted.
-* ``bodies.sqlite``: rendered Markdown bodies by key, read on demand so
-  that memory stays flat at tens of thousands of bulletins.
+  versions and ends with a SHA-256 of the payload: a foreign-version or
+  corrupt file is ignored (and replaced), never trusted.
+* ``state.delta.pickle``: the entries changed since ``state.pickle`` was
+  written, in the same format and bound to it by its SHA-256, so that a
+  rebuild after one edit writes kilobytes instead of every bulletin. A
+  damaged or unbound delta is ignored (the full state alone is older but
+  consistent: every file and output is still checked against it).
+* ``bodies.sqlite``: rendered Markdown bodies and search words by key, read
+  on demand so that memory stays flat at tens of thousands of bulletins.
 
 The cache only ever saves work: deleting ``.binsite/cache`` is always safe.
 """
@@ -24,16 +29,16 @@ import os
 import pickle
 import sqlite3
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from binsite import __version__
 from binsite.markup import RenderedBody
-from binsite.writer import atomic_write
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 4
 MAGIC = b"binsite-cache"
 CACHE_DIR = ".binsite/cache"
 
@@ -43,11 +48,15 @@ def _header() -> bytes:
 
 
 def serialize_body(body: RenderedBody) -> str:
-    return json.dumps([body.public_html, body.mail_html, body.public_text, body.mail_text, body.has_members_only])
+    # Without members-only passages both HTML renditions are the same: stored once.
+    mail_html = None if body.mail_html == body.public_html else body.mail_html
+    return json.dumps([body.public_html, mail_html, body.public_text, body.mail_text, body.has_members_only])
 
 
 def deserialize_body(data: str) -> RenderedBody:
-    return RenderedBody(*json.loads(data))
+    public_html, mail_html, public_text, mail_text, has_members_only = json.loads(data)
+    return RenderedBody(public_html, public_html if mail_html is None else mail_html, public_text, mail_text,
+                        has_members_only)
 
 
 class BodyStore:
@@ -55,6 +64,7 @@ class BodyStore:
 
     def __init__(self) -> None:
         self._bodies: dict[str, RenderedBody] = {}
+        self._words: dict[str, str] = {}
 
     def get(self, key: str) -> RenderedBody:
         return self._bodies[key]
@@ -69,6 +79,17 @@ class BodyStore:
         """Bodies as ``serialize_body`` wrote them (in a worker process)."""
         self.put_many([(key, deserialize_body(data)) for key, data in items])
 
+    # Search words per bulletin (``binsite.analyse.words_key``): only the
+    # search index needs them, all at once.
+    def has_words(self, key: str) -> bool:
+        return key in self._words
+
+    def put_words(self, items: list[tuple[str, str]]) -> None:
+        self._words.update(items)
+
+    def words(self, keys: list[str]) -> dict[str, str]:
+        return {key: self._words[key] for key in keys}
+
 
 class SqliteBodies(BodyStore):
     """Bodies in SQLite: one connection per process (safe after fork)."""
@@ -79,6 +100,7 @@ class SqliteBodies(BodyStore):
         self._pid = -1
         self._conn: sqlite3.Connection | None = None
         self._known: set[str] | None = None
+        self._known_words: set[str] | None = None
         try:
             self._connection()
         except sqlite3.DatabaseError as exc:
@@ -99,12 +121,14 @@ class SqliteBodies(BodyStore):
             conn = sqlite3.connect(self.path, timeout=30)
             conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
             conn.execute("CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, data TEXT NOT NULL)")
+            conn.execute("CREATE TABLE IF NOT EXISTS words (key TEXT PRIMARY KEY, words TEXT NOT NULL)")
             row = conn.execute("SELECT value FROM meta WHERE key = 'header'").fetchone()
             if row is None:
                 conn.execute("INSERT OR REPLACE INTO meta VALUES ('header', ?)", (_header().decode(),))
                 conn.commit()
             elif row[0] != _header().decode():
                 conn.execute("DELETE FROM bodies")
+                conn.execute("DELETE FROM words")
                 conn.execute("UPDATE meta SET value = ? WHERE key = 'header'", (_header().decode(),))
                 conn.commit()
             self._conn, self._pid = conn, os.getpid()
@@ -123,6 +147,33 @@ class SqliteBodies(BodyStore):
             self._known = {r[0] for r in self._connection().execute("SELECT key FROM bodies")}
         return key in self._known or key in self._bodies
 
+    def has_words(self, key: str) -> bool:
+        if self._known_words is None:
+            self._known_words = {r[0] for r in self._connection().execute("SELECT key FROM words")}
+        return key in self._known_words
+
+    def put_words(self, items: list[tuple[str, str]]) -> None:
+        if not items:
+            return
+        conn = self._connection()
+        with conn:
+            conn.executemany("INSERT OR REPLACE INTO words VALUES (?, ?)", items)
+        if self._known_words is not None:
+            self._known_words.update(key for key, _ in items)
+
+    def words(self, keys: list[str]) -> dict[str, str]:
+        """The words of ``keys`` (ask a few hundred at a time)."""
+        found: dict[str, str] = {}
+        conn = self._connection()
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            found.update(conn.execute(f"SELECT key, words FROM words WHERE key IN ({','.join('?' * len(chunk))})",
+                                      chunk))
+        missing = set(keys) - found.keys()
+        if missing:
+            raise KeyError(sorted(missing)[0])
+        return found
+
     def put_many(self, items: list[tuple[str, RenderedBody]]) -> None:
         self.put_serialized([(key, serialize_body(body)) for key, body in items])
 
@@ -136,20 +187,68 @@ class SqliteBodies(BodyStore):
             self._known.update(key for key, _ in items)
 
 
-class BuildCache:
-    """Load with ``BuildCache.open(root)``; change ``state``; ``save()``."""
+class Section(dict):
+    """A part of the cache state that remembers which keys changed since the
+    last full save (set or deleted with ``[]`` and ``del``)."""
 
-    def __init__(self, folder: Path, state: dict[str, Any], bodies: BodyStore):
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.changed: set[Any] = set()
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        super().__setitem__(key, value)
+        self.changed.add(key)
+
+    def __delitem__(self, key: Any) -> None:
+        super().__delitem__(key)
+        self.changed.add(key)
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("change a cache section with [] and del, so that the change is saved")
+
+    pop = popitem = setdefault = update = clear = _refuse
+
+
+_DELETED = "\0deleted"
+# A small change is saved as a delta beside the full state, up to this share
+# of the entries; beyond it the full state is written again.
+DELTA_SHARE = 0.05
+
+
+class BuildCache:
+    """Load with ``BuildCache.open(root)``; change sections; ``save()``.
+
+    On disk: ``state.pickle``, the full state, and ``state.delta.pickle``, the
+    entries changed since (bound to the full state by its digest). A rebuild
+    after an edit writes only the delta: a few kilobytes, not every bulletin."""
+
+    def __init__(self, folder: Path, state: dict[str, Section], bodies: BodyStore, *, base_digest: bytes = b""):
         self.folder = folder
         self.state = state
         self.bodies = bodies
+        self.base_digest = base_digest
         # Saving costs a pickle of every bulletin: skip it when nothing changed.
         self.dirty = not state
 
     @classmethod
     def open(cls, root: Path) -> "BuildCache":
         folder = root / CACHE_DIR
-        return cls(folder, _load_state(folder / "state.pickle"), SqliteBodies(folder / "bodies.sqlite"))
+        base, digest = _load_state(folder / STATE_FILE)
+        state = {name: Section(section) for name, section in base.items() if isinstance(section, dict)}
+        if state:
+            delta, _ = _load_state(folder / DELTA_FILE)
+            sections = delta.get("sections")
+            if delta.get("base") == digest and isinstance(sections, dict):
+                for name, changes in sections.items():
+                    section = state.setdefault(name, Section())
+                    for key, value in changes.items():
+                        if isinstance(value, str) and value == _DELETED:
+                            dict.pop(section, key, None)
+                        else:
+                            dict.__setitem__(section, key, value)
+                    # Still changed since the full state: the next delta holds them too.
+                    section.changed = set(changes)
+        return cls(folder, state, SqliteBodies(folder / "bodies.sqlite"), base_digest=digest if state else b"")
 
     @classmethod
     def memory(cls) -> "BuildCache":
@@ -160,39 +259,91 @@ class BuildCache:
     def persistent(self) -> bool:
         return isinstance(self.bodies, SqliteBodies)
 
-    def section(self, name: str) -> dict[str, Any]:
-        return self.state.setdefault(name, {})
+    def section(self, name: str) -> Section:
+        if name not in self.state:
+            self.state[name] = Section()
+        return self.state[name]
 
     def save(self) -> None:
         if not self.persistent or not self.dirty:
             return
-        payload = pickle.dumps(self.state, protocol=pickle.HIGHEST_PROTOCOL)
-        digest = hashlib.sha256(payload).hexdigest().encode()
-        atomic_write(self.folder / "state.pickle", MAGIC + b"\n" + _header() + b"\n" + digest + b"\n" + payload)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        changed = sum(len(section.changed) for section in self.state.values())
+        entries = sum(len(section) for section in self.state.values())
+        if self.base_digest and changed <= DELTA_SHARE * entries:
+            delta = {"base": self.base_digest, "sections": {
+                name: {key: section.get(key, _DELETED) for key in section.changed}
+                for name, section in self.state.items() if section.changed}}
+            _write_state(self.folder / DELTA_FILE, delta)
+        else:
+            (self.folder / DELTA_FILE).unlink(missing_ok=True)
+            self.base_digest = _write_state(self.folder / STATE_FILE, {k: dict(v) for k, v in self.state.items()})
+            for section in self.state.values():
+                section.changed = set()
         self.dirty = False
 
 
-def _load_state(path: Path) -> dict[str, Any]:
+STATE_FILE = "state.pickle"
+DELTA_FILE = "state.delta.pickle"
+
+
+def _write_state(path: Path, state: dict[str, Any]) -> bytes:
+    """Pickle ``state`` straight into ``path`` (atomically), through a hash:
+    the payload is never in memory as one bytes object. The digest goes last
+    and is returned."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".state.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(MAGIC + b"\n" + _header() + b"\n")
+            hashing = _HashingWriter(handle)
+            pickle.dump(state, hashing, protocol=pickle.HIGHEST_PROTOCOL)
+            digest = hashing.hasher.hexdigest().encode()
+            handle.write(b"\n" + digest)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return digest
+
+
+class _HashingWriter:
+    """A file-like object that hashes what it passes on."""
+
+    def __init__(self, handle: Any):
+        self.handle = handle
+        self.hasher = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.hasher.update(data)
+        return self.handle.write(data)
+
+
+def _load_state(path: Path) -> tuple[dict[str, Any], bytes]:
+    """The state in ``path`` and its digest; empty when missing, foreign or
+    damaged: a cache is never trusted blindly."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        return {}
+        return {}, b""
     except OSError as exc:
         log.warning("build cache %s unreadable (%s); rebuilding everything", path, exc)
-        return {}
-    parts = data.split(b"\n", 3)
-    if len(parts) != 4 or parts[0] != MAGIC:
+        return {}, b""
+    # Two header lines, the payload, a newline and its SHA-256 (read through
+    # a view: no copy of the payload).
+    parts = data[:1024].split(b"\n", 2)
+    if len(parts) != 3 or parts[0] != MAGIC or len(data) < 66:
         log.warning("build cache %s is not a binsite cache; ignored", path)
-        return {}
+        return {}, b""
     if parts[1] != _header():
         log.info("build cache %s is from another version (%s); ignored", path, parts[1].decode(errors="replace"))
-        return {}
-    if hashlib.sha256(parts[3]).hexdigest().encode() != parts[2]:
+        return {}, b""
+    payload = memoryview(data)[len(parts[0]) + len(parts[1]) + 2:-65]
+    if data[-65:-64] != b"\n" or hashlib.sha256(payload).hexdigest().encode() != data[-64:]:
         log.warning("build cache %s is corrupt (checksum); ignored", path)
-        return {}
+        return {}, b""
     try:
-        state = pickle.loads(parts[3])
+        state = pickle.loads(payload)
     except Exception as exc:  # a cache must never stop a build
         log.warning("build cache %s could not be read (%s); ignored", path, exc)
-        return {}
-    return state if isinstance(state, dict) else {}
+        return {}, b""
+    return (state, bytes(data[-64:])) if isinstance(state, dict) else ({}, b"")

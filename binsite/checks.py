@@ -8,6 +8,7 @@ so a check after a small edit redoes only that file.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -61,7 +62,8 @@ def expiring_soon(site: Site, now: datetime) -> list[Problem]:
     return notes
 
 
-def check_site(root: Path, now: datetime, *, cache: BuildCache | None = None) -> CheckResult:
+def check_site(root: Path, now: datetime, *, cache: BuildCache | None = None,
+               listing: list[tuple[str, os.stat_result]] | None = None) -> CheckResult:
     """Check everything. With ``cache`` (persistent or not) unchanged files are not redone."""
     cache = cache if cache is not None else BuildCache.memory()
     config, problems = load_config(root)
@@ -69,7 +71,7 @@ def check_site(root: Path, now: datetime, *, cache: BuildCache | None = None) ->
         return CheckResult(site=None, problems=tuple(sort_problems(problems)))
     areas, more = load_areas(root, config)
     problems += more
-    analyses, more = analyse_content(root, parse_context(config, areas), cache)
+    analyses, more = analyse_content(root, parse_context(config, areas), cache, listing=listing)
     problems += more
     site, more = assemble(root, config, areas, [(a.bulletin, a.problems) for a in analyses])
     problems += more + expiring_soon(site, now)
@@ -85,9 +87,10 @@ def valid_site(root: Path, now: datetime, *, cache: BuildCache | None = None) ->
     return result.site, list(result.problems)
 
 
-def checked(root: Path, now: datetime, *, cache: BuildCache | None = None) -> CheckResult:
+def checked(root: Path, now: datetime, *, cache: BuildCache | None = None,
+            listing: list[tuple[str, os.stat_result]] | None = None) -> CheckResult:
     """Like ``check_site`` but raises ``InvalidSite`` when there is any error."""
-    result = check_site(root, now, cache=cache)
+    result = check_site(root, now, cache=cache, listing=listing)
     if result.site is None or result.errors:
         raise InvalidSite(list(result.problems))
     return result

@@ -8,6 +8,7 @@ here (``read_sources``); parsing is pure.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import unicodedata
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from binsite.compact import Compact
 from binsite.config import SiteConfig
 from binsite.errors import Problem, error, warning
 from binsite.i18n import t
@@ -39,14 +41,14 @@ class Source:
     data: bytes
 
 
-@dataclass(frozen=True)
-class Author:
+@dataclass(frozen=True, slots=True)
+class Author(Compact):
     role: str
     name: str = ""
 
 
-@dataclass(frozen=True)
-class Bulletin:
+@dataclass(frozen=True, slots=True)
+class Bulletin(Compact):
     """One bulletin or notice, parsed and valid on its own.
 
     Cross-file facts (does ``follow_up_of`` exist, are ids unique, what does
@@ -71,12 +73,15 @@ class Bulletin:
     urgent: bool
     received: datetime | None
     summary: str
-    body: str                   # Markdown
+    # The Markdown. ``None`` in bulletins that come from the build cache: the
+    # body then lives in the body store (rendered), not in memory.
+    body: str | None
     body_line: int              # 1-based line of the body's first line in the file
     privacy_allow: tuple[str, ...]
     privacy_reason: str
     key_lines: tuple[tuple[str, int], ...]  # front matter key -> line
     to_all: bool = False        # a notice with ``areas: all`` (areas resolved at assembly)
+    content_hash: str = ""      # what a reader receives (see ``content_hash``); a change after sending is a correction
 
     @property
     def is_notice(self) -> bool:
@@ -85,14 +90,18 @@ class Bulletin:
     def line_of(self, key: str) -> int:
         return dict(self.key_lines).get(key, 1)
 
-    @property
-    def content_hash(self) -> str:
-        """What a reader receives: a change here after sending is a correction."""
-        digest = hashlib.sha256()
-        for part in (self.title, self.body, self.audience, ",".join(self.areas), self.category or ""):
-            digest.update(part.encode("utf-8"))
-            digest.update(b"\0")
-        return digest.hexdigest()[:16]
+    def without_body(self) -> "Bulletin":
+        """This bulletin without its Markdown, to keep tens of thousands in memory."""
+        return dataclasses.replace(self, body=None)
+
+
+def content_hash(title: str, body: str, audience: str, areas: tuple[str, ...], category: str | None) -> str:
+    """A digest of what a reader receives, with ``areas: all`` resolved to the area ids."""
+    digest = hashlib.sha256()
+    for part in (title, body, audience, ",".join(areas), category or ""):
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]
 
 
 def read_sources(root: Path) -> tuple[list[Source], list[Problem]]:
@@ -387,6 +396,10 @@ def parse_bulletin(source: Source, config: SiteConfig, area_ids: frozenset[str])
         privacy_allow=privacy_allow,
         privacy_reason=privacy_reason,
         key_lines=tuple(sorted(doc.lines.items())),
+        # As assembly will resolve it: ``areas: all`` means every area, sorted.
+        content_hash=content_hash(title, body, audience,
+                                  tuple(sorted(area_ids)) if kind == "notice" and areas == ("all",) else areas,
+                                  category),
     )
     return bulletin, problems
 

@@ -51,8 +51,11 @@ def _walk(name: str, folder: str):
         yield f"{name}{rel}|{stat.st_mtime_ns}|{stat.st_size}|{stat.st_ino}"
 
 
-def input_signature(root: Path, default_templates: Path) -> str:
-    """A digest of the stat of every file a build reads."""
+def input_signature(root: Path, default_templates: Path,
+                    listing: list[tuple[str, os.stat_result]] | None = None) -> str:
+    """A digest of the stat of every file a build reads. ``listing``, when
+    given, receives the site's content files as ``binsite.analyse.content_files``
+    lists them, so that the build does not walk them twice."""
     lines: list[str] = [__version__]
     for base in (root, default_templates.parent):
         for name in ("content", *INPUTS):
@@ -61,9 +64,18 @@ def input_signature(root: Path, default_templates: Path) -> str:
                 stat = path.stat()
                 lines.append(f"{name}|{stat.st_mtime_ns}|{stat.st_size}|{stat.st_ino}")
             elif path.is_dir():
-                lines.extend(sorted(_walk(name, str(path))))
+                if listing is not None and base == root and name == "content":
+                    found = [(name + rel.replace(os.sep, "/"), stat) for rel, stat in walk_files(str(path))]
+                    listing.extend(found)
+                    lines.extend(sorted(f"{rel}|{s.st_mtime_ns}|{s.st_size}|{s.st_ino}" for rel, s in found))
+                else:
+                    lines.extend(sorted(_walk(name, str(path))))
         if default_templates.parent == root:
             break
+    # binsite's own code: a changed binsite (even with the same version, as
+    # in development) must never reuse the last build's output.
+    package = os.path.dirname(os.path.abspath(__file__))
+    lines.extend(sorted(line for line in _walk("binsite", package) if "|" in line and ".py|" in line))
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 

@@ -10,6 +10,7 @@ statistics alike.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -29,14 +30,23 @@ class Site:
     bulletins: tuple[Bulletin, ...]  # every valid bulletin and notice, newest first
 
     def area(self, area_id: str) -> Area:
-        return next(a for a in self.areas if a.id == area_id)
+        return self._areas_by_id[area_id]
 
     @property
     def area_ids(self) -> frozenset[str]:
-        return frozenset(a.id for a in self.areas)
+        return frozenset(self._areas_by_id)
 
     def bulletin(self, bulletin_id: str) -> Bulletin | None:
-        return next((b for b in self.bulletins if b.id == bulletin_id), None)
+        return self._bulletins_by_id.get(bulletin_id)
+
+    # Look-ups by id, made once (a scan per question is quadratic at city scale).
+    @functools.cached_property
+    def _areas_by_id(self) -> dict[str, Area]:
+        return {a.id: a for a in self.areas}
+
+    @functools.cached_property
+    def _bulletins_by_id(self) -> dict[str, Bulletin]:
+        return {b.id: b for b in self.bulletins}
 
 
 def find_root(start: Path) -> Path | None:

@@ -38,14 +38,32 @@ class Written:
     changed: bool
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temp file and rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+# Folders this process made or wrote to: one makedirs per folder, not per
+# file. Should one disappear meanwhile, the failed create makes it again.
+_FOLDERS: set[str] = set()
+
+
+def atomic_write(path: Path, data: bytes | tuple[bytes, ...]) -> os.stat_result:
+    """Write ``data`` (or its parts, one after the other: no copy of a large
+    whole) to ``path`` via a temp file and rename; the new file's stat."""
+    folder = os.path.dirname(path) or "."
+    prefix = f".{os.path.basename(path)}."
+    if folder not in _FOLDERS:
+        os.makedirs(folder, exist_ok=True)
+        _FOLDERS.add(folder)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".tmp")
+    except FileNotFoundError:
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".tmp")
+    try:
+        try:
+            os.fchmod(fd, 0o644)
+            for part in (data,) if isinstance(data, bytes) else data:
+                _write_all(fd, part)
+            stat = os.fstat(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -53,21 +71,42 @@ def atomic_write(path: Path, data: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
+    return stat
 
 
-def write_if_changed(path: Path, data: bytes) -> Written:
-    digest = hashlib.sha256(data).hexdigest()[:32]
-    changed = True
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _same_bytes(path: Path, parts: tuple[bytes, ...] | list[bytes]) -> bool:
+    """The file holds exactly ``parts``, one after the other (read a part at
+    a time: a large file is never in memory twice)."""
+    with open(path, "rb") as handle:
+        for part in parts:
+            if handle.read(len(part)) != part:
+                return False
+        return handle.read(1) == b""
+
+
+def write_if_changed(path: Path, data: bytes | tuple[bytes, ...] | list[bytes]) -> Written:
+    """Write ``data`` (bytes, or parts to write one after the other) unless
+    the file already holds exactly that."""
+    parts = (data,) if isinstance(data, bytes) else tuple(data)
+    hasher = hashlib.sha256()
+    for part in parts:
+        hasher.update(part)
+    digest = hasher.hexdigest()[:32]
+    size = sum(len(part) for part in parts)
     try:
-        stat = path.stat()
-        if stat.st_size == len(data) and path.read_bytes() == data:
-            changed = False
+        stat = os.stat(path)
+        if stat.st_size == size and _same_bytes(path, parts):
+            return Written(digest, stat.st_size, stat.st_mtime_ns, False)
     except FileNotFoundError:
         pass
-    if changed:
-        atomic_write(path, data)
-        stat = path.stat()
-    return Written(digest, stat.st_size, stat.st_mtime_ns, changed)
+    stat = atomic_write(path, parts)
+    return Written(digest, stat.st_size, stat.st_mtime_ns, True)
 
 
 def claim(out: Path) -> None:

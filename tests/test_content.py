@@ -119,3 +119,40 @@ def test_check_lists_bulletins_that_expire_within_a_week(mini_root):
     assert "2026-12-01" in notes[0].format("nl")
     later = [p for p in check_site(mini_root, datetime(2026, 11, 10, 12, tzinfo=TZ)).problems if p.code == "retention"]
     assert later == []
+
+
+def _hash_as_sent(title: str, body: str, audience: str, areas: tuple[str, ...], category: str | None) -> str:
+    """The content hash exactly as ledgers written by earlier versions hold it."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for part in (title, body, audience, ",".join(areas), category or ""):
+        digest.update(part.encode("utf-8") + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def test_content_hash_is_what_ledgers_hold(mini_root):
+    """The hash is computed at parse time, with ``areas: all`` resolved the
+    way assembly resolves it: a changed value would make every sent bulletin
+    look edited."""
+    site, problems = load_site(mini_root)
+    assert site is not None and not any(p.is_error for p in problems)
+    notice = site.bulletin("notices/2026-11-02-donkere-dagen")
+    assert notice is not None and notice.to_all and len(notice.areas) > 1
+    for bulletin in site.bulletins:
+        assert bulletin.content_hash == _hash_as_sent(bulletin.title, bulletin.body, bulletin.audience,
+                                                      bulletin.areas, bulletin.category)
+
+
+def test_cached_bulletins_keep_no_body_and_send_uses_the_body_store(mini_root):
+    from binsite.cache import BuildCache
+    from binsite.checks import checked
+    from binsite.markup import render_body
+    from sitekit import MINI_NOW
+
+    result = checked(mini_root, MINI_NOW, cache=BuildCache.memory())
+    fresh, _ = load_site(mini_root)
+    for bulletin in result.site.bulletins:
+        assert bulletin.body is None
+        stored = result.bodies.get(result.analyses[bulletin.id].body_key)
+        assert stored == render_body(fresh.bulletin(bulletin.id).body, lang="nl")

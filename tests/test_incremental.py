@@ -131,7 +131,8 @@ def test_edited_output_file_is_restored(mini_root, tmp_path):
     assert_incremental_equals_clean(mini_root, out, tmp_path)
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncate", "flip", "foreign-version", "sqlite-garbage"])
+@pytest.mark.parametrize("damage", ["garbage", "truncate", "flip", "flip-digest", "foreign-version", "sqlite-garbage",
+                                    "delta-garbage", "delta-flip", "delta-of-another-state"])
 def test_corrupt_or_foreign_cache_is_ignored(mini_root, tmp_path, damage):
     out = tmp_path / "out"
     build(mini_root, out, now=MINI_NOW)
@@ -141,11 +142,89 @@ def test_corrupt_or_foreign_cache_is_ignored(mini_root, tmp_path, damage):
         state.write_bytes(b"not a cache at all")
     elif damage == "truncate":
         state.write_bytes(data[: len(data) // 2])
-    elif damage == "flip":
-        state.write_bytes(data[:-10] + bytes([data[-10] ^ 0xFF]) + data[-9:])
+    elif damage == "flip":  # one byte of the payload
+        middle = len(data) // 2
+        state.write_bytes(data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1:])
+    elif damage == "flip-digest":
+        state.write_bytes(data[:-10] + bytes([data[-10] ^ 0x01]) + data[-9:])
     elif damage == "foreign-version":
         state.write_bytes(data.replace(b"|0.1.0|", b"|0.0.9|", 1))
     elif damage == "sqlite-garbage":
         (mini_root / CACHE_DIR / "bodies.sqlite").write_bytes(b"garbage" * 100)
+    elif damage.startswith("delta"):
+        _make_delta(mini_root, out)
+        delta = mini_root / CACHE_DIR / "state.delta.pickle"
+        if damage == "delta-garbage":
+            delta.write_bytes(b"garbage")
+        elif damage == "delta-flip":
+            raw = delta.read_bytes()
+            delta.write_bytes(raw[:len(raw) // 2] + bytes([raw[len(raw) // 2] ^ 0xFF]) + raw[len(raw) // 2 + 1:])
+        else:  # a delta left beside a full state it was not written for
+            import binsite.cache
+
+            old_delta = delta.read_bytes()
+            saved, binsite.cache.DELTA_SHARE = binsite.cache.DELTA_SHARE, 0.0
+            try:
+                STEPS["change a title"](mini_root)
+                build(mini_root, out, now=MINI_NOW)
+            finally:
+                binsite.cache.DELTA_SHARE = saved
+            assert not delta.exists()
+            delta.write_bytes(old_delta)
     STEPS["change a body"](mini_root)
     assert_incremental_equals_clean(mini_root, out, tmp_path)
+
+
+def test_no_change_shortcut_notices_a_changed_binsite(mini_root, tmp_path):
+    """In development binsite's version stays the same while its code
+    changes: the shortcut must not reuse output made by other code."""
+    import os
+
+    import binsite.markup
+    from binsite import fastpath
+    from binsite.locations import default_templates_dir
+
+    before = fastpath.input_signature(mini_root, default_templates_dir())
+    module = Path(binsite.markup.__file__)
+    stat = module.stat()
+    try:
+        os.utime(module, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+        assert fastpath.input_signature(mini_root, default_templates_dir()) != before
+    finally:
+        os.utime(module, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert fastpath.input_signature(mini_root, default_templates_dir()) == before
+
+
+def _make_delta(root: Path, out: Path) -> None:
+    """One small edit and a build: saved as a delta beside the full state."""
+    import binsite.cache
+
+    saved = binsite.cache.DELTA_SHARE
+    binsite.cache.DELTA_SHARE = 1.0  # the mini site is small: any change counts as small
+    try:
+        STEPS["add a bulletin"](root)
+        build(root, out, now=MINI_NOW)
+    finally:
+        binsite.cache.DELTA_SHARE = saved
+    assert (root / CACHE_DIR / "state.delta.pickle").exists()
+
+
+def test_small_change_writes_a_delta_and_equals_a_clean_build(mini_root, tmp_path, monkeypatch):
+    import binsite.cache
+
+    monkeypatch.setattr(binsite.cache, "DELTA_SHARE", 1.0)
+    out = tmp_path / "out"
+    build(mini_root, out, now=MINI_NOW)
+    state = mini_root / CACHE_DIR / "state.pickle"
+    full = state.read_bytes()
+    for step in ("change a body", "add a bulletin", "delete a bulletin"):
+        STEPS[step](mini_root)
+        assert_incremental_equals_clean(mini_root, out, tmp_path)
+        assert state.read_bytes() == full, "a small change rewrote the full state"
+        assert (mini_root / CACHE_DIR / "state.delta.pickle").exists()
+    # Over the share, the full state is written again and the delta goes.
+    monkeypatch.setattr(binsite.cache, "DELTA_SHARE", 0.0)
+    STEPS["change a title"](mini_root)
+    assert_incremental_equals_clean(mini_root, out, tmp_path)
+    assert state.read_bytes() != full
+    assert not (mini_root / CACHE_DIR / "state.delta.pickle").exists()

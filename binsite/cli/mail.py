@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shlex
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -12,16 +13,20 @@ from binsite.cli import handle_errors, main, pass_context
 from binsite.clock import resolve_now
 from binsite.config import load_config
 from binsite.errors import BinsiteError, InvalidSite
-from binsite.mailing.plan import SendPlan
-from binsite.mailing.run import SendResult, send as send_bulletins
-from binsite.mailman.local import STATE_DIR, LocalMailman, LocalStatus
 from binsite.mailman.settings import ALL_VARIABLES, settings_from_env
-from binsite.mailman.sink import read_maildir
-from binsite.mailman.sync import sync
 from binsite.site import find_root
 
+if TYPE_CHECKING:
+    from binsite.mailing.run import SendResult
+    from binsite.mailman.local import LocalMailman, LocalStatus
 
-def _local(state_dir: Path | None, ctx) -> LocalMailman:
+# The Mailman client, the mail composer and Jinja are imported by the
+# commands that use them: ``send --dry-run`` needs none of them.
+
+
+def _local(state_dir: Path | None, ctx) -> "LocalMailman":
+    from binsite.mailman.local import STATE_DIR, LocalMailman
+
     base = find_root(Path.cwd()) or Path.cwd()
     return LocalMailman(state_dir or base / STATE_DIR,
                         progress=lambda text: click.echo(text.get(ctx.lang), err=True))
@@ -95,7 +100,9 @@ def local_status(ctx, state_dir: Path | None) -> None:
     _say_status(ctx, _local(state_dir, ctx).status(), err=False)
 
 
-def _say_status(ctx, status: LocalStatus, *, err: bool) -> None:
+def _say_status(ctx, status: "LocalStatus", *, err: bool) -> None:
+    from binsite.mailman.sink import read_maildir
+
     def say(nl: str, en: str, **params: object) -> None:
         click.echo((en if ctx.lang == "en" else nl).format(**params), err=err)
 
@@ -138,6 +145,8 @@ def lists_sync(ctx, dry_run: bool) -> None:
     Example:
       binsite lists sync --dry-run
     """
+    from binsite.mailman.sync import sync
+
     changes = sync(ctx.root, settings_from_env(), dry_run=dry_run,
                    progress=None if dry_run else lambda c: click.echo(c.describe().get(ctx.lang)))
     if not changes:
@@ -169,6 +178,8 @@ def send(ctx, dry_run: bool, now_text: str | None, include_older: bool, resend_c
       binsite send --dry-run
       binsite send
     """
+    from binsite.mailing.run import send as send_bulletins
+
     settings = _optional_settings() if dry_run else settings_from_env()
     now = resolve_now(now_text, _tz(ctx.root))
     result = send_bulletins(ctx.root, now=now, settings=settings, ledger_path=ledger, include_older=include_older,
@@ -194,8 +205,8 @@ def _optional_settings():
         return None
 
 
-def _report_send(ctx, result: SendResult) -> None:
-    plan: SendPlan = result.plan
+def _report_send(ctx, result: "SendResult") -> None:
+    plan = result.plan
     members = {c.list: c.members for c in result.counts}
     if result.dry_run:
         for planned in plan.messages:

@@ -105,6 +105,8 @@ def compose(planned: PlannedMessage, site: Site, *, environment: jinja2.Environm
     config = site.config
     lang = config.language
     env = environment or make_environment(site.root, lang)
+    if body is None and planned.bulletin.body is None:
+        raise ValueError(f"{planned.bulletin.id}: the body is in the body store, not in memory; pass body=")
     rendered = body or render_body(planned.bulletin.body, lang=lang)
     context = template_context(planned, site, rendered)
     text = env.get_template(TEXT_TEMPLATE).render(context)

@@ -95,7 +95,7 @@ def plan_sends(site: Site, ledger: Ledger, now: datetime, *, include_older: bool
     window_start = now - timedelta(days=site.config.send_window_days)
     messages: list[PlannedMessage] = []
     held_back: list[Held] = []
-    for bulletin in sorted(site.bulletins, key=lambda b: (b.date, b.id)):
+    for bulletin in reversed(site.bulletins):  # the site keeps them newest first, by (date, id)
         if not is_sendable(bulletin, site, now):
             continue
         for target in targets(bulletin, site):

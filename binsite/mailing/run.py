@@ -16,19 +16,25 @@ from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
+from binsite.cache import BuildCache
+from binsite.checks import checked
+from binsite.compact import many_objects
+from binsite.content import Bulletin
 from binsite.errors import BinsiteError, InvalidSite, Problem
-from binsite.mailing.compose import compose, message_id
 from binsite.mailing.ledger import LedgerEntry, append_entry, read_ledger
 from binsite.mailing.plan import SendPlan, plan_sends
-from binsite.mailman.client import ListCounts, MailmanClient, post_lmtp
-from binsite.mailman.counts import try_record_counts
-from binsite.state import members_log, sent_ledger
 from binsite.mailman.settings import MailmanSettings
-from binsite.markup import render_body
-from binsite.render.environment import make_environment
-from binsite.cache import BuildCache
-from binsite.checks import valid_site
+from binsite.markup import RenderedBody
 from binsite.site import Site
+from binsite.state import members_log, sent_ledger
+
+if TYPE_CHECKING:
+    from binsite.mailman.client import ListCounts, MailmanClient
+
+# The Mailman client (requests, mailmanclient), the composer and Jinja are
+# imported where a real send needs them: a dry run plans without them.
 
 log = logging.getLogger(__name__)
 
@@ -42,39 +48,56 @@ class SendResult:
     sent: tuple[LedgerEntry, ...]
     warnings: tuple[Problem, ...]
     # Members per list where Mailman could be asked (dry run: recipients to expect).
-    counts: tuple[ListCounts, ...] = ()
+    counts: "tuple[ListCounts, ...]" = ()
     dry_run: bool = False
 
 
 def load_for_sending(root: Path, ledger_path: Path, now: datetime, *, include_older: bool = False,
-                     resend_changed: bool = False) -> tuple[Site, SendPlan, list[Problem]]:
+                     resend_changed: bool = False
+                     ) -> tuple[Site, SendPlan, list[Problem], Callable[[Bulletin], RenderedBody]]:
     """Valid site, readable ledger, plan: the part of a send that touches no network.
+    Also how to get a bulletin's rendered body (from the build cache).
 
     The site must pass everything ``binsite check`` checks (the privacy guard
     included): one error anywhere and nothing is sent."""
-    site, warnings = valid_site(root, now, cache=BuildCache.open(root))
+    with many_objects():
+        result = checked(root, now, cache=BuildCache.open(root))
     rel = _relative(ledger_path, root)
     ledger, problems = read_ledger(ledger_path, rel)
     if any(p.is_error for p in problems):
         raise InvalidSite(problems)
-    plan = plan_sends(site, ledger, now, include_older=include_older, resend_changed=resend_changed)
-    return site, plan, list(warnings) + problems
+    plan = plan_sends(result.site, ledger, now, include_older=include_older, resend_changed=resend_changed)
+
+    def body_of(bulletin: Bulletin) -> RenderedBody:
+        return result.bodies.get(result.analyses[bulletin.id].body_key)
+
+    return result.site, plan, list(result.problems) + problems, body_of
 
 
 def send(root: Path, *, now: datetime, settings: MailmanSettings | None, ledger_path: Path | None = None,
          include_older: bool = False, resend_changed: bool = False, dry_run: bool = False,
-         post: Post = post_lmtp, progress: Callable[[LedgerEntry], None] | None = None,
+         post: Post | None = None, progress: Callable[[LedgerEntry], None] | None = None,
          attempts: int = 3, backoff: float = 0.5) -> SendResult:
     """Send what is due and not yet sent. ``settings`` may be None only for a dry run."""
     ledger_path = ledger_path or sent_ledger(root)
-    site, plan, warnings = load_for_sending(root, ledger_path, now, include_older=include_older,
-                                            resend_changed=resend_changed)
+    site, plan, warnings, body_of = load_for_sending(root, ledger_path, now, include_older=include_older,
+                                                     resend_changed=resend_changed)
     if dry_run:
+        if settings is None:
+            return SendResult(plan, (), tuple(warnings), (), dry_run=True)
+        from binsite.mailman.client import MailmanClient
+
         # One quick try: a preview shows "unknown" rather than waiting for retries.
-        preview_client = MailmanClient(settings, timeout=5.0, attempts=1) if settings is not None else None
+        preview_client = MailmanClient(settings, timeout=5.0, attempts=1)
         return SendResult(plan, (), tuple(warnings), _dry_run_counts(preview_client, plan), dry_run=True)
     if settings is None:
         raise ValueError("settings are required unless dry_run")
+    from binsite.mailing.compose import compose, message_id
+    from binsite.mailman.client import MailmanClient, post_lmtp
+    from binsite.mailman.counts import try_record_counts
+    from binsite.render.environment import make_environment
+
+    post = post or post_lmtp
     client = MailmanClient(settings, attempts=attempts, backoff=backoff)
 
     lang = site.config.language
@@ -84,7 +107,7 @@ def send(root: Path, *, now: datetime, settings: MailmanSettings | None, ledger_
     for planned in plan.messages:
         bulletin = planned.bulletin
         if bulletin.id not in bodies:
-            bodies[bulletin.id] = render_body(bulletin.body, lang=lang)
+            bodies[bulletin.id] = body_of(bulletin)
         message: EmailMessage = compose(planned, site, environment=env, body=bodies[bulletin.id])
         post(settings, planned.target.list, message, envelope_from=site.config.mail.sender,
              attempts=attempts, backoff=backoff)
@@ -102,7 +125,7 @@ def send(root: Path, *, now: datetime, settings: MailmanSettings | None, ledger_
     return SendResult(plan, tuple(sent), tuple(warnings), tuple(counts))
 
 
-def _dry_run_counts(client: MailmanClient | None, plan: SendPlan) -> tuple[ListCounts, ...]:
+def _dry_run_counts(client: "MailmanClient | None", plan: SendPlan) -> "tuple[ListCounts, ...]":
     """Member counts of the planned lists, where Mailman answers: a dry run
     must work without Mailman too."""
     if client is None:

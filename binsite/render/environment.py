@@ -8,6 +8,7 @@ the same name. Sanitised Markdown enters templates as ``Markup`` in one place
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -18,9 +19,18 @@ from binsite.locations import default_templates_dir, template_dirs  # noqa: F401
 from binsite.i18n import format_date, format_datetime, format_number, role_label, ui
 
 
-def make_environment(site_root: Path, lang: str) -> jinja2.Environment:
+def make_environment(site_root: Path, lang: str, *, compiled_dir: Path | None = None) -> jinja2.Environment:
+    """``compiled_dir``: where to keep compiled templates between runs (Jinja
+    checks each against its source, so a changed template is recompiled)."""
+    bytecode_cache = None
+    if compiled_dir is not None:
+        # Compiled code depends on the options below too: one folder per version of this file.
+        folder = compiled_dir / hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+        folder.mkdir(parents=True, exist_ok=True)
+        bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in template_dirs(site_root)]),
+        bytecode_cache=bytecode_cache,
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "xml", "svg"), default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -9,7 +9,6 @@ without rendering them.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,7 +28,7 @@ def digest(*parts: object) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One public bulletin or notice, ready for templates."""
 
@@ -38,7 +37,7 @@ class Entry:
     key: str
     body_key: str
     excerpt: str
-    words: str
+    words_key: str            # the search words, in the body store
     has_members_only: bool
     areas: tuple[Area, ...]
     category: Category | None
@@ -111,6 +110,7 @@ class Archive:
     by_area: dict[str, tuple[Entry, ...]] = field(default_factory=dict)
     by_category: dict[str, tuple[Entry, ...]] = field(default_factory=dict)
     notices: tuple[Entry, ...] = ()
+    bodies: BodyStore = field(default_factory=BodyStore, compare=False, repr=False)
 
     def entry(self, bulletin_id: str) -> Entry | None:
         return next((e for e in self.entries if e.id == bulletin_id), None)
@@ -139,7 +139,7 @@ def build_archive(site: Site, analyses: dict[str, Analysis], bodies: BodyStore, 
                      b.urgent, path, analysis.body_key, analysis.excerpt, analysis.has_members_only)
         return Entry(
             bulletin=b, path=path, key=key, body_key=analysis.body_key, excerpt=analysis.excerpt,
-            words=analysis.words, has_members_only=analysis.has_members_only,
+            words_key=analysis.words_key, has_members_only=analysis.has_members_only,
             areas=tuple(areas_by_id[a] for a in b.areas if a in areas_by_id),
             category=category, bodies=bodies,
         )
@@ -166,14 +166,17 @@ def build_archive(site: Site, analyses: dict[str, Analysis], bodies: BodyStore, 
     by_area: dict[str, list[Entry]] = {a.id: [] for a in site.areas}
     by_category: dict[str, list[Entry]] = {c.id: [] for c in site.config.categories}
     for b in shown:
-        entry = plain[b.id]
+        p = plain[b.id]
         prev_id, next_id = neighbours.get(b.id, (None, None))
-        entry = dataclasses.replace(
-            entry,
+        # Built directly: dataclasses.replace() looks up the fields every time.
+        entry = Entry(
+            p.bulletin, p.path, p.key, p.body_key, p.excerpt, p.words_key, p.has_members_only, p.areas, p.category,
             follow_up_of=shallow(b.follow_up_of),
-            follow_ups=tuple(sorted((plain[f] for f in follow_ups.get(b.id, [])), key=lambda e: (e.date, e.id))),
+            follow_ups=tuple(sorted((plain[f] for f in follow_ups.get(b.id, ())), key=lambda e: (e.date, e.id)))
+            if b.id in follow_ups else (),
             previous=shallow(prev_id),
             next=shallow(next_id),
+            bodies=bodies,
         )
         entries.append(entry)
         for area_id in b.areas:
@@ -184,7 +187,7 @@ def build_archive(site: Site, analyses: dict[str, Analysis], bodies: BodyStore, 
     return Archive(site=site, now=now, entries=tuple(entries),
                    by_area={k: tuple(v) for k, v in by_area.items()},
                    by_category={k: tuple(v) for k, v in by_category.items()},
-                   notices=tuple(e for e in entries if e.is_notice))
+                   notices=tuple(e for e in entries if e.is_notice), bodies=bodies)
 
 
 def paginate(entries: tuple[Entry, ...], per_page: int, path_of) -> list[Page]:

@@ -10,12 +10,12 @@ site works under any sub-path.
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
 from markupsafe import Markup
@@ -45,11 +45,31 @@ class Job:
 
     path: str
     key: str
-    render: Callable[[], bytes]
+    render: Callable[[], bytes | list[bytes]]   # the file's bytes, or parts of it in order
+
+
+_URL_FUNCTIONS: dict[str, Callable[[str], str]] = {}
 
 
 def _url_for(page_path: str) -> Callable[[str], str]:
-    return lambda target: urls.relative(page_path, target)
+    """``url(target)`` for templates: a relative link from ``page_path``.
+    Links depend only on the page's depth, so one function serves each depth."""
+    prefix = urls.relative(page_path, "")
+    function = _URL_FUNCTIONS.get(prefix)
+    if function is None:
+        root = "" if prefix == "./" else prefix
+        function = _URL_FUNCTIONS[prefix] = lambda target: (root + target) or "./"
+    return function
+
+
+@dataclass(frozen=True)
+class Chrome:
+    """What every page shows around its content: the site's name and main
+    navigation, and the footer. Rendered from ``partials/site-nav.html`` and
+    ``partials/site-footer.html`` once per depth and section, not per page."""
+
+    nav: Markup
+    footer: Markup
 
 
 class Renderer:
@@ -67,11 +87,25 @@ class Renderer:
             "csp": CONTENT_SECURITY_POLICY,
         }
 
+        self._chrome: dict[tuple[str, str], Chrome] = {}
+
+    def chrome(self, url: Callable[[str], str], section: str) -> Chrome:
+        key = (url(""), section)
+        chrome = self._chrome.get(key)
+        if chrome is None:
+            values = {**self.common, "url": url, "section": section}
+            chrome = self._chrome[key] = Chrome(
+                nav=Markup(self.env.get_template("partials/site-nav.html").render(values).rstrip("\n")),
+                footer=Markup(self.env.get_template("partials/site-footer.html").render(values).rstrip("\n")))
+        return chrome
+
     def page(self, template: str, path: str, key: str, **context: object) -> Job:
         def render() -> bytes:
             url = context.get("url") or _url_for(path)
             values = {k: v for k, v in context.items() if k != "url"}
-            return self.env.get_template(template).render(**self.common, page_path=path, url=url, **values).encode()
+            chrome = self.chrome(url, path.split("/", 1)[0])
+            return self.env.get_template(template).render(**self.common, page_path=path, url=url, chrome=chrome,
+                                                          **values).encode()
         return Job(urls.output_file(path), digest(key, template), render)
 
 
@@ -88,12 +122,14 @@ def templates_digest(template_dirs: list[Path]) -> str:
 def plan_jobs(env: jinja2.Environment, archive: Archive, *, assets: dict[str, bytes], site_key: str) -> list[Job]:
     """All jobs of the site. ``site_key`` covers what every page shows (config,
     areas, templates, binsite's version). Two jobs on one path is an error."""
-    jobs = [*_pages(Renderer(env, archive), site_key), *_feeds(env, archive, site_key)]
+    stats_key = stats_digest(archive, site_key)
+    jobs = [*_pages(Renderer(env, archive), site_key, stats_key), *_feeds(env, archive, site_key)]
     everything = digest(site_key, tuple(e.key for e in archive.entries))
-    jobs.append(Job("sitemap.xml", everything, lambda: sitemap(archive)))
+    # The sitemap lists paths and dates only: an edited text does not redo it.
+    jobs.append(Job("sitemap.xml", digest(site_key, tuple((e.path, e.date.timestamp()) for e in archive.entries)),
+                    lambda: sitemap(archive)))
     jobs.append(Job("robots.txt", site_key, lambda: robots(archive)))
     jobs.append(Job(f"{urls.SEARCH_PATH}/index.js", everything, lambda: search_index(archive)))
-    stats_key = stats_digest(archive, site_key)
     jobs.append(Job(STATS_CSV, stats_key, lambda: as_csv(public_stats(archive.site, archive.now)).encode("utf-8")))
     for rel, data in sorted(assets.items()):
         jobs.append(Job(f"{ASSETS_DIR}/{rel}", hashlib.sha256(data).hexdigest(), lambda data=data: data))
@@ -107,7 +143,12 @@ def plan_jobs(env: jinja2.Environment, archive: Archive, *, assets: dict[str, by
 
 def render_archive(env: jinja2.Environment, archive: Archive, *, assets: dict[str, bytes]) -> dict[str, bytes]:
     """All files of the public site in memory (for tests and small sites)."""
-    return {job.path: job.render() for job in plan_jobs(env, archive, assets=assets, site_key="")}
+    return {job.path: as_bytes(job.render()) for job in plan_jobs(env, archive, assets=assets, site_key="")}
+
+
+def as_bytes(data: bytes | list[bytes]) -> bytes:
+    """A job's output as one bytes object (a job may return parts)."""
+    return data if isinstance(data, bytes) else b"".join(data)
 
 
 def stats_digest(archive: Archive, site_key: str) -> str:
@@ -115,12 +156,12 @@ def stats_digest(archive: Archive, site_key: str) -> str:
     bulletin does not redo them."""
     def counted(entry: Entry) -> tuple:
         b = entry.bulletin
-        return (b.id, b.date.isoformat(), b.areas, b.category, b.author.role if b.author else None, b.urgent,
+        return (b.id, b.date.timestamp(), b.areas, b.category, b.author.role if b.author else None, b.urgent,
                 b.follow_up_of, b.is_notice)
     return digest(site_key, archive.now.date(), tuple(counted(e) for e in archive.entries))
 
 
-def _pages(r: Renderer, site_key: str) -> list[Job]:
+def _pages(r: Renderer, site_key: str, stats_key: str) -> list[Job]:
     archive, config, site = r.archive, r.config, r.site
     area_counts = tuple((a, len(archive.by_area[a.id])) for a in site.areas)
     jobs = [r.page("index.html", "", digest(site_key, tuple(e.key for e in archive.entries[: config.per_page]),
@@ -148,7 +189,7 @@ def _pages(r: Renderer, site_key: str) -> list[Job]:
     jobs.append(r.page("search.html", f"{urls.SEARCH_PATH}/", site_key))
     jobs.append(r.page("about.html", f"{urls.ABOUT_PATH}/", site_key, retention=retention_rows(site)))
     # Statistics of what the public archive shows now; never the ledger or non-public bulletins.
-    jobs.append(r.page("stats.html", f"{urls.STATS_PATH}/", stats_digest(archive, site_key),
+    jobs.append(r.page("stats.html", f"{urls.STATS_PATH}/", stats_key,
                        stats_page=_Lazy(lambda: stats_page(public_stats(site, archive.now), built=archive.now,
                                                            csv_path=STATS_CSV, lang=config.language))))
     handbook = handbook_source(site.root)
@@ -240,7 +281,7 @@ def sitemap(archive: Archive) -> bytes:
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for path, lastmod in rows:
-        lines.append(f"  <url><loc>{xml_escape(config.absolute_url(path))}</loc>"
+        lines.append(f"  <url><loc>{html.escape(config.absolute_url(path), quote=False)}</loc>"
                      + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "") + "</url>")
     lines.append("</urlset>")
     return ("\n".join(lines) + "\n").encode("utf-8")
@@ -251,21 +292,33 @@ def robots(archive: Archive) -> bytes:
     return f"User-agent: *\nAllow: /\nSitemap: {config.absolute_url('sitemap.xml')}\n".encode("utf-8")
 
 
-def search_index(archive: Archive) -> bytes:
+_INDEX_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def search_index(archive: Archive) -> list[bytes]:
     """A small script that defines the offline search index: per public
-    bulletin its title, path, date, areas, category and the set of its words."""
+    bulletin its title, path, date, areas, category and the set of its words.
+    Made a few hundred entries at a time, so that memory holds the words of
+    those only."""
     lang = archive.site.config.language
-    records = [{
-        "t": entry.title,
-        "u": entry.path,
-        "d": format_date(entry.date, lang),
-        "a": ", ".join(a.name for a in entry.areas) if not entry.bulletin.to_all else "",
-        "c": entry.category.label(lang) if entry.category else "",
-        "e": entry.excerpt,
-        "w": entry.words,
-    } for entry in archive.entries]
-    payload = json.dumps(records, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return f"window.BINSITE_INDEX = {payload};\n".encode("utf-8")
+    parts: list[bytes] = []
+    entries = archive.entries
+    for start in range(0, len(entries), 500):
+        chunk = entries[start:start + 500]
+        words = archive.bodies.words([e.words_key for e in chunk])
+        parts.extend(_INDEX_ENCODER.encode({
+            "t": entry.title,
+            "u": entry.path,
+            "d": format_date(entry.date, lang),
+            "a": ", ".join(a.name for a in entry.areas) if not entry.bulletin.to_all else "",
+            "c": entry.category.label(lang) if entry.category else "",
+            "e": entry.excerpt,
+            "w": words[entry.words_key],
+        }).encode("utf-8") for entry in chunk)
+    # Parts, not one joined copy: the writer writes them one after the other.
+    for index in range(1, len(parts)):
+        parts[index] = b"," + parts[index]
+    return [b"window.BINSITE_INDEX = [", *parts, b"];\n"]
 
 
 def load_assets(template_dirs: list[Path]) -> dict[str, bytes]:

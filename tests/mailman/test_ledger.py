@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from binsite.mailing.ledger import LedgerEntry, append_entry, read_ledger
+import pytest
+
+from binsite.mailing.ledger import LedgerEntry, append_entry, parse_ledger, read_ledger
 
 
 def entry(n: int) -> LedgerEntry:
@@ -54,3 +56,46 @@ def test_a_torn_last_line_is_a_warning_and_the_next_append_drops_it(tmp_path: Pa
     # The cut-off record never counted (it was not durable): it goes, and nothing blocks the next send.
     assert ledger.entries == (entry(1), entry(3))
     assert problems == []
+
+
+def _line_by_line(text: str):
+    """The reference parse: one line at a time (what the fast path must equal)."""
+    import json
+
+    entries = []
+    for line in text.splitlines():
+        if line.strip():
+            values = json.loads(line)
+            entries.append(LedgerEntry(values["bulletin"], values["list"], values["message_id"],
+                                       values["content_hash"], values["sent_at"], values.get("correction_of")))
+    return tuple(entries)
+
+
+@pytest.mark.parametrize("text", [
+    "".join(entry(n).to_json() + "\n" for n in range(1, 8)),
+    # Blank lines, a correction, key order and spacing as a person might write them.
+    entry(1).to_json() + "\n\n" + '{"sent_at": "2026-11-10T12:00:00+01:00", "content_hash": "x", "list": "l@x", '
+    '"bulletin": "b", "message_id": "<c@x>", "correction_of": "<m1@bin.test.example>"}\n'
+    + '{"bulletin":"é","list":"l@x","message_id":"<d@x>","content_hash":"y","sent_at":"t"}\n',
+])
+def test_sound_ledger_parses_like_line_by_line(text):
+    ledger, problems = parse_ledger(text, "state/sent.jsonl")
+    assert problems == []
+    assert ledger.entries == _line_by_line(text)
+
+
+@pytest.mark.parametrize("bad, line", [
+    ('{"bulletin": "b"}', 2),                                            # fields missing
+    ('{"a": 1}, {"b": 2}', 2),                                           # two records on one line
+    ('[' + entry(9).to_json() + ']', 2),                                 # an array, not a record
+    (entry(9).to_json().replace('"<m9@bin.test.example>"', "9"), 2),     # a number for a string
+    (entry(9).to_json()[:-1] + ', "correction_of": 5}', None),           # accepted line by line, as before
+])
+def test_unsound_ledger_falls_back_and_points_at_the_line(bad, line):
+    text = entry(1).to_json() + "\n" + bad + "\n" + entry(2).to_json() + "\n"
+    ledger, problems = parse_ledger(text, "state/sent.jsonl")
+    if line is None:
+        assert problems == [] and len(ledger.entries) == 3
+    else:
+        assert [(p.path, p.line) for p in problems] == [("state/sent.jsonl", line)]
+        assert problems[0].is_error
