@@ -255,7 +255,7 @@ def html_to_text(html_text: str) -> str:
     """Readable plain text from our own sanitised HTML (for search and previews)."""
     text = _BLOCK_END.sub("\n", html_text)
     text = html.unescape(_TAG.sub("", text))
-    lines = [re.sub(r"\s+", " ", line).strip() for line in text.split("\n")]
+    lines = (" ".join(line.split()) for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
 
 
