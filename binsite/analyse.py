@@ -20,7 +20,7 @@ from pathlib import Path
 from binsite import __version__, privacy
 from binsite.areas import Area
 from binsite.cache import BuildCache, serialize_body
-from binsite.compact import Compact
+from binsite.compact import Compact, forked_workers
 from binsite.config import SiteConfig
 from binsite.content import CONTENT_DIR, Bulletin, Source, parse_bulletin
 from binsite.errors import Problem, warning
@@ -221,7 +221,7 @@ def analyse_content(root: Path, ctx: ParseContext, cache: BuildCache, *, workers
             store()
 
         if len(todo) >= POOL_THRESHOLD and count > 1:
-            with multiprocessing.get_context("fork").Pool(count) as pool:
+            with forked_workers(), multiprocessing.get_context("fork").Pool(count) as pool:
                 keep(pool.imap_unordered(_work, todo, chunksize=32))
         else:
             keep(_work(item) for item in todo)

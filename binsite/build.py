@@ -102,7 +102,9 @@ def _render(jobs: list["Job"], out: Path, workers: int) -> list[Written]:
         step = max(50, len(jobs) // (workers * 8))
         ranges = [(start, min(start + step, len(jobs))) for start in range(0, len(jobs), step)]
         results: list[Written | None] = [None] * len(jobs)
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        from binsite.compact import forked_workers
+
+        with forked_workers(), multiprocessing.get_context("fork").Pool(workers) as pool:
             for chunk in pool.imap_unordered(_render_range, ranges):
                 for index, written in chunk:
                     results[index] = written

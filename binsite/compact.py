@@ -71,3 +71,16 @@ def many_objects():
         yield
     finally:
         gc.set_threshold(*old)
+
+
+@contextmanager
+def forked_workers():
+    """Around forking a process pool: the parent's objects move out of the
+    collector's sight (``gc.freeze``), so that a worker's collections do not
+    walk them and copy the pages it shares with the parent. (Reference
+    counts still copy the pages of the objects a worker uses.)"""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
