@@ -335,3 +335,19 @@ def test_line_chart_geometry():
     assert [t.text for t in chart.y_ticks] == ["0", "1", "2", "3", "4"]
     assert [(r.label, r.value) for r in chart.rows] == [("september 2026", "2"), ("oktober 2026", "0"),
                                                         ("november 2026", "4")]
+
+
+def test_stats_use_and_keep_the_build_cache(stats_root, monkeypatch):
+    """At city scale analysing every bulletin again cost half a minute: the
+    second call analyses nothing, and gives the same figures."""
+    from binsite import analyse
+
+    first, _ = load_stats(stats_root, now=STATS_NOW)
+    assert (stats_root / ".binsite" / "cache" / "state.pickle").exists()
+
+    def no_analysis(*args, **kwargs):
+        raise AssertionError("a bulletin was analysed again")
+
+    monkeypatch.setattr(analyse, "analyse_source", no_analysis)
+    second, _ = load_stats(stats_root, now=STATS_NOW)
+    assert as_json(second) == as_json(first)

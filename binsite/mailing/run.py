@@ -60,8 +60,12 @@ def load_for_sending(root: Path, ledger_path: Path, now: datetime, *, include_ol
 
     The site must pass everything ``binsite check`` checks (the privacy guard
     included): one error anywhere and nothing is sent."""
-    with many_objects():
-        result = checked(root, now, cache=BuildCache.open(root))
+    cache = BuildCache.open(root)
+    try:
+        with many_objects():
+            result = checked(root, now, cache=cache)
+    finally:
+        cache.save()  # what was analysed now need not be analysed again (by the build, say)
     rel = _relative(ledger_path, root)
     ledger, problems = read_ledger(ledger_path, rel)
     if any(p.is_error for p in problems):
