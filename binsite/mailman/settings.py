@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from binsite.errors import BinsiteError
 from binsite.i18n import t
 
-URL = "BINSITE_MAILMAN_URL"
-USER = "BINSITE_MAILMAN_USER"
-PASSWORD = "BINSITE_MAILMAN_PASSWORD"
-LMTP = "BINSITE_LMTP"
-ALL_VARIABLES = (URL, USER, PASSWORD, LMTP)
+# The names of the environment variables (never their values: those are
+# secrets, set by the person or the CI runner that sends).
+URL_VAR = "BINSITE_MAILMAN_URL"
+USER_VAR = "BINSITE_MAILMAN_USER"
+PASSWORD_VAR = "BINSITE_MAILMAN_PASSWORD"
+LMTP_VAR = "BINSITE_LMTP"
+ALL_VARIABLES = (URL_VAR, USER_VAR, PASSWORD_VAR, LMTP_VAR)
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,8 @@ class MailmanSettings:
 
     def environment(self) -> dict[str, str]:
         """The variables that make ``settings_from_env`` return these settings."""
-        return {URL: self.url, USER: self.user, PASSWORD: self.password, LMTP: f"{self.lmtp_host}:{self.lmtp_port}"}
+        return {URL_VAR: self.url, USER_VAR: self.user, PASSWORD_VAR: self.password,
+                LMTP_VAR: f"{self.lmtp_host}:{self.lmtp_port}"}
 
 
 def parse_hostport(value: str) -> tuple[str, int]:
@@ -54,15 +57,16 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> MailmanSettin
             "Mailman is not configured: set {names}. To try it on this computer: "
             "eval \"$(binsite local-mailman start)\"",
             names=", ".join(missing)))
-    url = env[URL].strip().rstrip("/")
+    url = env[URL_VAR].strip().rstrip("/")
     if not url.startswith(("http://", "https://")):
         raise BinsiteError(t("{v} moet een adres zijn zoals http://127.0.0.1:8001/3.1, niet {u!r}",
-                             "{v} must be an address such as http://127.0.0.1:8001/3.1, not {u!r}", v=URL, u=url))
+                             "{v} must be an address such as http://127.0.0.1:8001/3.1, not {u!r}", v=URL_VAR, u=url))
     if not url.endswith("/3.1") and not url.endswith("/3.0"):
         url += "/3.1"
     try:
-        host, port = parse_hostport(env[LMTP])
+        host, port = parse_hostport(env[LMTP_VAR])
     except ValueError:
         raise BinsiteError(t("{v} moet host:poort zijn, zoals 127.0.0.1:8024, niet {x!r}",
-                             "{v} must be host:port such as 127.0.0.1:8024, not {x!r}", v=LMTP, x=env[LMTP])) from None
-    return MailmanSettings(url=url, user=env[USER].strip(), password=env[PASSWORD], lmtp_host=host, lmtp_port=port)
+                             "{v} must be host:port such as 127.0.0.1:8024, not {x!r}", v=LMTP_VAR, x=env[LMTP_VAR])) from None
+    return MailmanSettings(url=url, user=env[USER_VAR].strip(), password=env[PASSWORD_VAR], lmtp_host=host,
+                           lmtp_port=port)
