@@ -16,6 +16,7 @@ from pathlib import Path
 from binsite.analyse import Analysis, analyse_content, parse_context
 from binsite.areas import load_areas
 from binsite.cache import BodyStore, BuildCache
+from binsite.compact import many_objects
 from binsite.config import load_config
 from binsite.content import expiry_date
 from binsite.errors import InvalidSite, Problem, Severity, note, sort_problems
@@ -79,12 +80,17 @@ def check_site(root: Path, now: datetime, *, cache: BuildCache | None = None,
     return CheckResult(site=site, problems=tuple(sort_problems(problems)), analyses=by_id, bodies=cache.bodies)
 
 
-def valid_site(root: Path, now: datetime, *, cache: BuildCache | None = None) -> tuple[Site, list[Problem]]:
-    """The checked site for a build or a send; raises ``InvalidSite`` on any error.
-
-    Returns the warnings and notes, for the caller to show."""
-    result = checked(root, now, cache=cache)
-    return result.site, list(result.problems)
+def checked_with_cache(root: Path, now: datetime) -> CheckResult:
+    """``checked`` with the site's own build cache, saved afterwards even when
+    the site has errors: what was analysed now is not analysed again (by the
+    next build, send or check). Without it a command re-read, guarded and
+    rendered every bulletin: half a minute of work at city scale."""
+    cache = BuildCache.open(root)
+    try:
+        with many_objects():
+            return checked(root, now, cache=cache)
+    finally:
+        cache.save()
 
 
 def checked(root: Path, now: datetime, *, cache: BuildCache | None = None,

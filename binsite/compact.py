@@ -1,4 +1,7 @@
-"""Fast, small pickles for the frozen records kept by the build cache.
+"""Keeping tens of thousands of small records cheaply: fast, small pickles
+for the frozen records of the build cache, and the garbage-collector settings
+for making many of them (``many_objects``) and for forking workers that share
+them (``forked_workers``).
 
 A slotted dataclass pickles through ``dataclasses.fields()`` per object,
 which cost more than half a second per build at 10,000 bulletins. These

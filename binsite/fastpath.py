@@ -45,10 +45,14 @@ def walk_files(folder: str):
                 yield entry.path[prefix:], entry.stat()
 
 
-def _walk(name: str, folder: str):
-    """``name/relative|mtime|size|inode`` of every file under ``folder``."""
-    for rel, stat in walk_files(folder):
-        yield f"{name}{rel}|{stat.st_mtime_ns}|{stat.st_size}|{stat.st_ino}"
+def _files(name: str, folder: str) -> list[tuple[str, os.stat_result]]:
+    """``(name/relative, stat)`` of every file under ``folder``, with ``/``."""
+    return [(name + rel.replace(os.sep, "/"), stat) for rel, stat in walk_files(folder)]
+
+
+def _lines(files: list[tuple[str, os.stat_result]]) -> list[str]:
+    """Signature lines, ``path|mtime|size|inode``, sorted."""
+    return sorted(f"{rel}|{stat.st_mtime_ns}|{stat.st_size}|{stat.st_ino}" for rel, stat in files)
 
 
 def input_signature(root: Path, default_templates: Path,
@@ -64,18 +68,16 @@ def input_signature(root: Path, default_templates: Path,
                 stat = path.stat()
                 lines.append(f"{name}|{stat.st_mtime_ns}|{stat.st_size}|{stat.st_ino}")
             elif path.is_dir():
+                found = _files(name, str(path))
                 if listing is not None and base == root and name == "content":
-                    found = [(name + rel.replace(os.sep, "/"), stat) for rel, stat in walk_files(str(path))]
                     listing.extend(found)
-                    lines.extend(sorted(f"{rel}|{s.st_mtime_ns}|{s.st_size}|{s.st_ino}" for rel, s in found))
-                else:
-                    lines.extend(sorted(_walk(name, str(path))))
+                lines.extend(_lines(found))
         if default_templates.parent == root:
             break
     # binsite's own code: a changed binsite (even with the same version, as
     # in development) must never reuse the last build's output.
     package = os.path.dirname(os.path.abspath(__file__))
-    lines.extend(sorted(line for line in _walk("binsite", package) if "|" in line and ".py|" in line))
+    lines.extend(_lines([(rel, stat) for rel, stat in _files("binsite", package) if rel.endswith(".py")]))
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 

@@ -424,17 +424,9 @@ def load_stats(root: Path, *, now: datetime, since: str | None = None, until: st
 
     Raises ``InvalidSite`` when the site has errors and ``BinsiteError`` for a bad
     option; returns the state files' warnings. Never contacts Mailman."""
-    from binsite.cache import BuildCache
-    from binsite.checks import valid_site  # the checks pull in the privacy guard; only the CLI needs it
-    from binsite.compact import many_objects
+    from binsite.checks import checked_with_cache  # the checks pull in the privacy guard; only the CLI needs it
 
-    # With the build cache: at city scale, analysing every bulletin again took half a minute.
-    cache = BuildCache.open(root)
-    try:
-        with many_objects():
-            site, _ = valid_site(root, now, cache=cache)
-    finally:
-        cache.save()
+    site = checked_with_cache(root, now).site
     tz = site.config.tz
     unknown = [a for a in area_ids if a not in site.area_ids]
     if unknown:

@@ -18,9 +18,7 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from binsite.cache import BuildCache
-from binsite.checks import checked
-from binsite.compact import many_objects
+from binsite.checks import checked_with_cache
 from binsite.content import Bulletin
 from binsite.errors import BinsiteError, InvalidSite, Problem
 from binsite.mailing.ledger import LedgerEntry, append_entry, read_ledger
@@ -60,12 +58,7 @@ def load_for_sending(root: Path, ledger_path: Path, now: datetime, *, include_ol
 
     The site must pass everything ``binsite check`` checks (the privacy guard
     included): one error anywhere and nothing is sent."""
-    cache = BuildCache.open(root)
-    try:
-        with many_objects():
-            result = checked(root, now, cache=cache)
-    finally:
-        cache.save()  # what was analysed now need not be analysed again (by the build, say)
+    result = checked_with_cache(root, now)
     rel = _relative(ledger_path, root)
     ledger, problems = read_ledger(ledger_path, rel)
     if any(p.is_error for p in problems):
@@ -129,11 +122,9 @@ def send(root: Path, *, now: datetime, settings: MailmanSettings | None, ledger_
     return SendResult(plan, tuple(sent), tuple(warnings), tuple(counts))
 
 
-def _dry_run_counts(client: "MailmanClient | None", plan: SendPlan) -> "tuple[ListCounts, ...]":
+def _dry_run_counts(client: "MailmanClient", plan: SendPlan) -> "tuple[ListCounts, ...]":
     """Member counts of the planned lists, where Mailman answers: a dry run
-    must work without Mailman too."""
-    if client is None:
-        return ()
+    must work without Mailman too (without settings it does not ask at all)."""
     counts = []
     for address in plan.lists:
         try:
