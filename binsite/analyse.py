@@ -11,22 +11,25 @@ in ``binsite.site.assemble``, and are cheap.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from binsite import __version__, privacy
+from binsite import __version__
 from binsite.areas import Area
 from binsite.cache import BuildCache, serialize_body
-from binsite.compact import Compact, forked_workers
+from binsite.compact import Compact
 from binsite.config import SiteConfig
 from binsite.content import CONTENT_DIR, Bulletin, Source, parse_bulletin
 from binsite.errors import Problem, warning
 from binsite.fastpath import walk_files
 from binsite.i18n import t
-from binsite.markup import RenderedBody, render_body, search_words
+from binsite.workers import fork_map
+
+if TYPE_CHECKING:
+    from binsite.markup import RenderedBody
 
 # Bump when parsing, the guard or Markdown rendering change their output.
 ANALYSIS_VERSION = 3
@@ -111,6 +114,11 @@ def words_key(body_key: str, title: str) -> str:
 
 def analyse_source(source: Source, ctx: ParseContext) -> tuple[Analysis, Extras | None]:
     """Parse, guard and render one file (pure)."""
+    # Imported here: a command that finds every file in the cache (a dry
+    # run, a rebuild) never loads Markdown or the privacy patterns.
+    from binsite import privacy
+    from binsite.markup import render_body, search_words
+
     bulletin, problems = parse_bulletin(source, ctx.config, frozenset(ctx.area_ids))
     if bulletin is None:
         return Analysis(None, tuple(problems)), None
@@ -141,18 +149,26 @@ def content_files(root: Path) -> Iterable[tuple[str, os.stat_result]]:
         yield CONTENT_DIR + rel.replace(os.sep, "/"), stat
 
 
-# Set before forking the pool, so workers inherit it instead of receiving it per task.
+# Set before forking the workers, so they inherit them instead of receiving them per task.
 _WORKER_CTX: ParseContext | None = None
+_WORKER_ROOT = ""
 
 
-def _work(item: tuple[str, str, bytes]) -> tuple[str, Analysis, str | None, str | None]:
-    """One file, in a worker: the body comes back serialised (one string is
-    cheaper to send between processes than a dataclass of four)."""
+def _work(item: tuple[str | None, str, bytes | None]) -> tuple[str, str, Analysis, str | None, str | None]:
+    """One file, in a worker: ``(digest, rel, analysis, body, words)``. A file
+    never seen before comes without its digest and bytes: the worker reads
+    it, so that reading 10,000 files is shared too (and their bytes are
+    never all in the parent's memory). The body comes back serialised (one
+    string is cheaper to send between processes than a dataclass of four)."""
     digest, rel, data = item
+    if data is None:
+        with open(_WORKER_ROOT + rel, "rb") as handle:
+            data = handle.read()
+        digest = hashlib.sha256(data).hexdigest()[:32]
     analysis, extras = analyse_source(Source(rel, data), _WORKER_CTX)
     if extras is None:
-        return digest, analysis, None, None
-    return digest, analysis, serialize_body(extras.body), extras.words
+        return digest, rel, analysis, None, None  # type: ignore[return-value]
+    return digest, rel, analysis, serialize_body(extras.body), extras.words  # type: ignore[return-value]
 
 
 def analyse_content(root: Path, ctx: ParseContext, cache: BuildCache, *, workers: int | None = None,
@@ -160,7 +176,7 @@ def analyse_content(root: Path, ctx: ParseContext, cache: BuildCache, *, workers
     """Every content file's analysis, sorted by path; recomputed only where
     the file or the context changed. Also returns problems of the folder itself.
     ``listing``: ``content_files(root)`` when the caller has just walked it."""
-    global _WORKER_CTX
+    global _WORKER_CTX, _WORKER_ROOT
     if not (root / CONTENT_DIR).is_dir():
         return [], [warning(CONTENT_DIR, None, t("map content/ ontbreekt: nog geen berichten",
                                                  "folder content/ is missing: no bulletins yet"))]
@@ -168,36 +184,44 @@ def analyse_content(root: Path, ctx: ParseContext, cache: BuildCache, *, workers
     analyses = cache.section("analyses")
     ctx_key = ctx.key
     problems: list[Problem] = []
-    wanted: list[tuple[str, str]] = []          # (rel, digest)
-    todo: list[tuple[str, str, bytes]] = []     # (digest, rel, data)
-    seen_rels: set[str] = set()
+    keys: dict[str, str] = {}                       # rel -> analysis key, in path order
+    todo: list[tuple[str | None, str, bytes | None]] = []   # (digest, rel, data); None, None: read it in a worker
+    stats: dict[str, tuple[int, int, int]] = {}     # of the files a worker reads
+    prefix = os.path.join(str(root), "")
     for rel, stat in sorted(listing if listing is not None else content_files(root)):
         if not rel.endswith(".md"):
             problems.append(warning(rel, None, t("geen .md-bestand; wordt overgeslagen", "not a .md file; skipped")))
             continue
-        seen_rels.add(rel)
         signature = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
         known = signatures.get(rel)
+        if known is None:  # a new file (or a cold cache): nothing to compare with
+            keys[rel] = ""
+            stats[rel] = signature
+            todo.append((None, rel, None))
+            continue
         data = None
-        if known is not None and known[0] == signature:
+        if known[0] == signature:
             digest = known[1]
         else:
-            data = (root / rel).read_bytes()
+            with open(prefix + rel, "rb") as handle:
+                data = handle.read()
             digest = hashlib.sha256(data).hexdigest()[:32]
             signatures[rel] = (signature, digest)
             cache.dirty = True
-        key = f"{digest}|{ctx_key}|{rel}"
-        wanted.append((rel, key))
+        key = keys[rel] = f"{digest}|{ctx_key}|{rel}"
         known_analysis = analyses.get(key)
         if known_analysis is None or known_analysis.bulletin is not None and not (
                 cache.bodies.has(known_analysis.body_key) and cache.bodies.has_words(known_analysis.words_key)):
-            todo.append((key, rel, data if data is not None else (root / rel).read_bytes()))
-    for rel in set(signatures) - seen_rels:
+            if data is None:
+                with open(prefix + rel, "rb") as handle:
+                    data = handle.read()
+            todo.append((digest, rel, data))
+    for rel in signatures.keys() - keys.keys():
         del signatures[rel]
         cache.dirty = True
     if todo:
         cache.dirty = True
-        _WORKER_CTX = ctx
+        _WORKER_CTX, _WORKER_ROOT = ctx, prefix
         count = workers if workers is not None else (os.cpu_count() or 1)
         # Rendered bodies go to the body store in batches as they arrive, so
         # that memory holds a batch of them, never all.
@@ -210,25 +234,22 @@ def analyse_content(root: Path, ctx: ParseContext, cache: BuildCache, *, workers
             batch.clear()
             words.clear()
 
-        def keep(results: Iterable[tuple[str, Analysis, str | None, str | None]]) -> None:
-            for key, analysis, body, search in results:
-                analyses[key] = analysis
-                if body is not None and search is not None:
-                    batch.append((analysis.body_key, body))
-                    words.append((analysis.words_key, search))
-                if len(batch) >= 256:
-                    store()
-            store()
-
-        if len(todo) >= POOL_THRESHOLD and count > 1:
-            with forked_workers(), multiprocessing.get_context("fork").Pool(count) as pool:
-                keep(pool.imap_unordered(_work, todo, chunksize=32))
-        else:
-            keep(_work(item) for item in todo)
+        for digest, rel, analysis, body, search in fork_map(
+                _work, todo, workers=count if len(todo) >= POOL_THRESHOLD else 1, chunksize=32):
+            key = keys[rel] = f"{digest}|{ctx_key}|{rel}"
+            if rel in stats:
+                signatures[rel] = (stats[rel], digest)
+            analyses[key] = analysis
+            if body is not None and search is not None:
+                batch.append((analysis.body_key, body))
+                words.append((analysis.words_key, search))
+            if len(batch) >= 1024:
+                store()
+        store()
         del todo
     # Forget analyses that no file needs any more.
-    needed = {key for _, key in wanted}
-    for key in set(analyses) - needed:
+    needed = set(keys.values())
+    for key in analyses.keys() - needed:
         del analyses[key]
         cache.dirty = True
-    return [analyses[key] for _, key in wanted], problems
+    return [analyses[key] for key in keys.values()], problems

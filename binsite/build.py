@@ -14,7 +14,6 @@ functions that need them, so a build with nothing to do starts fast.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import time as _time
 from contextlib import contextmanager
@@ -83,34 +82,34 @@ def render_site(root: Path, now: datetime, *, drafts: bool = False) -> dict[str,
                           assets=load_assets(template_dirs(result.site.root)))
 
 
-# Jobs and output folder for forked workers: inherited, never pickled.
+# Jobs and output folder (ending in a separator) for forked workers:
+# inherited, never pickled.
 _JOBS: list["Job"] = []
-_OUT: Path = Path()
+_OUT = ""
 
 
-def _render_range(bounds: tuple[int, int]) -> list[tuple[int, Written]]:
-    return [(index, write_if_changed(_OUT / _JOBS[index].path, _JOBS[index].render()))
-            for index in range(*bounds)]
+def _render_one(index: int) -> tuple[int, Written]:
+    job = _JOBS[index]
+    return index, write_if_changed(_OUT + job.path, job.render())
 
 
 def _render(jobs: list["Job"], out: Path, workers: int) -> list[Written]:
     global _JOBS, _OUT
-    _JOBS, _OUT = jobs, out
-    try:
-        if len(jobs) < POOL_THRESHOLD or workers < 2:
-            return [w for _, w in _render_range((0, len(jobs)))]
-        step = max(50, len(jobs) // (workers * 8))
-        ranges = [(start, min(start + step, len(jobs))) for start in range(0, len(jobs), step)]
-        results: list[Written | None] = [None] * len(jobs)
-        from binsite.compact import forked_workers
+    from binsite.workers import fork_map
 
-        with forked_workers(), multiprocessing.get_context("fork").Pool(workers) as pool:
-            for chunk in pool.imap_unordered(_render_range, ranges):
-                for index, written in chunk:
-                    results[index] = written
+    _JOBS, _OUT = jobs, os.path.join(str(out), "")
+    try:
+        results: list[Written | None] = [None] * len(jobs)
+        # Last job first: the plan ends with the largest files (listings, the
+        # search index), which then do not keep one process busy while the
+        # other has finished. Small chunks keep the two processes even.
+        for index, written in fork_map(_render_one, range(len(jobs) - 1, -1, -1),
+                                       workers=workers if len(jobs) >= POOL_THRESHOLD else 1, chunksize=50,
+                                       release=True):
+            results[index] = written
         return results  # type: ignore[return-value]
     finally:
-        _JOBS, _OUT = [], Path()
+        _JOBS, _OUT = [], ""
 
 
 def time_window(site: "Site", now: datetime) -> tuple[datetime, datetime]:
@@ -136,7 +135,8 @@ def build(root: Path, out: Path, *, now: datetime, drafts: bool = False, cache: 
     """Check the site, render what changed and write it to ``out``.
 
     Raises ``InvalidSite`` (and writes nothing) when any file has an error.
-    ``cache=False`` ignores and leaves ``.binsite/cache`` alone."""
+    ``cache=False`` ignores and leaves ``.binsite/cache`` alone. ``workers``:
+    processes for analysis and rendering (default: one per core)."""
     signature = ""
     listing: list | None = None
     if cache:
@@ -179,7 +179,11 @@ def _full_build(root: Path, out: Path, *, now: datetime, drafts: bool, cache: bo
     with _phase("open cache"):
         build_cache = BuildCache.open(root) if cache else BuildCache.memory()
     with _phase("read and check"):
-        result = checked(root, now, cache=build_cache, listing=listing)
+        result = checked(root, now, cache=build_cache, listing=listing, workers=workers)
+    # What only the analysis needed is let go before the render workers fork.
+    if listing is not None:
+        listing.clear()
+    build_cache.bodies.forget_known_keys()
     site = result.site
     with _phase("archive model"):
         archive = make_archive(result, now, drafts=drafts)
@@ -190,18 +194,20 @@ def _full_build(root: Path, out: Path, *, now: datetime, drafts: bool, cache: bo
                                compiled_dir=root / CACHE_DIR / "templates" if cache else None)
         jobs = plan_jobs(env, archive, assets=load_assets(dirs), site_key=site_key)
 
+    fresh = _empty(out)  # then nothing there can be stale
     claim(out)
     outputs = build_cache.section("outputs")
     manifest: dict[str, tuple] = outputs.get(str(out.resolve()), {})
     todo: list[Job] = []
     kept: dict[str, tuple] = {}
     prefix = os.path.join(str(out), "")
-    for job in jobs:
-        record = manifest.get(job.path)
-        if record is not None and record[0] == job.key and _unchanged(prefix + job.path, record):
-            kept[job.path] = record
-        else:
-            todo.append(job)
+    with _phase("compare with the last output"):
+        for job in jobs:
+            record = manifest.get(job.path)
+            if record is not None and record[0] == job.key and _unchanged(prefix + job.path, record):
+                kept[job.path] = record
+            else:
+                todo.append(job)
     with _phase(f"render and write {len(todo)} files"):
         written = _render(todo, out, workers if workers is not None else (os.cpu_count() or 1))
     for job, w in zip(todo, written):
@@ -211,7 +217,7 @@ def _full_build(root: Path, out: Path, *, now: datetime, drafts: bool, cache: bo
         # What an earlier build wrote and no longer belongs; no folder walk.
         removed = remove_listed(out, [path for path in manifest if path not in wanted])
     else:
-        removed = remove_stale(out, wanted)
+        removed = 0 if fresh else remove_stale(out, wanted)
     if todo or kept.keys() != manifest.keys():
         outputs[str(out.resolve())] = kept
         build_cache.dirty = True
@@ -224,6 +230,15 @@ def _full_build(root: Path, out: Path, *, now: datetime, drafts: bool, cache: bo
         rendered=len(todo), report=WriteReport(written=changed, unchanged=len(jobs) - changed, removed=removed),
         warnings=tuple(result.problems))
     return (result, build_result), {path: [record[2], record[3]] for path, record in kept.items()}
+
+
+def _empty(folder: Path) -> bool:
+    """``folder`` is missing or holds nothing."""
+    try:
+        with os.scandir(folder) as entries:
+            return next(entries, None) is None
+    except (FileNotFoundError, NotADirectoryError):
+        return True
 
 
 def _unchanged(path: str, record: tuple) -> bool:

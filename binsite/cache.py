@@ -31,14 +31,16 @@ import sqlite3
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from binsite import __version__
-from binsite.markup import RenderedBody
+
+if TYPE_CHECKING:
+    from binsite.markup import RenderedBody
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 MAGIC = b"binsite-cache"
 CACHE_DIR = ".binsite/cache"
 
@@ -48,15 +50,19 @@ def _header() -> bytes:
 
 
 def serialize_body(body: RenderedBody) -> str:
-    # Without members-only passages both HTML renditions are the same: stored once.
+    # Without members-only passages the public and mail renditions are the
+    # same: each is then stored once (a quarter less to write at a cold build).
     mail_html = None if body.mail_html == body.public_html else body.mail_html
-    return json.dumps([body.public_html, mail_html, body.public_text, body.mail_text, body.has_members_only])
+    mail_text = None if body.mail_text == body.public_text else body.mail_text
+    return json.dumps([body.public_html, mail_html, body.public_text, mail_text, body.has_members_only])
 
 
 def deserialize_body(data: str) -> RenderedBody:
+    from binsite.markup import RenderedBody  # Markdown is imported only where bodies are
+
     public_html, mail_html, public_text, mail_text, has_members_only = json.loads(data)
-    return RenderedBody(public_html, public_html if mail_html is None else mail_html, public_text, mail_text,
-                        has_members_only)
+    return RenderedBody(public_html, public_html if mail_html is None else mail_html, public_text,
+                        public_text if mail_text is None else mail_text, has_members_only)
 
 
 class BodyStore:
@@ -65,6 +71,7 @@ class BodyStore:
     def __init__(self) -> None:
         self._bodies: dict[str, RenderedBody] = {}
         self._words: dict[str, str] = {}
+        self._fragments: dict[str, bytes] = {}
 
     def get(self, key: str) -> RenderedBody:
         return self._bodies[key]
@@ -89,6 +96,20 @@ class BodyStore:
 
     def words(self, keys: list[str]) -> dict[str, str]:
         return {key: self._words[key] for key in keys}
+
+    def forget_known_keys(self) -> None:
+        """Let go of what ``has`` and ``has_words`` keep to answer quickly."""
+
+    # Encoded batches of the search index by key (``binsite.render.pages.search_index``):
+    # only the latest build's are kept.
+    def fragment(self, key: str) -> bytes | None:
+        return self._fragments.get(key)
+
+    def put_fragment(self, key: str, data: bytes) -> None:
+        self._fragments[key] = data
+
+    def keep_fragments(self, keys: list[str]) -> None:
+        self._fragments = {key: self._fragments[key] for key in keys if key in self._fragments}
 
 
 class SqliteBodies(BodyStore):
@@ -126,6 +147,7 @@ class SqliteBodies(BodyStore):
             conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
             conn.execute("CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, data TEXT NOT NULL)")
             conn.execute("CREATE TABLE IF NOT EXISTS words (key TEXT PRIMARY KEY, words TEXT NOT NULL)")
+            conn.execute("CREATE TABLE IF NOT EXISTS fragments (key TEXT PRIMARY KEY, data BLOB NOT NULL)")
             row = conn.execute("SELECT value FROM meta WHERE key = 'header'").fetchone()
             if row is None:
                 conn.execute("INSERT OR REPLACE INTO meta VALUES ('header', ?)", (_header().decode(),))
@@ -133,6 +155,7 @@ class SqliteBodies(BodyStore):
             elif row[0] != _header().decode():
                 conn.execute("DELETE FROM bodies")
                 conn.execute("DELETE FROM words")
+                conn.execute("DELETE FROM fragments")
                 conn.execute("UPDATE meta SET value = ? WHERE key = 'header'", (_header().decode(),))
                 conn.commit()
             self._conn, self._pid = conn, os.getpid()
@@ -150,6 +173,10 @@ class SqliteBodies(BodyStore):
         if self._known is None:
             self._known = {r[0] for r in self._connection().execute("SELECT key FROM bodies")}
         return key in self._known or key in self._bodies
+
+    def forget_known_keys(self) -> None:
+        # Two sets of every key (2.5 MB at 10,000 bulletins): made again if asked.
+        self._known = self._known_words = None
 
     def has_words(self, key: str) -> bool:
         if self._known_words is None:
@@ -180,6 +207,20 @@ class SqliteBodies(BodyStore):
 
     def put_many(self, items: list[tuple[str, RenderedBody]]) -> None:
         self.put_serialized([(key, serialize_body(body)) for key, body in items])
+
+    def fragment(self, key: str) -> bytes | None:
+        row = self._connection().execute("SELECT data FROM fragments WHERE key = ?", (key,)).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def put_fragment(self, key: str, data: bytes) -> None:
+        conn = self._connection()
+        with conn:
+            conn.execute("INSERT OR REPLACE INTO fragments VALUES (?, ?)", (key, data))
+
+    def keep_fragments(self, keys: list[str]) -> None:
+        conn = self._connection()
+        with conn:
+            conn.execute(f"DELETE FROM fragments WHERE key NOT IN ({','.join('?' * len(keys))})", keys)
 
     def put_serialized(self, items: list[tuple[str, str]]) -> None:
         if not items:

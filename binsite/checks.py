@@ -64,15 +64,16 @@ def expiring_soon(site: Site, now: datetime) -> list[Problem]:
 
 
 def check_site(root: Path, now: datetime, *, cache: BuildCache | None = None,
-               listing: list[tuple[str, os.stat_result]] | None = None) -> CheckResult:
-    """Check everything. With ``cache`` (persistent or not) unchanged files are not redone."""
+               listing: list[tuple[str, os.stat_result]] | None = None, workers: int | None = None) -> CheckResult:
+    """Check everything. With ``cache`` (persistent or not) unchanged files are
+    not redone. ``workers``: processes for the analysis (default: one per core)."""
     cache = cache if cache is not None else BuildCache.memory()
     config, problems = load_config(root)
     if config is None:
         return CheckResult(site=None, problems=tuple(sort_problems(problems)))
     areas, more = load_areas(root, config)
     problems += more
-    analyses, more = analyse_content(root, parse_context(config, areas), cache, listing=listing)
+    analyses, more = analyse_content(root, parse_context(config, areas), cache, listing=listing, workers=workers)
     problems += more
     site, more = assemble(root, config, areas, [(a.bulletin, a.problems) for a in analyses])
     problems += more + expiring_soon(site, now)
@@ -94,9 +95,9 @@ def checked_with_cache(root: Path, now: datetime) -> CheckResult:
 
 
 def checked(root: Path, now: datetime, *, cache: BuildCache | None = None,
-            listing: list[tuple[str, os.stat_result]] | None = None) -> CheckResult:
+            listing: list[tuple[str, os.stat_result]] | None = None, workers: int | None = None) -> CheckResult:
     """Like ``check_site`` but raises ``InvalidSite`` when there is any error."""
-    result = check_site(root, now, cache=cache, listing=listing)
+    result = check_site(root, now, cache=cache, listing=listing, workers=workers)
     if result.site is None or result.errors:
         raise InvalidSite(list(result.problems))
     return result

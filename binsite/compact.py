@@ -1,7 +1,6 @@
 """Keeping tens of thousands of small records cheaply: fast, small pickles
-for the frozen records of the build cache, and the garbage-collector settings
-for making many of them (``many_objects``) and for forking workers that share
-them (``forked_workers``).
+for the frozen records of the build cache, and the garbage-collector setting
+for making many of them (``many_objects``).
 
 A slotted dataclass pickles through ``dataclasses.fields()`` per object,
 which cost more than half a second per build at 10,000 bulletins. These
@@ -74,16 +73,3 @@ def many_objects():
         yield
     finally:
         gc.set_threshold(*old)
-
-
-@contextmanager
-def forked_workers():
-    """Around forking a process pool: the parent's objects move out of the
-    collector's sight (``gc.freeze``), so that a worker's collections do not
-    walk them and copy the pages it shares with the parent. (Reference
-    counts still copy the pages of the objects a worker uses.)"""
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()

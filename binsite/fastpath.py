@@ -6,7 +6,8 @@ window of time in which the clock changes nothing (no bulletin becomes due
 or expires, same day), and the size and mtime of every file it left. When a
 later build finds the same signature, a clock inside that window and every
 output file untouched, it has nothing to do and stops before loading
-anything else. Any doubt means a full (incremental) build.
+anything else. Any doubt means a full (incremental) build. The record of
+each output folder is a file of its own, ``.binsite/cache/last-build-*.json``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from binsite import __version__
 
-RECORD = ".binsite/cache/last-build.json"
+RECORD_DIR = ".binsite/cache"
 # What a build reads besides content/ (folders are walked, files stat'ed).
 INPUTS = ("binsite.yaml", "lists", "templates", "docs/handleiding-binco.md")
 
@@ -81,18 +82,26 @@ def input_signature(root: Path, default_templates: Path,
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
-def _records(root: Path) -> dict:
+def _record_path(root: Path, out: Path) -> Path:
+    """One record file per output folder: a build reads and writes its own only."""
+    name = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]
+    return root / RECORD_DIR / f"last-build-{name}.json"
+
+
+def _record(root: Path, out: Path) -> dict:
     try:
-        data = json.loads((root / RECORD).read_text(encoding="utf-8"))
+        data = json.loads((_record_path(root, out)).read_bytes())
     except (OSError, ValueError):
         return {}
-    return data if isinstance(data, dict) and data.get("version") == __version__ else {}
+    if not isinstance(data, dict) or data.get("version") != __version__ or data.get("out") != str(out.resolve()):
+        return {}
+    return data
 
 
 def unchanged(root: Path, out: Path, *, signature: str, now: datetime, drafts: bool) -> dict | None:
     """The last build's record when nothing it depends on has changed, else None."""
-    record = _records(root).get(str(out.resolve()))
-    if not isinstance(record, dict) or record.get("signature") != signature or record.get("drafts") != drafts:
+    record = _record(root, out)
+    if record.get("signature") != signature or record.get("drafts") != drafts:
         return None
     try:
         if not datetime.fromisoformat(record["valid_from"]) <= now < datetime.fromisoformat(record["valid_until"]):
@@ -111,14 +120,5 @@ def remember(root: Path, out: Path, record: dict) -> None:
     """Store a finished build's record (atomically) for the next one."""
     from binsite.writer import atomic_write
 
-    records = _records(root)
-    records["version"] = __version__
-    records[str(out.resolve())] = record
-    atomic_write(root / RECORD, json.dumps(records, separators=(",", ":")).encode("utf-8"))
-
-
-def forget(root: Path, out: Path) -> None:
-    records = _records(root)
-    if records.pop(str(out.resolve()), None) is not None:
-        from binsite.writer import atomic_write
-        atomic_write(root / RECORD, json.dumps(records, separators=(",", ":")).encode("utf-8"))
+    record = {"version": __version__, "out": str(out.resolve()), **record}
+    atomic_write(_record_path(root, out), json.dumps(record, separators=(",", ":")).encode("utf-8"))

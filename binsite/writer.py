@@ -14,6 +14,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO, Iterable
 
 from binsite.errors import BinsiteError
 from binsite.i18n import t
@@ -28,7 +29,7 @@ class WriteReport:
     removed: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Written:
     """What is on disk for one output file, as recorded in the build manifest."""
 
@@ -38,68 +39,93 @@ class Written:
     changed: bool
 
 
-# Folders this process made or wrote to: one makedirs per folder, not per
-# file. Should one disappear meanwhile, the failed create makes it again.
-_FOLDERS: set[str] = set()
-
-
-def atomic_write(path: Path, data: bytes | tuple[bytes, ...]) -> os.stat_result:
+def atomic_write(path: Path | str, data: bytes | Iterable[bytes]) -> os.stat_result:
     """Write ``data`` (or its parts, one after the other: no copy of a large
     whole) to ``path`` via a temp file and rename; the new file's stat."""
-    folder = os.path.dirname(path) or "."
-    prefix = f".{os.path.basename(path)}."
-    if folder not in _FOLDERS:
-        os.makedirs(folder, exist_ok=True)
-        _FOLDERS.add(folder)
+    tmp, handle = _temp_beside(path)
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".tmp")
-    except FileNotFoundError:
-        os.makedirs(folder, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb", buffering=1 << 20) as handle:  # many small parts: few system calls
-            os.fchmod(fd, 0o644)
+        with handle:
             for part in (data,) if isinstance(data, bytes) else data:
                 handle.write(part)
             handle.flush()
-            stat = os.fstat(fd)
+            stat = os.fstat(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        _unlink(tmp)
         raise
     return stat
 
 
-def _same_bytes(path: Path, parts: tuple[bytes, ...] | list[bytes]) -> bool:
-    """The file holds exactly ``parts``, one after the other (read a part at
-    a time: a large file is never in memory twice)."""
-    with open(path, "rb") as handle:
-        for part in parts:
-            if handle.read(len(part)) != part:
-                return False
-        return handle.read(1) == b""
+def _temp_beside(path: Path | str) -> tuple[str, BinaryIO]:
+    """A new temporary file in ``path``'s folder (made when missing), open for writing."""
+    folder = os.path.dirname(path) or "."
+    prefix = f".{os.path.basename(path)}."
+    try:  # the folder usually exists: no system call to make sure of it
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".tmp")
+    except FileNotFoundError:
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".tmp")
+    os.fchmod(fd, 0o644)
+    return tmp, os.fdopen(fd, "wb", buffering=1 << 20)  # many small parts: few system calls
 
 
-def write_if_changed(path: Path, data: bytes | tuple[bytes, ...] | list[bytes]) -> Written:
-    """Write ``data`` (bytes, or parts to write one after the other) unless
-    the file already holds exactly that."""
-    parts = (data,) if isinstance(data, bytes) else tuple(data)
-    hasher = hashlib.sha256()
-    for part in parts:
-        hasher.update(part)
-    digest = hasher.hexdigest()[:32]
-    size = sum(len(part) for part in parts)
+def _unlink(path: str) -> None:
     try:
-        stat = os.stat(path)
-        if stat.st_size == size and _same_bytes(path, parts):
-            return Written(digest, stat.st_size, stat.st_mtime_ns, False)
+        os.unlink(path)
     except FileNotFoundError:
         pass
-    stat = atomic_write(path, parts)
+
+
+def write_if_changed(path: Path | str, data: bytes | Iterable[bytes]) -> Written:
+    """Write ``data`` unless the file already holds exactly that. ``data`` is
+    bytes, or parts to write one after the other; parts are consumed one at
+    a time (written to a temp file while compared with the file in place),
+    so a large file made in parts is never whole in memory."""
+    if not isinstance(data, bytes):
+        return _stream_if_changed(path, data)
+    digest = hashlib.sha256(data).hexdigest()[:32]
+    try:
+        stat = os.stat(path)
+        if stat.st_size == len(data):
+            with open(path, "rb") as existing:
+                if existing.read() == data:
+                    return Written(digest, stat.st_size, stat.st_mtime_ns, False)
+    except FileNotFoundError:
+        pass
+    stat = atomic_write(path, data)
     return Written(digest, stat.st_size, stat.st_mtime_ns, True)
+
+
+def _stream_if_changed(path: Path | str, parts: Iterable[bytes]) -> Written:
+    hasher = hashlib.sha256()
+    try:
+        existing: BinaryIO | None = open(path, "rb")
+    except FileNotFoundError:
+        existing = None
+    tmp, handle = _temp_beside(path)
+    try:
+        same = existing is not None
+        with handle:
+            for part in parts:
+                hasher.update(part)
+                handle.write(part)
+                if same:
+                    same = existing.read(len(part)) == part  # type: ignore[union-attr]
+            same = same and existing.read(1) == b""  # type: ignore[union-attr]
+            handle.flush()
+            stat = os.fstat(handle.fileno())
+        if same:
+            _unlink(tmp)
+            stat = os.stat(path)
+        else:
+            os.replace(tmp, path)
+    except BaseException:
+        _unlink(tmp)
+        raise
+    finally:
+        if existing is not None:
+            existing.close()
+    return Written(hasher.hexdigest()[:32], stat.st_size, stat.st_mtime_ns, not same)
 
 
 def claim(out: Path) -> None:
@@ -117,15 +143,20 @@ def claim(out: Path) -> None:
 def remove_stale(out: Path, wanted: set[str]) -> int:
     """Remove files under ``out`` that are not in ``wanted``, and empty folders."""
     removed = 0
-    for folder, dirs, files in os.walk(out, topdown=False):
-        base = Path(folder)
+    root = str(out)
+    skip = len(os.path.join(root, ""))
+    for folder, _, files in os.walk(root, topdown=False):
+        below = folder[skip:].replace(os.sep, "/")
+        kept = False
         for name in files:
-            rel = (base / name).relative_to(out).as_posix()
-            if rel != MARKER and rel not in wanted:
-                (base / name).unlink()
+            rel = f"{below}/{name}" if below else name
+            if rel == MARKER or rel in wanted:
+                kept = True
+            else:
+                os.unlink(os.path.join(folder, name))
                 removed += 1
-        if base != out and not os.listdir(base):
-            base.rmdir()
+        if folder != root and not kept and not os.listdir(folder):
+            os.rmdir(folder)
     return removed
 
 

@@ -107,11 +107,11 @@ def test_template_change_does_not_reconvert_markdown(mini_root, tmp_path, monkey
     out = tmp_path / "out"
     build(mini_root, out, now=MINI_NOW)
     STEPS["change a template"](mini_root)
-    import binsite.analyse
+    import binsite.markup
 
     def fail(*args, **kwargs):
         raise AssertionError("Markdown was converted again")
-    monkeypatch.setattr(binsite.analyse, "render_body", fail)
+    monkeypatch.setattr(binsite.markup, "render_body", fail)
     result = build(mini_root, out, now=MINI_NOW, workers=1)
     assert result.rendered > 0
 
@@ -228,3 +228,41 @@ def test_small_change_writes_a_delta_and_equals_a_clean_build(mini_root, tmp_pat
     assert_incremental_equals_clean(mini_root, out, tmp_path)
     assert state.read_bytes() != full
     assert not (mini_root / CACHE_DIR / "state.delta.pickle").exists()
+
+
+def test_two_workers_build_what_one_builds(mini_root, tmp_path):
+    """Enough bulletins that analysis and rendering go through the forked
+    workers (``binsite.workers``): the result is byte for byte the one of a
+    single process, cold and after an edit."""
+    from binsite.analyse import POOL_THRESHOLD as ANALYSIS_POOL
+    from binsite.build import POOL_THRESHOLD as RENDER_POOL
+
+    count = max(ANALYSIS_POOL, RENDER_POOL // 2) + 20
+    for n in range(count):
+        area = ("noord", "zuid")[n % 2]
+        write(mini_root / f"content/{area}/2026-10-{1 + n % 28:02d}-melding-{n}.md",
+              f"---\ntitle: Melding {n}\ndate: 2026-10-{1 + n % 28:02d}\ncategory: overlast\n---\n"
+              f"Tekst van melding {n}, met *nadruk* en een [link](https://example.org/{n}).\n")
+    parallel, single = tmp_path / "parallel", tmp_path / "single"
+    result = build(mini_root, parallel, now=MINI_NOW, workers=2)
+    assert result.rendered >= RENDER_POOL
+    build(mini_root, single, now=MINI_NOW, workers=1, cache=False)
+    assert tree(parallel) == tree(single)
+    edit(mini_root / BULLETIN, "Let op uw eigendommen.", "Let goed op uw eigendommen.")
+    build(mini_root, parallel, now=MINI_NOW, workers=2)
+    shutil.rmtree(single)
+    build(mini_root, single, now=MINI_NOW, workers=1, cache=False)
+    assert tree(parallel) == tree(single)
+
+
+def test_search_index_batches_from_the_cache_equal_clean(mini_root, tmp_path, monkeypatch):
+    """The search index reuses encoded batches of unchanged entries: with a
+    batch of two entries, every edit must still give the clean build's index."""
+    import binsite.render.pages as pages
+
+    monkeypatch.setattr(pages, "INDEX_BATCH", 2)
+    out = tmp_path / "out"
+    build(mini_root, out, now=MINI_NOW)
+    for name in ("change a title", "change a body", "add a bulletin", "change an area", "delete a bulletin"):
+        STEPS[name](mini_root)
+        assert_incremental_equals_clean(mini_root, out, tmp_path)

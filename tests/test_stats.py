@@ -351,3 +351,10 @@ def test_stats_use_and_keep_the_build_cache(stats_root, monkeypatch):
     monkeypatch.setattr(analyse, "analyse_source", no_analysis)
     second, _ = load_stats(stats_root, now=STATS_NOW)
     assert as_json(second) == as_json(first)
+
+
+def test_cli_offers_the_formats_the_library_renders():
+    from binsite.cli.stats import FORMATS as OFFERED
+    from binsite.stats import FORMATS
+
+    assert OFFERED == FORMATS

@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 import logging
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from binsite.errors import Problem, error, warning
 from binsite.i18n import t
@@ -23,8 +24,11 @@ LEDGER = Path("state") / "sent.jsonl"
 _FIELDS = ("bulletin", "list", "message_id", "content_hash", "sent_at")
 
 
-@dataclass(frozen=True)
-class LedgerEntry:
+class LedgerEntry(NamedTuple):
+    """One accepted message. A named tuple: a full ledger at 10,000 bulletins
+    holds tens of thousands, and a tuple is made about three times faster than a
+    frozen dataclass."""
+
     bulletin: str            # the bulletin's id, e.g. "noord/2026-11-01-fiets-gestolen"
     list: str                # the list's address
     message_id: str          # with angle brackets, as in the header
@@ -33,7 +37,7 @@ class LedgerEntry:
     correction_of: str | None = None  # the first Message-ID this corrects
 
     def to_json(self) -> str:
-        values = {k: v for k, v in asdict(self).items() if v is not None}
+        values = {k: v for k, v in self._asdict().items() if v is not None}
         return json.dumps(values, ensure_ascii=False, sort_keys=False)
 
 
@@ -45,8 +49,14 @@ class Ledger:
     _index: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        index = self._index
         for entry in self.entries:
-            self._index.setdefault((entry.bulletin, entry.list), []).append(entry)
+            key = entry[:2]  # (bulletin, list)
+            found = index.get(key)
+            if found is None:
+                index[key] = [entry]
+            else:
+                found.append(entry)
 
     def sent(self, bulletin_id: str, list_address: str) -> tuple[LedgerEntry, ...]:
         """Every message of this bulletin to this list, oldest first."""

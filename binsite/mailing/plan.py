@@ -95,10 +95,16 @@ def plan_sends(site: Site, ledger: Ledger, now: datetime, *, include_older: bool
     window_start = now - timedelta(days=site.config.send_window_days)
     messages: list[PlannedMessage] = []
     held_back: list[Held] = []
+    # Bulletins share a few combinations of areas and audience: their lists are worked out once.
+    lists: dict[tuple[tuple[str, ...], str], list[Target]] = {}
     for bulletin in reversed(site.bulletins):  # the site keeps them newest first, by (date, id)
         if not is_sendable(bulletin, site, now):
             continue
-        for target in targets(bulletin, site):
+        combination = (bulletin.areas, bulletin.audience)
+        found = lists.get(combination)
+        if found is None:
+            found = lists[combination] = targets(bulletin, site)
+        for target in found:
             earlier = ledger.sent(bulletin.id, target.list)
             if earlier:
                 if earlier[-1].content_hash == bulletin.content_hash:

@@ -13,7 +13,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from email.message import EmailMessage
 from pathlib import Path
 
 from typing import TYPE_CHECKING
@@ -24,12 +23,14 @@ from binsite.errors import BinsiteError, InvalidSite, Problem
 from binsite.mailing.ledger import LedgerEntry, append_entry, read_ledger
 from binsite.mailing.plan import SendPlan, plan_sends
 from binsite.mailman.settings import MailmanSettings
-from binsite.markup import RenderedBody
 from binsite.site import Site
 from binsite.state import members_log, sent_ledger
 
 if TYPE_CHECKING:
+    from email.message import EmailMessage
+
     from binsite.mailman.client import ListCounts, MailmanClient
+    from binsite.markup import RenderedBody
 
 # The Mailman client (requests, mailmanclient), the composer and Jinja are
 # imported where a real send needs them: a dry run plans without them.

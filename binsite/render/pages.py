@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,11 +23,8 @@ from markupsafe import Markup
 from binsite import urls
 from binsite.errors import BinsiteError
 from binsite.i18n import format_date, t
-from binsite.markup import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES, to_html
 from binsite.render.environment import default_templates_dir
-from binsite.render.model import Archive, Entry, digest, paginate, retention_rows
-from binsite.stats import as_csv, public_stats
-from binsite.stats_svg import stats_page
+from binsite.render.model import Archive, Entry, digest, join_digest, paginate, retention_rows
 
 ASSETS_DIR = "assets"
 STATS_CSV = f"{urls.STATS_PATH}/bulletins.csv"
@@ -39,13 +36,13 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Job:
     """One file of the site: where it goes, what it depends on, how to make it."""
 
     path: str
     key: str
-    render: Callable[[], bytes | list[bytes]]   # the file's bytes, or parts of it in order
+    render: Callable[[], bytes | Iterable[bytes]]   # the file's bytes, or its parts in order
 
 
 _URL_FUNCTIONS: dict[str, Callable[[str], str]] = {}
@@ -106,7 +103,7 @@ class Renderer:
             chrome = self.chrome(url, path.split("/", 1)[0])
             return self.env.get_template(template).render(**self.common, page_path=path, url=url, chrome=chrome,
                                                           **values).encode()
-        return Job(urls.output_file(path), digest(key, template), render)
+        return Job(urls.output_file(path), join_digest(key, template), render)
 
 
 def templates_digest(template_dirs: list[Path]) -> str:
@@ -129,8 +126,8 @@ def plan_jobs(env: jinja2.Environment, archive: Archive, *, assets: dict[str, by
     jobs.append(Job("sitemap.xml", digest(site_key, tuple((e.path, e.date.timestamp()) for e in archive.entries)),
                     lambda: sitemap(archive)))
     jobs.append(Job("robots.txt", site_key, lambda: robots(archive)))
-    jobs.append(Job(f"{urls.SEARCH_PATH}/index.js", everything, lambda: search_index(archive)))
-    jobs.append(Job(STATS_CSV, stats_key, lambda: as_csv(public_stats(archive.site, archive.now)).encode("utf-8")))
+    jobs.append(Job(f"{urls.SEARCH_PATH}/index.js", everything, lambda: search_index(archive, site_key)))
+    jobs.append(Job(STATS_CSV, stats_key, lambda: _stats_csv(archive)))
     for rel, data in sorted(assets.items()):
         jobs.append(Job(f"{ASSETS_DIR}/{rel}", hashlib.sha256(data).hexdigest(), lambda data=data: data))
     seen: set[str] = set()
@@ -146,7 +143,7 @@ def render_archive(env: jinja2.Environment, archive: Archive, *, assets: dict[st
     return {job.path: as_bytes(job.render()) for job in plan_jobs(env, archive, assets=assets, site_key="")}
 
 
-def as_bytes(data: bytes | list[bytes]) -> bytes:
+def as_bytes(data: bytes | Iterable[bytes]) -> bytes:
     """A job's output as one bytes object (a job may return parts)."""
     return data if isinstance(data, bytes) else b"".join(data)
 
@@ -169,7 +166,7 @@ def _pages(r: Renderer, site_key: str, stats_key: str) -> list[Job]:
                    latest=archive.entries[: config.per_page], by_area=archive.by_area)]
     for area in site.areas:
         entries = archive.by_area[area.id]
-        join_html = Markup(to_html(area.join, lang=config.language, keep_members_only=False))
+        join_html = _Lazy(lambda text=area.join: _markdown(text, config.language))  # shown on page 1 only
         for page in paginate(entries, config.per_page, lambda n, a=area.id: urls.area_path(a, n)):
             jobs.append(r.page("area.html", page.path, digest(site_key, page.key, len(entries)),
                                area=area, join_html=join_html, pagination=page, total=len(entries)))
@@ -185,13 +182,12 @@ def _pages(r: Renderer, site_key: str, stats_key: str) -> list[Job]:
             jobs.append(r.page("category.html", page.path, digest(site_key, page.key, len(entries)),
                                category=category, pagination=page, total=len(entries)))
     for entry in archive.entries:
-        jobs.append(r.page("bulletin.html", entry.path, digest(site_key, entry.page_key), entry=entry))
+        jobs.append(r.page("bulletin.html", entry.path, entry.page_key(site_key), entry=entry))
     jobs.append(r.page("search.html", f"{urls.SEARCH_PATH}/", site_key))
     jobs.append(r.page("about.html", f"{urls.ABOUT_PATH}/", site_key, retention=retention_rows(site)))
     # Statistics of what the public archive shows now; never the ledger or non-public bulletins.
     jobs.append(r.page("stats.html", f"{urls.STATS_PATH}/", stats_key,
-                       stats_page=_Lazy(lambda: stats_page(public_stats(site, archive.now), built=archive.now,
-                                                           csv_path=STATS_CSV, lang=config.language))))
+                       stats_page=_Lazy(lambda: _stats_page(archive))))
     handbook = handbook_source(site.root)
     if handbook is not None:
         jobs.append(r.page("handleiding.html", f"{urls.HANDBOOK_PATH}/", digest(site_key, handbook),
@@ -218,10 +214,40 @@ def handbook_html(text: str) -> Markup:
 
     if text.startswith("# "):
         text = text.split("\n", 1)[1] if "\n" in text else ""
-    md = markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists", "toc"], output_format="html")
+    from markdown.extensions.fenced_code import FencedCodeExtension
+    from markdown.extensions.sane_lists import SaneListExtension
+    from markdown.extensions.tables import TableExtension
+    from markdown.extensions.toc import TocExtension
+
+    md = markdown.Markdown(extensions=[TableExtension(), FencedCodeExtension(), SaneListExtension(), TocExtension()],
+                           output_format="html")
+    from binsite.markup import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES
+
     attributes = {**ALLOWED_ATTRIBUTES, "h2": {"id"}, "h3": {"id"}}
     return Markup(nh3.clean(md.convert(text), tags=ALLOWED_TAGS, attributes=attributes, url_schemes=URL_SCHEMES,
                             link_rel="noopener noreferrer", strip_comments=True))
+
+
+# Made only when their page is: a rebuild that does not redo these pages
+# does not import statistics, charts or Markdown for them.
+def _markdown(text: str, lang: str) -> Markup:
+    from binsite.markup import to_html
+
+    return Markup(to_html(text, lang=lang, keep_members_only=False))
+
+
+def _stats_page(archive: Archive) -> object:
+    from binsite.stats import public_stats
+    from binsite.stats_svg import stats_page
+
+    return stats_page(public_stats(archive.site, archive.now), built=archive.now, csv_path=STATS_CSV,
+                      lang=archive.site.config.language)
+
+
+def _stats_csv(archive: Archive) -> bytes:
+    from binsite.stats import as_csv, public_stats
+
+    return as_csv(public_stats(archive.site, archive.now)).encode("utf-8")
 
 
 class _Lazy:
@@ -292,34 +318,47 @@ def robots(archive: Archive) -> bytes:
     return f"User-agent: *\nAllow: /\nSitemap: {config.absolute_url('sitemap.xml')}\n".encode("utf-8")
 
 
+INDEX_BATCH = 500
 _INDEX_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def search_index(archive: Archive) -> list[bytes]:
+def search_index(archive: Archive, site_key: str = "") -> Iterator[bytes]:
     """A small script that defines the offline search index: per public
     bulletin its title, path, date, areas, category and the set of its words.
-    Made a few hundred entries at a time, so that memory holds the words of
-    those only; each batch is one JSON encoding (one per record cost more in
-    setting up the encoder than in encoding)."""
+    Made (and written) a few hundred entries at a time, so that memory holds
+    the words of those only, never the whole index (14 MB at 10,000
+    bulletins); each batch is one JSON encoding (one per record cost more in
+    setting up the encoder than in encoding). A batch whose entries are
+    unchanged comes encoded from the body store: an edit re-encodes one
+    batch, not all twenty."""
     lang = archive.site.config.language
-    parts: list[bytes] = [b"window.BINSITE_INDEX = ["]
+    bodies = archive.bodies
+    used: list[str] = []
+    yield b"window.BINSITE_INDEX = ["
     entries = archive.entries
-    for start in range(0, len(entries), 500):
-        chunk = entries[start:start + 500]
-        words = archive.bodies.words([e.words_key for e in chunk])
-        batch = _INDEX_ENCODER.encode([{
-            "t": entry.title,
-            "u": entry.path,
-            "d": format_date(entry.date, lang),
-            "a": ", ".join(a.name for a in entry.areas) if not entry.bulletin.to_all else "",
-            "c": entry.category.label(lang) if entry.category else "",
-            "e": entry.excerpt,
-            "w": words[entry.words_key],
-        } for entry in chunk])
-        # The batch's records without its brackets; batches joined by commas.
-        parts.append((("," if start else "") + batch[1:-1]).encode("utf-8"))
-    parts.append(b"];\n")
-    return parts
+    for start in range(0, len(entries), INDEX_BATCH):
+        chunk = entries[start:start + INDEX_BATCH]
+        # Entry keys cover what a record shows; the site key the area names
+        # and category labels; words follow from the body and title.
+        key = digest("search-index", site_key, lang, tuple(e.key for e in chunk))
+        used.append(key)
+        batch = bodies.fragment(key)
+        if batch is None:
+            words = bodies.words([e.words_key for e in chunk])
+            # The batch's records without their brackets; batches joined by commas.
+            batch = _INDEX_ENCODER.encode([{
+                "t": entry.title,
+                "u": entry.path,
+                "d": format_date(entry.date, lang),
+                "a": ", ".join(a.name for a in entry.areas) if not entry.bulletin.to_all else "",
+                "c": entry.category.label(lang) if entry.category else "",
+                "e": entry.excerpt,
+                "w": words[entry.words_key],
+            } for entry in chunk])[1:-1].encode("utf-8")
+            bodies.put_fragment(key, batch)
+        yield (b"," + batch) if start else batch
+    yield b"];\n"
+    bodies.keep_fragments(used)
 
 
 def load_assets(template_dirs: list[Path]) -> dict[str, bytes]:
