@@ -32,8 +32,15 @@ def canonical(value: Any) -> Any:
     kind = type(value)
     if kind is str:
         return sys.intern(value) if len(value) <= _SHORT else value
-    if kind is tuple and value and all(_plain(item) for item in value):
-        return _TUPLES.setdefault(value, value)
+    if kind is tuple and value:
+        try:
+            shared = _TUPLES.get(value)  # most tuples (layouts, areas) were seen before
+        except TypeError:  # holds something unhashable: never shared
+            return value
+        if shared is not None:
+            return shared
+        if all(_plain(item) for item in value):
+            _TUPLES[value] = value
     return value
 
 

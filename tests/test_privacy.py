@@ -188,3 +188,19 @@ def test_allow_without_reason_is_not_honoured():
                                   "https://www.instagram.com/stories/piet_p/123", "threads.net/@klaas"])
 def test_profile_link_variants(link):
     assert kinds(f"Zie {link} voor foto's") == ("social-media",)
+
+
+def test_phone_gate_never_hides_a_possible_number():
+    """``_may_hold_phone`` skips the phone pattern's scan; it may say False
+    only where the pattern cannot match at all."""
+    import random
+
+    from binsite.privacy import _PHONE_START, _may_hold_phone
+
+    rnd = random.Random(5)
+    alphabet = list("0123456789+() -./\t\nab٣")
+    texts = ["".join(rnd.choice(alphabet) for _ in range(rnd.randrange(40))) for _ in range(20_000)]
+    texts += ["Bel 06-12345678", "(073) 612 34 56", "+31 6 1234 5678", "om 10.00 uur", "kamer 0", "0٣"]
+    skipped = [t for t in texts if not _may_hold_phone(t)]
+    assert skipped and all(_PHONE_START.search(t) is None for t in skipped)
+    assert not _may_hold_phone("Een tekst zonder nummers.") and _may_hold_phone("Bel 06-12345678")
