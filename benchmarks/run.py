@@ -170,7 +170,13 @@ class _TreeSampler(threading.Thread):
 
 def measure(command: list[str], *, cwd: Path, log_file: Path, timeout: float,
             env: dict[str, str] | None = None) -> Measurement:
-    """Run ``command`` as one child process; its wall time, exit code and memory."""
+    """Run ``command`` as one child process; its wall time, exit code and memory.
+
+    The writes of the command before are flushed to disk first (``os.sync``),
+    so that the kernel writing back thousands of files from the last build
+    does not share the two cores with the command measured now."""
+    if hasattr(os, "sync"):
+        os.sync()
     load1 = os.getloadavg()[0]
     with log_file.open("ab") as out:
         out.write(f"\n$ {' '.join(command)}\n".encode())

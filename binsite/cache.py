@@ -171,8 +171,14 @@ class SqliteBodies(BodyStore):
 
     def has(self, key: str) -> bool:
         if self._known is None:
-            self._known = {r[0] for r in self._connection().execute("SELECT key FROM bodies")}
+            self._known = self._all_keys("bodies")
         return key in self._known or key in self._bodies
+
+    def _all_keys(self, table: str) -> set[str]:
+        """Every key of ``table`` (hex digests: no spaces), as one joined
+        string: half the time of a row per key."""
+        joined = self._connection().execute(f"SELECT group_concat(key, ' ') FROM {table}").fetchone()[0]
+        return set(joined.split(" ")) if joined else set()
 
     def forget_known_keys(self) -> None:
         # Two sets of every key (2.5 MB at 10,000 bulletins): made again if asked.
@@ -180,7 +186,7 @@ class SqliteBodies(BodyStore):
 
     def has_words(self, key: str) -> bool:
         if self._known_words is None:
-            self._known_words = {r[0] for r in self._connection().execute("SELECT key FROM words")}
+            self._known_words = self._all_keys("words")
         return key in self._known_words
 
     def put_words(self, items: list[tuple[str, str]]) -> None:
