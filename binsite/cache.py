@@ -100,6 +100,17 @@ class BodyStore:
     def forget_known_keys(self) -> None:
         """Let go of what ``has`` and ``has_words`` keep to answer quickly."""
 
+    def prune_if_stale(self, bodies: set[str], words: set[str]) -> int:
+        """Drop what is not in ``bodies`` and ``words`` once that is a good
+        part of the store; the number of entries dropped."""
+        stale = self._bodies.keys() - bodies
+        stale_words = self._words.keys() - words
+        for key in stale:
+            del self._bodies[key]
+        for key in stale_words:
+            del self._words[key]
+        return len(stale) + len(stale_words)
+
     # Encoded batches of the search index by key (``binsite.render.pages.search_index``):
     # only the latest build's are kept.
     def fragment(self, key: str) -> bytes | None:
@@ -110,6 +121,12 @@ class BodyStore:
 
     def keep_fragments(self, keys: list[str]) -> None:
         self._fragments = {key: self._fragments[key] for key in keys if key in self._fragments}
+
+
+# The body store is pruned when it holds this share more bodies than the
+# bulletins need (plus a few): rarely, and never at a cold build.
+PRUNE_SHARE = 0.2
+PRUNE_SLACK = 200
 
 
 class SqliteBodies(BodyStore):
@@ -179,6 +196,30 @@ class SqliteBodies(BodyStore):
         string: half the time of a row per key."""
         joined = self._connection().execute(f"SELECT group_concat(key, ' ') FROM {table}").fetchone()[0]
         return set(joined.split(" ")) if joined else set()
+
+    def prune_if_stale(self, bodies: set[str], words: set[str]) -> int:
+        """Delete bodies and words that are not in ``bodies`` and ``words``
+        when the store holds ``PRUNE_SHARE`` more than that (checked with the
+        key sets ``has`` loaded, so it costs nothing otherwise). Edited
+        bulletins otherwise leave their old bodies behind for ever; SQLite
+        reuses the freed pages, so the file stops growing."""
+        if self._known is None or self._known_words is None:
+            return 0
+        if len(self._known) <= len(bodies) * (1 + PRUNE_SHARE) + PRUNE_SLACK:
+            return 0
+        conn = self._connection()
+        with conn:
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS keep_keys (key TEXT PRIMARY KEY)")
+            dropped = 0
+            for table, keep in (("bodies", bodies), ("words", words)):
+                conn.execute("DELETE FROM keep_keys")
+                conn.executemany("INSERT OR IGNORE INTO keep_keys VALUES (?)", ((key,) for key in keep))
+                dropped += conn.execute(f"DELETE FROM {table} WHERE key NOT IN (SELECT key FROM keep_keys)").rowcount
+            conn.execute("DELETE FROM keep_keys")
+        self._known = self._known & bodies
+        self._known_words = self._known_words & words
+        log.info("body store: %d entries no bulletin needs any more removed", dropped)
+        return dropped
 
     def forget_known_keys(self) -> None:
         # Two sets of every key (2.5 MB at 10,000 bulletins): made again if asked.

@@ -266,3 +266,29 @@ def test_search_index_batches_from_the_cache_equal_clean(mini_root, tmp_path, mo
     for name in ("change a title", "change a body", "add a bulletin", "change an area", "delete a bulletin"):
         STEPS[name](mini_root)
         assert_incremental_equals_clean(mini_root, out, tmp_path)
+
+
+def test_body_store_drops_bodies_no_bulletin_needs(mini_root, tmp_path, monkeypatch):
+    """Edited bulletins leave their old bodies behind only until the store
+    holds a good share more than needed: then they go, and builds still
+    equal clean ones."""
+    import sqlite3
+
+    import binsite.cache
+
+    def rows(table: str) -> int:
+        with sqlite3.connect(mini_root / CACHE_DIR / "bodies.sqlite") as conn:
+            return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+    out = tmp_path / "out"
+    build(mini_root, out, now=MINI_NOW)
+    needed = rows("bodies")
+    for n in range(3):  # below the threshold: old bodies stay
+        edit(mini_root / BULLETIN, "Let op" if n == 0 else f"Let {n - 1} op", f"Let {n} op")
+        build(mini_root, out, now=MINI_NOW)
+    assert rows("bodies") == needed + 3
+    monkeypatch.setattr(binsite.cache, "PRUNE_SHARE", 0)
+    monkeypatch.setattr(binsite.cache, "PRUNE_SLACK", 0)
+    edit(mini_root / BULLETIN, "Let 2 op", "Let op")
+    assert_incremental_equals_clean(mini_root, out, tmp_path)
+    assert rows("bodies") == needed and rows("words") == needed
