@@ -256,5 +256,5 @@ def analyse_content(root: Path, ctx: ParseContext, cache: BuildCache, *, workers
     # The bodies of edited and deleted files stay in the body store until
     # they are many; then every body no analysis needs goes.
     kept = [a for a in result if a.bulletin is not None]
-    cache.bodies.prune_if_stale({a.body_key for a in kept}, {a.words_key for a in kept})
+    cache.bodies.prune_if_stale(len(kept), lambda: ({a.body_key for a in kept}, {a.words_key for a in kept}))
     return result, problems

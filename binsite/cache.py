@@ -31,7 +31,7 @@ import sqlite3
 import sys
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from binsite import __version__
 
@@ -100,9 +100,10 @@ class BodyStore:
     def forget_known_keys(self) -> None:
         """Let go of what ``has`` and ``has_words`` keep to answer quickly."""
 
-    def prune_if_stale(self, bodies: set[str], words: set[str]) -> int:
-        """Drop what is not in ``bodies`` and ``words`` once that is a good
-        part of the store; the number of entries dropped."""
+    def prune_if_stale(self, needed: int, keys: Callable[[], tuple[set[str], set[str]]]) -> int:
+        """Drop the bodies and words not among ``keys()`` (``needed`` bodies)
+        once they are a good part of the store; the number of entries dropped."""
+        bodies, words = keys()
         stale = self._bodies.keys() - bodies
         stale_words = self._words.keys() - words
         for key in stale:
@@ -197,16 +198,17 @@ class SqliteBodies(BodyStore):
         joined = self._connection().execute(f"SELECT group_concat(key, ' ') FROM {table}").fetchone()[0]
         return set(joined.split(" ")) if joined else set()
 
-    def prune_if_stale(self, bodies: set[str], words: set[str]) -> int:
-        """Delete bodies and words that are not in ``bodies`` and ``words``
-        when the store holds ``PRUNE_SHARE`` more than that (checked with the
-        key sets ``has`` loaded, so it costs nothing otherwise). Edited
+    def prune_if_stale(self, needed: int, keys: Callable[[], tuple[set[str], set[str]]]) -> int:
+        """Delete the bodies and words not among ``keys()`` when the store
+        holds ``PRUNE_SHARE`` more than the ``needed`` bodies (told by the
+        key sets ``has`` loaded, so the check costs nothing). Edited
         bulletins otherwise leave their old bodies behind for ever; SQLite
         reuses the freed pages, so the file stops growing."""
         if self._known is None or self._known_words is None:
             return 0
-        if len(self._known) <= len(bodies) * (1 + PRUNE_SHARE) + PRUNE_SLACK:
+        if len(self._known) <= needed * (1 + PRUNE_SHARE) + PRUNE_SLACK:
             return 0
+        bodies, words = keys()
         conn = self._connection()
         with conn:
             conn.execute("CREATE TEMP TABLE IF NOT EXISTS keep_keys (key TEXT PRIMARY KEY)")
