@@ -358,3 +358,18 @@ def test_cli_offers_the_formats_the_library_renders():
     from binsite.stats import FORMATS
 
     assert OFFERED == FORMATS
+
+
+def test_state_files_come_from_binsite_state_dir(stats_root, monkeypatch):
+    """``BINSITE_STATE_DIR`` (the demo's) moves the ledger and the member
+    history for ``stats`` as it does for ``send`` and ``lists sync``."""
+    moved = stats_root / ".binsite/demo-state"
+    moved.mkdir(parents=True)
+    (stats_root / "state/sent.jsonl").rename(moved / "sent.jsonl")
+    (stats_root / "state/members.jsonl").rename(moved / "members.jsonl")
+    expected_lists = [(x.list, x.messages) for x in steering(stats_root).lists]  # state/ is empty now
+    assert all(sum(messages) == 0 for _, messages in expected_lists)
+    monkeypatch.setenv("BINSITE_STATE_DIR", ".binsite/demo-state")
+    s = steering(stats_root)
+    assert [(x.list, x.messages) for x in s.lists][:1] == [("oost@bin.telstad.example", (2, 2, 1))]
+    assert s.members_at is not None
