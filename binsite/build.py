@@ -29,6 +29,7 @@ from binsite.locations import default_templates_dir
 from binsite.writer import WriteReport, Written, write_if_changed
 
 if TYPE_CHECKING:
+    from binsite.cache import BuildCache
     from binsite.checks import CheckResult
     from binsite.render.model import Archive
     from binsite.render.pages import Job
@@ -131,12 +132,15 @@ def time_window(site: "Site", now: datetime) -> tuple[datetime, datetime]:
 
 
 def build(root: Path, out: Path, *, now: datetime, drafts: bool = False, cache: bool = True,
-          workers: int | None = None) -> BuildResult:
+          workers: int | None = None, resident: BuildCache | None = None) -> BuildResult:
     """Check the site, render what changed and write it to ``out``.
 
     Raises ``InvalidSite`` (and writes nothing) when any file has an error.
     ``cache=False`` ignores and leaves ``.binsite/cache`` alone. ``workers``:
-    processes for analysis and rendering (default: one per core)."""
+    processes for analysis and rendering (default: one per core).
+    ``resident``: the site's build cache, kept open by a caller that builds
+    again and again (``binsite serve``), so it is not loaded for every build;
+    it is still saved after each."""
     signature = ""
     listing: list | None = None
     if cache:
@@ -153,7 +157,7 @@ def build(root: Path, out: Path, *, now: datetime, drafts: bool = False, cache: 
 
     with many_objects():
         result, written = _full_build(root, out, now=now, drafts=drafts, cache=cache, workers=workers,
-                                      listing=listing)
+                                      listing=listing, resident=resident if cache else None)
     if cache:
         start, end = time_window(result[0].site, now)
         with _phase("remember outputs"):
@@ -166,7 +170,7 @@ def build(root: Path, out: Path, *, now: datetime, drafts: bool = False, cache: 
 
 
 def _full_build(root: Path, out: Path, *, now: datetime, drafts: bool, cache: bool, workers: int | None,
-                listing: list | None = None):
+                listing: list | None = None, resident: BuildCache | None = None):
     from binsite import __version__
     from binsite.cache import CACHE_DIR, BuildCache
     from binsite.checks import checked
@@ -177,7 +181,10 @@ def _full_build(root: Path, out: Path, *, now: datetime, drafts: bool, cache: bo
     from binsite.writer import claim, remove_listed, remove_stale
 
     with _phase("open cache"):
-        build_cache = BuildCache.open(root) if cache else BuildCache.memory()
+        if resident is not None:
+            build_cache = resident
+        else:
+            build_cache = BuildCache.open(root) if cache else BuildCache.memory()
     with _phase("read and check"):
         result = checked(root, now, cache=build_cache, listing=listing, workers=workers)
     # What only the analysis needed is let go before the render workers fork.

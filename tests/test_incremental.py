@@ -292,3 +292,24 @@ def test_body_store_drops_bodies_no_bulletin_needs(mini_root, tmp_path, monkeypa
     edit(mini_root / BULLETIN, "Let 2 op", "Let op")
     assert_incremental_equals_clean(mini_root, out, tmp_path)
     assert rows("bodies") == needed and rows("words") == needed
+
+
+def test_a_resident_cache_builds_what_a_fresh_one_builds(mini_root, tmp_path, monkeypatch):
+    """``binsite serve`` keeps the build cache open between rebuilds: after
+    every edit its output equals a clean build, and the cache is not loaded
+    again."""
+    from binsite.cache import BuildCache
+
+    resident = BuildCache.open(mini_root)
+    out = tmp_path / "out"
+    build(mini_root, out, now=MINI_NOW, resident=resident)
+
+    def no_reload(cls, root):
+        raise AssertionError("the build cache was loaded again")
+    monkeypatch.setattr(BuildCache, "open", classmethod(no_reload))
+    for name in ("change a body", "add a bulletin", "change a template", "change config", "delete a bulletin"):
+        STEPS[name](mini_root)
+        build(mini_root, out, now=MINI_NOW, resident=resident)
+        clean = tmp_path / f"clean-{len(name)}-{name[:6]}"
+        build(mini_root, clean, now=MINI_NOW, cache=False)
+        assert tree(out) == tree(clean), name
