@@ -23,7 +23,7 @@ from binsite.mailman.client import MailmanClient
 from binsite.mailman.counts import try_record_counts
 from binsite.state import members_log
 from binsite.mailman.settings import MailmanSettings
-from binsite.site import Site, load_valid_site
+from binsite.site import Site
 
 log = logging.getLogger(__name__)
 
@@ -256,8 +256,12 @@ def sync_lists(client: MailmanClient, site: Site, *, dry_run: bool = False,
 def sync(root: Path, settings: MailmanSettings, *, dry_run: bool = False, now: datetime | None = None,
          progress: Callable[[Change], None] | None = None) -> list[Change]:
     """``binsite lists sync``: a valid site first (any error: nothing changes),
-    then sync, then the member counts in ``state/members.jsonl``."""
-    site, _warnings = load_valid_site(root)
+    then sync, then the member counts in ``state/members.jsonl``. The site is
+    checked as ``build`` and ``send`` check it, with the build cache: in CI
+    it runs on every commit, and reading every bulletin again took seconds."""
+    from binsite.checks import checked_with_cache
+
+    site = checked_with_cache(root, now or datetime.now().astimezone()).site
     client = MailmanClient(settings)
     changes = sync_lists(client, site, dry_run=dry_run, progress=progress)
     if not dry_run:

@@ -13,7 +13,8 @@ import yaml
 
 from binsite.mailman.client import MailmanClient
 from binsite.mailman.sync import sync
-from tests.mailman_fixtures import RunningMailman, area, write_site
+from binsite.errors import InvalidSite
+from tests.mailman_fixtures import RunningMailman, area, bulletin_text, write_bulletin, write_site
 
 pytestmark = pytest.mark.mailman
 
@@ -122,3 +123,29 @@ def test_a_members_own_post_is_held_for_the_binco_not_delivered(
     delivered_ids = {" ".join(str(d.message["Message-ID"]).split()) for d in mailman.deliveries(mail_domain)}
     assert f"<eigen-bericht@res.{mail_domain}>" not in delivered_ids
     assert not any(set(d.envelope_to) & set(others) for d in mailman.deliveries(mail_domain))
+
+
+def test_sync_checks_the_site_like_send_with_the_build_cache(
+        mailman: RunningMailman, mail_domain: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``lists sync`` runs in CI on every commit: the second one analyses no
+    bulletin again. Like ``build`` and ``send`` it refuses a site with any
+    error, personal data in a public bulletin included, and then changes nothing."""
+    from binsite import analyse
+
+    root = site_with_two_areas(tmp_path, mail_domain)
+    write_bulletin(root, "noord/2026-11-01-fiets.md", bulletin_text("Fiets gestolen", "2026-11-01"))
+    assert sync(root, mailman.settings, dry_run=True)
+
+    def no_analysis(*args, **kwargs):
+        raise AssertionError("a bulletin was analysed again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(analyse, "analyse_source", no_analysis)
+        assert sync(root, mailman.settings, dry_run=True)
+
+    write_bulletin(root, "zuid/2026-11-02-bel.md",
+                   bulletin_text("Bel mij", "2026-11-02", body="Bel Jan op 06-12345678."))
+    with pytest.raises(InvalidSite) as refused:
+        sync(root, mailman.settings)
+    assert any(p.path == "content/zuid/2026-11-02-bel.md" and p.is_error for p in refused.value.problems)
+    assert f"noord@{mail_domain}" not in mailman.client().lists()
