@@ -161,14 +161,19 @@ def _work(item: tuple[str | None, str, bytes | None]) -> tuple[str, str, Analysi
     never all in the parent's memory). The body comes back serialised (one
     string is cheaper to send between processes than a dataclass of four)."""
     digest, rel, data = item
-    if data is None:
-        with open(_WORKER_ROOT + rel, "rb") as handle:
-            data = handle.read()
-        digest = hashlib.sha256(data).hexdigest()[:32]
+    if data is None or digest is None:
+        data, digest = _read(_WORKER_ROOT + rel)
     analysis, extras = analyse_source(Source(rel, data), _WORKER_CTX)
     if extras is None:
-        return digest, rel, analysis, None, None  # type: ignore[return-value]
-    return digest, rel, analysis, serialize_body(extras.body), extras.words  # type: ignore[return-value]
+        return digest, rel, analysis, None, None
+    return digest, rel, analysis, serialize_body(extras.body), extras.words
+
+
+def _read(path: str) -> tuple[bytes, str]:
+    """A content file's bytes and the digest that keys its analysis."""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    return data, hashlib.sha256(data).hexdigest()[:32]
 
 
 def analyse_content(root: Path, ctx: ParseContext, cache: BuildCache, *, workers: int | None = None,
@@ -203,19 +208,14 @@ def analyse_content(root: Path, ctx: ParseContext, cache: BuildCache, *, workers
         if known[0] == signature:
             digest = known[1]
         else:
-            with open(prefix + rel, "rb") as handle:
-                data = handle.read()
-            digest = hashlib.sha256(data).hexdigest()[:32]
+            data, digest = _read(prefix + rel)
             signatures[rel] = (signature, digest)
             cache.dirty = True
         key = keys[rel] = f"{digest}|{ctx_key}|{rel}"
         known_analysis = analyses.get(key)
         if known_analysis is None or known_analysis.bulletin is not None and not (
                 cache.bodies.has(known_analysis.body_key) and cache.bodies.has_words(known_analysis.words_key)):
-            if data is None:
-                with open(prefix + rel, "rb") as handle:
-                    data = handle.read()
-            todo.append((digest, rel, data))
+            todo.append((digest, rel, data if data is not None else _read(prefix + rel)[0]))
     for rel in signatures.keys() - keys.keys():
         del signatures[rel]
         cache.dirty = True

@@ -181,10 +181,7 @@ def _full_build(root: Path, out: Path, *, now: datetime, drafts: bool, cache: bo
     from binsite.writer import claim, remove_listed, remove_stale
 
     with _phase("open cache"):
-        if resident is not None:
-            build_cache = resident
-        else:
-            build_cache = BuildCache.open(root) if cache else BuildCache.memory()
+        build_cache = resident or (BuildCache.open(root) if cache else BuildCache.memory())
     with _phase("read and check"):
         result = checked(root, now, cache=build_cache, listing=listing, workers=workers)
     # What only the analysis needed is let go before the render workers fork.
@@ -201,8 +198,7 @@ def _full_build(root: Path, out: Path, *, now: datetime, drafts: bool, cache: bo
                                compiled_dir=root / CACHE_DIR / "templates" if cache else None)
         jobs = plan_jobs(env, archive, assets=load_assets(dirs), site_key=site_key)
 
-    fresh = _empty(out)  # then nothing there can be stale
-    claim(out)
+    fresh = claim(out)  # an empty folder: nothing there can be stale
     outputs = build_cache.section("outputs")
     manifest: dict[str, tuple] = outputs.get(str(out.resolve()), {})
     todo: list[Job] = []
@@ -237,15 +233,6 @@ def _full_build(root: Path, out: Path, *, now: datetime, drafts: bool, cache: bo
         rendered=len(todo), report=WriteReport(written=changed, unchanged=len(jobs) - changed, removed=removed),
         warnings=tuple(result.problems))
     return (result, build_result), {path: [record[2], record[3]] for path, record in kept.items()}
-
-
-def _empty(folder: Path) -> bool:
-    """``folder`` is missing or holds nothing."""
-    try:
-        with os.scandir(folder) as entries:
-            return next(entries, None) is None
-    except (FileNotFoundError, NotADirectoryError):
-        return True
 
 
 def _unchanged(path: str, record: tuple) -> bool:

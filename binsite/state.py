@@ -25,3 +25,11 @@ def sent_ledger(root: Path) -> Path:
 
 def members_log(root: Path) -> Path:
     return state_dir(root) / "members.jsonl"
+
+
+def shown(path: Path, root: Path) -> str:
+    """``path`` as messages name it: relative to the site when inside it."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)

@@ -41,7 +41,7 @@ from binsite.content import Bulletin, parse_datetime
 from binsite.errors import BinsiteError, Problem, warning
 from binsite.i18n import ROLES, Text, format_date, format_datetime, format_month, format_number, t
 from binsite.site import Site, is_due, on_public_site
-from binsite.state import members_log, sent_ledger
+from binsite.state import members_log, sent_ledger, shown
 
 log = logging.getLogger(__name__)
 
@@ -419,14 +419,6 @@ def parse_day(value: str | None, tz: ZoneInfo, *, option: str) -> date | None:
                              "{o} {v!r} not understood; write a date such as 2026-10-01", o=option, v=value)) from None
 
 
-def _below(root: Path, path: Path) -> str:
-    """``path`` as problems name it: relative to the site when inside it."""
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return str(path)
-
-
 def load_stats(root: Path, *, now: datetime, since: str | None = None, until: str | None = None,
                area_ids: Sequence[str] = ()) -> tuple[Stats, list[Problem]]:
     """Read the site and the state files and compute the steering group's figures.
@@ -445,8 +437,8 @@ def load_stats(root: Path, *, now: datetime, since: str | None = None, until: st
     if start and end and start > end:
         raise BinsiteError(t("--since ligt na --until", "--since is after --until"))
     # Where ``send`` and ``lists sync`` keep them (``BINSITE_STATE_DIR``, e.g. the demo's).
-    sent, problems = read_sent_ledger(root, tz, rel=_below(root, sent_ledger(root)))
-    members, more = read_member_history(root, tz, rel=_below(root, members_log(root)))
+    sent, problems = read_sent_ledger(root, tz, rel=shown(sent_ledger(root), root))
+    members, more = read_member_history(root, tz, rel=shown(members_log(root), root))
     stats = steering_stats(site, now, sent=sent, member_counts=members, since=start, until=end,
                            area_ids=list(area_ids) or None)
     return stats, problems + more

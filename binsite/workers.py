@@ -20,6 +20,7 @@ and is raised in the parent.
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import queue
@@ -119,23 +120,19 @@ def release_free_memory() -> None:
     ``malloc_trim``; elsewhere nothing). Freed Python objects otherwise stay
     resident: at 10,000 bulletins the file contents read for the analysis
     leave about 20 MB, which children would inherit and write into."""
-    global _TRIM
-    if _TRIM is None:
-        _TRIM = _find_trim()
-    if _TRIM:
-        _TRIM(0)
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
-def _find_trim():
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
     try:
         import ctypes
 
-        return getattr(ctypes.CDLL(None), "malloc_trim", False)  # the C library the interpreter uses
-    except (OSError, AttributeError, TypeError):
-        return False
-
-
-_TRIM = None
+        return getattr(ctypes.CDLL(None), "malloc_trim", None)  # the C library the interpreter uses
+    except (OSError, TypeError):
+        return None
 
 
 def _child(func: Callable, chunks: list[Sequence], claim: Callable[[], int | None], writer: Connection,

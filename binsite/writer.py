@@ -39,24 +39,18 @@ class Written:
     changed: bool
 
 
-def atomic_write(path: Path | str, data: bytes | Iterable[bytes]) -> os.stat_result:
-    """Write ``data`` (or its parts, one after the other: no copy of a large
-    whole) to ``path`` via a temp file and rename; the new file's stat."""
+def atomic_write(path: Path | str, data: bytes) -> os.stat_result:
+    """Write ``data`` to ``path`` via a temp file and rename; the new file's stat.
+    (Output made in parts goes through ``write_if_changed``.)"""
     tmp, fd = _temp_beside(path)
     try:
-        if isinstance(data, bytes):
+        try:
             _write_all(fd, data)
-        else:
-            with open(fd, "wb", buffering=1 << 16, closefd=False) as handle:  # many small parts
-                for part in data:
-                    handle.write(part)
-        stat = os.fstat(fd)
-        os.close(fd)
-        fd = -1
+            stat = os.fstat(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except BaseException:
-        if fd >= 0:
-            os.close(fd)
         _unlink(tmp)
         raise
     return stat
@@ -146,9 +140,11 @@ def _stream_if_changed(path: Path | str, parts: Iterable[bytes]) -> Written:
     return Written(hasher.hexdigest()[:32], stat.st_size, stat.st_mtime_ns, not same)
 
 
-def claim(out: Path) -> None:
-    """Make ``out`` ours, refusing a non-empty folder binsite did not make."""
-    if out.exists() and any(out.iterdir()) and not (out / MARKER).exists():
+def claim(out: Path) -> bool:
+    """Make ``out`` ours, refusing a non-empty folder binsite did not make.
+    True when it was missing or empty: then nothing in it can be stale."""
+    empty = not out.exists() or next(out.iterdir(), None) is None
+    if not empty and not (out / MARKER).exists():
         raise BinsiteError(t(
             "de map {o} bestaat al en is niet door binsite gemaakt; kies een lege map met --out, of maak deze leeg",
             "folder {o} exists and was not made by binsite; choose an empty folder with --out, or empty it", o=out))
@@ -156,6 +152,7 @@ def claim(out: Path) -> None:
     marker = out / MARKER
     if not marker.exists():
         marker.write_text("Built by binsite; files here are replaced on every build.\n", encoding="utf-8")
+    return empty
 
 
 def remove_stale(out: Path, wanted: set[str]) -> int:

@@ -24,7 +24,7 @@ from binsite.mailing.ledger import LedgerEntry, append_entry, read_ledger
 from binsite.mailing.plan import SendPlan, plan_sends
 from binsite.mailman.settings import MailmanSettings
 from binsite.site import Site
-from binsite.state import members_log, sent_ledger
+from binsite.state import members_log, sent_ledger, shown
 
 if TYPE_CHECKING:
     from email.message import EmailMessage
@@ -60,7 +60,7 @@ def load_for_sending(root: Path, ledger_path: Path, now: datetime, *, include_ol
     The site must pass everything ``binsite check`` checks (the privacy guard
     included): one error anywhere and nothing is sent."""
     result = checked_with_cache(root, now)
-    rel = _relative(ledger_path, root)
+    rel = shown(ledger_path, root)
     ledger, problems = read_ledger(ledger_path, rel)
     if any(p.is_error for p in problems):
         raise InvalidSite(problems)
@@ -138,10 +138,3 @@ def _dry_run_counts(client: "MailmanClient", plan: SendPlan) -> "tuple[ListCount
 def _site_lists(site: Site) -> list[str]:
     domain = site.config.mail.domain
     return [address for area in site.areas for address in (area.members_list(domain), area.partners_list(domain))]
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)
