@@ -47,16 +47,17 @@ test: venv browser mailman-venv
 
 # The main job on the embedded default: a local Mailman and mail sink, the
 # example network's lists, a few invented residents, the archive, the mail.
-# The demo keeps its ledger in .binsite/demo-state/, never in state/.
-DEMO_ENV := BINSITE_STATE_DIR=.binsite/demo-state
+# The env file (mode 0600: it holds the password) carries BINSITE_STATE_DIR,
+# so the demo's ledger lives beside the local Mailman (.binsite/local/ledger/),
+# never in state/, and `. .binsite/local.env && binsite send` uses it too.
 demo: venv mailman-venv
-	$(BIN)/binsite local-mailman start > .binsite/local.env
-	. ./.binsite/local.env && $(DEMO_ENV) $(BIN)/binsite lists sync
-	. ./.binsite/local.env && $(DEMO_ENV) $(BIN)/python -m binsite.demo residents
+	$(BIN)/binsite local-mailman start --env-file .binsite/local.env > /dev/null
+	. ./.binsite/local.env && $(BIN)/binsite lists sync
+	. ./.binsite/local.env && $(BIN)/python -m binsite.demo residents
 	$(BIN)/binsite check --now $(DEMO_NOW)
 	$(BIN)/binsite build --now $(DEMO_NOW)
-	. ./.binsite/local.env && $(DEMO_ENV) $(BIN)/binsite send --now $(DEMO_NOW)
-	. ./.binsite/local.env && $(DEMO_ENV) $(BIN)/python -m binsite.demo summary
+	. ./.binsite/local.env && $(BIN)/binsite send --now $(DEMO_NOW)
+	. ./.binsite/local.env && $(BIN)/python -m binsite.demo summary
 
 demo-stop: venv
 	$(BIN)/binsite local-mailman stop

@@ -111,7 +111,19 @@ def read_sent_ledger(root: Path, tz: ZoneInfo, *, rel: str = SENT_LEDGER) -> tup
     ledger, found = read_ledger(root / rel, rel)
     problems = [warning(p.path, p.line, _skipped(p.message)) for p in found]
     records: list[SentRecord] = []
+    uncertain = ledger.uncertain
+    if uncertain:
+        from binsite.mailing.run import uncertain_refs
+
+        problems.append(warning(rel, None, t(
+            "{n} bericht(en) met onzekere afloop (niet meegeteld): {x}. Kijk of ze aankwamen en leg het vast met "
+            "'binsite send resolve REF --sent' of '--resend'",
+            "{n} message(s) with an uncertain outcome (not counted): {x}. Check whether they arrived and record it "
+            "with 'binsite send resolve REF --sent' or '--resend'", n=len(uncertain),
+            x=", ".join(f"{ref} ({e.bulletin} -> {e.list})" for ref, e in uncertain_refs(ledger))), code="uncertain"))
     for entry in ledger.entries:
+        if entry.status is not None:
+            continue
         try:
             sent_at = _moment(entry.sent_at, tz)
         except ValueError:

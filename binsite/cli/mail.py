@@ -13,6 +13,7 @@ from binsite.cli import handle_errors, main, pass_context
 from binsite.clock import resolve_now
 from binsite.config import load_config
 from binsite.errors import BinsiteError, InvalidSite
+from binsite.i18n import t
 from binsite.mailman.settings import ALL_VARIABLES, settings_from_env
 from binsite.site import find_root
 
@@ -51,21 +52,32 @@ _state_dir_option = click.option("--state-dir", type=click.Path(file_okay=False,
 @local_mailman.command("start")
 @_state_dir_option
 @click.option("--force/--no-force", default=False, help="Stop a half-running or stuck instance first.")
+@click.option("--env-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the variables to this file (readable by you only), e.g. .binsite/local.env.")
 @pass_context
 @handle_errors
-def local_start(ctx, state_dir: Path | None, force: bool) -> None:
+def local_start(ctx, state_dir: Path | None, force: bool, env_file: Path | None) -> None:
     """Start Mailman and the sink, wait until ready, print the variables to export.
 
     The first start installs Mailman Core into .binsite/mailman-venv (about half a minute).
+    The variables include BINSITE_STATE_DIR: what is sent to this private
+    Mailman is recorded in its own ledger, never in the repository's state/.
 
     \b
     Example:
       eval "$(binsite local-mailman start)"
+      binsite local-mailman start --env-file .binsite/local.env
     """
+    from binsite.mailman.local import write_private
+
     local = _local(state_dir, ctx)
     state = local.start(force=force)
-    for name, value in state.settings.environment().items():
-        click.echo(f"export {name}={shlex.quote(value)}")
+    variables = {**state.settings.environment(), "BINSITE_STATE_DIR": str(local.ledger_dir)}
+    lines = "".join(f"export {name}={shlex.quote(value)}\n" for name, value in variables.items())
+    if env_file is not None:
+        env_file.parent.mkdir(parents=True, exist_ok=True)
+        write_private(env_file, lines)
+    click.echo(lines, nl=False)
     _say_status(ctx, local.status(), err=True)
 
 
@@ -133,9 +145,11 @@ def lists_group() -> None:
 
 @lists_group.command("sync")
 @click.option("--dry-run/--no-dry-run", default=False, help="Only show what would change.")
+@click.option("--wait", type=click.FloatRange(min=0), default=60.0, show_default=True, metavar="SECONDS",
+              help="How long to wait for a send or another lists sync on the same ledger folder.")
 @pass_context
 @handle_errors
-def lists_sync(ctx, dry_run: bool) -> None:
+def lists_sync(ctx, dry_run: bool, wait: float) -> None:
     """Make Mailman match lists/ and binsite.yaml: lists, settings, owners, partners.
 
     Residents on the members lists are never touched. Needs BINSITE_MAILMAN_URL,
@@ -147,7 +161,7 @@ def lists_sync(ctx, dry_run: bool) -> None:
     """
     from binsite.mailman.sync import sync
 
-    changes = sync(ctx.root, settings_from_env(), dry_run=dry_run,
+    changes = sync(ctx.root, settings_from_env(), dry_run=dry_run, wait=wait,
                    progress=None if dry_run else lambda c: click.echo(c.describe().get(ctx.lang)))
     if not changes:
         ctx.say("Mailman klopt al met lists/: niets te doen.", "Mailman already matches lists/: nothing to do.")
@@ -160,7 +174,11 @@ def lists_sync(ctx, dry_run: bool) -> None:
         ctx.say("{n} wijziging(en) doorgevoerd.", "{n} change(s) made.", n=len(changes))
 
 
-@main.command("send")
+_wait_option = click.option("--wait", type=click.FloatRange(min=0), default=60.0, show_default=True, metavar="SECONDS",
+                            help="How long to wait for another send or lists sync on the same ledger folder.")
+
+
+@main.group("send", invoke_without_command=True)
 @click.option("--dry-run/--no-dry-run", default=False, help="Only show what would be sent.")
 @click.option("--now", "now_text", metavar="DATETIME", help="Send as if it were this moment (e.g. 2026-11-28T14:00).")
 @click.option("--include-older/--no-include-older", default=False, help="Also send bulletins older than the send window.")
@@ -168,24 +186,76 @@ def lists_sync(ctx, dry_run: bool) -> None:
               help="Resend bulletins edited after sending, as a correction.")
 @click.option("--ledger", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="The send ledger (default: state/sent.jsonl).")
+@_wait_option
+@click.option("--rebind/--no-rebind", default=False,
+              help="Accept this site and this Mailman as the ledger's own (after moving either; check --dry-run first).")
 @pass_context
 @handle_errors
-def send(ctx, dry_run: bool, now_text: str | None, include_older: bool, resend_changed: bool, ledger: Path | None) -> None:
+def send(ctx, dry_run: bool, now_text: str | None, include_older: bool, resend_changed: bool, ledger: Path | None,
+         wait: float, rebind: bool) -> None:
     """Mail every due bulletin that was not sent yet to its lists, exactly once.
+
+    One send (or lists sync) at a time per ledger folder: another one waits
+    up to --wait seconds, then stops without changing anything. A message
+    whose outcome is uncertain is never resent on its own: settle it with
+    'binsite send resolve'.
 
     \b
     Example:
       binsite send --dry-run
       binsite send
+      binsite send resolve K3QF7A --sent
     """
+    if click.get_current_context().invoked_subcommand is not None:
+        ctx.ledger_option = ledger
+        return
+    from binsite.mailing.run import SendUncertain
     from binsite.mailing.run import send as send_bulletins
 
     settings = _optional_settings() if dry_run else settings_from_env()
     now = resolve_now(now_text, _tz(ctx.root))
-    result = send_bulletins(ctx.root, now=now, settings=settings, ledger_path=ledger, include_older=include_older,
-                            resend_changed=resend_changed, dry_run=dry_run,
-                            progress=lambda e: ctx.say("verstuurd: {b} -> {l}", "sent: {b} -> {l}", b=e.bulletin, l=e.list))
+    try:
+        result = send_bulletins(ctx.root, now=now, settings=settings, ledger_path=ledger, include_older=include_older,
+                                resend_changed=resend_changed, dry_run=dry_run, wait=wait, rebind=rebind,
+                                progress=lambda e: ctx.say("verstuurd: {b} -> {l}", "sent: {b} -> {l}",
+                                                           b=e.bulletin, l=e.list))
+    except SendUncertain as exc:
+        _report_send(ctx, exc.result, uncertain=False)
+        raise
     _report_send(ctx, result)
+
+
+@send.command("resolve")
+@click.argument("ref")
+@click.option("--sent", "outcome", flag_value="sent", help="It did arrive: never send it again.")
+@click.option("--resend", "outcome", flag_value="resend", help="It did not arrive: the next send sends it again.")
+@_wait_option
+@pass_context
+@handle_errors
+def send_resolve(ctx, ref: str, outcome: str | None, wait: float) -> None:
+    """Record the outcome of a message that 'binsite send' reported as uncertain.
+
+    Check on the list first whether it arrived (with a member, or in Mailman's log).
+
+    \b
+    Example:
+      binsite send resolve K3QF7A --sent
+      binsite send resolve K3QF7A --resend
+    """
+    from binsite.mailing.run import resolve_uncertain
+
+    if outcome is None:
+        raise BinsiteError(t("geef --sent (het kwam aan) of --resend (opnieuw versturen)",
+                             "give --sent (it arrived) or --resend (send it again)"))
+    entry = resolve_uncertain(ctx.root, ref, outcome, ledger_path=getattr(ctx, "ledger_option", None), wait=wait)
+    if outcome == "sent":
+        ctx.say("Vastgelegd: {b} -> {l} ({m}) is aangekomen en wordt niet opnieuw verstuurd.",
+                "Recorded: {b} -> {l} ({m}) arrived and will not be sent again.",
+                b=entry.bulletin, l=entry.list, m=entry.message_id)
+    else:
+        ctx.say("Vastgelegd: {b} -> {l} ({m}) gaat opnieuw mee met de volgende 'binsite send'.",
+                "Recorded: {b} -> {l} ({m}) goes out again with the next 'binsite send'.",
+                b=entry.bulletin, l=entry.list, m=entry.message_id)
 
 
 def _tz(root: Path):
@@ -205,7 +275,7 @@ def _optional_settings():
         return None
 
 
-def _report_send(ctx, result: "SendResult") -> None:
+def _report_send(ctx, result: "SendResult", *, uncertain: bool = True) -> None:
     plan = result.plan
     members = {c.list: c.members for c in result.counts}
     if result.dry_run:
@@ -231,3 +301,7 @@ def _report_send(ctx, result: "SendResult") -> None:
     else:
         ctx.say("{n} bericht(en) verstuurd en vastgelegd in het verzendlogboek.", "{n} message(s) sent and recorded in the ledger.",
                 n=len(result.sent))
+    if uncertain and result.uncertain:
+        from binsite.mailing.run import describe_uncertain
+
+        click.secho(describe_uncertain(result.uncertain).get(ctx.lang), fg="yellow", err=True)

@@ -4,6 +4,17 @@ Human-readable and meant to be committed with the content, so a fresh clone
 (or the CI runner) knows what went out. A line is appended and fsynced after
 Mailman accepted the message and before the next one is sent: whatever
 happens, the file never claims a message that was not accepted.
+
+Three more kinds of line, each recognised by its first key:
+
+- ``{"binding": {...}}``: which site and which Mailman the ledger belongs
+  to (``binsite.mailing.binding``); the last one counts.
+- an entry with ``"status": "uncertain"``: Mailman took the whole message
+  but its answer never came (the connection broke after DATA). It is not
+  sent again on its own; ``binsite send resolve`` settles it.
+- ``{"resolved": MESSAGE-ID, "list": ..., "as": "sent" | "resend"}``: how an
+  uncertain entry was settled. ``resend`` makes the entry not count, so the
+  next send posts the message again.
 """
 
 from __future__ import annotations
@@ -22,6 +33,8 @@ log = logging.getLogger(__name__)
 
 LEDGER = Path("state") / "sent.jsonl"
 _FIELDS = ("bulletin", "list", "message_id", "content_hash", "sent_at")
+UNCERTAIN = "uncertain"
+SENT, RESEND = "sent", "resend"
 
 
 class LedgerEntry(NamedTuple):
@@ -35,6 +48,11 @@ class LedgerEntry(NamedTuple):
     content_hash: str        # Bulletin.content_hash when it was sent
     sent_at: str             # ISO 8601 with offset
     correction_of: str | None = None  # the first Message-ID this corrects
+    status: str | None = None        # None: accepted; "uncertain": the answer after DATA was lost
+
+    @property
+    def uncertain(self) -> bool:
+        return self.status == UNCERTAIN
 
     def to_json(self) -> str:
         values = {k: v for k, v in self._asdict().items() if v is not None}
@@ -42,8 +60,28 @@ class LedgerEntry(NamedTuple):
 
 
 @dataclass(frozen=True)
+class Resolution:
+    """How an uncertain entry was settled: ``sent`` (it did arrive) or ``resend``."""
+
+    message_id: str
+    list: str
+    outcome: str
+    at: str
+
+    def to_json(self) -> str:
+        return json.dumps({"resolved": self.message_id, "list": self.list, "as": self.outcome, "at": self.at},
+                          ensure_ascii=False)
+
+
+@dataclass(frozen=True)
 class Ledger:
+    """Every accepted (or uncertain) message, with what the ledger is bound to.
+
+    ``entries`` are the messages that count: an uncertain entry settled as
+    ``resend`` is left out, one settled as ``sent`` counts as accepted."""
+
     entries: tuple[LedgerEntry, ...] = ()
+    binding: dict | None = None
     # (bulletin, list) -> entries, oldest first: planning asks once per
     # bulletin and list, so a scan per question would be quadratic.
     _index: dict = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -59,11 +97,49 @@ class Ledger:
                 found.append(entry)
 
     def sent(self, bulletin_id: str, list_address: str) -> tuple[LedgerEntry, ...]:
-        """Every message of this bulletin to this list, oldest first."""
+        """Every message of this bulletin to this list, oldest first (uncertain ones too)."""
         return tuple(self._index.get((bulletin_id, list_address), ()))
 
+    @property
+    def uncertain(self) -> tuple[LedgerEntry, ...]:
+        """Messages whose outcome is not known and not settled yet, oldest first."""
+        return tuple(e for e in self.entries if e.status == UNCERTAIN)
+
+    @property
+    def lists(self) -> set[str]:
+        return {e.list for e in self.entries}
+
     def add(self, entry: LedgerEntry) -> Ledger:
-        return Ledger(self.entries + (entry,))
+        return Ledger(self.entries + (entry,), self.binding)
+
+
+def _entry(values: dict) -> LedgerEntry:
+    status = values.get("status")
+    correction_of = values.get("correction_of")
+    return LedgerEntry(*(values[k] for k in _FIELDS), correction_of=correction_of if isinstance(correction_of, str) else None,
+                       status=status if isinstance(status, str) else None)
+
+
+def _is_entry(values: object) -> bool:
+    return (isinstance(values, dict) and all(isinstance(values.get(k), str) for k in _FIELDS)
+            and isinstance(values.get("status"), (str, type(None))))
+
+
+def _assemble(records: list[dict]) -> Ledger:
+    """Entries, resolutions and bindings, in file order, as one ledger."""
+    entries: list[LedgerEntry | None] = []
+    binding = None
+    for values in records:
+        if "binding" in values:
+            binding = values["binding"] if isinstance(values["binding"], dict) else binding
+        elif "resolved" in values:
+            mid, target, outcome = values.get("resolved"), values.get("list"), values.get("as")
+            for index, entry in enumerate(entries):
+                if entry is not None and entry.status == UNCERTAIN and entry.message_id == mid and entry.list == target:
+                    entries[index] = entry._replace(status=None) if outcome == SENT else None
+        else:
+            entries.append(_entry(values))
+    return Ledger(tuple(e for e in entries if e is not None), binding)
 
 
 def parse_ledger(text: str, rel: str) -> tuple[Ledger, list[Problem]]:
@@ -72,8 +148,8 @@ def parse_ledger(text: str, rel: str) -> tuple[Ledger, list[Problem]]:
     writing, is only a warning."""
     fast = _parse_whole(text)
     if fast is not None:
-        return Ledger(fast), []
-    entries: list[LedgerEntry] = []
+        return _assemble(fast), []
+    records: list[dict] = []
     problems: list[Problem] = []
     lines = text.split("\n")
     last = len(lines) - 1 if lines and lines[-1] == "" else len(lines)
@@ -82,10 +158,10 @@ def parse_ledger(text: str, rel: str) -> tuple[Ledger, list[Problem]]:
             continue
         try:
             values = json.loads(line)
-            if not isinstance(values, dict) or any(not isinstance(values.get(k), str) for k in _FIELDS):
+            if not (_is_entry(values) or _is_other(values)):
                 raise ValueError("fields")
-            entries.append(LedgerEntry(**{k: values[k] for k in _FIELDS}, correction_of=values.get("correction_of")))
-        except (ValueError, TypeError):
+            records.append(values)
+        except (ValueError, TypeError, RecursionError):
             torn = number == last and not text.endswith("\n")
             if torn:
                 problems.append(warning(rel, number, t(
@@ -97,11 +173,21 @@ def parse_ledger(text: str, rel: str) -> tuple[Ledger, list[Problem]]:
                     "herstel of verwijder hem (een merge-conflict?)",
                     "this line is not a valid send record (JSON with bulletin, list, message_id, content_hash, sent_at); "
                     "repair or remove it (a merge conflict?)")))
-    return Ledger(tuple(entries)), problems
+    return _assemble(records), problems
 
 
-def _parse_whole(text: str) -> tuple[LedgerEntry, ...] | None:
-    """Every entry of a ledger that is entirely sound, parsed as one JSON
+def _is_other(values: object) -> bool:
+    """A binding or a resolution line."""
+    if not isinstance(values, dict):
+        return False
+    if "binding" in values:
+        return isinstance(values["binding"], dict)
+    return (isinstance(values.get("resolved"), str) and isinstance(values.get("list"), str)
+            and values.get("as") in (SENT, RESEND))
+
+
+def _parse_whole(text: str) -> list[dict] | None:
+    """Every record of a ledger that is entirely sound, parsed as one JSON
     array (ten times faster than line by line); None when any line is not,
     for the line-by-line parse to say which."""
     if not text.endswith("\n"):
@@ -111,22 +197,20 @@ def _parse_whole(text: str) -> tuple[LedgerEntry, ...] | None:
         return None
     try:
         records = json.loads("[" + ",".join(lines) + "]")
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if len(records) != len(lines):
         return None
-    entries = []
     for values in records:
         if type(values) is not dict:
             return None
         get = values.get
-        fields = (get("bulletin"), get("list"), get("message_id"), get("content_hash"), get("sent_at"),
-                  get("correction_of"))
+        fields = (get("bulletin"), get("list"), get("message_id"), get("content_hash"), get("sent_at"))
         if not (type(fields[0]) is type(fields[1]) is type(fields[2]) is type(fields[3]) is type(fields[4]) is str
-                and (fields[5] is None or type(fields[5]) is str)):
+                and isinstance(get("correction_of"), (str, type(None)))
+                and isinstance(get("status"), (str, type(None)))) and not _is_other(values):
             return None
-        entries.append(LedgerEntry(*fields))
-    return tuple(entries)
+    return records
 
 
 def read_ledger(path: Path, rel: str | None = None) -> tuple[Ledger, list[Problem]]:
@@ -142,12 +226,26 @@ def read_ledger(path: Path, rel: str | None = None) -> tuple[Ledger, list[Proble
 
 def append_entry(path: Path, entry: LedgerEntry) -> None:
     """Append one line and make it durable before returning."""
+    append_line(path, entry.to_json())
+
+
+def append_binding(path: Path, binding: dict) -> None:
+    """Record what the ledger belongs to from here on (the last binding counts)."""
+    append_line(path, json.dumps({"binding": binding}, ensure_ascii=False, sort_keys=True))
+
+
+def append_resolution(path: Path, resolution: Resolution) -> None:
+    append_line(path, resolution.to_json())
+
+
+def append_line(path: Path, line: str) -> None:
+    """Append one JSON line and make it durable before returning."""
     path.parent.mkdir(parents=True, exist_ok=True)
     is_new = not path.exists()
     if not is_new:
         _drop_torn_tail(path)
     with open(path, "ab") as out:
-        out.write((entry.to_json() + "\n").encode("utf-8"))
+        out.write((line + "\n").encode("utf-8"))
         out.flush()
         os.fsync(out.fileno())
     if is_new:

@@ -1,10 +1,15 @@
 """``binsite send``: perform a send plan, recording each accepted message before the next.
 
-Order of events, chosen so that the ledger never lies: validate the whole
-site (any error: nothing is sent), read the ledger, plan, then per message
-compose -> post over LMTP -> append to the ledger (fsync). If Mailman stops
-answering, the run ends with ``MailmanUnavailable`` and the ledger holds
-exactly the messages Mailman accepted; the next run sends the rest.
+Order of events, chosen so that the ledger never lies: take the ledger
+folder's lock (``lock.py``: one send or sync at a time), validate the whole
+site (any error: nothing is sent), read the ledger, plan, check that the
+ledger belongs to this site and this Mailman (``binding.py``), then per
+message compose -> post over LMTP -> append to the ledger (fsync). If
+Mailman stops answering, the run ends with ``MailmanUnavailable`` and the
+ledger holds exactly the messages Mailman accepted; the next run sends the
+rest. A message whose answer was lost after DATA is recorded as
+*uncertain*: never sent again on its own, reported by every send and by
+``stats``, settled with ``resolve_uncertain`` (``binsite send resolve``).
 """
 
 from __future__ import annotations
@@ -19,8 +24,16 @@ from typing import TYPE_CHECKING
 
 from binsite.checks import checked_with_cache
 from binsite.content import Bulletin
-from binsite.errors import BinsiteError, InvalidSite, Problem
-from binsite.mailing.ledger import LedgerEntry, append_entry, read_ledger
+from binsite.errors import BinsiteError, InvalidSite, MailmanUnavailable, Problem
+from binsite.i18n import Text
+from binsite.desk.refs import digest as ref_digest
+from binsite.desk.refs import normalize as normalize_ref
+from binsite.desk.refs import shorten
+from binsite.i18n import t
+from binsite.mailing.binding import check_mailman, check_site
+from binsite.mailing.ledger import (RESEND, SENT, UNCERTAIN, Ledger, LedgerEntry, Resolution, append_binding,
+                                    append_entry, append_resolution, read_ledger)
+from binsite.mailing.lock import DEFAULT_WAIT, ledger_lock
 from binsite.mailing.plan import SendPlan, plan_sends
 from binsite.mailman.settings import MailmanSettings
 from binsite.site import Site
@@ -49,13 +62,48 @@ class SendResult:
     # Members per list where Mailman could be asked (dry run: recipients to expect).
     counts: "tuple[ListCounts, ...]" = ()
     dry_run: bool = False
+    # Every message whose outcome is not known, not yet resolved (this run's and earlier ones), with its reference.
+    uncertain: tuple[tuple[str, LedgerEntry], ...] = ()
+
+
+class SendUncertain(MailmanUnavailable):
+    """The run is over, and at least one message's outcome is unknown (recorded as such)."""
+
+    def __init__(self, text, result: SendResult):
+        super().__init__(text)
+        self.result = result
+
+
+def uncertain_refs(ledger: Ledger, more: list[LedgerEntry] | tuple[LedgerEntry, ...] = ()
+                   ) -> tuple[tuple[str, LedgerEntry], ...]:
+    """``(reference, entry)`` of every unresolved uncertain message (``more``:
+    recorded since ``ledger`` was read): the reference is short and stable
+    (from the list and the Message-ID)."""
+    entries = ledger.uncertain + tuple(more)
+    full = {entry: ref_digest("sent", entry.list, entry.message_id) for entry in entries}
+    short = shorten(full.values())
+    return tuple((short[full[entry]], entry) for entry in entries)
+
+
+def describe_uncertain(found: tuple[tuple[str, LedgerEntry], ...]) -> Text:
+    lines = "\n".join(f"  {ref}  {entry.bulletin} -> {entry.list}  {entry.message_id}" for ref, entry in found)
+    return t(
+        "{n} bericht(en) met onzekere afloop (Mailman kreeg het hele bericht, maar zijn antwoord kwam niet aan):\n{x}\n"
+        "Deze worden niet vanzelf opnieuw verstuurd. Kijk bij de lijst of het bericht aankwam (bijvoorbeeld bij een "
+        "lid of in Mailmans logboek), en leg de afloop vast met 'binsite send resolve REF --sent' (het kwam aan) of "
+        "'binsite send resolve REF --resend' (de volgende send verstuurt het opnieuw).",
+        "{n} message(s) with an uncertain outcome (Mailman got the whole message, but its answer was lost):\n{x}\n"
+        "They are not sent again on their own. Check on the list whether the message arrived (with a member, or in "
+        "Mailman's log), and record the outcome with 'binsite send resolve REF --sent' (it arrived) or "
+        "'binsite send resolve REF --resend' (the next send sends it again).", n=len(found), x=lines)
 
 
 def load_for_sending(root: Path, ledger_path: Path, now: datetime, *, include_older: bool = False,
                      resend_changed: bool = False
-                     ) -> tuple[Site, SendPlan, list[Problem], Callable[[Bulletin], RenderedBody]]:
-    """Valid site, readable ledger, plan: the part of a send that touches no network.
-    Also how to get a bulletin's rendered body (from the build cache).
+                     ) -> tuple[Site, SendPlan, list[Problem], Callable[[Bulletin], RenderedBody], Ledger]:
+    """Valid site, readable ledger (bound to this site), plan: the part of a send
+    that touches no network. Also how to get a bulletin's rendered body (from
+    the build cache), and the ledger.
 
     The site must pass everything ``binsite check`` checks (the privacy guard
     included): one error anywhere and nothing is sent."""
@@ -69,50 +117,100 @@ def load_for_sending(root: Path, ledger_path: Path, now: datetime, *, include_ol
     def body_of(bulletin: Bulletin) -> RenderedBody:
         return result.bodies.get(result.analyses[bulletin.id].body_key)
 
-    return result.site, plan, list(result.problems) + problems, body_of
+    return result.site, plan, list(result.problems) + problems, body_of, ledger
 
 
 def send(root: Path, *, now: datetime, settings: MailmanSettings | None, ledger_path: Path | None = None,
          include_older: bool = False, resend_changed: bool = False, dry_run: bool = False,
          post: Post | None = None, progress: Callable[[LedgerEntry], None] | None = None,
-         attempts: int = 3, backoff: float = 0.5) -> SendResult:
-    """Send what is due and not yet sent. ``settings`` may be None only for a dry run."""
+         attempts: int = 3, backoff: float = 0.5, wait: float = DEFAULT_WAIT, rebind: bool = False) -> SendResult:
+    """Send what is due and not yet sent. ``settings`` may be None only for a dry run.
+
+    Holds the ledger folder's lock for the whole run (waiting up to ``wait``
+    seconds for another run). ``rebind``: accept this site and this Mailman
+    as the ledger's own, where the ledger's binding says otherwise."""
     ledger_path = ledger_path or sent_ledger(root)
-    site, plan, warnings, body_of = load_for_sending(root, ledger_path, now, include_older=include_older,
-                                                     resend_changed=resend_changed)
     if dry_run:
+        site, plan, warnings, _body_of, ledger = load_for_sending(
+            root, ledger_path, now, include_older=include_older, resend_changed=resend_changed)
+        if not rebind:
+            check_site(ledger.binding, site, ledger=shown(ledger_path, root))
+        uncertain = uncertain_refs(ledger)
         if settings is None:
-            return SendResult(plan, (), tuple(warnings), (), dry_run=True)
+            return SendResult(plan, (), tuple(warnings), (), dry_run=True, uncertain=uncertain)
         from binsite.mailman.client import MailmanClient
 
         # One quick try: a preview shows "unknown" rather than waiting for retries.
         preview_client = MailmanClient(settings, timeout=5.0, attempts=1)
-        return SendResult(plan, (), tuple(warnings), _dry_run_counts(preview_client, plan), dry_run=True)
+        return SendResult(plan, (), tuple(warnings), _dry_run_counts(preview_client, plan), dry_run=True,
+                          uncertain=uncertain)
     if settings is None:
         raise ValueError("settings are required unless dry_run")
+    with ledger_lock(ledger_path.parent, what="send", wait=wait):
+        return _send_locked(root, ledger_path, now=now, settings=settings, include_older=include_older,
+                            resend_changed=resend_changed, post=post, progress=progress, attempts=attempts,
+                            backoff=backoff, rebind=rebind)
+
+
+def _send_locked(root: Path, ledger_path: Path, *, now: datetime, settings: MailmanSettings, include_older: bool,
+                 resend_changed: bool, post: Post | None, progress: Callable[[LedgerEntry], None] | None,
+                 attempts: int, backoff: float, rebind: bool) -> SendResult:
     from binsite.mailing.compose import compose, message_id
-    from binsite.mailman.client import MailmanClient, post_lmtp
+    from binsite.mailman.client import MailmanClient, UncertainDelivery, post_lmtp
     from binsite.mailman.counts import try_record_counts
     from binsite.render.environment import make_environment
 
+    site, plan, warnings, body_of, ledger = load_for_sending(root, ledger_path, now, include_older=include_older,
+                                                             resend_changed=resend_changed)
+    rel = shown(ledger_path, root)
+    if not rebind:
+        check_site(ledger.binding, site, ledger=rel)
     post = post or post_lmtp
     client = MailmanClient(settings, attempts=attempts, backoff=backoff)
+    if plan.messages:
+        # Before the first message: is this the Mailman the ledger was written for?
+        try:
+            created = {address: client.list_created(address) for address in plan.lists}
+        except MailmanUnavailable as exc:
+            raise MailmanUnavailable(Text(
+                exc.message("nl") + f" binsite send vraagt dit aan Mailmans REST-API voordat het over LMTP "
+                f"({settings.lmtp_host}:{settings.lmtp_port}, BINSITE_LMTP) verstuurt. Er is niets verstuurd.",
+                exc.message("en") + f" binsite send asks Mailman's REST API before it posts over LMTP "
+                f"({settings.lmtp_host}:{settings.lmtp_port}, BINSITE_LMTP). Nothing was sent.")) from None
+        bound = check_mailman(ledger.binding, site, url=settings.url, created=created, ledger=rel, rebind=rebind)
+        if bound.changed:
+            append_binding(ledger_path, bound.binding)
+    elif rebind:
+        created = {address: client.list_created(address) for address in ledger.lists}
+        bound = check_mailman(ledger.binding, site, url=settings.url, created=created, ledger=rel, rebind=True)
+        append_binding(ledger_path, bound.binding)
 
     lang = site.config.language
     env = make_environment(site.root, lang)
     bodies = {}
     sent: list[LedgerEntry] = []
+    now_uncertain: list[LedgerEntry] = []
     for planned in plan.messages:
         bulletin = planned.bulletin
         if bulletin.id not in bodies:
             bodies[bulletin.id] = body_of(bulletin)
         message: EmailMessage = compose(planned, site, environment=env, body=bodies[bulletin.id])
-        post(settings, planned.target.list, message, envelope_from=site.config.mail.sender,
-             attempts=attempts, backoff=backoff)
         entry = LedgerEntry(
             bulletin=bulletin.id, list=planned.target.list, message_id=message_id(planned, site.config.mail.domain),
-            content_hash=bulletin.content_hash, sent_at=datetime.now(site.config.tz).isoformat(timespec="seconds"),
+            content_hash=bulletin.content_hash, sent_at="",
             correction_of=planned.corrects[0] if planned.corrects else None)
+        try:
+            post(settings, planned.target.list, message, envelope_from=site.config.mail.sender,
+                 attempts=attempts, backoff=backoff)
+        except UncertainDelivery as exc:
+            # Neither sent nor unsent: recorded as uncertain, so that no later
+            # run sends it again on its own. The other messages still go.
+            entry = entry._replace(sent_at=datetime.now(site.config.tz).isoformat(timespec="seconds"), status=UNCERTAIN)
+            append_entry(ledger_path, entry)
+            now_uncertain.append(entry)
+            log.warning("uncertain: %s to %s as %s: %s", bulletin.id, planned.target.list, entry.message_id, exc)
+            continue
+        entry = entry._replace(sent_at=datetime.now(site.config.tz).isoformat(timespec="seconds"))
         # Durable before the next message: a crash from here on never repeats this one.
         append_entry(ledger_path, entry)
         sent.append(entry)
@@ -120,7 +218,11 @@ def send(root: Path, *, now: datetime, settings: MailmanSettings | None, ledger_
         if progress is not None:
             progress(entry)
     counts = try_record_counts(client, _site_lists(site), members_log(root), now=datetime.now(site.config.tz))
-    return SendResult(plan, tuple(sent), tuple(warnings), tuple(counts))
+    uncertain = uncertain_refs(ledger, now_uncertain)
+    result = SendResult(plan, tuple(sent), tuple(warnings), tuple(counts), uncertain=uncertain)
+    if now_uncertain:
+        raise SendUncertain(describe_uncertain(tuple((r, e) for r, e in uncertain if e in now_uncertain)), result)
+    return result
 
 
 def _dry_run_counts(client: "MailmanClient", plan: SendPlan) -> "tuple[ListCounts, ...]":
@@ -138,3 +240,44 @@ def _dry_run_counts(client: "MailmanClient", plan: SendPlan) -> "tuple[ListCount
 def _site_lists(site: Site) -> list[str]:
     domain = site.config.mail.domain
     return [address for area in site.areas for address in (area.members_list(domain), area.partners_list(domain))]
+
+
+def resolve_uncertain(root: Path, ref: str, outcome: str, *, ledger_path: Path | None = None,
+                      wait: float = DEFAULT_WAIT) -> LedgerEntry:
+    """Settle an uncertain message: ``sent`` (it arrived; never send it again) or
+    ``resend`` (the next send posts it again). ``ref`` is the reference ``send``
+    shows, or the Message-ID."""
+    if outcome not in (SENT, RESEND):
+        raise ValueError(outcome)
+    ledger_path = ledger_path or sent_ledger(root)
+    rel = shown(ledger_path, root)
+    with ledger_lock(ledger_path.parent, what="send resolve", wait=wait):
+        ledger, problems = read_ledger(ledger_path, rel)
+        if any(p.is_error for p in problems):
+            raise InvalidSite(problems)
+        found = uncertain_refs(ledger)
+        wanted = ref.strip()
+        if wanted.startswith("<") or "@" in wanted:
+            mid = wanted if wanted.startswith("<") else f"<{wanted}>"
+            matches = [entry for _, entry in found if entry.message_id == mid]
+        else:
+            try:
+                prefix = normalize_ref(wanted)
+            except BinsiteError:
+                prefix = "\0"
+            matches = [entry for short, entry in found
+                       if ref_digest("sent", entry.list, entry.message_id).startswith(prefix) or short == prefix]
+        if not matches:
+            listed = ", ".join(short for short, _ in found) or t("geen", "none").get("nl")
+            raise BinsiteError(t(
+                "geen bericht met onzekere afloop met referentie {r} in {f} (wel: {k}); er is niets veranderd",
+                "no message with an uncertain outcome has reference {r} in {f} (there are: {k}); nothing was changed",
+                r=wanted, f=rel, k=listed))
+        if len({(e.list, e.message_id) for e in matches}) > 1:
+            raise BinsiteError(t("referentie {r} past bij meer dan één bericht; geef meer tekens",
+                                 "reference {r} fits more than one message; give more characters", r=wanted))
+        entry = matches[0]
+        append_resolution(ledger_path, Resolution(entry.message_id, entry.list, outcome,
+                                                  datetime.now().astimezone().isoformat(timespec="seconds")))
+        log.info("resolved %s to %s as %s", entry.message_id, entry.list, outcome)
+        return entry

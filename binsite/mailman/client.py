@@ -26,7 +26,7 @@ from mailmanclient import Client, MailmanConnectionError
 
 from binsite.errors import BinsiteError, MailmanUnavailable
 from binsite.i18n import t
-from binsite.mailman.settings import MailmanSettings
+from binsite.mailman.settings import MailmanSettings, public_url, redact
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ class MailmanClient:
             except HTTPError as exc:
                 if exc.code < 500 and exc.code != 429:
                     raise BinsiteError(t("Mailman weigerde {w}: HTTP {c} {m}", "Mailman refused {w}: HTTP {c} {m}",
-                                         w=what, c=exc.code, m=exc.reason or exc.msg)) from None
+                                         w=what, c=exc.code, m=redact(str(exc.reason or exc.msg), self.settings))) from None
                 failure = f"HTTP {exc.code} {exc.reason or exc.msg}"
             log.warning("Mailman REST %s failed (attempt %d of %d): %s", what, attempt, attempts, failure)
             if attempt < attempts:
@@ -126,7 +126,7 @@ class MailmanClient:
             "BINSITE_MAILMAN_USER en BINSITE_MAILMAN_PASSWORD?",
             "Mailman cannot be reached at {u} ({w}, {n} attempts): {f}. Is Mailman running? Are BINSITE_MAILMAN_URL, "
             "BINSITE_MAILMAN_USER and BINSITE_MAILMAN_PASSWORD right?",
-            u=self.settings.url, w=what, n=attempts, f=failure))
+            u=public_url(self.settings.url), w=what, n=attempts, f=redact(failure, self.settings)))
 
     def _get_or_none(self, what: str, action: Callable[[], T]) -> T | None:
         def attempt() -> T | None:
@@ -169,12 +169,32 @@ class MailmanClient:
     def list_exists(self, fqdn: str) -> bool:
         return self._get_or_none(f"list {fqdn}", lambda: self._client.get_list(fqdn).fqdn_listname) is not None
 
-    def create_list(self, fqdn: str) -> None:
+    def create_list(self, fqdn: str, *, style: str | None = "private-default") -> None:
+        """Make the list, in Mailman's most closed style (not advertised, private
+        archive, joining confirmed and moderated) until its own settings are set."""
         name, _, domain = fqdn.partition("@")
 
         def create() -> None:
-            self._client.get_domain(domain).create_list(name)
+            self._client.get_domain(domain).create_list(name, style_name=style)
         self._call(f"create list {fqdn}", create, retry=False)
+
+    def delete_list(self, fqdn: str) -> None:
+        self._lists.pop(fqdn, None)
+        self._call(f"delete list {fqdn}", lambda: self._client.delete_list(fqdn))
+
+    def list_created(self, fqdn: str) -> str | None:
+        """When the list was made (Mailman's ``created_at``), or None when there is no such list:
+        what tells one Mailman's list from another's of the same name."""
+        def read() -> str | None:
+            try:
+                return str(self._client.get_list(fqdn).settings["created_at"])
+            except HTTPError as exc:
+                if exc.code == 404:
+                    return None
+                raise
+            except ValueError:
+                return None
+        return self._call(f"list {fqdn}", read)
 
     def list_settings(self, fqdn: str, keys: Iterable[str] | None = None) -> dict[str, Any]:
         def read() -> dict[str, Any]:
@@ -339,6 +359,31 @@ class ListRefused(BinsiteError):
     """Mailman answered, and refused the message for this list (e.g. 550 unknown list)."""
 
 
+class UncertainDelivery(MailmanUnavailable):
+    """The whole message went out over LMTP, but Mailman's answer never came:
+    it may have been accepted. Sending it again could deliver it twice."""
+
+
+class _LMTP(smtplib.LMTP):
+    """LMTP that knows whether the message itself went out: the final dot of
+    DATA was written, so from then on only Mailman knows whether it took it."""
+
+    data_sent = False
+    _in_data = False
+
+    def data(self, msg: Any) -> Any:
+        self._in_data = True
+        try:
+            return super().data(msg)
+        finally:
+            self._in_data = False
+
+    def send(self, s: Any) -> None:
+        super().send(s)
+        if self._in_data and isinstance(s, bytes) and s.endswith(b"\r\n.\r\n"):
+            self.data_sent = True
+
+
 def post_lmtp(settings: MailmanSettings, list_address: str, message: EmailMessage, *, envelope_from: str,
               timeout: float = 30.0, attempts: int = 3, backoff: float = 0.5,
               sleep: Callable[[float], None] = time.sleep) -> None:
@@ -350,15 +395,20 @@ def post_lmtp(settings: MailmanSettings, list_address: str, message: EmailMessag
     ``MailmanUnavailable`` (unreachable) or ``ListRefused`` (answered no).
     """
     failure = ""
+
+    def wait_a_little(exc: BaseException, what: str, attempt: int) -> None:
+        nonlocal failure
+        failure = f"{type(exc).__name__}: {exc}"
+        log.warning("LMTP %s:%s %s (attempt %d of %d): %s", settings.lmtp_host, settings.lmtp_port, what, attempt,
+                    attempts, failure)
+        if attempt < attempts:
+            sleep(backoff * 2 ** (attempt - 1))
+
     for attempt in range(1, max(1, attempts) + 1):
         try:
-            lmtp = smtplib.LMTP(settings.lmtp_host, settings.lmtp_port, timeout=timeout)
+            lmtp = _LMTP(settings.lmtp_host, settings.lmtp_port, timeout=timeout)
         except (OSError, smtplib.SMTPException) as exc:
-            failure = f"{type(exc).__name__}: {exc}"
-            log.warning("LMTP %s:%s unreachable (attempt %d of %d): %s",
-                        settings.lmtp_host, settings.lmtp_port, attempt, attempts, failure)
-            if attempt < attempts:
-                sleep(backoff * 2 ** (attempt - 1))
+            wait_a_little(exc, "unreachable", attempt)
             continue
         try:
             # smtplib.LMTP raises for a recipient refused at RCPT; at DATA it
@@ -370,12 +420,16 @@ def post_lmtp(settings: MailmanSettings, list_address: str, message: EmailMessag
         except (smtplib.SMTPResponseException, smtplib.SMTPDataError) as exc:
             raise ListRefused(_refusal(list_address, exc.smtp_code, exc.smtp_error)) from None
         except (OSError, smtplib.SMTPException) as exc:
-            raise MailmanUnavailable(t(
-                "verbinding met Mailman (LMTP {h}:{p}) viel weg tijdens het versturen naar {l}: {e}. "
-                "Mogelijk is dit bericht toch aangenomen; controleer de lijst voor u opnieuw verstuurt.",
-                "the connection to Mailman (LMTP {h}:{p}) broke while sending to {l}: {e}. "
-                "This message may have been accepted; check the list before sending again.",
-                h=settings.lmtp_host, p=settings.lmtp_port, l=list_address, e=exc)) from None
+            if lmtp.data_sent:
+                raise UncertainDelivery(t(
+                    "verbinding met Mailman (LMTP {h}:{p}) viel weg nadat het bericht voor {l} helemaal was verstuurd, "
+                    "maar voor Mailman antwoordde ({e}): mogelijk is het aangenomen.",
+                    "the connection to Mailman (LMTP {h}:{p}) broke after the message for {l} had gone out in full, "
+                    "but before Mailman answered ({e}): it may have been accepted.",
+                    h=settings.lmtp_host, p=settings.lmtp_port, l=list_address, e=exc)) from None
+            # The message did not go out in full: Mailman cannot have taken it, so trying again is safe.
+            wait_a_little(exc, "broke before the message was sent", attempt)
+            continue
         finally:
             _quit(lmtp)
         if refused:

@@ -137,6 +137,21 @@ def ensure_venv(venv_dir: Path, requirements: Path, *, timeout: float = 900.0,
     return bin_dir
 
 
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` readable by its owner only (mode 0600 from the
+    start, never chmod after): a temporary file beside it, then a rename."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            os.fchmod(out.fileno(), 0o600)  # an old file of that name kept its mode through O_TRUNC
+            out.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 def free_port() -> int:
     """A loopback port nobody listens on now (the OS picks it)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -218,6 +233,12 @@ class LocalMailman:
         return self.state_dir / "mailman.cfg"
 
     @property
+    def ledger_dir(self) -> Path:
+        """Where sends to this private Mailman keep their ledger (``BINSITE_STATE_DIR``):
+        beside its database, so the two always belong together."""
+        return self.state_dir / "ledger"
+
+    @property
     def mailman_log(self) -> Path:
         return self.var_dir / "logs" / "mailman.log"
 
@@ -259,8 +280,9 @@ class LocalMailman:
         password = secrets.token_urlsafe(18)
         gunicorn_cfg = self.state_dir / "gunicorn.cfg"
         gunicorn_cfg.write_text(GUNICORN_CFG)
-        self.config_file.write_text(mailman_cfg(var_dir=self.var_dir, rest_port=rest_port, lmtp_port=lmtp_port,
-                                                smtp_port=smtp_port, password=password, gunicorn_cfg=gunicorn_cfg))
+        # It holds the REST password: readable by its owner only, from the moment it exists.
+        write_private(self.config_file, mailman_cfg(var_dir=self.var_dir, rest_port=rest_port, lmtp_port=lmtp_port,
+                                                    smtp_port=smtp_port, password=password, gunicorn_cfg=gunicorn_cfg))
         log_offset = self.mailman_log.stat().st_size if self.mailman_log.exists() else 0
 
         sink_proc = self._spawn([str(bin_dir / "python"), str(Path(sink_module.__file__).resolve()), "--host", "127.0.0.1",

@@ -4,6 +4,7 @@ in the repository (a BIN repository is often public)."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -19,6 +20,22 @@ LMTP_VAR = "BINSITE_LMTP"
 ALL_VARIABLES = (URL_VAR, USER_VAR, PASSWORD_VAR, LMTP_VAR)
 
 
+def public_url(url: str) -> str:
+    """``url`` without user and password (``http://u:p@host/`` -> ``http://host/``): for messages."""
+    return _USERINFO.sub(r"\1", url)
+
+
+def redact(text: str, settings: "MailmanSettings") -> str:
+    """``text`` without the password and without user info in any URL it holds."""
+    text = _USERINFO.sub(r"\1", str(text))
+    if settings.password and len(settings.password) >= 3:
+        text = text.replace(settings.password, "***")
+    return text
+
+
+_USERINFO = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]*@")
+
+
 @dataclass(frozen=True)
 class MailmanSettings:
     """Mailman's REST API (``url`` ends in ``/3.1``) and its LMTP intake."""
@@ -30,7 +47,7 @@ class MailmanSettings:
     lmtp_port: int = 8024
 
     def __repr__(self) -> str:  # never print the password in a traceback or log
-        return f"MailmanSettings(url={self.url!r}, user={self.user!r}, lmtp={self.lmtp_host}:{self.lmtp_port})"
+        return f"MailmanSettings(url={public_url(self.url)!r}, user={self.user!r}, lmtp={self.lmtp_host}:{self.lmtp_port})"
 
     def environment(self) -> dict[str, str]:
         """The variables that make ``settings_from_env`` return these settings."""
@@ -60,7 +77,7 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> MailmanSettin
     url = env[URL_VAR].strip().rstrip("/")
     if not url.startswith(("http://", "https://")):
         raise BinsiteError(t("{v} moet een adres zijn zoals http://127.0.0.1:8001/3.1, niet {u!r}",
-                             "{v} must be an address such as http://127.0.0.1:8001/3.1, not {u!r}", v=URL_VAR, u=url))
+                             "{v} must be an address such as http://127.0.0.1:8001/3.1, not {u!r}", v=URL_VAR, u=public_url(url)))
     if not url.endswith("/3.1") and not url.endswith("/3.0"):
         url += "/3.1"
     try:

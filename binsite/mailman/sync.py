@@ -21,7 +21,7 @@ from binsite.areas import Area
 from binsite.i18n import Text, t
 from binsite.mailman.client import MailmanClient
 from binsite.mailman.counts import try_record_counts
-from binsite.state import members_log
+from binsite.state import members_log, state_dir
 from binsite.mailman.settings import MailmanSettings
 from binsite.site import Site
 
@@ -207,23 +207,31 @@ def read_live_state(client: MailmanClient, site: Site) -> LiveState:
 
 def apply_sync(client: MailmanClient, changes: list[Change], *,
                progress: Callable[[Change], None] | None = None) -> None:
-    """Carry out ``changes`` in order; settings of one list go in one request."""
+    """Carry out ``changes`` in order; settings of one list go in one request.
+
+    A new list is made and given its settings in one step: when Mailman
+    refuses the settings, the list is deleted again, so that no list is ever
+    left with Mailman's open defaults."""
     pending_settings: dict[str, dict[str, Any]] = {}
+    created: set[str] = set()
 
     def flush() -> None:
         for target in list(pending_settings):
             client.set_list_settings(target, pending_settings.pop(target))
 
-    for change in changes:
+    for index, change in enumerate(changes):
         if change.action != "set":
             flush()
         match change.action:
             case "create-domain":
                 client.create_domain(change.target)
             case "create-list":
-                client.create_list(change.target)
+                settings = {c.key: c.value for c in changes[index + 1:] if c.action == "set" and c.target == change.target}
+                _create_closed(client, change.target, settings)
+                created.add(change.target)
             case "set":
-                pending_settings.setdefault(change.target, {})[change.key] = change.value
+                if change.target not in created:
+                    pending_settings.setdefault(change.target, {})[change.key] = change.value
             case "add-owner" | "add-moderator":
                 client.add_role(change.target, change.action.removeprefix("add-"), change.key)
             case "remove-owner" | "remove-moderator":
@@ -244,6 +252,34 @@ def apply_sync(client: MailmanClient, changes: list[Change], *,
     flush()
 
 
+def _create_closed(client: MailmanClient, address: str, settings: dict[str, Any]) -> None:
+    """Create the list and set its settings, or leave no list at all."""
+    from binsite.errors import BinsiteError
+
+    client.create_list(address)
+    try:
+        if settings:
+            client.set_list_settings(address, settings)
+    except BaseException as exc:
+        try:
+            client.delete_list(address)
+        except BinsiteError as cleanup:  # the list stays: say so plainly
+            log.error("could not delete %s after its settings failed: %s", address, cleanup)
+            raise BinsiteError(t(
+                "Mailman weigerde de instellingen van de nieuwe lijst {l} ({e}), en verwijderen lukte ook niet ({c}). "
+                "Verwijder de lijst met de hand of draai 'binsite lists sync' opnieuw: hij staat nog open.",
+                "Mailman refused the settings of the new list {l} ({e}), and deleting it failed too ({c}). Delete the "
+                "list by hand or run 'binsite lists sync' again: it is still open.",
+                l=address, e=exc, c=cleanup)) from None
+        if isinstance(exc, BinsiteError):
+            raise BinsiteError(Text(
+                f"Mailman weigerde de instellingen van de nieuwe lijst {address}: {exc.message('nl')}. De lijst is "
+                "weer verwijderd; er staat geen open lijst.",
+                f"Mailman refused the settings of the new list {address}: {exc.message('en')}. The list was deleted "
+                "again; no open list is left.")) from None
+        raise
+
+
 def sync_lists(client: MailmanClient, site: Site, *, dry_run: bool = False,
                progress: Callable[[Change], None] | None = None) -> list[Change]:
     """Read, plan and (unless ``dry_run``) apply. Returns the plan."""
@@ -254,11 +290,22 @@ def sync_lists(client: MailmanClient, site: Site, *, dry_run: bool = False,
 
 
 def sync(root: Path, settings: MailmanSettings, *, dry_run: bool = False, now: datetime | None = None,
-         progress: Callable[[Change], None] | None = None) -> list[Change]:
+         progress: Callable[[Change], None] | None = None, wait: float = 60.0) -> list[Change]:
     """``binsite lists sync``: a valid site first (any error: nothing changes),
     then sync, then the member counts in ``state/members.jsonl``. The site is
     checked as ``build`` and ``send`` check it, with the build cache: in CI
     it runs on every commit, and reading every bulletin again took seconds."""
+    from binsite.mailing.lock import ledger_lock
+
+    if dry_run:
+        return _sync(root, settings, dry_run=True, now=now, progress=progress)
+    # One send or sync at a time on this ledger folder: sync writes members.jsonl beside the ledger.
+    with ledger_lock(state_dir(root), what="lists sync", wait=wait):
+        return _sync(root, settings, dry_run=False, now=now, progress=progress)
+
+
+def _sync(root: Path, settings: MailmanSettings, *, dry_run: bool, now: datetime | None,
+          progress: Callable[[Change], None] | None) -> list[Change]:
     from binsite.checks import checked_with_cache
 
     site = checked_with_cache(root, now or datetime.now().astimezone()).site
