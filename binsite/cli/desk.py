@@ -320,8 +320,10 @@ def members_pending(ctx, areas: tuple[str, ...], show_addresses: bool) -> None:
     for request in found:
         who = request.address if show_addresses else mask_address(request.address)
         name = f" ({request.display_name})" if show_addresses and request.display_name else ""
+        waits = ("  (wacht op bevestiging door de bewoner)", "  (waits for the resident to confirm)")[ctx.lang == "en"] \
+            if request.awaits_confirmation else ""
         click.echo(f"{request.ref:<6}  {request.area:<14} {kind_label(request.kind, ctx.lang):<9} "
-                   f"{format_time(request.requested, ctx.lang)}  {who}{name}")
+                   f"{format_time(request.requested, ctx.lang)}  {who}{name}{waits}")
     ctx.say("{n} aanvraag/aanvragen. Toelaten: binsite members approve REF; afwijzen: binsite members reject REF.",
             "{n} request(s). Approve: binsite members approve REF; reject: binsite members reject REF.", n=len(found))
 
@@ -337,9 +339,19 @@ def members_approve(ctx, ref: str) -> None:
     Example:
       binsite members approve AB12CD
     """
-    request = members_lib.approve(_desk(ctx), ref)
-    ctx.say("Toegelaten: {a} is nu lid van {l}.", "Approved: {a} is now a member of {l}.",
-            a=request.address, l=request.list)
+    done = members_lib.approve(_desk(ctx), ref)
+    request = done.request
+    if done.member:
+        ctx.say("Toegelaten: {a} is nu lid van {l}.", "Approved: {a} is now a member of {l}.",
+                a=request.address, l=request.list)
+    else:
+        ctx.say("Nog niet toegelaten: {a} heeft de aanmelding voor {l} nog niet bevestigd (Mailman stuurde een "
+                "bevestigingsmail). Zodra de bewoner bevestigt, staat de aanvraag weer in 'binsite members pending'; "
+                "keur hem dan goed. Kent u de bewoner en het adres zeker, dan kan ook: binsite members add {g} {a}",
+                "Not approved yet: {a} has not confirmed the request for {l} (Mailman sent a confirmation mail). "
+                "Once the resident confirms, the request shows again in 'binsite members pending'; approve it then. "
+                "If you know the resident and the address for sure: binsite members add {g} {a}",
+                a=request.address, l=request.list, g=request.area)
 
 
 @members.command("reject")

@@ -30,7 +30,7 @@ from pathlib import Path
 from binsite.content import CONTENT_DIR, slugify
 from binsite.desk.anonymize import Identity, anonymize_text, clean_subject, mask_address
 from binsite.desk.desk import KINDS, MEMBERS, PARTNERS, Desk, format_time, kind_label
-from binsite.desk.message import MessageView, safe_line, view
+from binsite.desk.message import UNREADABLE, MessageView, safe_line, safe_text, view
 from binsite.desk.refs import message_digest, normalize, resolve, shorten
 from binsite.errors import BinsiteError
 from binsite.i18n import Text, t
@@ -59,6 +59,7 @@ class InboxItem:
     received: datetime | None  # in the site's time zone
     reason: str
     message: MessageView
+    hold_digest: str = ""    # the reference of this very hold (see held_items)
 
     @property
     def sender(self) -> str:
@@ -76,7 +77,21 @@ class InboxItem:
         return f"{self.message.from_name} <{self.sender}>" if self.message.from_name else self.sender
 
 
-def _item(desk: Desk, area_id: str, kind: str, held: HeldMessage) -> InboxItem:
+def _item(desk: Desk, area_id: str, kind: str, held: HeldMessage, *, key: str | None = None) -> InboxItem:
+    """The held message as the desk shows it; whatever its headers hold, an
+    item comes out (unreadable parts become placeholders), so that one
+    message can never make the others unreachable."""
+    try:
+        return _read_item(desk, area_id, kind, held, key=key)
+    except Exception:  # noqa: BLE001 - a hostile message must not break the desk
+        log.warning("held message %s on %s could not be read; shown as a placeholder", held.request_id, held.list)
+        message = MessageView("", "", "", UNREADABLE, None, safe_text(held.raw)[:200_000], ())
+        digest = message_digest(held.list, key if key is not None else held.message_id)
+        return InboxItem(digest[:6], digest, area_id, kind, held.list, held.request_id, held.message_id,
+                         desk.local_time(held.hold_date), safe_line(held.reason), message)
+
+
+def _read_item(desk: Desk, area_id: str, kind: str, held: HeldMessage, *, key: str | None) -> InboxItem:
     message = view(held.raw)
     if not message.from_address and held.sender:
         name, address = parseaddr(held.sender)
@@ -84,16 +99,28 @@ def _item(desk: Desk, area_id: str, kind: str, held: HeldMessage) -> InboxItem:
     if not message.subject and held.subject:
         message = dataclasses.replace(message, subject=safe_line(held.subject))
     received = desk.local_time(held.hold_date) or (message.date.astimezone(desk.config.tz) if message.date else None)
-    digest = message_digest(held.list, held.message_id)
+    digest = message_digest(held.list, key if key is not None else held.message_id)
     return InboxItem(digest[:6], digest, area_id, kind, held.list, held.request_id, held.message_id, received,
                      safe_line(held.reason), message)
 
 
 def held_items(desk: Desk, area_ids: Iterable[str] = ()) -> list[InboxItem]:
     """Every held message of the members and partners lists of the areas, newest first."""
-    items = [_item(desk, area.id, kind, held)
-             for area, kind, address in desk.lists_of(desk.select(area_ids))
+    helds = [(area.id, kind, held) for area, kind, address in desk.lists_of(desk.select(area_ids))
              for held in desk.client.held(address)]
+    # A Message-ID is chosen by the sender: two held messages on one list
+    # with the same one (a copy, or a stranger's imitation) each get a
+    # reference of their own, so that neither hides the other.
+    # Each item also answers to a reference from its hold (Message-ID, request
+    # id and moment), which stays valid when the other copy is gone.
+    seen: dict[tuple[str, str], int] = {}
+    for _area, _kind, held in helds:
+        seen[(held.list, held.message_id)] = seen.get((held.list, held.message_id), 0) + 1
+    items = []
+    for area_id, kind, held in helds:
+        hold_key = f"{held.message_id}\0{held.request_id}\0{held.hold_date}"
+        item = _item(desk, area_id, kind, held, key=hold_key if seen[(held.list, held.message_id)] > 1 else None)
+        items.append(dataclasses.replace(item, hold_digest=message_digest(held.list, hold_key)))
     short = shorten(item.digest for item in items)
     items = [dataclasses.replace(item, ref=short[item.digest]) for item in items]
     epoch = datetime.min.replace(tzinfo=desk.config.tz)
@@ -106,7 +133,9 @@ def find_item(desk: Desk, ref: str) -> InboxItem:
     # The same Message-ID held twice on one list (sent twice) is one reference:
     # it acts on the oldest copy first.
     items = sorted(held_items(desk), key=lambda i: i.request_id, reverse=True)
-    found = resolve(ref, {item.digest: item for item in items})
+    candidates = {item.hold_digest: item for item in items if item.hold_digest}
+    candidates.update({item.digest: item for item in items})
+    found = resolve(ref, candidates)
     if found is None:
         raise BinsiteError(t(
             "geen wachtend bericht met referentie {r}: het is al afgehandeld (door u of een andere BINCO), of de "

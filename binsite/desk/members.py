@@ -16,6 +16,7 @@ from datetime import datetime
 
 from binsite.config import is_address
 from binsite.desk.desk import MEMBERS, PARTNERS, Desk
+from binsite.desk.message import safe_line
 from binsite.desk.refs import normalize, request_digest, resolve, shorten
 from binsite.errors import BinsiteError
 from binsite.i18n import t
@@ -41,7 +42,8 @@ def member_counts(desk: Desk, area_ids: Iterable[str] = (), *, with_addresses: b
         counts = desk.client.counts(address)
         addresses = None
         if with_addresses:
-            addresses = tuple(sorted((m.address, m.display_name) for m in desk.client.roster(address, "member")))
+            addresses = tuple(sorted((safe_line(m.address), safe_line(m.display_name))
+                                     for m in desk.client.roster(address, "member")))
         found.append(AreaMembers(area.id, address, counts.members, counts.pending, counts.held, addresses))
     return found
 
@@ -57,6 +59,12 @@ class PendingRequest:
     address: str
     display_name: str
     requested: datetime | None
+    # "moderator": waits for the BINCO; "subscriber": waits for the resident to confirm their address.
+    token_owner: str = "moderator"
+
+    @property
+    def awaits_confirmation(self) -> bool:
+        return self.token_owner == "subscriber"
 
 
 def pending_requests(desk: Desk, area_ids: Iterable[str] = ()) -> list[PendingRequest]:
@@ -65,8 +73,10 @@ def pending_requests(desk: Desk, area_ids: Iterable[str] = ()) -> list[PendingRe
     for area, kind, address in desk.lists_of(desk.select(area_ids)):
         for request in desk.client.requests(address):
             digest = request_digest(address, request.token)
-            found.append(PendingRequest(digest[:6], digest, area.id, kind, address, request.token, request.address,
-                                        request.display_name, desk.local_time(request.request_date)))
+            # A name and an address are typed by whoever asks: shown without control characters.
+            found.append(PendingRequest(digest[:6], digest, area.id, kind, address, request.token,
+                                        safe_line(request.address), safe_line(request.display_name),
+                                        desk.local_time(request.request_date), request.token_owner))
     short = shorten(r.digest for r in found)
     found = [dataclasses.replace(r, ref=short[r.digest]) for r in found]
     epoch = datetime.min.replace(tzinfo=desk.config.tz)
@@ -85,8 +95,24 @@ def find_request(desk: Desk, ref: str) -> PendingRequest:
     return found
 
 
-def approve(desk: Desk, ref: str) -> PendingRequest:
-    """Let the resident in: Mailman subscribes them and sends its welcome."""
+@dataclass(frozen=True)
+class Approved:
+    """What ``approve`` did: the resident is a member now, or (``waiting``) the
+    resident must still confirm their address before Mailman lets them in."""
+
+    request: PendingRequest
+    member: bool
+    waiting: bool = False
+
+
+def approve(desk: Desk, ref: str) -> Approved:
+    """Let the resident in, and make sure they are in.
+
+    A request that waits for the BINCO is accepted, and membership checked.
+    A request that still waits for the resident's own confirmation (Mailman
+    mailed them a link: their address is not proven yet) is left alone:
+    accepting it would confirm the address on their behalf and only bring
+    the request back under a new reference. The caller says so plainly."""
     request = find_request(desk, ref)
     if request.kind == PARTNERS:
         raise BinsiteError(t(
@@ -95,9 +121,20 @@ def approve(desk: Desk, ref: str) -> PendingRequest:
             "{a} asks to join the partners list {l}; partners are listed in lists/{g}.yaml and join through "
             "'binsite lists sync'. Reject the request with 'binsite members reject {r}'. Nothing was changed.",
             a=request.address, l=request.list, g=request.area, r=request.ref))
+    if request.awaits_confirmation:
+        log.info("request of %s on %s still waits for the resident's confirmation", request.address, request.list)
+        return Approved(request, member=False, waiting=True)
     desk.client.answer_request(request.list, request.token, "accept")
     log.info("approved %s on %s", request.address, request.list)
-    return request
+    member = desk.client.member(request.list, request.address) is not None
+    if not member:
+        # Mailman made a new request of it (another step of its workflow): that
+        # one is ours to approve too, since the BINCO already said yes.
+        for again in desk.client.requests(request.list):
+            if again.address == request.address and again.token_owner == "moderator" and again.token != request.token:
+                desk.client.answer_request(request.list, again.token, "accept")
+        member = desk.client.member(request.list, request.address) is not None
+    return Approved(request, member=member, waiting=not member)
 
 
 def reject(desk: Desk, ref: str, *, reason: str | None = None) -> PendingRequest:

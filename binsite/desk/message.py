@@ -16,12 +16,15 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage, Message
+from email.header import decode_header, make_header
 from email.utils import getaddresses, parsedate_to_datetime
 
 from binsite.desk.textify import html_to_text
 
-# C0 and C1 controls (ESC starts terminal escape sequences), DEL, bidi overrides.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# C0 and C1 controls (ESC starts terminal escape sequences), DEL, bidi
+# marks, overrides and isolates, zero-width characters and the BOM.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064"
+                       "\u2066-\u2069\ufeff]")
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\t]+")
 
 
@@ -69,12 +72,51 @@ def parse(raw: str | bytes) -> EmailMessage:
 
 
 def header(message: Message, name: str) -> str:
-    """A header decoded to text; a malformed one read as raw text rather than failing."""
+    """A header decoded to text, never failing: the raw value is read without
+    the header registry (which raises on, e.g., an encoded CR/LF in From:),
+    encoded words are decoded where they can be, and what is shown has no
+    control characters."""
     try:
         value = message.get(name)
+        return safe_line(value or "")
     except Exception:  # noqa: BLE001 - a broken header must not hide the message
-        value = message.get_all(name, failobj=[""])[0] if hasattr(message, "get_all") else ""
-    return safe_line(value or "")
+        pass
+    raw = next((value for key, value in _raw_items(message) if key.lower() == name.lower()), None)
+    if raw is None:
+        return ""
+    return safe_line(decode_words(str(raw)))
+
+
+def _raw_items(message: Message) -> list[tuple[str, str]]:
+    items = getattr(message, "_headers", None)
+    if isinstance(items, list):
+        return [(str(k), str(v)) for k, v in items]
+    try:
+        return [(str(k), str(v)) for k, v in message.raw_items()]  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001
+        return []
+
+
+def decode_words(raw: str) -> str:
+    """RFC 2047 encoded words decoded (unknown charsets replaced), never raising."""
+    try:
+        return str(make_header(decode_header(raw)))
+    except Exception:  # noqa: BLE001 - an unknown charset, say: decode part by part
+        pass
+    try:
+        parts = decode_header(raw)
+    except Exception:  # noqa: BLE001 - malformed encoded words: show the raw text
+        return raw
+    out = []
+    for chunk, charset in parts:
+        if isinstance(chunk, bytes):
+            try:
+                out.append(chunk.decode(charset or "ascii", "replace"))
+            except LookupError:
+                out.append(chunk.decode("utf-8", "replace"))
+        else:
+            out.append(chunk)
+    return "".join(out)
 
 
 def sender_of(message: Message) -> tuple[str, str]:
@@ -138,11 +180,25 @@ def _body_and_attachments(part: Message, texts: list[str], attachments: list[Att
     else:
         payload = part.get_payload(decode=True)
         size = len(payload) if isinstance(payload, bytes) else len(str(part.get_payload()))
-        attachments.append(Attachment(_filename(part) or "(naamloos)", ctype, size))
+        attachments.append(Attachment(_filename(part) or "(naamloos)", safe_line(ctype), size))
+
+
+UNREADABLE = "(onleesbaar bericht)"
 
 
 def view(raw: str | bytes | EmailMessage) -> MessageView:
-    """Everything the BINCO reads of a message."""
+    """Everything the BINCO reads of a message. Never raises: a message that
+    cannot be parsed at all is shown as its raw text, under a placeholder
+    subject, so that it can still be read, rejected and discarded."""
+    try:
+        return _view(raw)
+    except Exception:  # noqa: BLE001 - whatever a sender wrote, the desk must go on
+        text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+        return MessageView(from_address="", from_name="", to="", subject=UNREADABLE, date=None,
+                           text=safe_text(text)[:200_000], attachments=())
+
+
+def _view(raw: str | bytes | EmailMessage) -> MessageView:
     message = raw if isinstance(raw, Message) else parse(raw)
     texts: list[str] = []
     attachments: list[Attachment] = []

@@ -25,7 +25,7 @@ from binsite.i18n import t
 
 K = TypeVar("K")
 SHORT = 6
-_REF = re.compile(r"^[A-Z2-7]{%d,52}$" % SHORT)
+_REF = re.compile(r"^[A-Z2-7]{%d,52}\Z" % SHORT)
 
 
 def unfold(value: str) -> str:
@@ -79,7 +79,8 @@ def resolve(ref: str, candidates: Mapping[str, K]) -> K | None:
 
     Raises when ``ref`` fits more than one (it is too short to tell them apart)."""
     wanted = normalize(ref)
-    found = [value for full, value in candidates.items() if full.startswith(wanted)]
+    # One candidate may be known under two digests (binsite.desk.inbox): count it once.
+    found = list({id(value): value for full, value in candidates.items() if full.startswith(wanted)}.values())
     if len(found) > 1:
         raise BinsiteError(t("referentie {r} past bij {n} items; geef meer tekens van de referentie",
                              "reference {r} fits {n} items; give more characters of the reference", r=wanted, n=len(found)))
