@@ -141,9 +141,12 @@ def build(root: Path, out: Path, *, now: datetime, drafts: bool = False, cache: 
     ``resident``: the site's build cache, kept open by a caller that builds
     again and again (``binsite serve``), so it is not loaded for every build;
     it is still saved after each."""
+    from binsite.leftovers import in_progress, sweep
+
     signature = ""
     listing: list | None = None
     if cache:
+        sweep(root)  # what a killed build left, in the cache and its output folder
         listing = []
         with _phase("input signature"):
             signature = fastpath.input_signature(root, default_templates_dir(), listing)
@@ -155,18 +158,23 @@ def build(root: Path, out: Path, *, now: datetime, drafts: bool = False, cache: 
                                warnings=tuple(_load_problem(p) for p in record["warnings"]))
     from binsite.compact import many_objects
 
-    with many_objects():
+    with many_objects(), in_progress(root, out) if cache else _nothing():
         result, written = _full_build(root, out, now=now, drafts=drafts, cache=cache, workers=workers,
                                       listing=listing, resident=resident if cache else None)
-    if cache:
-        start, end = time_window(result[0].site, now)
-        with _phase("remember outputs"):
-            fastpath.remember(root, out, {
-                "signature": signature, "drafts": drafts, "valid_from": start.isoformat(),
-                "valid_until": end.isoformat(), "outputs": written, "pages": result[1].pages,
-                "bulletins": result[1].bulletins, "warnings": [_dump_problem(p) for p in result[1].warnings],
-            })
+        if cache:
+            start, end = time_window(result[0].site, now)
+            with _phase("remember outputs"):
+                fastpath.remember(root, out, {
+                    "signature": signature, "drafts": drafts, "valid_from": start.isoformat(),
+                    "valid_until": end.isoformat(), "outputs": written, "pages": result[1].pages,
+                    "bulletins": result[1].bulletins, "warnings": [_dump_problem(p) for p in result[1].warnings],
+                })
     return result[1]
+
+
+@contextmanager
+def _nothing():
+    yield
 
 
 def _full_build(root: Path, out: Path, *, now: datetime, drafts: bool, cache: bool, workers: int | None,

@@ -385,7 +385,8 @@ def _write_state(path: Path, state: dict[str, Any]) -> bytes:
     """Pickle ``state`` straight into ``path`` (atomically), through a hash:
     the payload is never in memory as one bytes object. The digest goes last
     and is returned."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".state.", suffix=".tmp")
+    # Named with the pid, as every temporary file of binsite (binsite.leftovers clears them after a kill).
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(MAGIC + b"\n" + _header() + b"\n")

@@ -86,12 +86,16 @@ def checked_with_cache(root: Path, now: datetime) -> CheckResult:
     the site has errors: what was analysed now is not analysed again (by the
     next build, send or check). Without it a command re-read, guarded and
     rendered every bulletin: half a minute of work at city scale."""
-    cache = BuildCache.open(root)
-    try:
-        with many_objects():
-            return checked(root, now, cache=cache)
-    finally:
-        cache.save()
+    from binsite.leftovers import in_progress, sweep
+
+    sweep(root)
+    with in_progress(root):
+        cache = BuildCache.open(root)
+        try:
+            with many_objects():
+                return checked(root, now, cache=cache)
+        finally:
+            cache.save()
 
 
 def checked(root: Path, now: datetime, *, cache: BuildCache | None = None,

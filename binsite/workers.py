@@ -78,7 +78,8 @@ def fork_map(func: Callable[[Item], Result], items: Sequence[Item], *, workers: 
     try:
         for _ in range(min(workers, len(chunks)) - 1):
             reader, writer = context.Pipe(duplex=False)
-            child = context.Process(target=_child, args=(func, chunks, claim, writer, release), daemon=True)
+            child = context.Process(target=_child, args=(func, chunks, claim, writer, release, os.getpid()),
+                                    daemon=True)
             child.start()
             writer.close()
             children.append(child)
@@ -135,8 +136,38 @@ def _malloc_trim() -> Callable[[int], int] | None:
         return None
 
 
+def die_with_parent(parent: int) -> None:
+    """In a forked child: exit when the parent dies, however it dies (kill -9
+    included). Without it a child blocked on a full pipe waits for ever,
+    holding the build cache open. Linux: ``PR_SET_PDEATHSIG``; then, for the
+    moment before that took effect and for other systems, a look at the
+    parent's pid, and a thread that keeps looking."""
+    import signal
+
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+    except (OSError, AttributeError, TypeError):
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+    def watch() -> None:
+        import time
+
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="binsite-parent-watch").start()
+
+
 def _child(func: Callable, chunks: list[Sequence], claim: Callable[[], int | None], writer: Connection,
-           release: bool) -> None:
+           release: bool, parent: int) -> None:
+    die_with_parent(parent)
     try:
         while (index := claim()) is not None:
             writer.send((_CHUNK, [func(item) for item in chunks[index]]))

@@ -76,7 +76,7 @@ def _temp_beside(path: Path | str) -> tuple[str, int]:
         os.makedirs(folder, exist_ok=True)
         fd = os.open(tmp, flags, 0o644)
     except FileExistsError:  # left by a process of the same number that was killed
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.{os.getpid()}.", suffix=".tmp")
     os.fchmod(fd, 0o644)  # readable by the web server whatever the umask
     return tmp, fd
 
