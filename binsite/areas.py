@@ -12,7 +12,7 @@ from binsite.i18n import t
 from binsite.yamlfile import load_mapping
 
 LISTS_DIR = "lists"
-AREA_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+AREA_ID = re.compile(r"^[a-z0-9][a-z0-9-]*\Z")
 _KNOWN_KEYS = {"name", "district", "description", "coordinators", "partners", "join"}
 
 
@@ -95,6 +95,15 @@ def _load_area(path: Path, rel: str) -> tuple[Area | None, list[Problem]]:
         problems.append(error(rel, doc.line("name"), t("'name' ontbreekt: geef de naam van het gebied",
                                                        "'name' is missing: give the area's name")))
         name = area_id
+    # Shown as one line on every page and in every subject and Mailman setting.
+    for key in ("name", "district"):
+        value = values.get(key)
+        if isinstance(value, str) and re.search(r"[\r\n\t\v\f]", value.strip()):
+            problems.append(error(rel, doc.line(key), t(
+                "{k!r} moet op één regel staan, zonder regeleinden of tabs", "{k!r} must be one line, without line "
+                "breaks or tabs", k=key)))
+            if key == "name":
+                name = " ".join(value.split())
     coordinators = values.get("coordinators") or []
     if isinstance(coordinators, str):
         coordinators = [coordinators]

@@ -40,7 +40,7 @@ RESERVED_IDS = frozenset({
 })
 
 _DURATION = re.compile(
-    r"^\s*(\d+)\s*(d|day|days|dag|dagen|w|week|weeks|weken|m|month|months|maand|maanden|y|year|years|jaar)\s*$",
+    r"^\s*(\d+)\s*(d|day|days|dag|dagen|w|week|weeks|weken|m|month|months|maand|maanden|y|year|years|jaar)\s*\Z",
     re.IGNORECASE,
 )
 _FOREVER = {"forever", "altijd", "never", "nooit", "onbeperkt"}
@@ -48,7 +48,7 @@ _UNIT_DAYS = {"d": 1, "day": 1, "days": 1, "dag": 1, "dagen": 1,
               "w": 7, "week": 7, "weeks": 7, "weken": 7,
               "m": 30, "month": 30, "months": 30, "maand": 30, "maanden": 30,
               "y": 365, "year": 365, "years": 365, "jaar": 365}
-_ADDRESS = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
+_ADDRESS = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\Z")
 
 
 def parse_duration(value: Any) -> int | None:
@@ -176,8 +176,12 @@ def parse_config(doc: Located, rel: str) -> tuple[SiteConfig | None, list[Proble
     if not isinstance(title, str) or not title.strip():
         err("title", "'title' ontbreekt of is leeg: geef de naam van de site", "'title' is missing or empty: give the site's name")
         title = ""
+    if re.search(r"[\r\n\t\v\f]", title.strip()):
+        err("title", "'title' moet op één regel staan, zonder regeleinden of tabs",
+            "'title' must be one line, without line breaks or tabs")
+        title = " ".join(title.split())
     base_url = values.get("base_url")
-    if not isinstance(base_url, str) or not re.match(r"^https?://[^/\s]+(/\S*)?$", base_url or ""):
+    if not isinstance(base_url, str) or not re.match(r"^https?://[^/\s]+(/\S*)?\Z", base_url or ""):
         err("base_url", "'base_url' moet een volledig adres zijn, zoals https://bin.example.org/archief/",
             "'base_url' must be a full address such as https://bin.example.org/archief/")
         base_url = "http://localhost/"
@@ -204,7 +208,7 @@ def parse_config(doc: Located, rel: str) -> tuple[SiteConfig | None, list[Proble
             problems.append(warning(rel, doc.line(f"mail.{key}"), t(
                 "onbekende instelling mail.{k}", "unknown setting mail.{k}", k=key)))
     domain = mail_values.get("domain")
-    if not isinstance(domain, str) or not re.match(r"^[a-z0-9.-]+\.[a-z]{2,}$", domain or ""):
+    if not isinstance(domain, str) or not re.match(r"^[a-z0-9.-]+\.[a-z]{2,}\Z", domain or ""):
         err("mail.domain" if "domain" in mail_values else "mail",
             "'mail.domain' moet een maildomein zijn, zoals bin.example.org",
             "'mail.domain' must be a mail domain such as bin.example.org")
@@ -214,6 +218,9 @@ def parse_config(doc: Located, rel: str) -> tuple[SiteConfig | None, list[Proble
         err("mail.sender", "'mail.sender' is geen e-mailadres: {v!r}", "'mail.sender' is not an e-mail address: {v!r}", v=sender)
         sender = f"bulletin@{domain}"
     sender_name = str(mail_values.get("sender_name") or title or "BIN")
+    if re.search(r"[\r\n\t\v\f]", sender_name.strip()):
+        err("mail.sender_name", "'mail.sender_name' moet op één regel staan", "'mail.sender_name' must be one line")
+        sender_name = " ".join(sender_name.split())
 
     categories: list[Category] = []
     raw_categories = values.get("categories")
@@ -221,7 +228,7 @@ def parse_config(doc: Located, rel: str) -> tuple[SiteConfig | None, list[Proble
         categories = [Category(k, nl, en) for k, (nl, en) in DEFAULT_CATEGORIES.items()]
     elif isinstance(raw_categories, list):
         for index, item in enumerate(raw_categories):
-            if not isinstance(item, str) or not re.match(r"^[a-z0-9][a-z0-9-]*$", item):
+            if not isinstance(item, str) or not re.match(r"^[a-z0-9][a-z0-9-]*\Z", item):
                 err(f"categories.{index}", "categorie {v!r} mag alleen kleine letters, cijfers en streepjes bevatten",
                     "category {v!r} may hold only lower-case letters, digits and dashes", v=item)
                 continue
@@ -229,7 +236,7 @@ def parse_config(doc: Located, rel: str) -> tuple[SiteConfig | None, list[Proble
             categories.append(Category(item, nl, en))
     elif isinstance(raw_categories, dict):
         for key, label in raw_categories.items():
-            if not re.match(r"^[a-z0-9][a-z0-9-]*$", str(key)):
+            if not re.match(r"^[a-z0-9][a-z0-9-]*\Z", str(key)):
                 err(f"categories.{key}", "categorie {v!r} mag alleen kleine letters, cijfers en streepjes bevatten",
                     "category {v!r} may hold only lower-case letters, digits and dashes", v=key)
                 continue

@@ -27,7 +27,7 @@ from binsite.yamlfile import load_mapping
 CONTENT_DIR = "content"
 NOTICES = "notices"
 AUDIENCES = ("members", "partners", "all")
-FILENAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
+FILENAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md\Z")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 KNOWN_KEYS = frozenset({"title", "date", "category", "author", "audience", "public", "draft", "expires",
                         "follow_up_of", "urgent", "areas", "received", "privacy", "summary"})
@@ -145,7 +145,7 @@ def parse_datetime(value: Any, tz: ZoneInfo, *, end_of_day: bool = False) -> dat
     if isinstance(value, date):
         return datetime.combine(value, time.max if end_of_day else time.min, tzinfo=tz)
     text = str(value).strip()
-    match = re.match(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*(Z|[+-]\d{2}:?\d{2})?$", text)
+    match = re.match(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*(Z|[+-]\d{2}:?\d{2})?\Z", text)
     if not match:
         raise ValueError("format")
     year, month, day, hour, minute, second, offset = match.groups()
