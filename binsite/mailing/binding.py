@@ -1,28 +1,29 @@
-"""What a ledger belongs to: one site and one Mailman.
+"""Does this ledger belong to this site and to this Mailman?
 
 A ledger says what went out *to this Mailman, for this site*. Used with
 another Mailman (a fresh test instance, a restored server with new lists) or
 another site (a ledger copied between repositories, a wrong
 ``BINSITE_STATE_DIR``), it would either send everything again or hold back
-what never went out. So the ledger records its binding, and ``send`` stops
-when it does not match.
+what never went out. Every line of the ledger already says where it went:
 
-- The site: its ``base_url`` and mail domain (the title is only shown).
-- The Mailman: for every list the ledger sent to, the moment Mailman made
-  that list (``created_at``, kept in Mailman's database). A restarted Mailman
-  on another port is the same Mailman; a new database, or a list deleted and
-  made again, is not. The REST address is recorded too, for the messages.
+- The site: the list addresses carry the site's mail domain. A ledger with
+  messages, none of them to a list of this site's domain, is another site's.
+- The Mailman: each line records when Mailman made that list
+  (``list_made``, Mailman's ``created_at``, kept in its database). A
+  restarted Mailman on another port is the same Mailman; another database,
+  or a list deleted and made again, answers with another moment.
 
-Pure: the caller reads what Mailman says and appends the binding.
+``send`` stops with both named; ``--rebind`` sends anyway once, and the new
+lines then carry the new binding. Pure: the caller asks Mailman.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from binsite.errors import BinsiteError
 from binsite.i18n import t
+from binsite.mailing.ledger import Ledger, LedgerEntry
 from binsite.mailman.settings import public_url
 from binsite.site import Site
 
@@ -31,77 +32,54 @@ class LedgerMismatch(BinsiteError):
     """The ledger belongs to another site or another Mailman; nothing was sent."""
 
 
-def site_identity(site: Site) -> dict[str, str]:
-    config = site.config
-    return {"base_url": config.base_url.rstrip("/"), "domain": config.mail.domain, "title": config.title}
+def _domain(address: str) -> str:
+    return address.rpartition("@")[2].lower()
 
 
-def _site_text(identity: Mapping) -> str:
-    return f"{identity.get('title', '?')} ({identity.get('base_url', '?')}, {identity.get('domain', '?')})"
-
-
-def check_site(binding: Mapping | None, site: Site, *, ledger: str) -> None:
-    """Raise when the ledger was written for another site."""
-    if not binding or not isinstance(binding.get("site"), Mapping):
+def check_site(ledger: Ledger, site: Site, *, ledger_name: str) -> None:
+    """Raise when the ledger holds messages, none of them to this site's lists."""
+    domain = site.config.mail.domain.lower()
+    if not ledger.entries or any(_domain(e.list) == domain for e in ledger.entries):
         return
-    bound, here = binding["site"], site_identity(site)
-    if (str(bound.get("base_url", "")).rstrip("/"), bound.get("domain")) != (here["base_url"], here["domain"]):
-        raise LedgerMismatch(t(
-            "het verzendlogboek {f} hoort bij een andere site: {b}, niet bij deze: {h}. Er is niets verstuurd. "
-            "Klopt BINSITE_STATE_DIR (of --ledger)? Is de site echt verhuisd, bevestig dat dan eenmalig met "
-            "'binsite send --rebind'.",
-            "the ledger {f} belongs to another site: {b}, not to this one: {h}. Nothing was sent. "
-            "Is BINSITE_STATE_DIR (or --ledger) right? If the site really moved, confirm it once with "
-            "'binsite send --rebind'.", f=ledger, b=_site_text(bound), h=_site_text(here)))
+    theirs = sorted({_domain(e.list) for e in ledger.entries})
+    raise LedgerMismatch(t(
+        "het verzendlogboek {f} hoort bij een andere site: het noemt alleen lijsten van {d}, deze site "
+        "({s}) verstuurt naar {m}. Er is niets verstuurd. Klopt BINSITE_STATE_DIR (of --ledger)? Is het maildomein "
+        "echt veranderd, kijk dan met 'binsite send --dry-run' wat er zou gaan en bevestig eenmalig met "
+        "'binsite send --rebind'.",
+        "the ledger {f} belongs to another site: it names only lists of {d}, this site ({s}) sends to {m}. "
+        "Nothing was sent. Is BINSITE_STATE_DIR (or --ledger) right? If the mail domain really changed, check with "
+        "'binsite send --dry-run' what would go and confirm once with 'binsite send --rebind'.",
+        f=ledger_name, d=", ".join(theirs[:3]), s=site.config.title, m=domain))
 
 
-@dataclass(frozen=True)
-class Checked:
-    """The binding to record from now on, and whether it differs from the ledger's."""
+def latest_made(ledger: Ledger) -> dict[str, LedgerEntry]:
+    """Per list, the last line that recorded when Mailman made it."""
+    found: dict[str, LedgerEntry] = {}
+    for entry in ledger.entries:
+        if entry.list_made:
+            found[entry.list] = entry
+    return found
 
-    binding: dict
-    changed: bool
 
-
-def check_mailman(binding: Mapping | None, site: Site, *, url: str, created: Mapping[str, str | None],
-                  ledger: str, rebind: bool = False) -> Checked:
-    """Compare what Mailman says of the lists about to be used (``created``:
-    list -> ``created_at``, None for a list Mailman does not have) with the
-    ledger's binding. Lists new to the ledger are added; a list the ledger
-    knows with another ``created_at`` means another Mailman: raise, unless
-    ``rebind``. A ledger from before bindings existed is adopted."""
-    old = dict(binding or {})
-    bound_lists: dict[str, str] = dict((old.get("mailman") or {}).get("lists") or {})
-    bound_url = str((old.get("mailman") or {}).get("url") or "?")
-    here = public_url(url)
-    mismatched = []
-    for address, made in sorted(created.items()):
-        if made is None:
-            continue  # Mailman has no such list: posting says so clearly
-        was = bound_lists.get(address)
-        if was is not None and was != made and not rebind:
-            mismatched.append((address, was, made))
-    if mismatched:
-        address, was, made = mismatched[0]
-        raise LedgerMismatch(t(
-            "het verzendlogboek {f} hoort bij een andere Mailman: het is geschreven voor {bu}, waar lijst {l} gemaakt "
-            "is op {w}; deze Mailman ({hu}) maakte {l} op {m}{more}. Er is niets verstuurd. Klopt BINSITE_STATE_DIR "
-            "(of --ledger) bij deze Mailman? Is het echt dezelfde BIN op een nieuwe Mailman, kijk dan met "
-            "'binsite send --dry-run' wat er zou gaan en bevestig eenmalig met 'binsite send --rebind'.",
-            "the ledger {f} belongs to another Mailman: it was written for {bu}, where list {l} was made at {w}; this "
-            "Mailman ({hu}) made {l} at {m}{more}. Nothing was sent. Does BINSITE_STATE_DIR (or --ledger) belong to "
-            "this Mailman? If it really is the same BIN on a new Mailman, check with 'binsite send --dry-run' what "
-            "would go and confirm once with 'binsite send --rebind'.",
-            f=ledger, bu=bound_url, l=address, w=was, hu=here, m=made,
-            more=f" (+{len(mismatched) - 1})" if len(mismatched) > 1 else ""))
-    lists = dict(bound_lists)
-    for address, made in created.items():
-        if made is not None and (address not in lists or rebind):
-            lists[address] = made
-    new = {"site": site_identity(site), "mailman": {"url": here, "lists": dict(sorted(lists.items()))}}
-    changed = (new["mailman"]["lists"] != bound_lists or old.get("site") != new["site"]
-               or (rebind and bound_url != here) or not old)
-    if not changed and bound_url != here:
-        # Same lists, another address (a restarted local Mailman): the same Mailman; keep the old record.
-        new["mailman"]["url"] = bound_url
-    return Checked(new, changed)
+def check_mailman(ledger: Ledger, *, url: str, created: Mapping[str, str | None], ledger_name: str) -> None:
+    """Compare what Mailman says now of the lists about to be used (``created``:
+    list -> ``created_at``, None for a list Mailman does not have) with what the
+    ledger recorded when it last sent to each. Raise on the first difference."""
+    recorded = latest_made(ledger)
+    mismatched = [(address, recorded[address], made) for address, made in sorted(created.items())
+                  if made is not None and address in recorded and recorded[address].list_made != made]
+    if not mismatched:
+        return
+    address, entry, made = mismatched[0]
+    raise LedgerMismatch(t(
+        "het verzendlogboek {f} hoort bij een andere Mailman: het verstuurde naar {l} toen die lijst gemaakt was op "
+        "{w} (laatst {b} op {a}); deze Mailman ({u}) maakte {l} op {m}{more}. Er is niets verstuurd. Klopt "
+        "BINSITE_STATE_DIR (of --ledger) bij deze Mailman? Is het echt dezelfde BIN op een nieuwe Mailman, kijk dan "
+        "met 'binsite send --dry-run' wat er zou gaan en bevestig eenmalig met 'binsite send --rebind'.",
+        "the ledger {f} belongs to another Mailman: it sent to {l} when that list was made at {w} (last {b} at {a}); "
+        "this Mailman ({u}) made {l} at {m}{more}. Nothing was sent. Does BINSITE_STATE_DIR (or --ledger) belong to "
+        "this Mailman? If it really is the same BIN on a new Mailman, check with 'binsite send --dry-run' what would "
+        "go and confirm once with 'binsite send --rebind'.",
+        f=ledger_name, l=address, w=entry.list_made, b=entry.bulletin, a=entry.sent_at, u=public_url(url), m=made,
+        more=f" (+{len(mismatched) - 1})" if len(mismatched) > 1 else ""))

@@ -5,16 +5,17 @@ Human-readable and meant to be committed with the content, so a fresh clone
 Mailman accepted the message and before the next one is sent: whatever
 happens, the file never claims a message that was not accepted.
 
-Three more kinds of line, each recognised by its first key:
+Every line is one message. Two optional fields besides the five required:
 
-- ``{"binding": {...}}``: which site and which Mailman the ledger belongs
-  to (``binsite.mailing.binding``); the last one counts.
-- an entry with ``"status": "uncertain"``: Mailman took the whole message
-  but its answer never came (the connection broke after DATA). It is not
-  sent again on its own; ``binsite send resolve`` settles it.
-- ``{"resolved": MESSAGE-ID, "list": ..., "as": "sent" | "resend"}``: how an
-  uncertain entry was settled. ``resend`` makes the entry not count, so the
-  next send posts the message again.
+- ``list_made``: when Mailman made the list (its ``created_at``), as Mailman
+  said at the time of sending. It binds the ledger to that Mailman
+  (``binsite.mailing.binding``): the same list name on another Mailman, or
+  a list made again, has another moment.
+- ``status: "uncertain"``: Mailman took the whole message but its answer
+  never came (the connection broke after DATA). It counts as sent (it is
+  not sent again on its own) and is reported until ``binsite send resolve``
+  settles it, rewriting that line: ``--sent`` drops the status, ``--resend``
+  removes the line.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class LedgerEntry(NamedTuple):
     sent_at: str             # ISO 8601 with offset
     correction_of: str | None = None  # the first Message-ID this corrects
     status: str | None = None        # None: accepted; "uncertain": the answer after DATA was lost
+    list_made: str | None = None     # the list's created_at at Mailman when this was sent
 
     @property
     def uncertain(self) -> bool:
@@ -60,28 +62,10 @@ class LedgerEntry(NamedTuple):
 
 
 @dataclass(frozen=True)
-class Resolution:
-    """How an uncertain entry was settled: ``sent`` (it did arrive) or ``resend``."""
-
-    message_id: str
-    list: str
-    outcome: str
-    at: str
-
-    def to_json(self) -> str:
-        return json.dumps({"resolved": self.message_id, "list": self.list, "as": self.outcome, "at": self.at},
-                          ensure_ascii=False)
-
-
-@dataclass(frozen=True)
 class Ledger:
-    """Every accepted (or uncertain) message, with what the ledger is bound to.
-
-    ``entries`` are the messages that count: an uncertain entry settled as
-    ``resend`` is left out, one settled as ``sent`` counts as accepted."""
+    """Every accepted (or uncertain) message."""
 
     entries: tuple[LedgerEntry, ...] = ()
-    binding: dict | None = None
     # (bulletin, list) -> entries, oldest first: planning asks once per
     # bulletin and list, so a scan per question would be quadratic.
     _index: dict = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -110,14 +94,15 @@ class Ledger:
         return {e.list for e in self.entries}
 
     def add(self, entry: LedgerEntry) -> Ledger:
-        return Ledger(self.entries + (entry,), self.binding)
+        return Ledger(self.entries + (entry,))
 
 
 def _entry(values: dict) -> LedgerEntry:
     status = values.get("status")
     correction_of = values.get("correction_of")
+    made = values.get("list_made")
     return LedgerEntry(*(values[k] for k in _FIELDS), correction_of=correction_of if isinstance(correction_of, str) else None,
-                       status=status if isinstance(status, str) else None)
+                       status=status if isinstance(status, str) else None, list_made=made if isinstance(made, str) else None)
 
 
 def _is_entry(values: object) -> bool:
@@ -126,20 +111,7 @@ def _is_entry(values: object) -> bool:
 
 
 def _assemble(records: list[dict]) -> Ledger:
-    """Entries, resolutions and bindings, in file order, as one ledger."""
-    entries: list[LedgerEntry | None] = []
-    binding = None
-    for values in records:
-        if "binding" in values:
-            binding = values["binding"] if isinstance(values["binding"], dict) else binding
-        elif "resolved" in values:
-            mid, target, outcome = values.get("resolved"), values.get("list"), values.get("as")
-            for index, entry in enumerate(entries):
-                if entry is not None and entry.status == UNCERTAIN and entry.message_id == mid and entry.list == target:
-                    entries[index] = entry._replace(status=None) if outcome == SENT else None
-        else:
-            entries.append(_entry(values))
-    return Ledger(tuple(e for e in entries if e is not None), binding)
+    return Ledger(tuple(_entry(values) for values in records))
 
 
 def parse_ledger(text: str, rel: str) -> tuple[Ledger, list[Problem]]:
@@ -158,7 +130,7 @@ def parse_ledger(text: str, rel: str) -> tuple[Ledger, list[Problem]]:
             continue
         try:
             values = json.loads(line)
-            if not (_is_entry(values) or _is_other(values)):
+            if not _is_entry(values):
                 raise ValueError("fields")
             records.append(values)
         except (ValueError, TypeError, RecursionError):
@@ -174,16 +146,6 @@ def parse_ledger(text: str, rel: str) -> tuple[Ledger, list[Problem]]:
                     "this line is not a valid send record (JSON with bulletin, list, message_id, content_hash, sent_at); "
                     "repair or remove it (a merge conflict?)")))
     return _assemble(records), problems
-
-
-def _is_other(values: object) -> bool:
-    """A binding or a resolution line."""
-    if not isinstance(values, dict):
-        return False
-    if "binding" in values:
-        return isinstance(values["binding"], dict)
-    return (isinstance(values.get("resolved"), str) and isinstance(values.get("list"), str)
-            and values.get("as") in (SENT, RESEND))
 
 
 def _parse_whole(text: str) -> list[dict] | None:
@@ -208,7 +170,7 @@ def _parse_whole(text: str) -> list[dict] | None:
         fields = (get("bulletin"), get("list"), get("message_id"), get("content_hash"), get("sent_at"))
         if not (type(fields[0]) is type(fields[1]) is type(fields[2]) is type(fields[3]) is type(fields[4]) is str
                 and isinstance(get("correction_of"), (str, type(None)))
-                and isinstance(get("status"), (str, type(None)))) and not _is_other(values):
+                and isinstance(get("status"), (str, type(None)))):
             return None
     return records
 
@@ -229,13 +191,20 @@ def append_entry(path: Path, entry: LedgerEntry) -> None:
     append_line(path, entry.to_json())
 
 
-def append_binding(path: Path, binding: dict) -> None:
-    """Record what the ledger belongs to from here on (the last binding counts)."""
-    append_line(path, json.dumps({"binding": binding}, ensure_ascii=False, sort_keys=True))
-
-
-def append_resolution(path: Path, resolution: Resolution) -> None:
-    append_line(path, resolution.to_json())
+def rewrite_entries(path: Path, entries: list[LedgerEntry] | tuple[LedgerEntry, ...]) -> None:
+    """Replace the ledger with ``entries`` (temp file, fsync, rename): how an
+    uncertain entry is settled. Only under the ledger's lock."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as out:
+        out.write("".join(entry.to_json() + "\n" for entry in entries).encode("utf-8"))
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(tmp, path)
+    fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def append_line(path: Path, line: str) -> None:

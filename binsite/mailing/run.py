@@ -31,8 +31,8 @@ from binsite.desk.refs import normalize as normalize_ref
 from binsite.desk.refs import shorten
 from binsite.i18n import t
 from binsite.mailing.binding import check_mailman, check_site
-from binsite.mailing.ledger import (RESEND, SENT, UNCERTAIN, Ledger, LedgerEntry, Resolution, append_binding,
-                                    append_entry, append_resolution, read_ledger)
+from binsite.mailing.ledger import (RESEND, SENT, UNCERTAIN, Ledger, LedgerEntry, append_entry, read_ledger,
+                                    rewrite_entries)
 from binsite.mailing.lock import DEFAULT_WAIT, ledger_lock
 from binsite.mailing.plan import SendPlan, plan_sends
 from binsite.mailman.settings import MailmanSettings
@@ -134,7 +134,7 @@ def send(root: Path, *, now: datetime, settings: MailmanSettings | None, ledger_
         site, plan, warnings, _body_of, ledger = load_for_sending(
             root, ledger_path, now, include_older=include_older, resend_changed=resend_changed)
         if not rebind:
-            check_site(ledger.binding, site, ledger=shown(ledger_path, root))
+            check_site(ledger, site, ledger_name=shown(ledger_path, root))
         uncertain = uncertain_refs(ledger)
         if settings is None:
             return SendResult(plan, (), tuple(warnings), (), dry_run=True, uncertain=uncertain)
@@ -164,9 +164,10 @@ def _send_locked(root: Path, ledger_path: Path, *, now: datetime, settings: Mail
                                                              resend_changed=resend_changed)
     rel = shown(ledger_path, root)
     if not rebind:
-        check_site(ledger.binding, site, ledger=rel)
+        check_site(ledger, site, ledger_name=rel)
     post = post or post_lmtp
     client = MailmanClient(settings, attempts=attempts, backoff=backoff)
+    created: dict[str, str | None] = {}
     if plan.messages:
         # Before the first message: is this the Mailman the ledger was written for?
         try:
@@ -177,13 +178,8 @@ def _send_locked(root: Path, ledger_path: Path, *, now: datetime, settings: Mail
                 f"({settings.lmtp_host}:{settings.lmtp_port}, BINSITE_LMTP) verstuurt. Er is niets verstuurd.",
                 exc.message("en") + f" binsite send asks Mailman's REST API before it posts over LMTP "
                 f"({settings.lmtp_host}:{settings.lmtp_port}, BINSITE_LMTP). Nothing was sent.")) from None
-        bound = check_mailman(ledger.binding, site, url=settings.url, created=created, ledger=rel, rebind=rebind)
-        if bound.changed:
-            append_binding(ledger_path, bound.binding)
-    elif rebind:
-        created = {address: client.list_created(address) for address in ledger.lists}
-        bound = check_mailman(ledger.binding, site, url=settings.url, created=created, ledger=rel, rebind=True)
-        append_binding(ledger_path, bound.binding)
+        if not rebind:
+            check_mailman(ledger, url=settings.url, created=created, ledger_name=rel)
 
     lang = site.config.language
     env = make_environment(site.root, lang)
@@ -198,7 +194,8 @@ def _send_locked(root: Path, ledger_path: Path, *, now: datetime, settings: Mail
         entry = LedgerEntry(
             bulletin=bulletin.id, list=planned.target.list, message_id=message_id(planned, site.config.mail.domain),
             content_hash=bulletin.content_hash, sent_at="",
-            correction_of=planned.corrects[0] if planned.corrects else None)
+            correction_of=planned.corrects[0] if planned.corrects else None,
+            list_made=created.get(planned.target.list))
         try:
             post(settings, planned.target.list, message, envelope_from=site.config.mail.sender,
                  attempts=attempts, backoff=backoff)
@@ -277,7 +274,13 @@ def resolve_uncertain(root: Path, ref: str, outcome: str, *, ledger_path: Path |
             raise BinsiteError(t("referentie {r} past bij meer dan één bericht; geef meer tekens",
                                  "reference {r} fits more than one message; give more characters", r=wanted))
         entry = matches[0]
-        append_resolution(ledger_path, Resolution(entry.message_id, entry.list, outcome,
-                                                  datetime.now().astimezone().isoformat(timespec="seconds")))
+        settled: list[LedgerEntry] = []
+        for e in ledger.entries:
+            if (e.list, e.message_id, e.status) != (entry.list, entry.message_id, UNCERTAIN):
+                settled.append(e)
+            elif outcome == SENT:
+                settled.append(e._replace(status=None))
+            # RESEND: the line goes, and the next send posts the message again.
+        rewrite_entries(ledger_path, settled)
         log.info("resolved %s to %s as %s", entry.message_id, entry.list, outcome)
         return entry

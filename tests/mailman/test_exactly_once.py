@@ -182,7 +182,11 @@ def test_a_ledger_from_another_mailman_stops_send_with_both_named(mailman: Runni
     # Confirmed once, it sends what is due and binds the ledger to this Mailman.
     result = send(net.root, now=now, settings=mailman.settings, rebind=True)
     assert [e.bulletin for e in result.sent] == ["noord/2026-11-09-nieuw"]
-    assert send(net.root, now=now, settings=mailman.settings).sent == ()
+    write_bulletin(net.root, "noord/2026-11-09-daarna.md", bulletin_text("Daarna", "2026-11-09 11:00"))
+    assert [e.bulletin for e in send(net.root, now=now, settings=mailman.settings).sent] == ["noord/2026-11-09-daarna"]
+    # Every line of the ledger is one message.
+    ledger, _ = read_ledger(net.ledger)
+    assert len(net.ledger.read_text().splitlines()) == len(ledger.entries) == 3 * 2 + 2
 
 
 def test_a_ledger_from_another_site_stops_send_before_mailman_is_asked(mailman: RunningMailman, tmp_path: Path) -> None:

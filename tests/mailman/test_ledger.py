@@ -99,3 +99,19 @@ def test_unsound_ledger_falls_back_and_points_at_the_line(bad, line):
     else:
         assert [(p.path, p.line) for p in problems] == [("state/sent.jsonl", line)]
         assert problems[0].is_error
+
+
+def test_an_uncertain_entry_counts_as_sent_is_listed_and_is_settled_by_rewriting_its_line(tmp_path: Path) -> None:
+    from binsite.mailing.ledger import rewrite_entries
+
+    path = tmp_path / "sent.jsonl"
+    append_entry(path, entry(1))
+    append_entry(path, entry(2)._replace(status="uncertain", list_made="2026-11-01T10:00:00"))
+    ledger, problems = read_ledger(path)
+    assert problems == [] and len(ledger.entries) == 2
+    assert [e.message_id for e in ledger.uncertain] == [entry(2).message_id]
+    assert ledger.sent(entry(2).bulletin, entry(2).list)[0].list_made == "2026-11-01T10:00:00"
+    rewrite_entries(path, [ledger.entries[0], ledger.entries[1]._replace(status=None)])
+    ledger, problems = read_ledger(path)
+    assert problems == [] and ledger.uncertain == () and len(path.read_text().splitlines()) == 2
+    assert not list(tmp_path.glob(".*.tmp"))
