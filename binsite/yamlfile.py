@@ -69,12 +69,23 @@ _NAMES = {"\u200b": "zero-width space", "\u200c": "zero-width non-joiner", "\u20
           "\u202d": "left-to-right override", "\ufeff": "byte order mark", "\x1b": "escape (ESC)"}
 # Cheap signs that a text may hold anchors, aliases or deep nesting; only
 # then are its events read one by one (linear, and never recursive).
-_SUSPECT = re.compile(r"[&*]|(?:[-?][ \t]+){8}|^[ \t]{%d}" % MAX_DEPTH, re.MULTILINE)
+# An anchor or alias starts a node: at a line's start, after "key: ", "- ",
+# "? ", a tag, or "[", "{", "," (a "&" inside a title is no anchor). Any that
+# slips past is still caught, in linear time, where the nodes are walked.
+_SUSPECT = re.compile(r"(?:^[ \t]*|[:?\-][ \t]+|![^ \t]*[ \t]+|[\[{,][ \t]*)[&*][^ \t\r\n]"
+                      r"|(?:[-?][ \t]+){8}|^[ \t]{%d}" % MAX_DEPTH, re.MULTILINE)
 
 
 def _problem(path: str, line: int, message, *, col: int | None = None) -> Problem:
     """Every error this module reports is made here (one place to word them)."""
     return error(path, line, message, col=col, code="yaml")
+
+
+def _alias_problem(path: str, mark, offset: int) -> Problem:
+    return _problem(path, (mark.line + 1 + offset) if mark else offset + 1, t(
+        "YAML-anker of -alias (&naam of *naam): binsite staat die niet toe; schrijf de waarde voluit",
+        "YAML anchor or alias (&name or *name): binsite does not allow them; write the value out in full"),
+        col=(mark.column + 1) if mark else None)
 
 
 def char_name(char: str) -> str:
@@ -91,10 +102,7 @@ def _scan_events(loader_text: str, path: str, offset: int) -> Problem | None:
             mark = event.start_mark
             where = dict(line=(mark.line + 1 + offset) if mark else offset + 1, col=(mark.column + 1) if mark else None)
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                return _problem(path, where["line"], t(
-                    "YAML-anker of -alias (&naam of *naam): binsite staat die niet toe; schrijf de waarde voluit",
-                    "YAML anchor or alias (&name or *name): binsite does not allow them; write the value out in full"),
-                    col=where["col"])
+                return _alias_problem(path, mark, offset)
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
@@ -120,9 +128,21 @@ def _rough_flow_depth(text: str) -> int:
     return deepest
 
 
+class _Alias(Exception):
+    def __init__(self, node: yaml.Node):
+        self.node = node
+
+
 def _record_lines(node: yaml.Node, prefix: str, offset: int, lines: dict[str, int], path: str,
-                  problems: list[Problem]) -> None:
-    """The line of every key and item; duplicate keys and forbidden characters as problems."""
+                  problems: list[Problem], seen_nodes: set[int] | None = None) -> None:
+    """The line of every key and item; duplicate keys and forbidden characters as problems.
+    A node met twice is an alias (raises ``_Alias``): the walk never repeats a subtree."""
+    if seen_nodes is None:
+        seen_nodes = set()
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+        if id(node) in seen_nodes:
+            raise _Alias(node)
+        seen_nodes.add(id(node))
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:
@@ -138,12 +158,12 @@ def _record_lines(node: yaml.Node, prefix: str, offset: int, lines: dict[str, in
                     seen[key_node.value] = line
                 _check_text(key_node, offset, path, problems)
             lines.setdefault(key, line)
-            _record_lines(value_node, key + ".", offset, lines, path, problems)
+            _record_lines(value_node, key + ".", offset, lines, path, problems, seen_nodes)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             key = f"{prefix}{index}"
             lines.setdefault(key, item.start_mark.line + 1 + offset)
-            _record_lines(item, key + ".", offset, lines, path, problems)
+            _record_lines(item, key + ".", offset, lines, path, problems, seen_nodes)
     elif isinstance(node, yaml.ScalarNode):
         _check_text(node, offset, path, problems)
 
@@ -209,7 +229,10 @@ def load_mapping(text: str, path: str, *, line_offset: int = 0) -> tuple[Located
             "expected 'key: value' lines (a YAML mapping), found something else"), code="yaml")]
     lines: dict[str, int] = {}
     problems: list[Problem] = []
-    _record_lines(node, "", line_offset, lines, path, problems)
+    try:
+        _record_lines(node, "", line_offset, lines, path, problems)
+    except _Alias as alias:
+        return None, [_alias_problem(path, alias.node.start_mark, line_offset)]
     bad_keys = [k for k in value if not isinstance(k, str)]
     problems += [error(path, line_offset + 1, t("sleutel {k!r} is geen tekst", "key {k!r} is not text", k=k), code="yaml")
                  for k in bad_keys]

@@ -24,12 +24,11 @@ from typing import TYPE_CHECKING
 
 from binsite.checks import checked_with_cache
 from binsite.content import Bulletin
-from binsite.errors import BinsiteError, InvalidSite, MailmanUnavailable, Problem
-from binsite.i18n import Text
 from binsite.desk.refs import digest as ref_digest
 from binsite.desk.refs import normalize as normalize_ref
 from binsite.desk.refs import shorten
-from binsite.i18n import t
+from binsite.errors import BinsiteError, InvalidSite, MailmanUnavailable, Problem
+from binsite.i18n import Text, t
 from binsite.mailing.binding import check_mailman, check_site
 from binsite.mailing.ledger import (RESEND, SENT, UNCERTAIN, Ledger, LedgerEntry, append_entry, read_ledger,
                                     rewrite_entries)
