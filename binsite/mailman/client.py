@@ -118,6 +118,7 @@ class MailmanClient:
                     raise BinsiteError(t("Mailman weigerde {w}: HTTP {c} {m}", "Mailman refused {w}: HTTP {c} {m}",
                                          w=what, c=exc.code, m=redact(str(exc.reason or exc.msg), self.settings))) from None
                 failure = f"HTTP {exc.code} {exc.reason or exc.msg}"
+            failure = redact(failure, self.settings)
             log.warning("Mailman REST %s failed (attempt %d of %d): %s", what, attempt, attempts, failure)
             if attempt < attempts:
                 self._sleep(self.backoff * 2 ** (attempt - 1))
@@ -126,7 +127,7 @@ class MailmanClient:
             "BINSITE_MAILMAN_USER en BINSITE_MAILMAN_PASSWORD?",
             "Mailman cannot be reached at {u} ({w}, {n} attempts): {f}. Is Mailman running? Are BINSITE_MAILMAN_URL, "
             "BINSITE_MAILMAN_USER and BINSITE_MAILMAN_PASSWORD right?",
-            u=public_url(self.settings.url), w=what, n=attempts, f=redact(failure, self.settings)))
+            u=public_url(self.settings.url), w=what, n=attempts, f=failure))
 
     def _get_or_none(self, what: str, action: Callable[[], T]) -> T | None:
         def attempt() -> T | None:

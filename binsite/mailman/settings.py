@@ -34,6 +34,7 @@ def redact(text: str, settings: "MailmanSettings") -> str:
 
 
 _USERINFO = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]*@")
+_USERINFO_BARE = re.compile(r"^[^@\s]*@")
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class MailmanSettings:
 def parse_hostport(value: str) -> tuple[str, int]:
     """``"127.0.0.1:8024"`` -> ``("127.0.0.1", 8024)``; raises ValueError."""
     host, sep, port = value.strip().rpartition(":")
-    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+    if not sep or not host or "@" in host or not port.isdigit() or not 0 < int(port) < 65536:
         raise ValueError(value)
     return host.strip("[]"), int(port)
 
@@ -84,6 +85,7 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> MailmanSettin
         host, port = parse_hostport(env[LMTP_VAR])
     except ValueError:
         raise BinsiteError(t("{v} moet host:poort zijn, zoals 127.0.0.1:8024, niet {x!r}",
-                             "{v} must be host:port such as 127.0.0.1:8024, not {x!r}", v=LMTP_VAR, x=env[LMTP_VAR])) from None
+                             "{v} must be host:port such as 127.0.0.1:8024, not {x!r}", v=LMTP_VAR,
+                             x=_USERINFO_BARE.sub("***@", env[LMTP_VAR]))) from None
     return MailmanSettings(url=url, user=env[USER_VAR].strip(), password=env[PASSWORD_VAR], lmtp_host=host,
                            lmtp_port=port)
