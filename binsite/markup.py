@@ -20,18 +20,317 @@ from dataclasses import dataclass
 
 import markdown
 import nh3
-from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
 from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
+from markdown.postprocessors import Postprocessor
+from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import InlineProcessor, Treeprocessor
 from markdown.util import AtomicString
 
-from binsite.i18n import ui
+from binsite.i18n import Text, t, ui
 
 # ``::: leden`` (or ``::: members``) opens a members-only passage; ``:::`` closes it.
-MEMBERS_OPEN = re.compile(r"^:::\s*(leden|members|alleen-leden)\s*$", re.IGNORECASE)
-MEMBERS_CLOSE = re.compile(r"^:::\s*$")
+MEMBERS_WORDS = ("leden", "members", "alleen-leden")
+# How deep members-only passages, and lists and quotes, may nest. Deeper is an
+# error at its line (Python-Markdown recurses per level: 400 levels of list
+# were a RecursionError), and the text is flattened to this depth before it
+# is rendered, so that an error never stops the other files' checks.
+MAX_PASSAGE_DEPTH = 3
+MAX_NESTING = 16
+# Python-Markdown's indentation unit for nesting.
+TAB = 4
+
+# A marker line: optional indentation and quote signs (``>``), two or more
+# colons, a word. Only ``:::`` + a members word, and ``:::`` alone, are markers.
+_MARKER_LINE = re.compile(r"^[ \t]*(?:>[ \t]*)*(:{2,})[ \t]*(.*?)[ \t]*$")
+# What else reads as a marker attempt: a list bullet before it, or ``::``
+# followed by a members word further along the line (``zie ::: leden``).
+_MARKER_IN_ITEM = re.compile(r"^[ \t]*(?:>[ \t]*)*(?:[-*+]|\d{1,9}[.)])[ \t]+:{2,}")
+_MARKER_INLINE = re.compile(r":{2,}[ \t]*(?:alleen[ \t-]*)?(?:leden|members)\b", re.IGNORECASE)
+# Characters NFKC does not fold but a hurried or hostile writer uses for a colon.
+_COLONS = str.maketrans({"\u02d0": ":", "\u02f8": ":", "\u0589": ":", "\u05c3": ":", "\u2236": ":",
+                          "\ua789": ":", "\ufe13": ":", "\ufe55": ":", "\uff1a": ":", "\u1361": ":"})
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+@dataclass(frozen=True)
+class MarkupIssue:
+    """A problem with a body's structure: 0-based line index, 1-based column, message."""
+
+    line: int
+    col: int
+    message: Text
+
+
+@dataclass(frozen=True)
+class Passages:
+    """The members-only passages of a body, as the one parser binsite has
+    finds them: every renderer and the privacy guard read this.
+
+    ``ranges``: 0-based ``(first, last)`` line indexes of each outermost
+    passage, markers included. An unclosed passage runs to the end (and is
+    an issue): text after a broken marker is never published."""
+
+    ranges: tuple[tuple[int, int], ...]
+    issues: tuple[MarkupIssue, ...]
+
+    def members_only(self, index: int) -> bool:
+        """Whether line ``index`` (0-based) belongs to a members-only passage."""
+        return any(first <= index <= last for first, last in self.ranges)
+
+
+def _marker_text(line: str) -> str:
+    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", line).translate(_COLONS))
+
+
+def marker_kind(line: str) -> str | None:
+    """``"open"``, ``"close"``, ``"bad"`` (looks like a marker, is not one) or None."""
+    if ":" not in line and not any(ord(ch) > 127 for ch in line):
+        return None
+    text = _marker_text(line)
+    match = _MARKER_LINE.match(text)
+    if match:
+        colons, rest = match.groups()
+        if colons == ":::" and not rest:
+            return "close"
+        if colons == ":::" and rest.lower() in MEMBERS_WORDS:
+            return "open"
+        return "bad"
+    if _MARKER_IN_ITEM.match(text) or _MARKER_INLINE.search(text):
+        return "bad"
+    return None
+
+
+def _bad_marker(line: str) -> Text:
+    shown = " ".join(line.split())[:60]
+    return t("{m!r} lijkt op een leden-markering maar is het niet; schrijf '::: leden' (drie dubbele punten, "
+             "een spatie, 'leden') op een eigen regel en sluit af met ':::' op een eigen regel",
+             "{m!r} looks like a members-only marker but is not one; write '::: leden' (three colons, "
+             "a space, 'leden') on a line of its own and close with ':::' on a line of its own", m=shown)
+
+
+def find_passages(body: str | list[str]) -> Passages:
+    """The members-only passages of ``body`` (text or its lines), and every
+    marker problem. A marker counts wherever it stands on a line of its own:
+    after a paragraph without a blank line, indented in a list item, after
+    ``>`` in a quote, inside raw HTML."""
+    lines = body.split("\n") if isinstance(body, str) else body
+    ranges: list[tuple[int, int]] = []
+    issues: list[MarkupIssue] = []
+    depth = 0
+    start = 0
+    for index, line in enumerate(lines):
+        kind = marker_kind(line)
+        if kind is None:
+            continue
+        col = len(line) - len(line.lstrip()) + 1
+        if kind == "bad":
+            issues.append(MarkupIssue(index, col, _bad_marker(line)))
+            # Whatever it meant, it hides nothing: it is an error, and an
+            # opening-like one is taken as opening so nothing after it leaks.
+            if re.search(r"leden|members", _marker_text(line), re.IGNORECASE):
+                kind = "open"
+            elif depth and set(line.strip()) <= {":"}:
+                kind = "close"
+            else:
+                continue
+        if kind == "open":
+            if depth == 0:
+                start = index
+            depth += 1
+            if depth == MAX_PASSAGE_DEPTH + 1:
+                issues.append(MarkupIssue(index, col, t(
+                    "leden-blokken zijn hier meer dan {n} diep genest; een '::: leden' binnen een leden-blok is "
+                    "niet nodig: sluit elk blok met ':::' voor u een nieuw opent",
+                    "members-only passages nest more than {n} deep here; a '::: leden' inside one is not "
+                    "needed: close each passage with ':::' before opening another", n=MAX_PASSAGE_DEPTH)))
+        elif depth == 0:
+            issues.append(MarkupIssue(index, col, t(
+                "':::' sluit een leden-blok, maar er is hier geen open; haal de regel weg of zet '::: leden' "
+                "op een eigen regel boven de tekst die alleen voor leden is",
+                "':::' closes a members-only passage, but none is open here; remove the line or put "
+                "'::: leden' on a line of its own above the members-only text")))
+        else:
+            depth -= 1
+            if depth == 0:
+                ranges.append((start, index))
+    if depth:
+        issues.append(MarkupIssue(start, len(lines[start]) - len(lines[start].lstrip()) + 1, t(
+            "leden-blok wordt niet gesloten; zet ':::' op een eigen regel na de tekst die alleen voor leden is "
+            "(tot die tijd komt niets na deze regel op de website)",
+            "members-only passage is not closed; put ':::' on a line of its own after the members-only text "
+            "(until then nothing after this line is published)")))
+        ranges.append((start, len(lines) - 1))
+    return Passages(tuple(ranges), tuple(issues))
+
+
+def members_only_ranges(body: str) -> list[tuple[int, int]]:
+    """0-based ``(first, last)`` line indexes of every members-only passage in ``body``,
+    markers included. An unclosed passage runs to the end."""
+    return list(find_passages(body).ranges)
+
+
+def strip_members_only(body: str, replacement: str = "") -> str:
+    """``body`` with every members-only passage replaced by ``replacement``."""
+    lines = body.split("\n")
+    for first, last in reversed(members_only_ranges(body)):
+        lines[first:last + 1] = [replacement] if replacement else []
+    return "\n".join(lines)
+
+
+_NEST_STEP = re.compile(r"[ ]{0,3}(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))[ \t]?")
+
+
+def _nesting(line: str) -> tuple[int, int]:
+    """How deep ``line`` nests (indentation units, quote signs and list
+    bullets at its start) and where that prefix ends."""
+    depth = index = 0
+    while True:
+        spaces = 0
+        while index + spaces < len(line) and line[index + spaces] in " \t":
+            spaces += TAB if line[index + spaces] == "\t" else 1
+            if spaces >= TAB:
+                depth += 1
+                index += spaces if line[index + spaces - 1] == "\t" else TAB
+                spaces = 0
+        match = _NEST_STEP.match(line, index)
+        if not match:
+            return depth, index
+        depth += 1
+        index = match.end()
+
+
+def body_issues(body: str) -> list[MarkupIssue]:
+    """Every structural problem of ``body``: marker problems and nesting
+    too deep, by line."""
+    issues = list(find_passages(body).issues)
+    for index, line in enumerate(body.split("\n")):
+        if len(line) - len(line.lstrip(" \t>-*+")) < MAX_NESTING:
+            continue
+        if _nesting(line)[0] > MAX_NESTING:  # the first such line only: one fix flattens the rest
+            issues.append(MarkupIssue(index, 1, t(
+                "lijsten, citaten of inspringing zijn hier meer dan {n} niveaus diep; maak de tekst platter",
+                "lists, quotes or indentation nest more than {n} levels deep here; make the text flatter",
+                n=MAX_NESTING)))
+            break
+    return sorted(issues, key=lambda issue: (issue.line, issue.col))
+
+
+def _flatten(line: str) -> str:
+    """``line`` with its nesting cut to ``MAX_NESTING`` levels."""
+    if len(line) - len(line.lstrip(" \t>-*+")) < MAX_NESTING:
+        return line
+    depth, end = _nesting(line)
+    if depth <= MAX_NESTING:
+        return line
+    return "    " * MAX_NESTING + line[end:]
+
+
+# Private-use characters stand in for passages while Markdown runs; the same
+# characters typed by a writer are removed first, so text cannot forge one.
+_SENTINELS = re.compile("[\ue000-\ue003]")
+NOTE_SENTINEL = "\ue000\ue001"
+OPEN_SENTINEL = "\ue000\ue002"
+CLOSE_SENTINEL = "\ue000\ue003"
+
+
+class _MembersOnlyPreprocessor(Preprocessor):
+    """Applies ``find_passages`` to the lines before any other parsing (and
+    before raw HTML is set aside), so that what the renderer publishes and
+    what the guard knows are one reading. Public: a passage becomes one
+    note. Mail: its markers become sentinels that ``_MembersOnlyTree`` turns
+    into a ``div.members-only``."""
+
+    def __init__(self, md, *, keep: bool):
+        super().__init__(md)
+        self.keep = keep
+
+    def run(self, lines):
+        lines = [_flatten(_SENTINELS.sub("", line)) for line in lines]
+        passages = find_passages(lines)
+        if not passages.ranges:
+            return lines
+        out: list[str] = []
+        position = 0
+        for first, last in passages.ranges:
+            out += lines[position:first]
+            if self.keep:
+                out += ["", OPEN_SENTINEL, ""]
+                for line in lines[first + 1:last]:
+                    kind = marker_kind(line)
+                    out.append("" if kind in ("open", "close", "bad") else line)
+                closed = marker_kind(lines[last]) == "close" and last != first
+                out += ["", CLOSE_SENTINEL, ""] if closed else ["", lines[last], "", CLOSE_SENTINEL, ""]
+            else:
+                out += ["", NOTE_SENTINEL, ""]
+            position = last + 1
+        return out + lines[position:]
+
+
+class _MembersOnlyTree(Treeprocessor):
+    """Sentinel paragraphs into the public note, or (mail) the elements
+    between an opening and a closing sentinel into a labelled div."""
+
+    def __init__(self, md, *, lang: str):
+        super().__init__(md)
+        self.lang = lang
+
+    def run(self, root):
+        for parent in list(root.iter()):
+            children = list(parent)
+            if not any(child.tag == "p" and (child.text or "").strip() in (NOTE_SENTINEL, OPEN_SENTINEL)
+                       for child in children):
+                continue
+            div = None
+            for child in children:
+                text = (child.text or "").strip() if child.tag == "p" else None
+                if text == NOTE_SENTINEL and len(child) == 0:
+                    child.set("class", "members-only-note")
+                    child.text = ui("members_only_note", self.lang)
+                elif text == OPEN_SENTINEL and div is None:
+                    index = list(parent).index(child)
+                    parent.remove(child)
+                    div = etree.Element("div", {"class": "members-only"})
+                    label = etree.SubElement(div, "p", {"class": "members-only-label"})
+                    label.text = ui("members_only_label", self.lang)
+                    parent.insert(index, div)
+                elif text == CLOSE_SENTINEL and div is not None:
+                    parent.remove(child)
+                    div = None
+                elif div is not None:
+                    parent.remove(child)
+                    div.append(child)
+
+
+class _SentinelText(Postprocessor):
+    """Sentinels Markdown did not make a paragraph of (inside raw HTML, a
+    list item) become the note or the labels as text."""
+
+    def __init__(self, md, *, lang: str):
+        super().__init__(md)
+        self.lang = lang
+
+    def run(self, text):
+        if "\ue000" not in text:
+            return text
+        return (text.replace(NOTE_SENTINEL, html.escape(ui("members_only_note", self.lang)))
+                .replace(OPEN_SENTINEL, "--- " + html.escape(ui("members_only_label", self.lang)) + " ---")
+                .replace(CLOSE_SENTINEL, "---"))
+
+
+def members_only_elements(root: etree.Element) -> set[int]:
+    """The ``id()`` of every element inside a members-only passage of a
+    rendered tree (for another extension's treeprocessor, registered below
+    priority 25, that must not publish what is inside: an image, a file).
+    In the public rendition this is always empty: passages are removed
+    before Markdown parses, so nothing of them is in the tree at all."""
+    inside: set[int] = set()
+    for element in root.iter("div"):
+        if "members-only" in (element.get("class") or "").split():
+            inside.update(id(e) for e in element.iter() if e is not element)
+    return inside
+
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "strong", "em", "b", "i", "u", "s", "del", "ins", "mark", "small", "sub", "sup",
@@ -51,69 +350,6 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 _ALLOWED_CLASSES = {"members-only", "members-only-note", "members-only-label"}
-
-
-def members_only_ranges(body: str) -> list[tuple[int, int]]:
-    """0-based ``(first, last)`` line indexes of every members-only passage in ``body``,
-    markers included. An unclosed passage runs to the end."""
-    ranges: list[tuple[int, int]] = []
-    start: int | None = None
-    lines = body.split("\n")
-    for index, line in enumerate(lines):
-        if start is None and MEMBERS_OPEN.match(line.strip()):
-            start = index
-        elif start is not None and MEMBERS_CLOSE.match(line.strip()):
-            ranges.append((start, index))
-            start = None
-    if start is not None:
-        ranges.append((start, len(lines) - 1))
-    return ranges
-
-
-def strip_members_only(body: str, replacement: str = "") -> str:
-    """``body`` with every members-only passage replaced by ``replacement``."""
-    lines = body.split("\n")
-    for first, last in reversed(members_only_ranges(body)):
-        lines[first:last + 1] = [replacement] if replacement else []
-    return "\n".join(lines)
-
-
-class _MembersOnlyBlock(BlockProcessor):
-    """A ``::: leden`` ... ``:::`` passage: kept in a div, or replaced by a note."""
-
-    def __init__(self, parser, *, keep: bool, lang: str):
-        super().__init__(parser)
-        self.keep = keep
-        self.lang = lang
-
-    def test(self, parent, block):
-        return bool(MEMBERS_OPEN.match(block.split("\n", 1)[0].strip()))
-
-    def run(self, parent, blocks):
-        first = blocks.pop(0).split("\n", 1)
-        inner: list[str] = [first[1]] if len(first) > 1 else []
-        while True:
-            # Find the closing marker in this block or a following one.
-            lines = inner[-1].split("\n") if inner else []
-            close = next((i for i, line in enumerate(lines) if MEMBERS_CLOSE.match(line.strip())), None)
-            if close is not None:
-                inner[-1] = "\n".join(lines[:close])
-                rest = "\n".join(lines[close + 1:])
-                if rest.strip():
-                    blocks.insert(0, rest)
-                break
-            if not blocks:
-                break
-            inner.append(blocks.pop(0))
-        if self.keep:
-            div = etree.SubElement(parent, "div", {"class": "members-only"})
-            label = etree.SubElement(div, "p", {"class": "members-only-label"})
-            label.text = ui("members_only_label", self.lang)
-            self.parser.parseBlocks(div, [b for b in inner if b.strip()])
-        else:
-            note = etree.SubElement(parent, "p", {"class": "members-only-note"})
-            note.text = ui("members_only_note", self.lang)
-        return True
 
 
 class _ShiftHeadings(Treeprocessor):
@@ -193,10 +429,31 @@ class BinsiteExtension(Extension):
         self.lang = lang
 
     def extendMarkdown(self, md):
-        md.parser.blockprocessors.register(
-            _MembersOnlyBlock(md.parser, keep=self.keep_members_only, lang=self.lang), "binsite_members_only", 105)
+        # After NormalizeWhitespace (30: line ends, tabs), before raw HTML is
+        # set aside (20): a marker inside an HTML block is a marker too.
+        md.preprocessors.register(_MembersOnlyPreprocessor(md, keep=self.keep_members_only), "binsite_members_only", 25)
+        md.treeprocessors.register(_MembersOnlyTree(md, lang=self.lang), "binsite_members_only", 25)
+        md.postprocessors.register(_SentinelText(md, lang=self.lang), "binsite_members_only", 25)
         md.treeprocessors.register(_ShiftHeadings(md), "binsite_shift_headings", 5)
         md.treeprocessors.register(_GatedInlineProcessor(md), "inline", 20)
+
+
+# A plain relative path: no scheme, no host, not rooted, no backslash, no
+# percent-encoded or character-referenced trick that a browser would undo.
+_PLAIN_RELATIVE = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9._~!$&'()*+,;=:@/%-]*")
+_ENCODED_SLASH = re.compile(r"%(?:2f|5c|25|3a|09|0a|0d|00)", re.IGNORECASE)
+
+
+def plain_relative(value: str) -> bool:
+    """Whether an image source is a plain relative path (``foto.jpg``,
+    ``../media/x.png``): never ``/x``, ``//host``, ``/\\host``, ``\\\\host``,
+    ``data:``, ``http:``, nor an encoded form of those."""
+    value = html.unescape(value).strip()
+    if not value or not _PLAIN_RELATIVE.fullmatch(value) or ":" in value.split("/", 1)[0]:
+        return False
+    if _ENCODED_SLASH.search(value):
+        return False
+    return not ("//" in value or value.startswith(("/", ".:")))
 
 
 def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
@@ -205,7 +462,7 @@ def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
         return kept or None
     if tag == "img" and attribute == "src":
         # Only images that live with the site: nothing is loaded from elsewhere.
-        if re.match(r"^([a-z][a-z0-9+.-]*:|//)", value, re.IGNORECASE):
+        if not plain_relative(value):
             return None
     return value
 
@@ -249,7 +506,18 @@ def _converter(lang: str, keep_members_only: bool) -> markdown.Markdown:
 
 def to_html(body: str, *, lang: str, keep_members_only: bool) -> str:
     """Markdown to sanitised HTML."""
-    return sanitize(_converter(lang, keep_members_only).convert(body))
+    try:
+        return sanitize(_converter(lang, keep_members_only).convert(body))
+    except RecursionError:
+        # Nesting is flattened before parsing, so this is a construct not
+        # foreseen; the text is still shown (and checked), as plain paragraphs,
+        # without its members-only passages.
+        _CONVERTERS.clear()
+        lines = body.split("\n")
+        if not keep_members_only:
+            for first, last in reversed(find_passages(lines).ranges):
+                lines[first:last + 1] = [ui("members_only_note", lang)]
+        return "".join(f"<p>{html.escape(line)}</p>\n" for line in lines if line.strip())
 
 
 _TAG = re.compile(r"<[^>]+>")
@@ -266,13 +534,16 @@ def html_to_text(html_text: str) -> str:
 
 def mail_text(body: str, *, lang: str) -> str:
     """The Markdown source as the text/plain part: it already reads well as text.
-    Members-only markers become visible labels; trailing spaces go."""
+    Members-only markers (as ``find_passages`` reads them) become visible
+    labels; trailing spaces go."""
+    lines = body.strip("\n").split("\n")
+    passages = find_passages(lines)
     out: list[str] = []
-    for line in body.strip("\n").split("\n"):
-        stripped = line.strip()
-        if MEMBERS_OPEN.match(stripped):
+    for index, line in enumerate(lines):
+        kind = marker_kind(line) if passages.members_only(index) else None
+        if kind == "open":
             out.append(f"--- {ui('members_only_label', lang)} ---")
-        elif MEMBERS_CLOSE.match(stripped):
+        elif kind == "close":
             out.append("---")
         else:
             out.append(line.rstrip())
@@ -308,7 +579,7 @@ class RenderedBody:
 
 
 def render_body(body: str, *, lang: str) -> RenderedBody:
-    has_members_only = bool(members_only_ranges(body))
+    has_members_only = bool(find_passages(body).ranges)
     public_html = to_html(body, lang=lang, keep_members_only=False)
     mail_html = to_html(body, lang=lang, keep_members_only=True) if has_members_only else public_html
     return RenderedBody(
