@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from binsite.markup import RenderedBody
 
 # Bump when parsing, the guard or Markdown rendering change their output.
-ANALYSIS_VERSION = 3
+ANALYSIS_VERSION = 4
 # Below this many files to (re)analyse, a process pool costs more than it saves.
 POOL_THRESHOLD = 64
 
@@ -60,6 +60,8 @@ def _code_digest() -> str:
         hasher = hashlib.sha256(__version__.encode())
         for name in ("analyse", "content", "yamlfile", "config", "areas", "privacy", "markup", "i18n"):
             hasher.update((here / f"{name}.py").read_bytes())
+        for data in sorted((here / "data").glob("*.txt.gz")):  # the privacy guard's word lists
+            hasher.update(data.read_bytes())
         _CODE_DIGEST.append(hasher.hexdigest()[:16])
     return _CODE_DIGEST[0]
 
@@ -124,11 +126,14 @@ def analyse_source(source: Source, ctx: ParseContext) -> tuple[Analysis, Extras 
         return Analysis(None, tuple(problems)), None
     from binsite.site import is_public  # here to keep the import graph one-way
 
-    problems += privacy.check_bulletin(
-        bulletin, public=is_public(bulletin) and not bulletin.draft,
-        allowed_addresses=frozenset(ctx.allowed_addresses), allowed_domains=frozenset(ctx.allowed_domains))
     lang = ctx.config.language
     body = render_body(bulletin.body, lang=lang)
+    # The guard judges the public rendition itself: what Markdown, entities
+    # and comments make of the text is what is published.
+    problems += privacy.check_bulletin(
+        bulletin, public=is_public(bulletin) and not bulletin.draft, public_html=body.public_html,
+        allowed_addresses=frozenset(ctx.allowed_addresses), allowed_domains=frozenset(ctx.allowed_domains),
+        roles=frozenset(part for area in ctx.area_ids for part in area.split("-")))
     key = body_key(bulletin.body, lang)
     analysis = Analysis(
         bulletin=bulletin.without_body(),

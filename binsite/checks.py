@@ -9,6 +9,7 @@ so a check after a small edit redoes only that file.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -19,11 +20,14 @@ from binsite.cache import BodyStore, BuildCache
 from binsite.compact import many_objects
 from binsite.config import load_config
 from binsite.content import expiry_date
-from binsite.errors import InvalidSite, Problem, Severity, note, sort_problems
+from binsite.errors import InvalidSite, Problem, Severity, error, note, sort_problems
 from binsite.i18n import t
 from binsite.site import Site, assemble, is_expired, is_public
 
 EXPIRY_NOTICE_DAYS = 7
+# What binsite reads and publishes: none of it may be a symbolic link or lie
+# outside the repository (a committed link published /proc/self/environ).
+READ_PATHS = ("binsite.yaml", "content", "lists", "templates", "docs")
 
 
 @dataclass(frozen=True)
@@ -63,17 +67,82 @@ def expiring_soon(site: Site, now: datetime) -> list[Problem]:
     return notes
 
 
+def link_problems(root: Path) -> list[Problem]:
+    """An error for every symbolic link (and every path resolving outside
+    ``root``) among what binsite reads: it is never followed."""
+    from binsite.fastpath import walk_files
+
+    problems: list[Problem] = []
+    real_root = os.path.realpath(root)
+
+    def refuse(rel: str) -> None:
+        problems.append(error(rel, None, t(
+            "is een symbolische koppeling of ligt buiten de repository; binsite volgt die niet. "
+            "Zet het bestand zelf hier (git: geen symlink), of haal het weg",
+            "is a symbolic link or lies outside the repository; binsite does not follow it. "
+            "Put the file itself here (git: no symlink), or remove it"), code="link"))
+
+    for name in READ_PATHS:
+        path = os.path.join(str(root), name)
+        if not os.path.lexists(path):
+            continue
+        real = os.path.realpath(path)
+        if os.path.islink(path) or os.path.commonpath([real_root, real]) != real_root:
+            refuse(name)
+            continue
+        if os.path.isdir(path):
+            links: list[str] = []
+            for _ in walk_files(path, links):
+                pass
+            for rel in links:
+                refuse(name + rel.replace(os.sep, "/"))
+    return problems
+
+
+def text_problems(root: Path, config, areas, ctx) -> list[Problem]:
+    """Personal data in the published texts of ``binsite.yaml`` and
+    ``lists/*.yaml`` (site title and description, area name, district,
+    description and how to join), at the line of their key."""
+    from binsite import privacy
+
+    def line_of(rel: str, key: str) -> int | None:
+        try:
+            text = (root / rel).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        match = re.search(rf"^[ \t]*{re.escape(key)}[ \t]*:", text, re.MULTILINE)
+        return text.count("\n", 0, match.start()) + 1 if match else None
+
+    allowed = dict(allowed_addresses=frozenset(ctx.allowed_addresses), allowed_domains=frozenset(ctx.allowed_domains))
+    fields = [("title", config.title), ("description", config.description), ("organisation", config.organisation),
+              ("sender_name", config.mail.sender_name)]
+    problems = privacy.check_texts(config.source, [(line_of(config.source, key), value) for key, value in fields
+                                                   if value], **allowed)
+    for area in areas:
+        texts = [(line_of(area.source, key), value) for key, value in (
+            ("name", area.name), ("district", area.district), ("description", area.description), ("join", area.join))
+            if value]
+        problems += privacy.check_texts(area.source, texts, **allowed)
+    return problems
+
+
 def check_site(root: Path, now: datetime, *, cache: BuildCache | None = None,
                listing: list[tuple[str, os.stat_result]] | None = None, workers: int | None = None) -> CheckResult:
     """Check everything. With ``cache`` (persistent or not) unchanged files are
     not redone. ``workers``: processes for the analysis (default: one per core)."""
     cache = cache if cache is not None else BuildCache.memory()
+    links = link_problems(root)
+    if any(p.path == "binsite.yaml" for p in links):  # not even read
+        return CheckResult(site=None, problems=tuple(sort_problems(links)))
     config, problems = load_config(root)
+    problems += links
     if config is None:
         return CheckResult(site=None, problems=tuple(sort_problems(problems)))
     areas, more = load_areas(root, config)
     problems += more
-    analyses, more = analyse_content(root, parse_context(config, areas), cache, listing=listing, workers=workers)
+    ctx = parse_context(config, areas)
+    problems += text_problems(root, config, areas, ctx)
+    analyses, more = analyse_content(root, ctx, cache, listing=listing, workers=workers)
     problems += more
     site, more = assemble(root, config, areas, [(a.bulletin, a.problems) for a in analyses])
     problems += more + expiring_soon(site, now)

@@ -25,10 +25,11 @@ RECORD_DIR = ".binsite/cache"
 INPUTS = ("binsite.yaml", "lists", "templates", "docs/handleiding-binco.md")
 
 
-def walk_files(folder: str):
+def walk_files(folder: str, links: list[str] | None = None):
     """``(path below folder, starting with a separator, stat)`` of every file
     under ``folder`` that is not hidden. String operations only: pathlib costs
-    more than the stat at 10,000 files."""
+    more than the stat at 10,000 files. Symbolic links are never followed
+    nor listed: ``links``, when given, receives their paths (below folder)."""
     prefix = len(folder)
     stack = [folder]
     while stack:
@@ -40,10 +41,14 @@ def walk_files(folder: str):
         for entry in entries:
             if entry.name.startswith("."):
                 continue
+            if entry.is_symlink():
+                if links is not None:
+                    links.append(entry.path[prefix:])
+                continue
             if entry.is_dir(follow_symlinks=False):
                 stack.append(entry.path)
-            elif entry.is_file():
-                yield entry.path[prefix:], entry.stat()
+            elif entry.is_file(follow_symlinks=False):
+                yield entry.path[prefix:], entry.stat(follow_symlinks=False)
 
 
 def _files(name: str, folder: str) -> list[tuple[str, os.stat_result]]:

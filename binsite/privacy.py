@@ -1,36 +1,43 @@
 """The privacy guard: personal data that must not reach the public archive.
 
-``scan`` finds e-mail addresses, phone numbers, licence plates, postcodes
-with a house number, IBANs, BSNs and links to personal social-media profiles
-in a piece of text. ``check_bulletin`` runs it over what a bulletin shows the
-public (title, summary and body, minus ``::: leden`` passages) and turns
-every finding into a ``Problem`` at the exact file line and column. Pure: no
-I/O.
+``scan`` finds e-mail addresses (also written "jan (at) x (dot) nl", "jan at
+x dot nl", ``%40``), phone numbers, licence plates, postcodes with a house
+number, street names with a house number (against the BAG's list of street
+names), IBANs, BSNs and links to personal social-media profiles in a piece
+of text, after ``normalise`` (NFKC, no invisible characters, one kind of dash
+and space). ``names`` finds likely person names (a first name and a
+capitalised surname): a warning, never an error.
 
-The scanner reads the Markdown *source*, not the rendered HTML, so that a
-column points at what the coordinator typed; link targets are text like any
-other, so ``[mail](mailto:jan@example.nl)`` is an e-mail finding.
+``check_bulletin`` judges what the public receives: the *rendered* public
+body (sanitised HTML read as text, with link targets and image sources),
+the title, summary and author's name. So what Markdown, HTML entities,
+comments or escapes do to the text is what is checked. Each finding is then
+found back in the source (its letters and digits, in order) for the
+``path:line:col`` of what was typed. ``check_texts`` does the same for the
+published texts of ``lists/*.yaml`` and ``binsite.yaml``. Pure: no I/O but
+reading the packaged word lists.
 
-Precision is preferred where a pattern is weak on its own (licence plates
-without dashes, BSNs); everything that is found can be kept only through an
-explicit, reviewable ``privacy: {allow: [...], reason: "..."}`` in the
-bulletin's front matter. Known limits are noted in the comments at each
-detector: findings split by Markdown markup (``**06**-12345678``), plates in
-mixed case or lower case without dashes, bare ``@handles``, and personal
-data the patterns do not cover at all (names, photos) are not found.
+Everything that is found can be kept only through an explicit, reviewable
+``privacy: {allow: [...], reason: "..."}`` in the bulletin's front matter.
+Known limits: personal data the patterns do not cover (photos, a nickname,
+a description of a person) is not found; the BINCO's judgement stays.
 """
 
 from __future__ import annotations
 
 import bisect
 import functools
+import gzip
+import html
 import re
+import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
 
 from binsite.content import Bulletin
 from binsite.errors import Problem, error, warning
 from binsite.i18n import Text, t
-from binsite.markup import members_only_ranges
 
 # The kinds of personal data, with Dutch ids (used in ``privacy.allow``).
 KINDS: dict[str, Text] = {
@@ -39,6 +46,7 @@ KINDS: dict[str, Text] = {
     "kenteken": Text("kenteken van een voertuig", "vehicle licence plate"),
     "postcode-huisnummer": Text("postcode met huisnummer (een precies adres)",
                                 "postcode with house number (an exact address)"),
+    "adres": Text("straat met huisnummer (een precies adres)", "street with house number (an exact address)"),
     "iban": Text("bankrekeningnummer (IBAN)", "bank account number (IBAN)"),
     "bsn": Text("burgerservicenummer (BSN)", "citizen service number (BSN)"),
     "social-media": Text("link naar een persoonlijk social-mediaprofiel", "link to a personal social-media profile"),
@@ -54,6 +62,8 @@ _ADVICE: dict[str, Text] = {
                      "describe behaviour, not recognisable people or vehicles"),
     "postcode-huisnummer": Text("noem de straat of de buurt, geen precies adres",
                                 "name the street or the neighbourhood, not an exact address"),
+    "adres": Text("noem de straat of de buurt zonder huisnummer",
+                  "name the street or the neighbourhood without a house number"),
     "iban": Text("noem geen rekeningnummers; meld oplichting bij de bank en de politie",
                  "do not name account numbers; report fraud to the bank and the police"),
     "bsn": Text("een BSN hoort nooit in een bericht", "a BSN never belongs in a bulletin"),
@@ -83,19 +93,58 @@ class Finding:
     end: int
 
 
+# --- Normalisation ---------------------------------------------------------
+
+# Characters that show nothing: removed before scanning, so "06\u200b-1234..." is a number.
+_INVISIBLE = "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c" \
+             "\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\u3164\ufeff\uffa0"
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\u2e3a\u2e3b\ufe58\ufe63\uff0d\u02d7\u1806"
+_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\t"
+_NORMAL = str.maketrans({**{c: None for c in _INVISIBLE}, **{c: "-" for c in _DASHES}, **{c: " " for c in _SPACES}})
+
+
+def normalise(text: str) -> str:
+    """``text`` as the scanner reads it: NFKC (full-width digits, ligatures),
+    without invisible characters, every dash a ``-`` and every space a ``' '``."""
+    if text.isascii():
+        return text.replace("\t", " ")
+    return unicodedata.normalize("NFKC", text.translate(_NORMAL)).translate(_NORMAL)
+
+
+@functools.lru_cache(maxsize=None)
+def _word_list(name: str) -> frozenset[str]:
+    """A packaged list (``binsite/data/<name>.txt.gz``), one entry a line."""
+    data = gzip.decompress((Path(__file__).parent / "data" / f"{name}.txt.gz").read_bytes()).decode("utf-8")
+    return frozenset(data.split("\n"))
+
+
+def fold(text: str) -> str:
+    """Lower case, without accents, one space between words."""
+    return " ".join(unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode().split())
+
+
 # --- E-mail ------------------------------------------------------------------
 
 _EMAIL = re.compile(
-    r"(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@((?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,})(?![\w-])")
-# "jan [at] example [dot] nl", "jan(at)example.nl": written to dodge spam bots, still an address.
-_SEP_DOT = r"(?:\.|\s?[\[(]\s?(?:dot|punt)\s?[\])]\s?)"
+    r"(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]*(?:@|%40)((?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,})"
+    r"(?![\w-])", re.IGNORECASE)
+# Written to dodge spam bots, still an address: "jan [at] example [dot] nl",
+# "jan(at)example.nl", "jan{at}example.nl", "jan at example dot nl",
+# "jan apenstaartje example punt nl". The top-level domain must be a real one
+# a reader here meets, so that "we zijn at home" is never read as one.
+_TLDS = r"(?:nl|be|com|net|org|eu|de|info|biz|io|me|co|uk|fr|online|nu|email|mail|frl|amsterdam|tk)"
+_AT_WORD = r"(?:at|@|apenstaartje|apestaartje|a)"
+_DOT_WORD = r"(?:dot|punt|\.)"
+_AT_OBF = r"(?:\s*[\[({<]\s*" + _AT_WORD + r"\s*[\])}>]\s*|\s+(?:at|apenstaartje|apestaartje)\s+|\s+@\s*|\s*@\s+)"
+_DOT_OBF = r"(?:\s*[\[({<]\s*" + _DOT_WORD + r"\s*[\])}>]\s*|\s+(?:dot|punt)\s+|\s*\.\s*)"
 _EMAIL_OBFUSCATED = re.compile(
-    r"(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]*\s?[\[(]\s?(?:at|@|apenstaartje)\s?[\])]\s?"
-    r"((?:[A-Za-z0-9-]+" + _SEP_DOT + r")+[A-Za-z]{2,})(?![\w-])", re.IGNORECASE)
+    r"(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]*" + _AT_OBF
+    + r"((?:[A-Za-z0-9][A-Za-z0-9-]*" + _DOT_OBF + r")+" + _TLDS + r")(?![\w-])", re.IGNORECASE)
+_OBF_DOT = re.compile(r"\s*[\[({<]\s*(?:dot|punt|\.)\s*[\])}>]\s*|\s+(?:dot|punt)\s+|\s*\.\s*", re.IGNORECASE)
 
 
 def _normal_domain(domain: str) -> str:
-    return re.sub(r"\s?[\[(]\s?(?:dot|punt)\s?[\])]\s?", ".", domain, flags=re.IGNORECASE).lower()
+    return _OBF_DOT.sub(".", domain).lower()
 
 
 def _address_allowed(address: str, domain: str, allowed_addresses: frozenset[str], allowed_domains: frozenset[str]) -> bool:
@@ -107,17 +156,18 @@ def _address_allowed(address: str, domain: str, allowed_addresses: frozenset[str
 
 # Cheap gates: a detector whose gate finds nothing cannot match, and is not
 # run (the full patterns scan every position and cost most of a check).
-_EMAIL_GATE = re.compile(r"@|[\[(]\s?(?:at|apenstaartje)\s?[\])]", re.IGNORECASE)
+_EMAIL_GATE = re.compile(r"@|%40|\b(?:at|apenstaartje|apestaartje)\b", re.IGNORECASE)
+_LOCAL_END = re.compile(r"\s*(?:@|%40|[\[({<]|\s(?:at|apenstaartje|apestaartje)\s)", re.IGNORECASE)
 
 
 def _emails(text: str, allowed_addresses: frozenset[str], allowed_domains: frozenset[str]) -> list[Finding]:
     found: list[Finding] = []
-    if "@" not in text and not (("(" in text or "[" in text) and _EMAIL_GATE.search(text)):
+    if not _EMAIL_GATE.search(text):
         return found
     for pattern in (_EMAIL, _EMAIL_OBFUSCATED):
         for match in pattern.finditer(text):
             domain = _normal_domain(match.group(1))
-            local = re.split(r"\s?[\[(]", match.group(0), maxsplit=1)[0].split("@")[0]
+            local = _LOCAL_END.split(match.group(0), maxsplit=1)[0]
             if not _address_allowed(f"{local}@{domain}", domain, allowed_addresses, allowed_domains):
                 found.append(Finding("e-mail", match.group(0), match.start(), match.end()))
     return found
@@ -128,8 +178,17 @@ def _emails(text: str, allowed_addresses: frozenset[str], allowed_domains: froze
 _URL = re.compile(r"(?:\bhttps?://|(?<![\w.@/-])www\.)[^\s<>()\[\]\"']+", re.IGNORECASE)
 _SOCIAL = re.compile(
     r"(?:https?://|(?<![\w.@/-]))(?:(?:www|m|mobile|web|nl|nl-nl|touch)\.)?"
-    r"(?P<site>facebook\.com|fb\.com|instagram\.com|twitter\.com|x\.com|tiktok\.com|linkedin\.com|threads\.net)"
+    r"(?P<site>facebook\.com|fb\.com|fb\.me|instagram\.com|instagr\.am|twitter\.com|x\.com|tiktok\.com|linkedin\.com"
+    r"|threads\.net|t\.me|telegram\.me|youtube\.com|snapchat\.com|bsky\.app|pinterest\.com|vk\.com)"
     r"/(?P<path>[^\s<>()\[\]\"'`]*)", re.IGNORECASE)
+# A Mastodon (or other fediverse) profile: "@jan@mastodon.social", or a URL
+# "https://host/@jan"; a Bluesky handle "jan.bsky.social".
+_FEDI_HANDLE = re.compile(r"(?<![\w.@/-])@(?P<user>[A-Za-z0-9_][A-Za-z0-9_.]*)@(?P<host>(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,})"
+                          r"(?![\w-])")
+_FEDI_URL = re.compile(r"\bhttps?://(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}/(?:@|users/|u/|profile/)(?P<user>[A-Za-z0-9_.-]+)",
+                       re.IGNORECASE)
+_BSKY_HANDLE = re.compile(r"(?<![\w.-])@?(?P<user>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)\.bsky\.social(?![\w-])",
+                          re.IGNORECASE)
 # First path segments that are not a person's profile.
 _NOT_PROFILE = {
     "facebook": {"groups", "pages", "events", "watch", "share", "sharer", "sharer.php", "hashtag", "help", "policies",
@@ -138,6 +197,8 @@ _NOT_PROFILE = {
     "instagram": {"p", "reel", "reels", "explore", "tv", "accounts", "about", "developer", "legal", "direct"},
     "x": {"i", "search", "hashtag", "home", "intent", "share", "explore", "settings", "tos", "privacy", "login",
           "signup", "notifications", "messages"},
+    "youtube": {"watch", "results", "playlist", "embed", "shorts", "feed", "about", "t", "live", "redirect"},
+    "telegram": {"s", "share", "joinchat", "addstickers", "proxy", "iv"},
 }
 
 
@@ -159,7 +220,7 @@ def _profile_handle(site: str, path: str) -> str | None:
         if first.lower() == "people" and len(segments) > 1:
             return segments[1]
         return None if first.lower() in _NOT_PROFILE["facebook"] else first
-    if site == "instagram":
+    if site in ("instagram", "instagr"):
         if first.lower() == "stories" and len(segments) > 1:
             return segments[1]
         return None if first.lower() in _NOT_PROFILE["instagram"] else first
@@ -169,10 +230,31 @@ def _profile_handle(site: str, path: str) -> str | None:
         return first if first.startswith("@") and len(first) > 1 else None
     if site == "linkedin":
         return segments[1] if first.lower() in ("in", "pub") and len(segments) > 1 else None
+    if site in ("t", "telegram"):
+        return None if first.lower() in _NOT_PROFILE["telegram"] or first.startswith("+") else first
+    if site == "youtube":
+        if first.startswith("@") and len(first) > 1:
+            return first
+        if first.lower() in ("c", "user", "channel") and len(segments) > 1:
+            return segments[1]
+        return None
+    if site == "snapchat":
+        return segments[1] if first.lower() == "add" and len(segments) > 1 else None
+    if site == "bsky":
+        return segments[1] if first.lower() == "profile" and len(segments) > 1 else None
+    if site in ("pinterest", "vk"):
+        return None if first.lower() in ("pin", "search", "ideas") else first
     return None
 
 
-_SOCIAL_GATE = re.compile(r"\.(?:com|net)/", re.IGNORECASE)
+_SOCIAL_GATE = re.compile(r"\.(?:com|net|me|am|app)/|bsky|@[\w.]+@|://[^\s/]+/(?:@|users/|u/|profile/)",
+                          re.IGNORECASE)
+
+
+def _trim(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1] in ".,;:!?":  # sentence punctuation after a bare link
+        end -= 1
+    return end
 
 
 def _social(text: str) -> list[Finding]:
@@ -183,29 +265,37 @@ def _social(text: str) -> list[Finding]:
         handle = _profile_handle(match.group("site"), match.group("path"))
         if handle is None or _official(handle):
             continue
-        end = match.end()
-        while end > match.start() and text[end - 1] in ".,;:!?":  # sentence punctuation after a bare link
-            end -= 1
+        end = _trim(text, match.start(), match.end())
         found.append(Finding("social-media", text[match.start():end], match.start(), end))
+    for pattern in (_FEDI_HANDLE, _FEDI_URL, _BSKY_HANDLE):
+        for match in pattern.finditer(text):
+            if _official(match.group("user")):
+                continue
+            end = _trim(text, match.start(), match.end())
+            found.append(Finding("social-media", text[match.start():end], match.start(), end))
     return found
 
 
 # --- IBAN ----------------------------------------------------------------------
 
-# Lengths of the IBANs readers in the Netherlands meet most; others are
-# accepted at any valid length (15-34) when the checksum holds.
-_IBAN_LENGTH = {"NL": 18, "BE": 16, "DE": 22, "LU": 20, "FR": 27, "GB": 22, "ES": 24, "IT": 27, "AT": 20,
-                "CH": 21, "PL": 28, "PT": 25, "IE": 22, "DK": 18, "SE": 24, "NO": 15, "FI": 18, "LT": 20}
-_IBAN_START = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?=[ ]?[A-Za-z0-9])")
+_IBAN_START = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}[ .-]?\d{2}(?=[ .-]?[A-Za-z0-9])")
 
 
 def iban_valid(compact: str) -> bool:
-    """The ISO 13616 mod-97 check of an IBAN without spaces."""
+    """The ISO 13616 check of an IBAN without spaces: its country's length
+    and the mod-97 check digits (python-stdnum)."""
+    from stdnum import iban
+
     compact = compact.upper()
     if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}", compact):
         return False
-    rearranged = compact[4:] + compact[:4]
-    return int("".join(str(int(ch, 36)) for ch in rearranged)) % 97 == 1
+    try:
+        # Not the bank's own check digits (check_country): a guard finds a
+        # mistyped account number too, as long as its IBAN check holds.
+        iban.validate(compact, check_country=False)
+    except ValueError:
+        return False
+    return True
 
 
 def _ibans(text: str) -> list[Finding]:
@@ -214,22 +304,19 @@ def _ibans(text: str) -> list[Finding]:
     for match in _IBAN_START.finditer(text):
         if match.start() < position:
             continue
-        country = match.group(0)[:2].upper()
-        wanted = _IBAN_LENGTH.get(country)
-        compact, index, best = match.group(0), match.end(), None
-        # Walk on over characters and single spaces; keep the longest valid stop at a word boundary.
+        compact, index, best = re.sub(r"[ .-]", "", match.group(0)), match.end(), None
+        # Walk on over characters and single separators (any spacing, dots,
+        # dashes); keep the longest valid stop at a word boundary.
         while index < len(text) and len(compact) < 34:
-            if text[index] == " " and index + 1 < len(text) and text[index + 1].isalnum():
+            if text[index] in " .-" and index + 1 < len(text) and text[index + 1].isalnum():
                 index += 1
             if not text[index].isalnum() or not text[index].isascii():
                 break
             compact += text[index]
             index += 1
             at_boundary = index == len(text) or not text[index].isalnum()
-            if at_boundary and (wanted is None or len(compact) == wanted) and iban_valid(compact):
+            if at_boundary and len(compact) >= 15 and iban_valid(compact):
                 best = index
-            if wanted is not None and len(compact) >= wanted:
-                break
         if best is not None:
             found.append(Finding("iban", text[match.start():best], match.start(), best))
             position = best
@@ -242,13 +329,24 @@ def _ibans(text: str) -> list[Finding]:
 # word, a longer number, a URL path or an amount.
 # Zero-width, so that "(06-12345678" is tried again at the 0 when "(06" is no area code.
 _PHONE_START = re.compile(r"(?<![\w+@/=#€$%&])(?<!\d[.,-])(?=\+[ \t]?\d|\(?0\d)")
-_PHONE_SEP = re.compile(r"[ \t]?[-.–/][ \t]?|[ \t]")
+_PHONE_SEP = re.compile(r"[ \t]?[-./][ \t]?|[ \t]")
 _DIGITS = re.compile(r"\d+")
 # Numbers that reach an organisation, never a person: 0800 (free), 0900/0906/0909
 # (paid information numbers, e.g. police 0900-8844), 088 (company numbers) and
 # 097 (machine-to-machine). 112, 14 0xx (municipalities) and 116 xxx never match
 # the grammar of a personal number anyway.
 _SERVICE_PREFIXES = ("0800", "0900", "0906", "0909", "088", "097")
+
+
+def _possible_international(number: str) -> bool:
+    """Whether ``number`` (``+`` and digits) is a possible phone number of
+    its country (phonenumbers; loaded only when a foreign number is met)."""
+    import phonenumbers
+
+    try:
+        return phonenumbers.is_possible_number(phonenumbers.parse(number, None))
+    except phonenumbers.NumberParseException:
+        return False
 
 
 def _read_groups(text: str, index: int, target: int, digits: int) -> tuple[int, list[tuple[str, str]]] | None:
@@ -281,8 +379,10 @@ def _looks_like_date_or_time(groups: list[tuple[str, str]]) -> bool:
     # 03-10-2026 12 ... : day, month and year in front.
     if lengths[:3] == [2, 2, 4] and groups[1][0] == groups[2][0] and groups[1][0] in "-./":
         return int(groups[0][1]) <= 31 and int(groups[1][1]) <= 12
-    # 06.30 07.30 ...: times written with dots.
-    return lengths[:2] == [2, 2] and groups[1][0] == "." and int(groups[1][1]) <= 59
+    # 06.30 07.30 ...: times written with dots (a number dotted throughout,
+    # 06.12.34.56.78, is a phone number).
+    return (lengths[:2] == [2, 2] and groups[1][0] == "." and int(groups[1][1]) <= 59
+            and not (len(groups) > 2 and groups[2][0] == "."))
 
 
 def _phone_at(text: str, start: int) -> tuple[int, str] | None:
@@ -304,10 +404,11 @@ def _phone_at(text: str, start: int) -> tuple[int, str] | None:
             end, groups = result
             national = "".join(g for _, g in groups)
             return end, national if target == 10 else "0" + national
-        # Another country: its code and a subscriber number, 9 to 15 digits in all.
+        # Another country: its code and a subscriber number, 9 to 15 digits in
+        # all, that phonenumbers holds possible for that country.
         for target in range(15, 8, -1):
             result = _read_groups(text, index, target, 0)
-            if result is not None:
+            if result is not None and _possible_international("+" + "".join(g for _, g in result[1])):
                 return result[0], "+" + "".join(g for _, g in result[1])
         return None
     if text[index] == "(":
@@ -366,21 +467,24 @@ def _phones(text: str) -> list[Finding]:
 # --- Postcode with house number ----------------------------------------------------
 
 # A Dutch postcode: 4 digits (not starting with 0) and 2 letters, never SA, SD or SS.
-# Capitals only: "in 2025 is 12 keer" must not read as postcode "2025 is" plus 12.
-_POSTCODE = r"[1-9]\d{3}[ \t]?(?!SA|SD|SS)[A-Z]{2}"
-_HOUSE_NUMBER = r"\d{1,5}(?:-?[A-Za-z]{1,2}(?!\w)|-\d{1,4}(?!\w)|[ \t](?:hs|bis|I{1,3})(?!\w))?"
+# In capitals, or in lower case when the letters are not a short Dutch word:
+# "in 2025 is 12 keer" must not read as postcode "2025 is" plus 12.
+_SHORT_WORDS = ("is|en|om|in|op|de|je|we|ze|al|nu|of|te|ik|na|zo|ja|er|ne|me|ge|pa|ma|uw|hé|ha|oh|eh|au|ok|nr|km|kg"
+                "|mm|cm|ct|st|uu|xl|vs|tv|pc|ex|mn|zn|dr|ir|mr|vd|pm|am|jl|bv|nv|cv|wc|uk")
+_POSTCODE = r"[1-9]\d{3}[ ]?(?:(?!SA|SD|SS)[A-Z]{2}|(?!(?:sa|sd|ss|" + _SHORT_WORDS + r")\b)[a-z]{2})(?![A-Za-z])"
+_HOUSE_NUMBER = r"\d{1,5}(?:[ ]?-?[ ]?[A-Za-z]{1,2}(?!\w)|-\d{1,4}(?!\w)|[ ](?:hs|bis|I{1,3})(?!\w))?"
 # "5223 AB 12", "5223AB 12", "5223 AB, nr 12", "5223 AB, huisnummer 12a".
 _POSTCODE_THEN_NUMBER = re.compile(
-    r"(?<![\w-])" + _POSTCODE + r"(?:[ \t]+|,[ \t]*|[ \t]*,?[ \t]*(?:nr\.?|nummer|huisnummer|no\.?)[ \t]*)"
+    r"(?<![\w-])" + _POSTCODE + r"(?:[ ]+|,[ ]*|[ ]*,?[ ]*(?:nr\.?|nummer|huisnummer|no\.?)[ ]*)"
     + _HOUSE_NUMBER + r"(?![\w:]|[.,]\d)")
 # "Kerkstraat 12, 5223 AB" and an address block over two lines.
 _NUMBER_THEN_POSTCODE = re.compile(
-    r"(?<![\w-])[A-Za-zÀ-ÿ][\w'À-ÿ.-]*[ \t]+" + _HOUSE_NUMBER + r"(?=[ \t,\n])[ \t]*,?[ \t]*(?:\n[ \t]*)?"
+    r"(?<![\w-])[A-Za-zÀ-ÿ][\w'À-ÿ.-]*[ ]+" + _HOUSE_NUMBER + r"(?=[ ,\n])[ ]*,?[ ]*(?:\n[ ]*)?"
     + _POSTCODE + r"(?![\w-])")
 
 
 # Both address patterns hold a postcode: a text without one is done at once.
-_POSTCODE_GATE = re.compile(_POSTCODE)
+_POSTCODE_GATE = re.compile(r"[1-9]\d{3} ?[A-Za-z]{2}")
 
 
 def _addresses(text: str) -> list[Finding]:
@@ -388,6 +492,94 @@ def _addresses(text: str) -> list[Finding]:
         return []
     return [Finding("postcode-huisnummer", m.group(0), m.start(), m.end())
             for pattern in (_POSTCODE_THEN_NUMBER, _NUMBER_THEN_POSTCODE) for m in pattern.finditer(text)]
+
+
+# --- Street with house number ---------------------------------------------------------
+
+# The street names are the BAG's (Basisregistratie Adressen en Gebouwen, open
+# data), as the ``deduce`` package ships them (lookup list lst_street, GPL-3.0;
+# deduce 3.0.6), folded and without duplicates in binsite/data/streets.txt.gz
+# (155,000 names, 620 kB). Loaded on the first text with a capitalised word
+# (or a street-like word) before a number. A street name ending in one of
+# these words counts even when it is not in the list (a new street, a typo).
+_STREET_SUFFIXES = (
+    "straat", "laan", "weg", "plein", "singel", "gracht", "kade", "dijk", "steeg", "dreef", "pad", "hof", "park",
+    "baan", "wal", "markt", "veld", "plantsoen", "erf", "hoek", "haven", "burg", "boulevard", "allee", "passage",
+    "poort", "ring", "wijk", "werf", "wetering", "zijde", "akker", "hoeve", "gaarde", "tuin", "donk", "stede",
+    "lei", "dam", "sluis", "vaart", "oord", "berg", "horst", "rode", "hage", "kamp", "rijn", "brink", "loop",
+)
+# Words before a number that say it is not a house number, and words that
+# may follow a house number ("Kerkstraat 12 zwart" is still an address).
+_NOT_STREETS = frozenset(
+    "artikel groep lijn bus fase hoofdstuk pagina blz nummer nr huisnummer kamer stap week dag jaar ronde versie klas "
+    "route bijlage punt tabel uur minuut minuten seconde zondag maandag dinsdag woensdag donderdag vrijdag zaterdag "
+    "januari februari maart april mei juni juli augustus september oktober november december jan feb mrt apr jun jul "
+    "aug sep sept okt nov dec tot en met van naar om op in bij voor na over ongeveer circa ca rond sinds tussen "
+    "vanaf tegen onder per sinds al nog ook maar dan is was zijn waren heeft hebben werd worden wordt nog niet "
+    "pand huis woning flat portiek blok toren gebouw etage verdieping code level tram trein metro perron spoor "
+    "gate afrit afslag knooppunt a n e s snelweg rijksweg provinciale provincialeweg emmaus".split())
+_STREET_PARTICLES = frozenset("de het 't den der van ter ten te aan op in bij sint st. st oude nieuwe".split())
+_NUMBER = re.compile(r"(?<![\w.,:/#€$-])(\d{1,4})(?:[ ]?(?:-[ ]?)?[A-Za-z](?![\w])|-\d{1,3}(?!\w)|[ ]?(?:hs|bis)(?!\w))?"
+                     r"(?![\w]|[.,:/]\d|[ ]?(?:%|€|\$|-\d|:\d))")
+_WORD_BEFORE = re.compile(r"([A-Za-zÀ-ÿ'’.-]+)[ ]+$")
+# After a house number, a word in lower case that makes it a count or a time:
+# "de Markt 12 kramen", "Maaspoort 3 keer", "om 12 uur".
+_COUNT_AFTER = re.compile(r"[ ]+(?!(?:in|is|te|en|op|bij|of|was|werd|wordt|met|aan|zwart|wit|heeft|hoek|nabij|"
+                          r"en|daar|is|rood|groen|blauw|grijs|achter|voor|naast)\b)[a-zà-ÿ]{2,}")
+_INSTITUTIONS = re.compile(r"(?:politiebureau|bureau|gemeentehuis|stadskantoor|stadhuis|wijkcentrum|buurthuis|"
+                           r"bibliotheek|station|wijkbureau|servicepunt|loket|bezoekadres|postadres|antwoordnummer|"
+                           r"postbus|ziekenhuis|brandweerkazerne|kazerne)\b[^.\n]{0,40}$", re.IGNORECASE)
+_STREET_GATE = re.compile(r"[A-Za-zÀ-ÿ][ ]+\d")
+
+
+def _street_phrase(words: list[str]) -> str | None:
+    """The street name that ``words`` (the words just before a number, last
+    word last) end in, or None."""
+    streets = _word_list("streets")
+    for size in range(min(len(words), 6), 0, -1):
+        phrase_words = words[-size:]
+        first = phrase_words[0]
+        if first.lower() in _STREET_PARTICLES and size > 1 and not first[:1].isupper():
+            continue
+        folded = fold(" ".join(phrase_words))
+        last = fold(phrase_words[-1])
+        if last in _NOT_STREETS:
+            return None
+        if size == 1 and last.endswith(_STREET_SUFFIXES) and len(last) > 4 and folded not in _NOT_STREETS:
+            return " ".join(phrase_words)
+        if folded in streets and first[:1].isupper() and not (size == 1 and folded in _word_list("common_words")):
+            return " ".join(phrase_words)
+        # "De Hambaken 7", "Het Zand 3": an article and a capitalised name.
+        if size == 2 and first in ("De", "Het", "'t", "’t", "Den", "Ter", "Ten") and phrase_words[1][:1].isupper() \
+                and last not in _NOT_STREETS:
+            return " ".join(phrase_words)
+    return None
+
+
+def _streets(text: str) -> list[Finding]:
+    if not _STREET_GATE.search(text):
+        return []
+    found: list[Finding] = []
+    for match in _NUMBER.finditer(text):
+        before = text[max(0, match.start() - 80):match.start()]
+        line = before.rsplit("\n", 1)[-1]
+        words = re.findall(r"[A-Za-zÀ-ÿ'’.-]+", line)
+        if not words or not _WORD_BEFORE.search(line):
+            continue
+        if not line.rstrip().endswith(words[-1]):
+            continue
+        words = [w.strip(".") for w in words if w.strip(".")][-6:]
+        if not words:
+            continue
+        name = _street_phrase(words)
+        if name is None or _INSTITUTIONS.search(line):
+            continue
+        if _COUNT_AFTER.match(text, match.end()):
+            continue
+        start = match.start() - len(line) + line.rfind(name.split()[0], 0, len(line) - len(name) + len(name.split()[0]))
+        start = max(start, match.start() - len(line))
+        found.append(Finding("adres", text[start:match.end()], start, match.end()))
+    return found
 
 
 # --- Licence plates ---------------------------------------------------------------------
@@ -410,22 +602,39 @@ def _plate_pattern(code: str, separator: str, letters: str) -> str:
 # be the same throughout, checked below.
 _PLATE_DASHED = re.compile(
     r"(?<![\w/-])(?:" + "|".join(_plate_pattern(c, "-", "[A-Za-z]") for c in SIDECODES) + r")(?![\w/]|-\w)")
+# Spaces or dots between the groups: plate letters only, in capitals (lower case after a plate word, below).
 _PLATE_SPACED = re.compile(
-    r"(?<![\w/-])(?:" + "|".join(_plate_pattern(c, " ", f"[{_PLATE_LETTERS}]") for c in SIDECODES) + r")(?![\w/-])")
+    r"(?<![\w/-])(?:" + "|".join(_plate_pattern(c, "[ .]", f"[{_PLATE_LETTERS}]") for c in SIDECODES)
+    + r")(?![\w/-]|\.\w)")
+# Dots between the groups are not prose: lower case too ("gh.12.jk").
+_PLATE_DOTTED = re.compile(
+    r"(?<![\w/.-])(?:" + "|".join(_plate_pattern(c, "[.]", f"[{_PLATE_LETTERS}{_PLATE_LETTERS.lower()}]")
+                                   for c in SIDECODES) + r")(?![\w/-]|\.\w)")
 # Without separators "5223AB" is a postcode, so side code 2 is not read that way.
 _PLATE_BARE = re.compile(
     r"(?<![\w/-])(?:" + "|".join(_plate_pattern(c, "", f"[{_PLATE_LETTERS}]") for c in SIDECODES if c != "DD-DD-LL")
     + r")(?![\w/-])")
-
+# After "kenteken", "plaat", "nummerbord": any plate shape in any case, with
+# any separators, old plates with vowels too.
+_PLATE_WORD = re.compile(r"\b(?:kentekens?|kentekenplaat|nummerbord|nummerplaat|plaat|license plate|licence plate|"
+                         r"registration)\b[ ]*(?:[:=(-]|nr\.?|nummer|is|was|van)?[ ]*", re.IGNORECASE)
+_PLATE_AFTER_WORD = re.compile(r"[A-Za-z0-9]{1,3}(?:[ .-]?[A-Za-z0-9]{1,3}){1,2}(?![A-Za-z0-9])")
+_SHAPES = frozenset(c.replace("-", "") for c in SIDECODES)
 
 # Every plate has a letter next to a digit, with at most its separator between.
 # Each gate starts at a digit and looks both ways: much faster than an
 # alternation that tries every position for a letter.
 _PLATE_GATES = (
     (re.compile(r"\d(?:-[A-Za-z]|(?<=[A-Za-z]-\d))"), _PLATE_DASHED),
-    (re.compile(f"\\d(?: [{_PLATE_LETTERS}]|(?<=[{_PLATE_LETTERS}] \\d))"), _PLATE_SPACED),
+    (re.compile(f"\\d(?:[ .][{_PLATE_LETTERS}]|(?<=[{_PLATE_LETTERS}][ .]\\d))"), _PLATE_SPACED),
     (re.compile(f"\\d(?:[{_PLATE_LETTERS}]|(?<=[{_PLATE_LETTERS}]\\d))"), _PLATE_BARE),
+    (re.compile(r"\d\.[A-Za-z]|[A-Za-z]\.\d"), _PLATE_DOTTED),
 )
+_PLATE_WORD_GATE = re.compile(r"kenteken|plaat|nummerbord|plate|registration", re.IGNORECASE)
+
+
+def _shape(compact: str) -> str:
+    return "".join("L" if ch.isalpha() else "D" for ch in compact)
 
 
 def _plates(text: str) -> list[Finding]:
@@ -438,24 +647,33 @@ def _plates(text: str) -> list[Finding]:
             if not (all(ch.isupper() for ch in letters) or all(ch.islower() for ch in letters)):
                 continue
             found.append(Finding("kenteken", match.group(0), match.start(), match.end()))
+    if _PLATE_WORD_GATE.search(text):
+        for word in _PLATE_WORD.finditer(text):
+            match = _PLATE_AFTER_WORD.match(text, word.end())
+            if match is None:
+                continue
+            compact = re.sub(r"[ .-]", "", match.group(0))
+            if len(compact) == 6 and _shape(compact) in _SHAPES:
+                found.append(Finding("kenteken", match.group(0), match.start(), match.end()))
     return found
 
 
 # --- BSN -------------------------------------------------------------------------------
 
-_BSN = re.compile(r"(?<![\w.,/+-])(?<!\d[ \t])(?:\d{9}|\d{4}\.\d{2}\.\d{3})(?!\w|[.,/-]\d|[ \t]\d)")
+# Nine digits, together or in groups ("111 222 333", "1112.22.333"), not part
+# of a longer number, an amount or a date.
+_BSN = re.compile(r"(?<![\w.,/+-])(?<!\d[ ])(?<!€)(?<!€ )\d(?:[ .-]?\d){8}(?!\w|[ .,/-]\d)")
 
 
 def bsn_valid(number: str) -> bool:
-    """The eleven-test of a burgerservicenummer (9 digits)."""
-    digits = [int(ch) for ch in number if ch.isdigit()]
-    if len(digits) != 9 or len(set(digits)) == 1:
-        return False
-    total = sum(weight * digit for weight, digit in zip(range(9, 1, -1), digits[:8])) - digits[8]
-    return total % 11 == 0
+    """The eleven-test of a burgerservicenummer (9 digits; python-stdnum)."""
+    from stdnum.nl import bsn
+
+    digits = "".join(ch for ch in number if ch.isdigit())
+    return len(digits) == 9 and len(set(digits)) > 1 and bsn.is_valid(digits)
 
 
-_BSN_GATE = re.compile(r"\d{4}")
+_BSN_GATE = re.compile(r"\d{3}")
 
 
 def _bsns(text: str) -> list[Finding]:
@@ -467,12 +685,12 @@ def _bsns(text: str) -> list[Finding]:
 # --- All together ------------------------------------------------------------------------------
 
 # When findings overlap, the first kind here wins: an IBAN's digits are not a
-# BSN, a phone number's are not a licence plate.
-_PRIORITY = ("e-mail", "social-media", "iban", "telefoon", "postcode-huisnummer", "kenteken", "bsn")
+# BSN, a phone number's are not a licence plate, "@jan@host" is a profile.
+_PRIORITY = ("social-media", "e-mail", "iban", "telefoon", "postcode-huisnummer", "adres", "kenteken", "bsn")
 # Inside an ordinary web address long numbers are ids, not phone numbers or
 # BSNs; inside something shaped like an IBAN whose checksum fails they are a
 # mistyped account number, not a phone number ("NL91 ABNA 0417 1643 01").
-_NOT_IN_URLS = {"telefoon", "bsn"}
+_NOT_IN_URLS = {"telefoon", "bsn", "adres", "kenteken"}
 _IBAN_SHAPE = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?(?![A-Za-z0-9])")
 
 
@@ -489,6 +707,7 @@ def scan(text: str, *, allowed_addresses: frozenset[str] | set[str] = frozenset(
          allowed_domains: frozenset[str] | set[str] = frozenset()) -> list[Finding]:
     """Every piece of personal data in ``text``, in order of position.
 
+    ``text`` should be ``normalise``d (offsets are into the text given).
     ``allowed_addresses`` (whole addresses) and ``allowed_domains`` (and
     their sub-domains) are the BIN's own role addresses: not findings.
     """
@@ -496,7 +715,7 @@ def scan(text: str, *, allowed_addresses: frozenset[str] | set[str] = frozenset(
         return []
     addresses, domains = _normalised(frozenset(allowed_addresses), frozenset(allowed_domains))
     candidates = (_emails(text, addresses, domains) + _social(text) + _ibans(text) + _phones(text)
-                  + _addresses(text) + _plates(text) + _bsns(text))
+                  + _addresses(text) + _streets(text) + _plates(text) + _bsns(text))
     if not candidates:
         return []
     if any(f.kind in _NOT_IN_URLS for f in candidates):
@@ -511,16 +730,131 @@ def scan(text: str, *, allowed_addresses: frozenset[str] | set[str] = frozenset(
     return sorted(kept, key=lambda f: (f.start, f.end))
 
 
+# --- Person names ---------------------------------------------------------------------------
+
+# A first name (the ``deduce`` list of Dutch first names without those that
+# are ordinary words: binsite/data/first_names.txt.gz) and a capitalised
+# surname, with particles between: "Jan Jansen", "Marieke van der Berg".
+_NAME = re.compile(r"(?<![\w.-])([A-ZÀ-Þ][a-zß-ÿ]+)((?:[ ]+(?:van|de|der|den|het|ter|ten|te|'t|in|op|la|le|du|da|"
+                   r"von|vd))*)[ ]+([A-ZÀ-Þ][a-zß-ÿ]{1,}(?:-[A-ZÀ-Þ][a-zß-ÿ]+)?)(?![\w])")
+# Words before or in a name that make it a role or a place, not a person.
+_ROLE_WORDS = frozenset(
+    "wijkagent wijkagenten binco bincos wijkmanager wijkmanagers politie gemeente burgemeester wethouder "
+    "coordinator coördinator buurtpreventie bin handhaving handhaver boa brandweer team teamchef "
+    "stichting vereniging buurtvereniging school basisschool sint st sportpark park wijk buurt "
+    "straat kerk station winkelcentrum centrum".split())
+# A "surname" that ends so is a street ("Jan van Riebeeckstraat").
+_NAME_NOT_SURNAME = ("straat", "laan", "weg", "plein", "singel", "gracht", "kade", "dreef", "steeg", "pad", "park",
+                     "plantsoen", "school", "kerk", "centrum")
+_NAME_GATE = re.compile(r"[A-Z][a-z]+[ ]+(?:[a-z' ]+[ ]+)?[A-Z]")
+
+
+def names(text: str, *, roles: frozenset[str] = frozenset()) -> list[Finding]:
+    """Likely person names in ``text``: a known first name, then a
+    capitalised surname. ``roles``: folded words of the site's own that are
+    never names (area names). Role names ("Wijkagent Maaspoort", "BINCO
+    Empel") are never findings."""
+    if not _NAME_GATE.search(text):
+        return []
+    first_names = _word_list("first_names")
+    found: list[Finding] = []
+    for match in _NAME.finditer(text):
+        first, _, surname = match.groups()
+        if first not in first_names:
+            continue
+        before = text[max(0, match.start() - 30):match.start()].split()
+        previous = fold(before[-1]).strip(".,:;") if before else ""
+        if (previous in _ROLE_WORDS or fold(surname) in _ROLE_WORDS or fold(surname) in roles
+                or fold(first) in roles or fold(surname) in _NOT_STREETS or fold(surname).endswith(_NAME_NOT_SURNAME)):
+            continue
+        found.append(Finding("naam", match.group(0), match.start(), match.end()))
+    return found
+
+
+# --- The public rendition ----------------------------------------------------------------------
+
+_BLOCK_END = re.compile(r"</(?:p|li|h[1-6]|tr|td|th|blockquote|pre|div|dd|dt|table|ul|ol|caption)>|<br\s*/?>|<hr\s*/?>",
+                        re.IGNORECASE)
+_ATTRIBUTE = re.compile(r"""\s(?:href|src|title|alt)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def public_text(html_text: str) -> str:
+    """What a reader of ``html_text`` (sanitised HTML) can see: the text, a
+    line per block, and the link targets, image sources and titles (shown on
+    hover, read by a screen reader, followed by a click), each on a line of
+    its own, percent-decoded. Normalised."""
+    attributes = [unquote(html.unescape(a or b)) for a, b in _ATTRIBUTE.findall(html_text)]
+    text = _BLOCK_END.sub("\n", html_text.replace("\n", " "))
+    text = html.unescape(_TAG.sub("", text))
+    return normalise("\n".join([text, *attributes]))
+
+
+# What makes source text hard to find back: entities, percent-escapes,
+# comments. Replaced by what they stand for (with their offset) before letters and
+# digits are compared.
+_SOURCE_TOKEN = re.compile(r"<!--.*?(?:-->|$)|&#?\w{1,10};|%[0-9A-Fa-f]{2}", re.DOTALL)
+
+
+def _skeleton(text: str) -> str:
+    return "".join(ch for ch in normalise(text).lower() if ch.isalnum())
+
+
+def _source_skeleton(source: str) -> tuple[str, list[int]]:
+    """The letters and digits of ``source`` as rendered (lower case,
+    normalised), with the offset in ``source`` of each."""
+    chars: list[str] = []
+    offsets: list[int] = []
+
+    def add(piece: str, offset: int) -> None:
+        for ch in normalise(piece).lower():
+            if ch.isalnum():
+                chars.append(ch)
+                offsets.append(offset)
+
+    position = 0
+    for token in _SOURCE_TOKEN.finditer(source):
+        for index in range(position, token.start()):
+            add(source[index], index)
+        value = token.group(0)
+        if not value.startswith("<!--"):
+            add(html.unescape(value) if value.startswith("&") else unquote(value), token.start())
+        position = token.end()
+    for index in range(position, len(source)):
+        add(source[index], index)
+    return "".join(chars), offsets
+
+
+class _Locator:
+    """Finds a finding of the rendition back in the source: the first place
+    not yet taken where its letters and digits occur in order."""
+
+    def __init__(self, source: str):
+        self.skeleton, self.offsets = _source_skeleton(source)
+        self.taken: set[int] = set()
+
+    def find(self, text: str) -> int | None:
+        wanted = _skeleton(text)
+        for size in (len(wanted), min(len(wanted), 8), min(len(wanted), 4)):
+            if size < 2 and len(wanted) >= 2:
+                break
+            piece = wanted[:size]
+            if not piece:
+                return None
+            index = self.skeleton.find(piece)
+            first = None
+            while index != -1:
+                first = index if first is None else first
+                if index not in self.taken:
+                    self.taken.add(index)
+                    return self.offsets[index]
+                index = self.skeleton.find(piece, index + 1)
+            if first is not None:
+                return self.offsets[first]
+        return None
+
+
 # --- Bulletins -------------------------------------------------------------------------------------
-
-def _public_body(body: str) -> str:
-    """``body`` with members-only passages blanked, line numbers unchanged."""
-    lines = body.split("\n")
-    for first, last in members_only_ranges(body):
-        for index in range(first, last + 1):
-            lines[index] = ""
-    return "\n".join(lines)
-
 
 def _message(finding: Finding, *, public: bool) -> Text:
     advice = _ADVICE[finding.kind]
@@ -533,42 +867,109 @@ def _message(finding: Finding, *, public: bool) -> Text:
              advice=advice.nl, advice_en=advice.en, allow=allow)
 
 
+def _name_message(finding: Finding) -> Text:
+    return t('"{text}" lijkt de naam van een persoon in een openbaar bericht; beschrijf gedrag, geen personen, '
+             'of zet de naam in een ::: leden-blok (een functie als "Wijkagent {area}" mag wel)',
+             '"{text}" looks like a person\'s name in a public bulletin; describe behaviour, not people, '
+             'or put the name in a ::: leden block (a role such as "Wijkagent {area}" is fine)',
+             text=" ".join(finding.text.split()), area="Maaspoort")
+
+
 def _line_starts(text: str) -> list[int]:
     return [0] + [match.end() for match in re.finditer("\n", text)]
 
 
+# The first words of the body ``binsite new`` writes (binsite.newfile), in
+# both languages: left in, the bulletin is not written yet.
+PLACEHOLDERS = ("Schrijf hier het bericht.", "Write the bulletin here.")
+
+
+def author_name(bulletin: Bulletin) -> str:
+    return bulletin.author.name.strip() if bulletin.author is not None else ""
+
+
 def check_bulletin(bulletin: Bulletin, *, public: bool, allowed_addresses: frozenset[str],
-                   allowed_domains: frozenset[str]) -> list[Problem]:
+                   allowed_domains: frozenset[str], public_html: str | None = None,
+                   roles: frozenset[str] = frozenset()) -> list[Problem]:
     """Personal data in what ``bulletin`` shows the public, as problems at file line and column.
 
-    Errors when the bulletin is ``public``, warnings otherwise. Kinds listed
-    in the bulletin's ``privacy.allow`` (with a ``reason``) are not reported;
-    members-only passages are not scanned.
+    ``public_html``: the bulletin's public rendition (``render_body``), the
+    text that is judged; rendered here when not given. Errors when the
+    bulletin is ``public``, warnings otherwise; likely person names are
+    warnings in public bulletins. Kinds listed in the bulletin's
+    ``privacy.allow`` (with a ``reason``) are not reported. Marker and
+    nesting problems of the body are errors in every bulletin (they decide
+    what is public).
     """
+    from binsite.markup import body_issues, render_body
+
     report = error if public else warning
     problems: list[Problem] = []
     allowed_kinds = frozenset(bulletin.privacy_allow) if bulletin.privacy_reason.strip() else frozenset()
     for kind in bulletin.privacy_allow:
-        if kind not in KINDS:
+        if kind not in KINDS and kind != "naam":
             problems.append(report(bulletin.source, bulletin.line_of("privacy"), t(
                 "onbekende soort {k!r} in privacy.allow; kies uit: {known}",
-                "unknown kind {k!r} in privacy.allow; choose from: {known}", k=kind, known=", ".join(KINDS)),
+                "unknown kind {k!r} in privacy.allow; choose from: {known}", k=kind, known=", ".join([*KINDS, "naam"])),
                 code="privacy"))
+    body = bulletin.body or ""
+    for index, line in enumerate(body.split("\n")):
+        if line.strip().startswith(PLACEHOLDERS):
+            problems.append(error(bulletin.source, bulletin.body_line + index, t(
+                "dit is nog de voorbeeldtekst van 'binsite new'; schrijf het bericht zelf{name}",
+                "this is still the example text of 'binsite new'; write the bulletin itself{name_en}",
+                name="" if author_name(bulletin) else " en vul bij 'author' een 'name' in (bijvoorbeeld BINCO Maaspoort)",
+                name_en="" if author_name(bulletin) else " and fill in a 'name' under 'author' (e.g. BINCO Maaspoort)"),
+                code="placeholder"))
+    for issue in body_issues(body):
+        problems.append(error(bulletin.source, bulletin.body_line + issue.line, issue.message, col=issue.col,
+                              code="leden"))
 
     def scan_kept(text: str) -> list[Finding]:
-        return [f for f in scan(text, allowed_addresses=allowed_addresses, allowed_domains=allowed_domains)
-                if f.kind not in allowed_kinds]
+        found = [f for f in scan(text, allowed_addresses=allowed_addresses, allowed_domains=allowed_domains)
+                 if f.kind not in allowed_kinds]
+        if public and "naam" not in allowed_kinds:
+            found += [n for n in names(text, roles=roles)
+                      if not any(n.start < f.end and f.start < n.end for f in found)]
+        return found
 
-    # Title and summary are single front-matter values: the line of their key, no column.
-    for key, value in (("title", bulletin.title), ("summary", bulletin.summary)):
-        for finding in scan_kept(value):
-            problems.append(report(bulletin.source, bulletin.line_of(key), _message(finding, public=public),
-                                   code="privacy"))
+    def add(finding: Finding, line: int, col: int | None) -> None:
+        if finding.kind == "naam":
+            problems.append(warning(bulletin.source, line, _name_message(finding), col=col, code="privacy"))
+        else:
+            problems.append(report(bulletin.source, line, _message(finding, public=public), col=col, code="privacy"))
 
-    body = _public_body(bulletin.body)
-    starts = _line_starts(body)
-    for finding in scan_kept(body):
-        index = bisect.bisect_right(starts, finding.start) - 1
-        problems.append(report(bulletin.source, bulletin.body_line + index, _message(finding, public=public),
-                               col=finding.start - starts[index] + 1, code="privacy"))
+    # Title, summary and author are single front-matter values: the line of their key, no column.
+    for key, value in (("title", bulletin.title), ("summary", bulletin.summary), ("author", author_name(bulletin))):
+        for finding in scan_kept(normalise(value)):
+            add(finding, bulletin.line_of(key), None)
+
+    if public_html is None:
+        public_html = render_body(body, lang="nl").public_html
+    findings = scan_kept(public_text(public_html))
+    if findings:
+        locator = _Locator(body)
+        starts = _line_starts(body)
+        for finding in findings:
+            offset = locator.find(finding.text)
+            if offset is None:
+                add(finding, bulletin.body_line, None)
+                continue
+            index = bisect.bisect_right(starts, offset) - 1
+            add(finding, bulletin.body_line + index, offset - starts[index] + 1)
+    return problems
+
+
+def check_texts(rel: str, texts: list[tuple[int | None, str]], *, allowed_addresses: frozenset[str],
+                allowed_domains: frozenset[str]) -> list[Problem]:
+    """Personal data in published texts of a settings or list file
+    (``(line, text)`` each): errors at the key's line."""
+    problems: list[Problem] = []
+    for line, text in texts:
+        for finding in scan(normalise(text), allowed_addresses=allowed_addresses, allowed_domains=allowed_domains):
+            problems.append(error(rel, line, t(
+                '{kind} "{text}" in een tekst die op de website staat; {advice}. Haal het weg',
+                '{kind} "{text}" in a text that is published on the website; {advice_en}. Remove it',
+                kind=finding.kind, text=" ".join(finding.text.split()), advice=_ADVICE[finding.kind].nl,
+                advice_en=_ADVICE[finding.kind].en), code="privacy"))
     return problems

@@ -70,6 +70,12 @@ def test_new_writes_a_valid_bulletin(mini_root):
     assert rel == "content/noord/2026-11-09-fiets-gestolen-bij-de-brede-school.md"
     text = (mini_root / rel).read_text()
     assert "title: 'Fiets gestolen: bij de Brede School!'" in text
+    # Untouched, the template is an error (an empty bulletin is never mailed) ...
+    check = runner.invoke(main, ["--root", str(mini_root), "check", "--now", "2026-11-10"])
+    assert check.exit_code == 1 and f"{rel}:11: error: dit is nog de voorbeeldtekst" in check.output
+    # ... written, it is valid.
+    body_start = text.index("\nSchrijf hier")
+    (mini_root / rel).write_text(text[:body_start] + "\nBij de school is een fiets gestolen.\n")
     check = runner.invoke(main, ["--root", str(mini_root), "check", "--now", "2026-11-10"])
     assert check.exit_code == 0, check.output
 
