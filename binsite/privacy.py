@@ -524,8 +524,12 @@ _NUMBER = re.compile(r"(?<![\w.,:/#€$-])(\d{1,4})(?:[ ]?(?:-[ ]?)?[A-Za-z](?![
 _WORD_BEFORE = re.compile(r"([A-Za-zÀ-ÿ'’.-]+)[ ]+$")
 # After a house number, a word in lower case that makes it a count or a time:
 # "de Markt 12 kramen", "Maaspoort 3 keer", "om 12 uur".
-_COUNT_AFTER = re.compile(r"[ ]+(?!(?:in|is|te|en|op|bij|of|was|werd|wordt|met|aan|zwart|wit|heeft|hoek|nabij|"
+_COUNT_AFTER = re.compile(r"[ ]+(?!(?:in|is|te|en|op|om|rond|sinds|gisteren|vandaag|vannacht|bij|of|was|werd|wordt|met|aan|zwart|wit|heeft|hoek|nabij|"
                           r"en|daar|is|rood|groen|blauw|grijs|achter|voor|naast)\b)[a-zà-ÿ]{2,}")
+_UNIT_AFTER = re.compile(r"[ ]*(?:uur|u\b|keer|maal|x\b|minuten|min\b|seconden|sec\b|mensen|personen|jaar|jaren|"
+                         r"maanden|weken|dagen|euro|eur\b|procent|km|kilometer|meter|m\b|cm|kg|kilo|graden|stuks|"
+                         r"auto'?s|fietsen|kramen|woningen|huizen|meldingen|inbraken|deelnemers|leden|bezoekers)",
+                         re.IGNORECASE)
 _INSTITUTIONS = re.compile(r"(?:politiebureau|bureau|gemeentehuis|stadskantoor|stadhuis|wijkcentrum|buurthuis|"
                            r"bibliotheek|station|wijkbureau|servicepunt|loket|bezoekadres|postadres|antwoordnummer|"
                            r"postbus|ziekenhuis|brandweerkazerne|kazerne)\b[^.\n]{0,40}$", re.IGNORECASE)
@@ -574,7 +578,12 @@ def _streets(text: str) -> list[Finding]:
         name = _street_phrase(words)
         if name is None or _INSTITUTIONS.search(line):
             continue
-        if _COUNT_AFTER.match(text, match.end()):
+        if _UNIT_AFTER.match(text, match.end()):
+            continue
+        # A single word that is a street only by the list ("Markt",
+        # "Maaspoort") is also a place name: a lower-case word after the
+        # number makes it a count ("de Markt 12 kramen").
+        if " " not in name and not fold(name).endswith(_STREET_SUFFIXES) and _COUNT_AFTER.match(text, match.end()):
             continue
         start = match.start() - len(line) + line.rfind(name.split()[0], 0, len(line) - len(name) + len(name.split()[0]))
         start = max(start, match.start() - len(line))
@@ -713,6 +722,10 @@ def scan(text: str, *, allowed_addresses: frozenset[str] | set[str] = frozenset(
     """
     if not text:
         return []
+    if not text.isascii():
+        normal = normalise(text)
+        if normal != text:
+            return _scan_mapped(text, normal, allowed_addresses, allowed_domains)
     addresses, domains = _normalised(frozenset(allowed_addresses), frozenset(allowed_domains))
     candidates = (_emails(text, addresses, domains) + _social(text) + _ibans(text) + _phones(text)
                   + _addresses(text) + _streets(text) + _plates(text) + _bsns(text))
@@ -728,6 +741,23 @@ def scan(text: str, *, allowed_addresses: frozenset[str] | set[str] = frozenset(
         if not any(finding.start < other.end and other.start < finding.end for other in kept):
             kept.append(finding)
     return sorted(kept, key=lambda f: (f.start, f.end))
+
+
+def _scan_mapped(text: str, normal: str, allowed_addresses, allowed_domains) -> list[Finding]:
+    """``scan`` of text that normalising changes: found in the normal form,
+    reported with offsets and text of ``text`` as written."""
+    offsets: list[int] = []
+    for index, ch in enumerate(text):
+        offsets.extend([index] * len(normalise(ch)))
+    offsets.append(len(text))
+    if len(offsets) != len(normal) + 1:  # NFKC joined characters: whole text, as one finding place
+        return [Finding(f.kind, f.text, 0, len(text)) for f in scan(normal, allowed_addresses=allowed_addresses,
+                                                                  allowed_domains=allowed_domains)]
+    found = []
+    for f in scan(normal, allowed_addresses=allowed_addresses, allowed_domains=allowed_domains):
+        start, end = offsets[f.start], offsets[f.end - 1] + 1
+        found.append(Finding(f.kind, text[start:end], start, end))
+    return found
 
 
 # --- Person names ---------------------------------------------------------------------------
@@ -746,6 +776,7 @@ _ROLE_WORDS = frozenset(
 # A "surname" that ends so is a street ("Jan van Riebeeckstraat").
 _NAME_NOT_SURNAME = ("straat", "laan", "weg", "plein", "singel", "gracht", "kade", "dreef", "steeg", "pad", "park",
                      "plantsoen", "school", "kerk", "centrum")
+_CAPITAL = re.compile(r"(?<![\w.-])[A-ZÀ-Þ]")
 _NAME_GATE = re.compile(r"[A-Z][a-z]+[ ]+(?:[a-z' ]+[ ]+)?[A-Z]")
 
 
@@ -758,7 +789,10 @@ def names(text: str, *, roles: frozenset[str] = frozenset()) -> list[Finding]:
         return []
     first_names = _word_list("first_names")
     found: list[Finding] = []
-    for match in _NAME.finditer(text):
+    for capital in _CAPITAL.finditer(text):
+        match = _NAME.match(text, capital.start())
+        if match is None:
+            continue
         first, _, surname = match.groups()
         if first not in first_names:
             continue

@@ -66,6 +66,39 @@ FOUND: list[tuple[str, tuple[str, ...]]] = [
     ("NL91ABNA0417164300.", ("iban",)),
     ("Belgisch: BE68 5390 0754 7034", ("iban",)),
     ("Duits: DE89 3704 0044 0532 0130 00", ("iban",)),
+    # street + house number
+    ("Bij Kerkstraat 12 is een fiets gestolen", ("adres",)),
+    ("Inbraak aan de De Hambaken 7.", ("adres",)),
+    ("hoek kerkstraat 3a en de markt", ("adres",)),
+    ("Burgemeester Loeffplein 70 om 12 uur", ("adres",)),
+    # obfuscated e-mail
+    ("jan{at}example.nl", ("e-mail",)),
+    ("mail jan at example dot nl", ("e-mail",)),
+    ("jan%40example.nl", ("e-mail",)),
+    ("jan apenstaartje ziggo punt nl", ("e-mail",)),
+    # more phone and plate and postcode forms
+    ("Bel 06.12.34.56.78", ("telefoon",)),
+    ("Bel 06\u00a012\u00a034\u00a056\u00a078", ("telefoon",)),
+    ("Bel 06\u201112345678", ("telefoon",)),
+    ("Bel 06\u200b-12345678", ("telefoon",)),
+    ("kenteken gh12jk", ("kenteken",)),
+    ("nummerbord: ab 12 cd", ("kenteken",)),
+    ("auto gh.12.jk", ("kenteken",)),
+    ("Adres: 5223ab 12", ("postcode-huisnummer",)),
+    ("Adres: 5223 ab 12", ("postcode-huisnummer",)),
+    ("NL 91 ABNA 041 716 4300", ("iban",)),
+    ("nl91-abna-0417-1643-00", ("iban",)),
+    ("BSN 111 222 333", ("bsn",)),
+    ("bsn 111.222.333", ("bsn",)),
+    # more profiles
+    ("fb.me/jan.jansen", ("social-media",)),
+    ("instagr.am/piet_p", ("social-media",)),
+    ("t.me/klaas", ("social-media",)),
+    ("https://www.youtube.com/@marie", ("social-media",)),
+    ("volg @jan@mastodon.social", ("social-media",)),
+    ("https://mastodon.nl/@jan", ("social-media",)),
+    ("https://bsky.app/profile/jan.example", ("social-media",)),
+    ("jan.bsky.social", ("social-media",)),
     # bsn
     ("BSN 111222333", ("bsn",)),
     ("bsn: 123456782", ("bsn",)),
@@ -97,8 +130,7 @@ NOT_FOUND: list[str] = [
     "Anoniem melden: Meld Misdaad Anoniem 0800-7000",
     "Gemeente: 14 073",
     "Fraudehelpdesk 088-7867372 of 0800-1234567 of 0900 1234567",
-    # street names and house numbers without postcode; a postcode alone
-    "Bij Kerkstraat 12 is een fiets gestolen",
+    # a postcode alone
     "In de wijk 5223 AB is het rustig",
     "Postcode 5223AB",
     # plate-like words and codes
@@ -118,8 +150,69 @@ NOT_FOUND: list[str] = [
     "https://x.com/i/status/1",
     "netflix.com/jan en box.com/piet",
     "https://www.politie.nl/nieuws/2026/123456782/0612345678.html",
+    # dates, times and counts after a street-like word; house numbers without a street
+    "Op de Markt 12 kramen en 3 kraampjes",
+    "Groep 8 van de basisschool, artikel 12 en lijn 3",
+    "Zondag 12 oktober om 14.30 uur",
+    "Bij huisnummer 12 en nummer 14 brandde licht",
+    "Wijkagent Maaspoort en BINCO Empel zijn bereikbaar",
+    "Politiebureau Meijerijstraat 1 is open van 9 tot 17 uur",
+    "De Muntel 3 keer genoemd",
+    "Prijs: 12,50 euro; 2 x 3 meter",
     # the BIN's own role addresses
     "Mail de BINCO: binco.maaspoort@gmail.com",
     "Reageer via maaspoort@bin.example.org of lists.bin.example.org: info@lists.bin.example.org",
     "Wijkagent: Wijkagent.Maaspoort@politie.nl",
+]
+
+
+# --- Attacks on a whole site ----------------------------------------------------------------
+# ``(class, body, line, sentinel)``: ``body`` is the Markdown of a public
+# bulletin whose front matter is 5 lines, so body line 1 is file line 6.
+# ``line``: the file line ``binsite check`` must fail at; None: the site must
+# build, and ``sentinel`` must be in no output file (in any encoding).
+ATTACKS: list[tuple[str, str, int | None, str]] = [
+    # members-only markers where a BINCO writes them: the passage is never published
+    ("marker", "Publiek.\n::: leden\nGeheim Zwaluwstaart1.\n:::\nNa.\n", None, "Zwaluwstaart1"),
+    ("marker", "- een\n- twee\n  ::: leden\n  Geheim Zwaluwstaart2.\n  :::\n- drie\n", None, "Zwaluwstaart2"),
+    ("marker", "<div>\n::: leden\nGeheim Zwaluwstaart3.\n:::\n</div>\n", None, "Zwaluwstaart3"),
+    ("marker", "> Citaat\n> ::: leden\n> Geheim Zwaluwstaart4.\n> :::\n", None, "Zwaluwstaart4"),
+    ("marker", "Tekst\n\t::: LEDEN\nGeheim Zwaluwstaart5.\n\t:::\n", None, "Zwaluwstaart5"),
+    # mistyped markers: an error at the marker's line
+    ("mistyped", "Publiek.\n\n::: leden:\nGeheim Zwaluwstaart6.\n:::\n", 8, "Zwaluwstaart6"),
+    ("mistyped", "Publiek.\n\n:: leden\nGeheim Zwaluwstaart7.\n:::\n", 8, "Zwaluwstaart7"),
+    ("mistyped", "Publiek.\n\n::: alleen leden\nGeheim Zwaluwstaart8.\n:::\n", 8, "Zwaluwstaart8"),
+    ("mistyped", "Publiek.\n\n::::leden\nGeheim Zwaluwstaart9.\n:::\n", 8, "Zwaluwstaart9"),
+    ("mistyped", "Publiek.\n\n::: leden\nGeheim Zwaluwstaart10.\n", 8, "Zwaluwstaart10"),
+    ("mistyped", "Publiek.\n- ::: leden\nGeheim Zwaluwstaart11.\n:::\n", 7, "Zwaluwstaart11"),
+    ("mistyped", "Publiek.\n\n\uff1a\uff1a\uff1a leden:\nGeheim Zwaluwstaart12.\n:::\n", 8, "Zwaluwstaart12"),
+    # what rendering does to the text is what is judged
+    ("rendering", "Bel 06&#45;12345678 gerust.\n", 6, "12345678"),
+    ("rendering", "Mail jan&#64;example.nl.\n", 6, "jan"),
+    ("rendering", "Tekst.\n\nBel 06<!-- x -->-56789012.\n", 8, "56789012"),
+    ("rendering", "Bel 06\\-34567890 nu.\n", 6, "34567890"),
+    ("rendering", "Bel **06**-23456789.\n", 6, "23456789"),
+    ("rendering", "[hier](mailto:piet%40example.nl)\n", 6, "piet"),
+    ("rendering", "Bel 0&#x36;-45678901.\n", 6, "45678901"),
+    # normalisation
+    ("normalise", "Bel 06\u00a012\u00a034\u00a056\u00a078.\n", 6, "56"),
+    ("normalise", "Bel \uff10\uff16-12345678.\n", 6, "12345678"),
+    ("normalise", "Bel 06\u200b-1234\u00ad5678.\n", 6, "5678"),
+    ("normalise", "Kenteken GH\u201112\u2011JK gezien.\n", 6, "JK"),
+    # street + house number, and names in structure
+    ("street", "Ingebroken aan de Kerkstraat 12.\n", 6, "Kerkstraat"),
+    ("street", "Tekst\n\nBij *De Hambaken* 7 gezien.\n", 8, "Hambaken"),
+    ("street", "- Hoofdstraat 3b, achterom\n", 6, "Hoofdstraat"),
+]
+
+# Image sources that must never reach a page (the whole image is dropped).
+EVIL_IMAGES = [
+    '<img src="/\\evil.example/x.png" alt="x">',
+    "![x](//evil.example/x.png)",
+    '<img src="\\\\evil.example\\x.png" alt="x">',
+    '<img src="&#47;&#47;evil.example/x.png" alt="x">',
+    "![x](https://evil.example/x.png)",
+    '<img src="data:image/png;base64,ZXZpbC5leGFtcGxl" alt="x">',
+    '<img src="%2F%2Fevil.example/x.png" alt="x">',
+    '<img src=" //evil.example/x.png" alt="x">',
 ]

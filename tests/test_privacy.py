@@ -204,3 +204,146 @@ def test_phone_gate_never_hides_a_possible_number():
     skipped = [t for t in texts if not _may_hold_phone(t)]
     assert skipped and all(_PHONE_START.search(t) is None for t in skipped)
     assert not _may_hold_phone("Een tekst zonder nummers.") and _may_hold_phone("Bel 06-12345678")
+
+
+# --- Attacks on a whole site: check fails at the line, or nothing reaches the output -----
+
+import html as _html
+import os
+import unicodedata
+from pathlib import Path
+
+from binsite.build import build
+from binsite.checks import check_site
+from binsite.errors import InvalidSite
+from binsite.privacy import names, normalise
+
+from tests.privacy_cases import ATTACKS, EVIL_IMAGES
+from tests.sitekit import MINI_NOW, copy_fixture
+
+ATTACK_REL = "content/noord/2026-11-07-aanval.md"
+
+
+def _skeleton(text: str) -> str:
+    text = unicodedata.normalize("NFKC", _html.unescape(text)).lower()
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def _leaks(out: Path, sentinel: str) -> list[str]:
+    """Every output file that holds ``sentinel``, in any encoding the outputs use."""
+    wanted = _skeleton(sentinel)
+    leaked = []
+    for folder, _, files in os.walk(out):
+        for name in files:
+            path = Path(folder) / name
+            data = path.read_bytes().decode("utf-8", "replace")
+            data = data.encode().decode("unicode_escape", "replace") if name.endswith(".js") else data
+            if wanted in _skeleton(data):
+                leaked.append(str(path.relative_to(out)))
+    return leaked
+
+
+def _attack_site(tmp_path: Path, body: str, *, author: str = "BINCO Noord") -> Path:
+    root = copy_fixture("mini", tmp_path)
+    (root / ATTACK_REL).write_text(
+        f"---\ntitle: Aanval\ndate: 2026-11-07 10:00\nauthor: {{role: binco, name: {author}}}\n---\n{body}",
+        encoding="utf-8")
+    return root
+
+
+def test_attack_table_covers_every_class():
+    classes = [c for c, *_ in ATTACKS]
+    assert all(classes.count(c) >= 3 for c in set(classes))
+
+
+@pytest.mark.parametrize(("kind", "body", "line", "sentinel"), ATTACKS, ids=[f"{a[0]}-{i}" for i, a in enumerate(ATTACKS)])
+def test_attack_fails_check_or_leaves_no_trace(tmp_path, kind, body, line, sentinel):
+    root = _attack_site(tmp_path, body)
+    result = check_site(root, MINI_NOW)
+    errors = [p for p in result.errors if p.path == ATTACK_REL]
+    if line is not None:
+        assert errors and errors[0].line == line, [p.format("en") for p in result.problems]
+        with pytest.raises(InvalidSite):
+            build(root, tmp_path / "out", now=MINI_NOW)
+        assert not (tmp_path / "out" / "noord").exists() or not _leaks(tmp_path / "out", sentinel)
+        return
+    assert not result.errors, [p.format("en") for p in result.errors]
+    out = tmp_path / "out"
+    build(root, out, now=MINI_NOW)
+    assert (out / "zoeken" / "index.js").exists() and any(out.rglob("*.xml"))
+    page = next(out.rglob("2026-11-07-aanval*"))
+    assert page.exists()
+    assert _leaks(out, sentinel) == []
+
+
+@pytest.mark.parametrize("image", EVIL_IMAGES)
+def test_images_from_elsewhere_never_reach_the_site(tmp_path, image):
+    root = _attack_site(tmp_path, f"Foto:\n\n{image}\n\n![goed](foto.jpg)\n")
+    out = tmp_path / "out"
+    build(root, out, now=MINI_NOW)
+    assert _leaks(out, "evil.example") == []
+    page = (next(out.rglob("2026-11-07-aanval*")))
+    page = page / "index.html" if page.is_dir() else page
+    assert 'src="foto.jpg"' in page.read_text()
+
+
+def test_author_name_list_and_settings_texts_are_scanned(tmp_path):
+    root = _attack_site(tmp_path, "Gewone tekst.\n", author="Bel 06-12345678")
+    area = root / "lists" / "noord.yaml"
+    lines = [line for line in area.read_text().split("\n") if not line.startswith(("join:", "district:"))]
+    area.write_text("\n".join(lines) + "\ndistrict: Kerkstraat 12\njoin: Mail piet{at}gmail.com\n")
+    result = check_site(root, MINI_NOW)
+    found = {(p.path, p.line) for p in result.errors}
+    assert (ATTACK_REL, 4) in found
+    assert {("lists/noord.yaml", len(lines) + 1), ("lists/noord.yaml", len(lines) + 2)} <= found, found
+
+
+@pytest.mark.parametrize("where", ["content/noord/link.md", "content/link-map", "lists/link.yaml", "templates",
+                                   "docs/handleiding-binco.md", "binsite.yaml"])
+def test_symlinks_are_refused_with_their_path(tmp_path, where):
+    root = copy_fixture("mini", tmp_path / "site")
+    secret = tmp_path / "secret.md"
+    secret.write_text("---\ntitle: Geheim\ndate: 2026-11-01\n---\nWACHTWOORD=Zwaluwstaart99\n")
+    target = root / where
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        target.unlink() if target.is_file() else None
+    target.symlink_to(tmp_path if where in ("content/link-map", "templates") else secret)
+    result = check_site(root, MINI_NOW)
+    assert any(p.path == where and "symbolische koppeling" in p.message.nl for p in result.errors), \
+        [p.format("nl") for p in result.problems]
+    with pytest.raises(InvalidSite):
+        build(root, tmp_path / "out", now=MINI_NOW)
+    assert not (tmp_path / "out").exists() or _leaks(tmp_path / "out", "Zwaluwstaart99") == []
+
+
+@pytest.mark.parametrize(("body", "line"), [
+    ("::: leden\n" * 500 + "geheim\n" + ":::\n" * 500, 6 + 3),
+    ("".join("    " * i + "- punt\n" for i in range(300)), 6 + 16),
+    (">" * 600 + " citaat\n", 6),
+    ("- " * 400 + "x\n", 6),
+])
+def test_deep_nesting_is_a_clear_error(tmp_path, body, line):
+    root = _attack_site(tmp_path, body)
+    result = check_site(root, MINI_NOW)
+    errors = [p for p in result.errors if p.path == ATTACK_REL]
+    assert errors and errors[0].line == line, [p.format("en") for p in result.problems]
+
+
+def test_names_warn_but_roles_do_not():
+    assert [f.text for f in names("Gisteren zag Jan Jansen iets; Marieke van der Berg ook.")] == \
+        ["Jan Jansen", "Marieke van der Berg"]
+    assert names("Wijkagent Maaspoort, BINCO Empel en de Jan van Riebeeckstraat") == []
+    b = bulletin("---\ntitle: Oproep\ndate: 2026-10-03\n---\nGetuige Jan Jansen zag het.\n")
+    problems = check(b)
+    assert [(p.severity, p.line, p.col) for p in problems] == [(Severity.WARNING, 5, 9)]
+
+
+def test_normalise_unifies_what_looks_alike():
+    assert normalise("06\u00a012\u2011\u200b34\uff15") == "06 12-345"
+
+
+def test_scan_reports_offsets_in_the_text_as_written():
+    text = "Bel 06\u200b-1234\u00a05678 nu"
+    (finding,) = scan(text)
+    assert text[finding.start:finding.end] == finding.text and finding.start == 4
