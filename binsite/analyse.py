@@ -131,7 +131,7 @@ def analyse_source(source: Source, ctx: ParseContext) -> tuple[Analysis, Extras 
     # The guard judges the public rendition itself: what Markdown, entities
     # and comments make of the text is what is published.
     problems += privacy.check_bulletin(
-        bulletin, public=is_public(bulletin) and not bulletin.draft, public_html=body.public_html,
+        bulletin, public=is_public(bulletin) and not bulletin.draft, rendered=body,
         allowed_addresses=frozenset(ctx.allowed_addresses), allowed_domains=frozenset(ctx.allowed_domains),
         roles=frozenset(part for area in ctx.area_ids for part in area.split("-")))
     key = body_key(bulletin.body, lang)

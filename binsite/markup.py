@@ -51,6 +51,7 @@ _MARKER_INLINE = re.compile(r":{2,}[ \t]*(?:alleen[ \t-]*)?(?:leden|members)\b",
 # Characters NFKC does not fold but a hurried or hostile writer uses for a colon.
 _COLONS = str.maketrans({"\u02d0": ":", "\u02f8": ":", "\u0589": ":", "\u05c3": ":", "\u2236": ":",
                           "\ua789": ":", "\ufe13": ":", "\ufe55": ":", "\uff1a": ":", "\u1361": ":"})
+_COLON_LIKE = re.compile("[\u02d0\u02f8\u0589\u05c3\u2236\ua789\ufe13\ufe55\uff1a\u1361\ufe30\u0703\u0704]")
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
@@ -86,7 +87,7 @@ def _marker_text(line: str) -> str:
 
 def marker_kind(line: str) -> str | None:
     """``"open"``, ``"close"``, ``"bad"`` (looks like a marker, is not one) or None."""
-    if ":" not in line and not any(ord(ch) > 127 for ch in line):
+    if ":" not in line and (line.isascii() or not _COLON_LIKE.search(line)):
         return None
     text = _marker_text(line)
     match = _MARKER_LINE.match(text)
@@ -115,6 +116,10 @@ def find_passages(body: str | list[str]) -> Passages:
     marker problem. A marker counts wherever it stands on a line of its own:
     after a paragraph without a blank line, indented in a list item, after
     ``>`` in a quote, inside raw HTML."""
+    joined = body if isinstance(body, str) else "\n".join(body)
+    # Every marker, and every near miss, has two colons (after NFKC): most bodies have none.
+    if "::" not in joined and (joined.isascii() or not _COLON_LIKE.search(joined)):
+        return _NO_PASSAGES
     lines = body.split("\n") if isinstance(body, str) else body
     ranges: list[tuple[int, int]] = []
     issues: list[MarkupIssue] = []
@@ -165,6 +170,9 @@ def find_passages(body: str | list[str]) -> Passages:
     return Passages(tuple(ranges), tuple(issues))
 
 
+_NO_PASSAGES = Passages((), ())
+
+
 def members_only_ranges(body: str) -> list[tuple[int, int]]:
     """0-based ``(first, last)`` line indexes of every members-only passage in ``body``,
     markers included. An unclosed passage runs to the end."""
@@ -201,15 +209,18 @@ def _nesting(line: str) -> tuple[int, int]:
         index = match.end()
 
 
+_DEEP_PREFIX = re.compile(r"^[ \t>*+\-0-9.)]{%d,}" % MAX_NESTING, re.MULTILINE)
+
+
 def body_issues(body: str) -> list[MarkupIssue]:
     """Every structural problem of ``body``: marker problems and nesting
     too deep, by line."""
     issues = list(find_passages(body).issues)
-    for index, line in enumerate(body.split("\n")):
-        if len(line) - len(line.lstrip(" \t>-*+")) < MAX_NESTING:
-            continue
+    # Only a line with many nesting characters in front can nest too deep.
+    for suspect in _DEEP_PREFIX.finditer(body):
+        line = body[suspect.start():body.find("\n", suspect.start()) % (len(body) + 1)]
         if _nesting(line)[0] > MAX_NESTING:  # the first such line only: one fix flattens the rest
-            issues.append(MarkupIssue(index, 1, t(
+            issues.append(MarkupIssue(body.count("\n", 0, suspect.start()), 1, t(
                 "lijsten, citaten of inspringing zijn hier meer dan {n} niveaus diep; maak de tekst platter",
                 "lists, quotes or indentation nest more than {n} levels deep here; make the text flatter",
                 n=MAX_NESTING)))
@@ -247,10 +258,16 @@ class _MembersOnlyPreprocessor(Preprocessor):
         self.keep = keep
 
     def run(self, lines):
-        lines = [_flatten(_SENTINELS.sub("", line)) for line in lines]
+        self.md.binsite_passages = False
+        joined = "\n".join(lines)
+        if not joined.isascii() and _SENTINELS.search(joined):
+            lines = [_SENTINELS.sub("", line) for line in lines]
+        if _DEEP_PREFIX.search(joined):
+            lines = [_flatten(line) for line in lines]
         passages = find_passages(lines)
         if not passages.ranges:
             return lines
+        self.md.binsite_passages = True
         out: list[str] = []
         position = 0
         for first, last in passages.ranges:
@@ -277,6 +294,8 @@ class _MembersOnlyTree(Treeprocessor):
         self.lang = lang
 
     def run(self, root):
+        if not getattr(self.md, "binsite_passages", True):
+            return
         for parent in list(root.iter()):
             children = list(parent)
             if not any(child.tag == "p" and (child.text or "").strip() in (NOTE_SENTINEL, OPEN_SENTINEL)
@@ -526,7 +545,9 @@ _BLOCK_END = re.compile(r"</(p|li|h[1-6]|tr|blockquote|pre|div|dd|dt|table)>|<br
 
 def html_to_text(html_text: str) -> str:
     """Readable plain text from our own sanitised HTML (for search and previews)."""
-    text = _BLOCK_END.sub("\n", html_text)
+    # A line break inside a block is a space to the reader (and must be one to
+    # the privacy guard, which reads this text: "06-\n12345678" is a number).
+    text = _BLOCK_END.sub("\n", html_text.replace("\n", " "))
     text = html.unescape(_TAG.sub("", text))
     lines = (" ".join(line.split()) for line in text.split("\n"))
     return "\n".join(line for line in lines if line)

@@ -33,11 +33,15 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from binsite.content import Bulletin
 from binsite.errors import Problem, error, warning
 from binsite.i18n import Text, t
+
+if TYPE_CHECKING:
+    from binsite.markup import RenderedBody
 
 # The kinds of personal data, with Dutch ids (used in ``privacy.allow``).
 KINDS: dict[str, Text] = {
@@ -103,12 +107,23 @@ _SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2
 _NORMAL = str.maketrans({**{c: None for c in _INVISIBLE}, **{c: "-" for c in _DASHES}, **{c: " " for c in _SPACES}})
 
 
+_SPECIAL = re.compile("[" + _INVISIBLE + _DASHES + _SPACES + "]")
+
+
 def normalise(text: str) -> str:
     """``text`` as the scanner reads it: NFKC (full-width digits, ligatures),
     without invisible characters, every dash a ``-`` and every space a ``' '``."""
     if text.isascii():
-        return text.replace("\t", " ")
-    return unicodedata.normalize("NFKC", text.translate(_NORMAL)).translate(_NORMAL)
+        return text.replace("\t", " ") if "\t" in text else text
+    # A dict-based str.translate costs a lookup per character: most Dutch
+    # text (é, ë) has none of these characters and is NFKC already.
+    if _SPECIAL.search(text):
+        text = text.translate(_NORMAL)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+        if _SPECIAL.search(text):
+            text = text.translate(_NORMAL)
+    return text
 
 
 @functools.lru_cache(maxsize=None)
@@ -156,15 +171,21 @@ def _address_allowed(address: str, domain: str, allowed_addresses: frozenset[str
 
 # Cheap gates: a detector whose gate finds nothing cannot match, and is not
 # run (the full patterns scan every position and cost most of a check).
-_EMAIL_GATE = re.compile(r"@|%40|\b(?:at|apenstaartje|apestaartje)\b", re.IGNORECASE)
+# The obfuscated forms (their pattern is slow: it tries every word) need an
+# "at" word, "@" with a space beside it, or "%40".
+_EMAIL_GATE = re.compile(r"(?<![a-z])(?:at|apen?staartje)(?![a-z])|@ | @|%40")
+# Starts with the literal, so that the search skips ahead to each "at".
+_AT_WORD_GATE = re.compile(r"at(?![a-z])(?<![a-z]at)")
 _LOCAL_END = re.compile(r"\s*(?:@|%40|[\[({<]|\s(?:at|apenstaartje|apestaartje)\s)", re.IGNORECASE)
 
 
 def _emails(text: str, allowed_addresses: frozenset[str], allowed_domains: frozenset[str]) -> list[Finding]:
     found: list[Finding] = []
-    if not _EMAIL_GATE.search(text):
-        return found
-    for pattern in (_EMAIL, _EMAIL_OBFUSCATED):
+    patterns = [_EMAIL] if "@" in text or "%40" in text else []
+    lower = text.lower()
+    if "@ " in text or " @" in text or "%40" in text or "staartje" in lower or _AT_WORD_GATE.search(lower):
+        patterns.append(_EMAIL_OBFUSCATED)
+    for pattern in patterns:
         for match in pattern.finditer(text):
             domain = _normal_domain(match.group(1))
             local = _LOCAL_END.split(match.group(0), maxsplit=1)[0]
@@ -247,6 +268,8 @@ def _profile_handle(site: str, path: str) -> str | None:
     return None
 
 
+# A profile link holds one of these (substring tests are ten times quicker than a pattern).
+_SOCIAL_MARKERS = (".com/", ".net/", ".me/", ".am/", ".app/", "bsky", "/@", "/users/", "/u/", "/profile/")
 _SOCIAL_GATE = re.compile(r"\.(?:com|net|me|am|app)/|bsky|@[\w.]+@|://[^\s/]+/(?:@|users/|u/|profile/)",
                           re.IGNORECASE)
 
@@ -259,7 +282,8 @@ def _trim(text: str, start: int, end: int) -> int:
 
 def _social(text: str) -> list[Finding]:
     found: list[Finding] = []
-    if not _SOCIAL_GATE.search(text):
+    lower = text.lower()
+    if not any(marker in lower for marker in _SOCIAL_MARKERS) and not ("@" in text and _FEDI_HANDLE.search(text)):
         return found
     for match in _SOCIAL.finditer(text):
         handle = _profile_handle(match.group("site"), match.group("path"))
@@ -278,17 +302,25 @@ def _social(text: str) -> list[Finding]:
 
 # --- IBAN ----------------------------------------------------------------------
 
-_IBAN_START = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}[ .-]?\d{2}(?=[ .-]?[A-Za-z0-9])")
+# Two letters, two check digits, then (after at most one separator) four
+# characters of the bank code or account: "de 12 uur" is not a start.
+# The check digits after the country: searched from the digits, which is
+# quicker than trying every pair of letters.
+_IBAN_GATE = re.compile(r"\d\d(?:(?<=[A-Za-z]{2}\d\d)|(?<=[A-Za-z]{2}[ .-]\d\d))")
+_IBAN_START = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}[ .-]?\d{2}(?=[ .-]?[A-Za-z0-9]{4})")
 
 
 def iban_valid(compact: str) -> bool:
     """The ISO 13616 check of an IBAN without spaces: its country's length
     and the mod-97 check digits (python-stdnum)."""
-    from stdnum import iban
-
     compact = compact.upper()
     if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}", compact):
         return False
+    # The mod-97 sum first: stdnum loads its registry (a third of a second) on first use.
+    if int("".join(str(int(ch, 36)) for ch in compact[4:] + compact[:4])) % 97 != 1:
+        return False
+    from stdnum import iban
+
     try:
         # Not the bank's own check digits (check_country): a guard finds a
         # mistyped account number too, as long as its IBAN check holds.
@@ -300,6 +332,8 @@ def iban_valid(compact: str) -> bool:
 
 def _ibans(text: str) -> list[Finding]:
     found: list[Finding] = []
+    if not _IBAN_GATE.search(text):
+        return found
     position = 0
     for match in _IBAN_START.finditer(text):
         if match.start() < position:
@@ -508,6 +542,9 @@ _STREET_SUFFIXES = (
     "poort", "ring", "wijk", "werf", "wetering", "zijde", "akker", "hoeve", "gaarde", "tuin", "donk", "stede",
     "lei", "dam", "sluis", "vaart", "oord", "berg", "horst", "rode", "hage", "kamp", "rijn", "brink", "loop",
 )
+# Written in lower case only these say "street" ("verloedering 9", "onderweg 3" do not).
+_STRONG_SUFFIXES = ("straat", "laan", "plein", "singel", "gracht", "kade", "steeg", "dreef", "plantsoen",
+                    "boulevard", "allee", "straatje", "weg")
 # Words before a number that say it is not a house number, and words that
 # may follow a house number ("Kerkstraat 12 zwart" is still an address).
 _NOT_STREETS = frozenset(
@@ -517,7 +554,8 @@ _NOT_STREETS = frozenset(
     "aug sep sept okt nov dec tot en met van naar om op in bij voor na over ongeveer circa ca rond sinds tussen "
     "vanaf tegen onder per sinds al nog ook maar dan is was zijn waren heeft hebben werd worden wordt nog niet "
     "pand huis woning flat portiek blok toren gebouw etage verdieping code level tram trein metro perron spoor "
-    "gate afrit afslag knooppunt a n e s snelweg rijksweg provinciale provincialeweg emmaus".split())
+    "gate afrit afslag knooppunt a n e s snelweg rijksweg provinciale provincialeweg emmaus onderweg halverwege "
+    "weg".split())
 _STREET_PARTICLES = frozenset("de het 't den der van ter ten te aan op in bij sint st. st oude nieuwe".split())
 _NUMBER = re.compile(r"(?<![\w.,:/#€$-])(\d{1,4})(?:[ ]?(?:-[ ]?)?[A-Za-z](?![\w])|-\d{1,3}(?!\w)|[ ]?(?:hs|bis)(?!\w))?"
                      r"(?![\w]|[.,:/]\d|[ ]?(?:%|€|\$|-\d|:\d))")
@@ -533,7 +571,18 @@ _UNIT_AFTER = re.compile(r"[ ]*(?:uur|u\b|keer|maal|x\b|minuten|min\b|seconden|s
 _INSTITUTIONS = re.compile(r"(?:politiebureau|bureau|gemeentehuis|stadskantoor|stadhuis|wijkcentrum|buurthuis|"
                            r"bibliotheek|station|wijkbureau|servicepunt|loket|bezoekadres|postadres|antwoordnummer|"
                            r"postbus|ziekenhuis|brandweerkazerne|kazerne)\b[^.\n]{0,40}$", re.IGNORECASE)
-_STREET_GATE = re.compile(r"[A-Za-zÀ-ÿ][ ]+\d")
+# A number after a space; the word before most is "om", "op", "van", never a street.
+_STREET_GATE = re.compile(r" \d")
+
+
+def _word_before(text: str, end: int) -> str:
+    """The word that ends at ``end`` (spaces before ``end`` skipped)."""
+    while end > 0 and text[end - 1] == " ":
+        end -= 1
+    start = end
+    while start > 0 and (text[start - 1].isalpha() or text[start - 1] in "'’.-"):
+        start -= 1
+    return text[start:end]
 
 
 def _street_phrase(words: list[str]) -> str | None:
@@ -549,7 +598,8 @@ def _street_phrase(words: list[str]) -> str | None:
         last = fold(phrase_words[-1])
         if last in _NOT_STREETS:
             return None
-        if size == 1 and last.endswith(_STREET_SUFFIXES) and len(last) > 4 and folded not in _NOT_STREETS:
+        suffixes = _STREET_SUFFIXES if first[:1].isupper() else _STRONG_SUFFIXES
+        if size == 1 and last.endswith(suffixes) and len(last) > 4 and folded not in _NOT_STREETS:
             return " ".join(phrase_words)
         if folded in streets and first[:1].isupper() and not (size == 1 and folded in _word_list("common_words")):
             return " ".join(phrase_words)
@@ -560,25 +610,26 @@ def _street_phrase(words: list[str]) -> str | None:
     return None
 
 
+def _maybe_street(word: str) -> bool:
+    folded = word.lower()
+    return folded not in _NOT_STREETS and (word[:1].isupper() or folded.endswith(_STRONG_SUFFIXES))
+
+
 def _streets(text: str) -> list[Finding]:
-    if not _STREET_GATE.search(text):
-        return []
     found: list[Finding] = []
-    for match in _NUMBER.finditer(text):
-        before = text[max(0, match.start() - 80):match.start()]
-        line = before.rsplit("\n", 1)[-1]
-        words = re.findall(r"[A-Za-zÀ-ÿ'’.-]+", line)
-        if not words or not _WORD_BEFORE.search(line):
+    for gap in _STREET_GATE.finditer(text):
+        if not _maybe_street(_word_before(text, gap.start())):
             continue
-        if not line.rstrip().endswith(words[-1]):
+        match = _NUMBER.match(text, gap.start() + 1)
+        if match is None:
             continue
-        words = [w.strip(".") for w in words if w.strip(".")][-6:]
-        if not words:
+        line = text[max(0, match.start() - 80):match.start()].rsplit("\n", 1)[-1]
+        words = [w.strip(".") for w in re.findall(r"[A-Za-zÀ-ÿ'’.-]+", line)]
+        words = [w for w in words if w][-6:]
+        if not words or not line.rstrip().endswith(words[-1]):
             continue
         name = _street_phrase(words)
-        if name is None or _INSTITUTIONS.search(line):
-            continue
-        if _UNIT_AFTER.match(text, match.end()):
+        if name is None or _INSTITUTIONS.search(line) or _UNIT_AFTER.match(text, match.end()):
             continue
         # A single word that is a street only by the list ("Markt",
         # "Maaspoort") is also a place name: a lower-case word after the
@@ -637,18 +688,24 @@ _PLATE_GATES = (
     (re.compile(r"\d(?:-[A-Za-z]|(?<=[A-Za-z]-\d))"), _PLATE_DASHED),
     (re.compile(f"\\d(?:[ .][{_PLATE_LETTERS}]|(?<=[{_PLATE_LETTERS}][ .]\\d))"), _PLATE_SPACED),
     (re.compile(f"\\d(?:[{_PLATE_LETTERS}]|(?<=[{_PLATE_LETTERS}]\\d))"), _PLATE_BARE),
-    (re.compile(r"\d\.[A-Za-z]|[A-Za-z]\.\d"), _PLATE_DOTTED),
+    (re.compile(r"\d(?:\.[A-Za-z]|(?<=[A-Za-z]\.\d))"), _PLATE_DOTTED),
 )
-_PLATE_WORD_GATE = re.compile(r"kenteken|plaat|nummerbord|plate|registration", re.IGNORECASE)
+_PLATE_WORDS = ("kenteken", "plaat", "nummerbord", "plate", "registration")
 
 
 def _shape(compact: str) -> str:
     return "".join("L" if ch.isalpha() else "D" for ch in compact)
 
 
+# Any of the gates below, in one pass (most texts have no plate at all).
+_PLATE_GATE = re.compile(f"\\d(?:-[A-Za-z]|[ .]?[{_PLATE_LETTERS}]|\\.[a-z]|(?<=[A-Za-z]-\\d)|(?<=[{_PLATE_LETTERS}][ .]\\d)"
+                         f"|(?<=[{_PLATE_LETTERS}]\\d)|(?<=[a-z]\\.\\d))")
+
+
 def _plates(text: str) -> list[Finding]:
     found: list[Finding] = []
-    for gate, pattern in _PLATE_GATES:
+    gates = _PLATE_GATES if _PLATE_GATE.search(text) else ()
+    for gate, pattern in gates:
         if not gate.search(text):
             continue
         for match in pattern.finditer(text):
@@ -656,7 +713,8 @@ def _plates(text: str) -> list[Finding]:
             if not (all(ch.isupper() for ch in letters) or all(ch.islower() for ch in letters)):
                 continue
             found.append(Finding("kenteken", match.group(0), match.start(), match.end()))
-    if _PLATE_WORD_GATE.search(text):
+    lower = text.lower()
+    if any(word in lower for word in _PLATE_WORDS):
         for word in _PLATE_WORD.finditer(text):
             match = _PLATE_AFTER_WORD.match(text, word.end())
             if match is None:
@@ -682,13 +740,23 @@ def bsn_valid(number: str) -> bool:
     return len(digits) == 9 and len(set(digits)) > 1 and bsn.is_valid(digits)
 
 
-_BSN_GATE = re.compile(r"\d{3}")
+# Searched from a digit (a pattern that starts with look-behinds tries every
+# position); the context of ``_BSN`` is checked in ``_bsns``.
+_BSN_DIGITS = re.compile(r"\d(?:[ .-]?\d){8}")
 
 
 def _bsns(text: str) -> list[Finding]:
-    if not _BSN_GATE.search(text):
-        return []
-    return [Finding("bsn", m.group(0), m.start(), m.end()) for m in _BSN.finditer(text) if bsn_valid(m.group(0))]
+    found: list[Finding] = []
+    for match in _BSN_DIGITS.finditer(text):
+        start, end = match.span()
+        before, after = text[max(0, start - 2):start], text[end:end + 2]
+        if before[-1:] and (before[-1].isalnum() or before[-1] in "_.,/+-€") or before[:1].isdigit() and before[-1:] == " " \
+                or before == "€ " or after[:1] and (after[0].isalnum() or after[0] == "_") \
+                or after[:1] in (" ", ".", ",", "/", "-") and after[1:2].isdigit():
+            continue
+        if bsn_valid(match.group(0)):
+            found.append(Finding("bsn", match.group(0), start, end))
+    return found
 
 
 # --- All together ------------------------------------------------------------------------------
@@ -722,10 +790,8 @@ def scan(text: str, *, allowed_addresses: frozenset[str] | set[str] = frozenset(
     """
     if not text:
         return []
-    if not text.isascii():
-        normal = normalise(text)
-        if normal != text:
-            return _scan_mapped(text, normal, allowed_addresses, allowed_domains)
+    if not text.isascii() and (_SPECIAL.search(text) or not unicodedata.is_normalized("NFKC", text)):
+        return _scan_mapped(text, normalise(text), allowed_addresses, allowed_domains)
     addresses, domains = _normalised(frozenset(allowed_addresses), frozenset(allowed_domains))
     candidates = (_emails(text, addresses, domains) + _social(text) + _ibans(text) + _phones(text)
                   + _addresses(text) + _streets(text) + _plates(text) + _bsns(text))
@@ -767,6 +833,17 @@ def _scan_mapped(text: str, normal: str, allowed_addresses, allowed_domains) -> 
 # surname, with particles between: "Jan Jansen", "Marieke van der Berg".
 _NAME = re.compile(r"(?<![\w.-])([A-ZÀ-Þ][a-zß-ÿ]+)((?:[ ]+(?:van|de|der|den|het|ter|ten|te|'t|in|op|la|le|du|da|"
                    r"von|vd))*)[ ]+([A-ZÀ-Þ][a-zß-ÿ]{1,}(?:-[A-ZÀ-Þ][a-zß-ÿ]+)?)(?![\w])")
+# In the list, but in bulletins ordinary words or parts of place names
+# ("Hang- en sluitwerk", "Sint-Maarten").
+_NOT_FIRST_NAMES = frozenset({"Hang", "Sint", "Maren", "Mei", "Juni", "Juli", "April", "Augustus", "Bij", "Deze",
+                              "Donker", "Ook", "Let", "Wees", "Kijk", "Meld", "Bel", "Zie", "Doe", "Kom", "Houd"})
+
+
+@functools.lru_cache(maxsize=1)
+def _first_names() -> frozenset[str]:
+    return _word_list("first_names") - _NOT_FIRST_NAMES
+
+
 # Words before or in a name that make it a role or a place, not a person.
 _ROLE_WORDS = frozenset(
     "wijkagent wijkagenten binco bincos wijkmanager wijkmanagers politie gemeente burgemeester wethouder "
@@ -776,8 +853,8 @@ _ROLE_WORDS = frozenset(
 # A "surname" that ends so is a street ("Jan van Riebeeckstraat").
 _NAME_NOT_SURNAME = ("straat", "laan", "weg", "plein", "singel", "gracht", "kade", "dreef", "steeg", "pad", "park",
                      "plantsoen", "school", "kerk", "centrum")
-_CAPITAL = re.compile(r"(?<![\w.-])[A-ZÀ-Þ]")
-_NAME_GATE = re.compile(r"[A-Z][a-z]+[ ]+(?:[a-z' ]+[ ]+)?[A-Z]")
+_CAPITALISED = re.compile(r"[A-ZÀ-Þ][a-zß-ÿ]+")
+_CAPITAL = re.compile(r"(?<![\w.-])([A-ZÀ-Þ][a-zß-ÿ]+)[ ]")
 
 
 def names(text: str, *, roles: frozenset[str] = frozenset()) -> list[Finding]:
@@ -785,11 +862,13 @@ def names(text: str, *, roles: frozenset[str] = frozenset()) -> list[Finding]:
     capitalised surname. ``roles``: folded words of the site's own that are
     never names (area names). Role names ("Wijkagent Maaspoort", "BINCO
     Empel") are never findings."""
-    if not _NAME_GATE.search(text):
-        return []
-    first_names = _word_list("first_names")
+    first_names = _first_names()
     found: list[Finding] = []
+    if first_names.isdisjoint(_CAPITALISED.findall(text)):
+        return found
     for capital in _CAPITAL.finditer(text):
+        if capital.group(1) not in first_names:
+            continue
         match = _NAME.match(text, capital.start())
         if match is None:
             continue
@@ -809,18 +888,22 @@ def names(text: str, *, roles: frozenset[str] = frozenset()) -> list[Finding]:
 
 _BLOCK_END = re.compile(r"</(?:p|li|h[1-6]|tr|td|th|blockquote|pre|div|dd|dt|table|ul|ol|caption)>|<br\s*/?>|<hr\s*/?>",
                         re.IGNORECASE)
-_ATTRIBUTE = re.compile(r"""\s(?:href|src|title|alt)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+# nh3 writes every attribute as name="value".
+_ATTRIBUTE = re.compile(r'(?:href|src|title|alt)="([^"]*)"')
 _TAG = re.compile(r"<[^>]*>")
 
 
-def public_text(html_text: str) -> str:
+def public_text(html_text: str, text: str | None = None) -> str:
     """What a reader of ``html_text`` (sanitised HTML) can see: the text, a
-    line per block, and the link targets, image sources and titles (shown on
-    hover, read by a screen reader, followed by a click), each on a line of
-    its own, percent-decoded. Normalised."""
-    attributes = [unquote(html.unescape(a or b)) for a, b in _ATTRIBUTE.findall(html_text)]
-    text = _BLOCK_END.sub("\n", html_text.replace("\n", " "))
-    text = html.unescape(_TAG.sub("", text))
+    line per block (``text``, when ``markup.html_to_text`` made it already),
+    and the link targets, image sources and titles (shown on hover, read by
+    a screen reader, followed by a click), each on a line of its own,
+    percent-decoded. Normalised."""
+    if text is None:
+        from binsite.markup import html_to_text
+
+        text = html_to_text(html_text)
+    attributes = [unquote(html.unescape(value)) for value in _ATTRIBUTE.findall(html_text)] if '="' in html_text else []
     return normalise("\n".join([text, *attributes]))
 
 
@@ -923,12 +1006,12 @@ def author_name(bulletin: Bulletin) -> str:
 
 
 def check_bulletin(bulletin: Bulletin, *, public: bool, allowed_addresses: frozenset[str],
-                   allowed_domains: frozenset[str], public_html: str | None = None,
+                   allowed_domains: frozenset[str], rendered: RenderedBody | None = None,
                    roles: frozenset[str] = frozenset()) -> list[Problem]:
     """Personal data in what ``bulletin`` shows the public, as problems at file line and column.
 
-    ``public_html``: the bulletin's public rendition (``render_body``), the
-    text that is judged; rendered here when not given. Errors when the
+    ``rendered``: the bulletin's renditions (``markup.render_body``); the
+    public one is the text that is judged. Rendered here when not given. Errors when the
     bulletin is ``public``, warnings otherwise; likely person names are
     warnings in public bulletins. Kinds listed in the bulletin's
     ``privacy.allow`` (with a ``reason``) are not reported. Marker and
@@ -965,7 +1048,7 @@ def check_bulletin(bulletin: Bulletin, *, public: bool, allowed_addresses: froze
         if public and "naam" not in allowed_kinds:
             found += [n for n in names(text, roles=roles)
                       if not any(n.start < f.end and f.start < n.end for f in found)]
-        return found
+        return sorted(found, key=lambda f: (f.start, f.end))
 
     def add(finding: Finding, line: int, col: int | None) -> None:
         if finding.kind == "naam":
@@ -973,24 +1056,34 @@ def check_bulletin(bulletin: Bulletin, *, public: bool, allowed_addresses: froze
         else:
             problems.append(report(bulletin.source, line, _message(finding, public=public), col=col, code="privacy"))
 
-    # Title, summary and author are single front-matter values: the line of their key, no column.
-    for key, value in (("title", bulletin.title), ("summary", bulletin.summary), ("author", author_name(bulletin))):
-        for finding in scan_kept(normalise(value)):
+    if rendered is None:
+        rendered = render_body(body, lang="nl")
+    # One scan over everything the public sees, fields apart by blank lines
+    # (no pattern spans two): a scan has a fixed cost per call.
+    fields = [(key, normalise(value)) for key, value in (
+        ("title", bulletin.title), ("summary", bulletin.summary), ("author", author_name(bulletin))) if value]
+    fields.append(("body", public_text(rendered.public_html, rendered.public_text)))
+    bounds: list[tuple[int, str]] = []
+    position = 0
+    for key, value in fields:
+        bounds.append((position, key))
+        position += len(value) + 3
+    findings = scan_kept("\n\n\n".join(value for _, value in fields))
+    locator: _Locator | None = None
+    starts = _line_starts(body)
+    for finding in findings:
+        key = bounds[bisect.bisect_right([b for b, _ in bounds], finding.start) - 1][1]
+        if key != "body":
+            # Title, summary and author are single front-matter values: the line of their key, no column.
             add(finding, bulletin.line_of(key), None)
-
-    if public_html is None:
-        public_html = render_body(body, lang="nl").public_html
-    findings = scan_kept(public_text(public_html))
-    if findings:
-        locator = _Locator(body)
-        starts = _line_starts(body)
-        for finding in findings:
-            offset = locator.find(finding.text)
-            if offset is None:
-                add(finding, bulletin.body_line, None)
-                continue
-            index = bisect.bisect_right(starts, offset) - 1
-            add(finding, bulletin.body_line + index, offset - starts[index] + 1)
+            continue
+        locator = locator or _Locator(body)
+        offset = locator.find(finding.text)
+        if offset is None:
+            add(finding, bulletin.body_line, None)
+            continue
+        index = bisect.bisect_right(starts, offset) - 1
+        add(finding, bulletin.body_line + index, offset - starts[index] + 1)
     return problems
 
 
