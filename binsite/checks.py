@@ -116,8 +116,10 @@ def text_problems(root: Path, config, areas, ctx) -> list[Problem]:
     allowed = dict(allowed_addresses=frozenset(ctx.allowed_addresses), allowed_domains=frozenset(ctx.allowed_domains))
     fields = [("title", config.title), ("description", config.description), ("organisation", config.organisation),
               ("sender_name", config.mail.sender_name)]
-    problems = privacy.check_texts(config.source, [(line_of(config.source, key), value) for key, value in fields
-                                                   if value], **allowed)
+    texts = [(line_of(config.source, key), value) for key, value in fields if value]
+    texts += [(line_of(config.source, c.id), label) for c in config.categories for label in (c.label_nl, c.label_en)
+              if label and label != c.id]
+    problems = privacy.check_texts(config.source, texts, **allowed)
     for area in areas:
         texts = [(line_of(area.source, key), value) for key, value in (
             ("name", area.name), ("district", area.district), ("description", area.description), ("join", area.join))

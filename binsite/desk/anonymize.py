@@ -13,11 +13,13 @@ identifies a resident in an e-mail, and what is done about it here:
   "-----Oorspronkelijk bericht-----" or "Van: ... Verzonden: ..." block on;
 - the name and address anywhere else: the address, the display name and
   its parts, and the parts of the address's local part are replaced by
-  ``[naam]`` / ``[e-mailadres]``; every other e-mail address and phone
-  number in the text too (privacy guard's patterns).
+  ``[naam]`` / ``[e-mailadres]``; every other e-mail address, phone
+  number, street or postcode with house number (``[adres]``) and likely
+  person name (a known first name and a surname) in the text too, with the
+  privacy guard's detectors (``binsite.privacy``).
 
-Known limits: a name that appears neither in the From header nor in the
-address (a nickname, a house number, "de buurvrouw van nr. 12") is not
+Known limits: a name that is neither in the From header, the address nor
+the first-name list (a nickname, "de buurvrouw van nr. 12") is not
 recognised; the BINCO reads the result before it goes out.
 """
 
@@ -27,11 +29,13 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from binsite.privacy import scan
+from binsite.privacy import names, scan
 
 NAME = "[naam]"
 ADDRESS = "[e-mailadres]"
 PHONE = "[telefoonnummer]"
+STREET_ADDRESS = "[adres]"
+_MASKS = {"e-mail": ADDRESS, "telefoon": PHONE, "adres": STREET_ADDRESS, "postcode-huisnummer": STREET_ADDRESS}
 
 # Name particles that say nothing on their own and are ordinary words too.
 _PARTICLES = frozenset({"de", "den", "der", "van", "het", "ten", "ter", "te", "op", "in", "aan", "bij", "uit",
@@ -155,8 +159,13 @@ def scrub(text: str, identity: Identity | None) -> str:
     if identity is not None and identity.address:
         text = re.sub(re.escape(identity.address), ADDRESS, text, flags=re.IGNORECASE)
     text = _EMAIL.sub(ADDRESS, text)
-    for finding in reversed([f for f in scan(text) if f.kind in ("e-mail", "telefoon")]):
-        text = text[:finding.start] + (ADDRESS if finding.kind == "e-mail" else PHONE) + text[finding.end:]
+    # The privacy guard's detectors (the same ``binsite check`` uses): e-mail
+    # addresses in every spelling, phone numbers, street + house number and
+    # postcode + house number, and likely person names (first name + surname).
+    for finding in reversed([f for f in scan(text) if f.kind in _MASKS]):
+        text = text[:finding.start] + _MASKS[finding.kind] + text[finding.end:]
+    for finding in reversed(names(text)):
+        text = text[:finding.start] + NAME + text[finding.end:]
     if identity is not None:
         for phrase in identity.phrases():
             pattern = r"(?<![\w])" + r"\s+".join(re.escape(word) for word in phrase.split()) + r"(?![\w])"

@@ -115,3 +115,13 @@ def test_ordinary_sentences_are_kept():
 ])
 def test_clean_subject(subject, expected):
     assert clean_subject(subject, JAN) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Piet Bakker van Kerkstraat 12 belde 06-12345678.", "[naam] van [adres] belde [telefoonnummer]."),
+    ("Mail Marieke van der Berg: marieke{at}ziggo.nl", "Mail [naam]: [e-mailadres]"),
+    ("Het was bij De Hambaken 7 of bij 5223 ab 7.", "Het was bij [adres] of bij [adres]."),
+    ("Wijkagent Maaspoort is ingelicht.", "Wijkagent Maaspoort is ingelicht."),
+])
+def test_guard_detectors_mask_other_people(text, expected):
+    assert scrub(text, None) == expected
