@@ -200,7 +200,8 @@ _URL = re.compile(r"(?:\bhttps?://|(?<![\w.@/-])www\.)[^\s<>()\[\]\"']+", re.IGN
 _SOCIAL = re.compile(
     r"(?:https?://|(?<![\w.@/-]))(?:(?:www|m|mobile|web|nl|nl-nl|touch)\.)?"
     r"(?P<site>facebook\.com|fb\.com|fb\.me|instagram\.com|instagr\.am|twitter\.com|x\.com|tiktok\.com|linkedin\.com"
-    r"|threads\.net|t\.me|telegram\.me|youtube\.com|snapchat\.com|bsky\.app|pinterest\.com|vk\.com)"
+    r"|threads\.net|t\.me|telegram\.me|youtube\.com|snapchat\.com|bsky\.app|pinterest\.com|vk\.com|wa\.me"
+    r"|linktr\.ee|discord\.gg|signal\.me)"
     r"/(?P<path>[^\s<>()\[\]\"'`]*)", re.IGNORECASE)
 # A Mastodon (or other fediverse) profile: "@jan@mastodon.social", or a URL
 # "https://host/@jan"; a Bluesky handle "jan.bsky.social".
@@ -263,13 +264,17 @@ def _profile_handle(site: str, path: str) -> str | None:
         return segments[1] if first.lower() == "add" and len(segments) > 1 else None
     if site == "bsky":
         return segments[1] if first.lower() == "profile" and len(segments) > 1 else None
+    if site in ("wa", "linktr", "signal"):
+        return first
+    if site == "discord":
+        return None
     if site in ("pinterest", "vk"):
         return None if first.lower() in ("pin", "search", "ideas") else first
     return None
 
 
 # A profile link holds one of these (substring tests are ten times quicker than a pattern).
-_SOCIAL_MARKERS = (".com/", ".net/", ".me/", ".am/", ".app/", "bsky", "/@", "/users/", "/u/", "/profile/")
+_SOCIAL_MARKERS = (".com/", ".net/", ".me/", ".am/", ".app/", ".ee/", "bsky", "/@", "/users/", "/u/", "/profile/")
 _SOCIAL_GATE = re.compile(r"\.(?:com|net|me|am|app)/|bsky|@[\w.]+@|://[^\s/]+/(?:@|users/|u/|profile/)",
                           re.IGNORECASE)
 
@@ -615,8 +620,15 @@ def _maybe_street(word: str) -> bool:
     return folded not in _NOT_STREETS and (word[:1].isupper() or folded.endswith(_STRONG_SUFFIXES))
 
 
+# "Kerkstraat nr. 12": the word for "number" is read as a space (same length, same offsets).
+_NUMBER_WORD = re.compile(r"(?<![\w])(?:nr|no|nummer|huisnummer)\.?[ ]+(?=\d)", re.IGNORECASE)
+
+
 def _streets(text: str) -> list[Finding]:
     found: list[Finding] = []
+    original = text
+    if "n" in text or "N" in text:
+        text = _NUMBER_WORD.sub(lambda m: " " * len(m.group(0)), text)
     for gap in _STREET_GATE.finditer(text):
         if not _maybe_street(_word_before(text, gap.start())):
             continue
@@ -638,7 +650,7 @@ def _streets(text: str) -> list[Finding]:
             continue
         start = match.start() - len(line) + line.rfind(name.split()[0], 0, len(line) - len(name) + len(name.split()[0]))
         start = max(start, match.start() - len(line))
-        found.append(Finding("adres", text[start:match.end()], start, match.end()))
+        found.append(Finding("adres", original[start:match.end()], start, match.end()))
     return found
 
 
@@ -666,6 +678,12 @@ _PLATE_DASHED = re.compile(
 _PLATE_SPACED = re.compile(
     r"(?<![\w/-])(?:" + "|".join(_plate_pattern(c, "[ .]", f"[{_PLATE_LETTERS}]") for c in SIDECODES)
     + r")(?![\w/-]|\.\w)")
+# Lower case with spaces: plate letters only, and never a short word or
+# abbreviation ("nr 12 34", "km 12 15").
+_PLATE_SPACED_LOWER = re.compile(
+    r"(?<![\w/-])(?:" + "|".join(_plate_pattern(c, " ", f"[{_PLATE_LETTERS.lower()}]") for c in SIDECODES)
+    + r")(?![\w/-]|\.\w)")
+_ABBREVIATIONS = frozenset(_SHORT_WORDS.split("|")) | {"ml", "dl", "gr", "pk", "kw", "mb", "gb", "hr", "ns", "hm"}
 # Dots between the groups are not prose: lower case too ("gh.12.jk").
 _PLATE_DOTTED = re.compile(
     r"(?<![\w/.-])(?:" + "|".join(_plate_pattern(c, "[.]", f"[{_PLATE_LETTERS}{_PLATE_LETTERS.lower()}]")
@@ -689,6 +707,7 @@ _PLATE_GATES = (
     (re.compile(f"\\d(?:[ .][{_PLATE_LETTERS}]|(?<=[{_PLATE_LETTERS}][ .]\\d))"), _PLATE_SPACED),
     (re.compile(f"\\d(?:[{_PLATE_LETTERS}]|(?<=[{_PLATE_LETTERS}]\\d))"), _PLATE_BARE),
     (re.compile(r"\d(?:\.[A-Za-z]|(?<=[A-Za-z]\.\d))"), _PLATE_DOTTED),
+    (re.compile(f"\\d(?: [{_PLATE_LETTERS.lower()}]|(?<=[{_PLATE_LETTERS.lower()}] \\d))"), _PLATE_SPACED_LOWER),
 )
 _PLATE_WORDS = ("kenteken", "plaat", "nummerbord", "plate", "registration")
 
@@ -698,8 +717,8 @@ def _shape(compact: str) -> str:
 
 
 # Any of the gates below, in one pass (most texts have no plate at all).
-_PLATE_GATE = re.compile(f"\\d(?:-[A-Za-z]|[ .]?[{_PLATE_LETTERS}]|\\.[a-z]|(?<=[A-Za-z]-\\d)|(?<=[{_PLATE_LETTERS}][ .]\\d)"
-                         f"|(?<=[{_PLATE_LETTERS}]\\d)|(?<=[a-z]\\.\\d))")
+_PLATE_GATE = re.compile(f"\\d(?:-[A-Za-z]|[ .]?[{_PLATE_LETTERS}]|[ .][{_PLATE_LETTERS.lower()}]|(?<=[A-Za-z]-\\d)"
+                         f"|(?<=[{_PLATE_LETTERS}{_PLATE_LETTERS.lower()}][ .]\\d)|(?<=[{_PLATE_LETTERS}]\\d))")
 
 
 def _plates(text: str) -> list[Finding]:
@@ -711,6 +730,8 @@ def _plates(text: str) -> list[Finding]:
         for match in pattern.finditer(text):
             letters = [ch for ch in match.group(0) if ch.isalpha()]
             if not (all(ch.isupper() for ch in letters) or all(ch.islower() for ch in letters)):
+                continue
+            if pattern is _PLATE_SPACED_LOWER and any(g in _ABBREVIATIONS for g in match.group(0).split()):
                 continue
             found.append(Finding("kenteken", match.group(0), match.start(), match.end()))
     lower = text.lower()

@@ -71,6 +71,7 @@ FOUND: list[tuple[str, tuple[str, ...]]] = [
     ("Inbraak aan de De Hambaken 7.", ("adres",)),
     ("hoek kerkstraat 3a en de markt", ("adres",)),
     ("Burgemeester Loeffplein 70 om 12 uur", ("adres",)),
+    ("Kerkstraat nr. 12 werd bezocht", ("adres",)),
     # obfuscated e-mail
     ("jan{at}example.nl", ("e-mail",)),
     ("mail jan at example dot nl", ("e-mail",)),
@@ -99,6 +100,8 @@ FOUND: list[tuple[str, tuple[str, ...]]] = [
     ("https://mastodon.nl/@jan", ("social-media",)),
     ("https://bsky.app/profile/jan.example", ("social-media",)),
     ("jan.bsky.social", ("social-media",)),
+    ("app mij: https://wa.me/31612345678", ("social-media",)),
+    ("een auto met xr 12 bt reed weg", ("kenteken",)),
     # bsn
     ("BSN 111222333", ("bsn",)),
     ("bsn: 123456782", ("bsn",)),

@@ -347,3 +347,30 @@ def test_scan_reports_offsets_in_the_text_as_written():
     text = "Bel 06\u200b-1234\u00a05678 nu"
     (finding,) = scan(text)
     assert text[finding.start:finding.end] == finding.text and finding.start == 4
+
+
+def test_other_extensions_can_ask_what_is_members_only():
+    """An extension's treeprocessor (images, attachments) asks the one parser's
+    result: in the mail rendition the passage's elements are marked, in the
+    public rendition they are not in the tree at all."""
+    import markdown
+    from markdown.treeprocessors import Treeprocessor
+
+    from binsite.markup import BinsiteExtension, members_only_elements
+
+    seen: dict[str, list[tuple[str, bool]]] = {}
+
+    class Probe(Treeprocessor):
+        def run(self, root):
+            inside = members_only_elements(root)
+            seen[self.name] = [(e.get("src"), id(e) in inside) for e in root.iter("img")]
+
+    body = "![open](a.jpg)\n::: leden\n![leden](b.jpg)\n:::\n"
+    for keep in (True, False):
+        md = markdown.Markdown(extensions=[BinsiteExtension(keep_members_only=keep, lang="nl")])
+        probe = Probe(md)
+        probe.name = "mail" if keep else "public"
+        md.treeprocessors.register(probe, "probe", 15)
+        md.convert(body)
+    assert seen["mail"] == [("a.jpg", False), ("b.jpg", True)]
+    assert seen["public"] == [("a.jpg", False)]
