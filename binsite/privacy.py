@@ -1081,8 +1081,10 @@ def check_bulletin(bulletin: Bulletin, *, public: bool, allowed_addresses: froze
         rendered = render_body(body, lang="nl")
     # One scan over everything the public sees, fields apart by blank lines
     # (no pattern spans two): a scan has a fixed cost per call.
+    # The slug is in the page's address, the sitemap and the feed.
     fields = [(key, normalise(value)) for key, value in (
-        ("title", bulletin.title), ("summary", bulletin.summary), ("author", author_name(bulletin))) if value]
+        ("title", bulletin.title), ("summary", bulletin.summary), ("author", author_name(bulletin)),
+        ("slug", bulletin.slug.replace("-", " "))) if value]
     fields.append(("body", public_text(rendered.public_html, rendered.public_text)))
     bounds: list[tuple[int, str]] = []
     position = 0
@@ -1094,6 +1096,12 @@ def check_bulletin(bulletin: Bulletin, *, public: bool, allowed_addresses: froze
     starts = _line_starts(body)
     for finding in findings:
         key = bounds[bisect.bisect_right([b for b, _ in bounds], finding.start) - 1][1]
+        if key == "slug":
+            problems.append(report(bulletin.source, None, t(
+                "de bestandsnaam komt in het webadres van het bericht: {m}; kies een andere bestandsnaam",
+                "the file name becomes the bulletin's web address: {m_en}; choose another file name",
+                m=_message(finding, public=public).nl, m_en=_message(finding, public=public).en), code="privacy"))
+            continue
         if key != "body":
             # Title, summary and author are single front-matter values: the line of their key, no column.
             add(finding, bulletin.line_of(key), None)

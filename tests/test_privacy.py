@@ -374,3 +374,10 @@ def test_other_extensions_can_ask_what_is_members_only():
         md.convert(body)
     assert seen["mail"] == [("a.jpg", False), ("b.jpg", True)]
     assert seen["public"] == [("a.jpg", False)]
+
+
+@pytest.mark.parametrize("slug", ["bel-06-12345678", "auto-gh-12-jk", "kerkstraat-12-inbraak"])
+def test_file_name_is_scanned_as_it_becomes_the_address(slug):
+    b = bulletin("---\ntitle: Bericht\ndate: 2026-10-03\n---\nTekst.\n", rel=f"content/maaspoort/2026-10-03-{slug}.md")
+    problems = check(b)
+    assert problems and problems[0].line is None and "bestandsnaam" in problems[0].message.nl
