@@ -1013,6 +1013,21 @@ def _name_message(finding: Finding) -> Text:
              text=" ".join(finding.text.split()), area="Maaspoort")
 
 
+def _blank_passages(body: str) -> str:
+    """``body`` with its members-only lines blanked (same offsets): a
+    finding of the public text is never placed in a passage."""
+    from binsite.markup import find_passages
+
+    ranges = find_passages(body).ranges
+    if not ranges:
+        return body
+    lines = body.split("\n")
+    for first, last in ranges:
+        for index in range(first, last + 1):
+            lines[index] = " " * len(lines[index])
+    return "\n".join(lines)
+
+
 def _line_starts(text: str) -> list[int]:
     return [0] + [match.end() for match in re.finditer("\n", text)]
 
@@ -1106,7 +1121,7 @@ def check_bulletin(bulletin: Bulletin, *, public: bool, allowed_addresses: froze
             # Title, summary and author are single front-matter values: the line of their key, no column.
             add(finding, bulletin.line_of(key), None)
             continue
-        locator = locator or _Locator(body)
+        locator = locator or _Locator(_blank_passages(body))
         offset = locator.find(finding.text)
         if offset is None:
             add(finding, bulletin.body_line, None)

@@ -381,3 +381,9 @@ def test_file_name_is_scanned_as_it_becomes_the_address(slug):
     b = bulletin("---\ntitle: Bericht\ndate: 2026-10-03\n---\nTekst.\n", rel=f"content/maaspoort/2026-10-03-{slug}.md")
     problems = check(b)
     assert problems and problems[0].line is None and "bestandsnaam" in problems[0].message.nl
+
+
+def test_a_finding_is_placed_outside_members_only_passages():
+    text = "---\ntitle: Bericht\ndate: 2026-10-03\n---\n::: leden\nBel 06-12345678\n:::\n\nOok hier: 06-12345678\n"
+    problems = check(bulletin(text))
+    assert [(p.line, p.col) for p in problems] == [(9, 11)]
