@@ -60,7 +60,7 @@ def _code_digest() -> str:
         hasher = hashlib.sha256(__version__.encode())
         for name in ("analyse", "content", "yamlfile", "config", "areas", "privacy", "markup", "i18n"):
             hasher.update((here / f"{name}.py").read_bytes())
-        for data in sorted((here / "data").glob("*.txt.gz")):  # the privacy guard's word lists
+        for data in sorted((here / "data").glob("*.*")):  # the privacy guard's word lists
             hasher.update(data.read_bytes())
         _CODE_DIGEST.append(hasher.hexdigest()[:16])
     return _CODE_DIGEST[0]
@@ -228,6 +228,10 @@ def analyse_content(root: Path, ctx: ParseContext, cache: BuildCache, *, workers
         cache.dirty = True
         _WORKER_CTX, _WORKER_ROOT = ctx, prefix
         count = workers if workers is not None else (os.cpu_count() or 1)
+        if len(todo) >= POOL_THRESHOLD and count > 1:
+            from binsite import privacy
+
+            privacy.preload()  # before the fork: one copy of the word lists, shared
         # Rendered bodies go to the body store in batches as they arrive, so
         # that memory holds a batch of them, never all.
         batch: list[tuple[str, str]] = []

@@ -387,3 +387,9 @@ def test_a_finding_is_placed_outside_members_only_passages():
     text = "---\ntitle: Bericht\ndate: 2026-10-03\n---\n::: leden\nBel 06-12345678\n:::\n\nOok hier: 06-12345678\n"
     problems = check(bulletin(text))
     assert [(p.line, p.col) for p in problems] == [(9, 11)]
+
+
+def test_street_keys_agree_with_the_street_list():
+    from binsite.privacy import STREET_HASHES, _word_list, street_hashes
+
+    assert STREET_HASHES.read_bytes() == street_hashes(_word_list("streets"))
