@@ -676,7 +676,8 @@ _NUMBER_WORD = re.compile(r"(?<![\w])(?:nr|no|nummer|huisnummer)\.?[ ]+(?=\d)", 
 def _streets(text: str) -> list[Finding]:
     found: list[Finding] = []
     original = text
-    if "n" in text or "N" in text:
+    lower = text.lower()
+    if "nr" in lower or "nummer" in lower or "no." in lower or "no " in lower:
         text = _NUMBER_WORD.sub(lambda m: " " * len(m.group(0)), text)
     for gap in _STREET_GATE.finditer(text):
         if not _maybe_street(_word_before(text, gap.start())):
@@ -727,12 +728,6 @@ _PLATE_DASHED = re.compile(
 _PLATE_SPACED = re.compile(
     r"(?<![\w/-])(?:" + "|".join(_plate_pattern(c, "[ .]", f"[{_PLATE_LETTERS}]") for c in SIDECODES)
     + r")(?![\w/-]|\.\w)")
-# Lower case with spaces: plate letters only, and never a short word or
-# abbreviation ("nr 12 34", "km 12 15").
-_PLATE_SPACED_LOWER = re.compile(
-    r"(?<![\w/-])(?:" + "|".join(_plate_pattern(c, " ", f"[{_PLATE_LETTERS.lower()}]") for c in SIDECODES)
-    + r")(?![\w/-]|\.\w)")
-_ABBREVIATIONS = frozenset(_SHORT_WORDS.split("|")) | {"ml", "dl", "gr", "pk", "kw", "mb", "gb", "hr", "ns", "hm"}
 # Dots between the groups are not prose: lower case too ("gh.12.jk").
 _PLATE_DOTTED = re.compile(
     r"(?<![\w/.-])(?:" + "|".join(_plate_pattern(c, "[.]", f"[{_PLATE_LETTERS}{_PLATE_LETTERS.lower()}]")
@@ -756,7 +751,7 @@ _PLATE_GATES = (
     (re.compile(f"\\d(?:[ .][{_PLATE_LETTERS}]|(?<=[{_PLATE_LETTERS}][ .]\\d))"), _PLATE_SPACED),
     (re.compile(f"\\d(?:[{_PLATE_LETTERS}]|(?<=[{_PLATE_LETTERS}]\\d))"), _PLATE_BARE),
     (re.compile(r"\d(?:\.[A-Za-z]|(?<=[A-Za-z]\.\d))"), _PLATE_DOTTED),
-    (re.compile(f"\\d(?: [{_PLATE_LETTERS.lower()}]|(?<=[{_PLATE_LETTERS.lower()}] \\d))"), _PLATE_SPACED_LOWER),
+
 )
 _PLATE_WORDS = ("kenteken", "plaat", "nummerbord", "plate", "registration")
 
@@ -766,8 +761,10 @@ def _shape(compact: str) -> str:
 
 
 # Any of the gates below, in one pass (most texts have no plate at all).
-_PLATE_GATE = re.compile(f"\\d(?:-[A-Za-z]|[ .]?[{_PLATE_LETTERS}]|[ .][{_PLATE_LETTERS.lower()}]|(?<=[A-Za-z]-\\d)"
-                         f"|(?<=[{_PLATE_LETTERS}{_PLATE_LETTERS.lower()}][ .]\\d)|(?<=[{_PLATE_LETTERS}]\\d))")
+# (Lower case with spaces, "xr 12 bt", is found only after a plate word: in
+# prose "om 12 uur" and "nr 12 34" are everywhere.)
+_PLATE_GATE = re.compile(f"\\d(?:-[A-Za-z]|[ .]?[{_PLATE_LETTERS}]|\\.[a-z]|(?<=[A-Za-z]-\\d)"
+                         f"|(?<=[{_PLATE_LETTERS}][ .]\\d)|(?<=[a-z]\\.\\d)|(?<=[{_PLATE_LETTERS}]\\d))")
 
 
 def _plates(text: str) -> list[Finding]:
@@ -779,8 +776,6 @@ def _plates(text: str) -> list[Finding]:
         for match in pattern.finditer(text):
             letters = [ch for ch in match.group(0) if ch.isalpha()]
             if not (all(ch.isupper() for ch in letters) or all(ch.islower() for ch in letters)):
-                continue
-            if pattern is _PLATE_SPACED_LOWER and any(g in _ABBREVIATIONS for g in match.group(0).split()):
                 continue
             found.append(Finding("kenteken", match.group(0), match.start(), match.end()))
     lower = text.lower()

@@ -101,7 +101,7 @@ FOUND: list[tuple[str, tuple[str, ...]]] = [
     ("https://bsky.app/profile/jan.example", ("social-media",)),
     ("jan.bsky.social", ("social-media",)),
     ("app mij: https://wa.me/31612345678", ("social-media",)),
-    ("een auto met xr 12 bt reed weg", ("kenteken",)),
+    ("kenteken xr 12 bt, reed weg", ("kenteken",)),
     # bsn
     ("BSN 111222333", ("bsn",)),
     ("bsn: 123456782", ("bsn",)),
