@@ -1057,6 +1057,13 @@ def _name_message(finding: Finding) -> Text:
              text=" ".join(finding.text.split()), area="Maaspoort")
 
 
+def _slug_text(slug: str) -> str:
+    """A slug as the scanner reads it: its words apart, and each three in a
+    row joined by dashes (a plate, "gh-12-jk", is three of its words)."""
+    words = slug.split("-")
+    return "\n".join([" ".join(words), *("-".join(words[i:i + 3]) for i in range(len(words) - 2))])
+
+
 def _blank_passages(body: str) -> str:
     """``body`` with its members-only lines blanked (same offsets): a
     finding of the public text is never placed in a passage."""
@@ -1143,7 +1150,7 @@ def check_bulletin(bulletin: Bulletin, *, public: bool, allowed_addresses: froze
     # The slug is in the page's address, the sitemap and the feed.
     fields = [(key, normalise(value)) for key, value in (
         ("title", bulletin.title), ("summary", bulletin.summary), ("author", author_name(bulletin)),
-        ("slug", bulletin.slug.replace("-", " "))) if value]
+        ("slug", _slug_text(bulletin.slug))) if value]
     fields.append(("body", public_text(rendered.public_html, rendered.public_text)))
     bounds: list[tuple[int, str]] = []
     position = 0
