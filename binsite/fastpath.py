@@ -51,9 +51,9 @@ def walk_files(folder: str, links: list[str] | None = None):
                 yield entry.path[prefix:], entry.stat(follow_symlinks=False)
 
 
-def _files(name: str, folder: str) -> list[tuple[str, os.stat_result]]:
+def _files(name: str, folder: str, links: list[str] | None = None) -> list[tuple[str, os.stat_result]]:
     """``(name/relative, stat)`` of every file under ``folder``, with ``/``."""
-    return [(name + rel.replace(os.sep, "/"), stat) for rel, stat in walk_files(folder)]
+    return [(name + rel.replace(os.sep, "/"), stat) for rel, stat in walk_files(folder, links)]
 
 
 def _lines(files: list[tuple[str, os.stat_result]]) -> list[str]:
@@ -74,7 +74,11 @@ def input_signature(root: Path, default_templates: Path,
                 stat = path.stat()
                 lines.append(f"{name}|{stat.st_mtime_ns}|{stat.st_size}|{stat.st_ino}")
             elif path.is_dir():
-                found = _files(name, str(path))
+                links: list[str] = []
+                found = _files(name, str(path), links)
+                # A new symbolic link must not pass for "nothing changed": the
+                # check that refuses it has to run.
+                lines.extend(f"{name}{rel}|link" for rel in sorted(links))
                 if listing is not None and base == root and name == "content":
                     listing.extend(found)
                 lines.extend(_lines(found))

@@ -393,3 +393,16 @@ def test_street_keys_agree_with_the_street_list():
     from binsite.privacy import STREET_HASHES, _word_list, street_hashes
 
     assert STREET_HASHES.read_bytes() == street_hashes(_word_list("streets"))
+
+
+def test_a_symlink_added_after_a_build_is_refused_by_the_next_build(tmp_path):
+    root = copy_fixture("mini", tmp_path / "site")
+    out = tmp_path / "out"
+    build(root, out, now=MINI_NOW)
+    secret = tmp_path / "geheim.md"
+    secret.write_text("---\ntitle: Geheim\ndate: 2026-11-01\n---\nZwaluwstaart98\n")
+    (root / "content" / "noord" / "2026-11-08-link.md").symlink_to(secret)
+    with pytest.raises(InvalidSite) as raised:
+        build(root, out, now=MINI_NOW)
+    assert any(p.path == "content/noord/2026-11-08-link.md" for p in raised.value.problems)
+    assert _leaks(out, "Zwaluwstaart98") == []
