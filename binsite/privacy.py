@@ -223,6 +223,7 @@ def _address_allowed(address: str, domain: str, allowed_addresses: frozenset[str
 # The obfuscated forms (their pattern is slow: it tries every word) need an
 # "at" word, "@" with a space beside it, or "%40".
 _EMAIL_GATE = re.compile(r"(?<![a-z])(?:at|apen?staartje)(?![a-z])|@ | @|%40")
+_BRACKET_AT = ("(a)", "[a]", "{a}", "<a>", "( a )", "[ a ]", "(@)", "[@]", "{@}")
 # Starts with the literal, so that the search skips ahead to each "at".
 _AT_WORD_GATE = re.compile(r"at(?![a-z])(?<![a-z]at)")
 _LOCAL_END = re.compile(r"\s*(?:@|%40|[\[({<]|\s(?:at|apenstaartje|apestaartje)\s)", re.IGNORECASE)
@@ -232,7 +233,8 @@ def _emails(text: str, allowed_addresses: frozenset[str], allowed_domains: froze
     found: list[Finding] = []
     patterns = [_EMAIL] if "@" in text or "%40" in text else []
     lower = text.lower()
-    if "@ " in text or " @" in text or "%40" in text or "staartje" in lower or _AT_WORD_GATE.search(lower):
+    if ("@ " in text or " @" in text or "%40" in text or "staartje" in lower or _AT_WORD_GATE.search(lower)
+            or any(bracket in lower for bracket in _BRACKET_AT)):
         patterns.append(_EMAIL_OBFUSCATED)
     for pattern in patterns:
         for match in pattern.finditer(text):

@@ -76,6 +76,8 @@ FOUND: list[tuple[str, tuple[str, ...]]] = [
     ("jan{at}example.nl", ("e-mail",)),
     ("mail jan at example dot nl", ("e-mail",)),
     ("jan%40example.nl", ("e-mail",)),
+    ("jan(a)example.nl", ("e-mail",)),
+    ("jan @ example . nl", ("e-mail",)),
     ("jan apenstaartje ziggo punt nl", ("e-mail",)),
     # more phone and plate and postcode forms
     ("Bel 06.12.34.56.78", ("telefoon",)),

@@ -406,3 +406,11 @@ def test_a_symlink_added_after_a_build_is_refused_by_the_next_build(tmp_path):
         build(root, out, now=MINI_NOW)
     assert any(p.path == "content/noord/2026-11-08-link.md" for p in raised.value.problems)
     assert _leaks(out, "Zwaluwstaart98") == []
+
+
+def test_the_example_site_passes_with_no_privacy_finding():
+    """Real bulletin text (times, dates, amounts, streets without a number,
+    role names, the BIN's own addresses): no error and no warning."""
+    root = Path(__file__).resolve().parent.parent
+    result = check_site(root, MINI_NOW)
+    assert [p.format("en") for p in result.problems if p.code in ("privacy", "leden", "link", "placeholder")] == []
