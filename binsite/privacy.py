@@ -220,9 +220,6 @@ def _address_allowed(address: str, domain: str, allowed_addresses: frozenset[str
 
 # Cheap gates: a detector whose gate finds nothing cannot match, and is not
 # run (the full patterns scan every position and cost most of a check).
-# The obfuscated forms (their pattern is slow: it tries every word) need an
-# "at" word, "@" with a space beside it, or "%40".
-_EMAIL_GATE = re.compile(r"(?<![a-z])(?:at|apen?staartje)(?![a-z])|@ | @|%40")
 _BRACKET_AT = ("(a)", "[a]", "{a}", "<a>", "( a )", "[ a ]", "(@)", "[@]", "{@}")
 # Starts with the literal, so that the search skips ahead to each "at".
 _AT_WORD_GATE = re.compile(r"at(?![a-z])(?<![a-z]at)")
@@ -326,8 +323,6 @@ def _profile_handle(site: str, path: str) -> str | None:
 
 # A profile link holds one of these (substring tests are ten times quicker than a pattern).
 _SOCIAL_MARKERS = (".com/", ".net/", ".me/", ".am/", ".app/", ".ee/", "bsky", "/@", "/users/", "/u/", "/profile/")
-_SOCIAL_GATE = re.compile(r"\.(?:com|net|me|am|app)/|bsky|@[\w.]+@|://[^\s/]+/(?:@|users/|u/|profile/)",
-                          re.IGNORECASE)
 
 
 def _trim(text: str, start: int, end: int) -> int:
@@ -615,7 +610,6 @@ _NOT_STREETS = frozenset(
 _STREET_PARTICLES = frozenset("de het 't den der van ter ten te aan op in bij sint st. st oude nieuwe".split())
 _NUMBER = re.compile(r"(?<![\w.,:/#€$-])(\d{1,4})(?:[ ]?(?:-[ ]?)?[A-Za-z](?![\w])|-\d{1,3}(?!\w)|[ ]?(?:hs|bis)(?!\w))?"
                      r"(?![\w]|[.,:/]\d|[ ]?(?:%|€|\$|-\d|:\d))")
-_WORD_BEFORE = re.compile(r"([A-Za-zÀ-ÿ'’.-]+)[ ]+$")
 # After a house number, a word in lower case that makes it a count or a time:
 # "de Markt 12 kramen", "Maaspoort 3 keer", "om 12 uur".
 _COUNT_AFTER = re.compile(r"[ ]+(?!(?:in|is|te|en|op|om|rond|sinds|gisteren|vandaag|vannacht|bij|of|was|werd|wordt|met|aan|zwart|wit|heeft|hoek|nabij|"
@@ -794,11 +788,6 @@ def _plates(text: str) -> list[Finding]:
 
 # --- BSN -------------------------------------------------------------------------------
 
-# Nine digits, together or in groups ("111 222 333", "1112.22.333"), not part
-# of a longer number, an amount or a date.
-_BSN = re.compile(r"(?<![\w.,/+-])(?<!\d[ ])(?<!€)(?<!€ )\d(?:[ .-]?\d){8}(?!\w|[ .,/-]\d)")
-
-
 def bsn_valid(number: str) -> bool:
     """The eleven-test of a burgerservicenummer (9 digits; python-stdnum)."""
     from stdnum.nl import bsn
@@ -807,8 +796,10 @@ def bsn_valid(number: str) -> bool:
     return len(digits) == 9 and len(set(digits)) > 1 and bsn.is_valid(digits)
 
 
-# Searched from a digit (a pattern that starts with look-behinds tries every
-# position); the context of ``_BSN`` is checked in ``_bsns``.
+# Nine digits, together or in groups ("111 222 333", "1112.22.333"), not part
+# of a longer number, an amount or a date. Searched from a digit (a pattern
+# that starts with look-behinds tries every position); the context is
+# checked in ``_bsns``.
 _BSN_DIGITS = re.compile(r"\d(?:[ .-]?\d){8}")
 
 
@@ -953,11 +944,8 @@ def names(text: str, *, roles: frozenset[str] = frozenset()) -> list[Finding]:
 
 # --- The public rendition ----------------------------------------------------------------------
 
-_BLOCK_END = re.compile(r"</(?:p|li|h[1-6]|tr|td|th|blockquote|pre|div|dd|dt|table|ul|ol|caption)>|<br\s*/?>|<hr\s*/?>",
-                        re.IGNORECASE)
 # nh3 writes every attribute as name="value".
 _ATTRIBUTE = re.compile(r'(?:href|src|title|alt)="([^"]*)"')
-_TAG = re.compile(r"<[^>]*>")
 
 
 def public_text(html_text: str, text: str | None = None) -> str:
