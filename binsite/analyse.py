@@ -23,13 +23,14 @@ from binsite.cache import BuildCache, serialize_body
 from binsite.compact import Compact
 from binsite.config import SiteConfig
 from binsite.content import CONTENT_DIR, Bulletin, Source, parse_bulletin
-from binsite.errors import Problem, warning
+from binsite.errors import Problem, error, warning
 from binsite.fastpath import walk_files
 from binsite.i18n import t
 from binsite.workers import fork_map
 
 if TYPE_CHECKING:
     from binsite.markup import RenderedBody
+    from binsite.media import MediaFile
 
 # Bump when parsing, the guard or Markdown rendering change their output.
 ANALYSIS_VERSION = 4
@@ -58,7 +59,7 @@ def _code_digest() -> str:
     if not _CODE_DIGEST:
         here = Path(__file__).resolve().parent
         hasher = hashlib.sha256(__version__.encode())
-        for name in ("analyse", "content", "yamlfile", "config", "areas", "privacy", "markup", "i18n"):
+        for name in ("analyse", "content", "yamlfile", "config", "areas", "privacy", "markup", "media", "i18n"):
             hasher.update((here / f"{name}.py").read_bytes())
         for data in sorted((here / "data").glob("*.*")):  # the privacy guard's word lists
             hasher.update(data.read_bytes())
@@ -88,6 +89,12 @@ class Analysis(Compact):
     excerpt: str = ""
     words_key: str = ""      # where the body store keeps its search words
     has_members_only: bool = False
+    # The files beside the bulletin (``binsite.media``), and the names of
+    # those the public and the mail rendition show: the site copies the first,
+    # the mail carries the second.
+    media: tuple[MediaFile, ...] = ()
+    public_media: tuple[str, ...] = ()
+    mail_media: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -98,8 +105,9 @@ class Extras:
     words: str               # title and public text: distinct words, for the search index
 
 
-def body_key(body: str, lang: str) -> str:
-    return hashlib.sha256(f"{ANALYSIS_VERSION}|{lang}|{body}".encode()).hexdigest()[:32]
+def body_key(body: str, lang: str, media: str = "") -> str:
+    """``media``: ``binsite.media.media_key`` of the files the body refers to."""
+    return hashlib.sha256(f"{ANALYSIS_VERSION}|{lang}|{media}|{body}".encode()).hexdigest()[:32]
 
 
 def excerpt(text: str, limit: int = 220) -> str:
@@ -114,8 +122,10 @@ def words_key(body_key: str, title: str) -> str:
     return hashlib.sha256(f"{body_key}|{title}".encode()).hexdigest()[:32]
 
 
-def analyse_source(source: Source, ctx: ParseContext) -> tuple[Analysis, Extras | None]:
-    """Parse, guard and render one file (pure)."""
+def analyse_source(source: Source, ctx: ParseContext, media: tuple[MediaFile, ...] = (),
+                   media_problems: tuple[Problem, ...] = ()) -> tuple[Analysis, Extras | None]:
+    """Parse, guard and render one file (pure). ``media``: the files in the
+    folder beside it, probed; ``media_problems``: what is wrong with that folder."""
     # Imported here: a command that finds every file in the cache (a dry
     # run, a rebuild) never loads Markdown or the privacy patterns.
     from binsite import privacy
@@ -123,18 +133,23 @@ def analyse_source(source: Source, ctx: ParseContext) -> tuple[Analysis, Extras 
 
     bulletin, problems = parse_bulletin(source, ctx.config, frozenset(ctx.area_ids))
     if bulletin is None:
-        return Analysis(None, tuple(problems)), None
+        return Analysis(None, tuple(problems) + media_problems), None
+    from binsite.media import check_media, media_key
     from binsite.site import is_public  # here to keep the import graph one-way
 
     lang = ctx.config.language
-    body = render_body(bulletin.body, lang=lang)
+    usable = {m.name: m for m in media if m.problem is None}
+    body = render_body(bulletin.body, lang=lang, media=usable)
     # The guard judges the public rendition itself: what Markdown, entities
     # and comments make of the text is what is published.
     problems += privacy.check_bulletin(
         bulletin, public=is_public(bulletin) and not bulletin.draft, rendered=body,
         allowed_addresses=frozenset(ctx.allowed_addresses), allowed_domains=frozenset(ctx.allowed_domains),
         roles=frozenset(part for area in ctx.area_ids for part in area.split("-")))
-    key = body_key(bulletin.body, lang)
+    problems += check_media(bulletin, media, body.mail_media, max_file=ctx.config.media_max_file,
+                            max_mail=ctx.config.media_max_mail, mail_base=len(bulletin.body.encode()),
+                            folder_problems=media_problems)
+    key = body_key(bulletin.body, lang, media_key(media) if media else "")
     analysis = Analysis(
         bulletin=bulletin.without_body(),
         problems=tuple(problems),
@@ -142,8 +157,16 @@ def analyse_source(source: Source, ctx: ParseContext) -> tuple[Analysis, Extras 
         excerpt=bulletin.summary or excerpt(body.public_text),
         words_key=words_key(key, bulletin.title),
         has_members_only=body.has_members_only,
+        media=media,
+        public_media=_shown(body.public_media, usable),
+        mail_media=_shown(body.mail_media, usable),
     )
     return analysis, Extras(body, search_words(bulletin.title + "\n" + body.public_text))
+
+
+def _shown(refs: tuple, usable: dict[str, MediaFile]) -> tuple[str, ...]:
+    """The names of the usable files that ``refs`` refer to, once each, in order."""
+    return tuple(dict.fromkeys(r.name for r in refs if r.name in usable))
 
 
 # --- Reading the content folder, with stat signatures ----------------------
@@ -157,21 +180,91 @@ def content_files(root: Path) -> Iterable[tuple[str, os.stat_result]]:
 # Set before forking the workers, so they inherit them instead of receiving them per task.
 _WORKER_CTX: ParseContext | None = None
 _WORKER_ROOT = ""
+_WORKER_MEDIA: dict[str, tuple[tuple, tuple]] = {}
 
 
-def _work(item: tuple[str | None, str, bytes | None]) -> tuple[str, str, Analysis, str | None, str | None]:
+def _work(item: tuple) -> tuple[str, str, Analysis, str | None, str | None]:
     """One file, in a worker: ``(digest, rel, analysis, body, words)``. A file
     never seen before comes without its digest and bytes: the worker reads
     it, so that reading 10,000 files is shared too (and their bytes are
     never all in the parent's memory). The body comes back serialised (one
     string is cheaper to send between processes than a dataclass of four)."""
-    digest, rel, data = item
+    digest, rel, data = item[:3]
     if data is None or digest is None:
         data, digest = _read(_WORKER_ROOT + rel)
-    analysis, extras = analyse_source(Source(rel, data), _WORKER_CTX)
+    media, media_problems = _WORKER_MEDIA.get(rel, ((), ()))
+    analysis, extras = analyse_source(Source(rel, data), _WORKER_CTX, media, media_problems)
     if extras is None:
         return digest, rel, analysis, None, None
     return digest, rel, analysis, serialize_body(extras.body), extras.words
+
+
+def _media_suffix(found: tuple[tuple, tuple] | None) -> str:
+    """What of a bulletin's folder its analysis depends on, for its cache key."""
+    if not found or not (found[0] or found[1]):
+        return ""
+    from binsite.media import media_key
+
+    return f"|{media_key(found[0])}|{hashlib.sha256(repr(found[1]).encode()).hexdigest()[:16]}"
+
+
+def _media_of(files: list[tuple[str, os.stat_result]], prefix: str, cache: BuildCache, max_file: int
+              ) -> tuple[dict[str, tuple[tuple, tuple]], set[str], set[str]]:
+    """The files beside each bulletin (``content/<area>/<stem>/`` beside
+    ``<stem>.md``), probed once per content digest: ``({bulletin rel:
+    (media files, problems of the folder)}, rels reported here, media rels)``."""
+    from dataclasses import replace
+
+    bulletins = {rel for rel, _ in files if rel.endswith(".md")}
+    found: dict[str, tuple[list, list]] = {}
+    reported: set[str] = set()
+    media_rels: set[str] = set()
+    signatures = cache.section("files")
+    probes = cache.section("media")
+    used_digests: set[str] = set()
+    for rel, stat in files:
+        parts = rel.split("/")
+        if len(parts) < 4 or "/".join(parts[:3]) + ".md" not in bulletins:
+            continue
+        owner = "/".join(parts[:3]) + ".md"
+        media, folder_problems = found.setdefault(owner, ([], []))
+        from binsite.media import NAME, MediaFile, probe, too_large
+
+        if len(parts) > 4 or not NAME.match(parts[3]):
+            reported.add(rel)
+            folder_problems.append(error(rel, None, t(
+                "een bijlage staat direct in {f}/ en heeft een naam van letters, cijfers, '-' en '_' met een "
+                "extensie, zonder spaties, zoals kaart-omleiding.png; hernoem of verplaats dit bestand",
+                "an attachment sits directly in {f}/ and has a name of letters, digits, '-' and '_' with an "
+                "extension, without spaces, such as diversion-map.png; rename or move this file",
+                f="/".join(parts[:3])), code="media"))
+            continue
+        media_rels.add(rel)
+        if stat.st_size > max_file:
+            media.append(MediaFile(parts[3], rel, "", "", "", stat.st_size, problem=too_large(stat.st_size, max_file)))
+            continue
+        signature = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        known = signatures.get(rel)
+        data = None
+        if known is not None and known[0] == signature:
+            digest = known[1]
+        else:
+            data, digest = _read(prefix + rel)
+            signatures[rel] = (signature, digest)
+            cache.dirty = True
+        probed = probes.get(digest)
+        if probed is None:
+            if data is None:
+                data = _read(prefix + rel)[0]
+            probed = probes[digest] = probe(data)
+            cache.dirty = True
+        used_digests.add(digest)
+        media.append(replace(probed, name=parts[3], rel=rel))
+    for digest in probes.keys() - used_digests:
+        del probes[digest]
+        cache.dirty = True
+    return ({owner: (tuple(media), tuple(folder_problems)) for owner, (media, folder_problems) in found.items()},
+            reported, media_rels)
 
 
 def _read(path: str) -> tuple[bytes, str]:
@@ -198,9 +291,16 @@ def analyse_content(root: Path, ctx: ParseContext, cache: BuildCache, *, workers
     todo: list[tuple[str | None, str, bytes | None]] = []   # (digest, rel, data); None, None: read it in a worker
     stats: dict[str, tuple[int, int, int]] = {}     # of the files a worker reads
     prefix = os.path.join(str(root), "")
-    for rel, stat in sorted(listing if listing is not None else content_files(root)):
+    files = sorted(listing if listing is not None else content_files(root))
+    media, others, media_rels = _media_of(files, prefix, cache, ctx.config.media_max_file)
+    global _WORKER_MEDIA
+    _WORKER_MEDIA = media
+    for rel, stat in files:
+        if rel in media_rels:
+            continue
         if not rel.endswith(".md"):
-            problems.append(warning(rel, None, t("geen .md-bestand; wordt overgeslagen", "not a .md file; skipped")))
+            if rel not in others:
+                problems.append(warning(rel, None, t("geen .md-bestand; wordt overgeslagen", "not a .md file; skipped")))
             continue
         signature = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
         known = signatures.get(rel)
@@ -216,12 +316,12 @@ def analyse_content(root: Path, ctx: ParseContext, cache: BuildCache, *, workers
             data, digest = _read(prefix + rel)
             signatures[rel] = (signature, digest)
             cache.dirty = True
-        key = keys[rel] = f"{digest}|{ctx_key}|{rel}"
+        key = keys[rel] = f"{digest}|{ctx_key}|{rel}{_media_suffix(media.get(rel))}"
         known_analysis = analyses.get(key)
         if known_analysis is None or known_analysis.bulletin is not None and not (
                 cache.bodies.has(known_analysis.body_key) and cache.bodies.has_words(known_analysis.words_key)):
             todo.append((digest, rel, data if data is not None else _read(prefix + rel)[0]))
-    for rel in signatures.keys() - keys.keys():
+    for rel in signatures.keys() - keys.keys() - media_rels:
         del signatures[rel]
         cache.dirty = True
     if todo:
@@ -245,7 +345,7 @@ def analyse_content(root: Path, ctx: ParseContext, cache: BuildCache, *, workers
 
         for digest, rel, analysis, body, search in fork_map(
                 _work, todo, workers=count if len(todo) >= POOL_THRESHOLD else 1, chunksize=32):
-            key = keys[rel] = f"{digest}|{ctx_key}|{rel}"
+            key = keys[rel] = f"{digest}|{ctx_key}|{rel}{_media_suffix(media.get(rel))}"
             if rel in stats:
                 signatures[rel] = (stats[rel], digest)
             analyses[key] = analysis

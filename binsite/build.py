@@ -204,7 +204,8 @@ def _full_build(root: Path, out: Path, *, now: datetime, drafts: bool, cache: bo
         site_key = digest(__version__, templates_digest(dirs), site.config, site.areas)
         env = make_environment(site.root, site.config.language,
                                compiled_dir=root / CACHE_DIR / "templates" if cache else None)
-        jobs = plan_jobs(env, archive, assets=load_assets(dirs), site_key=site_key)
+        jobs = plan_jobs(env, archive, assets=load_assets(dirs), site_key=site_key,
+                         media_store=str(build_cache.folder / "media") if build_cache.persistent else "")
 
     fresh = claim(out)  # an empty folder: nothing there can be stale
     outputs = build_cache.section("outputs")

@@ -54,15 +54,23 @@ def serialize_body(body: RenderedBody) -> str:
     # same: each is then stored once (a quarter less to write at a cold build).
     mail_html = None if body.mail_html == body.public_html else body.mail_html
     mail_text = None if body.mail_text == body.public_text else body.mail_text
-    return json.dumps([body.public_html, mail_html, body.public_text, mail_text, body.has_members_only])
+    fields = [body.public_html, mail_html, body.public_text, mail_text, body.has_members_only]
+    if body.public_media or body.mail_media:
+        fields += [[[r.tag, r.name, r.alt] for r in refs] for refs in (body.public_media, body.mail_media)]
+    return json.dumps(fields)
 
 
 def deserialize_body(data: str) -> RenderedBody:
     from binsite.markup import RenderedBody  # Markdown is imported only where bodies are
 
-    public_html, mail_html, public_text, mail_text, has_members_only = json.loads(data)
+    public_html, mail_html, public_text, mail_text, has_members_only, *media = json.loads(data)
+    refs: list[tuple] = [(), ()]
+    if media:
+        from binsite.media import Ref
+
+        refs = [tuple(Ref(*r) for r in part) for part in media]
     return RenderedBody(public_html, public_html if mail_html is None else mail_html, public_text,
-                        public_text if mail_text is None else mail_text, has_members_only)
+                        public_text if mail_text is None else mail_text, has_members_only, *refs)
 
 
 class BodyStore:

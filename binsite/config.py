@@ -104,6 +104,10 @@ class SiteConfig:
     send_window_days: int = 7
     per_page: int = 20
     source: str = CONFIG_FILE
+    # Pictures and documents beside bulletins (``media:``): the largest file,
+    # and the largest mail (also Mailman's limit, set by ``lists sync``).
+    media_max_file: int = 10 * 1_000_000
+    media_max_mail: int = 10 * 1_000_000
 
     @property
     def tz(self) -> ZoneInfo:
@@ -135,8 +139,10 @@ class SiteConfig:
 
 
 _KNOWN_KEYS = {"title", "base_url", "language", "timezone", "description", "organisation", "contact",
-               "mail", "categories", "retention", "send_window", "per_page"}
+               "mail", "categories", "retention", "send_window", "per_page", "media"}
 _MAIL_KEYS = {"domain", "sender", "sender_name"}
+_MEDIA_KEYS = {"max_file_mb", "max_mail_mb"}
+MB = 1_000_000
 
 
 def load_config(root: Path) -> tuple[SiteConfig | None, list[Problem]]:
@@ -286,6 +292,23 @@ def parse_config(doc: Located, rel: str) -> tuple[SiteConfig | None, list[Proble
         err("per_page", "'per_page' moet een getal van 1 tot 500 zijn", "'per_page' must be a number from 1 to 500")
         per_page = 20
 
+    media_limits = {"max_file_mb": 10, "max_mail_mb": 10}
+    media_values = values.get("media") or {}
+    if not isinstance(media_values, dict):
+        err("media", "'media' moet max_file_mb en max_mail_mb bevatten", "'media' must hold max_file_mb and max_mail_mb")
+        media_values = {}
+    for key, value in media_values.items():
+        if key not in _MEDIA_KEYS:
+            problems.append(warning(rel, doc.line(f"media.{key}"), t(
+                "onbekende instelling media.{k}; bekend zijn: {known}", "unknown setting media.{k}; known: {known}",
+                k=key, known=", ".join(sorted(_MEDIA_KEYS)))))
+        elif isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1000:
+            problems.append(error(rel, doc.line(f"media.{key}"), t(
+                "'media.{k}' moet een aantal megabytes zijn, groter dan 0 en hooguit 1000, zoals 10",
+                "'media.{k}' must be a number of megabytes, above 0 and at most 1000, such as 10", k=key)))
+        else:
+            media_limits[key] = value
+
     config = SiteConfig(
         title=str(title),
         base_url=base_url,
@@ -301,5 +324,7 @@ def parse_config(doc: Located, rel: str) -> tuple[SiteConfig | None, list[Proble
         send_window_days=send_window,
         per_page=per_page,
         source=rel,
+        media_max_file=int(media_limits["max_file_mb"] * MB),
+        media_max_mail=int(media_limits["max_mail_mb"] * MB),
     )
     return config, problems

@@ -82,6 +82,7 @@ class Bulletin(Compact):
     key_lines: tuple[tuple[str, int], ...]  # front matter key -> line
     to_all: bool = False        # a notice with ``areas: all`` (areas resolved at assembly)
     content_hash: str = ""      # what a reader receives (see ``content_hash``); a change after sending is a correction
+    photos_checked: bool = False  # ``privacy: {photos_checked: true}``: a person looked at the photos
 
     @property
     def is_notice(self) -> bool:
@@ -351,6 +352,7 @@ def parse_bulletin(source: Source, config: SiteConfig, area_ids: frozenset[str])
 
     privacy_allow: tuple[str, ...] = ()
     privacy_reason = ""
+    photos_checked = False
     raw_privacy = values.get("privacy")
     if raw_privacy is not None:
         if not isinstance(raw_privacy, dict):
@@ -361,6 +363,10 @@ def parse_bulletin(source: Source, config: SiteConfig, area_ids: frozenset[str])
                 allow = [allow]
             privacy_allow = tuple(str(a) for a in allow)
             privacy_reason = str(raw_privacy.get("reason") or "").strip()
+            photos_checked = raw_privacy.get("photos_checked", False)
+            if not isinstance(photos_checked, bool):
+                err("privacy", "'privacy.photos_checked' moet true of false zijn", "'privacy.photos_checked' must be true or false")
+                photos_checked = False
             if privacy_allow and not privacy_reason:
                 err("privacy", "'privacy.allow' vraagt een 'reason:' die uitlegt waarom dit openbaar mag",
                     "'privacy.allow' needs a 'reason:' explaining why this may be public")
@@ -400,6 +406,7 @@ def parse_bulletin(source: Source, config: SiteConfig, area_ids: frozenset[str])
         content_hash=content_hash(title, body, audience,
                                   tuple(sorted(area_ids)) if kind == "notice" and areas == ("all",) else areas,
                                   category),
+        photos_checked=photos_checked,
     )
     return bulletin, problems
 

@@ -29,6 +29,7 @@ from markdown.treeprocessors import InlineProcessor, Treeprocessor
 from markdown.util import AtomicString
 
 from binsite.i18n import Text, t, ui
+from binsite.media import MediaExtension
 
 # ``::: leden`` (or ``::: members``) opens a members-only passage; ``:::`` closes it.
 MEMBERS_WORDS = ("leden", "members", "alleen-leden")
@@ -517,26 +518,36 @@ def _converter(lang: str, keep_members_only: bool) -> markdown.Markdown:
             # Extensions as objects, not names: a name is looked up among every
             # installed package's entry points, which cost 10 ms per process.
             extensions=[TableExtension(), SaneListExtension(),
-                        BinsiteExtension(keep_members_only=keep_members_only, lang=lang)],
+                        BinsiteExtension(keep_members_only=keep_members_only, lang=lang),
+                        MediaExtension(public=not keep_members_only)],
             output_format="html",
         )
     return md.reset()
 
 
-def to_html(body: str, *, lang: str, keep_members_only: bool) -> str:
-    """Markdown to sanitised HTML."""
+def to_html(body: str, *, lang: str, keep_members_only: bool, media: dict | None = None) -> str:
+    """Markdown to sanitised HTML. ``media``: the bulletin's files by name
+    (``binsite.media``), whose references get their sizes and links."""
+    return _convert(body, lang, keep_members_only, media)[0]
+
+
+def _convert(body: str, lang: str, keep_members_only: bool, media: dict | None) -> tuple[str, tuple]:
+    """Sanitised HTML and the references to the bulletin's files in this rendition."""
+    md = _converter(lang, keep_members_only)
+    md.binsite_media = media
     try:
-        return sanitize(_converter(lang, keep_members_only).convert(body))
+        html_text = sanitize(md.convert(body))
+        return html_text, tuple(md.binsite_media_refs)
     except RecursionError:
         # Nesting is flattened before parsing, so this is a construct not
         # foreseen; the text is still shown (and checked), as plain paragraphs,
-        # without its members-only passages.
+        # without its members-only passages (and without pictures).
         _CONVERTERS.clear()
         lines = body.split("\n")
         if not keep_members_only:
             for first, last in reversed(find_passages(lines).ranges):
                 lines[first:last + 1] = [ui("members_only_note", lang)]
-        return "".join(f"<p>{html.escape(line)}</p>\n" for line in lines if line.strip())
+        return "".join(f"<p>{html.escape(line)}</p>\n" for line in lines if line.strip()), ()
 
 
 _TAG = re.compile(r"<[^>]+>")
@@ -597,16 +608,25 @@ class RenderedBody:
     public_text: str
     mail_text: str
     has_members_only: bool
+    # References to the bulletin's files (``binsite.media.Ref``) that each rendition holds.
+    public_media: tuple = ()
+    mail_media: tuple = ()
 
 
-def render_body(body: str, *, lang: str) -> RenderedBody:
+def render_body(body: str, *, lang: str, media: dict | None = None) -> RenderedBody:
     has_members_only = bool(find_passages(body).ranges)
-    public_html = to_html(body, lang=lang, keep_members_only=False)
-    mail_html = to_html(body, lang=lang, keep_members_only=True) if has_members_only else public_html
+    public_html, public_media = _convert(body, lang, False, media)
+    if has_members_only or public_media:
+        # Images differ too: the page links each to its large version, the mail does not.
+        mail_html, mail_media = _convert(body, lang, True, media)
+    else:
+        mail_html, mail_media = public_html, public_media
     return RenderedBody(
         public_html=public_html,
         mail_html=mail_html,
         public_text=html_to_text(public_html),
         mail_text=mail_text(body, lang=lang),
         has_members_only=has_members_only,
+        public_media=public_media,
+        mail_media=mail_media,
     )

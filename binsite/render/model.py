@@ -53,6 +53,8 @@ class Entry:
     previous: "Entry | None" = None   # older, in the same area
     next: "Entry | None" = None       # newer, in the same area
     bodies: BodyStore = field(default_factory=BodyStore, compare=False, repr=False)
+    # The files beside the bulletin that its public rendition shows (``binsite.media``).
+    media: tuple = ()
 
     @property
     def html(self) -> Markup:
@@ -156,7 +158,7 @@ def build_archive(site: Site, analyses: dict[str, Analysis], bodies: BodyStore, 
             bulletin=b, path=path, key=key, body_key=analysis.body_key, excerpt=analysis.excerpt,
             words_key=analysis.words_key, has_members_only=analysis.has_members_only,
             areas=tuple(areas_by_id[a] for a in b.areas if a in areas_by_id),
-            category=category, bodies=bodies,
+            category=category, bodies=bodies, media=_public_media(analysis),
         )
 
     plain = {b.id: make(b) for b in shown}
@@ -192,6 +194,7 @@ def build_archive(site: Site, analyses: dict[str, Analysis], bodies: BodyStore, 
             previous=shallow(prev_id),
             next=shallow(next_id),
             bodies=bodies,
+            media=p.media,
         )
         entries.append(entry)
         for area_id in b.areas:
@@ -203,6 +206,12 @@ def build_archive(site: Site, analyses: dict[str, Analysis], bodies: BodyStore, 
                    by_area={k: tuple(v) for k, v in by_area.items()},
                    by_category={k: tuple(v) for k, v in by_category.items()},
                    notices=tuple(e for e in entries if e.is_notice), bodies=bodies)
+
+
+def _public_media(analysis: Analysis) -> tuple:
+    """The files the site copies: those the public rendition refers to, and no others."""
+    by_name = {m.name: m for m in analysis.media}
+    return tuple(by_name[name] for name in analysis.public_media)
 
 
 def paginate(entries: tuple[Entry, ...], per_page: int, path_of) -> list[Page]:

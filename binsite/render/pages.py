@@ -126,11 +126,14 @@ def templates_digest(template_dirs: list[Path]) -> str:
     return hasher.hexdigest()[:24]
 
 
-def plan_jobs(env: jinja2.Environment, archive: Archive, *, assets: dict[str, bytes], site_key: str) -> list[Job]:
+def plan_jobs(env: jinja2.Environment, archive: Archive, *, assets: dict[str, bytes], site_key: str,
+              media_store: str = "") -> list[Job]:
     """All jobs of the site. ``site_key`` covers what every page shows (config,
-    areas, templates, binsite's version). Two jobs on one path is an error."""
+    areas, templates, binsite's version). Two jobs on one path is an error.
+    ``media_store``: the folder where processed pictures are kept ("": memory)."""
     stats_key = stats_digest(archive, site_key)
-    jobs = [*_pages(Renderer(env, archive), site_key, stats_key), *_feeds(env, archive, site_key)]
+    jobs = [*_pages(Renderer(env, archive), site_key, stats_key), *_feeds(env, archive, site_key),
+            *_media_jobs(archive, media_store)]
     everything = digest(site_key, tuple(e.key for e in archive.entries))
     # The sitemap lists paths and dates only: an edited text does not redo it.
     jobs.append(Job("sitemap.xml", digest(site_key, tuple((e.path, e.date.timestamp()) for e in archive.entries)),
@@ -145,6 +148,24 @@ def plan_jobs(env: jinja2.Environment, archive: Archive, *, assets: dict[str, by
         if job.path in seen:
             raise BinsiteError(t("twee pagina's op hetzelfde pad {p}", "two pages on one path {p}", p=job.path))
         seen.add(job.path)
+    return jobs
+
+
+def _media_jobs(archive: Archive, store: str) -> list[Job]:
+    """The pictures and documents of public bulletins, beside their pages:
+    ``<name>`` (web size) and ``groot/<name>`` for an image, ``<name>`` for a
+    PDF, all made anew without metadata (``binsite.media``)."""
+    from binsite.media import LARGE_DIR, MEDIA_VERSION, read_output
+
+    root = str(archive.site.root)
+    jobs = []
+    for entry in archive.entries:
+        for item in entry.media:
+            variants = (("web", item.name), ("large", f"{LARGE_DIR}/{item.name}")) if item.is_image else (
+                ("pdf", item.name),)
+            for variant, name in variants:
+                jobs.append(Job(entry.path + name, join_digest("media", str(MEDIA_VERSION), item.digest, variant),
+                                read_output, (root, item.rel, item.digest, variant, store)))
     return jobs
 
 

@@ -1,0 +1,106 @@
+"""Pictures and PDFs that carry what must never be published, made in the
+test: GPS, a camera serial and an owner in EXIF, XMP and IPTC, a comment,
+an orientation; and PDFs with an author and producer."""
+
+from __future__ import annotations
+
+import io
+import struct
+
+# Strings that must appear in no output file and no delivered mail.
+SECRETS = (b"Jan Geheimhouder", b"SN-CAM-90210-XQ", b"GeheimeStraat", b"Lens-Serial-7734",
+           b"Kommentaar-Verborgen", b"PDF-Auteur-Anouk", b"PDF-Maker-Suite", b"XMP-Maker-Tool")
+# 51.7 N, 5.3 E (degrees, minutes, seconds), a place the photo must not reveal.
+GPS_LATITUDE = (51.0, 41.0, 30.09)
+
+
+def _xmp_segment() -> bytes:
+    packet = (b'<?xpacket begin="\xef\xbb\xbf" id="W5M0MpCehiHzreSzNTczkc9d"?>'
+              b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+              b'<rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/" '
+              b'xmlns:aux="http://ns.adobe.com/exif/1.0/aux/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" '
+              b'aux:SerialNumber="SN-CAM-90210-XQ" xmp:CreatorTool="XMP-Maker-Tool">'
+              b'<dc:creator><rdf:Seq><rdf:li>Jan Geheimhouder</rdf:li></rdf:Seq></dc:creator>'
+              b'</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>')
+    payload = b"http://ns.adobe.com/xap/1.0/\x00" + packet
+    return b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload
+
+
+def _iptc_segment() -> bytes:
+    def dataset(number: int, value: bytes) -> bytes:
+        return b"\x1c\x02" + bytes([number]) + struct.pack(">H", len(value)) + value
+
+    iptc = dataset(80, b"Jan Geheimhouder") + dataset(92, b"GeheimeStraat 12") + dataset(90, b"Den Bosch")
+    resource = b"8BIM" + struct.pack(">H", 0x0404) + b"\x00\x00" + struct.pack(">I", len(iptc)) + iptc
+    if len(iptc) % 2:
+        resource += b"\x00"
+    payload = b"Photoshop 3.0\x00" + resource
+    return b"\xff\xed" + struct.pack(">H", len(payload) + 2) + payload
+
+
+def _comment_segment() -> bytes:
+    payload = b"Kommentaar-Verborgen GeheimeStraat"
+    return b"\xff\xfe" + struct.pack(">H", len(payload) + 2) + payload
+
+
+def leaky_jpeg(width: int = 60, height: int = 40, *, orientation: int = 6) -> bytes:
+    """A JPEG whose stored pixels are red on the left half and blue on the
+    right, with EXIF (GPS, serial, owner, orientation), XMP, IPTC and a comment.
+    With orientation 6 a viewer turns it 90° clockwise: red on top."""
+    from PIL import Image
+
+    image = Image.new("RGB", (width, height), (0, 0, 255))
+    image.paste((255, 0, 0), (0, 0, width // 2, height))
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    exif[0x013B] = "Jan Geheimhouder"          # Artist
+    exif[0x8298] = "Jan Geheimhouder"          # Copyright
+    exif[0x010F] = "CameraMaker"
+    exif[0x0110] = "SN-CAM-90210-XQ model"
+    exif_ifd = exif.get_ifd(0x8769)
+    exif_ifd[0xA431] = "SN-CAM-90210-XQ"       # BodySerialNumber
+    exif_ifd[0xA435] = "Lens-Serial-7734"      # LensSerialNumber
+    exif_ifd[0xA430] = "Jan Geheimhouder"      # CameraOwnerName
+    gps = exif.get_ifd(0x8825)
+    gps[1] = "N"
+    gps[2] = GPS_LATITUDE
+    gps[3] = "E"
+    gps[4] = (5.0, 18.0, 12.0)
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif.tobytes(), quality=95)
+    data = out.getvalue()
+    # After SOI (and Pillow's APP0/APP1): XMP, IPTC and a comment, by hand.
+    return data[:2] + _xmp_segment() + _iptc_segment() + _comment_segment() + data[2:]
+
+
+def leaky_png(width: int = 30, height: int = 20) -> bytes:
+    from PIL import Image, PngImagePlugin
+
+    image = Image.new("RGB", (width, height), (0, 128, 0))
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Author", "Jan Geheimhouder")
+    info.add_itxt("XML:com.adobe.xmp", "<x>SN-CAM-90210-XQ XMP-Maker-Tool</x>")
+    out = io.BytesIO()
+    image.save(out, "PNG", pnginfo=info)
+    return out.getvalue()
+
+
+def leaky_pdf(text: str = "Wegafsluiting") -> bytes:
+    """A one-page PDF with an author, producer and creator in its Info
+    dictionary and an XMP stream that says the same."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, NameObject
+
+    writer = PdfWriter()
+    writer.add_blank_page(200, 100)
+    writer.add_metadata({"/Author": "PDF-Auteur-Anouk", "/Producer": "PDF-Maker-Suite",
+                         "/Creator": "XMP-Maker-Tool", "/Title": text})
+    xmp = DecodedStreamObject()
+    xmp.set_data(b"<x:xmpmeta><dc:creator>PDF-Auteur-Anouk</dc:creator><pdf:Producer>PDF-Maker-Suite"
+                 b"</pdf:Producer></x:xmpmeta>")
+    xmp[NameObject("/Type")] = NameObject("/Metadata")
+    xmp[NameObject("/Subtype")] = NameObject("/XML")
+    writer._root_object[NameObject("/Metadata")] = writer._add_object(xmp)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
