@@ -228,7 +228,7 @@ def _media_of(files: list[tuple[str, os.stat_result]], prefix: str, cache: Build
             continue
         owner = "/".join(parts[:3]) + ".md"
         media, folder_problems = found.setdefault(owner, ([], []))
-        from binsite.media import NAME, MediaFile, probe, too_large
+        from binsite.media import NAME, MediaFile, probe, store_named, too_large
 
         if len(parts) > 4 or not NAME.match(parts[3]):
             reported.add(rel)
@@ -256,7 +256,7 @@ def _media_of(files: list[tuple[str, os.stat_result]], prefix: str, cache: Build
         if probed is None:
             if data is None:
                 data = _read(prefix + rel)[0]
-            probed = probes[digest] = probe(data)
+            probed = probes[digest] = probe(data, store_named(str(cache.folder / "media") if cache.persistent else ""))
             cache.dirty = True
         used_digests.add(digest)
         media.append(replace(probed, name=parts[3], rel=rel))

@@ -548,6 +548,8 @@ def _convert(body: str, lang: str, keep_members_only: bool, media: dict | None) 
             for first, last in reversed(find_passages(lines).ranges):
                 lines[first:last + 1] = [ui("members_only_note", lang)]
         return "".join(f"<p>{html.escape(line)}</p>\n" for line in lines if line.strip()), ()
+    finally:
+        md.binsite_media = None  # the next document brings its own
 
 
 _TAG = re.compile(r"<[^>]+>")

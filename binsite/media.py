@@ -37,6 +37,7 @@ import io
 import os
 import re
 import tempfile
+import warnings
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -121,7 +122,13 @@ def _clean_pixels(data: bytes):
     nothing but pixels (an image made from bytes carries no info at all)."""
     from PIL import Image, ImageOps
 
-    with Image.open(io.BytesIO(data)) as opened:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            opened = Image.open(io.BytesIO(data))
+        except Image.DecompressionBombError:
+            raise ValueError("too-large") from None
+    with opened:
         if opened.width * opened.height > MAX_PIXELS:
             raise ValueError("too-large")
         opened.load()
@@ -194,8 +201,10 @@ def clean_pdf(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def probe(data: bytes) -> MediaFile:
-    """What a file is, checked by reading it whole (name and rel left empty)."""
+def probe(data: bytes, store: "MediaStore | None" = None) -> MediaFile:
+    """What a file is, checked by reading it whole (name and rel left empty).
+    What it makes on the way (the web size, the cleaned PDF) goes to ``store``."""
+    store = store or MediaStore(None)
     digest = hashlib.sha256(data).hexdigest()[:32]
     fmt = sniff(data)
     base = MediaFile("", "", digest, "", fmt or "", len(data))
@@ -207,7 +216,7 @@ def probe(data: bytes) -> MediaFile:
             "save a photo as JPEG or PNG, a document as PDF"))
     if fmt == "PDF":
         try:
-            cleaned = clean_pdf(data)
+            cleaned = store.output(data, digest, "pdf")
         except Exception as exc:
             reason = "encrypted" if str(exc) == "encrypted" else "broken"
             return replace(base, problem=t(
@@ -217,7 +226,7 @@ def probe(data: bytes) -> MediaFile:
                 else "the PDF is damaged and cannot be read; save it again as PDF"))
         return replace(base, kind="pdf", mail_size=len(cleaned))
     try:
-        web = process_image(data, "web")
+        web = store.output(data, digest, "web")
         from PIL import Image
 
         with Image.open(io.BytesIO(web)) as image:
@@ -274,8 +283,12 @@ class MediaStore:
         return result
 
 
-def store_for(cache_folder: Path | None) -> MediaStore:
-    return MediaStore(cache_folder / "media" if cache_folder is not None else None)
+def store_named(folder: str) -> MediaStore:
+    """The store of processed files in ``folder`` ("": this process's memory), one per process."""
+    store = _STORES.get(folder)
+    if store is None:
+        store = _STORES[folder] = MediaStore(Path(folder) if folder else None)
+    return store
 
 
 def read_output(root: str, rel: str, digest: str, variant: str, store_folder: str) -> bytes:
@@ -288,8 +301,7 @@ def read_output(root: str, rel: str, digest: str, variant: str, store_folder: st
 
         raise BinsiteError(t("{p} veranderde tijdens het bouwen; bouw opnieuw", "{p} changed during the build; build again",
                              p=rel))
-    return _STORES.setdefault(store_folder, MediaStore(Path(store_folder) if store_folder else None)).output(
-        data, digest, variant)
+    return store_named(store_folder).output(data, digest, variant)
 
 
 _STORES: dict[str, MediaStore] = {}
@@ -468,3 +480,81 @@ def media_key(media: tuple[MediaFile, ...]) -> str:
 
 def content_id(item: MediaFile, domain: str) -> str:
     return f"{item.digest[:16]}.{item.name}@{domain}"
+
+
+def absolute_media(html_text: str, media: tuple[MediaFile, ...], page_url: str) -> str:
+    """``html_text`` (binsite's sanitised output) with each file's address made
+    absolute under ``page_url``, the page the files sit beside."""
+    for item in media:
+        for attribute in ("src", "href"):
+            for target in (item.name, f"{LARGE_DIR}/{item.name}"):
+                html_text = html_text.replace(f'{attribute}="{target}"', f'{attribute}="{page_url}{target}"')
+    return html_text
+
+
+# --- The mail side ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class MailFile:
+    """One file a bulletin's mail carries: an inline image or an attached PDF."""
+
+    name: str
+    mime: str
+    data: bytes
+    cid: str                   # Content-ID without the angle brackets
+    alt: str = ""
+
+    @property
+    def is_image(self) -> bool:
+        return self.mime.startswith("image/")
+
+
+def mail_files(root: Path, bulletin, body, domain: str) -> tuple[MailFile, ...]:
+    """The files the mail rendition of ``body`` refers to, processed as for
+    the site (I/O: reads them from the bulletin's folder, processes each once)."""
+    store = store_named(str(root / ".binsite" / "cache" / "media"))
+    folder = root / media_folder(bulletin.source)
+    alts: dict[str, str] = {}
+    for ref in body.mail_media:
+        if ref.tag == "img" and ref.alt:
+            alts.setdefault(ref.name, ref.alt)
+    files = []
+    for name in dict.fromkeys(r.name for r in body.mail_media):
+        data = (folder / name).read_bytes()
+        fmt = sniff(data)
+        if fmt is None:
+            continue
+        digest = hashlib.sha256(data).hexdigest()[:32]
+        output = store.output(data, digest, "pdf" if fmt == "PDF" else "web")
+        files.append(MailFile(name, MIME[fmt], output, f"{digest[:16]}.{name}@{domain}", alts.get(name, "")))
+    return tuple(files)
+
+
+def mail_html(html_text: str, files: tuple[MailFile, ...]) -> str:
+    """The mail's HTML with each file referred to by its Content-ID. The
+    HTML is binsite's own sanitised output, where every attribute is written
+    ``name="value"`` and file names hold no character that needs escaping."""
+    for item in files:
+        if item.is_image:
+            html_text = html_text.replace(f'src="{item.name}"',
+                                          f'src="cid:{item.cid}" style="max-width:100%;height:auto;"')
+            html_text = html_text.replace(f'href="{LARGE_DIR}/{item.name}"', f'href="cid:{item.cid}"')
+        else:
+            html_text = html_text.replace(f'href="{item.name}"', f'href="cid:{item.cid}"')
+    return html_text
+
+
+def mail_text_list(files: tuple[MailFile, ...], lang: str) -> str:
+    """For the text part: what the pictures show and which files are attached."""
+    images = [f for f in files if f.is_image]
+    documents = [f for f in files if not f.is_image]
+    lines: list[str] = []
+    if images:
+        lines.append(t("Afbeeldingen in dit bericht (in de HTML-versie):", "Images in this bulletin (in the HTML version):").get(lang))
+        lines += [f"- {f.name}: {f.alt}" if f.alt else f"- {f.name}" for f in images]
+    if documents:
+        if lines:
+            lines.append("")
+        lines.append(t("Bijlagen:", "Attachments:").get(lang))
+        lines += [f"- {f.name}" for f in documents]
+    return "\n".join(lines) + "\n" if lines else ""

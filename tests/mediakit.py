@@ -66,8 +66,11 @@ def leaky_jpeg(width: int = 60, height: int = 40, *, orientation: int = 6) -> by
     gps[2] = GPS_LATITUDE
     gps[3] = "E"
     gps[4] = (5.0, 18.0, 12.0)
+    from PIL import ImageCms
+
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
     out = io.BytesIO()
-    image.save(out, "JPEG", exif=exif.tobytes(), quality=95)
+    image.save(out, "JPEG", exif=exif.tobytes(), quality=95, icc_profile=profile)
     data = out.getvalue()
     # After SOI (and Pillow's APP0/APP1): XMP, IPTC and a comment, by hand.
     return data[:2] + _xmp_segment() + _iptc_segment() + _comment_segment() + data[2:]

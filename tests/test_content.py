@@ -154,5 +154,8 @@ def test_cached_bulletins_keep_no_body_and_send_uses_the_body_store(mini_root):
     fresh, _ = load_site(mini_root)
     for bulletin in result.site.bulletins:
         assert bulletin.body is None
-        stored = result.bodies.get(result.analyses[bulletin.id].body_key)
-        assert stored == render_body(fresh.bulletin(bulletin.id).body, lang="nl")
+        analysis = result.analyses[bulletin.id]
+        stored = result.bodies.get(analysis.body_key)
+        # Rendered with the files beside the bulletin (their sizes), as analysed.
+        media = {m.name: m for m in analysis.media if m.problem is None}
+        assert stored == render_body(fresh.bulletin(bulletin.id).body, lang="nl", media=media)

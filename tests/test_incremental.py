@@ -15,6 +15,7 @@ import pytest
 
 from binsite.build import build
 from binsite.cache import CACHE_DIR
+from mediakit import leaky_jpeg, leaky_pdf, leaky_png
 from sitekit import MINI_NOW, write
 
 
@@ -46,6 +47,20 @@ def rename(root: Path, old: str, new: str) -> None:
     (root / old).rename(root / new)
     edit(root / "content/noord/2026-11-03-fiets-terecht.md", "noord/2026-11-01-fiets-gestolen", "noord/2026-11-01-fiets-weg")
 
+NOTICE = "content/notices/2026-11-02-donkere-dagen.md"
+NOTICE_FILES = "content/notices/2026-11-02-donkere-dagen"
+
+
+def add_picture(root: Path) -> None:
+    (root / NOTICE_FILES / "kaart.png").write_bytes(leaky_png(50, 30))
+    edit(root / NOTICE, "Meer tips staan", "![Kaart van de wijk](kaart.png)\n\nMeer tips staan")
+
+
+def remove_picture(root: Path) -> None:
+    (root / NOTICE_FILES / "lamp.jpg").unlink()
+    edit(root / NOTICE, "![Een buitenlamp met tijdschakelaar naast de voordeur](lamp.jpg)", "")
+
+
 STEPS = {
     "change a body": lambda r: edit(r / BULLETIN, "Let op uw eigendommen.", "Let goed op uw eigendommen."),
     "change a title": lambda r: edit(r / BULLETIN, "title: Fiets gestolen bij de school", "title: Twee fietsen gestolen"),
@@ -62,6 +77,10 @@ STEPS = {
     "make one partners-only": lambda r: edit(r / BULLETIN, "category: inbraak", "category: inbraak\naudience: partners"),
     "publish the draft": lambda r: edit(r / "content/noord/2026-11-06-concept.md", "draft: true", "draft: false"),
     "touch without change": lambda r: (r / BULLETIN).write_bytes((r / BULLETIN).read_bytes()),
+    "change a picture": lambda r: (r / NOTICE_FILES / "lamp.jpg").write_bytes(leaky_jpeg(80, 50)),
+    "add a picture": add_picture,
+    "remove a picture": remove_picture,
+    "change a PDF": lambda r: (r / NOTICE_FILES / "folder.pdf").write_bytes(leaky_pdf("Nieuw")),
 }
 
 

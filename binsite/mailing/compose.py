@@ -25,6 +25,7 @@ from binsite.i18n import format_datetime as format_datetime_text
 from binsite.i18n import role_label, ui
 from binsite.mailing.plan import PARTNERS, PlannedMessage
 from binsite.markup import RenderedBody, render_body
+from binsite.media import MailFile, mail_html, mail_text_list
 from binsite.render.environment import make_environment
 from binsite.site import Site, is_public
 from binsite.urls import bulletin_path
@@ -100,8 +101,10 @@ def template_context(planned: PlannedMessage, site: Site, body: RenderedBody) ->
 
 
 def compose(planned: PlannedMessage, site: Site, *, environment: jinja2.Environment | None = None,
-            body: RenderedBody | None = None) -> EmailMessage:
-    """The e-mail for ``planned``; ``body`` and ``environment`` may be passed in to reuse them."""
+            body: RenderedBody | None = None, media: "tuple[MailFile, ...]" = ()) -> EmailMessage:
+    """The e-mail for ``planned``; ``body`` and ``environment`` may be passed in to reuse them.
+    ``media``: the files the mail carries (``binsite.media.mail_files``): images
+    inline (``multipart/related``, ``cid:``), PDFs attached."""
     config = site.config
     lang = config.language
     env = environment or make_environment(site.root, lang)
@@ -109,6 +112,9 @@ def compose(planned: PlannedMessage, site: Site, *, environment: jinja2.Environm
         raise ValueError(f"{planned.bulletin.id}: the body is in the body store, not in memory; pass body=")
     rendered = body or render_body(planned.bulletin.body, lang=lang)
     context = template_context(planned, site, rendered)
+    if media:
+        context["body_html"] = Markup(mail_html(rendered.mail_html, media))
+        context["body_text"] = rendered.mail_text + "\n" + mail_text_list(media, lang)
     text = env.get_template(TEXT_TEMPLATE).render(context)
     html = env.get_template(HTML_TEMPLATE).render(context)
 
@@ -125,6 +131,17 @@ def compose(planned: PlannedMessage, site: Site, *, environment: jinja2.Environm
     message[BULLETIN_HEADER] = planned.bulletin.id
     message.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
     message.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
+    if media:
+        html_part = message.get_payload()[1]
+        for item in media:
+            maintype, subtype = item.mime.split("/")
+            if item.is_image:
+                html_part.add_related(item.data, maintype, subtype, cid=f"<{item.cid}>", disposition="inline",
+                                      filename=item.name)
+        for item in media:
+            if not item.is_image:
+                maintype, subtype = item.mime.split("/")
+                message.add_attachment(item.data, maintype, subtype, filename=item.name, cid=f"<{item.cid}>")
     # After set_content, which replaces every Content-* header.
     message["Content-Language"] = lang
     return message

@@ -156,6 +156,7 @@ def _send_locked(root: Path, ledger_path: Path, *, now: datetime, settings: Mail
                  attempts: int, backoff: float, rebind: bool) -> SendResult:
     from binsite.mailing.compose import compose, message_id
     from binsite.mailman.client import MailmanClient, UncertainDelivery, post_lmtp
+    from binsite.media import mail_files
     from binsite.mailman.counts import try_record_counts
     from binsite.render.environment import make_environment
 
@@ -189,7 +190,8 @@ def _send_locked(root: Path, ledger_path: Path, *, now: datetime, settings: Mail
         bulletin = planned.bulletin
         if bulletin.id not in bodies:
             bodies[bulletin.id] = body_of(bulletin)
-        message: EmailMessage = compose(planned, site, environment=env, body=bodies[bulletin.id])
+        message: EmailMessage = compose(planned, site, environment=env, body=bodies[bulletin.id],
+                                        media=mail_files(site.root, bulletin, bodies[bulletin.id], site.config.mail.domain))
         entry = LedgerEntry(
             bulletin=bulletin.id, list=planned.target.list, message_id=message_id(planned, site.config.mail.domain),
             content_hash=bulletin.content_hash, sent_at="",

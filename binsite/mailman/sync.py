@@ -102,7 +102,14 @@ class Change:
         return t("{a}: {x} {k}", "{a}: {x} {k}", a=a, x=self.action, k=k)
 
 
-def list_settings(area: Area, kind: str, *, language: str) -> dict[str, Any]:
+def max_message_kb(max_mail: int) -> int:
+    """Mailman's ``max_message_size`` (in KB) for mails of up to ``max_mail``
+    bytes (``media.max_mail_mb``), with room for the headers and footer
+    Mailman adds. Mailman's own default, 40 KB, would hold any bulletin with a photo."""
+    return -(-max_mail // 1024) + 64
+
+
+def list_settings(area: Area, kind: str, *, language: str, max_mail: int = 10_000_000) -> dict[str, Any]:
     """The Mailman settings of an area's members or partners list."""
     if kind == MEMBERS:
         display_name = area.name
@@ -132,6 +139,8 @@ def list_settings(area: Area, kind: str, *, language: str) -> dict[str, Any]:
         "first_strip_reply_to": True,
         # The static site is the public archive; Mailman's stays private.
         "archive_policy": "private",
+        # The largest bulletin binsite check allows, pictures and PDFs included.
+        "max_message_size": max_message_kb(max_mail),
     }
 
 
@@ -145,7 +154,8 @@ def desired_lists(site: Site) -> list[ListSpec]:
             members = tuple((p.address, p.name) for p in area.partners) if kind == PARTNERS else None
             specs.append(ListSpec(
                 address=address, area=area.id, kind=kind,
-                settings=tuple(list_settings(area, kind, language=site.config.language).items()),
+                settings=tuple(list_settings(area, kind, language=site.config.language,
+                                             max_mail=site.config.media_max_mail).items()),
                 owners=tuple(area.coordinators), accepted_senders=(sender,), members=members))
     return specs
 

@@ -61,6 +61,16 @@ class Entry:
         """The sanitised public body (read from the body store when needed)."""
         return Markup(self.bodies.get(self.body_key).public_html)
 
+    def absolute_html(self, page_url: str) -> Markup:
+        """The public body with its pictures and documents at absolute
+        addresses under ``page_url``, for feeds (read elsewhere than its page)."""
+        text = self.bodies.get(self.body_key).public_html
+        if self.media:
+            from binsite.media import absolute_media
+
+            text = absolute_media(text, self.media, page_url)
+        return Markup(text)
+
     def page_key(self, site_key: str) -> str:
         """Everything the entry's own page shows, including its links, on a
         site with ``site_key``: keys and paths (slugs), so ``join_digest``."""
