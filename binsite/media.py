@@ -449,9 +449,9 @@ def check_media(bulletin, media: tuple[MediaFile, ...], mail_refs: tuple[Ref, ..
     if any(r.tag == "img" for r in mail_refs) and not bulletin.photos_checked:
         problems.append(note(rel, bulletin.line_of("privacy") if "privacy" in dict(bulletin.key_lines)
                              else _line_of(next(r.name for r in mail_refs if r.tag == "img"), body, bulletin.body_line),
-                             t("dit bericht heeft een foto: kijk of er geen gezicht, kenteken, huisnummer of naam op "
+                             t("dit bericht heeft een afbeelding: kijk of er geen gezicht, kenteken, huisnummer of naam op "
                                "te herkennen is, en zet dan in de front matter 'privacy: {{photos_checked: true}}'",
-                               "this bulletin has a photo: check that no face, licence plate, house number or name "
+                               "this bulletin has a picture: check that no face, licence plate, house number or name "
                                "can be recognised on it, then put 'privacy: {{photos_checked: true}}' in the front "
                                "matter"), code="photos"))
     return problems

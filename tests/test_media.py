@@ -200,12 +200,12 @@ def test_size_limits_of_a_file_and_of_the_mail_come_from_the_settings(mini_root:
 def test_a_photo_asks_for_a_human_check_until_it_is_recorded(mini_root: Path):
     add_body(mini_root, "![De lantaarnpaal](paal.jpg)")
     put(mini_root, "paal.jpg", leaky_jpeg())
-    note = f"{BULLETIN}:{line_of(mini_root, 'paal.jpg')}: note: this bulletin has a photo: check that no face, " \
+    note = f"{BULLETIN}:{line_of(mini_root, 'paal.jpg')}: note: this bulletin has a picture: check that no face, " \
            "licence plate"
     assert any(p.startswith(note) for p in problems_of(mini_root))
     path = mini_root / BULLETIN
     path.write_text(path.read_text().replace("\n---\n", "\nprivacy: {photos_checked: true}\n---\n", 1))
-    assert not [p for p in problems_of(mini_root) if "has a photo" in p]
+    assert not [p for p in problems_of(mini_root) if "has a picture" in p]
     path.write_text(path.read_text().replace("photos_checked: true", "photos_checked: ja"))
     assert any("'privacy.photos_checked' must be true or false" in p for p in problems_of(mini_root))
 

@@ -12,7 +12,7 @@ from binsite import urls
 
 
 # Kind -> how a page of that kind is recognised. Every kind is required.
-KINDS = ("home", "area", "bulletin", "follow-up", "notice", "notices", "categories", "category",
+KINDS = ("home", "area", "bulletin", "follow-up", "notice", "picture", "notices", "categories", "category",
          "search", "about", "statistics", "404")
 # A word that many public bulletins contain, so the search page is tested with results shown.
 SEARCH_WITH_RESULTS = "inbraak"
@@ -52,6 +52,9 @@ def page_path(site: Path, kind: str) -> str:
         return next(p for p in bulletins if 'class="follow-up-of"' in _html(site, p))
     if kind == "notice":
         return next(p for p in bulletins if p.startswith(urls.NOTICES_PATH + "/"))
+    if kind == "picture":
+        # A notice with a map: a picture in the body, linked to its large version.
+        return next(p for p in bulletins if p.startswith(urls.NOTICES_PATH + "/") and "<img " in _html(site, p))
     if kind == "notices":
         return urls.notices_path()
     if kind == "categories":
