@@ -59,7 +59,7 @@ def _code_digest() -> str:
     if not _CODE_DIGEST:
         here = Path(__file__).resolve().parent
         hasher = hashlib.sha256(__version__.encode())
-        for name in ("analyse", "content", "yamlfile", "config", "areas", "privacy", "markup", "media", "i18n"):
+        for name in ("analyse", "content", "yamlfile", "config", "areas", "privacy", "markup", "media", "media_tree", "i18n"):
             hasher.update((here / f"{name}.py").read_bytes())
         for data in sorted((here / "data").glob("*.*")):  # the privacy guard's word lists
             hasher.update(data.read_bytes())
@@ -263,6 +263,11 @@ def _media_of(files: list[tuple[str, os.stat_result]], prefix: str, cache: Build
     for digest in probes.keys() - used_digests:
         del probes[digest]
         cache.dirty = True
+        if cache.persistent:  # its processed versions go with it
+            from binsite.media import MediaStore
+
+            for variant in ("web", "large", "pdf"):
+                (cache.folder / "media" / MediaStore.key(digest, variant)).unlink(missing_ok=True)
     return ({owner: (tuple(media), tuple(folder_problems)) for owner, (media, folder_problems) in found.items()},
             reported, media_rels)
 

@@ -29,7 +29,7 @@ from markdown.treeprocessors import InlineProcessor, Treeprocessor
 from markdown.util import AtomicString
 
 from binsite.i18n import Text, t, ui
-from binsite.media import MediaExtension
+from binsite.media_tree import MediaExtension
 
 # ``::: leden`` (or ``::: members``) opens a members-only passage; ``:::`` closes it.
 MEMBERS_WORDS = ("leden", "members", "alleen-leden")

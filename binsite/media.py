@@ -20,7 +20,8 @@ What leaves binsite is always made anew from the pixels or the document:
   dictionary and without XMP metadata streams, with a file identifier made
   from the content, so the same PDF always gives the same bytes.
 
-The Markdown side is a treeprocessor (``MediaExtension``) that reads the
+The Markdown side is a treeprocessor (``binsite.media_tree.MediaExtension``,
+apart so that planning a build never loads Markdown) that reads the
 element tree of each rendition: the public rendition holds no members-only
 element at all, so the images and documents it refers to are exactly what
 the site may publish; the mail rendition's are what the mail carries.
@@ -38,12 +39,8 @@ import os
 import re
 import tempfile
 import warnings
-import xml.etree.ElementTree as etree
 from dataclasses import dataclass, replace
 from pathlib import Path
-
-from markdown.extensions import Extension
-from markdown.treeprocessors import Treeprocessor
 
 from binsite.compact import Compact
 from binsite.errors import Problem, error, note
@@ -65,7 +62,7 @@ EXTENSIONS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP", "
 # A name that is safe in a URL, a MIME header and a file system, as it stands.
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*\.[A-Za-z0-9]+$")
 # A reference to a file of the bulletin: no scheme, no host.
-_HAS_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
+HAS_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
 
 
 def sniff(data: bytes) -> str | None:
@@ -321,59 +318,6 @@ class Ref(Compact):
     tag: str
     name: str
     alt: str = ""
-
-
-class _MediaTreeprocessor(Treeprocessor):
-    """Finds the references to the bulletin's files in the element tree and
-    gives images their size and a link to the large version (in the public
-    rendition). Does nothing when the document has no ``binsite_media``."""
-
-    def __init__(self, md, *, public: bool):
-        super().__init__(md)
-        self.public = public
-
-    def run(self, root):
-        media = getattr(self.md, "binsite_media", None)
-        refs: list[Ref] = []
-        self.md.binsite_media_refs = refs
-        if media is None:
-            return
-        for parent in list(root.iter()):
-            for index, element in enumerate(list(parent)):
-                if element.tag == "img":
-                    src = element.get("src", "")
-                    if _HAS_SCHEME.match(src) or not src:
-                        continue
-                    refs.append(Ref("img", src, element.get("alt", "").strip()))
-                    found = media.get(src)
-                    if found is None or not found.is_image:
-                        continue
-                    element.set("width", str(found.width))
-                    element.set("height", str(found.height))
-                    if self.public and parent.tag != "a":
-                        link = etree.Element("a", {"href": f"{LARGE_DIR}/{src}"})
-                        link.tail, element.tail = element.tail, None
-                        parent.remove(element)
-                        link.append(element)
-                        parent.insert(index, link)
-                elif element.tag == "a":
-                    href = element.get("href", "")
-                    if _HAS_SCHEME.match(href) or "/" in href or os.path.splitext(href)[1].lower() not in EXTENSIONS:
-                        continue
-                    refs.append(Ref("a", href))
-                    found = media.get(href)
-                    if found is not None and found.is_image:
-                        element.set("href", f"{LARGE_DIR}/{href}")
-
-
-class MediaExtension(Extension):
-    def __init__(self, *, public: bool):
-        super().__init__()
-        self.public = public
-
-    def extendMarkdown(self, md):
-        # After the inline pass (20), which makes the img and a elements.
-        md.treeprocessors.register(_MediaTreeprocessor(md, public=self.public), "binsite_media", 15)
 
 
 # --- Checks (pure) ---------------------------------------------------------

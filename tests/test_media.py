@@ -257,3 +257,19 @@ def test_removing_a_picture_and_its_reference_removes_it_from_the_site(leaky_sit
     write(path, path.read_text().split("![Een kapotte")[0])
     build(leaky_site, out, now=MINI_NOW)
     assert sorted(p.name for p in (out / PAGE).iterdir()) == ["index.html"]
+
+
+def test_the_cache_of_processed_files_forgets_pictures_nobody_has_any_more(leaky_site: Path, tmp_path: Path):
+    from binsite.cache import CACHE_DIR
+
+    build(leaky_site, tmp_path / "out", now=MINI_NOW)
+    kept = leaky_site / CACHE_DIR / "media"
+    before = sorted(p.name for p in kept.iterdir())
+    # Web and large of paal, straat and the fixture's lamp, two PDFs, and the
+    # web size of the members-only picture (for the mail; never in the site).
+    assert len(before) == 3 * 2 + 2 + 1
+    assert len([n for n in before if n.endswith("-large")]) == 3
+    put(leaky_site, "straat.png", leaky_png(41, 21))
+    build(leaky_site, tmp_path / "out", now=MINI_NOW)
+    after = sorted(p.name for p in kept.iterdir())
+    assert len(after) == len(before) and len(set(after) - set(before)) == 2
