@@ -10,6 +10,7 @@ in ``binsite.site.assemble``, and are cheap.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from collections.abc import Iterable
@@ -134,7 +135,7 @@ def analyse_source(source: Source, ctx: ParseContext, media: tuple[MediaFile, ..
     bulletin, problems = parse_bulletin(source, ctx.config, frozenset(ctx.area_ids))
     if bulletin is None:
         return Analysis(None, tuple(problems) + media_problems), None
-    from binsite.media import check_media, media_key
+    from binsite.media import check_media, media_key, with_media
     from binsite.site import is_public  # here to keep the import graph one-way
 
     lang = ctx.config.language
@@ -150,6 +151,11 @@ def analyse_source(source: Source, ctx: ParseContext, media: tuple[MediaFile, ..
                             max_mail=ctx.config.media_max_mail, mail_base=len(bulletin.body.encode()),
                             folder_problems=media_problems)
     key = body_key(bulletin.body, lang, media_key(media) if media else "")
+    mail_names = _shown(body.mail_media, usable)
+    if mail_names:
+        # A picture or PDF swapped after sending changes what readers received: a correction.
+        bulletin = dataclasses.replace(bulletin, content_hash=with_media(
+            bulletin.content_hash, tuple(usable[name].digest for name in mail_names)))
     analysis = Analysis(
         bulletin=bulletin.without_body(),
         problems=tuple(problems),
@@ -159,7 +165,7 @@ def analyse_source(source: Source, ctx: ParseContext, media: tuple[MediaFile, ..
         has_members_only=body.has_members_only,
         media=media,
         public_media=_shown(body.public_media, usable),
-        mail_media=_shown(body.mail_media, usable),
+        mail_media=mail_names,
     )
     return analysis, Extras(body, search_words(bulletin.title + "\n" + body.public_text))
 

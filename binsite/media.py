@@ -129,7 +129,10 @@ def _clean_pixels(data: bytes):
         if opened.width * opened.height > MAX_PIXELS:
             raise ValueError("too-large")
         opened.load()
-        image = ImageOps.exif_transpose(opened) or opened
+        try:
+            image = ImageOps.exif_transpose(opened) or opened
+        except Exception:  # unreadable EXIF: the orientation is unknown, the pixels stay as stored
+            image = opened
         icc = image.info.get("icc_profile")
         has_alpha = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
         mode = "RGBA" if has_alpha else ("L" if image.mode in ("1", "L", "I;16", "I") else "RGB")
@@ -422,8 +425,9 @@ def media_key(media: tuple[MediaFile, ...]) -> str:
     return hashlib.sha256(repr([(m.name, m.digest, MEDIA_VERSION) for m in media]).encode()).hexdigest()[:16]
 
 
-def content_id(item: MediaFile, domain: str) -> str:
-    return f"{item.digest[:16]}.{item.name}@{domain}"
+def with_media(content_hash: str, digests: tuple[str, ...]) -> str:
+    """A bulletin's ``content_hash`` that covers the files its mail carries too."""
+    return hashlib.sha256("|".join((content_hash, *digests)).encode()).hexdigest()[:16]
 
 
 def absolute_media(html_text: str, media: tuple[MediaFile, ...], page_url: str) -> str:

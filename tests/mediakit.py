@@ -107,3 +107,17 @@ def leaky_pdf(text: str = "Wegafsluiting") -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def leaky_webp(width: int = 40, height: int = 30) -> bytes:
+    """A WebP with an alpha channel, EXIF (owner, serial, GPS) and XMP."""
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x013B] = "Jan Geheimhouder"
+    exif.get_ifd(0x8769)[0xA431] = "SN-CAM-90210-XQ"
+    exif.get_ifd(0x8825)[2] = GPS_LATITUDE
+    out = io.BytesIO()
+    Image.new("RGBA", (width, height), (200, 120, 40, 180)).save(
+        out, "WEBP", exif=exif.tobytes(), xmp=b"<x:xmpmeta>XMP-Maker-Tool Jan Geheimhouder</x:xmpmeta>", quality=90)
+    return out.getvalue()

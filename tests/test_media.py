@@ -14,7 +14,7 @@ from PIL import Image
 from binsite.build import build
 from binsite.checks import check_site
 from binsite.errors import InvalidSite
-from mediakit import SECRETS, leaky_jpeg, leaky_pdf, leaky_png
+from mediakit import SECRETS, leaky_jpeg, leaky_pdf, leaky_png, leaky_webp
 from sitekit import MINI_NOW, write
 
 BULLETIN = "content/zuid/2026-11-04-straatverlichting.md"
@@ -49,10 +49,12 @@ def every_file(folder: Path) -> dict[str, bytes]:
 def leaky_site(mini_root: Path) -> Path:
     add_body(mini_root, "![Een kapotte lantaarnpaal bij de speeltuin](paal.jpg)\n\n"
                         "![Plattegrond van de straat](straat.png)\n\n"
+                        "![Een bord met de omleiding](bord.webp)\n\n"
                         "De gemeente schreef [een brief](brief.pdf).\n\n"
                         "::: leden\n![Foto van de dader](dader.png)\n:::\n")
     put(mini_root, "paal.jpg", leaky_jpeg(2400, 1600, orientation=6))
     put(mini_root, "straat.png", leaky_png())
+    put(mini_root, "bord.webp", leaky_webp())
     put(mini_root, "brief.pdf", leaky_pdf())
     put(mini_root, "dader.png", members_image())
     return mini_root
@@ -63,14 +65,14 @@ def test_no_metadata_of_any_file_reaches_the_site(leaky_site: Path, tmp_path: Pa
     build(leaky_site, out, now=MINI_NOW)
     files = every_file(out)
     assert {f"{PAGE}/paal.jpg", f"{PAGE}/groot/paal.jpg", f"{PAGE}/straat.png", f"{PAGE}/groot/straat.png",
-            f"{PAGE}/brief.pdf"} <= files.keys()
+            f"{PAGE}/bord.webp", f"{PAGE}/groot/bord.webp", f"{PAGE}/brief.pdf"} <= files.keys()
     # The inputs did hold the secrets (else this test proves nothing) ...
     sources = b"".join(p.read_bytes() for p in (leaky_site / FOLDER).iterdir())
     assert all(secret in sources for secret in SECRETS)
     # ... and not one byte sequence of them is anywhere in the output.
     leaks = [(path, secret) for path, data in files.items() for secret in SECRETS if secret in data]
     assert leaks == []
-    for name in ("paal.jpg", "groot/paal.jpg", "straat.png", "groot/straat.png"):
+    for name in ("paal.jpg", "groot/paal.jpg", "straat.png", "groot/straat.png", "bord.webp", "groot/bord.webp"):
         with Image.open(io.BytesIO(files[f"{PAGE}/{name}"])) as image:
             assert len(image.getexif()) == 0, name
             assert not set(image.info) & {"exif", "xmp", "XML:com.adobe.xmp", "icc_profile", "comment", "photoshop",
@@ -265,11 +267,32 @@ def test_the_cache_of_processed_files_forgets_pictures_nobody_has_any_more(leaky
     build(leaky_site, tmp_path / "out", now=MINI_NOW)
     kept = leaky_site / CACHE_DIR / "media"
     before = sorted(p.name for p in kept.iterdir())
-    # Web and large of paal, straat and the fixture's lamp, two PDFs, and the
+    # Web and large of paal, straat, bord and the fixture's lamp, two PDFs, and the
     # web size of the members-only picture (for the mail; never in the site).
-    assert len(before) == 3 * 2 + 2 + 1
-    assert len([n for n in before if n.endswith("-large")]) == 3
+    assert len(before) == 4 * 2 + 2 + 1
+    assert len([n for n in before if n.endswith("-large")]) == 4
     put(leaky_site, "straat.png", leaky_png(41, 21))
     build(leaky_site, tmp_path / "out", now=MINI_NOW)
     after = sorted(p.name for p in kept.iterdir())
     assert len(after) == len(before) and len(set(after) - set(before)) == 2
+
+
+def test_a_picture_swapped_after_sending_makes_the_bulletin_changed(leaky_site: Path):
+    """Readers received the old picture: the new one is a correction, held
+    back until asked for, like an edited text."""
+    from binsite.mailing.ledger import Ledger, LedgerEntry
+    from binsite.mailing.plan import plan_sends
+
+    def plan_after(ledger: Ledger):
+        site = check_site(leaky_site, MINI_NOW).site
+        return site, plan_sends(site, ledger, MINI_NOW, include_older=True)
+
+    site, plan = plan_after(Ledger())
+    sent = tuple(LedgerEntry(m.bulletin.id, m.target.list, f"<{i}@x>", m.bulletin.content_hash, "2026-11-10T12:00:00+01:00")
+                 for i, m in enumerate(plan.messages))
+    bulletin_id = "zuid/2026-11-04-straatverlichting"
+    assert any(m.bulletin.id == bulletin_id for m in plan.messages)
+    assert plan_after(Ledger(sent))[1].messages == ()
+    put(leaky_site, "dader.png", leaky_png(64, 48))          # members-only: only the mail carried it
+    _, plan = plan_after(Ledger(sent))
+    assert plan.messages == () and [h.bulletin.id for h in plan.changed] == [bulletin_id]
