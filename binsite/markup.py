@@ -534,7 +534,8 @@ def to_html(body: str, *, lang: str, keep_members_only: bool, media: dict | None
 def _convert(body: str, lang: str, keep_members_only: bool, media: dict | None) -> tuple[str, tuple]:
     """Sanitised HTML and the references to the bulletin's files in this rendition."""
     md = _converter(lang, keep_members_only)
-    md.binsite_media = media
+    # No image and no link without a "]": most bulletins skip the tree walk.
+    md.binsite_media = media if "]" in body else None
     try:
         html_text = sanitize(md.convert(body))
         return html_text, tuple(md.binsite_media_refs)

@@ -34,32 +34,39 @@ class _MediaTreeprocessor(Treeprocessor):
         self.md.binsite_media_refs = refs
         if media is None:
             return
-        for parent in list(root.iter()):
-            for index, element in enumerate(list(parent)):
-                if element.tag == "img":
-                    src = element.get("src", "")
-                    if HAS_SCHEME.match(src) or not src:
-                        continue
-                    refs.append(Ref("img", src, element.get("alt", "").strip()))
-                    found = media.get(src)
-                    if found is None or not found.is_image:
-                        continue
-                    element.set("width", str(found.width))
-                    element.set("height", str(found.height))
-                    if self.public and parent.tag != "a":
-                        link = etree.Element("a", {"href": f"{LARGE_DIR}/{src}"})
-                        link.tail, element.tail = element.tail, None
-                        parent.remove(element)
-                        link.append(element)
-                        parent.insert(index, link)
-                elif element.tag == "a":
-                    href = element.get("href", "")
-                    if HAS_SCHEME.match(href) or "/" in href or os.path.splitext(href)[1].lower() not in EXTENSIONS:
-                        continue
-                    refs.append(Ref("a", href))
-                    found = media.get(href)
-                    if found is not None and found.is_image:
-                        element.set("href", f"{LARGE_DIR}/{href}")
+        # In document order; the parents only when an image is to be wrapped.
+        elements = [e for e in root.iter() if e.tag == "img" or e.tag == "a"]
+        parents: dict | None = None
+        for element in elements:
+            if element.tag == "img":
+                src = element.get("src", "")
+                if HAS_SCHEME.match(src) or not src:
+                    continue
+                refs.append(Ref("img", src, element.get("alt", "").strip()))
+                found = media.get(src)
+                if found is None or not found.is_image:
+                    continue
+                element.set("width", str(found.width))
+                element.set("height", str(found.height))
+                if parents is None:
+                    parents = {child: parent for parent in root.iter() for child in parent}
+                parent = parents[element]
+                if self.public and parent.tag != "a":
+                    index = list(parent).index(element)
+                    link = etree.Element("a", {"href": f"{LARGE_DIR}/{src}"})
+                    link.tail, element.tail = element.tail, None
+                    parent.remove(element)
+                    link.append(element)
+                    parent.insert(index, link)
+                    parents[element], parents[link] = link, parent
+            else:
+                href = element.get("href", "")
+                if HAS_SCHEME.match(href) or "/" in href or os.path.splitext(href)[1].lower() not in EXTENSIONS:
+                    continue
+                refs.append(Ref("a", href))
+                found = media.get(href)
+                if found is not None and found.is_image:
+                    element.set("href", f"{LARGE_DIR}/{href}")
 
 
 class MediaExtension(Extension):
