@@ -246,6 +246,11 @@ def _media_of(files: list[tuple[str, os.stat_result]], prefix: str, cache: Build
                 f="/".join(parts[:3])), code="media"))
             continue
         media_rels.add(rel)
+        if os.path.islink(prefix + rel):
+            media.append(MediaFile(parts[3], rel, "", "", "", 0, problem=t(
+                "dit is een snelkoppeling (symlink) naar een ander bestand; zet het bestand zelf in de map",
+                "this is a symbolic link to another file; put the file itself in the folder")))
+            continue
         if stat.st_size > max_file:
             media.append(MediaFile(parts[3], rel, "", "", "", stat.st_size, problem=too_large(stat.st_size, max_file)))
             continue

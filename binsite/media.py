@@ -468,6 +468,8 @@ def mail_files(root: Path, bulletin, body, domain: str) -> tuple[MailFile, ...]:
             alts.setdefault(ref.name, ref.alt)
     files = []
     for name in dict.fromkeys(r.name for r in body.mail_media):
+        if not NAME.match(name):  # checked before any send; never a path out of the folder
+            continue
         data = (folder / name).read_bytes()
         fmt = sniff(data)
         if fmt is None:

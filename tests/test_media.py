@@ -296,3 +296,25 @@ def test_a_picture_swapped_after_sending_makes_the_bulletin_changed(leaky_site: 
     put(leaky_site, "dader.png", leaky_png(64, 48))          # members-only: only the mail carried it
     _, plan = plan_after(Ledger(sent))
     assert plan.messages == () and [h.bulletin.id for h in plan.changed] == [bulletin_id]
+
+
+@pytest.mark.parametrize("src", ["../2026-10-20-vergadering/geheim.jpg", "%2e%2e/geheim.jpg", "/geheim.jpg",
+                                 "./geheim.jpg", "GEHEIM.JPG", "geheim.jpg?x=1", "geheim.jpg#top"])
+def test_a_file_outside_the_folder_or_under_another_name_is_an_error_and_never_read(mini_root: Path, tmp_path: Path,
+                                                                                    src: str):
+    put(mini_root, "geheim.jpg", leaky_jpeg(), folder="content/zuid/2026-10-20-vergadering")
+    add_body(mini_root, "![Geheim](geheim.jpg)", rel="content/zuid/2026-10-20-vergadering.md")
+    add_body(mini_root, f"![Een plaatje]({src})")
+    found = [p for p in check_site(mini_root, MINI_NOW).problems if p.path == BULLETIN and p.is_error]
+    assert [p.line for p in found] == [line_of(mini_root, "Een plaatje")], found
+    assert "not found" in found[0].message.en
+
+
+def test_a_symbolic_link_beside_a_bulletin_is_refused(mini_root: Path, tmp_path: Path):
+    outside = tmp_path / "elders.jpg"
+    outside.write_bytes(leaky_jpeg())
+    (mini_root / FOLDER).mkdir(parents=True)
+    (mini_root / FOLDER / "link.jpg").symlink_to(outside)
+    add_body(mini_root, "![Een plaatje](link.jpg)")
+    assert f"{FOLDER}/link.jpg: error: this is a symbolic link to another file; put the file itself in the folder" \
+        in problems_of(mini_root)
