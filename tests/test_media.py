@@ -320,3 +320,32 @@ def test_a_symbolic_link_beside_a_bulletin_is_refused(mini_root: Path, tmp_path:
     assert any(p.path == f"{FOLDER}/link.jpg" and p.is_error and "symbolic link" in p.message.en for p in found), found
     with pytest.raises(InvalidSite):
         build(mini_root, tmp_path / "out", now=MINI_NOW)
+
+
+def test_the_mail_carries_the_mail_renditions_files_inline_and_attached(leaky_site: Path):
+    """Composed (pure): pictures in multipart/related beside the HTML, each
+    by its Content-ID; the PDF attached; the text part names them all."""
+    from binsite.mailing.compose import compose
+    from binsite.mailing.plan import PlannedMessage, targets
+    from binsite.media import mail_files
+
+    result = check_site(leaky_site, MINI_NOW)
+    site, bulletin_id = result.site, "zuid/2026-11-04-straatverlichting"
+    bulletin = site.bulletin(bulletin_id)
+    body = result.bodies.get(result.analyses[bulletin_id].body_key)
+    files = mail_files(site.root, bulletin, body, site.config.mail.domain)
+    assert [f.name for f in files] == ["paal.jpg", "straat.png", "bord.webp", "brief.pdf", "dader.png"]
+    message = compose(PlannedMessage(bulletin, targets(bulletin, site)[0]), site, body=body, media=files)
+    assert message.get_content_type() == "multipart/mixed"
+    [alternative, attachment] = message.iter_parts()
+    assert alternative.get_content_type() == "multipart/alternative" and attachment.get_filename() == "brief.pdf"
+    text, related = alternative.iter_parts()
+    assert related.get_content_type() == "multipart/related"
+    html, *images = related.iter_parts()
+    assert [p.get_filename() for p in images] == ["paal.jpg", "straat.png", "bord.webp", "dader.png"]
+    source = html.get_content()
+    for part in images:
+        assert source.count(f'src="cid:{part["Content-ID"].strip("<>")}"') == 1
+    assert 'href="groot/' not in source and 'src="paal.jpg"' not in source
+    assert "brief.pdf" in text.get_content() and "dader.png: Foto van de dader" in text.get_content()
+    assert [s for s in SECRETS if s in bytes(message)] == []
