@@ -349,3 +349,25 @@ def test_the_mail_carries_the_mail_renditions_files_inline_and_attached(leaky_si
     assert 'href="groot/' not in source and 'src="paal.jpg"' not in source
     assert "brief.pdf" in text.get_content() and "dader.png: Foto van de dader" in text.get_content()
     assert [s for s in SECRETS if s in bytes(message)] == []
+
+
+@pytest.mark.parametrize("passage", [
+    "Tekst direct ervoor.\n::: leden\n![Foto van de dader](dader.png)\n:::",
+    "- een punt\n\n  ::: leden\n  ![Foto van de dader](dader.png)\n  :::",
+    "> ::: leden\n> ![Foto van de dader](dader.png)\n> :::",
+    "<div>\n::: leden\n</div>\n\n![Foto van de dader](dader.png)\n\n:::",
+])
+def test_a_members_only_image_stays_out_of_the_site_however_the_passage_is_written(mini_root: Path, tmp_path: Path,
+                                                                                   passage: str):
+    """The one parser decides (markup.find_passages); the site copies only what its rendition shows."""
+    add_body(mini_root, passage)
+    put(mini_root, "dader.png", members_image())
+    result = check_site(mini_root, MINI_NOW)
+    if result.errors:  # a passage the parser refuses stops everything: nothing is published
+        with pytest.raises(InvalidSite):
+            build(mini_root, tmp_path / "out", now=MINI_NOW)
+        return
+    analysis = result.analyses["zuid/2026-11-04-straatverlichting"]
+    assert analysis.public_media == () and analysis.mail_media == ("dader.png",)
+    build(mini_root, tmp_path / "out", now=MINI_NOW)
+    assert not [p for p in every_file(tmp_path / "out") if "dader" in p]
