@@ -13,7 +13,7 @@ from binsite.cli import handle_errors, main, pass_context
 from binsite.clock import resolve_now
 from binsite.config import load_config
 from binsite.errors import BinsiteError, InvalidSite
-from binsite.i18n import t
+from binsite.i18n import Text, t
 from binsite.mailman.settings import ALL_VARIABLES, settings_from_env
 from binsite.site import find_root
 
@@ -189,16 +189,21 @@ _wait_option = click.option("--wait", type=click.FloatRange(min=0), default=60.0
 @_wait_option
 @click.option("--rebind/--no-rebind", default=False,
               help="Accept this site and this Mailman as the ledger's own (after moving either; check --dry-run first).")
+@click.option("--adopt/--no-adopt", default=False,
+              help="Send also to lists with posts this ledger knows nothing of (a new ledger for a network that "
+                   "already has posts; restore the old ledger instead if there is one; check --dry-run first).")
 @pass_context
 @handle_errors
 def send(ctx, dry_run: bool, now_text: str | None, include_older: bool, resend_changed: bool, ledger: Path | None,
-         wait: float, rebind: bool) -> None:
+         wait: float, rebind: bool, adopt: bool) -> None:
     """Mail every due bulletin that was not sent yet to its lists, exactly once.
 
     One send (or lists sync) at a time per ledger folder: another one waits
     up to --wait seconds, then stops without changing anything. A message
     whose outcome is uncertain is never resent on its own: settle it with
-    'binsite send resolve'.
+    'binsite send resolve'. A ledger that does not belong to this Mailman
+    (or knows nothing of lists that already have posts) stops the send
+    before anything goes out: see --rebind and --adopt.
 
     \b
     Example:
@@ -217,12 +222,18 @@ def send(ctx, dry_run: bool, now_text: str | None, include_older: bool, resend_c
     try:
         result = send_bulletins(ctx.root, now=now, settings=settings, ledger_path=ledger, include_older=include_older,
                                 resend_changed=resend_changed, dry_run=dry_run, wait=wait, rebind=rebind,
+                                adopt=adopt,
                                 progress=lambda e: ctx.say("verstuurd: {b} -> {l}", "sent: {b} -> {l}",
                                                            b=e.bulletin, l=e.list))
     except SendUncertain as exc:
         _report_send(ctx, exc.result, uncertain=False)
         raise
     _report_send(ctx, result)
+    if result.refusal is not None:
+        # The plan above is what --rebind or --adopt would send; without them a real send stops here.
+        refusal = result.refusal
+        raise BinsiteError(Text("een echte 'binsite send' zou nu stoppen: " + refusal.message("nl"),
+                                "a real 'binsite send' would stop now: " + refusal.message("en")))
 
 
 @send.command("resolve")

@@ -29,7 +29,7 @@ from binsite.desk.refs import normalize as normalize_ref
 from binsite.desk.refs import shorten
 from binsite.errors import BinsiteError, InvalidSite, MailmanUnavailable, Problem
 from binsite.i18n import Text, t
-from binsite.mailing.binding import check_mailman, check_site
+from binsite.mailing.binding import LedgerMismatch, check_site, mailman_binding_problem
 from binsite.mailing.ledger import (RESEND, SENT, UNCERTAIN, Ledger, LedgerEntry, append_entry, read_ledger,
                                     rewrite_entries)
 from binsite.mailing.lock import DEFAULT_WAIT, ledger_lock
@@ -41,7 +41,7 @@ from binsite.state import members_log, sent_ledger, shown
 if TYPE_CHECKING:
     from email.message import EmailMessage
 
-    from binsite.mailman.client import ListCounts, MailmanClient
+    from binsite.mailman.client import ListCounts, ListState, MailmanClient
     from binsite.markup import RenderedBody
 
 # The Mailman client (requests, mailmanclient), the composer and Jinja are
@@ -63,6 +63,9 @@ class SendResult:
     dry_run: bool = False
     # Every message whose outcome is not known, not yet resolved (this run's and earlier ones), with its reference.
     uncertain: tuple[tuple[str, LedgerEntry], ...] = ()
+    # Dry run only: why a real send would stop now (ledger and Mailman do not
+    # belong together), None when it would go ahead or Mailman was not asked.
+    refusal: LedgerMismatch | None = None
 
 
 class SendUncertain(MailmanUnavailable):
@@ -122,12 +125,17 @@ def load_for_sending(root: Path, ledger_path: Path, now: datetime, *, include_ol
 def send(root: Path, *, now: datetime, settings: MailmanSettings | None, ledger_path: Path | None = None,
          include_older: bool = False, resend_changed: bool = False, dry_run: bool = False,
          post: Post | None = None, progress: Callable[[LedgerEntry], None] | None = None,
-         attempts: int = 3, backoff: float = 0.5, wait: float = DEFAULT_WAIT, rebind: bool = False) -> SendResult:
+         attempts: int = 3, backoff: float = 0.5, wait: float = DEFAULT_WAIT, rebind: bool = False,
+         adopt: bool = False) -> SendResult:
     """Send what is due and not yet sent. ``settings`` may be None only for a dry run.
 
     Holds the ledger folder's lock for the whole run (waiting up to ``wait``
     seconds for another run). ``rebind``: accept this site and this Mailman
-    as the ledger's own, where the ledger's binding says otherwise."""
+    as the ledger's own, where the ledger's binding says otherwise. ``adopt``:
+    send also to lists whose posts at Mailman the ledger knows nothing of (a
+    new ledger for a network that already has posts; ``binding.history_mismatch``).
+    A dry run asks Mailman the same questions and returns a real send's
+    refusal in ``SendResult.refusal`` instead of raising it."""
     ledger_path = ledger_path or sent_ledger(root)
     if dry_run:
         site, plan, warnings, _body_of, ledger = load_for_sending(
@@ -141,19 +149,21 @@ def send(root: Path, *, now: datetime, settings: MailmanSettings | None, ledger_
 
         # One quick try: a preview shows "unknown" rather than waiting for retries.
         preview_client = MailmanClient(settings, timeout=5.0, attempts=1)
+        refusal = _dry_run_refusal(preview_client, plan, ledger, settings=settings, rebind=rebind, adopt=adopt,
+                                   ledger_name=shown(ledger_path, root))
         return SendResult(plan, (), tuple(warnings), _dry_run_counts(preview_client, plan), dry_run=True,
-                          uncertain=uncertain)
+                          uncertain=uncertain, refusal=refusal)
     if settings is None:
         raise ValueError("settings are required unless dry_run")
     with ledger_lock(ledger_path.parent, what="send", wait=wait):
         return _send_locked(root, ledger_path, now=now, settings=settings, include_older=include_older,
                             resend_changed=resend_changed, post=post, progress=progress, attempts=attempts,
-                            backoff=backoff, rebind=rebind)
+                            backoff=backoff, rebind=rebind, adopt=adopt)
 
 
 def _send_locked(root: Path, ledger_path: Path, *, now: datetime, settings: MailmanSettings, include_older: bool,
                  resend_changed: bool, post: Post | None, progress: Callable[[LedgerEntry], None] | None,
-                 attempts: int, backoff: float, rebind: bool) -> SendResult:
+                 attempts: int, backoff: float, rebind: bool, adopt: bool) -> SendResult:
     from binsite.mailing.compose import compose, message_id
     from binsite.mailman.client import MailmanClient, UncertainDelivery, post_lmtp
     from binsite.media import mail_files
@@ -169,17 +179,21 @@ def _send_locked(root: Path, ledger_path: Path, *, now: datetime, settings: Mail
     client = MailmanClient(settings, attempts=attempts, backoff=backoff)
     created: dict[str, str | None] = {}
     if plan.messages:
-        # Before the first message: is this the Mailman the ledger was written for?
+        # Before the first message: is this the Mailman the ledger was written for,
+        # and does the ledger know every list that already has posts?
         try:
-            created = {address: client.list_created(address) for address in plan.lists}
+            states = {address: client.list_state(address) for address in plan.lists}
         except MailmanUnavailable as exc:
             raise MailmanUnavailable(Text(
                 exc.message("nl") + f" binsite send vraagt dit aan Mailmans REST-API voordat het over LMTP "
                 f"({settings.lmtp_host}:{settings.lmtp_port}, BINSITE_LMTP) verstuurt. Er is niets verstuurd.",
                 exc.message("en") + f" binsite send asks Mailman's REST API before it posts over LMTP "
                 f"({settings.lmtp_host}:{settings.lmtp_port}, BINSITE_LMTP). Nothing was sent.")) from None
-        if not rebind:
-            check_mailman(ledger, url=settings.url, created=created, ledger_name=rel)
+        problem = mailman_binding_problem(ledger, url=settings.url, states=states, ledger_name=rel, rebind=rebind,
+                                          adopt=adopt)
+        if problem is not None:
+            raise problem
+        created = {address: state.created if state is not None else None for address, state in states.items()}
 
     lang = site.config.language
     env = make_environment(site.root, lang)
@@ -221,6 +235,21 @@ def _send_locked(root: Path, ledger_path: Path, *, now: datetime, settings: Mail
     if now_uncertain:
         raise SendUncertain(describe_uncertain(tuple((r, e) for r, e in uncertain if e in now_uncertain)), result)
     return result
+
+
+def _dry_run_refusal(client: "MailmanClient", plan: SendPlan, ledger: Ledger, *, settings: MailmanSettings,
+                     rebind: bool, adopt: bool, ledger_name: str) -> LedgerMismatch | None:
+    """The error a real send would stop with before its first message, where
+    Mailman answers (a preview never fails on a Mailman that does not)."""
+    if not plan.messages:
+        return None
+    try:
+        states: dict[str, ListState | None] = {address: client.list_state(address) for address in plan.lists}
+    except BinsiteError as exc:
+        log.info("no list state for the dry run's binding check: %s", exc)
+        return None
+    return mailman_binding_problem(ledger, url=settings.url, states=states, ledger_name=ledger_name, rebind=rebind,
+                                   adopt=adopt)
 
 
 def _dry_run_counts(client: "MailmanClient", plan: SendPlan) -> "tuple[ListCounts, ...]":

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from email.message import EmailMessage
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 from urllib.error import HTTPError
 
 from mailmanclient import Client, MailmanConnectionError
@@ -73,6 +73,23 @@ class ListCounts:
     members: int
     pending: int
     held: int
+
+
+class ListState(NamedTuple):
+    """What Mailman says of a list when binsite is about to post to it."""
+
+    created: str               # ``created_at``: tells this list from another of the same name
+    post_id: int               # Mailman's post sequence number: 1 on a new list, +1 per accepted post
+    last_post_at: str | None   # when the last accepted post went through, None when none did
+
+    @property
+    def posts(self) -> int:
+        """Posts this list accepted so far (binsite's, residents' approved ones, any other)."""
+        return max(0, self.post_id - 1)
+
+    @property
+    def has_posts(self) -> bool:
+        return self.post_id > 1 or self.last_post_at is not None
 
 
 def unfold(value: str) -> str:
@@ -186,9 +203,20 @@ class MailmanClient:
     def list_created(self, fqdn: str) -> str | None:
         """When the list was made (Mailman's ``created_at``), or None when there is no such list:
         what tells one Mailman's list from another's of the same name."""
-        def read() -> str | None:
+        state = self.list_state(fqdn)
+        return state.created if state is not None else None
+
+    def list_state(self, fqdn: str) -> ListState | None:
+        """When the list was made and how many posts it accepted (one request:
+        ``GET /3.1/lists/<list_id>/config``), or None when there is no such list."""
+        def read() -> ListState | None:
             try:
-                return str(self._client.get_list(fqdn).settings["created_at"])
+                settings = self._client.get_list(fqdn).settings
+                post_id = settings.get("post_id")
+                last = settings.get("last_post_at")
+                return ListState(str(settings["created_at"]),
+                                 post_id if isinstance(post_id, int) and not isinstance(post_id, bool) else 1,
+                                 str(last) if last else None)
             except HTTPError as exc:
                 if exc.code == 404:
                     return None
