@@ -23,7 +23,7 @@ from binsite.areas import Area
 from binsite.cache import BuildCache, serialize_body
 from binsite.compact import Compact
 from binsite.config import SiteConfig
-from binsite.content import CONTENT_DIR, Bulletin, Source, parse_bulletin
+from binsite.content import CONTENT_DIR, Bulletin, Source, parse_bulletin, stray_files
 from binsite.errors import Problem, error, warning
 from binsite.fastpath import walk_files
 from binsite.i18n import t
@@ -311,12 +311,12 @@ def analyse_content(root: Path, ctx: ParseContext, cache: BuildCache, *, workers
     media, others, media_rels = _media_of(files, prefix, cache, ctx.config.media_max_file)
     global _WORKER_MEDIA
     _WORKER_MEDIA = media
+    # Not a bulletin and not in a bulletin's own folder (those are _media_of's): an error.
+    problems += stray_files(rel for rel, _ in files)
     for rel, stat in files:
         if rel in media_rels:
             continue
         if not rel.endswith(".md"):
-            if rel not in others:
-                problems.append(warning(rel, None, t("geen .md-bestand; wordt overgeslagen", "not a .md file; skipped")))
             continue
         signature = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
         known = signatures.get(rel)

@@ -9,19 +9,20 @@ here (``read_sources``); parsing is pure.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
 from binsite.compact import Compact
 from binsite.config import SiteConfig
 from binsite.errors import Problem, error, warning
-from binsite.i18n import t
+from binsite.i18n import Text, t
 from binsite.yamlfile import load_mapping
 
 CONTENT_DIR = "content"
@@ -31,6 +32,58 @@ FILENAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md\
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 KNOWN_KEYS = frozenset({"title", "date", "category", "author", "audience", "public", "draft", "expires",
                         "follow_up_of", "urgent", "areas", "received", "privacy", "summary"})
+# The Dutch a BINCO may type for a key (``datum:`` for ``date:``): an error
+# with the right key, not a silently ignored value.
+DUTCH_KEYS = {
+    "titel": "title", "datum": "date", "tijd": "date", "categorie": "category", "soort": "category",
+    "auteur": "author", "afzender": "author", "schrijver": "author", "doelgroep": "audience",
+    "publiek": "public", "openbaar": "public", "concept": "draft", "klad": "draft",
+    "verloopt": "expires", "vervalt": "expires", "verloop": "expires", "vervolg_op": "follow_up_of",
+    "vervolg": "follow_up_of", "spoed": "urgent", "dringend": "urgent", "gebieden": "areas", "gebied": "areas",
+    "wijken": "areas", "ontvangen": "received", "samenvatting": "summary",
+}
+
+
+def near_key(key: str) -> str | None:
+    """The known key a mistyped or Dutch one most likely means, or None."""
+    typed = key.strip().lower().replace("-", "_").replace(" ", "_")
+    if typed in KNOWN_KEYS:
+        return typed
+    if typed in DUTCH_KEYS:
+        return DUTCH_KEYS[typed]
+    close = difflib.get_close_matches(typed, sorted(KNOWN_KEYS), n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
+def in_asset_folder(rel: str, bulletin_stems: set[str] | frozenset[str]) -> bool:
+    """``content/<area>/<stem>/photo.jpg`` next to ``content/<area>/<stem>.md``:
+    a bulletin's own folder for images and PDFs."""
+    parts = rel.split("/")
+    return len(parts) >= 4 and "/".join(parts[:3]) in bulletin_stems
+
+
+def stray_files(rels: Iterable[str]) -> list[Problem]:
+    """Errors for files in content/ that are neither a bulletin (``.md``) nor in
+    a bulletin's own folder: a ``fiets.txt`` or ``bericht.MD`` would otherwise
+    be left out of the archive while the check stays green."""
+    rels = list(rels)
+    stems = {rel[:-3] for rel in rels if rel.endswith(".md")}
+    problems = []
+    for rel in rels:
+        if rel.endswith(".md") or in_asset_folder(rel, stems):
+            continue
+        if rel.lower().endswith((".md", ".markdown", ".txt")) or "." not in rel.rsplit("/", 1)[-1]:
+            how = t("hernoem het naar een naam die op .md eindigt (kleine letters), bijvoorbeeld 2026-10-03-fiets-gestolen.md",
+                    "rename it to a name ending in .md (lower case), for example 2026-10-03-bike-stolen.md")
+        else:
+            how = t("verwijder het, of zet het in de map van het bericht waar het bij hoort "
+                    "(content/<gebied>/<bestandsnaam-zonder-.md>/)",
+                    "remove it, or put it in the folder of the bulletin it belongs to "
+                    "(content/<area>/<file-name-without-.md>/)")
+        problems.append(error(rel, None, Text(
+            f"geen bericht: alleen .md-bestanden worden gepubliceerd, dit bestand zou ontbreken; {how.nl}",
+            f"not a bulletin: only .md files are published, this file would be missing; {how.en}"), code="stray"))
+    return problems
 
 
 @dataclass(frozen=True)
@@ -112,16 +165,53 @@ def read_sources(root: Path) -> tuple[list[Source], list[Problem]]:
         return [], [warning(CONTENT_DIR, None, t("map content/ ontbreekt: nog geen berichten",
                                                  "folder content/ is missing: no bulletins yet"))]
     sources: list[Source] = []
-    problems: list[Problem] = []
-    for path in sorted(folder.rglob("*")):
-        if path.is_dir() or any(part.startswith(".") for part in path.relative_to(folder).parts):
-            continue
-        rel = path.relative_to(root).as_posix()
-        if path.suffix != ".md":
-            problems.append(warning(rel, None, t("geen .md-bestand; wordt overgeslagen", "not a .md file; skipped")))
-            continue
-        sources.append(Source(rel, path.read_bytes()))
+    files = [path for path in sorted(folder.rglob("*"))
+             if not path.is_dir() and not any(part.startswith(".") for part in path.relative_to(folder).parts)]
+    rels = [path.relative_to(root).as_posix() for path in files]
+    problems = stray_files(rels)
+    for path, rel in zip(files, rels):
+        if rel.endswith(".md"):
+            sources.append(Source(rel, path.read_bytes()))
     return sources, problems
+
+
+SAVE_AS_UTF8 = t(
+    "Sla het op als UTF-8: in de webeditor van GitLab of GitHub typt u het teken opnieuw en legt u het vast "
+    "(de webeditor bewaart altijd UTF-8); in Kladblok kiest u Bestand > Opslaan als > Codering: UTF-8; "
+    "in TextEdit kiest u Archief > Bewaar en bij Platte-tekstcodering: Unicode (UTF-8)",
+    "Save it as UTF-8: in GitLab's or GitHub's web editor retype the character and commit "
+    "(the web editor always saves UTF-8); in Notepad choose File > Save As > Encoding: UTF-8; "
+    "in TextEdit choose File > Save and Plain Text Encoding: Unicode (UTF-8)")
+
+
+def _line_of(data: bytes, position: int) -> int:
+    """1-based line of a byte position, with LF, CR LF or old-Mac CR endings."""
+    head = data[:position]
+    return head.count(b"\n") + head.replace(b"\r\n", b"").count(b"\r") + 1
+
+
+def not_utf8(rel: str, data: bytes, exc: UnicodeDecodeError) -> Problem:
+    """Which character is not UTF-8, on which line, and how to save the file as UTF-8."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or data[:200].count(b"\0") > 10:
+        return error(rel, 1, Text(
+            "bestand is opgeslagen als UTF-16 (in Kladblok heet dat 'Unicode' of 'UTF-16 LE'), niet als UTF-8. "
+            + SAVE_AS_UTF8.nl,
+            "file is saved as UTF-16 (Notepad calls it 'Unicode' or 'UTF-16 LE'), not as UTF-8. " + SAVE_AS_UTF8.en),
+            code="encoding")
+    start = exc.start
+    line = _line_of(data, start)
+    line_start = max(data.rfind(b"\n", 0, start), data.rfind(b"\r", 0, start)) + 1
+    col = len(data[line_start:start].decode("utf-8", "replace")) + 1
+    char = data[start:start + 1].decode("cp1252", "replace")
+    shown = char if char.isprintable() and char != "\ufffd" else f"byte 0x{data[start]:02x}"
+    others = sum(1 for b in data if b >= 0x80) - 1
+    more = Text(f" (en nog {others} andere tekens zoals dit)" if others > 0 else "",
+                f" (and {others} more characters like it)" if others > 0 else "")
+    return error(rel, line, Text(
+        f"bestand is geen UTF-8: het teken {shown!r} op regel {line}{more.nl} is in een andere codering opgeslagen "
+        f"(waarschijnlijk Windows-1252 of Latin-1). " + SAVE_AS_UTF8.nl,
+        f"file is not UTF-8: the character {shown!r} on line {line}{more.en} is saved in another encoding "
+        f"(probably Windows-1252 or Latin-1). " + SAVE_AS_UTF8.en), col=col, code="encoding")
 
 
 def split_front_matter(text: str) -> tuple[str, str, int] | None:
@@ -201,12 +291,9 @@ def parse_bulletin(source: Source, config: SiteConfig, area_ids: frozenset[str])
     try:
         text = source.data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = source.data[:exc.start].count(b"\n") + 1
-        return None, problems + [error(rel, line, t(
-            "bestand is geen UTF-8 (byte {b} op positie {p}); sla het op als UTF-8",
-            "file is not UTF-8 (byte {b} at position {p}); save it as UTF-8",
-            b=f"0x{source.data[exc.start]:02x}", p=exc.start))]
-    text = text.lstrip("\ufeff").replace("\r\n", "\n")
+        return None, problems + [not_utf8(rel, source.data, exc)]
+    # Windows (CR LF) and old-Mac (CR) line endings read as Unix ones.
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     split = split_front_matter(text)
     if split is None:
         return None, problems + [error(rel, 1, t(
@@ -223,7 +310,12 @@ def parse_bulletin(source: Source, config: SiteConfig, area_ids: frozenset[str])
         problems.append(error(rel, doc.line(key), t(nl, en, **kw)))
 
     for key in values:
-        if key not in KNOWN_KEYS:
+        meant = None if key in KNOWN_KEYS else near_key(key)
+        if meant is not None:
+            problems.append(error(rel, doc.line(key), t(
+                "onbekende sleutel {k!r}; bedoelt u {m!r}? Schrijf {m}: (zo wordt de waarde niet gebruikt)",
+                "unknown key {k!r}; did you mean {m!r}? Write {m}: (as it is, the value is not used)", k=key, m=meant)))
+        elif key not in KNOWN_KEYS:
             problems.append(warning(rel, doc.line(key), t(
                 "onbekende sleutel {k!r} wordt genegeerd; bekend zijn: {known}",
                 "unknown key {k!r} is ignored; known keys: {known}", k=key, known=", ".join(sorted(KNOWN_KEYS)))))

@@ -25,6 +25,7 @@ import yaml
 
 from binsite.errors import Problem, error
 from binsite.i18n import t
+from binsite.yamlerrors import explain, explain_reader
 
 
 @dataclass(frozen=True)
@@ -200,25 +201,11 @@ def load_mapping(text: str, path: str, *, line_offset: int = 0) -> tuple[Located
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        # An error found only at the end of the text (an unclosed bracket or
-        # quote) is better shown where the construct began.
-        if exc.context_mark is not None and (mark is None or mark.line >= text.count("\n")):
-            mark = exc.context_mark
-        line = (mark.line + 1 + line_offset) if mark else line_offset + 1
-        col = (mark.column + 1) if mark else None
-        what = exc.problem or "syntax error"
-        if "mapping values are not allowed" in what:
-            message = t(
-                "YAML-fout: een tweede dubbele punt op deze regel. Zet de waarde tussen aanhalingstekens, "
-                "bijvoorbeeld title: \"Terugkoppeling: fiets terecht\"",
-                "YAML error: a second colon on this line. Put the value in quotes, "
-                "for example title: \"Follow-up: bike found\"")
-        else:
-            message = t(
-                "YAML-fout: {what}. Controleer inspringing, dubbele punten en aanhalingstekens op deze regel.",
-                "YAML error: {what}. Check indentation, colons and quotes on this line.", what=what)
-        return None, [error(path, line, message, col=col, code="yaml")]
+        said = explain(exc, text, line_offset)
+        return None, [error(path, said.line + 1 + line_offset, said.message, col=said.col, code="yaml")]
+    except yaml.reader.ReaderError as exc:
+        said = explain_reader(exc, text, line_offset)
+        return None, [error(path, said.line + 1 + line_offset, said.message, col=said.col, code="yaml")]
     except yaml.YAMLError as exc:
         return None, [error(path, line_offset + 1, t("YAML-fout: {e}", "YAML error: {e}", e=exc), code="yaml")]
     if value is None:

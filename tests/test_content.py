@@ -46,7 +46,7 @@ GOOD = "---\ntitle: Goed bericht\ndate: 2026-11-01\ncategory: inbraak\n---\nTeks
     ("content/noord/2026-11-01-a.md", "---\ntitle: A\ndate: 2026-11-01\nfollow_up_of: noord/2026-01-01-nope\n---\nT\n",
      "content/noord/2026-11-01-a.md:4: error: 'follow_up_of' refers to 'noord/2026-01-01-nope'"),
     ("content/noord/2026-11-01-a.md", b"---\ntitle: Caf\xe9\ndate: 2026-11-01\n---\nT\n",
-     "content/noord/2026-11-01-a.md:2: error: file is not UTF-8"),
+     "content/noord/2026-11-01-a.md:2:11: error: file is not UTF-8: the character 'é' on line 2"),
     ("content/noord/november-fiets.md", GOOD, "content/noord/november-fiets.md: error: file name must be YYYY-MM-DD-short-name.md"),
     ("content/noord/2026-11-01-Fiets.md", GOOD, "content/noord/2026-11-01-Fiets.md: error: file name must be"),
     ("content/noord/2026-11-01-a.md", "---\ntitle: \"Eerste regel\\nBcc: x@y.example\"\ndate: 2026-11-01\n---\nT\n",
@@ -78,11 +78,101 @@ def test_all_problems_are_reported_at_once(mini_root):
 
 
 def test_unknown_key_is_a_warning_with_its_line(mini_root):
-    write(mini_root / "content/noord/2026-11-01-a.md", "---\ntitle: A\ndate: 2026-11-01\ncatgory: inbraak\n---\nT\n")
+    write(mini_root / "content/noord/2026-11-01-a.md", "---\ntitle: A\ndate: 2026-11-01\nnotitie: intern\n---\nT\n")
     _, problems = load_site(mini_root)
     mine = [p for p in problems if p.path == "content/noord/2026-11-01-a.md"]
     assert [(p.severity.value, p.line) for p in mine] == [("warning", 4)]
-    assert "catgory" in mine[0].format("en")
+    assert "notitie" in mine[0].format("en")
+
+
+@pytest.mark.parametrize("typed, meant", [
+    ("publiek", "public"), ("categorie", "category"), ("datum", "date"), ("catgory", "category"),
+    ("Title", "title"), ("titel", "title"), ("concept", "draft"), ("expire", "expires"), ("urgnet", "urgent"),
+    ("follow-up-of", "follow_up_of"), ("auteur", "author"),
+])
+def test_a_key_near_a_known_one_is_an_error_that_names_it(mini_root, typed, meant):
+    text = f"---\ntitle: A\ndate: 2026-11-01\n{typed}: x\n---\nT\n"
+    if typed.lower() in ("title", "titel", "datum"):
+        text = f"---\n{typed}: A\ntitle: A\ndate: 2026-11-01\n---\nT\n"
+    write(mini_root / "content/noord/2026-11-01-a.md", text)
+    _, problems = load_site(mini_root)
+    mine = [p for p in problems if p.path == "content/noord/2026-11-01-a.md" and p.is_error]
+    line = 2 if text.startswith(f"---\n{typed}:") else 4
+    assert any(p.line == line and f"bedoelt u '{meant}'?" in p.format("nl") for p in mine), [p.format("nl") for p in mine]
+
+
+def test_a_file_that_is_not_markdown_in_content_is_an_error(mini_root):
+    write(mini_root / "content/noord/fiets.txt", "Fiets gestolen\n")
+    write(mini_root / "content/noord/2026-11-02-fiets.MD", GOOD)
+    write(mini_root / "content/noord/foto.jpg", "not really")
+    _, problems = load_site(mini_root)
+    errors = {p.path: p.format("nl") for p in problems if p.is_error}
+    assert "hernoem het naar een naam die op .md eindigt" in errors["content/noord/fiets.txt"]
+    assert "hernoem" in errors["content/noord/2026-11-02-fiets.MD"]
+    assert "verwijder het, of zet het in de map van het bericht" in errors["content/noord/foto.jpg"]
+
+
+def test_files_in_a_bulletins_own_folder_are_not_stray(mini_root):
+    bulletin = next((mini_root / "content/noord").glob("*.md"))
+    folder = bulletin.with_suffix("")
+    (folder).mkdir()
+    (folder / "foto.jpg").write_bytes(b"\xff\xd8\xff")
+    (mini_root / "content/noord/2026-01-01-weg").mkdir()
+    (mini_root / "content/noord/2026-01-01-weg/foto.jpg").write_bytes(b"\xff\xd8\xff")
+    _, problems = load_site(mini_root)
+    stray = [p.path for p in problems if p.code == "stray"]
+    # Only the folder without a bulletin of its name is stray.
+    assert stray == ["content/noord/2026-01-01-weg/foto.jpg"]
+
+
+def test_check_and_build_fail_on_a_stray_file(mini_root, tmp_path):
+    import subprocess
+    import sys
+    write(mini_root / "content/noord/fiets.txt", "Fiets gestolen\n")
+    for command in (["check"], ["build", "--out", str(tmp_path / "out")]):
+        result = subprocess.run([sys.executable, "-m", "binsite", "--root", str(mini_root), *command],
+                                capture_output=True, text=True, env={"PATH": "", "BINSITE_LANG": "nl"})
+        assert result.returncode == 1, (command, result.stdout, result.stderr)
+        assert "content/noord/fiets.txt: error: geen bericht" in result.stderr
+    assert not (tmp_path / "out" / "index.html").exists()
+
+
+@pytest.mark.parametrize("data", [
+    "\ufeff---\ntitle: Café\ndate: 2026-11-01\n---\nT\n".encode("utf-16-le"),
+    "\ufeff---\ntitle: Café\ndate: 2026-11-01\n---\nT\n".encode("utf-16-be"),
+    "---\ntitle: Café\ndate: 2026-11-01\n---\nT\n".encode("utf-16-le"),
+])
+def test_utf16_file_says_so_and_how_to_save_as_utf8(mini_root, data):
+    found = problems_of(mini_root, "content/noord/2026-11-01-a.md", data)
+    assert len(found) == 1 and found[0].startswith("content/noord/2026-11-01-a.md:1: error: file is saved as UTF-16")
+    assert "Notepad" in found[0] and "TextEdit" in found[0] and "web editor" in found[0]
+
+
+def test_latin1_file_names_the_character_its_line_and_the_editors(mini_root):
+    data = "---\ntitle: Inbraak\ndate: 2026-11-01\n---\nBij het café aan de Brink\r\nop de hoek, één keer.\n".encode("cp1252")
+    path = mini_root / "content/noord/2026-11-01-a.md"
+    path.write_bytes(data)
+    _, problems = load_site(mini_root)
+    mine = [p for p in problems if p.path == "content/noord/2026-11-01-a.md"]
+    assert len(mine) == 1
+    nl = mine[0].format("nl")
+    assert nl.startswith("content/noord/2026-11-01-a.md:5:12: error: bestand is geen UTF-8: het teken 'é' op regel 5")
+    assert "en nog 2 andere tekens" in nl
+    assert "Kladblok" in nl and "TextEdit" in nl and "webeditor" in nl
+
+
+@pytest.mark.parametrize("newline", ["\r", "\r\n", "\n"])
+def test_old_mac_and_windows_line_endings_read_as_any_other(mini_root, newline):
+    text = newline.join(["---", "title: Oude Mac", "date: 2026-11-01", "category: fietz", "---", "Tekst.", ""])
+    found = problems_of(mini_root, "content/noord/2026-11-01-a.md", text.encode())
+    # Read correctly: not "front matter missing", and the error is on line 4.
+    assert len(found) == 1 and found[0].startswith("content/noord/2026-11-01-a.md:4: error: unknown category"), found
+
+
+def test_old_mac_line_endings_give_the_right_line_for_a_bad_byte(mini_root):
+    data = b"---\rtitle: A\rdate: 2026-11-01\r---\rCaf\xe9\r"
+    found = problems_of(mini_root, "content/noord/2026-11-01-a.md", data)
+    assert found and found[0].startswith("content/noord/2026-11-01-a.md:5:4: error: file is not UTF-8"), found
 
 
 def test_messages_are_dutch_by_default(mini_root):

@@ -282,3 +282,61 @@ def _documented_paths() -> set[tuple[str, ...]]:
 def test_every_cli_command_is_documented(path: str):
     assert tuple(path.split()) in _documented_paths(), \
         f"`binsite {path}` is not mentioned in README.md or docs/*.md"
+
+
+# --- The README's commands work as written, and the handbook's table of contents -----------------
+
+
+def _fenced_shell_lines(path: Path) -> list[tuple[int, str]]:
+    lines, inside, language = [], False, ""
+    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):
+        fence = FENCE.match(line)
+        if fence:
+            inside, language = (not inside), (fence.group(3) if not inside else "")
+            continue
+        if inside and language not in SKIP_LANGUAGES:
+            lines.append((number, line.strip()))
+    return lines
+
+
+def test_readme_puts_binsite_on_the_path_before_its_first_bare_binsite():
+    """After `make demo` binsite lives in .venv/bin: the README must say how to
+    reach it before it first tells the reader to type `binsite ...`."""
+    lines = _fenced_shell_lines(REPO / "README.md")
+    activate = next(n for n, line in lines if line.startswith(". .venv/bin/activate"))
+    env = next(n for n, line in lines if line.startswith(". .binsite/local.env"))
+    first_bare = next(n for n, line in lines if line.split()[:1] == ["binsite"])
+    assert activate < first_bare and env < first_bare
+    # And the Makefile's demo writes the file the README tells to source.
+    assert "> .binsite/local.env" in (REPO / "Makefile").read_text(encoding="utf-8")
+
+
+def test_readme_activation_line_works_as_written(tmp_path):
+    """Run the README's own line in a shell with an empty PATH for binsite: after
+    it, a bare `binsite` is found and runs."""
+    import os
+    import subprocess
+
+    line = next(line for _, line in _fenced_shell_lines(REPO / "README.md") if line.startswith(". .venv/bin/activate"))
+    command = line.split("#", 1)[0].strip()
+    result = subprocess.run(["bash", "-c", f"{command} && command -v binsite && binsite --version"], cwd=REPO,
+                            capture_output=True, text=True,
+                            env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": os.environ.get("PYTHONPATH", "")})
+    assert result.returncode == 0, result.stderr
+    assert "binsite, version" in result.stdout
+
+
+def test_handbook_has_a_table_of_contents_that_resolves():
+    from binsite.render.pages import handbook_html
+    from markdown.extensions.toc import slugify
+
+    text = (REPO / "docs" / "handleiding-binco.md").read_text(encoding="utf-8")
+    toc = text.split("## Inhoud", 1)[1].split("\n## ", 1)[0]
+    targets = re.findall(r"\]\(#([^)]+)\)", toc)
+    headings = [line[3:] for line in text.split("\n") if line.startswith("## ") and line != "## Inhoud"]
+    assert {slugify(h.replace("`", ""), "-") for h in headings} <= set(targets)
+    html = str(handbook_html(text))
+    ids = set(re.findall(r'id="([^"]+)"', html))
+    assert set(targets) <= ids, set(targets) - ids
+    # Every in-page link of the handbook lands somewhere.
+    assert set(re.findall(r'href="#([^"]+)"', html)) <= ids
