@@ -28,9 +28,13 @@ $(STAMP): pyproject.toml requirements/test.txt requirements/browser.txt package.
 	npm ci --no-audit --no-fund --silent
 	touch $@
 
-# Debian's Chromium for the browser tier (no browser downloads from elsewhere).
+# Debian's Chromium for the browser tier (no browser downloads from elsewhere),
+# without recommended packages (they would pull in systemd, avahi and CUPS).
+# As root directly, otherwise through sudo.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := chromium fonts-liberation default-jre-headless
 browser:
-	command -v chromium >/dev/null && command -v java >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium default-jre-headless; }
+	command -v chromium >/dev/null && command -v java >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(APT_PACKAGES); }
 
 site: venv
 	$(BIN)/binsite check
