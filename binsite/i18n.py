@@ -102,6 +102,10 @@ UI: dict[str, Text] = {
         ("author", "Afzender", "From"),
         ("date", "Datum", "Date"),
         ("urgent", "Urgent", "Urgent"),
+        ("draft", "Concept", "Draft"),
+        ("draft_page", "Concept: alleen in de voorvertoning, niet gepubliceerd en niet verstuurd",
+         "Draft: only in the preview, not published and not sent"),
+        ("emergency_label", "Spoed", "Emergency"),
         ("follow_up", "Vervolg", "Follow-up"),
         ("follow_ups", "Vervolgberichten", "Follow-ups"),
         ("earlier_message", "Eerder bericht", "Earlier bulletin"),
@@ -207,3 +211,11 @@ def role_label(role: str, lang: str) -> str:
     if role in ROLES:
         return ROLES[role].get(lang)
     return role.replace("-", " ").capitalize()
+
+
+def author_label(name: str, role: str, lang: str) -> str:
+    """``Wijkagent Jansen (Politie)``, but ``BINCO Maaspoort``, not ``BINCO Maaspoort (BINCO)``."""
+    label = role_label(role, lang)
+    if not name:
+        return label
+    return name if label.lower() in name.lower() else f"{name} ({label})"

@@ -9,6 +9,7 @@ Standard library only.
 from __future__ import annotations
 
 import http.server
+from html import escape
 import logging
 import tempfile
 import threading
@@ -20,6 +21,7 @@ from pathlib import Path
 from binsite.build import build
 from binsite.cache import BuildCache
 from binsite.errors import BinsiteError, InvalidSite
+from binsite.i18n import t
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +60,24 @@ class _State:
         self.error = ""
 
 
+def _with_banner(html: bytes, error: str) -> bytes:
+    """The page with the build's errors at the top of its main content.
+
+    Styled by a class of the site's stylesheet: the pages' Content-Security-
+    Policy (``style-src 'self'``) blocks inline styles, which is why an inline
+    ``white-space: pre-wrap`` left one long unwrapped line. Escaped: messages
+    quote what the BINCO typed."""
+    title = t("De laatste wijziging is niet gebouwd; dit is de vorige versie. Herstel:",
+              "The last change was not built; this is the previous version. Fix:")
+    banner = (f'<div class="serve-error" role="alert"><p class="serve-error-title">{escape(str(title))}</p>'
+              f'<pre>{escape(error)}</pre></div>').encode()
+    start = html.find(b"<main")
+    end = html.find(b">", start) if start != -1 else -1
+    if end == -1:
+        return html.replace(b"<body>", b"<body>" + banner, 1)
+    return html[:end + 1] + banner + html[end + 1:]
+
+
 def _handler(out: Path, base_path: str, state: _State) -> type[http.server.SimpleHTTPRequestHandler]:
     class Handler(http.server.SimpleHTTPRequestHandler):
         def __init__(self, *args, **kwargs):
@@ -93,8 +113,7 @@ def _handler(out: Path, base_path: str, state: _State) -> type[http.server.Simpl
                 html = html.replace(b"<html ", f'<html data-binsite-serve="{base_path}" '.encode(), 1)
                 html = html.replace(b"</body>", inject + b"</body>", 1)
                 if state.error:
-                    banner = f'<pre style="background:#a4161a;color:#fff;padding:1rem;white-space:pre-wrap">{state.error}</pre>'
-                    html = html.replace(b"<main", banner.encode() + b"<main", 1)
+                    html = _with_banner(html, state.error)
                 return self._send(html, "text/html; charset=utf-8")
             if not target.exists():
                 page = out / "404.html"
@@ -124,7 +143,8 @@ def serve(root: Path, *, port: int, now: Callable[[], datetime], drafts: bool,
             on_build(state.error)
         else:
             state.error = ""
-            on_build(f"{result.pages} pages, {result.report.written} written")
+            on_build(str(t("{p} pagina's, {w} geschreven", "{p} pages, {w} written",
+                             p=result.pages, w=result.report.written)))
         state.version += 1
 
     rebuild()

@@ -22,7 +22,7 @@ import jinja2
 from markupsafe import Markup
 
 from binsite.i18n import format_datetime as format_datetime_text
-from binsite.i18n import role_label, ui
+from binsite.i18n import author_label, ui
 from binsite.mailing.plan import PARTNERS, PlannedMessage
 from binsite.markup import RenderedBody, render_body
 from binsite.media import MailFile, mail_html, mail_text_list
@@ -78,8 +78,7 @@ def template_context(planned: PlannedMessage, site: Site, body: RenderedBody) ->
     category = site.config.category(bulletin.category) if bulletin.category else None
     author = None
     if bulletin.author is not None:
-        role = role_label(bulletin.author.role, lang)
-        author = f"{bulletin.author.name} ({role})" if bulletin.author.name else role
+        author = author_label(bulletin.author.name, bulletin.author.role, lang)
     area_names = ui("all_areas", lang) if bulletin.to_all else ", ".join(site.area(a).name for a in bulletin.areas)
     return {
         "config": site.config,

@@ -16,7 +16,26 @@ import jinja2
 from markupsafe import Markup
 
 from binsite.locations import default_templates_dir, template_dirs  # noqa: F401 (re-exported)
-from binsite.i18n import format_date, format_datetime, format_number, role_label, ui
+from binsite.i18n import author_label, format_date, format_datetime, format_number, role_label, ui
+
+
+# Mail clients drop <style> and classes: the members-only passage of a mail
+# carries its look inline (a tinted box with a rule and its label in bold).
+MAIL_INLINE_STYLES = {
+    '<div class="members-only">':
+        '<div class="members-only" style="margin:16px 0;padding:8px 12px;background:#fff4d6;'
+        'border-left:4px solid #8a5a00;border-top:1px dashed #8a5a00;border-bottom:1px dashed #8a5a00;">',
+    '<p class="members-only-label">':
+        '<p class="members-only-label" style="margin:0 0 4px;font-weight:bold;font-size:14px;color:#5c3b00;">',
+}
+
+
+def mail_inline_styles(html: Markup) -> Markup:
+    """Sanitised mail HTML with the inline styles above (its markup is ours: exact matches)."""
+    text = str(html)
+    for plain, styled in MAIL_INLINE_STYLES.items():
+        text = text.replace(plain, styled)
+    return Markup(text)
 
 
 def make_environment(site_root: Path, lang: str, *, compiled_dir: Path | None = None) -> jinja2.Environment:
@@ -43,6 +62,8 @@ def make_environment(site_root: Path, lang: str, *, compiled_dir: Path | None = 
     env.filters["datetime_text"] = lambda value: format_datetime(value, lang)
     env.filters["number"] = lambda value: format_number(value, lang)
     env.filters["role"] = lambda value: role_label(value, lang)
+    env.filters["author"] = lambda value: author_label(value.name, value.role, lang)
+    env.filters["mail_styles"] = mail_inline_styles
     # Our HTML as text again, for places that must escape it (Atom's type="html").
     env.filters["as_text"] = lambda value: str.__str__(value)
     env.filters["json"] = lambda value: Markup(json.dumps(value, ensure_ascii=False, sort_keys=True).replace("</", "<\\/"))

@@ -162,7 +162,7 @@ def build_archive(site: Site, analyses: dict[str, Analysis], bodies: BodyStore, 
         name = b.author.name if b.author else ""
         key = join_digest(f"{len(title)}:{title}", b.date.isoformat(), b.category or "-",
                           b.author.role if b.author else "-", f"{len(name)}:{name}", ",".join(b.areas),
-                          f"{b.to_all:d}{b.urgent:d}{analysis.has_members_only:d}", path, analysis.body_key,
+                          f"{b.to_all:d}{b.urgent:d}{analysis.has_members_only:d}{b.draft:d}", path, analysis.body_key,
                           f"{len(excerpt)}:{excerpt}")
         return Entry(
             bulletin=b, path=path, key=key, body_key=analysis.body_key, excerpt=analysis.excerpt,

@@ -123,3 +123,24 @@ def test_the_site_overrides_the_email_templates(site: Site) -> None:
 
 def test_one_line() -> None:
     assert one_line("a\r\n b\u2029c\x7fd") == "a b c d"
+
+
+def test_members_only_passage_is_set_apart_in_the_html_with_inline_style(site: Site) -> None:
+    """Mail clients drop <style> and classes: the passage carries its own look."""
+    html = reparse(compose(planned(site, "noord/2026-11-09-fiets"), site)).get_body(("html",)).get_content()
+    box = html.split('<div class="members-only"', 1)[1].split(">", 1)[0]
+    assert "background:#" in box and "border-left:4px solid" in box
+    label = html.split('<p class="members-only-label"', 1)[1].split("</p>", 1)[0]
+    assert "font-weight:bold" in label and "Alleen voor leden" in label
+    # The passage itself is inside the box.
+    assert html.index('<div class="members-only"') < html.index("richting de Kerkstraat")
+
+
+def test_author_line_does_not_repeat_the_role() -> None:
+    from binsite.i18n import author_label
+
+    assert author_label("BINCO Maaspoort", "binco", "nl") == "BINCO Maaspoort"
+    assert author_label("Jan", "binco", "nl") == "Jan (BINCO)"
+    assert author_label("Wijkagent Noord", "politie", "en") == "Wijkagent Noord (Police)"
+    assert author_label("Politie Testdorp", "politie", "nl") == "Politie Testdorp"
+    assert author_label("", "gemeente", "nl") == "Gemeente"
