@@ -29,9 +29,36 @@ def test_there_are_commands():
 
 @pytest.mark.parametrize("path", [" ".join(p) for p, _ in all_commands()])
 def test_every_command_has_help_with_an_example(path):
-    result = CliRunner().invoke(main, [*path.split(), "--help"])
+    result = CliRunner().invoke(main, [*path.split(), "--help"], env={"BINSITE_LANG": "en"})
     assert result.exit_code == 0, result.output
     assert "Example" in result.output or "Examples" in result.output, path
+
+
+@pytest.mark.parametrize("path", [" ".join(p) for p, _ in all_commands()])
+def test_help_is_dutch_by_default_and_english_with_binsite_lang(path):
+    """Every command's help and every option's, in the BINCO's language."""
+    from binsite.cli.help_nl import COMMANDS, OPTIONS
+
+    command = dict(all_commands())[tuple(path.split())]
+    assert path in COMMANDS, f"`binsite {path}` has no Dutch help in binsite/cli/help_nl.py"
+    for option in command.params:
+        if isinstance(option, click.Option) and getattr(option, "_binsite_help_en", option.help):
+            assert f"{path} {option.opts[0]}" in OPTIONS, f"`binsite {path} {option.opts[0]}` has no Dutch help"
+    dutch = CliRunner().invoke(main, [*path.split(), "--help"], env={"BINSITE_LANG": None}).output
+    assert dutch.startswith("Gebruik: ") and "Opties:" in dutch and "Toon deze hulp en stop." in dutch
+    assert "Voorbeeld" in dutch and "Show this message" not in dutch and "Usage:" not in dutch
+    english = CliRunner().invoke(main, [*path.split(), "--help"], env={"BINSITE_LANG": "en"}).output
+    assert english.startswith("Usage: ") and "Show this message and exit." in english and "Voorbeeld" not in english
+
+
+def test_dutch_help_has_no_entry_for_a_command_that_does_not_exist():
+    from binsite.cli.help_nl import COMMANDS, OPTIONS
+
+    paths = {" ".join(p) for p, _ in all_commands()} | {""}
+    assert set(COMMANDS) <= paths
+    options = {f"{' '.join(p)} {o.opts[0]}" for p, c in [((), main), *all_commands()] for o in c.params
+               if isinstance(o, click.Option)}
+    assert set(OPTIONS) - {" --root", " -v", " --version", "build --progress"} <= options
 
 
 def test_check_broken_bulletin_names_file_and_line_and_exits_1(mini_root):

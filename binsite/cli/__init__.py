@@ -19,6 +19,7 @@ import click
 
 from binsite import __version__
 from binsite.errors import BinsiteError, InvalidSite, Problem
+from binsite.cli.help_nl import LocalisedGroup, localise
 from binsite.i18n import current_language, t
 from binsite.site import find_root
 
@@ -70,11 +71,19 @@ def handle_errors(func):
     return wrapper
 
 
-class _LazyGroup(click.Group):
+class _LazyGroup(LocalisedGroup):
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name not in self.commands and name in COMMAND_MODULES:
             importlib.import_module(f"binsite.cli.{COMMAND_MODULES[name]}")
-        return super().get_command(ctx, name)
+        command = super().get_command(ctx, name)
+        if command is not None:
+            localise(command, current_language(), name)
+        return command
+
+    def main(self, *args, **kwargs):
+        # The language is chosen now (BINSITE_LANG), not when the modules were imported.
+        localise(self, current_language())
+        return super().main(*args, **kwargs)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         load_commands()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import click
 
 from binsite.cli import handle_errors, main, pass_context
+from binsite.cli.help_nl import LocalisedGroup
 from binsite.desk import inbox as inbox_lib
 from binsite.desk import members as members_lib
 from binsite.desk.anonymize import mask_address
@@ -16,7 +17,7 @@ from binsite.desk.desk import Desk, format_time, kind_label, open_desk
 from binsite.mailman.settings import settings_from_env
 
 
-class ListingGroup(click.Group):
+class ListingGroup(LocalisedGroup):
     """A group that lists when no sub-command is named.
 
     ``binsite inbox [AREA]... [--show-senders]`` runs the group's own callback;

@@ -28,13 +28,22 @@
     if (text) { node.textContent = text; }
     return node;
   }
+  var SHOWN = 100;
+  // One sentence per count ("1 bericht gevonden." / "13 berichten gevonden."),
+  // and a tip when nothing is found; {n} and {shown} come from the page's texts.
+  function message(total, shown) {
+    if (total === 0) { return texts.none + " " + texts.tip; }
+    if (total === 1) { return texts.one; }
+    var text = texts.many.replace("{n}", total.toLocaleString(document.documentElement.lang || "nl"));
+    return shown < total ? text + " " + texts.capped.replace("{shown}", shown) : text;
+  }
   function show(query) {
     var terms = tokens(query);
     list.textContent = "";
     if (terms.length === 0) { status.textContent = ""; return; }
-    var found = prepared.filter(function (item) { return matches(item, terms); }).slice(0, 100);
-    status.textContent = found.length === 0 ? texts.none :
-      (found.length === 1 ? texts.one : found.length + " " + texts.results + ".");
+    var all = prepared.filter(function (item) { return matches(item, terms); });
+    var found = all.slice(0, SHOWN);
+    status.textContent = message(all.length, found.length);
     found.forEach(function (item) {
       var rec = item.rec;
       var li = el("li", "entry");

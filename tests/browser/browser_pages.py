@@ -13,7 +13,7 @@ from binsite import urls
 
 # Kind -> how a page of that kind is recognised. Every kind is required.
 KINDS = ("home", "area", "bulletin", "follow-up", "notice", "picture", "notices", "categories", "category",
-         "search", "about", "statistics", "404")
+         "search", "about", "statistics", "handbook", "404")
 # A word that many public bulletins contain, so the search page is tested with results shown.
 SEARCH_WITH_RESULTS = "inbraak"
 # A deep path that does not exist: the 404 page must work at any depth under the sub-path.
@@ -70,6 +70,9 @@ def page_path(site: Path, kind: str) -> str:
     if kind == "statistics":
         assert (site / urls.STATS_PATH / "index.html").is_file(), "the build wrote no statistieken/index.html"
         return f"{urls.STATS_PATH}/"
+    if kind == "handbook":
+        assert (site / urls.HANDBOOK_PATH / "index.html").is_file(), "the build wrote no handleiding/index.html"
+        return f"{urls.HANDBOOK_PATH}/"
     if kind == "404":
         return MISSING_PATH
     raise ValueError(kind)

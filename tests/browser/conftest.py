@@ -170,9 +170,10 @@ def open_page(contexts, base_url):
 
         def console(msg) -> None:
             url = (msg.location or {}).get("url", "")
-            # Chromium asks for /favicon.ico by itself, outside the sub-path; and the 404
-            # page's own status is logged as an error.
-            if msg.type == "error" and not url.endswith("/favicon.ico") and not (expect_status == 404 and url == target):
+            # Every page links its favicon, so Chromium never guesses /favicon.ico: a
+            # favicon 404 is an error like any other. The 404 page's own status is
+            # logged as an error.
+            if msg.type == "error" and not (expect_status == 404 and url == target):
                 watch.errors.append(f"{msg.text} ({url})")
 
         page.route("**/*", route)

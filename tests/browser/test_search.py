@@ -84,5 +84,17 @@ def test_a_word_only_in_a_partners_bulletin_or_a_draft_finds_nothing(word, searc
     page = search_page
     type_query(page, word)
     page.wait_for_function("document.getElementById('zoek-status').textContent !== ''")
-    assert page.locator("#zoek-status").inner_text() == "Geen berichten gevonden."
+    status = page.locator("#zoek-status").inner_text()
+    assert status.startswith("Geen berichten gevonden. Tip: probeer een ander of korter woord")
     assert page.locator("#zoek-resultaten li").count() == 0
+
+
+def test_many_results_use_the_same_sentence_form_as_one(search_page, example_site):
+    """"13 berichten gevonden." beside "1 bericht gevonden.", never "13 resultaten."."""
+    page = search_page
+    type_query(page, "buurt")
+    page.wait_for_function("document.getElementById('zoek-status').textContent !== ''")
+    status = page.locator("#zoek-status").inner_text()
+    count = page.locator("#zoek-resultaten li").count()
+    assert count > 1
+    assert status == f"{count} berichten gevonden."
