@@ -23,6 +23,7 @@ from binsite.areas import Area
 from binsite.cache import BuildCache, serialize_body
 from binsite.compact import Compact
 from binsite.config import SiteConfig
+from binsite import progress
 from binsite.content import CONTENT_DIR, Bulletin, Source, parse_bulletin, stray_files
 from binsite.errors import Problem, error, warning
 from binsite.fastpath import walk_files
@@ -359,8 +360,11 @@ def analyse_content(root: Path, ctx: ParseContext, cache: BuildCache, *, workers
             batch.clear()
             words.clear()
 
+        done = 0
         for digest, rel, analysis, body, search in fork_map(
                 _work, todo, workers=count if len(todo) >= POOL_THRESHOLD else 1, chunksize=32):
+            done += 1
+            progress.report(progress.ANALYSE, done, len(todo))
             key = keys[rel] = f"{digest}|{ctx_key}|{rel}{_media_suffix(media.get(rel))}"
             if rel in stats:
                 signatures[rel] = (stats[rel], digest)

@@ -22,7 +22,7 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from binsite import fastpath
+from binsite import fastpath, progress
 from binsite.errors import Problem, Severity
 from binsite.i18n import Text
 from binsite.locations import default_templates_dir
@@ -104,10 +104,11 @@ def _render(jobs: list["Job"], out: Path, workers: int) -> list[Written]:
         # Last job first: the plan ends with the largest files (listings, the
         # search index), which then do not keep one process busy while the
         # other has finished. Small chunks keep the two processes even.
-        for index, written in fork_map(_render_one, range(len(jobs) - 1, -1, -1),
-                                       workers=workers if len(jobs) >= POOL_THRESHOLD else 1, chunksize=50,
-                                       release=True):
+        for done, (index, written) in enumerate(fork_map(_render_one, range(len(jobs) - 1, -1, -1),
+                                                         workers=workers if len(jobs) >= POOL_THRESHOLD else 1,
+                                                         chunksize=50, release=True), 1):
             results[index] = written
+            progress.report(progress.PAGES, done, len(jobs))
         return results  # type: ignore[return-value]
     finally:
         _JOBS, _OUT = [], ""
@@ -132,7 +133,8 @@ def time_window(site: "Site", now: datetime) -> tuple[datetime, datetime]:
 
 
 def build(root: Path, out: Path, *, now: datetime, drafts: bool = False, cache: bool = True,
-          workers: int | None = None, resident: BuildCache | None = None) -> BuildResult:
+          workers: int | None = None, resident: BuildCache | None = None,
+          progress_to: progress.Callback | None = None) -> BuildResult:
     """Check the site, render what changed and write it to ``out``.
 
     Raises ``InvalidSite`` (and writes nothing) when any file has an error.
@@ -140,7 +142,11 @@ def build(root: Path, out: Path, *, now: datetime, drafts: bool = False, cache: 
     processes for analysis and rendering (default: one per core).
     ``resident``: the site's build cache, kept open by a caller that builds
     again and again (``binsite serve``), so it is not loaded for every build;
-    it is still saved after each."""
+    it is still saved after each. ``progress_to``: called as the analysis and
+    the pages advance (``binsite.progress``); the caller draws it."""
+    if progress_to is not None:
+        with progress.reporting(progress_to):
+            return build(root, out, now=now, drafts=drafts, cache=cache, workers=workers, resident=resident)
     from binsite.leftovers import in_progress, sweep
 
     signature = ""

@@ -14,6 +14,7 @@ from binsite.i18n import current_language, t
 from binsite.mailman.client import MailmanClient, wait_until
 from binsite.mailman.local import STATE_DIR
 from binsite.mailman.settings import settings_from_env
+from binsite.progress import report
 from binsite.mailman.sink import read_maildir
 from binsite.site import find_root, load_valid_site
 
@@ -26,19 +27,32 @@ def _say(nl: str, en: str, **params: object) -> None:
 
 def residents(root: Path) -> None:
     """Subscribe a few invented residents (``@example.org``) to every members list, once."""
+    from binsite.cli.progress import ProgressLine
+    from binsite.progress import IMPORT, reporting
+
     site, _ = load_valid_site(root)
     client = MailmanClient(settings_from_env())
     added = 0
-    for area in site.areas:
-        fqdn = area.members_list(site.config.mail.domain)
-        known = {m.address for m in client.roster(fqdn, "member")}
-        for number in range(1, RESIDENTS_PER_AREA + 1):
-            address = f"bewoner{number}.{area.id}@example.org"
-            if address not in known:
-                client.subscribe(fqdn, address, f"Bewoner {number} ({area.name})")
-                added += 1
-    _say("{n} verzonnen bewoners ingeschreven ({k} per gebied, @example.org).",
-         "{n} invented residents subscribed ({k} per area, @example.org).", n=added, k=RESIDENTS_PER_AREA)
+    total = len(site.areas) * RESIDENTS_PER_AREA
+    line = ProgressLine(current_language())
+    with reporting(line):
+        for index, area in enumerate(site.areas):
+            fqdn = area.members_list(site.config.mail.domain)
+            known = {m.address for m in client.roster(fqdn, "member")}
+            for number in range(1, RESIDENTS_PER_AREA + 1):
+                address = f"bewoner{number}.{area.id}@example.org"
+                if address not in known:
+                    client.subscribe(fqdn, address, f"Bewoner {number} ({area.name})")
+                    added += 1
+                report(IMPORT, index * RESIDENTS_PER_AREA + number, total)
+    line.finish()
+    if added == 0:
+        _say("De {t} verzonnen bewoners ({k} per gebied, @example.org) stonden al ingeschreven; niets veranderd.",
+             "The {t} invented residents ({k} per area, @example.org) were already subscribed; nothing changed.",
+             t=total, k=RESIDENTS_PER_AREA)
+    else:
+        _say("{n} verzonnen bewoners ingeschreven ({k} per gebied, @example.org).",
+             "{n} invented residents subscribed ({k} per area, @example.org).", n=added, k=RESIDENTS_PER_AREA)
 
 
 def _settle(client: MailmanClient, timeout: float = 60.0) -> None:

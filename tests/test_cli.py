@@ -133,3 +133,23 @@ def test_example_network_checks_clean():
     """The repository's own example BIN is valid."""
     result = CliRunner().invoke(main, ["--root", str(REPO), "check", "--now", "2026-11-28T12:00"])
     assert result.exit_code == 0, result.output
+
+
+def test_send_counts_name_what_a_list_holds():
+    from binsite.cli.mail import _recipients
+
+    assert _recipients(3, "partners", "nl") == "3 partners"
+    assert _recipients(1, "partners", "en") == "1 partner"
+    assert _recipients(1, "members", "nl") == "1 lid"
+    assert _recipients(12, "members", "nl") == "12 leden"
+    assert _recipients("?", "members", "en") == "? members"
+
+
+def test_sync_summary_counts_each_kind_of_change_in_dutch_and_english():
+    from binsite.cli.mail import sync_summary
+    from binsite.mailman.sync import Change
+
+    changes = ([Change("create-list", f"l{i}@x") for i in range(8)]
+               + [Change("set", "l0@x", f"k{i}", 1, 0) for i in range(96)] + [Change("add-owner", "l0@x", "a@x")])
+    assert sync_summary(changes, "nl") == "8 lijsten aangemaakt, 96 instellingen gezet, 1 eigenaar toegevoegd"
+    assert sync_summary(changes, "en", planned=True) == "8 lists to create, 96 settings to set, 1 owner to add"

@@ -159,19 +159,85 @@ def lists_sync(ctx, dry_run: bool, wait: float) -> None:
     Example:
       binsite lists sync --dry-run
     """
+    from binsite.cli.progress import ProgressLine
     from binsite.mailman.sync import sync
+    from binsite.progress import SYNC
 
-    changes = sync(ctx.root, settings_from_env(), dry_run=dry_run, wait=wait,
-                   progress=None if dry_run else lambda c: click.echo(c.describe().get(ctx.lang)))
+    line = ProgressLine(ctx.lang, min_items=50)
+    done = 0
+
+    def step(change) -> None:
+        nonlocal done
+        done += 1
+        if ctx.verbose:
+            click.echo(change.describe().get(ctx.lang))
+        else:
+            line(SYNC, done)
+
+    try:
+        changes = sync(ctx.root, settings_from_env(), dry_run=dry_run, wait=wait,
+                       progress=None if dry_run else step)
+    finally:
+        line.finish()
     if not changes:
         ctx.say("Mailman klopt al met lists/: niets te doen.", "Mailman already matches lists/: nothing to do.")
-    elif dry_run:
+        return
+    if dry_run and ctx.verbose:
         for change in changes:
             click.echo(change.describe().get(ctx.lang))
-        ctx.say("{n} wijziging(en) gepland; niets veranderd (--dry-run).", "{n} change(s) planned; nothing changed (--dry-run).",
-                n=len(changes))
+    summary = sync_summary(changes, ctx.lang, planned=dry_run)
+    if dry_run:
+        ctx.say("Gepland: {s}. Niets veranderd (--dry-run).", "Planned: {s}. Nothing changed (--dry-run).", s=summary)
     else:
-        ctx.say("{n} wijziging(en) doorgevoerd.", "{n} change(s) made.", n=len(changes))
+        ctx.say("{s}.", "{s}.", s=summary[:1].upper() + summary[1:])
+    if not ctx.verbose:
+        ctx.say("Elke wijziging apart: binsite -v lists sync{d}", "Each change separately: binsite -v lists sync{d}",
+                d=" --dry-run" if dry_run else "")
+
+
+# What each kind of sync change is called in the summary: (Dutch one, Dutch many, English one, English many).
+_SYNC_NOUNS = {
+    "create-domain": ("maildomein", "maildomeinen", "mail domain", "mail domains"),
+    "create-list": ("lijst", "lijsten", "list", "lists"),
+    "set": ("instelling", "instellingen", "setting", "settings"),
+    "add-owner": ("eigenaar", "eigenaars", "owner", "owners"),
+    "add-moderator": ("moderator", "moderators", "moderator", "moderators"),
+    "remove-owner": ("eigenaar", "eigenaars", "owner", "owners"),
+    "remove-moderator": ("moderator", "moderators", "moderator", "moderators"),
+    "accept-sender": ("vaste afzender", "vaste afzenders", "accepted sender", "accepted senders"),
+    "subscribe": ("partner", "partners", "partner", "partners"),
+    "unsubscribe": ("adres", "adressen", "address", "addresses"),
+}
+_SYNC_VERBS = {  # (Dutch done, Dutch planned, English done, English planned)
+    "create-domain": ("aangemaakt", "aan te maken", "created", "to create"),
+    "create-list": ("aangemaakt", "aan te maken", "created", "to create"),
+    "set": ("gezet", "te zetten", "set", "to set"),
+    "add-owner": ("toegevoegd", "toe te voegen", "added", "to add"),
+    "add-moderator": ("toegevoegd", "toe te voegen", "added", "to add"),
+    "remove-owner": ("weggehaald", "weg te halen", "removed", "to remove"),
+    "remove-moderator": ("weggehaald", "weg te halen", "removed", "to remove"),
+    "accept-sender": ("doorgelaten", "door te laten", "let through", "to let through"),
+    "subscribe": ("ingeschreven", "in te schrijven", "subscribed", "to subscribe"),
+    "unsubscribe": ("uitgeschreven", "uit te schrijven", "unsubscribed", "to unsubscribe"),
+}
+
+
+def sync_summary(changes, lang: str, *, planned: bool = False) -> str:
+    """``8 lijsten aangemaakt, 96 instellingen gezet, 16 eigenaars toegevoegd``, in the plan's order."""
+    from binsite.i18n import format_number
+
+    counts: dict[str, int] = {}
+    for change in changes:
+        counts[change.action] = counts.get(change.action, 0) + 1
+    english = lang == "en"
+    parts = []
+    for action, count in counts.items():
+        nouns = _SYNC_NOUNS.get(action, (action, action, action, action))
+        verbs = _SYNC_VERBS.get(action, ("", "", "", ""))
+        noun = nouns[2 * english + (count != 1)]
+        verb = verbs[2 * english + planned]
+        parts.append(f"{format_number(count, lang)} {noun} {verb}".strip())
+    return ", ".join(parts)
 
 
 _wait_option = click.option("--wait", type=click.FloatRange(min=0), default=60.0, show_default=True, metavar="SECONDS",
@@ -286,6 +352,15 @@ def _optional_settings():
         return None
 
 
+def _recipients(count: int | str, kind: str, lang: str) -> str:
+    """``3 leden``, ``1 lid``, ``2 partners`` (a partners list has partners, not members)."""
+    if kind == "partners":
+        return f"{count} {'partner' if count == 1 else 'partners'}"
+    if lang == "en":
+        return f"{count} {'member' if count == 1 else 'members'}"
+    return f"{count} {'lid' if count == 1 else 'leden'}"
+
+
 def _report_send(ctx, result: "SendResult", *, uncertain: bool = True) -> None:
     plan = result.plan
     members = {c.list: c.members for c in result.counts}
@@ -294,8 +369,8 @@ def _report_send(ctx, result: "SendResult", *, uncertain: bool = True) -> None:
             count = members.get(planned.target.list, "?")
             what = ("zou een correctie sturen", "would send a correction") if planned.is_correction else \
                 ("zou versturen", "would send")
-            ctx.say("{w}: {b} -> {l} ({n} leden)", "{w}: {b} -> {l} ({n} members)",
-                    w=what[ctx.lang == "en"], b=planned.bulletin.id, l=planned.target.list, n=count)
+            ctx.say("{w}: {b} -> {l} ({n})", "{w}: {b} -> {l} ({n})", w=what[ctx.lang == "en"], b=planned.bulletin.id,
+                    l=planned.target.list, n=_recipients(count, planned.target.kind, ctx.lang))
     for held in plan.changed:
         ctx.say("gewijzigd na verzenden, niet opnieuw verstuurd: {b} -> {l} (verstuur een correctie met --resend-changed)",
                 "changed after sending, not resent: {b} -> {l} (send a correction with --resend-changed)",

@@ -63,9 +63,11 @@ def check(ctx, strict: bool, now_text: str | None) -> None:
 @click.option("--drafts/--no-drafts", default=False, help="Include drafts (for a preview; never publish this).")
 @click.option("--now", "now_text", metavar="DATETIME", help="Build as if it were this moment: what is due, what expired.")
 @click.option("--cache/--no-cache", default=True, help="Reuse .binsite/cache to redo only what changed (default: on).")
+@click.option("--progress/--no-progress", default=True,
+              help="Show progress per phase (default: updated in place on a terminal, else plain lines).")
 @pass_context
 @handle_errors
-def build(ctx, out: Path | None, drafts: bool, now_text: str | None, cache: bool) -> None:
+def build(ctx, out: Path | None, drafts: bool, now_text: str | None, cache: bool, progress: bool) -> None:
     """Build the public archive: pages, feeds, search, sitemap.
 
     Nothing is written when any bulletin has an error (run `binsite check`).
@@ -75,9 +77,15 @@ def build(ctx, out: Path | None, drafts: bool, now_text: str | None, cache: bool
       binsite build --out public/
     """
     from binsite.build import build as build_site
+    from binsite.cli.progress import ProgressLine
 
     now = resolve_now(now_text, _tz(ctx))
-    result = build_site(ctx.root, out or ctx.root / "_site", now=now, drafts=drafts, cache=cache)
+    line = ProgressLine(ctx.lang) if progress else None
+    try:
+        result = build_site(ctx.root, out or ctx.root / "_site", now=now, drafts=drafts, cache=cache, progress_to=line)
+    finally:
+        if line is not None:
+            line.finish()
     print_problems(list(result.warnings), ctx.lang)
     ctx.say("Gebouwd: {p} pagina's met {b} berichten in {o} ({w} bijgewerkt, {r} verwijderd).",
             "Built: {p} pages with {b} bulletins in {o} ({w} updated, {r} removed).",
