@@ -12,7 +12,6 @@ from binsite.cli import handle_errors, main, pass_context
 from binsite.cli.help_nl import LocalisedGroup
 from binsite.desk import inbox as inbox_lib
 from binsite.desk import members as members_lib
-from binsite.desk.anonymize import mask_address
 from binsite.desk.desk import Desk, format_time, kind_label, open_desk
 from binsite.mailman.settings import settings_from_env
 
@@ -64,11 +63,18 @@ def _cut(text: str, width: int) -> str:
 # --- binsite inbox -------------------------------------------------------------------
 
 _show_senders = click.option("--show-senders/--hide-senders", default=False,
-                             help="Show senders' addresses in full (default: masked, j***@example.org).")
+                             help="Show senders' addresses in full (default: masked, b…1·7c2e@example.org).")
 
 
-def _all_areas(ctx) -> str:
-    return "all areas" if ctx.lang == "en" else "alle gebieden"
+def _member_label(is_member: bool | None, kind: str, lang: str) -> str:
+    """Whether the sender is on the list: a member writes as a resident, anyone else as an outsider."""
+    if is_member is None:
+        return ""
+    if kind == "partners":
+        nl, en = ("partner", "partner") if is_member else ("geen partner", "not a partner")
+    else:
+        nl, en = ("lid", "member") if is_member else ("geen lid", "not a member")
+    return en if lang == "en" else nl
 
 
 @main.group("inbox", cls=ListingGroup, invoke_without_command=True)
@@ -97,21 +103,30 @@ def inbox(ctx, areas: tuple[str, ...] = (), show_senders: bool = False) -> None:
     desk = _desk(ctx)
     items = inbox_lib.held_items(desk, areas)
     if not items:
-        ctx.say("Er wacht niets in: {a}.", "Nothing waits in: {a}.", a=", ".join(areas) if areas else _all_areas(ctx))
+        if areas:
+            ctx.say("Er wacht niets voor {a}.", "Nothing is waiting for {a}.", a=", ".join(areas))
+        else:
+            ctx.say("Er wacht niets: de inbox van alle gebieden is leeg.", "Nothing is waiting: every area's inbox is empty.")
         return
     lang = ctx.lang
     senders = [item.sender_shown(show=show_senders) for item in items]
+    labels = [_member_label(item.is_member, item.kind, lang) for item in items]
     area_width = max(len(item.area) for item in items)
     sender_width = min(40, max(len(s) for s in senders))
-    for item, sender in zip(items, senders):
+    label_width = max(len(label) for label in labels)
+    for item, sender, label in zip(items, senders, labels):
         subject = item.message.subject or ("(no subject)" if lang == "en" else "(geen onderwerp)")
-        first = item.message.first_line
+        first = inbox_lib.preview(item.message.text)
         click.echo(f"{item.ref:<6}  {item.area:<{area_width}}  {kind_label(item.kind, lang):<8}  "
-                   f"{format_time(item.received, lang)}  {sender:<{sender_width}}  {_cut(subject, 50)}"
-                   + (f" — {_cut(first, 60)}" if first else ""))
-    ctx.say("{n} bericht(en) wachten. Lezen: binsite inbox show REF; dan accept, reject, discard, forward of draft.",
-            "{n} message(s) waiting. Read one: binsite inbox show REF; then accept, reject, discard, forward or draft.",
-            n=len(items))
+                   f"{format_time(item.received, lang)}  {sender:<{sender_width}}  {label:<{label_width}}  "
+                   f"{_cut(subject, 50)}" + (f" — {_cut(first, 60)}" if first else ""))
+    if len(items) == 1:
+        ctx.say("1 bericht wacht. Lezen: binsite inbox show REF; dan accept, reject, discard, forward of draft.",
+                "1 message waiting. Read it: binsite inbox show REF; then accept, reject, discard, forward or draft.")
+    else:
+        ctx.say("{n} berichten wachten. Lezen: binsite inbox show REF; dan accept, reject, discard, forward of draft.",
+                "{n} messages waiting. Read one: binsite inbox show REF; then accept, reject, discard, forward or draft.",
+                n=len(items))
 
 
 @inbox.command("show")
@@ -133,7 +148,8 @@ def inbox_show(ctx, ref: str, show_senders: bool) -> None:
         (("Referentie", "Reference"), item.ref),
         (("Lijst", "List"), f"{item.list} ({item.area}, {kind_label(item.kind, lang)})"),
         (("Ontvangen", "Received"), format_time(item.received, lang)),
-        (("Van", "From"), item.sender_shown(show=show_senders)),
+        (("Van", "From"), item.sender_shown(show=show_senders)
+         + (f" ({_member_label(item.is_member, item.kind, lang)})" if item.is_member is not None else "")),
         (("Onderwerp", "Subject"), message.subject),
         (("Wacht omdat", "Held because"), inbox_lib.reason_text(item.reason, lang)),
     ]
@@ -302,7 +318,7 @@ def members(ctx, areas: tuple[str, ...] = (), show_addresses: bool = False) -> N
 @members.command("pending")
 @click.argument("areas", nargs=-1, metavar="[AREA]...")
 @click.option("--show-addresses/--hide-addresses", default=True,
-              help="Show who asks (default), or mask the addresses (j***@example.org) when others can see the screen.")
+              help="Show who asks (default), or mask the addresses (b…1·7c2e@example.org) when others can see the screen.")
 @pass_context
 @handle_errors
 def members_pending(ctx, areas: tuple[str, ...], show_addresses: bool) -> None:
@@ -319,7 +335,7 @@ def members_pending(ctx, areas: tuple[str, ...], show_addresses: bool) -> None:
         ctx.say("Geen openstaande aanvragen.", "No pending requests.")
         return
     for request in found:
-        who = request.address if show_addresses else mask_address(request.address)
+        who = request.address if show_addresses else inbox_lib.mask_sender(request.address)
         name = f" ({request.display_name})" if show_addresses and request.display_name else ""
         waits = ("  (wacht op bevestiging door de bewoner)", "  (waits for the resident to confirm)")[ctx.lang == "en"] \
             if request.awaits_confirmation else ""

@@ -17,7 +17,9 @@ as it is.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,7 +30,7 @@ from email.utils import format_datetime, parseaddr
 from pathlib import Path
 
 from binsite.content import CONTENT_DIR, slugify
-from binsite.desk.anonymize import Identity, anonymize_text, clean_subject, mask_address
+from binsite.desk.anonymize import Identity, anonymize_text, clean_subject
 from binsite.desk.desk import KINDS, MEMBERS, PARTNERS, Desk, format_time, kind_label
 from binsite.desk.message import UNREADABLE, MessageView, safe_line, safe_text, view
 from binsite.desk.refs import message_digest, normalize, resolve, shorten
@@ -43,6 +45,39 @@ log = logging.getLogger(__name__)
 
 REPORT_HEADER = "X-Binsite-Report"
 Post = Callable[..., None]
+
+
+def mask_sender(address: str) -> str:
+    """``bewoner1@example.org`` -> ``b…1·7c2e@example.org``: first and last letter
+    and a short digest of the whole address, so that two senders of one domain
+    (``b***@example.org`` both) are told apart, and the same sender is
+    recognised from one day to the next, without showing the address."""
+    address = address.strip().lower()
+    local, at, domain = address.rpartition("@")
+    if not at:
+        local, domain = address, ""
+    tag = hashlib.sha256(address.encode("utf-8")).hexdigest()[:4]
+    ends = local[:1] + ("…" + local[-1:] if len(local) > 1 else "")
+    return f"{ends}·{tag}@{domain}" if domain else f"{ends}·{tag}"
+
+
+# A first line that only greets ("Hallo BINCO,", "Beste buurtcoördinator!") says nothing.
+_GREETING = re.compile(
+    r"^(hallo|hoi|hey|hi|hello|beste|geachte|lieve|dag|goedemorgen|goedemiddag|goedenavond|goeiedag|"
+    r"dear|good (morning|afternoon|evening))\b[^.?]{0,34}$", re.IGNORECASE)
+_QUOTE_INTRO = re.compile(r"^(op .{0,80} schreef|on .{0,80} wrote).{0,80}:$", re.IGNORECASE)
+
+
+def preview(text: str) -> str:
+    """The first line of a message's text that says something: no greeting,
+    no quoted mail, no "Op ... schreef:" line."""
+    for line in text.splitlines():
+        line = " ".join(line.split())
+        greeting = _GREETING.match(line) and (line.endswith((",", "!", ":")) or len(line.split()) <= 3)
+        if not line or line.startswith(">") or greeting or _QUOTE_INTRO.match(line):
+            continue
+        return line
+    return ""
 
 
 @dataclass(frozen=True)
@@ -60,6 +95,7 @@ class InboxItem:
     reason: str
     message: MessageView
     hold_digest: str = ""    # the reference of this very hold (see held_items)
+    is_member: bool | None = None  # is the sender on the list it wrote to (None: not asked)
 
     @property
     def sender(self) -> str:
@@ -73,7 +109,7 @@ class InboxItem:
         if not self.sender:
             return "?"
         if not show:
-            return mask_address(self.sender)
+            return mask_sender(self.sender)
         return f"{self.message.from_name} <{self.sender}>" if self.message.from_name else self.sender
 
 
@@ -122,7 +158,13 @@ def held_items(desk: Desk, area_ids: Iterable[str] = ()) -> list[InboxItem]:
         item = _item(desk, area_id, kind, held, key=hold_key if seen[(held.list, held.message_id)] > 1 else None)
         items.append(dataclasses.replace(item, hold_digest=message_digest(held.list, hold_key)))
     short = shorten(item.digest for item in items)
-    items = [dataclasses.replace(item, ref=short[item.digest]) for item in items]
+    members: dict[tuple[str, str], bool] = {}
+    for item in items:  # one question per sender and list, however many messages they sent
+        key = (item.list, item.sender)
+        if item.sender and key not in members:
+            members[key] = desk.client.member(item.list, item.sender) is not None
+    items = [dataclasses.replace(item, ref=short[item.digest], is_member=members.get((item.list, item.sender)))
+             for item in items]
     epoch = datetime.min.replace(tzinfo=desk.config.tz)
     return sorted(items, key=lambda i: (i.received or epoch, i.request_id), reverse=True)
 

@@ -34,9 +34,11 @@ SETTINGS = MailmanSettings("http://127.0.0.1:9/3.1", "binsite", "x", "127.0.0.1"
 def test_every_desk_command_has_help_with_an_example(group: click.Group) -> None:
     for name in [None, *group.commands]:
         args = [group.name] + ([name] if name else []) + ["--help"]
-        result = CliRunner().invoke(main, args)
+        result = CliRunner().invoke(main, args, env={"BINSITE_LANG": "en"})
         assert result.exit_code == 0, (args, result.output)
         assert "Example" in result.output, args
+        dutch = CliRunner().invoke(main, args, env={"BINSITE_LANG": None})
+        assert dutch.exit_code == 0 and "Voorbeeld" in dutch.output, args
 
 
 def test_a_group_without_sub_command_runs_its_default(tmp_path: Path) -> None:
