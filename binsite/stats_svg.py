@@ -15,20 +15,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from binsite.i18n import format_month, format_number, t
+from binsite.i18n import format_date, format_month, format_number, t
 from binsite.stats import AreaStats, Stats, format_share, short_month
 
-WIDTH = 640
+# Laid out for a phone: the SVG scales to the screen, so 400 units on a
+# 343 px column keep 15-unit text at about 13 px (at 640 units it was 7 px).
+# On a wide screen CSS caps the chart's width (32rem), so text stays ~19 px.
+WIDTH = 400
+FONT_SIZE = 15
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 # Colours with at least 3:1 against white for marks (WCAG 1.4.11) and
 # 4.5:1 for text; the page's own brand and text colours.
 INK = "#1a1a1a"
 MARK = "#0b4f7c"
 GRID = "#767676"
-LABEL_WIDTH = 190
+LABEL_WIDTH = 150
 ROW = 30
 BAR = 20
-MAX_LABEL = 26
+MAX_LABEL = 18
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ class Point:
     y: float
     value_text: str
     label_y: float      # baseline of the value written above the point
+    partial: bool = False   # the month is not over: drawn hollow
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,7 @@ class Chart:
     width: int
     height: int
     font: str = FONT
+    font_size: int = FONT_SIZE
     ink: str = INK
     mark: str = MARK
     grid: str = GRID
@@ -93,6 +99,9 @@ class Chart:
     plot_right: float = 0
     plot_top: float = 0
     plot_bottom: float = 0
+    # the month still running: its segment dashed, its marker hollow, and this note
+    partial_polyline: str = ""
+    partial_note: str = ""
 
 
 def _short(label: str) -> str:
@@ -103,7 +112,7 @@ def bar_chart(chart_id: str, *, title: str, desc: str, label_head: str, value_he
               items: Sequence[tuple[str, int]], lang: str) -> Chart:
     """Horizontal bars, one per item, each with its label and value written out."""
     biggest = max((v for _, v in items), default=0) or 1
-    room = WIDTH - LABEL_WIDTH - 56   # leave space for the value after the longest bar
+    room = WIDTH - LABEL_WIDTH - 48   # leave space for the value after the longest bar
     bars = []
     for index, (label, value) in enumerate(items):
         top = 8 + index * ROW
@@ -128,9 +137,13 @@ def _nice_top(biggest: int) -> tuple[int, int]:
 
 
 def line_chart(chart_id: str, *, title: str, desc: str, label_head: str, value_head: str,
-               months: Sequence[str], values: Sequence[int], lang: str) -> Chart:
-    """A line over the months, with a marker and the value at every month."""
-    height, left, right, top, bottom = 260, 56, WIDTH - 40, 28, 260 - 44
+               months: Sequence[str], values: Sequence[int], lang: str, partial_until: datetime | None = None) -> Chart:
+    """A line over the months, with a marker and the value at every month.
+
+    ``partial_until``: the last month is still running (counted up to this
+    day): a reader must not take its low value for a collapse, so its
+    segment is dashed, its marker hollow, and a note and the table say so."""
+    height, left, right, top, bottom = 260, 44, WIDTH - 36, 28, 260 - 44
     axis_top, step = _nice_top(max(values, default=0))
     span = max(len(months) - 1, 1)
 
@@ -140,16 +153,37 @@ def line_chart(chart_id: str, *, title: str, desc: str, label_head: str, value_h
     def y_of(value: int) -> float:
         return round(bottom - (bottom - top) * value / axis_top, 1)
 
-    points = tuple(Point(x=x_of(i), y=y_of(v), value_text=format_number(v, lang), label_y=round(y_of(v) - 9, 1))
+    partial = partial_until is not None and bool(months)
+    last = len(values) - 1
+    points = tuple(Point(x=x_of(i), y=y_of(v), value_text=format_number(v, lang), label_y=round(y_of(v) - 9, 1),
+                         partial=partial and i == last)
                    for i, v in enumerate(values))
-    every = max(1, math.ceil(len(months) / 8))  # keep month names from running into each other
-    x_ticks = tuple(Tick(x_of(i), short_month(m, lang), bottom + 24) for i, m in enumerate(months) if i % every == 0)
+    every = max(1, math.ceil(len(months) / 4))  # keep month names from running into each other on a phone
+    shown = [i for i in range(len(months)) if i % every == 0]
+    if partial and last not in shown:  # the running month always has its label (and its asterisk)
+        if shown and last - shown[-1] < every:
+            shown.pop()
+        shown.append(last)
+    x_ticks = tuple(Tick(x_of(i), short_month(months[i], lang) + ("*" if partial and i == last else ""), bottom + 24)
+                    for i in shown)
     y_ticks = tuple(Tick(y_of(v), format_number(v, lang), left - 8) for v in range(0, axis_top + 1, step))
-    rows = tuple(Row(format_month(int(m[:4]), int(m[5:]), lang), format_number(v, lang)) for m, v in zip(months, values))
-    return Chart(id=chart_id, kind="line", title=title, desc=desc, label_head=label_head, value_head=value_head,
+    note = ""
+    if partial:
+        running = format_month(int(months[-1][:4]), int(months[-1][5:]), lang)
+        note = t("* {m} loopt nog: geteld tot en met {d}. Een lage waarde is nog geen daling.",
+                 "* {m} is still running: counted up to {d}. A low value is not yet a fall.",
+                 m=running, d=format_date(partial_until, lang)).get(lang)
+    rows = tuple(Row(format_month(int(m[:4]), int(m[5:]), lang)
+                     + (t(" (loopt nog)", " (still running)").get(lang) if partial and i == last else ""),
+                     format_number(v, lang)) for i, (m, v) in enumerate(zip(months, values)))
+    solid = points[:-1] if partial and len(points) > 1 else points
+    return Chart(id=chart_id, kind="line", title=title, desc=desc + (" " + note.lstrip("* ") if note else ""),
+                 label_head=label_head, value_head=value_head,
                  rows=rows, width=WIDTH, height=height, points=points if len(points) <= 24 else (),
-                 polyline=" ".join(f"{p.x},{p.y}" for p in points), y_ticks=y_ticks, x_ticks=x_ticks,
-                 plot_left=left, plot_right=right, plot_top=top, plot_bottom=bottom)
+                 polyline=" ".join(f"{p.x},{p.y}" for p in solid), y_ticks=y_ticks, x_ticks=x_ticks,
+                 plot_left=left, plot_right=right, plot_top=top, plot_bottom=bottom,
+                 partial_polyline=" ".join(f"{p.x},{p.y}" for p in points[-2:]) if partial and len(points) > 1 else "",
+                 partial_note=note)
 
 
 # --- The page ----------------------------------------------------------------
@@ -199,11 +233,13 @@ def stats_page(stats: Stats, *, built: datetime, csv_path: str, lang: str) -> St
 
     month_head, count_head = say("Maand", "Month"), say("Berichten", "Bulletins")
     has_months = bool(stats.months) and stats.city.bulletins > 0
+    # The month the site is built in is not over: its bar would read as a collapse.
+    running = built if stats.months and stats.months[-1] == f"{built.year:04d}-{built.month:02d}" else None
     month_chart = line_chart(
         "grafiek-per-maand", title=say("Berichten per maand", "Bulletins per month"),
         desc=_month_desc(say("Alle gebieden", "All areas"), stats.months, stats.city.per_month, lang),
         label_head=month_head, value_head=count_head, months=stats.months, values=stats.city.per_month,
-        lang=lang) if has_months else None
+        lang=lang, partial_until=running) if has_months else None
     per_area = [(a.name, a.bulletins) for a in stats.areas]
     area_chart = bar_chart(
         "grafiek-per-gebied", title=say("Berichten per gebied", "Bulletins per area"),
@@ -225,8 +261,8 @@ def stats_page(stats: Stats, *, built: datetime, csv_path: str, lang: str) -> St
         AreaSection(a, line_chart(
             f"grafiek-gebied-{a.area}", title=say("Berichten per maand in {n}", "Bulletins per month in {n}", n=a.name),
             desc=_month_desc(a.name, stats.months, a.per_month, lang),
-            label_head=month_head, value_head=count_head, months=stats.months, values=a.per_month, lang=lang)
-            if has_months and a.bulletins else None)
+            label_head=month_head, value_head=count_head, months=stats.months, values=a.per_month, lang=lang,
+            partial_until=running) if has_months and a.bulletins else None)
         for a in stats.areas)
     return StatsPage(stats=stats, built=built, csv_path=csv_path, lang=lang, month_chart=month_chart, area_chart=area_chart, category_chart=category_chart,
                      role_chart=role_chart, areas=sections)

@@ -234,8 +234,10 @@ def test_cli_formats(stats_root):
 
 
 def test_cli_help_has_an_example():
-    result = CliRunner().invoke(main, ["stats", "--help"])
+    result = CliRunner().invoke(main, ["stats", "--help"], env={"BINSITE_LANG": "en"})
     assert result.exit_code == 0 and "Example" in result.output
+    result = CliRunner().invoke(main, ["stats", "--help"], env={"BINSITE_LANG": None})
+    assert result.exit_code == 0 and "Voorbeeld" in result.output
 
 
 # --- The public page ------------------------------------------------------------
@@ -328,7 +330,7 @@ def test_axis_steps_are_round_numbers():
 def test_line_chart_geometry():
     chart = line_chart("g", title="T", desc="D", label_head="Maand", value_head="Berichten",
                        months=("2026-09", "2026-10", "2026-11"), values=(2, 0, 4), lang="nl")
-    assert chart.polyline == "56.0,122.0 328.0,216.0 600.0,28.0"
+    assert chart.polyline == "44.0,122.0 204.0,216.0 364.0,28.0"
     ys = [p.y for p in chart.points]
     assert ys[1] == chart.plot_bottom and ys[0] > ys[2]          # 0 on the axis, 4 highest
     assert [t.text for t in chart.x_ticks] == ["sep 2026", "okt 2026", "nov 2026"]
@@ -373,3 +375,38 @@ def test_state_files_come_from_binsite_state_dir(stats_root, monkeypatch):
     s = steering(stats_root)
     assert [(x.list, x.messages) for x in s.lists][:1] == [("oost@bin.telstad.example", (2, 2, 1))]
     assert s.members_at is not None
+
+
+def test_the_running_month_is_marked_incomplete():
+    """Built on 10 November, November's 1 is not a collapse: dashed, hollow, said."""
+    from datetime import datetime
+
+    chart = line_chart("g", title="T", desc="D.", label_head="Maand", value_head="Berichten",
+                       months=("2026-08", "2026-09", "2026-10", "2026-11"), values=(6, 7, 8, 1), lang="nl",
+                       partial_until=datetime(2026, 11, 10, 12, 0))
+    assert chart.polyline.count(",") == 3                       # the solid line ends at October
+    assert chart.partial_polyline == " ".join(f"{p.x},{p.y}" for p in chart.points[-2:])
+    assert [p.partial for p in chart.points] == [False, False, False, True]
+    assert chart.x_ticks[-1].text == "nov 2026*"
+    assert chart.partial_note == "* november 2026 loopt nog: geteld tot en met 10 november 2026. Een lage waarde is nog geen daling."
+    assert chart.rows[-1].label == "november 2026 (loopt nog)" and "november 2026 loopt nog" in chart.desc
+    english = line_chart("g", title="T", desc="D.", label_head="Month", value_head="Bulletins",
+                         months=("2026-10", "2026-11"), values=(8, 1), lang="en", partial_until=datetime(2026, 11, 10))
+    assert english.rows[-1].label == "November 2026 (still running)"
+    complete = line_chart("g", title="T", desc="D", label_head="Maand", value_head="Berichten",
+                          months=("2026-10", "2026-11"), values=(8, 1), lang="nl")
+    assert complete.partial_polyline == "" and not any(p.partial for p in complete.points)
+
+
+def test_chart_text_stays_readable_on_a_phone():
+    """The SVG scales to the column: at 343 px (a 375 px phone) its text must
+    stay at least 12 px, where 640 units with 14-unit text gave 7."""
+    from binsite.stats_svg import FONT_SIZE, WIDTH
+
+    assert FONT_SIZE * 343 / WIDTH >= 12
+
+
+def test_page_marks_the_running_month(built_stats):
+    html = (built_stats / "statistieken" / "index.html").read_text(encoding="utf-8")
+    assert 'stroke-dasharray="6 5"' in html and 'fill="#ffffff" stroke=' in html
+    assert '<p class="chart-note">* ' in html and "loopt nog" in html
