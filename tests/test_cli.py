@@ -153,3 +153,12 @@ def test_sync_summary_counts_each_kind_of_change_in_dutch_and_english():
                + [Change("set", "l0@x", f"k{i}", 1, 0) for i in range(96)] + [Change("add-owner", "l0@x", "a@x")])
     assert sync_summary(changes, "nl") == "8 lijsten aangemaakt, 96 instellingen gezet, 1 eigenaar toegevoegd"
     assert sync_summary(changes, "en", planned=True) == "8 lists to create, 96 settings to set, 1 owner to add"
+
+
+def test_check_summary_says_one_error_and_many_warnings_in_words(mini_root):
+    write(mini_root / "content/noord/2026-11-08-kapot.md", "---\ntitle: Kapot\ndate: 2026-11-08\ncategory: fietz\n---\nT\n")
+    result = subprocess.run([sys.executable, "-m", "binsite", "--root", str(mini_root), "check"],
+                            capture_output=True, text=True, env={"PATH": "", "BINSITE_LANG": "nl"})
+    assert result.returncode == 1
+    assert "1 fout, 0 waarschuwingen. Herstel de genoemde regels" in result.stdout + result.stderr
+    assert "(en)" not in result.stdout + result.stderr

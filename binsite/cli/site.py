@@ -17,6 +17,13 @@ from binsite.i18n import t
 # nothing to do must not pay for loading Markdown, Jinja and the guard.
 
 
+def _count(n: int, one_nl: str, many_nl: str, one_en: str, many_en: str, lang: str) -> str:
+    """``1 fout``, ``14 fouten``: the word that goes with the number."""
+    if lang == "en":
+        return f"{n} {one_en if n == 1 else many_en}"
+    return f"{n} {one_nl if n == 1 else many_nl}"
+
+
 def _tz(ctx):
     config, problems = load_config(ctx.root)
     if config is None:
@@ -49,11 +56,14 @@ def check(ctx, strict: bool, now_text: str | None) -> None:
     errors, warnings = len(result.errors), len(result.warnings)
     bulletins = len(result.site.bulletins) if result.site else 0
     if result.ok(strict=strict):
-        ctx.say("In orde: {n} berichten gecontroleerd, {w} waarschuwing(en).",
-                "OK: {n} bulletins checked, {w} warning(s).", n=bulletins, w=warnings)
+        ctx.say("In orde: {n}, {w}.", "OK: {n}, {w}.", n=_count(bulletins, "bericht gecontroleerd", "berichten gecontroleerd",
+                                                                    "bulletin checked", "bulletins checked", ctx.lang),
+                w=_count(warnings, "waarschuwing", "waarschuwingen", "warning", "warnings", ctx.lang))
         return
-    ctx.say("{e} fout(en), {w} waarschuwing(en). Herstel de genoemde regels en controleer opnieuw.",
-            "{e} error(s), {w} warning(s). Fix the lines named above and check again.", e=errors, w=warnings)
+    ctx.say("{e}, {w}. Herstel de genoemde regels en controleer opnieuw.",
+            "{e}, {w}. Fix the lines named above and check again.",
+            e=_count(errors, "fout", "fouten", "error", "errors", ctx.lang),
+            w=_count(warnings, "waarschuwing", "waarschuwingen", "warning", "warnings", ctx.lang))
     raise SystemExit(1)
 
 
