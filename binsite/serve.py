@@ -151,7 +151,8 @@ def serve(root: Path, *, port: int, now: Callable[[], datetime], drafts: bool,
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), _handler(out, base_path, state))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    on_build(f"http://127.0.0.1:{server.server_address[1]}{base_path}")
+    on_build(str(t("Voorvertoning op {u} (Ctrl+C stopt)", "Preview at {u} (Ctrl+C stops)",
+                   u=f"http://127.0.0.1:{server.server_address[1]}{base_path}")))
     seen = snapshot(root)
     try:
         while True:
