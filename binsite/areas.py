@@ -9,6 +9,7 @@ from pathlib import Path
 from binsite.config import RESERVED_IDS, SiteConfig, is_address
 from binsite.errors import Problem, error, warning
 from binsite.i18n import t
+from binsite.encoding import decode_text
 from binsite.yamlfile import load_mapping
 
 LISTS_DIR = "lists"
@@ -76,11 +77,9 @@ def _load_area(path: Path, rel: str) -> tuple[Area | None, list[Problem]]:
             "file name {n!r} is not a valid area id: use lower-case letters, digits and dashes (and none of {r})",
             n=path.name, r=", ".join(sorted(RESERVED_IDS)))))
         return None, problems
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        return None, [error(rel, None, t("bestand is geen UTF-8 ({e}); sla het op als UTF-8",
-                                         "file is not UTF-8 ({e}); save it as UTF-8", e=exc.reason))]
+    text, bad = decode_text(rel, path.read_bytes())
+    if text is None:
+        return None, [bad]
     doc, problems = load_mapping(text, rel)
     if doc is None:
         return None, problems

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from binsite.errors import Problem, error, warning
 from binsite.i18n import LANGUAGES, t
+from binsite.encoding import decode_text
 from binsite.yamlfile import Located, load_mapping
 
 CONFIG_FILE = "binsite.yaml"
@@ -153,11 +154,9 @@ def load_config(root: Path) -> tuple[SiteConfig | None, list[Problem]]:
         return None, [error(rel, None, t(
             "geen binsite.yaml gevonden in {root}; maak er een (zie README) of geef --root op",
             "no binsite.yaml found in {root}; create one (see README) or pass --root", root=root))]
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        return None, [error(rel, None, t("bestand is geen UTF-8 ({e}); sla het op als UTF-8",
-                                         "file is not UTF-8 ({e}); save it as UTF-8", e=exc.reason))]
+    text, bad = decode_text(rel, path.read_bytes())
+    if text is None:
+        return None, [bad]
     located, problems = load_mapping(text, rel)
     if located is None:
         return None, problems

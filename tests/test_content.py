@@ -249,3 +249,15 @@ def test_cached_bulletins_keep_no_body_and_send_uses_the_body_store(mini_root):
         # Rendered with the files beside the bulletin (their sizes), as analysed.
         media = {m.name: m for m in analysis.media if m.problem is None}
         assert stored == render_body(fresh.bulletin(bulletin.id).body, lang="nl", media=media)
+
+
+def test_lists_and_settings_files_get_the_same_encoding_help(mini_root):
+    lists = mini_root / "lists/noord.yaml"
+    lists.write_bytes(lists.read_text(encoding="utf-8").replace("name: Noord", "name: Noord-Café").encode("cp1252"))
+    config = mini_root / "binsite.yaml"
+    config.write_bytes(config.read_bytes().replace(b"\n", b"\r"))   # old-Mac line endings
+    _, problems = load_site(mini_root)
+    mine = [p.format("nl") for p in problems if p.path == "lists/noord.yaml"]
+    assert len(mine) == 1 and mine[0].startswith("lists/noord.yaml:1:")
+    assert "het teken 'é' op regel 1" in mine[0] and "Kladblok" in mine[0]
+    assert not [p for p in problems if p.path == "binsite.yaml" and p.is_error]
