@@ -331,12 +331,14 @@ def test_handbook_has_a_table_of_contents_that_resolves():
     from markdown.extensions.toc import slugify
 
     text = (REPO / "docs" / "handleiding-binco.md").read_text(encoding="utf-8")
-    toc = text.split("## Inhoud", 1)[1].split("\n## ", 1)[0]
+    toc = text.split("\n## Inhoudsopgave\n", 1)[1].split("\n## ", 1)[0]
     targets = re.findall(r"\]\(#([^)]+)\)", toc)
-    headings = [line[3:] for line in text.split("\n") if line.startswith("## ") and line != "## Inhoud"]
+    headings = [line[3:] for line in text.split("\n") if line.startswith("## ") and line != "## Inhoudsopgave"]
     assert {slugify(h.replace("`", ""), "-") for h in headings} <= set(targets)
     html = str(handbook_html(text))
     ids = set(re.findall(r'id="([^"]+)"', html))
     assert set(targets) <= ids, set(targets) - ids
+    # The page's own ids (main is "inhoud", the skip link's target) are not taken by a heading.
+    assert "inhoud" not in ids
     # Every in-page link of the handbook lands somewhere.
     assert set(re.findall(r'href="#([^"]+)"', html)) <= ids
