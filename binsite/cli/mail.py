@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shlex
 from pathlib import Path
@@ -165,6 +166,8 @@ def lists_sync(ctx, dry_run: bool, wait: float) -> None:
 
     line = ProgressLine(ctx.lang, min_items=50)
     done = 0
+    if ctx.verbose:  # each change is printed below, in the reader's language: not logged again in English
+        logging.getLogger("binsite.mailman.sync").setLevel(logging.WARNING)
 
     def step(change) -> None:
         nonlocal done
