@@ -2,7 +2,7 @@
 
 Every problem points at a file (relative to the site root), a line and, where
 known, a column, so that messages read like a compiler's:
-``content/maaspoort/2026-10-03-fiets.md:4: error: unknown category "fietz"``.
+``content/maaspoort/2026-10-03-fiets.md:4: fout: onbekende categorie 'fietz'`` (``error:`` in English).
 """
 
 from __future__ import annotations
@@ -18,6 +18,13 @@ class Severity(str, Enum):
     WARNING = "warning"
     NOTE = "note"
 
+    def label(self, lang: str) -> str:
+        """As the reader says it: ``fout``, ``waarschuwing``, ``opmerking`` in Dutch."""
+        return self.value if lang == "en" else _DUTCH_SEVERITY[self.value]
+
+
+_DUTCH_SEVERITY = {"error": "fout", "warning": "waarschuwing", "note": "opmerking"}
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -32,16 +39,18 @@ class Problem:
     code: str = ""
 
     def format(self, lang: str | None = None) -> str:
-        """``path:line[:col]: severity: message`` in ``lang`` (default: CLI language)."""
+        """``path:line[:col]: severity: message`` in ``lang`` (default: CLI language),
+        the severity too: ``fout``/``error``, ``waarschuwing``/``warning``, ``opmerking``/``note``."""
         where = self.path
         if self.line is not None:
             where += f":{self.line}"
             if self.col is not None:
                 where += f":{self.col}"
-        text = self.message.get(lang or current_language())
+        lang = lang or current_language()
+        text = self.message.get(lang)
         if self.code == "privacy":
             text = f"privacy: {text}"
-        return f"{where}: {self.severity.value}: {text}"
+        return f"{where}: {self.severity.label(lang)}: {text}"
 
     @property
     def is_error(self) -> bool:

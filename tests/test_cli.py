@@ -66,7 +66,7 @@ def test_check_broken_bulletin_names_file_and_line_and_exits_1(mini_root):
     result = subprocess.run([sys.executable, "-m", "binsite", "--root", str(mini_root), "check"],
                             capture_output=True, text=True, env={"PATH": "", "BINSITE_LANG": "nl"})
     assert result.returncode == 1
-    assert "content/noord/2026-11-08-kapot.md:4: error: onbekende categorie 'fietz'" in result.stderr
+    assert "content/noord/2026-11-08-kapot.md:4: fout: onbekende categorie 'fietz'" in result.stderr
 
 
 def test_check_ok_exits_0(mini_root):

@@ -133,7 +133,7 @@ def test_check_and_build_fail_on_a_stray_file(mini_root, tmp_path):
         result = subprocess.run([sys.executable, "-m", "binsite", "--root", str(mini_root), *command],
                                 capture_output=True, text=True, env={"PATH": "", "BINSITE_LANG": "nl"})
         assert result.returncode == 1, (command, result.stdout, result.stderr)
-        assert "content/noord/fiets.txt: error: geen bericht" in result.stderr
+        assert "content/noord/fiets.txt: fout: geen bericht" in result.stderr
     assert not (tmp_path / "out" / "index.html").exists()
 
 
@@ -156,7 +156,7 @@ def test_latin1_file_names_the_character_its_line_and_the_editors(mini_root):
     mine = [p for p in problems if p.path == "content/noord/2026-11-01-a.md"]
     assert len(mine) == 1
     nl = mine[0].format("nl")
-    assert nl.startswith("content/noord/2026-11-01-a.md:5:12: error: bestand is geen UTF-8: het teken 'é' op regel 5")
+    assert nl.startswith("content/noord/2026-11-01-a.md:5:12: fout: bestand is geen UTF-8: het teken 'é' op regel 5")
     assert "en nog 2 andere tekens" in nl
     assert "Kladblok" in nl and "TextEdit" in nl and "webeditor" in nl
 

@@ -112,7 +112,7 @@ def test_reports_exact_line_and_column():
     assert [(p.line, p.col) for p in problems] == [(8, 47), (15, 28)]
     first = problems[0]
     assert first.code == "privacy" and first.severity is Severity.ERROR
-    assert first.format("nl").startswith(f"{REL}:8:47: error: privacy: kenteken \"AB-12-CD\" in een openbaar bericht; ")
+    assert first.format("nl").startswith(f"{REL}:8:47: fout: privacy: kenteken \"AB-12-CD\" in een openbaar bericht; ")
     assert "privacy: {allow: [kenteken], reason: \"...\"}" in first.format("nl")
     assert first.format("en").startswith(f"{REL}:8:47: error: privacy: kenteken \"AB-12-CD\" in a public bulletin; ")
     line = BULLETIN.split("\n")[7]

@@ -85,7 +85,7 @@ def test_serve_shows_errors_in_a_wrapping_escaped_banner_and_labels_drafts(mini_
         assert 'style="' not in page.split("<main", 1)[1].split("</main>", 1)[0]
         banner = page.split('<div class="serve-error" role="alert">', 1)[1].split("</div>", 1)[0]
         assert page.index("<main") < page.index('class="serve-error"')
-        assert "content/noord/2026-11-09-kapot.md:4: error: onbekende categorie" in banner
+        assert "content/noord/2026-11-09-kapot.md:4: fout: onbekende categorie" in banner
         assert "<i>" not in banner and "&#x27;&lt;i&gt;fietz&lt;/i&gt;" in banner
         _, css = get(base + "assets/style.css")
         rule = css.split(".serve-error pre {", 1)[1].split("}", 1)[0]
