@@ -42,7 +42,7 @@ def assert_error_at(result: subprocess.CompletedProcess, path: str, line: int | 
     assert result.returncode != 0, result.stdout
     assert "Traceback" not in result.stderr, result.stderr
     where = re.escape(path) + (rf":{line}(:\d+)?" if line is not None else r"(:\d+)*")
-    assert re.search(rf"^{where}: error: ", result.stderr, re.MULTILINE), result.stderr
+    assert re.search(rf"^{where}: fout: ", result.stderr, re.MULTILINE), result.stderr  # Dutch: "fout", English: "error"
     for word in words:
         assert word in result.stderr, result.stderr
 

@@ -78,7 +78,10 @@ def test_every_parser_message_is_plain_dutch(loader, text, line, words):
 
 
 # In a bulletin a line '---' or '...' closes the front matter: those two cases are lists/ files' only.
-IN_BULLETIN = [case for case in CASES if "\n---\n" not in case[0] and "\n...\n" not in case[0]]
+# Anchors and aliases are refused before parsing, with yamlfile's own message
+# (binsite allows none): those cases are the pure explain() test's only.
+IN_BULLETIN = [case for case in CASES if "\n---\n" not in case[0] and "\n...\n" not in case[0]
+               and "met & of * begint" not in case[2]]
 
 
 @pytest.mark.parametrize("text, line, words", IN_BULLETIN)

@@ -45,7 +45,13 @@ COMMANDS: dict[str, str] = {
              + _EXAMPLE + "  binsite stats --since 2026-09-01 --area maaspoort --area empel\n"
                           "  binsite stats --format csv > bin-statistieken.csv",
     "send": "Mail elk bericht dat aan de beurt is en nog niet verstuurd werd naar zijn lijsten, precies één keer.\n\n"
-            + _EXAMPLE + "  binsite send --dry-run\n  binsite send",
+            "Eén send (of lists sync) tegelijk per map met een verzendlogboek: een tweede wacht hoogstens --wait "
+            "seconden en stopt dan zonder iets te veranderen. Een bericht waarvan niet zeker is of het aankwam, "
+            "wordt nooit vanzelf opnieuw verstuurd: leg de uitkomst vast met 'binsite send resolve'.\n\n"
+            + _EXAMPLE + "  binsite send --dry-run\n  binsite send\n  binsite send resolve K3QF7A --sent",
+    "send resolve": "Leg de uitkomst vast van een bericht dat 'binsite send' als onzeker meldde.\n\n"
+                    "Kijk eerst op de lijst of het aankwam (bij een lid, of in het logboek van Mailman).\n\n"
+                    + _EXAMPLE + "  binsite send resolve K3QF7A --sent\n  binsite send resolve K3QF7A --resend",
     "lists": "De Mailman-lijsten van elk gebied, zoals beschreven in lists/*.yaml.\n\n"
              + _EXAMPLE + "  binsite lists sync --dry-run",
     "lists sync": "Laat Mailman kloppen met lists/ en binsite.yaml: lijsten, instellingen, eigenaars, partners.\n\n"
@@ -57,8 +63,11 @@ COMMANDS: dict[str, str] = {
                                   "  binsite lists sync && binsite send\n"
                                   "  binsite local-mailman stop",
     "local-mailman start": "Start Mailman en de opvang, wacht tot ze klaar zijn, en toon de variabelen om te exporteren.\n\n"
-                           "De eerste keer wordt Mailman Core in .binsite/mailman-venv geïnstalleerd (ongeveer een halve minuut).\n\n"
-                           + _EXAMPLE + "  eval \"$(binsite local-mailman start)\"",
+                           "De eerste keer wordt Mailman Core in .binsite/mailman-venv geïnstalleerd (ongeveer een halve "
+                           "minuut). De variabelen bevatten BINSITE_STATE_DIR: wat naar deze eigen Mailman gaat, komt in "
+                           "een eigen verzendlogboek, nooit in state/ van de repository.\n\n"
+                           + _EXAMPLE + "  eval \"$(binsite local-mailman start)\"\n"
+                                        "  binsite local-mailman start --env-file .binsite/local.env",
     "local-mailman status": "Zeg of de lokale Mailman draait, waar, en waar zijn mail heen gaat.\n\n"
                             + _EXAMPLE + "  binsite local-mailman status",
     "local-mailman stop": "Stop de lokale Mailman en de opvang (de afgeleverde mail blijft bewaard).\n\n"
@@ -135,6 +144,15 @@ OPTIONS: dict[str, str] = {
     "send --include-older": "Verstuur ook berichten die ouder zijn dan het verzendvenster.",
     "send --resend-changed": "Verstuur berichten die na het versturen bewerkt zijn opnieuw, als correctie.",
     "send --ledger": "Het verzendlogboek (standaard: state/sent.jsonl).",
+    "send --wait": "Hoe lang te wachten op een andere send of lists sync met dezelfde logboekmap.",
+    "send --rebind": "Neem deze site en deze Mailman aan als die van het logboek (na een verhuizing van een van "
+                     "beide; kijk eerst met --dry-run).",
+    "send resolve --sent": "Het kwam wel aan: verstuur het nooit opnieuw.",
+    "send resolve --resend": "Het kwam niet aan: de volgende send verstuurt het opnieuw.",
+    "send resolve --wait": "Hoe lang te wachten op een andere send of lists sync met dezelfde logboekmap.",
+    "lists sync --wait": "Hoe lang te wachten op een send of een andere lists sync met dezelfde logboekmap.",
+    "local-mailman start --env-file": "Schrijf de variabelen ook naar dit bestand (alleen voor u leesbaar), "
+                                      "bijvoorbeeld .binsite/local.env.",
     "lists sync --dry-run": "Laat alleen zien wat er zou veranderen.",
     "local-mailman start --state-dir": "Map voor de gegevens van Mailman en de afgeleverde mail (standaard: .binsite/local/).",
     "local-mailman start --force": "Stop eerst een half draaiende of vastgelopen Mailman.",
