@@ -99,7 +99,7 @@ def test_new_writes_a_valid_bulletin(mini_root):
     assert "title: 'Fiets gestolen: bij de Brede School!'" in text
     # Untouched, the template is an error (an empty bulletin is never mailed) ...
     check = runner.invoke(main, ["--root", str(mini_root), "check", "--now", "2026-11-10"])
-    assert check.exit_code == 1 and f"{rel}:11: error: dit is nog de voorbeeldtekst" in check.output
+    assert check.exit_code == 1 and f"{rel}:11: fout: dit is nog de voorbeeldtekst" in check.output
     # ... written, it is valid.
     body_start = text.index("\nSchrijf hier")
     (mini_root / rel).write_text(text[:body_start] + "\nBij de school is een fiets gestolen.\n")
