@@ -147,6 +147,9 @@ OPTIONS: dict[str, str] = {
     "send --wait": "Hoe lang te wachten op een andere send of lists sync met dezelfde logboekmap.",
     "send --rebind": "Neem deze site en deze Mailman aan als die van het logboek (na een verhuizing van een van "
                      "beide; kijk eerst met --dry-run).",
+    "send --adopt": "Verstuur ook naar lijsten met berichten die dit logboek niet kent (een nieuw logboek voor een "
+                    "netwerk dat al berichten heeft; zet liever het oude logboek terug als dat er is; kijk eerst met "
+                    "--dry-run).",
     "send resolve --sent": "Het kwam wel aan: verstuur het nooit opnieuw.",
     "send resolve --resend": "Het kwam niet aan: de volgende send verstuurt het opnieuw.",
     "send resolve --wait": "Hoe lang te wachten op een andere send of lists sync met dezelfde logboekmap.",
