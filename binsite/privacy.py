@@ -946,6 +946,7 @@ def names(text: str, *, roles: frozenset[str] = frozenset()) -> list[Finding]:
 
 # nh3 writes every attribute as name="value".
 _ATTRIBUTE = re.compile(r'(?:href|src|title|alt)="([^"]*)"')
+_QUERY_SEPARATORS = re.compile(r"[?&=#;]")
 
 
 def public_text(html_text: str, text: str | None = None) -> str:
@@ -959,6 +960,10 @@ def public_text(html_text: str, text: str | None = None) -> str:
 
         text = html_to_text(html_text)
     attributes = [unquote(html.unescape(value)) for value in _ATTRIBUTE.findall(html_text)] if '="' in html_text else []
+    # A query string's values (?tel=0612345678&...) are published too, but
+    # the patterns look for a number that starts a word: their separators
+    # become spaces on an extra line.
+    attributes += [_QUERY_SEPARATORS.sub(" ", value) for value in attributes if "=" in value]
     return normalise("\n".join([text, *attributes]))
 
 

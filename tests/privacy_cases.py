@@ -199,6 +199,8 @@ ATTACKS: list[tuple[str, str, int | None, str]] = [
     ("rendering", "Bel **06**-23456789.\n", 6, "23456789"),
     ("rendering", "[hier](mailto:piet%40example.nl)\n", 6, "piet"),
     ("rendering", "Bel 0&#x36;-45678901.\n", 6, "45678901"),
+    ("rendering", "[bel](https://example.org/?tel=0645678912&x=1)\n", 6, "45678912"),
+    ("rendering", "[mail](https://example.org/?to=piet%40example.nl)\n", 6, "piet%40"),
     # normalisation
     ("normalise", "Bel 06\u00a012\u00a034\u00a056\u00a078.\n", 6, "56"),
     ("normalise", "Bel \uff10\uff16-12345678.\n", 6, "12345678"),
