@@ -456,15 +456,21 @@ def ledger_entries(manifest: dict) -> list[dict]:
 _LEDGER_SCRIPT = """
 import sys
 from pathlib import Path
-from binsite.site import load_site
+from binsite.clock import resolve_now
+from binsite.load import load_site
 from binsite.mailing.ledger import LedgerEntry
 from binsite.mailing.plan import PlannedMessage, targets
 from binsite.mailing.compose import message_id
+from binsite.network import load_network
 
-root, out = Path(sys.argv[1]), Path(sys.argv[2])
-site, problems = load_site(root)
+root, out, now = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+network = load_network(root)
+if network.config is None:
+    sys.exit("site not loadable: %d problems" % len(network.problems))
+loaded = load_site(root, resolve_now(now, network.config.tz))
+site = loaded.site
 if site is None:
-    sys.exit("site not loadable: %d problems" % len(problems))
+    sys.exit("site not loadable: %d problems" % len(loaded.problems))
 domain = site.config.mail.domain
 lines = []
 for bulletin in sorted(site.bulletins, key=lambda b: (b.date, b.id)):
@@ -488,7 +494,7 @@ def write_full_ledger(site: Path, manifest: dict, binsite_python: Path) -> tuple
     """
     path = site / "state" / "sent.jsonl"
     path.parent.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run([str(binsite_python), "-c", _LEDGER_SCRIPT, str(site), str(path)],
+    done = subprocess.run([str(binsite_python), "-c", _LEDGER_SCRIPT, str(site), str(path), manifest["now"]],
                           capture_output=True, text=True, timeout=1800)
     if done.returncode == 0:
         return path, f"ledger: {done.stdout.strip()} records written by binsite.mailing"

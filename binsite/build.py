@@ -30,7 +30,7 @@ from binsite.writer import WriteReport, Written, write_if_changed
 
 if TYPE_CHECKING:
     from binsite.cache import BuildCache
-    from binsite.checks import CheckResult
+    from binsite.load import LoadedSite
     from binsite.render.model import Archive
     from binsite.render.pages import Job
     from binsite.site import Site
@@ -63,24 +63,10 @@ class BuildResult:
     warnings: tuple[Problem, ...]
 
 
-def make_archive(result: "CheckResult", now: datetime, *, drafts: bool = False) -> "Archive":
+def make_archive(result: "LoadedSite", now: datetime, *, drafts: bool = False) -> "Archive":
     from binsite.render.model import build_archive
 
     return build_archive(result.site, result.analyses, result.bodies, now, drafts=drafts)
-
-
-def render_site(root: Path, now: datetime, *, drafts: bool = False) -> dict[str, bytes]:
-    """Every file of the public archive in memory, without any cache (for tests)."""
-    from binsite.cache import BuildCache
-    from binsite.checks import checked
-    from binsite.locations import template_dirs
-    from binsite.render.environment import make_environment
-    from binsite.render.pages import load_assets, render_archive
-
-    result = checked(root, now, cache=BuildCache.memory())
-    env = make_environment(result.site.root, result.site.config.language)
-    return render_archive(env, make_archive(result, now, drafts=drafts),
-                          assets=load_assets(template_dirs(result.site.root)))
 
 
 # Jobs and output folder (ending in a separator) for forked workers:
@@ -187,7 +173,7 @@ def _full_build(root: Path, out: Path, *, now: datetime, drafts: bool, cache: bo
                 listing: list | None = None, resident: BuildCache | None = None):
     from binsite import __version__
     from binsite.cache import CACHE_DIR, BuildCache
-    from binsite.checks import checked
+    from binsite.load import load_site
     from binsite.locations import template_dirs
     from binsite.render.environment import make_environment
     from binsite.render.model import digest
@@ -197,7 +183,7 @@ def _full_build(root: Path, out: Path, *, now: datetime, drafts: bool, cache: bo
     with _phase("open cache"):
         build_cache = resident or (BuildCache.open(root) if cache else BuildCache.memory())
     with _phase("read and check"):
-        result = checked(root, now, cache=build_cache, listing=listing, workers=workers)
+        result = load_site(root, now, cache=build_cache, listing=listing, workers=workers).raise_for_errors()
     # What only the analysis needed is let go before the render workers fork.
     if listing is not None:
         listing.clear()

@@ -2,8 +2,8 @@
 
 ``content/<area>/<YYYY-MM-DD>-<slug>.md`` is a bulletin for one area;
 ``content/notices/<YYYY-MM-DD>-<slug>.md`` is a notice of the municipality or
-police for the areas in its ``areas:`` key. Reading files is the only I/O
-here (``read_sources``); parsing is pure.
+police for the areas in its ``areas:`` key. Parsing is pure: the files are
+read by ``binsite.analyse`` (cached, on all cores).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
@@ -157,23 +156,6 @@ def content_hash(title: str, body: str, audience: str, areas: tuple[str, ...], c
         digest.update(part.encode("utf-8"))
         digest.update(b"\0")
     return digest.hexdigest()[:16]
-
-
-def read_sources(root: Path) -> tuple[list[Source], list[Problem]]:
-    """Every file under ``content/``: Markdown files as Sources, others reported."""
-    folder = root / CONTENT_DIR
-    if not folder.is_dir():
-        return [], [warning(CONTENT_DIR, None, t("map content/ ontbreekt: nog geen berichten",
-                                                 "folder content/ is missing: no bulletins yet"))]
-    sources: list[Source] = []
-    files = [path for path in sorted(folder.rglob("*"))
-             if not path.is_dir() and not any(part.startswith(".") for part in path.relative_to(folder).parts)]
-    rels = [path.relative_to(root).as_posix() for path in files]
-    problems = stray_files(rels)
-    for path, rel in zip(files, rels):
-        if rel.endswith(".md"):
-            sources.append(Source(rel, path.read_bytes()))
-    return sources, problems
 
 
 def split_front_matter(text: str) -> tuple[str, str, int] | None:

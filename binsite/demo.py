@@ -16,7 +16,8 @@ from binsite.mailman.local import STATE_DIR
 from binsite.mailman.settings import settings_from_env
 from binsite.progress import report
 from binsite.mailman.sink import read_maildir
-from binsite.site import find_root, load_valid_site
+from binsite.network import load_network
+from binsite.site import find_root
 
 RESIDENTS_PER_AREA = 3
 
@@ -30,7 +31,7 @@ def residents(root: Path) -> None:
     from binsite.cli.progress import ProgressLine
     from binsite.progress import IMPORT, reporting
 
-    site, _ = load_valid_site(root)
+    site = load_network(root).raise_for_errors()  # the areas and the mail domain: no bulletin needed
     client = MailmanClient(settings_from_env())
     added = 0
     total = len(site.areas) * RESIDENTS_PER_AREA

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from binsite.areas import load_areas
-from binsite.config import load_config
+from binsite.network import load_network
 from binsite.content import CONTENT_DIR, NOTICES, slugify
 from binsite.errors import BinsiteError, InvalidSite
 from binsite.i18n import t
@@ -21,10 +20,10 @@ def front_matter(values: dict) -> str:
 
 def new_bulletin(root: Path, area: str, title: str, *, when: datetime, category: str | None = None,
                  audience: str = "members") -> Path:
-    config, problems = load_config(root)
-    if config is None:
-        raise InvalidSite(problems)
-    areas, _ = load_areas(root, config)
+    network = load_network(root)
+    if network.config is None:
+        raise InvalidSite(list(network.problems))
+    config, areas = network.config, network.areas
     area_ids = {a.id for a in areas}
     if area != NOTICES and area not in area_ids:
         raise BinsiteError(t("onbekend gebied {a!r}; kies uit: {k}, of notices",

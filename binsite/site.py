@@ -1,6 +1,6 @@
 """The whole network as one immutable model: config, areas, bulletins.
 
-``load_site`` is the only I/O (it reads files); ``assemble`` is pure and
+Loading it is ``binsite.load.load_site``'s work; ``assemble`` is pure and
 settles everything that needs more than one file: notices for ``all``,
 follow-ups that must exist, unique ids. Which bulletins are public at a
 given moment is answered here too, once, for the archive, the mail and the
@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from binsite.areas import Area, load_areas
-from binsite.config import SiteConfig, load_config
-from binsite.content import Bulletin, expiry_date, parse_bulletin, read_sources
-from binsite.errors import InvalidSite, Problem, error, sort_problems
+from binsite.areas import Area
+from binsite.config import SiteConfig
+from binsite.content import Bulletin, expiry_date
+from binsite.errors import Problem, error
 from binsite.i18n import t
 
 
@@ -56,29 +56,6 @@ def find_root(start: Path) -> Path | None:
         if (folder / "binsite.yaml").is_file():
             return folder
     return None
-
-
-def load_site(root: Path) -> tuple[Site | None, list[Problem]]:
-    """Read and validate everything; ``(None, problems)`` when the config is unusable."""
-    config, problems = load_config(root)
-    if config is None:
-        return None, sort_problems(problems)
-    areas, more = load_areas(root, config)
-    problems += more
-    sources, more = read_sources(root)
-    problems += more
-    area_ids = frozenset(a.id for a in areas)
-    parsed = [parse_bulletin(source, config, area_ids) for source in sources]
-    site, more = assemble(root, config, areas, parsed)
-    return site, sort_problems(problems + more)
-
-
-def load_valid_site(root: Path) -> tuple[Site, list[Problem]]:
-    """Like ``load_site`` but raises ``InvalidSite`` on any error; returns warnings."""
-    site, problems = load_site(root)
-    if site is None or any(p.is_error for p in problems):
-        raise InvalidSite(problems)
-    return site, problems
 
 
 def assemble(root: Path, config: SiteConfig, areas: tuple[Area, ...],

@@ -437,9 +437,10 @@ def load_stats(root: Path, *, now: datetime, since: str | None = None, until: st
 
     Raises ``InvalidSite`` when the site has errors and ``BinsiteError`` for a bad
     option; returns the state files' warnings. Never contacts Mailman."""
-    from binsite.checks import checked_with_cache  # the checks pull in the privacy guard; only the CLI needs it
+    from binsite.load import load_site, site_cache  # the guard comes with it; only the CLI needs it
 
-    site = checked_with_cache(root, now).site
+    with site_cache(root) as cache:
+        site = load_site(root, now, cache=cache).raise_for_errors().site
     tz = site.config.tz
     unknown = [a for a in area_ids if a not in site.area_ids]
     if unknown:

@@ -133,8 +133,9 @@ KILL_AT = textwrap.dedent("""
         from binsite.build import build
         build(root, out, now=now, workers=1)
     else:
-        from binsite.checks import checked_with_cache
-        checked_with_cache(root, now)
+        from binsite.load import load_site, site_cache
+        with site_cache(root) as cache:
+            load_site(root, now, cache=cache)
 """)
 
 

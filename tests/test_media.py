@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from binsite.build import build
-from binsite.checks import check_site
+from binsite.load import load_site
 from binsite.errors import InvalidSite
 from mediakit import SECRETS, leaky_jpeg, leaky_pdf, leaky_png, leaky_webp
 from sitekit import MINI_NOW, write
@@ -143,7 +143,7 @@ def test_an_unchanged_picture_is_not_processed_again(leaky_site: Path, tmp_path:
 
 
 def problems_of(root: Path) -> list[str]:
-    return [p.format("en") for p in check_site(root, MINI_NOW).problems]
+    return [p.format("en") for p in load_site(root, MINI_NOW).problems]
 
 
 def line_of(root: Path, text: str, rel: str = BULLETIN) -> int:
@@ -284,7 +284,7 @@ def test_a_picture_swapped_after_sending_makes_the_bulletin_changed(leaky_site: 
     from binsite.mailing.plan import plan_sends
 
     def plan_after(ledger: Ledger):
-        site = check_site(leaky_site, MINI_NOW).site
+        site = load_site(leaky_site, MINI_NOW).site
         return site, plan_sends(site, ledger, MINI_NOW, include_older=True)
 
     site, plan = plan_after(Ledger())
@@ -305,7 +305,7 @@ def test_a_file_outside_the_folder_or_under_another_name_is_an_error_and_never_r
     put(mini_root, "geheim.jpg", leaky_jpeg(), folder="content/zuid/2026-10-20-vergadering")
     add_body(mini_root, "![Geheim](geheim.jpg)", rel="content/zuid/2026-10-20-vergadering.md")
     add_body(mini_root, f"![Een plaatje]({src})")
-    found = [p for p in check_site(mini_root, MINI_NOW).problems if p.path == BULLETIN and p.is_error]
+    found = [p for p in load_site(mini_root, MINI_NOW).problems if p.path == BULLETIN and p.is_error]
     assert [p.line for p in found] == [line_of(mini_root, "Een plaatje")], found
     assert "not found" in found[0].message.en
 
@@ -316,7 +316,7 @@ def test_a_symbolic_link_beside_a_bulletin_is_refused(mini_root: Path, tmp_path:
     (mini_root / FOLDER).mkdir(parents=True)
     (mini_root / FOLDER / "link.jpg").symlink_to(outside)
     add_body(mini_root, "![Een plaatje](link.jpg)")
-    found = check_site(mini_root, MINI_NOW).problems
+    found = load_site(mini_root, MINI_NOW).problems
     assert any(p.path == f"{FOLDER}/link.jpg" and p.is_error and "symbolic link" in p.message.en for p in found), found
     with pytest.raises(InvalidSite):
         build(mini_root, tmp_path / "out", now=MINI_NOW)
@@ -329,7 +329,7 @@ def test_the_mail_carries_the_mail_renditions_files_inline_and_attached(leaky_si
     from binsite.mailing.plan import PlannedMessage, targets
     from binsite.media import mail_files
 
-    result = check_site(leaky_site, MINI_NOW)
+    result = load_site(leaky_site, MINI_NOW)
     site, bulletin_id = result.site, "zuid/2026-11-04-straatverlichting"
     bulletin = site.bulletin(bulletin_id)
     body = result.bodies.get(result.analyses[bulletin_id].body_key)
@@ -362,7 +362,7 @@ def test_a_members_only_image_stays_out_of_the_site_however_the_passage_is_writt
     """The one parser decides (markup.find_passages); the site copies only what its rendition shows."""
     add_body(mini_root, passage)
     put(mini_root, "dader.png", members_image())
-    result = check_site(mini_root, MINI_NOW)
+    result = load_site(mini_root, MINI_NOW)
     if result.errors:  # a passage the parser refuses stops everything: nothing is published
         with pytest.raises(InvalidSite):
             build(mini_root, tmp_path / "out", now=MINI_NOW)

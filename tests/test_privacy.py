@@ -214,7 +214,7 @@ import unicodedata
 from pathlib import Path
 
 from binsite.build import build
-from binsite.checks import check_site
+from binsite.load import load_site
 from binsite.errors import InvalidSite
 from binsite.privacy import names, normalise
 
@@ -259,7 +259,7 @@ def test_attack_table_covers_every_class():
 @pytest.mark.parametrize(("kind", "body", "line", "sentinel"), ATTACKS, ids=[f"{a[0]}-{i}" for i, a in enumerate(ATTACKS)])
 def test_attack_fails_check_or_leaves_no_trace(tmp_path, kind, body, line, sentinel):
     root = _attack_site(tmp_path, body)
-    result = check_site(root, MINI_NOW)
+    result = load_site(root, MINI_NOW)
     errors = [p for p in result.errors if p.path == ATTACK_REL]
     if line is not None:
         assert errors and errors[0].line == line, [p.format("en") for p in result.problems]
@@ -296,7 +296,7 @@ def test_author_name_list_and_settings_texts_are_scanned(tmp_path):
     area = root / "lists" / "noord.yaml"
     lines = [line for line in area.read_text().split("\n") if not line.startswith(("join:", "district:"))]
     area.write_text("\n".join(lines) + "\ndistrict: Kerkstraat 12\njoin: Mail piet{at}gmail.com\n")
-    result = check_site(root, MINI_NOW)
+    result = load_site(root, MINI_NOW)
     found = {(p.path, p.line) for p in result.errors}
     assert (ATTACK_REL, 4) in found
     assert {("lists/noord.yaml", len(lines) + 1), ("lists/noord.yaml", len(lines) + 2)} <= found, found
@@ -313,7 +313,7 @@ def test_symlinks_are_refused_with_their_path(tmp_path, where):
     if target.exists():
         target.unlink() if target.is_file() else None
     target.symlink_to(tmp_path if where in ("content/link-map", "templates") else secret)
-    result = check_site(root, MINI_NOW)
+    result = load_site(root, MINI_NOW)
     assert any(p.path == where and "symbolische koppeling" in p.message.nl for p in result.errors), \
         [p.format("nl") for p in result.problems]
     with pytest.raises(InvalidSite):
@@ -329,7 +329,7 @@ def test_symlinks_are_refused_with_their_path(tmp_path, where):
 ])
 def test_deep_nesting_is_a_clear_error(tmp_path, body, line):
     root = _attack_site(tmp_path, body)
-    result = check_site(root, MINI_NOW)
+    result = load_site(root, MINI_NOW)
     errors = [p for p in result.errors if p.path == ATTACK_REL]
     assert errors and errors[0].line == line, [p.format("en") for p in result.problems]
 
@@ -416,5 +416,5 @@ def test_the_example_site_passes_with_no_privacy_finding():
     """Real bulletin text (times, dates, amounts, streets without a number,
     role names, the BIN's own addresses): no error and no warning."""
     root = Path(__file__).resolve().parent.parent
-    result = check_site(root, MINI_NOW)
+    result = load_site(root, MINI_NOW)
     assert [p.format("en") for p in result.problems if p.code in ("privacy", "leden", "link", "placeholder")] == []

@@ -27,7 +27,7 @@ from click.testing import CliRunner
 from binsite.build import build
 from binsite.cli import main
 from binsite.cli import stats as _stats_cli  # noqa: F401  (registers the command until cli/__init__ does)
-from binsite.site import load_valid_site
+from binsite.load import load_site
 from binsite.stats import (CSV_COLUMNS, Median, as_csv, as_json, as_table, load_stats, public_stats,
                            read_member_history, read_sent_ledger)
 from binsite.stats_svg import _nice_top, line_chart
@@ -243,7 +243,7 @@ def test_cli_help_has_an_example():
 # --- The public page ------------------------------------------------------------
 
 def test_public_figures_count_only_what_the_archive_shows(stats_root):
-    site, _ = load_valid_site(stats_root)
+    site = load_site(stats_root, STATS_NOW).raise_for_errors().site
     s = public_stats(site, STATS_NOW)
     # Not counted: draft, scheduled, partners-only, public: false, and the
     # expired verdacht-gedrag bulletin (30 days).
@@ -287,7 +287,7 @@ def test_page_is_allowed_by_the_csp_and_tracks_nobody(built_stats):
 
 
 def test_csv_download(built_stats, stats_root):
-    site, _ = load_valid_site(stats_root)
+    site = load_site(stats_root, STATS_NOW).raise_for_errors().site
     data = (built_stats / "statistieken/bulletins.csv").read_text(encoding="utf-8")
     assert data == as_csv(public_stats(site, STATS_NOW))
     assert data.startswith("figure,area,month,group,value\nbulletins,,2026-09,,2\n")

@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from binsite.site import load_site
+from binsite.load import load_site
 from binsite.yamlerrors import explain
 from binsite.yamlfile import load_mapping
+from sitekit import MINI_NOW
 
 LOADERS = [yaml.SafeLoader] + ([yaml.CSafeLoader] if hasattr(yaml, "CSafeLoader") else [])
 
@@ -89,7 +90,7 @@ def test_message_names_the_file_line_in_a_bulletin(mini_root: Path, text, line, 
     root = mini_root
     rel = "content/noord/2026-11-01-a.md"
     (root / rel).write_text("---\n" + text + "---\nTekst.\n", encoding="utf-8")
-    _, problems = load_site(root)
+    problems = load_site(root, MINI_NOW).problems
     mine = [p for p in problems if p.path == rel and p.is_error]
     assert len(mine) == 1, [p.format("nl") for p in mine]
     formatted = mine[0].format("nl")
@@ -105,7 +106,7 @@ def test_the_tab_example_of_the_issue(mini_root: Path):
     rel = "content/noord/2026-11-01-a.md"
     (root / rel).write_text("---\ntitle: A\ndate: 2026-11-01\ncategory: inbraak\nauthor:\n\trole: binco\n---\nT\n",
                             encoding="utf-8")
-    _, problems = load_site(root)
+    problems = load_site(root, MINI_NOW).problems
     assert any(p.format("nl").startswith(f"{rel}:6:") and "regel 6 begint met een tab; gebruik spaties" in p.format("nl")
                for p in problems)
 

@@ -46,11 +46,11 @@ def check(ctx, strict: bool, now_text: str | None) -> None:
       binsite check --strict
     """
     from binsite.cache import BuildCache
-    from binsite.checks import check_site
+    from binsite.load import load_site
 
     now = resolve_now(now_text, _tz(ctx))
     cache = BuildCache.open(ctx.root)
-    result = check_site(ctx.root, now, cache=cache)
+    result = load_site(ctx.root, now, cache=cache)
     cache.save()
     print_problems(list(result.problems), ctx.lang)
     errors, warnings = len(result.errors), len(result.warnings)

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from binsite.areas import Area, load_areas
-from binsite.config import SiteConfig, load_config
-from binsite.errors import BinsiteError, InvalidSite
+from binsite.areas import Area
+from binsite.config import SiteConfig
+from binsite.errors import BinsiteError
 from binsite.i18n import t
 from binsite.mailman.client import MailmanClient
 from binsite.mailman.settings import MailmanSettings
+from binsite.network import load_network
 
 MEMBERS = "members"
 PARTNERS = "partners"
@@ -75,14 +76,8 @@ class Desk:
 
 def open_desk(root: Path, settings: MailmanSettings, *, client: MailmanClient | None = None) -> Desk:
     """The desk for the BIN at ``root``; errors in binsite.yaml or lists/ stop here, before Mailman."""
-    config, problems = load_config(root)
-    if config is None:
-        raise InvalidSite(problems)
-    areas, more = load_areas(root, config)
-    problems += more
-    if any(p.is_error for p in problems):
-        raise InvalidSite(problems)
-    return Desk(root, config, areas, settings, client or MailmanClient(settings))
+    network = load_network(root).raise_for_errors()
+    return Desk(root, network.config, network.areas, settings, client or MailmanClient(settings))
 
 
 def format_time(moment: datetime | None, lang: str) -> str:

@@ -59,7 +59,7 @@ def _domain(address: str) -> str:
     return address.rpartition("@")[2].lower()
 
 
-def check_site(ledger: Ledger, site: Site, *, ledger_name: str) -> None:
+def check_ledger_is_for_site(ledger: Ledger, site: Site, *, ledger_name: str) -> None:
     """Raise when the ledger holds messages, none of them to this site's lists."""
     domain = site.config.mail.domain.lower()
     if not ledger.entries or any(_domain(e.list) == domain for e in ledger.entries):

@@ -22,14 +22,14 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from binsite.checks import checked_with_cache
+from binsite.load import load_site, site_cache
 from binsite.content import Bulletin
 from binsite.desk.refs import digest as ref_digest
 from binsite.desk.refs import normalize as normalize_ref
 from binsite.desk.refs import shorten
 from binsite.errors import BinsiteError, InvalidSite, MailmanUnavailable, Problem
 from binsite.i18n import Text, t
-from binsite.mailing.binding import LedgerMismatch, check_site, mailman_binding_problem
+from binsite.mailing.binding import LedgerMismatch, check_ledger_is_for_site, mailman_binding_problem
 from binsite.mailing.ledger import (RESEND, SENT, UNCERTAIN, Ledger, LedgerEntry, append_entry, read_ledger,
                                     rewrite_entries)
 from binsite.mailing.lock import DEFAULT_WAIT, ledger_lock
@@ -109,17 +109,15 @@ def load_for_sending(root: Path, ledger_path: Path, now: datetime, *, include_ol
 
     The site must pass everything ``binsite check`` checks (the privacy guard
     included): one error anywhere and nothing is sent."""
-    result = checked_with_cache(root, now)
+    with site_cache(root) as cache:
+        result = load_site(root, now, cache=cache).raise_for_errors()
     rel = shown(ledger_path, root)
     ledger, problems = read_ledger(ledger_path, rel)
     if any(p.is_error for p in problems):
         raise InvalidSite(problems)
     plan = plan_sends(result.site, ledger, now, include_older=include_older, resend_changed=resend_changed)
 
-    def body_of(bulletin: Bulletin) -> RenderedBody:
-        return result.bodies.get(result.analyses[bulletin.id].body_key)
-
-    return result.site, plan, list(result.problems) + problems, body_of, ledger
+    return result.site, plan, list(result.problems) + problems, result.body, ledger
 
 
 def send(root: Path, *, now: datetime, settings: MailmanSettings | None, ledger_path: Path | None = None,
@@ -141,7 +139,7 @@ def send(root: Path, *, now: datetime, settings: MailmanSettings | None, ledger_
         site, plan, warnings, _body_of, ledger = load_for_sending(
             root, ledger_path, now, include_older=include_older, resend_changed=resend_changed)
         if not rebind:
-            check_site(ledger, site, ledger_name=shown(ledger_path, root))
+            check_ledger_is_for_site(ledger, site, ledger_name=shown(ledger_path, root))
         uncertain = uncertain_refs(ledger)
         if settings is None:
             return SendResult(plan, (), tuple(warnings), (), dry_run=True, uncertain=uncertain)
@@ -174,7 +172,7 @@ def _send_locked(root: Path, ledger_path: Path, *, now: datetime, settings: Mail
                                                              resend_changed=resend_changed)
     rel = shown(ledger_path, root)
     if not rebind:
-        check_site(ledger, site, ledger_name=rel)
+        check_ledger_is_for_site(ledger, site, ledger_name=rel)
     post = post or post_lmtp
     client = MailmanClient(settings, attempts=attempts, backoff=backoff)
     created: dict[str, str | None] = {}

@@ -316,9 +316,10 @@ def sync(root: Path, settings: MailmanSettings, *, dry_run: bool = False, now: d
 
 def _sync(root: Path, settings: MailmanSettings, *, dry_run: bool, now: datetime | None,
           progress: Callable[[Change], None] | None) -> list[Change]:
-    from binsite.checks import checked_with_cache
+    from binsite.load import load_site, site_cache
 
-    site = checked_with_cache(root, now or datetime.now().astimezone()).site
+    with site_cache(root) as cache:
+        site = load_site(root, now or datetime.now().astimezone(), cache=cache).raise_for_errors().site
     client = MailmanClient(settings)
     changes = sync_lists(client, site, dry_run=dry_run, progress=progress)
     if not dry_run:

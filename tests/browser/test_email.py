@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import HEIGHT, WIDTHS, describe, run_axe
+from browser_support import EXAMPLE_NOW, HEIGHT, WIDTHS, describe, run_axe
 
 pytestmark = pytest.mark.browser
 NOT_FOR_EMAIL = ("bypass",)
@@ -28,11 +28,13 @@ def bulletin_email_html(example_site) -> str:
     """The text/html part of the e-mail for the newest urgent public bulletin of the example BIN."""
     compose = pytest.importorskip("binsite.mailing.compose", reason="binsite has no e-mail composer yet")
     from binsite.mailing.plan import PlannedMessage, targets
-    from binsite.site import is_public, load_valid_site
+    from binsite.load import load_site
+    from binsite.site import is_public
 
-    site, _ = load_valid_site(example_site.parent)
+    loaded = load_site(example_site.parent, EXAMPLE_NOW).raise_for_errors()
+    site = loaded.site
     bulletin = max((b for b in site.bulletins if b.urgent and is_public(b) and not b.draft), key=lambda b: b.date)
-    message = compose.compose(PlannedMessage(bulletin, targets(bulletin, site)[0]), site)
+    message = compose.compose(PlannedMessage(bulletin, targets(bulletin, site)[0]), site, body=loaded.body(bulletin))
     parsed = message_from_bytes(message.as_bytes(), policy=default)
     html = parsed.get_body(preferencelist=("html",))
     assert html is not None, "the e-mail has no text/html part"
@@ -98,7 +100,6 @@ def delivered_picture_email_html(local_mailman, tmp_path_factory) -> str:
         (REPO / "content/notices/2026-11-25-afsluiting-maaspoortweg/kaart-omleiding.png").read_bytes())
     (folder / "slot.jpg").write_bytes(
         (REPO / "content/rosmalen-noord/2026-10-30-gratis-check-hang-en-sluitwerk/veiligheidsbeslag.jpg").read_bytes())
-    from browser_support import EXAMPLE_NOW
 
     assert len(send(root, now=EXAMPLE_NOW, settings=local_mailman.settings).sent) == 1
     [delivered] = local_mailman.wait_for_deliveries(domain, 1)

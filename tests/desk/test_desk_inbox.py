@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from binsite.build import build
-from binsite.checks import check_site
+from binsite.load import load_site
 from binsite.content import split_front_matter
 from binsite.desk import inbox as inbox_lib
 from binsite.desk.desk import open_desk
@@ -247,7 +247,7 @@ def test_draft_writes_a_valid_draft_bulletin_that_never_reaches_the_built_site(
     text = path.read_text(encoding="utf-8").lower()
     assert "marieke" not in text and "janssen" not in text and "mjanssen" not in text and "stationsweg 3" not in text
 
-    checked = check_site(root, today)
+    checked = load_site(root, today)
     assert checked.errors == [], [p.format("en") for p in checked.errors]
     assert run(root, mailman.settings, "check").exit_code == 0
     out = tmp_path / "out"

@@ -5,20 +5,24 @@ from __future__ import annotations
 import dataclasses
 import email
 import email.policy
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from binsite.mailing.compose import compose, message_id, one_line
+from binsite.load import LoadedSite, load_site
+from binsite.mailing import compose as composer
+from binsite.mailing.compose import message_id, one_line
 from binsite.mailing.plan import PlannedMessage, Target
-from binsite.site import Site, load_valid_site
 from tests.mailman_fixtures import area, bulletin_text, write_bulletin, write_site
 
 DOMAIN = "compose.test.example"
+NOW = datetime(2026, 11, 10, 12, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
 
 
 @pytest.fixture
-def site(tmp_path: Path) -> Site:
+def loaded(tmp_path: Path) -> LoadedSite:
     root = write_site(tmp_path / "site", DOMAIN, {"noord": area("Noord-Oost", DOMAIN, "noord")}, {
         "noord/2026-11-09-fiets.md": bulletin_text(
             "Fiets gestolen bij café ’t Hoekje", "2026-11-09 10:30",
@@ -27,13 +31,18 @@ def site(tmp_path: Path) -> Site:
             category="inbraak", author={"role": "binco", "name": "Jan"}),
         "noord/2026-11-09-partners.md": bulletin_text("Alleen voor partners", "2026-11-09", audience="partners"),
     })
-    return load_valid_site(root)[0]
+    return load_site(root, NOW).raise_for_errors()
 
 
-def planned(site: Site, bulletin_id: str, kind: str = "members", corrects: tuple[str, ...] = ()) -> PlannedMessage:
-    area_ = site.area("noord")
+def planned(loaded: LoadedSite, bulletin_id: str, kind: str = "members", corrects: tuple[str, ...] = ()) -> PlannedMessage:
+    area_ = loaded.site.area("noord")
     address = area_.members_list(DOMAIN) if kind == "members" else area_.partners_list(DOMAIN)
-    return PlannedMessage(site.bulletin(bulletin_id), Target(address, "noord", kind), corrects)
+    return PlannedMessage(loaded.site.bulletin(bulletin_id), Target(address, "noord", kind), corrects)
+
+
+def compose(plan: PlannedMessage, loaded: LoadedSite):
+    """The mail as ``binsite send`` composes it: with the body the analysis rendered."""
+    return composer.compose(plan, loaded.site, body=loaded.body(plan.bulletin))
 
 
 def reparse(message) -> email.message.EmailMessage:
@@ -41,8 +50,8 @@ def reparse(message) -> email.message.EmailMessage:
     return email.message_from_bytes(bytes(message), policy=email.policy.default)
 
 
-def test_multipart_alternative_with_text_and_html_in_utf8(site: Site) -> None:
-    msg = reparse(compose(planned(site, "noord/2026-11-09-fiets"), site))
+def test_multipart_alternative_with_text_and_html_in_utf8(loaded: LoadedSite) -> None:
+    msg = reparse(compose(planned(loaded, "noord/2026-11-09-fiets"), loaded))
     assert msg.get_content_type() == "multipart/alternative"
     text = msg.get_body(("plain",)).get_content()
     html = msg.get_body(("html",)).get_content()
@@ -57,42 +66,42 @@ def test_multipart_alternative_with_text_and_html_in_utf8(site: Site) -> None:
     # Sanitised HTML: no script survives.
     assert "<script>" not in html
     # Every line of the wire format is 7-bit: the encoding is declared, not assumed.
-    assert all(byte < 128 for byte in bytes(compose(planned(site, "noord/2026-11-09-fiets"), site)))
+    assert all(byte < 128 for byte in bytes(compose(planned(loaded, "noord/2026-11-09-fiets"), loaded)))
 
 
-def test_headers(site: Site) -> None:
-    plan = planned(site, "noord/2026-11-09-fiets")
-    msg = reparse(compose(plan, site))
+def test_headers(loaded: LoadedSite) -> None:
+    plan = planned(loaded, "noord/2026-11-09-fiets")
+    msg = reparse(compose(plan, loaded))
     assert msg["Subject"] == "Fiets gestolen bij café ’t Hoekje"
     assert msg["From"].addresses[0].addr_spec == f"bulletin@{DOMAIN}"
     assert msg["From"].addresses[0].display_name == "BIN Proefdorp"
     assert msg["To"] == f"noord@{DOMAIN}"
     assert msg["Date"].datetime.isoformat() == "2026-11-09T10:30:00+01:00"
-    bulletin = site.bulletin("noord/2026-11-09-fiets")
+    bulletin = loaded.site.bulletin("noord/2026-11-09-fiets")
     assert " ".join(msg["Message-ID"].split()) == \
         f"<noord.2026-11-09-fiets.noord.{bulletin.content_hash}@{DOMAIN}>" == message_id(plan, DOMAIN)
     assert "In-Reply-To" not in msg
 
 
-def test_message_id_is_deterministic_and_differs_per_list(site: Site) -> None:
-    members = planned(site, "noord/2026-11-09-fiets")
-    partners = planned(site, "noord/2026-11-09-fiets", "partners")
-    assert compose(members, site)["Message-ID"] == compose(members, site)["Message-ID"]
-    assert compose(members, site)["Message-ID"] != compose(partners, site)["Message-ID"]
+def test_message_id_is_deterministic_and_differs_per_list(loaded: LoadedSite) -> None:
+    members = planned(loaded, "noord/2026-11-09-fiets")
+    partners = planned(loaded, "noord/2026-11-09-fiets", "partners")
+    assert compose(members, loaded)["Message-ID"] == compose(members, loaded)["Message-ID"]
+    assert compose(members, loaded)["Message-ID"] != compose(partners, loaded)["Message-ID"]
 
 
-def test_archive_link_only_for_public_bulletins(site: Site) -> None:
-    public = reparse(compose(planned(site, "noord/2026-11-09-fiets"), site))
+def test_archive_link_only_for_public_bulletins(loaded: LoadedSite) -> None:
+    public = reparse(compose(planned(loaded, "noord/2026-11-09-fiets"), loaded))
     url = "https://bin.test.example/archief/noord/2026-11-09-fiets/"
     assert url in public.get_body(("plain",)).get_content()
     assert f'href="{url}"' in public.get_body(("html",)).get_content()
-    private = reparse(compose(planned(site, "noord/2026-11-09-partners", "partners"), site))
+    private = reparse(compose(planned(loaded, "noord/2026-11-09-partners", "partners"), loaded))
     assert "archief/" not in private.get_body(("plain",)).get_content()
     assert "archief/" not in private.get_body(("html",)).get_content()
 
 
-def test_a_correction_refers_to_the_original(site: Site) -> None:
-    msg = reparse(compose(planned(site, "noord/2026-11-09-fiets", corrects=("<a@x>", "<b@x>")), site))
+def test_a_correction_refers_to_the_original(loaded: LoadedSite) -> None:
+    msg = reparse(compose(planned(loaded, "noord/2026-11-09-fiets", corrects=("<a@x>", "<b@x>")), loaded))
     assert msg["In-Reply-To"] == "<a@x>"
     assert msg["References"] == "<a@x> <b@x>"
     assert msg["Subject"].startswith("Correctie: ")
@@ -106,18 +115,18 @@ def test_a_correction_refers_to_the_original(site: Site) -> None:
     "Hallo\x00\x0bBcc: evil@attacker.example\x85",
     "=?utf-8?q?Hallo=0D=0ABcc=3A_evil=40attacker.example?=",
 ])
-def test_a_title_can_never_add_a_header(site: Site, title: str) -> None:
-    plan = planned(site, "noord/2026-11-09-fiets")
+def test_a_title_can_never_add_a_header(loaded: LoadedSite, title: str) -> None:
+    plan = planned(loaded, "noord/2026-11-09-fiets")
     plan = dataclasses.replace(plan, bulletin=dataclasses.replace(plan.bulletin, title=title))
-    msg = reparse(compose(plan, site))
+    msg = reparse(compose(plan, loaded))
     assert "Bcc" not in msg and "bcc" not in {k.lower() for k in msg.keys()}
     assert "\n" not in str(msg["Subject"]) and "\r" not in str(msg["Subject"])
     assert "evil@attacker.example" in str(msg["Subject"]) or "evil=40attacker" in str(msg["Subject"])
 
 
-def test_the_site_overrides_the_email_templates(site: Site) -> None:
-    write_bulletin(site.root, "../templates/email/bulletin.txt", "EIGEN SJABLOON {{ title }}\n")
-    msg = reparse(compose(planned(site, "noord/2026-11-09-fiets"), site))
+def test_the_site_overrides_the_email_templates(loaded: LoadedSite) -> None:
+    write_bulletin(loaded.site.root, "../templates/email/bulletin.txt", "EIGEN SJABLOON {{ title }}\n")
+    msg = reparse(compose(planned(loaded, "noord/2026-11-09-fiets"), loaded))
     assert msg.get_body(("plain",)).get_content().startswith("EIGEN SJABLOON Fiets gestolen")
 
 
@@ -125,9 +134,9 @@ def test_one_line() -> None:
     assert one_line("a\r\n b\u2029c\x7fd") == "a b c d"
 
 
-def test_members_only_passage_is_set_apart_in_the_html_with_inline_style(site: Site) -> None:
+def test_members_only_passage_is_set_apart_in_the_html_with_inline_style(loaded: LoadedSite) -> None:
     """Mail clients drop <style> and classes: the passage carries its own look."""
-    html = reparse(compose(planned(site, "noord/2026-11-09-fiets"), site)).get_body(("html",)).get_content()
+    html = reparse(compose(planned(loaded, "noord/2026-11-09-fiets"), loaded)).get_body(("html",)).get_content()
     box = html.split('<div class="members-only"', 1)[1].split(">", 1)[0]
     assert "background:#" in box and "border-left:4px solid" in box
     label = html.split('<p class="members-only-label"', 1)[1].split("</p>", 1)[0]

@@ -10,7 +10,7 @@ import pytest
 
 from binsite.mailing.ledger import Ledger, LedgerEntry
 from binsite.mailing.plan import plan_sends
-from binsite.site import load_valid_site
+from binsite.load import load_site
 from tests.mailman_fixtures import area, bulletin_text, write_site
 
 TZ = ZoneInfo("Europe/Amsterdam")
@@ -38,7 +38,7 @@ def pairs(plan) -> set[tuple[str, str]]:
 
 
 def test_due_bulletins_go_to_the_lists_of_their_audience(root: Path) -> None:
-    site, _ = load_valid_site(root)
+    site = load_site(root, NOW).raise_for_errors().site
     plan = plan_sends(site, Ledger(), NOW)
     assert pairs(plan) == {
         ("noord/2026-11-09-fiets", f"noord@{DOMAIN}"),
@@ -57,14 +57,14 @@ def test_due_bulletins_go_to_the_lists_of_their_audience(root: Path) -> None:
 
 
 def test_include_older_sends_what_is_before_the_window(root: Path) -> None:
-    site, _ = load_valid_site(root)
+    site = load_site(root, NOW).raise_for_errors().site
     plan = plan_sends(site, Ledger(), NOW, include_older=True)
     assert ("zuid/2026-10-01-oud", f"zuid@{DOMAIN}") in pairs(plan)
     assert plan.held_back == ()
 
 
 def test_scheduled_bulletin_is_sent_once_due(root: Path) -> None:
-    site, _ = load_valid_site(root)
+    site = load_site(root, NOW).raise_for_errors().site
     plan = plan_sends(site, Ledger(), datetime(2026, 11, 11, 9, 0, tzinfo=TZ))
     assert ("noord/2026-11-11-later", f"noord@{DOMAIN}") in pairs(plan)
 
@@ -75,17 +75,17 @@ def sent_all(site, plan) -> Ledger:
 
 
 def test_what_the_ledger_holds_is_not_sent_again(root: Path) -> None:
-    site, _ = load_valid_site(root)
+    site = load_site(root, NOW).raise_for_errors().site
     first = plan_sends(site, Ledger(), NOW)
     assert plan_sends(site, sent_all(site, first), NOW).messages == ()
 
 
 def test_a_changed_bulletin_is_reported_and_resent_only_when_asked(root: Path) -> None:
-    site, _ = load_valid_site(root)
+    site = load_site(root, NOW).raise_for_errors().site
     ledger = sent_all(site, plan_sends(site, Ledger(), NOW))
     (root / "content/noord/2026-11-09-fiets.md").write_text(
         bulletin_text("Fiets gestolen", "2026-11-09 10:00", "Nieuwe tekst."), encoding="utf-8")
-    site, _ = load_valid_site(root)
+    site = load_site(root, NOW).raise_for_errors().site
     plan = plan_sends(site, ledger, NOW)
     assert plan.messages == ()
     assert [(h.bulletin.id, h.reason) for h in plan.changed] == [("noord/2026-11-09-fiets", "changed")]
@@ -96,7 +96,7 @@ def test_a_changed_bulletin_is_reported_and_resent_only_when_asked(root: Path) -
 
 
 def test_a_sent_bulletin_outside_the_window_is_not_reported_as_old(root: Path) -> None:
-    site, _ = load_valid_site(root)
+    site = load_site(root, NOW).raise_for_errors().site
     ledger = sent_all(site, plan_sends(site, Ledger(), NOW))
     later = NOW + timedelta(days=30)
     plan = plan_sends(site, ledger, later)

@@ -1,28 +1,39 @@
-"""``binsite check``: everything that can be wrong before a build or a send.
+"""The one door into the model: ``load_site`` reads, validates and guards
+the whole site and returns it as one frozen value.
 
-Runs the loaders' validation (YAML, dates, areas, categories, follow-ups),
-the personal-data guard on every bulletin, and lists bulletins that leave the
-public archive within a week. Per-file work is cached (``binsite.analyse``),
-so a check after a small edit redoes only that file.
+Build, send, lists sync, stats, serve and ``binsite check`` all go through
+it, so what they act on passed everything ``binsite check`` checks: the
+loaders' validation (YAML, dates, areas, categories, follow-ups), the
+personal-data guard on every bulletin and on the published settings texts,
+no symbolic links, and notes on bulletins that leave the public archive
+within a week. Per-file work is cached (``binsite.analyse``), so a load
+after a small edit redoes only that file; ``site_cache`` opens the site's
+own cache for a command and saves it afterwards.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from binsite.analyse import Analysis, analyse_content, parse_context
-from binsite.areas import load_areas
 from binsite.cache import BodyStore, BuildCache
 from binsite.compact import many_objects
-from binsite.config import load_config
 from binsite.content import expiry_date
 from binsite.errors import InvalidSite, Problem, Severity, error, note, sort_problems
 from binsite.i18n import t
+from binsite.network import load_network
 from binsite.site import Site, assemble, is_expired, is_public
+
+if TYPE_CHECKING:
+    from binsite.content import Bulletin
+    from binsite.markup import RenderedBody
 
 EXPIRY_NOTICE_DAYS = 7
 # What binsite reads and publishes: none of it may be a symbolic link or lie
@@ -31,10 +42,13 @@ READ_PATHS = ("binsite.yaml", "content", "lists", "templates", "docs")
 
 
 @dataclass(frozen=True)
-class CheckResult:
+class LoadedSite:
+    """The site as loaded: the model (None when ``binsite.yaml`` could not be
+    read), every problem found, sorted, and what the analysis left for the
+    renderers and the mail (per bulletin id its analysis; the rendered bodies)."""
+
     site: Site | None
     problems: tuple[Problem, ...]
-    # Per bulletin id: its analysis (excerpt, search words, body key).
     analyses: dict[str, Analysis] = field(default_factory=dict)
     bodies: BodyStore = field(default_factory=BodyStore)
 
@@ -48,6 +62,16 @@ class CheckResult:
 
     def ok(self, *, strict: bool = False) -> bool:
         return not self.errors and not (strict and self.warnings)
+
+    def body(self, bulletin: Bulletin) -> RenderedBody:
+        """The bulletin's body as the analysis rendered it (from the body store)."""
+        return self.bodies.get(self.analyses[bulletin.id].body_key)
+
+    def raise_for_errors(self) -> "LoadedSite":
+        """This value, or ``InvalidSite`` (with every problem) when anything is an error."""
+        if self.site is None or self.errors:
+            raise InvalidSite(list(self.problems))
+        return self
 
 
 def expiring_soon(site: Site, now: datetime) -> list[Problem]:
@@ -128,20 +152,22 @@ def text_problems(root: Path, config, areas, ctx) -> list[Problem]:
     return problems
 
 
-def check_site(root: Path, now: datetime, *, cache: BuildCache | None = None,
-               listing: list[tuple[str, os.stat_result]] | None = None, workers: int | None = None) -> CheckResult:
-    """Check everything. With ``cache`` (persistent or not) unchanged files are
-    not redone. ``workers``: processes for the analysis (default: one per core)."""
+def load_site(root: Path, now: datetime, *, cache: BuildCache | None = None,
+              listing: list[tuple[str, os.stat_result]] | None = None, workers: int | None = None) -> LoadedSite:
+    """Read, validate and guard everything at ``now``. With ``cache``
+    (persistent or not; default: a fresh one in memory) unchanged files are
+    not redone. ``listing``: ``analyse.content_files(root)`` when the caller
+    has just walked it; ``workers``: processes for the analysis (default: one
+    per core). Never raises for the site's own errors: see ``raise_for_errors``."""
     cache = cache if cache is not None else BuildCache.memory()
     links = link_problems(root)
     if any(p.path == "binsite.yaml" for p in links):  # not even read
-        return CheckResult(site=None, problems=tuple(sort_problems(links)))
-    config, problems = load_config(root)
-    problems += links
+        return LoadedSite(site=None, problems=tuple(sort_problems(links)))
+    network = load_network(root)
+    problems = [*network.problems, *links]
+    config, areas = network.config, network.areas
     if config is None:
-        return CheckResult(site=None, problems=tuple(sort_problems(problems)))
-    areas, more = load_areas(root, config)
-    problems += more
+        return LoadedSite(site=None, problems=tuple(sort_problems(problems)))
     ctx = parse_context(config, areas)
     problems += text_problems(root, config, areas, ctx)
     analyses, more = analyse_content(root, ctx, cache, listing=listing, workers=workers)
@@ -149,14 +175,17 @@ def check_site(root: Path, now: datetime, *, cache: BuildCache | None = None,
     site, more = assemble(root, config, areas, [(a.bulletin, a.problems) for a in analyses])
     problems += more + expiring_soon(site, now)
     by_id = {a.bulletin.id: a for a in analyses if a.bulletin is not None}
-    return CheckResult(site=site, problems=tuple(sort_problems(problems)), analyses=by_id, bodies=cache.bodies)
+    return LoadedSite(site=site, problems=tuple(sort_problems(problems)), analyses=by_id, bodies=cache.bodies)
 
 
-def checked_with_cache(root: Path, now: datetime) -> CheckResult:
-    """``checked`` with the site's own build cache, saved afterwards even when
-    the site has errors: what was analysed now is not analysed again (by the
-    next build, send or check). Without it a command re-read, guarded and
-    rendered every bulletin: half a minute of work at city scale."""
+@contextmanager
+def site_cache(root: Path) -> Iterator[BuildCache]:
+    """The site's own build cache for one command (send, lists sync, stats),
+    saved afterwards even when the site has errors: what was analysed now is
+    not analysed again by the next build, send or check. Without it a
+    command re-read, guarded and rendered every bulletin: half a minute of
+    work at city scale. What a killed run left is cleared first, and this
+    run is marked as writing to the cache (``binsite.leftovers``)."""
     from binsite.leftovers import in_progress, sweep
 
     sweep(root)
@@ -164,15 +193,6 @@ def checked_with_cache(root: Path, now: datetime) -> CheckResult:
         cache = BuildCache.open(root)
         try:
             with many_objects():
-                return checked(root, now, cache=cache)
+                yield cache
         finally:
             cache.save()
-
-
-def checked(root: Path, now: datetime, *, cache: BuildCache | None = None,
-            listing: list[tuple[str, os.stat_result]] | None = None, workers: int | None = None) -> CheckResult:
-    """Like ``check_site`` but raises ``InvalidSite`` when there is any error."""
-    result = check_site(root, now, cache=cache, listing=listing, workers=workers)
-    if result.site is None or result.errors:
-        raise InvalidSite(list(result.problems))
-    return result
