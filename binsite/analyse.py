@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from binsite import __version__
-from binsite.areas import Area
+from binsite.areas import Area, list_addresses
 from binsite.cache import BuildCache, serialize_body
 from binsite.compact import Compact
 from binsite.config import SiteConfig
@@ -73,8 +73,7 @@ def parse_context(config: SiteConfig, areas: tuple[Area, ...]) -> ParseContext:
     allowed = ({config.mail.sender, config.contact}
                | {a for area in areas for a in area.coordinators}
                | {p.address for area in areas for p in area.partners}
-               | {area.members_list(config.mail.domain) for area in areas}
-               | {area.partners_list(config.mail.domain) for area in areas}) - {""}
+               | set(list_addresses(areas, config.mail.domain))) - {""}
     return ParseContext(config=config, area_ids=tuple(sorted(a.id for a in areas)),
                         allowed_addresses=tuple(sorted(allowed)), allowed_domains=(config.mail.domain,))
 

@@ -15,6 +15,10 @@ from binsite.yamlfile import load_mapping
 LISTS_DIR = "lists"
 AREA_ID = re.compile(r"^[a-z0-9][a-z0-9-]*\Z")
 _KNOWN_KEYS = {"name", "district", "description", "coordinators", "partners", "join"}
+# The two lists of every area: its members (residents) and its partners.
+MEMBERS = "members"
+PARTNERS = "partners"
+LIST_KINDS = (MEMBERS, PARTNERS)
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,18 @@ class Area:
 
     def partners_list(self, domain: str) -> str:
         return f"{self.id}-partners@{domain}"
+
+    def list_address(self, kind: str, domain: str) -> str:
+        return self.members_list(domain) if kind == MEMBERS else self.partners_list(domain)
+
+    def lists(self, domain: str) -> tuple[tuple[str, str], ...]:
+        """``(kind, address)`` of both lists, members first."""
+        return tuple((kind, self.list_address(kind, domain)) for kind in LIST_KINDS)
+
+
+def list_addresses(areas: tuple[Area, ...], domain: str) -> list[str]:
+    """Every list of the network, area by area, members first."""
+    return [address for area in areas for _, address in area.lists(domain)]
 
 
 def load_areas(root: Path, config: SiteConfig | None) -> tuple[tuple[Area, ...], list[Problem]]:

@@ -172,7 +172,8 @@ def _nothing():
 def _full_build(root: Path, out: Path, *, now: datetime, drafts: bool, cache: bool, workers: int | None,
                 listing: list | None = None, resident: BuildCache | None = None):
     from binsite import __version__
-    from binsite.cache import CACHE_DIR, BuildCache
+    from binsite.cache import BuildCache
+    from binsite.paths import cache_dir
     from binsite.load import load_site
     from binsite.locations import template_dirs
     from binsite.render.environment import make_environment
@@ -195,7 +196,7 @@ def _full_build(root: Path, out: Path, *, now: datetime, drafts: bool, cache: bo
         dirs = template_dirs(site.root)
         site_key = digest(__version__, templates_digest(dirs), site.config, site.areas)
         env = make_environment(site.root, site.config.language,
-                               compiled_dir=root / CACHE_DIR / "templates" if cache else None)
+                               compiled_dir=cache_dir(root) / "templates" if cache else None)
         jobs = plan_jobs(env, archive, assets=load_assets(dirs), site_key=site_key,
                          media_store=str(build_cache.folder / "media") if build_cache.persistent else "")
 

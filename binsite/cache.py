@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from binsite import __version__
+from binsite.paths import cache_dir
 
 if TYPE_CHECKING:
     from binsite.markup import RenderedBody
@@ -42,7 +43,6 @@ log = logging.getLogger(__name__)
 
 CACHE_FORMAT = 5
 MAGIC = b"binsite-cache"
-CACHE_DIR = ".binsite/cache"
 
 
 def _header() -> bytes:
@@ -188,8 +188,6 @@ class SqliteBodies(BodyStore):
         return self._conn
 
     def get(self, key: str) -> RenderedBody:
-        if key in self._bodies:
-            return self._bodies[key]
         row = self._connection().execute("SELECT data FROM bodies WHERE key = ?", (key,)).fetchone()
         if row is None:
             raise KeyError(key)
@@ -198,7 +196,7 @@ class SqliteBodies(BodyStore):
     def has(self, key: str) -> bool:
         if self._known is None:
             self._known = self._all_keys("bodies")
-        return key in self._known or key in self._bodies
+        return key in self._known
 
     def _all_keys(self, table: str) -> set[str]:
         """Every key of ``table`` (hex digests: no spaces), as one joined
@@ -334,7 +332,7 @@ class BuildCache:
 
     @classmethod
     def open(cls, root: Path) -> "BuildCache":
-        folder = root / CACHE_DIR
+        folder = cache_dir(root)
         base, digest = _load_state(folder / STATE_FILE)
         state = {name: Section(section) for name, section in base.items() if isinstance(section, dict)}
         if state:

@@ -19,8 +19,8 @@ from datetime import datetime
 from pathlib import Path
 
 from binsite import __version__
+from binsite.paths import cache_dir
 
-RECORD_DIR = ".binsite/cache"
 # What a build reads besides content/ (folders are walked, files stat'ed).
 INPUTS = ("binsite.yaml", "lists", "templates", "docs/handleiding-binco.md")
 
@@ -94,7 +94,7 @@ def input_signature(root: Path, default_templates: Path,
 def _record_path(root: Path, out: Path) -> Path:
     """One record file per output folder: a build reads and writes its own only."""
     name = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]
-    return root / RECORD_DIR / f"last-build-{name}.json"
+    return cache_dir(root) / f"last-build-{name}.json"
 
 
 def _record(root: Path, out: Path) -> dict:

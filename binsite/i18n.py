@@ -212,10 +212,16 @@ def ui(key: str, lang: str, **params: object) -> str:
     return text.format(**params) if params else text
 
 
-def role_label(role: str, lang: str) -> str:
+def role_text(role: str) -> Text:
+    """A role's label in both languages; a role binsite does not know as written, capitalised."""
     if role in ROLES:
-        return ROLES[role].get(lang)
-    return role.replace("-", " ").capitalize()
+        return ROLES[role]
+    label = role.replace("-", " ").capitalize()
+    return Text(label, label)
+
+
+def role_label(role: str, lang: str) -> str:
+    return role_text(role).get(lang)
 
 
 def author_label(name: str, role: str, lang: str) -> str:

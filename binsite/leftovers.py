@@ -23,9 +23,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from binsite.paths import cache_dir
+
 log = logging.getLogger(__name__)
 
-CACHE_DIR = Path(".binsite") / "cache"
 _MARK = re.compile(r"^running-(\d+)\.json\Z")
 # binsite's own temporary files carry the writing process's id.
 _OURS = re.compile(r"^\..+\.(\d+)(?:\.[A-Za-z0-9_]+)?\.tmp\Z")
@@ -57,7 +58,7 @@ def _alive(pid: int, started: str | None = None) -> bool:
 @contextmanager
 def in_progress(root: Path, out: Path | None = None) -> Iterator[None]:
     """Mark this process as writing to the cache (and ``out``) for the ``with`` block."""
-    folder = root / CACHE_DIR
+    folder = cache_dir(root)
     folder.mkdir(parents=True, exist_ok=True)
     mark = folder / f"running-{os.getpid()}.json"
     if mark.exists():  # nested (serve's builds, a build's check): the outer mark covers it
@@ -74,7 +75,7 @@ def in_progress(root: Path, out: Path | None = None) -> Iterator[None]:
 
 def sweep(root: Path) -> int:
     """Remove what killed runs left; returns how many files. Cheap when there is nothing."""
-    folder = root / CACHE_DIR
+    folder = cache_dir(root)
     try:
         names = os.listdir(folder)
     except (FileNotFoundError, NotADirectoryError):

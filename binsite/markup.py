@@ -180,14 +180,6 @@ def members_only_ranges(body: str) -> list[tuple[int, int]]:
     return list(find_passages(body).ranges)
 
 
-def strip_members_only(body: str, replacement: str = "") -> str:
-    """``body`` with every members-only passage replaced by ``replacement``."""
-    lines = body.split("\n")
-    for first, last in reversed(members_only_ranges(body)):
-        lines[first:last + 1] = [replacement] if replacement else []
-    return "\n".join(lines)
-
-
 _NEST_STEP = re.compile(r"[ ]{0,3}(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))[ \t]?")
 
 

@@ -39,15 +39,14 @@ from zoneinfo import ZoneInfo
 
 from binsite.content import Bulletin, parse_datetime
 from binsite.errors import BinsiteError, Problem, warning
-from binsite.i18n import ROLES, Text, format_date, format_datetime, format_month, format_number, t
+from binsite.i18n import Text, format_date, format_datetime, format_month, format_number, role_text, t
 from binsite.site import Site, is_due, on_public_site
-from binsite.state import members_log, sent_ledger, shown
+from binsite.paths import DEFAULT_STATE_DIR, members_log, sent_ledger, shown
 
 log = logging.getLogger(__name__)
 
-STATE_DIR = "state"
-SENT_LEDGER = f"{STATE_DIR}/sent.jsonl"
-MEMBERS_HISTORY = f"{STATE_DIR}/members.jsonl"
+SENT_LEDGER = f"{DEFAULT_STATE_DIR}/sent.jsonl"
+MEMBERS_HISTORY = f"{DEFAULT_STATE_DIR}/members.jsonl"
 FORMATS = ("table", "csv", "json")
 CSV_COLUMNS = ("figure", "area", "month", "group", "value")
 JSON_VERSION = 1
@@ -283,10 +282,7 @@ def _category_label(site: Site, key: str) -> Text:
 
 
 def _role_label(role: str) -> Text:
-    if role in ROLES:
-        return ROLES[role]
-    return Text(role.replace("-", " ").capitalize(), role.replace("-", " ").capitalize()) if role \
-        else t("(onbekend)", "(unknown)")
+    return role_text(role) if role else t("(onbekend)", "(unknown)")
 
 
 def compute(site: Site, counted: Iterable[Bulletin], *, drafts: Iterable[Bulletin] = (),

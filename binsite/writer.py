@@ -190,11 +190,3 @@ def remove_listed(out: Path, paths: list[str]) -> int:
             folder.rmdir()
             folder = folder.parent
     return removed
-
-
-def write_tree(out: Path, files: dict[str, bytes]) -> WriteReport:
-    """Make ``out`` hold exactly ``files``."""
-    claim(out)
-    written = [write_if_changed(out / rel, data).changed for rel, data in files.items()]
-    removed = remove_stale(out, set(files))
-    return WriteReport(written=sum(written), unchanged=len(written) - sum(written), removed=removed)

@@ -7,6 +7,7 @@ their own and ``from conftest import`` would pick the wrong one.)
 from __future__ import annotations
 
 import shutil
+import time
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -29,3 +30,22 @@ def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def poll(condition, *, timeout: float, what: str, interval: float = 0.05, ignore: tuple = ()):
+    """The first true value of ``condition()``, asked every ``interval``
+    seconds; an ``AssertionError`` naming ``what`` after ``timeout`` seconds.
+    An exception of a type in ``ignore`` counts as "not yet" (a server that
+    is still starting). The one waiting loop of the tests: none sleeps a
+    fixed time and hopes."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            result = condition()
+        except ignore:
+            result = None
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)

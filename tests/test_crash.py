@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from binsite.build import build
-from sitekit import MINI_NOW, copy_fixture
+from sitekit import MINI_NOW, copy_fixture, poll
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -39,14 +39,6 @@ def _alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[-1].split()[0] not in ("Z", "X")
 
 
-def _poll(condition, *, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} within {timeout} s")
-        time.sleep(0.05)
-
-
 SLOW_WORK = textwrap.dedent("""
     import sys, time
     from binsite.workers import fork_map
@@ -66,12 +58,12 @@ def test_a_worker_exits_when_its_parent_is_killed() -> None:
     parent = subprocess.Popen([sys.executable, "-c", SLOW_WORK], env=env, stdout=subprocess.PIPE, text=True)
     try:
         assert parent.stdout.readline().strip() == "started"
-        _poll(lambda: _children(parent.pid), timeout=10, what="a forked worker")
+        poll(lambda: _children(parent.pid), timeout=10, what="a forked worker")
         [worker] = _children(parent.pid)
         os.kill(parent.pid, signal.SIGKILL)
         parent.wait(timeout=10)
         # Far sooner than the worker's own ten seconds of work.
-        _poll(lambda: not _alive(worker), timeout=1.5, what="the worker gone after its parent was killed")
+        poll(lambda: not _alive(worker), timeout=1.5, what="the worker gone after its parent was killed")
     finally:
         if parent.poll() is None:
             parent.kill()
@@ -102,11 +94,11 @@ def test_a_worker_exits_when_the_parent_of_a_real_build_is_killed(tmp_path: Path
     env = {**os.environ, "PYTHONPATH": str(PROJECT)}
     parent = subprocess.Popen([sys.executable, "-c", script], env=env)
     try:
-        _poll(lambda: _children(parent.pid), timeout=60, what="a forked worker")
+        poll(lambda: _children(parent.pid), timeout=60, what="a forked worker")
         workers = _children(parent.pid)
         os.kill(parent.pid, signal.SIGKILL)
         parent.wait(timeout=10)
-        _poll(lambda: not any(_alive(w) for w in workers), timeout=1.5, what="no worker left after the parent was killed")
+        poll(lambda: not any(_alive(w) for w in workers), timeout=1.5, what="no worker left after the parent was killed")
     finally:
         if parent.poll() is None:
             parent.kill()

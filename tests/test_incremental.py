@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from binsite.build import build
-from binsite.cache import CACHE_DIR
+from binsite.paths import CACHE_DIR
 from mediakit import leaky_jpeg, leaky_pdf, leaky_png
 from sitekit import MINI_NOW, write
 

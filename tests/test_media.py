@@ -262,7 +262,7 @@ def test_removing_a_picture_and_its_reference_removes_it_from_the_site(leaky_sit
 
 
 def test_the_cache_of_processed_files_forgets_pictures_nobody_has_any_more(leaky_site: Path, tmp_path: Path):
-    from binsite.cache import CACHE_DIR
+    from binsite.paths import CACHE_DIR
 
     build(leaky_site, tmp_path / "out", now=MINI_NOW)
     kept = leaky_site / CACHE_DIR / "media"

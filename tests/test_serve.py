@@ -5,11 +5,10 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
-from sitekit import write
+from sitekit import poll, write
 
 
 def free_port() -> int:
@@ -27,16 +26,7 @@ def get(url: str) -> tuple[int, str]:
 
 
 def wait_for(condition, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            result = condition()
-        except OSError:
-            result = None
-        if result:
-            return result
-        time.sleep(0.2)
-    raise AssertionError("timed out")
+    return poll(condition, timeout=timeout, what="the preview server", interval=0.2, ignore=(OSError,))
 
 
 def test_serve_builds_serves_and_rebuilds(mini_root: Path):

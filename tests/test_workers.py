@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import time
 from collections import Counter
 
 import pytest
@@ -12,6 +11,12 @@ import pytest
 from binsite.workers import fork_map, release_free_memory
 
 PARENT = 0
+# Set by each side when it runs its first item; inherited through fork.
+# Each waits for the other before going on, so that both processes surely
+# work, however slowly the machine starts the child (no sleeps).
+_FORK = multiprocessing.get_context("fork")
+PARENT_RUNS, CHILD_RUNS = _FORK.Event(), _FORK.Event()
+HANDSHAKE_TIMEOUT = 60.0
 
 
 @pytest.fixture(autouse=True)
@@ -19,19 +24,30 @@ def parent_pid():
     """The test's own process: children compare their pid with it."""
     global PARENT
     PARENT = os.getpid()
+    PARENT_RUNS.clear()
+    CHILD_RUNS.clear()
+
+
+def in_child() -> bool:
+    """Whether this is a child, once the parent and a child both run an item."""
+    child = os.getpid() != PARENT
+    mine, other = (CHILD_RUNS, PARENT_RUNS) if child else (PARENT_RUNS, CHILD_RUNS)
+    mine.set()
+    assert other.wait(HANDSHAKE_TIMEOUT), "the other process never ran an item"
+    return child
 
 
 def with_pid(item: int) -> tuple[int, int]:
     return item, os.getpid()
 
 
-def slowly_with_pid(item: int) -> tuple[int, int]:
-    time.sleep(0.002)  # long enough for the child to start and take its share
+def with_pid_from_both(item: int) -> tuple[int, int]:
+    in_child()  # neither goes on before the other has taken its share
     return item, os.getpid()
 
 
 def test_every_item_once_from_both_processes():
-    results = list(fork_map(slowly_with_pid, range(300), workers=2, chunksize=7))
+    results = list(fork_map(with_pid_from_both, range(300), workers=2, chunksize=7))
     assert Counter(item for item, _ in results) == Counter(range(300))
     pids = {pid for _, pid in results}
     assert PARENT in pids and len(pids) == 2  # the parent is one of the two workers
@@ -45,8 +61,7 @@ def test_one_worker_or_one_chunk_stays_in_this_process():
 
 
 def fails_in_child(item: int) -> int:
-    time.sleep(0.002)  # the child starts before the parent has done everything
-    if os.getpid() != PARENT:
+    if in_child():  # the child runs before the parent has done everything
         raise ValueError(f"bad item {item}")
     return item
 
@@ -63,8 +78,7 @@ class Unpicklable(Exception):
 
 
 def unpicklable_in_child(item: int) -> int:
-    time.sleep(0.002)  # the child starts before the parent has done everything
-    if os.getpid() != PARENT:
+    if in_child():  # the child runs before the parent has done everything
         raise Unpicklable("kept as text")
     return item
 
@@ -75,8 +89,7 @@ def test_an_error_that_does_not_pickle_arrives_as_its_traceback():
 
 
 def dies_in_child(item: int) -> int:
-    time.sleep(0.002)  # the child starts before the parent has done everything
-    if os.getpid() != PARENT:
+    if in_child():  # the child runs before the parent has done everything
         os._exit(3)
     return item
 
@@ -87,8 +100,7 @@ def test_a_child_that_dies_is_an_error_not_a_hang():
 
 
 def fails_in_parent(item: int) -> int:
-    time.sleep(0.002)
-    if os.getpid() == PARENT:
+    if not in_child():  # the child runs before the parent fails
         raise KeyError("parent")
     return item
 

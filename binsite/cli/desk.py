@@ -14,6 +14,7 @@ from binsite.desk import inbox as inbox_lib
 from binsite.desk import members as members_lib
 from binsite.desk.desk import Desk, format_time, kind_label, open_desk
 from binsite.mailman.settings import settings_from_env
+from binsite.paths import shown
 
 
 class ListingGroup(LocalisedGroup):
@@ -264,16 +265,9 @@ def inbox_draft(ctx, ref: str) -> None:
     desk = _desk(ctx)
     done = inbox_lib.draft(desk, ref)
     ctx.say("Concept geschreven: {p} (draft: true) uit {m}.", "Draft written: {p} (draft: true) from {m}.",
-            p=_rel(done.path, desk.root), m=inbox_lib.describe(done.item, ctx.lang))
+            p=shown(done.path, desk.root), m=inbox_lib.describe(done.item, ctx.lang))
     ctx.say("Het bericht blijft in de wachtrij; handel het af met accept, reject of discard.",
             "The message stays in the queue; handle it with accept, reject or discard.")
-
-
-def _rel(path, root) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return str(path)
 
 
 # --- binsite members -----------------------------------------------------------------

@@ -11,17 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from binsite.areas import Area
+from binsite.areas import LIST_KINDS, Area
 from binsite.config import SiteConfig
 from binsite.errors import BinsiteError
 from binsite.i18n import t
 from binsite.mailman.client import MailmanClient
 from binsite.mailman.settings import MailmanSettings
 from binsite.network import load_network
-
-MEMBERS = "members"
-PARTNERS = "partners"
-KINDS = (MEMBERS, PARTNERS)
 
 
 @dataclass(frozen=True)
@@ -49,9 +45,9 @@ class Desk:
         return tuple(self.area(a) for a in wanted) if wanted else self.areas
 
     def list_address(self, area: Area, kind: str) -> str:
-        return area.members_list(self.domain) if kind == MEMBERS else area.partners_list(self.domain)
+        return area.list_address(kind, self.domain)
 
-    def lists_of(self, areas: Iterable[Area], kinds: Iterable[str] = KINDS) -> list[tuple[Area, str, str]]:
+    def lists_of(self, areas: Iterable[Area], kinds: Iterable[str] = LIST_KINDS) -> list[tuple[Area, str, str]]:
         """``(area, kind, list address)`` for each area and kind, after checking that Mailman has
         every one of them (one request, which also tells early when Mailman is unreachable)."""
         wanted = [(area, kind, self.list_address(area, kind)) for area in areas for kind in kinds]

@@ -29,9 +29,10 @@ from email.policy import SMTP
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
 
+from binsite.areas import LIST_KINDS, MEMBERS, PARTNERS
 from binsite.content import CONTENT_DIR, slugify
 from binsite.desk.anonymize import Identity, anonymize_text, clean_subject
-from binsite.desk.desk import KINDS, MEMBERS, PARTNERS, Desk, format_time, kind_label
+from binsite.desk.desk import Desk, format_time, kind_label
 from binsite.desk.message import UNREADABLE, MessageView, safe_line, safe_text, view
 from binsite.desk.refs import message_digest, normalize, resolve, shorten
 from binsite.errors import BinsiteError
@@ -269,7 +270,7 @@ def forward(desk: Desk, ref: str, *, to: str = PARTNERS, now: datetime | None = 
             post: Post = post_lmtp) -> Forwarded:
     """Deliver the report to the area's ``to`` list without the resident's identity, then discard
     the held original. LMTP failing: nothing is discarded, nothing changed."""
-    if to not in KINDS:
+    if to not in LIST_KINDS:
         raise ValueError(to)
     now = now or datetime.now(desk.config.tz)
     item = find_item(desk, ref)

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from binsite.config import is_address
-from binsite.desk.desk import MEMBERS, PARTNERS, Desk
+from binsite.areas import MEMBERS, PARTNERS
+from binsite.desk.desk import Desk
 from binsite.desk.message import safe_line
 from binsite.desk.refs import normalize, request_digest, resolve, shorten
 from binsite.errors import BinsiteError

@@ -32,7 +32,6 @@ from binsite.i18n import t
 
 log = logging.getLogger(__name__)
 
-LEDGER = Path("state") / "sent.jsonl"
 _FIELDS = ("bulletin", "list", "message_id", "content_hash", "sent_at")
 UNCERTAIN = "uncertain"
 SENT, RESEND = "sent", "resend"
@@ -92,9 +91,6 @@ class Ledger:
     @property
     def lists(self) -> set[str]:
         return {e.list for e in self.entries}
-
-    def add(self, entry: LedgerEntry) -> Ledger:
-        return Ledger(self.entries + (entry,))
 
 
 def _entry(values: dict) -> LedgerEntry:

@@ -13,12 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from binsite.areas import MEMBERS, PARTNERS
 from binsite.content import Bulletin
 from binsite.mailing.ledger import Ledger
 from binsite.site import Site, is_due, is_expired
 
-MEMBERS = "members"
-PARTNERS = "partners"
 
 
 @dataclass(frozen=True)

@@ -22,13 +22,14 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from binsite.load import load_site, site_cache
+from binsite.areas import list_addresses
 from binsite.content import Bulletin
 from binsite.desk.refs import digest as ref_digest
 from binsite.desk.refs import normalize as normalize_ref
 from binsite.desk.refs import shorten
 from binsite.errors import BinsiteError, InvalidSite, MailmanUnavailable, Problem
 from binsite.i18n import Text, t
+from binsite.load import load_site, site_cache
 from binsite.mailing.binding import LedgerMismatch, check_ledger_is_for_site, mailman_binding_problem
 from binsite.mailing.ledger import (RESEND, SENT, UNCERTAIN, Ledger, LedgerEntry, append_entry, read_ledger,
                                     rewrite_entries)
@@ -36,7 +37,7 @@ from binsite.mailing.lock import DEFAULT_WAIT, ledger_lock
 from binsite.mailing.plan import SendPlan, plan_sends
 from binsite.mailman.settings import MailmanSettings
 from binsite.site import Site
-from binsite.state import members_log, sent_ledger, shown
+from binsite.paths import members_log, sent_ledger, shown
 
 if TYPE_CHECKING:
     from email.message import EmailMessage
@@ -263,8 +264,7 @@ def _dry_run_counts(client: "MailmanClient", plan: SendPlan) -> "tuple[ListCount
 
 
 def _site_lists(site: Site) -> list[str]:
-    domain = site.config.mail.domain
-    return [address for area in site.areas for address in (area.members_list(domain), area.partners_list(domain))]
+    return list_addresses(site.areas, site.config.mail.domain)
 
 
 def resolve_uncertain(root: Path, ref: str, outcome: str, *, ledger_path: Path | None = None,

@@ -24,6 +24,7 @@ from urllib.error import HTTPError
 
 from mailmanclient import Client, MailmanConnectionError
 
+from binsite.desk.refs import unfold
 from binsite.errors import BinsiteError, MailmanUnavailable
 from binsite.i18n import t
 from binsite.mailman.settings import MailmanSettings, public_url, redact
@@ -90,11 +91,6 @@ class ListState(NamedTuple):
     @property
     def has_posts(self) -> bool:
         return self.post_id > 1 or self.last_post_at is not None
-
-
-def unfold(value: str) -> str:
-    """A header value as one line: Mailman may fold long Message-IDs."""
-    return " ".join(str(value).split())
 
 
 class MailmanClient:
@@ -183,9 +179,6 @@ class MailmanClient:
     def lists(self) -> set[str]:
         """Every list's address (``name@domain``)."""
         return self._call("lists", lambda: {str(ml.fqdn_listname) for ml in self._client.lists})
-
-    def list_exists(self, fqdn: str) -> bool:
-        return self._get_or_none(f"list {fqdn}", lambda: self._client.get_list(fqdn).fqdn_listname) is not None
 
     def create_list(self, fqdn: str, *, style: str | None = "private-default") -> None:
         """Make the list, in Mailman's most closed style (not advertised, private
@@ -326,13 +319,6 @@ class MailmanClient:
                     for r in self._list(fqdn).get_requests()]
         return self._call(f"subscription requests of {fqdn}", read)
 
-    def handle_request(self, fqdn: str, token: str, action: str, *, reason: str | None = None) -> None:
-        """``accept`` / ``reject`` / ``discard`` / ``defer`` a subscription request by token."""
-        if action not in ("accept", "reject", "discard", "defer"):
-            raise ValueError(action)
-        self._call(f"{action} request on {fqdn}",
-                   lambda: self._list(fqdn).moderate_request(token, action, reason), retry=False)
-
     # --- for the BINCO's desk (binsite.desk) ------------------------------------
 
     def held_message(self, fqdn: str, request_id: int) -> HeldMessage | None:
@@ -358,8 +344,9 @@ class MailmanClient:
         return self._get_or_none(f"member {address} of {fqdn}", read)
 
     def answer_request(self, fqdn: str, token: str, action: str, *, reason: str | None = None) -> None:
-        """Like ``handle_request``, but a request that is gone (handled by someone
-        else) is a clear ``BinsiteError`` rather than an HTTP 404."""
+        """``accept`` / ``reject`` / ``discard`` / ``defer`` a subscription request by
+        token; a request that is gone (handled by someone else) is a clear
+        ``BinsiteError`` rather than an HTTP 404."""
         if action not in ("accept", "reject", "discard", "defer"):
             raise ValueError(action)
 

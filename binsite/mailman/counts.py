@@ -19,16 +19,6 @@ from binsite.mailman.client import ListCounts, MailmanClient
 
 log = logging.getLogger(__name__)
 
-MEMBERS_LOG = Path("state") / "members.jsonl"
-
-
-def record_counts(client: MailmanClient, lists: list[str], path: Path, *, now: datetime) -> list[ListCounts]:
-    """Read the counts of ``lists`` from Mailman and append them to ``path``."""
-    counts = [client.counts(address) for address in lists]
-    append_counts(path, counts, now=now)
-    return counts
-
-
 def append_counts(path: Path, counts: list[ListCounts], *, now: datetime) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     lines = "".join(json.dumps({"at": now.isoformat(timespec="seconds"), **asdict(c)}, ensure_ascii=False) + "\n"
@@ -40,7 +30,9 @@ def append_counts(path: Path, counts: list[ListCounts], *, now: datetime) -> Non
 
 
 def try_record_counts(client: MailmanClient, lists: list[str], path: Path, *, now: datetime) -> list[ListCounts]:
-    """Like ``record_counts``, but failures are logged, not raised: counts are a
+    """Read the counts of ``lists`` from Mailman and append them to ``path``.
+
+    Failures are logged, not raised: counts are a
     by-product and must not turn a finished send into an error. A list Mailman
     does not know is skipped; Mailman unreachable ends the attempt."""
     counts: list[ListCounts] = []

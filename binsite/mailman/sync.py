@@ -17,18 +17,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from binsite.areas import Area
+from binsite.areas import MEMBERS, PARTNERS, Area, list_addresses
 from binsite.i18n import Text, t
 from binsite.mailman.client import MailmanClient
 from binsite.mailman.counts import try_record_counts
-from binsite.state import members_log, state_dir
+from binsite.paths import members_log, state_dir
 from binsite.mailman.settings import MailmanSettings
 from binsite.site import Site
 
 log = logging.getLogger(__name__)
-
-MEMBERS = "members"
-PARTNERS = "partners"
 
 
 @dataclass(frozen=True)
@@ -150,7 +147,7 @@ def desired_lists(site: Site) -> list[ListSpec]:
     sender = site.config.mail.sender.lower()
     specs: list[ListSpec] = []
     for area in site.areas:
-        for kind, address in ((MEMBERS, area.members_list(domain)), (PARTNERS, area.partners_list(domain))):
+        for kind, address in area.lists(domain):
             members = tuple((p.address, p.name) for p in area.partners) if kind == PARTNERS else None
             specs.append(ListSpec(
                 address=address, area=area.id, kind=kind,
@@ -323,7 +320,6 @@ def _sync(root: Path, settings: MailmanSettings, *, dry_run: bool, now: datetime
     client = MailmanClient(settings)
     changes = sync_lists(client, site, dry_run=dry_run, progress=progress)
     if not dry_run:
-        domain = site.config.mail.domain
-        lists = [a for area in site.areas for a in (area.members_list(domain), area.partners_list(domain))]
+        lists = list_addresses(site.areas, site.config.mail.domain)
         try_record_counts(client, lists, members_log(root), now=now or datetime.now(site.config.tz))
     return changes

@@ -134,9 +134,6 @@ class Archive:
     notices: tuple[Entry, ...] = ()
     bodies: BodyStore = field(default_factory=BodyStore, compare=False, repr=False)
 
-    def entry(self, bulletin_id: str) -> Entry | None:
-        return next((e for e in self.entries if e.id == bulletin_id), None)
-
 
 def public_bulletins(site: Site, now: datetime, *, drafts: bool = False) -> list[Bulletin]:
     return [b for b in site.bulletins if on_public_site(b, site.config, now, drafts=drafts)]

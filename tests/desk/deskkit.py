@@ -4,7 +4,6 @@ resident over LMTP, waiting for a held message, running the CLI."""
 from __future__ import annotations
 
 import smtplib
-import time
 import uuid
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -18,6 +17,7 @@ from binsite.mailman.client import HeldMessage, MailmanClient
 from binsite.mailman.settings import MailmanSettings
 from binsite.mailman.sync import sync
 from tests.mailman_fixtures import area, write_site
+from sitekit import poll
 
 
 @dataclass(frozen=True)
@@ -75,14 +75,8 @@ def post(settings: MailmanSettings, message: EmailMessage) -> None:
 
 
 def wait_held(client: MailmanClient, list_address: str, message_id: str, *, timeout: float = 20.0) -> HeldMessage:
-    deadline = time.monotonic() + timeout
-    while True:
-        for held in client.held(list_address):
-            if held.message_id == message_id:
-                return held
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{message_id} not held on {list_address} within {timeout} s")
-        time.sleep(0.1)
+    return poll(lambda: next((h for h in client.held(list_address) if h.message_id == message_id), None),
+                timeout=timeout, what=f"{message_id} held on {list_address}", interval=0.1)
 
 
 def run(root: Path, settings: MailmanSettings, *args: str, lang: str = "nl") -> Result:

@@ -14,6 +14,7 @@ from binsite.desk import members as members_lib
 from binsite.desk.desk import open_desk
 from tests.desk.deskkit import DeskNetwork, post, report, run, synced_network, wait_held
 from tests.mailman_fixtures import RunningMailman
+from sitekit import poll
 
 pytestmark = pytest.mark.mailman
 
@@ -83,10 +84,7 @@ def test_two_held_messages_with_one_message_id_each_get_a_reference(mailman: Run
                                   message_id=shared))
     wait_held(client, list_address, shared)
     post(mailman.settings, report("vreemde@attacker.example", list_address, "Nagemaakt", "Nep.", message_id=shared))
-    deadline = __import__("time").monotonic() + 20
-    while len(client.held(list_address)) < 2:
-        assert __import__("time").monotonic() < deadline
-        __import__("time").sleep(0.1)
+    poll(lambda: len(client.held(list_address)) >= 2, timeout=20, what="both posts held", interval=0.1)
     listing = run(network.root, mailman.settings, "inbox", "--", "dubbel")
     refs = [line.split()[0] for line in listing.output.splitlines() if "dubbel" in line and line[:6].isalnum()]
     assert len(set(refs)) == 2, listing.output

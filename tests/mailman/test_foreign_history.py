@@ -9,7 +9,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -22,6 +21,7 @@ from binsite.mailman.settings import public_url
 from binsite.mailman.sync import sync
 from tests.desk.deskkit import post, report, wait_held
 from tests.mailman_fixtures import RunningMailman, area, bulletin_text, new_domain, write_bulletin, write_site
+from sitekit import poll
 
 pytestmark = pytest.mark.mailman
 
@@ -54,10 +54,8 @@ def copies_per_send() -> int:
 def wait_for_posts(mailman: RunningMailman, addresses: list[str], *, timeout: float = 20.0) -> None:
     """Mailman counts a post when its pipeline is done: wait until every list has."""
     client = mailman.client()
-    deadline = time.monotonic() + timeout
-    while not all(client.list_state(a).has_posts for a in addresses):
-        assert time.monotonic() < deadline, {a: client.list_state(a) for a in addresses}
-        time.sleep(0.1)
+    poll(lambda: all(client.list_state(a).has_posts for a in addresses), timeout=timeout,
+         what=f"a post counted on each of {addresses}", interval=0.1)
 
 
 def cli(root: Path, mailman: RunningMailman, *args: str, lang: str = "nl") -> subprocess.CompletedProcess:
@@ -200,10 +198,7 @@ def test_a_ledger_that_knows_fewer_posts_than_mailman_counts_still_sends(mailman
     post(mailman.settings, message)
     held = wait_held(client, f"noord@{domain}", message["Message-ID"])
     client.moderate(f"noord@{domain}", held.request_id, held.message_id, "accept")
-    deadline = time.monotonic() + 20
-    while client.list_state(f"noord@{domain}").posts < 3:
-        assert time.monotonic() < deadline
-        time.sleep(0.1)
+    poll(lambda: client.list_state(f"noord@{domain}").posts >= 3, timeout=20, what="three posts counted", interval=0.1)
     mailman.settle()
     mailman.clear_sink()
 

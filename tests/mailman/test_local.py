@@ -6,7 +6,6 @@ import json
 import re
 import os
 import signal
-import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from binsite.mailman.client import MailmanClient
 from binsite.mailman.local import LocalMailman
 from binsite.mailman.settings import settings_from_env
 from tests.mailman_fixtures import RunningMailman, area, bulletin_text, write_bulletin, write_site
+from sitekit import poll
 
 pytestmark = pytest.mark.mailman
 
@@ -51,9 +51,7 @@ def test_a_killed_instance_is_recovered_by_the_next_start(tmp_path: Path) -> Non
         # Kill everything hard, as a crash or `kill -9` would: the master lock stays.
         for pid in local._our_processes():
             os.kill(pid, signal.SIGKILL)
-        deadline = time.monotonic() + 10
-        while local.status().master_running and time.monotonic() < deadline:
-            time.sleep(0.1)
+        poll(lambda: not local.status().master_running, timeout=10, what="the killed master gone", interval=0.1)
         assert not local.status().running
         assert any((local.var_dir / "locks").glob("master.lck*"))
         again = LocalMailman(tmp_path / "local").start()

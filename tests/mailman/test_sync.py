@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import smtplib
-import time
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from binsite.mailman.client import MailmanClient
 from binsite.mailman.sync import sync
 from binsite.errors import InvalidSite
 from tests.mailman_fixtures import RunningMailman, area, bulletin_text, write_bulletin, write_site
+from sitekit import poll
 
 pytestmark = pytest.mark.mailman
 
@@ -114,9 +114,7 @@ def test_a_members_own_post_is_held_for_the_binco_not_delivered(
     with smtplib.LMTP(settings.lmtp_host, settings.lmtp_port, timeout=10) as lmtp:
         lmtp.send_message(post, from_addr=resident, to_addrs=[list_address])
 
-    deadline = time.monotonic() + 20
-    while not (held := client.held(list_address)) and time.monotonic() < deadline:
-        time.sleep(0.1)
+    held = poll(lambda: client.held(list_address), timeout=20, what=f"a post held on {list_address}", interval=0.1)
     assert [(h.message_id, h.sender) for h in held] == [(f"<eigen-bericht@res.{mail_domain}>", resident)]
     mailman.settle()
     # Mailman may tell the poster and the BINCO that the post waits; the post itself reaches nobody.

@@ -1,0 +1,43 @@
+"""Where binsite keeps what it must remember between runs: the one module
+that knows these places.
+
+* ``state/`` (committed): the send ledger (``sent.jsonl``) and the
+  member-count history (``members.jsonl``). ``BINSITE_STATE_DIR`` points
+  elsewhere (relative to the site root, or absolute), e.g. for the demo, so
+  that trying things never touches the repository's own ledger.
+* ``.binsite/cache/`` (never committed): the build cache (``state.pickle``,
+  ``bodies.sqlite``, processed media, compiled templates), the no-change
+  record of each output folder, and the marks of runs in progress.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEFAULT_STATE_DIR = "state"
+CACHE_DIR = ".binsite/cache"
+
+
+def state_dir(root: Path) -> Path:
+    return root / os.environ.get("BINSITE_STATE_DIR", DEFAULT_STATE_DIR)
+
+
+def sent_ledger(root: Path) -> Path:
+    return state_dir(root) / "sent.jsonl"
+
+
+def members_log(root: Path) -> Path:
+    return state_dir(root) / "members.jsonl"
+
+
+def cache_dir(root: Path) -> Path:
+    return root / CACHE_DIR
+
+
+def shown(path: Path, root: Path) -> str:
+    """``path`` as messages name it: relative to the site when inside it."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
