@@ -44,7 +44,7 @@ site: venv
 MAILMAN_VENV := .binsite/mailman-venv
 mailman-venv: $(MAILMAN_VENV)/.binsite-requirements.sha256
 $(MAILMAN_VENV)/.binsite-requirements.sha256: requirements/mailman.txt | venv
-	$(BIN)/python -c "from pathlib import Path; from binsite.mailman.local import ensure_venv; ensure_venv(Path('$(MAILMAN_VENV)'), Path('requirements/mailman.txt'))"
+	$(BIN)/python -c "from pathlib import Path; from binsite.devtools.local_mailman import ensure_venv; ensure_venv(Path('$(MAILMAN_VENV)'), Path('requirements/mailman.txt'))"
 
 test: venv browser mailman-venv
 	$(BIN)/python -m pytest
@@ -57,11 +57,11 @@ test: venv browser mailman-venv
 demo: venv mailman-venv
 	$(BIN)/binsite local-mailman start --env-file .binsite/local.env > /dev/null
 	. ./.binsite/local.env && $(BIN)/binsite lists sync
-	. ./.binsite/local.env && $(BIN)/python -m binsite.demo residents
+	. ./.binsite/local.env && $(BIN)/python -m binsite.devtools.demo residents
 	$(BIN)/binsite check --now $(DEMO_NOW)
 	$(BIN)/binsite build --now $(DEMO_NOW)
 	. ./.binsite/local.env && $(BIN)/binsite send --now $(DEMO_NOW)
-	. ./.binsite/local.env && $(BIN)/python -m binsite.demo summary
+	. ./.binsite/local.env && $(BIN)/python -m binsite.devtools.demo summary
 
 demo-stop: venv
 	$(BIN)/binsite local-mailman stop

@@ -461,7 +461,7 @@ from binsite.load import load_site
 from binsite.mailing.ledger import LedgerEntry
 from binsite.mailing.plan import PlannedMessage, targets
 from binsite.mailing.compose import message_id
-from binsite.network import load_network
+from binsite.source.network import load_network
 
 root, out, now = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 network = load_network(root)

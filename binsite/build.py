@@ -1,9 +1,9 @@
 """``binsite build``: read -> validate -> model -> render -> write.
 
-Incremental and parallel: per-file work is cached (``binsite.analyse``),
+Incremental and parallel: per-file work is cached (``binsite.incremental.analyse``),
 every output file has a key (``binsite.render.pages``), and only files whose
 key changed are rendered, on all cores, and written only when their bytes
-changed. When nothing at all changed, ``binsite.fastpath`` notices before
+changed. When nothing at all changed, ``binsite.incremental.fastpath`` notices before
 anything heavy is loaded. The result is byte-identical to a clean build; the
 tests hold it to that after every kind of edit.
 
@@ -22,18 +22,20 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from binsite import fastpath, progress
+from binsite import progress
+
+from binsite.incremental import fastpath
 from binsite.errors import Problem, Severity
 from binsite.i18n import Text
 from binsite.locations import default_templates_dir
 from binsite.writer import WriteReport, Written, write_if_changed
 
 if TYPE_CHECKING:
-    from binsite.cache import BuildCache
+    from binsite.incremental.cache import BuildCache
     from binsite.load import LoadedSite
     from binsite.render.model import Archive
     from binsite.render.pages import Job
-    from binsite.site import Site
+    from binsite.model.site import Site
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +84,7 @@ def _render_one(index: int) -> tuple[int, Written]:
 
 def _render(jobs: list["Job"], out: Path, workers: int) -> list[Written]:
     global _JOBS, _OUT
-    from binsite.workers import fork_map
+    from binsite.incremental.workers import fork_map
 
     _JOBS, _OUT = jobs, os.path.join(str(out), "")
     try:
@@ -103,7 +105,7 @@ def _render(jobs: list["Job"], out: Path, workers: int) -> list[Written]:
 def time_window(site: "Site", now: datetime) -> tuple[datetime, datetime]:
     """The span around ``now`` in which the clock changes no output: no
     bulletin becomes due or expires, and it is the same day."""
-    from binsite.content import expiry_date
+    from binsite.source.content import expiry_date
 
     tz = site.config.tz
     today = datetime.combine(now.astimezone(tz).date(), time.min, tzinfo=tz)
@@ -133,7 +135,7 @@ def build(root: Path, out: Path, *, now: datetime, drafts: bool = False, cache: 
     if progress_to is not None:
         with progress.reporting(progress_to):
             return build(root, out, now=now, drafts=drafts, cache=cache, workers=workers, resident=resident)
-    from binsite.leftovers import in_progress, sweep
+    from binsite.incremental.leftovers import in_progress, sweep
 
     signature = ""
     listing: list | None = None
@@ -148,7 +150,7 @@ def build(root: Path, out: Path, *, now: datetime, drafts: bool = False, cache: 
             return BuildResult(out=out, pages=record["pages"], bulletins=record["bulletins"], rendered=0,
                                report=WriteReport(written=0, unchanged=len(record["outputs"]), removed=0),
                                warnings=tuple(_load_problem(p) for p in record["warnings"]))
-    from binsite.compact import many_objects
+    from binsite.incremental.compact import many_objects
 
     with many_objects(), in_progress(root, out) if cache else _nothing():
         result, written = _full_build(root, out, now=now, drafts=drafts, cache=cache, workers=workers,
@@ -172,7 +174,7 @@ def _nothing():
 def _full_build(root: Path, out: Path, *, now: datetime, drafts: bool, cache: bool, workers: int | None,
                 listing: list | None = None, resident: BuildCache | None = None):
     from binsite import __version__
-    from binsite.cache import BuildCache
+    from binsite.incremental.cache import BuildCache
     from binsite.paths import cache_dir
     from binsite.load import load_site
     from binsite.locations import template_dirs

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from binsite.content import parse_datetime
+from binsite.source.content import parse_datetime
 from binsite.errors import BinsiteError
 from binsite.i18n import t
 

@@ -172,7 +172,7 @@ UI: dict[str, Text] = {
         ("retention_period", "Blijft in het archief", "Stays in the archive"),
         ("retention_forever", "onbeperkt", "without limit"),
         ("retention_days", "{days} dagen", "{days} days"),
-        # The statistics page (binsite.stats, templates/stats.html).
+        # The statistics page (binsite.stats.figures, templates/stats.html).
         ("stats_intro", "Cijfers over de berichten die op {date} in het openbare archief staan. Berichten die alleen voor partners zijn of niet openbaar, tellen hier niet mee.",
          "Figures about the bulletins in the public archive on {date}. Partners-only and non-public bulletins are not counted here."),
         ("stats_no_tracking", "Deze cijfers worden bij het bouwen van de site uit de berichten zelf berekend. De site telt geen bezoekers, plaatst geen cookies en laadt geen grafiekdienst.",

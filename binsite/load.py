@@ -6,7 +6,7 @@ it, so what they act on passed everything ``binsite check`` checks: the
 loaders' validation (YAML, dates, areas, categories, follow-ups), the
 personal-data guard on every bulletin and on the published settings texts,
 no symbolic links, and notes on bulletins that leave the public archive
-within a week. Per-file work is cached (``binsite.analyse``), so a load
+within a week. Per-file work is cached (``binsite.incremental.analyse``), so a load
 after a small edit redoes only that file; ``site_cache`` opens the site's
 own cache for a command and saves it afterwards.
 """
@@ -22,18 +22,18 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from binsite.analyse import Analysis, analyse_content, parse_context
-from binsite.cache import BodyStore, BuildCache
-from binsite.compact import many_objects
-from binsite.content import expiry_date
+from binsite.incremental.analyse import Analysis, analyse_content, parse_context
+from binsite.incremental.cache import BodyStore, BuildCache
+from binsite.incremental.compact import many_objects
+from binsite.source.content import expiry_date
 from binsite.errors import InvalidSite, Problem, Severity, error, note, sort_problems
 from binsite.i18n import t
-from binsite.network import load_network
-from binsite.site import Site, assemble, is_expired, is_public
+from binsite.source.network import load_network
+from binsite.model.site import Site, assemble, is_expired, is_public
 
 if TYPE_CHECKING:
-    from binsite.content import Bulletin
-    from binsite.markup import RenderedBody
+    from binsite.source.content import Bulletin
+    from binsite.render.markup import RenderedBody
 
 EXPIRY_NOTICE_DAYS = 7
 # What binsite reads and publishes: none of it may be a symbolic link or lie
@@ -94,7 +94,7 @@ def expiring_soon(site: Site, now: datetime) -> list[Problem]:
 def link_problems(root: Path) -> list[Problem]:
     """An error for every symbolic link (and every path resolving outside
     ``root``) among what binsite reads: it is never followed."""
-    from binsite.fastpath import walk_files
+    from binsite.incremental.fastpath import walk_files
 
     problems: list[Problem] = []
     real_root = os.path.realpath(root)
@@ -185,8 +185,8 @@ def site_cache(root: Path) -> Iterator[BuildCache]:
     not analysed again by the next build, send or check. Without it a
     command re-read, guarded and rendered every bulletin: half a minute of
     work at city scale. What a killed run left is cleared first, and this
-    run is marked as writing to the cache (``binsite.leftovers``)."""
-    from binsite.leftovers import in_progress, sweep
+    run is marked as writing to the cache (``binsite.incremental.leftovers``)."""
+    from binsite.incremental.leftovers import in_progress, sweep
 
     sweep(root)
     with in_progress(root):

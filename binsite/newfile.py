@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from binsite.network import load_network
-from binsite.content import CONTENT_DIR, NOTICES, slugify
+from binsite.source.network import load_network
+from binsite.source.content import CONTENT_DIR, NOTICES, slugify
 from binsite.errors import BinsiteError, InvalidSite
 from binsite.i18n import t
 from binsite.writer import atomic_write

@@ -40,12 +40,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from binsite.content import Bulletin
+from binsite.source.content import Bulletin
 from binsite.errors import Problem, error, warning
 from binsite.i18n import Text, t
 
 if TYPE_CHECKING:
-    from binsite.markup import RenderedBody
+    from binsite.render.markup import RenderedBody
 
 # The kinds of personal data, with Dutch ids (used in ``privacy.allow``).
 KINDS: dict[str, Text] = {
@@ -956,7 +956,7 @@ def public_text(html_text: str, text: str | None = None) -> str:
     a screen reader, followed by a click), each on a line of its own,
     percent-decoded. Normalised."""
     if text is None:
-        from binsite.markup import html_to_text
+        from binsite.render.markup import html_to_text
 
         text = html_to_text(html_text)
     attributes = [unquote(html.unescape(value)) for value in _ATTRIBUTE.findall(html_text)] if '="' in html_text else []
@@ -1062,7 +1062,7 @@ def _slug_text(slug: str) -> str:
 def _blank_passages(body: str) -> str:
     """``body`` with its members-only lines blanked (same offsets): a
     finding of the public text is never placed in a passage."""
-    from binsite.markup import find_passages
+    from binsite.render.markup import find_passages
 
     ranges = find_passages(body).ranges
     if not ranges:
@@ -1100,7 +1100,7 @@ def check_bulletin(bulletin: Bulletin, *, public: bool, allowed_addresses: froze
     nesting problems of the body are errors in every bulletin (they decide
     what is public).
     """
-    from binsite.markup import body_issues, render_body
+    from binsite.render.markup import body_issues, render_body
 
     report = error if public else warning
     problems: list[Problem] = []

@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 from binsite.build import build
-from binsite.cache import BuildCache
+from binsite.incremental.cache import BuildCache
 from binsite.errors import BinsiteError, InvalidSite
 from binsite.i18n import t
 

@@ -20,9 +20,9 @@ import pytest
 import yaml
 
 from binsite.mailman.client import MailmanClient
-from binsite.mailman.local import LocalMailman, LocalState
+from binsite.devtools.local_mailman import LocalMailman, LocalState
 from binsite.mailman.settings import MailmanSettings
-from binsite.mailman.sink import Delivered, clear_maildir, read_maildir
+from binsite.devtools.sink import Delivered, clear_maildir, read_maildir
 
 _domains = itertools.count(1)
 ACTIVE_QUEUES = ("in", "pipeline", "out", "virgin", "command")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from binsite.areas import load_areas
-from binsite.config import load_config, parse_duration
+from binsite.source.areas import load_areas
+from binsite.source.config import load_config, parse_duration
 from sitekit import write
 
 

@@ -239,7 +239,7 @@ def test_content_hash_is_what_ledgers_hold(mini_root):
 
 
 def test_cached_bulletins_keep_no_body_and_send_uses_the_body_store(mini_root):
-    from binsite.markup import render_body
+    from binsite.render.markup import render_body
 
     result = load_site(mini_root, MINI_NOW)
     for bulletin in result.site.bulletins:
@@ -254,7 +254,7 @@ def test_cached_bulletins_keep_no_body_and_send_uses_the_body_store(mini_root):
 
 def as_parsed(root: Path, site, bulletin):
     """``bulletin`` as the parser reads it from its file, body included."""
-    from binsite.content import Source, parse_bulletin
+    from binsite.source.content import Source, parse_bulletin
 
     parsed, _ = parse_bulletin(Source(bulletin.source, (root / bulletin.source).read_bytes()), site.config, site.area_ids)
     return parsed

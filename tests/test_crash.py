@@ -41,7 +41,7 @@ def _alive(pid: int) -> bool:
 
 SLOW_WORK = textwrap.dedent("""
     import sys, time
-    from binsite.workers import fork_map
+    from binsite.incremental.workers import fork_map
 
     def slow(item):
         time.sleep(0.2)   # 100 items: the worker alone would be busy for ten seconds

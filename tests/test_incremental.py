@@ -126,11 +126,11 @@ def test_template_change_does_not_reconvert_markdown(mini_root, tmp_path, monkey
     out = tmp_path / "out"
     build(mini_root, out, now=MINI_NOW)
     STEPS["change a template"](mini_root)
-    import binsite.markup
+    import binsite.render.markup
 
     def fail(*args, **kwargs):
         raise AssertionError("Markdown was converted again")
-    monkeypatch.setattr(binsite.markup, "render_body", fail)
+    monkeypatch.setattr(binsite.render.markup, "render_body", fail)
     result = build(mini_root, out, now=MINI_NOW, workers=1)
     assert result.rendered > 0
 
@@ -179,15 +179,15 @@ def test_corrupt_or_foreign_cache_is_ignored(mini_root, tmp_path, damage):
             raw = delta.read_bytes()
             delta.write_bytes(raw[:len(raw) // 2] + bytes([raw[len(raw) // 2] ^ 0xFF]) + raw[len(raw) // 2 + 1:])
         else:  # a delta left beside a full state it was not written for
-            import binsite.cache
+            import binsite.incremental.cache
 
             old_delta = delta.read_bytes()
-            saved, binsite.cache.DELTA_SHARE = binsite.cache.DELTA_SHARE, 0.0
+            saved, binsite.incremental.cache.DELTA_SHARE = binsite.incremental.cache.DELTA_SHARE, 0.0
             try:
                 STEPS["change a title"](mini_root)
                 build(mini_root, out, now=MINI_NOW)
             finally:
-                binsite.cache.DELTA_SHARE = saved
+                binsite.incremental.cache.DELTA_SHARE = saved
             assert not delta.exists()
             delta.write_bytes(old_delta)
     STEPS["change a body"](mini_root)
@@ -199,12 +199,12 @@ def test_no_change_shortcut_notices_a_changed_binsite(mini_root, tmp_path):
     changes: the shortcut must not reuse output made by other code."""
     import os
 
-    import binsite.markup
-    from binsite import fastpath
+    import binsite.render.markup
+    from binsite.incremental import fastpath
     from binsite.locations import default_templates_dir
 
     before = fastpath.input_signature(mini_root, default_templates_dir())
-    module = Path(binsite.markup.__file__)
+    module = Path(binsite.render.markup.__file__)
     stat = module.stat()
     try:
         os.utime(module, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
@@ -216,22 +216,22 @@ def test_no_change_shortcut_notices_a_changed_binsite(mini_root, tmp_path):
 
 def _make_delta(root: Path, out: Path) -> None:
     """One small edit and a build: saved as a delta beside the full state."""
-    import binsite.cache
+    import binsite.incremental.cache
 
-    saved = binsite.cache.DELTA_SHARE
-    binsite.cache.DELTA_SHARE = 1.0  # the mini site is small: any change counts as small
+    saved = binsite.incremental.cache.DELTA_SHARE
+    binsite.incremental.cache.DELTA_SHARE = 1.0  # the mini site is small: any change counts as small
     try:
         STEPS["add a bulletin"](root)
         build(root, out, now=MINI_NOW)
     finally:
-        binsite.cache.DELTA_SHARE = saved
+        binsite.incremental.cache.DELTA_SHARE = saved
     assert (root / CACHE_DIR / "state.delta.pickle").exists()
 
 
 def test_small_change_writes_a_delta_and_equals_a_clean_build(mini_root, tmp_path, monkeypatch):
-    import binsite.cache
+    import binsite.incremental.cache
 
-    monkeypatch.setattr(binsite.cache, "DELTA_SHARE", 1.0)
+    monkeypatch.setattr(binsite.incremental.cache, "DELTA_SHARE", 1.0)
     out = tmp_path / "out"
     build(mini_root, out, now=MINI_NOW)
     state = mini_root / CACHE_DIR / "state.pickle"
@@ -242,7 +242,7 @@ def test_small_change_writes_a_delta_and_equals_a_clean_build(mini_root, tmp_pat
         assert state.read_bytes() == full, "a small change rewrote the full state"
         assert (mini_root / CACHE_DIR / "state.delta.pickle").exists()
     # Over the share, the full state is written again and the delta goes.
-    monkeypatch.setattr(binsite.cache, "DELTA_SHARE", 0.0)
+    monkeypatch.setattr(binsite.incremental.cache, "DELTA_SHARE", 0.0)
     STEPS["change a title"](mini_root)
     assert_incremental_equals_clean(mini_root, out, tmp_path)
     assert state.read_bytes() != full
@@ -251,9 +251,9 @@ def test_small_change_writes_a_delta_and_equals_a_clean_build(mini_root, tmp_pat
 
 def test_two_workers_build_what_one_builds(mini_root, tmp_path):
     """Enough bulletins that analysis and rendering go through the forked
-    workers (``binsite.workers``): the result is byte for byte the one of a
+    workers (``binsite.incremental.workers``): the result is byte for byte the one of a
     single process, cold and after an edit."""
-    from binsite.analyse import POOL_THRESHOLD as ANALYSIS_POOL
+    from binsite.incremental.analyse import POOL_THRESHOLD as ANALYSIS_POOL
     from binsite.build import POOL_THRESHOLD as RENDER_POOL
 
     count = max(ANALYSIS_POOL, RENDER_POOL // 2) + 20
@@ -293,7 +293,7 @@ def test_body_store_drops_bodies_no_bulletin_needs(mini_root, tmp_path, monkeypa
     equal clean ones."""
     import sqlite3
 
-    import binsite.cache
+    import binsite.incremental.cache
 
     def rows(table: str) -> int:
         with sqlite3.connect(mini_root / CACHE_DIR / "bodies.sqlite") as conn:
@@ -306,8 +306,8 @@ def test_body_store_drops_bodies_no_bulletin_needs(mini_root, tmp_path, monkeypa
         edit(mini_root / BULLETIN, "Let op" if n == 0 else f"Let {n - 1} op", f"Let {n} op")
         build(mini_root, out, now=MINI_NOW)
     assert rows("bodies") == needed + 3
-    monkeypatch.setattr(binsite.cache, "PRUNE_SHARE", 0)
-    monkeypatch.setattr(binsite.cache, "PRUNE_SLACK", 0)
+    monkeypatch.setattr(binsite.incremental.cache, "PRUNE_SHARE", 0)
+    monkeypatch.setattr(binsite.incremental.cache, "PRUNE_SLACK", 0)
     edit(mini_root / BULLETIN, "Let 2 op", "Let op")
     assert_incremental_equals_clean(mini_root, out, tmp_path)
     assert rows("bodies") == needed and rows("words") == needed
@@ -317,7 +317,7 @@ def test_a_resident_cache_builds_what_a_fresh_one_builds(mini_root, tmp_path, mo
     """``binsite serve`` keeps the build cache open between rebuilds: after
     every edit its output equals a clean build, and the cache is not loaded
     again."""
-    from binsite.cache import BuildCache
+    from binsite.incremental.cache import BuildCache
 
     resident = BuildCache.open(mini_root)
     out = tmp_path / "out"

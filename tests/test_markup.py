@@ -10,7 +10,7 @@ import markdown
 import pytest
 from markdown.treeprocessors import InlineProcessor
 
-from binsite import markup
+from binsite.render import markup
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -127,7 +127,7 @@ def test_output_bytes_are_the_same_every_time(leaky_site: Path, tmp_path: Path):
 
 
 def test_an_unchanged_picture_is_not_processed_again(leaky_site: Path, tmp_path: Path, monkeypatch):
-    from binsite import media
+    from binsite.source import media
 
     build(leaky_site, tmp_path / "a", now=MINI_NOW)
     calls: list[str] = []
@@ -327,7 +327,7 @@ def test_the_mail_carries_the_mail_renditions_files_inline_and_attached(leaky_si
     by its Content-ID; the PDF attached; the text part names them all."""
     from binsite.mailing.compose import compose
     from binsite.mailing.plan import PlannedMessage, targets
-    from binsite.media import mail_files
+    from binsite.source.media import mail_files
 
     result = load_site(leaky_site, MINI_NOW)
     site, bulletin_id = result.site, "zuid/2026-11-04-straatverlichting"

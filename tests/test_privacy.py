@@ -6,10 +6,10 @@ import dataclasses
 
 import pytest
 
-from binsite.config import SiteConfig
-from binsite.content import Bulletin, Source, parse_bulletin
+from binsite.source.config import SiteConfig
+from binsite.source.content import Bulletin, Source, parse_bulletin
 from binsite.errors import Severity
-from binsite.markup import render_body
+from binsite.render.markup import render_body
 from binsite.privacy import KINDS, SIDECODES, Finding, bsn_valid, check_bulletin, iban_valid, scan
 
 from tests.privacy_cases import ALLOWED_ADDRESSES, ALLOWED_DOMAINS, FOUND, NOT_FOUND
@@ -279,7 +279,7 @@ def test_attack_fails_check_or_leaves_no_trace(tmp_path, kind, body, line, senti
 @pytest.mark.parametrize("image", EVIL_IMAGES)
 def test_images_from_elsewhere_never_reach_the_site(tmp_path, image):
     root = _attack_site(tmp_path, f"Foto:\n\n{image}\n\n![goed](foto.jpg)\n")
-    from mediakit import leaky_jpeg  # the picture beside the bulletin (binsite.media)
+    from mediakit import leaky_jpeg  # the picture beside the bulletin (binsite.source.media)
 
     (root / ATTACK_REL[:-3]).mkdir()
     (root / ATTACK_REL[:-3] / "foto.jpg").write_bytes(leaky_jpeg())
@@ -360,7 +360,7 @@ def test_other_extensions_can_ask_what_is_members_only():
     import markdown
     from markdown.treeprocessors import Treeprocessor
 
-    from binsite.markup import BinsiteExtension, members_only_elements
+    from binsite.render.markup import BinsiteExtension, members_only_elements
 
     seen: dict[str, list[tuple[str, bool]]] = {}
 

@@ -28,9 +28,9 @@ from binsite.build import build
 from binsite.cli import main
 from binsite.cli import stats as _stats_cli  # noqa: F401  (registers the command until cli/__init__ does)
 from binsite.load import load_site
-from binsite.stats import (CSV_COLUMNS, Median, as_csv, as_json, as_table, load_stats, public_stats,
+from binsite.stats.figures import (CSV_COLUMNS, Median, as_csv, as_json, as_table, load_stats, public_stats,
                            read_member_history, read_sent_ledger)
-from binsite.stats_svg import _nice_top, line_chart
+from binsite.stats.charts import _nice_top, line_chart
 from sitekit import FIXTURES, TZ, copy_fixture, write
 
 STATS_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=TZ)
@@ -171,7 +171,7 @@ def test_unreadable_ledger_lines_are_skipped_with_file_and_line(stats_root):
 
 def test_stats_never_imports_mailman(stats_root):
     code = ("import sys; from datetime import datetime; from zoneinfo import ZoneInfo\n"
-            "from binsite.stats import load_stats\n"
+            "from binsite.stats.figures import load_stats\n"
             f"load_stats(__import__('pathlib').Path({str(stats_root)!r}), now=datetime(2026, 11, 20, tzinfo=ZoneInfo('Europe/Amsterdam')))\n"
             "print(sorted(m for m in sys.modules if 'mailman' in m))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -342,7 +342,7 @@ def test_line_chart_geometry():
 def test_stats_use_and_keep_the_build_cache(stats_root, monkeypatch):
     """At city scale analysing every bulletin again cost half a minute: the
     second call analyses nothing, and gives the same figures."""
-    from binsite import analyse
+    from binsite.incremental import analyse
 
     first, _ = load_stats(stats_root, now=STATS_NOW)
     assert (stats_root / ".binsite" / "cache" / "state.pickle").exists()
@@ -357,7 +357,7 @@ def test_stats_use_and_keep_the_build_cache(stats_root, monkeypatch):
 
 def test_cli_offers_the_formats_the_library_renders():
     from binsite.cli.stats import FORMATS as OFFERED
-    from binsite.stats import FORMATS
+    from binsite.stats.figures import FORMATS
 
     assert OFFERED == FORMATS
 
@@ -401,7 +401,7 @@ def test_the_running_month_is_marked_incomplete():
 def test_chart_text_stays_readable_on_a_phone():
     """The SVG scales to the column: at 343 px (a 375 px phone) its text must
     stay at least 12 px, where 640 units with 14-unit text gave 7."""
-    from binsite.stats_svg import FONT_SIZE, WIDTH
+    from binsite.stats.charts import FONT_SIZE, WIDTH
 
     assert FONT_SIZE * 343 / WIDTH >= 12
 

@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from binsite.workers import fork_map, release_free_memory
+from binsite.incremental.workers import fork_map, release_free_memory
 
 PARENT = 0
 # Set by each side when it runs its first item; inherited through fork.

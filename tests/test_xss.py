@@ -7,7 +7,7 @@ import re
 import pytest
 
 from binsite.build import build
-from binsite.markup import render_body
+from binsite.render.markup import render_body
 from sitekit import MINI_NOW, write
 
 PAYLOADS = [

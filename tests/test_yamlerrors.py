@@ -15,8 +15,8 @@ import pytest
 import yaml
 
 from binsite.load import load_site
-from binsite.yamlerrors import explain
-from binsite.yamlfile import load_mapping
+from binsite.source.yamlerrors import explain
+from binsite.source.yamlfile import load_mapping
 from sitekit import MINI_NOW
 
 LOADERS = [yaml.SafeLoader] + ([yaml.CSafeLoader] if hasattr(yaml, "CSafeLoader") else [])

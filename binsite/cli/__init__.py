@@ -21,7 +21,7 @@ from binsite import __version__
 from binsite.errors import BinsiteError, InvalidSite, Problem
 from binsite.cli.help_nl import LocalisedGroup, localise
 from binsite.i18n import current_language, t
-from binsite.site import find_root
+from binsite.model.site import find_root
 
 
 class Context:

@@ -12,22 +12,22 @@ import click
 
 from binsite.cli import handle_errors, main, pass_context
 from binsite.clock import resolve_now
-from binsite.config import load_config
+from binsite.source.config import load_config
 from binsite.errors import BinsiteError, InvalidSite
 from binsite.i18n import Text, t
 from binsite.mailman.settings import ALL_VARIABLES, settings_from_env
-from binsite.site import find_root
+from binsite.model.site import find_root
 
 if TYPE_CHECKING:
     from binsite.mailing.run import SendResult
-    from binsite.mailman.local import LocalMailman, LocalStatus
+    from binsite.devtools.local_mailman import LocalMailman, LocalStatus
 
 # The Mailman client, the mail composer and Jinja are imported by the
 # commands that use them: ``send --dry-run`` needs none of them.
 
 
 def _local(state_dir: Path | None, ctx) -> "LocalMailman":
-    from binsite.mailman.local import STATE_DIR, LocalMailman
+    from binsite.devtools.local_mailman import STATE_DIR, LocalMailman
 
     base = find_root(Path.cwd()) or Path.cwd()
     return LocalMailman(state_dir or base / STATE_DIR,
@@ -69,7 +69,7 @@ def local_start(ctx, state_dir: Path | None, force: bool, env_file: Path | None)
       eval "$(binsite local-mailman start)"
       binsite local-mailman start --env-file .binsite/local.env
     """
-    from binsite.mailman.local import write_private
+    from binsite.devtools.local_mailman import write_private
 
     local = _local(state_dir, ctx)
     state = local.start(force=force)
@@ -114,7 +114,7 @@ def local_status(ctx, state_dir: Path | None) -> None:
 
 
 def _say_status(ctx, status: "LocalStatus", *, err: bool) -> None:
-    from binsite.mailman.sink import read_maildir
+    from binsite.devtools.sink import read_maildir
 
     def say(nl: str, en: str, **params: object) -> None:
         click.echo((en if ctx.lang == "en" else nl).format(**params), err=err)

@@ -9,7 +9,7 @@ import click
 
 from binsite.cli import handle_errors, main, pass_context, print_problems
 from binsite.clock import resolve_now
-from binsite.config import load_config
+from binsite.source.config import load_config
 from binsite.errors import BinsiteError, InvalidSite
 from binsite.i18n import t
 
@@ -45,7 +45,7 @@ def check(ctx, strict: bool, now_text: str | None) -> None:
     Example:
       binsite check --strict
     """
-    from binsite.cache import BuildCache
+    from binsite.incremental.cache import BuildCache
     from binsite.load import load_site
 
     now = resolve_now(now_text, _tz(ctx))

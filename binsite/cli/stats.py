@@ -9,7 +9,7 @@ from binsite.cli.site import _tz
 from binsite.clock import resolve_now
 
 
-# As in ``binsite.stats.FORMATS`` (a test checks): the statistics module is
+# As in ``binsite.stats.figures.FORMATS`` (a test checks): the statistics module is
 # imported only when the command runs, not for every other command.
 FORMATS = ("table", "csv", "json")
 
@@ -37,7 +37,7 @@ def stats(ctx, since: str | None, until: str | None, areas: tuple[str, ...], fmt
       binsite stats --format csv > bin-statistieken.csv
     """
     now = resolve_now(now_text, _tz(ctx))
-    from binsite.stats import load_stats, render
+    from binsite.stats.figures import load_stats, render
 
     figures, problems = load_stats(ctx.root, now=now, since=since, until=until, area_ids=areas)
     print_problems(problems, ctx.lang)

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from binsite.areas import LIST_KINDS, Area
-from binsite.config import SiteConfig
+from binsite.source.areas import LIST_KINDS, Area
+from binsite.source.config import SiteConfig
 from binsite.errors import BinsiteError
 from binsite.i18n import t
 from binsite.mailman.client import MailmanClient
 from binsite.mailman.settings import MailmanSettings
-from binsite.network import load_network
+from binsite.source.network import load_network
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,8 @@ from email.policy import SMTP
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
 
-from binsite.areas import LIST_KINDS, MEMBERS, PARTNERS
-from binsite.content import CONTENT_DIR, slugify
+from binsite.source.areas import LIST_KINDS, MEMBERS, PARTNERS
+from binsite.source.content import CONTENT_DIR, slugify
 from binsite.desk.anonymize import Identity, anonymize_text, clean_subject
 from binsite.desk.desk import Desk, format_time, kind_label
 from binsite.desk.message import UNREADABLE, MessageView, safe_line, safe_text, view

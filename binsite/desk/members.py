@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from binsite.config import is_address
-from binsite.areas import MEMBERS, PARTNERS
+from binsite.source.config import is_address
+from binsite.source.areas import MEMBERS, PARTNERS
 from binsite.desk.desk import Desk
 from binsite.desk.message import safe_line
 from binsite.desk.refs import normalize, request_digest, resolve, shorten

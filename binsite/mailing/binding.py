@@ -45,7 +45,7 @@ from binsite.errors import BinsiteError
 from binsite.i18n import t
 from binsite.mailing.ledger import Ledger, LedgerEntry
 from binsite.mailman.settings import public_url
-from binsite.site import Site
+from binsite.model.site import Site
 
 if TYPE_CHECKING:
     from binsite.mailman.client import ListState

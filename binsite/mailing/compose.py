@@ -24,11 +24,11 @@ from markupsafe import Markup
 from binsite.i18n import format_datetime as format_datetime_text
 from binsite.i18n import author_label, ui
 from binsite.mailing.plan import PARTNERS, PlannedMessage
-from binsite.markup import RenderedBody, render_body
-from binsite.media import MailFile, mail_html, mail_text_list
+from binsite.render.markup import RenderedBody, render_body
+from binsite.source.media import MailFile, mail_html, mail_text_list
 from binsite.render.environment import make_environment
-from binsite.site import Site, is_public
-from binsite.urls import bulletin_path
+from binsite.model.site import Site, is_public
+from binsite.model.urls import bulletin_path
 
 HTML_TEMPLATE = "email/bulletin.html"
 TEXT_TEMPLATE = "email/bulletin.txt"
@@ -92,7 +92,7 @@ def template_context(planned: PlannedMessage, site: Site, body: RenderedBody) ->
         "urgent": bulletin.urgent,
         "correction": planned.is_correction,
         "partners_list": planned.target.kind == PARTNERS,
-        # Sanitised by binsite.markup; this is the one place it becomes Markup.
+        # Sanitised by binsite.render.markup; this is the one place it becomes Markup.
         "body_html": Markup(body.mail_html),
         "body_text": body.mail_text,
         "archive_url": archive_url(planned, site),
@@ -102,7 +102,7 @@ def template_context(planned: PlannedMessage, site: Site, body: RenderedBody) ->
 def compose(planned: PlannedMessage, site: Site, *, environment: jinja2.Environment | None = None,
             body: RenderedBody | None = None, media: "tuple[MailFile, ...]" = ()) -> EmailMessage:
     """The e-mail for ``planned``; ``body`` and ``environment`` may be passed in to reuse them.
-    ``media``: the files the mail carries (``binsite.media.mail_files``): images
+    ``media``: the files the mail carries (``binsite.source.media.mail_files``): images
     inline (``multipart/related``, ``cid:``), PDFs attached."""
     config = site.config
     lang = config.language

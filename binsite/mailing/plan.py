@@ -13,10 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from binsite.areas import MEMBERS, PARTNERS
-from binsite.content import Bulletin
+from binsite.source.areas import MEMBERS, PARTNERS
+from binsite.source.content import Bulletin
 from binsite.mailing.ledger import Ledger
-from binsite.site import Site, is_due, is_expired
+from binsite.model.site import Site, is_due, is_expired
 
 
 

@@ -22,8 +22,8 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from binsite.areas import list_addresses
-from binsite.content import Bulletin
+from binsite.source.areas import list_addresses
+from binsite.source.content import Bulletin
 from binsite.desk.refs import digest as ref_digest
 from binsite.desk.refs import normalize as normalize_ref
 from binsite.desk.refs import shorten
@@ -36,14 +36,14 @@ from binsite.mailing.ledger import (RESEND, SENT, UNCERTAIN, Ledger, LedgerEntry
 from binsite.mailing.lock import DEFAULT_WAIT, ledger_lock
 from binsite.mailing.plan import SendPlan, plan_sends
 from binsite.mailman.settings import MailmanSettings
-from binsite.site import Site
+from binsite.model.site import Site
 from binsite.paths import members_log, sent_ledger, shown
 
 if TYPE_CHECKING:
     from email.message import EmailMessage
 
     from binsite.mailman.client import ListCounts, ListState, MailmanClient
-    from binsite.markup import RenderedBody
+    from binsite.render.markup import RenderedBody
 
 # The Mailman client (requests, mailmanclient), the composer and Jinja are
 # imported where a real send needs them: a dry run plans without them.
@@ -165,7 +165,7 @@ def _send_locked(root: Path, ledger_path: Path, *, now: datetime, settings: Mail
                  attempts: int, backoff: float, rebind: bool, adopt: bool) -> SendResult:
     from binsite.mailing.compose import compose, message_id
     from binsite.mailman.client import MailmanClient, UncertainDelivery, post_lmtp
-    from binsite.media import mail_files
+    from binsite.source.media import mail_files
     from binsite.mailman.counts import try_record_counts
     from binsite.render.environment import make_environment
 

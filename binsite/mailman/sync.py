@@ -17,13 +17,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from binsite.areas import MEMBERS, PARTNERS, Area, list_addresses
+from binsite.source.areas import MEMBERS, PARTNERS, Area, list_addresses
 from binsite.i18n import Text, t
 from binsite.mailman.client import MailmanClient
 from binsite.mailman.counts import try_record_counts
 from binsite.paths import members_log, state_dir
 from binsite.mailman.settings import MailmanSettings
-from binsite.site import Site
+from binsite.model.site import Site
 
 log = logging.getLogger(__name__)
 

@@ -15,13 +15,13 @@ from datetime import datetime
 
 from markupsafe import Markup
 
-from binsite import urls
-from binsite.analyse import Analysis
-from binsite.areas import Area
-from binsite.cache import BodyStore
-from binsite.config import Category
-from binsite.content import Bulletin, expiry_date
-from binsite.site import Site, on_public_site
+from binsite.model import urls
+from binsite.incremental.analyse import Analysis
+from binsite.source.areas import Area
+from binsite.incremental.cache import BodyStore
+from binsite.source.config import Category
+from binsite.source.content import Bulletin, expiry_date
+from binsite.model.site import Site, on_public_site
 
 
 def digest(*parts: object) -> str:
@@ -53,7 +53,7 @@ class Entry:
     previous: "Entry | None" = None   # older, in the same area
     next: "Entry | None" = None       # newer, in the same area
     bodies: BodyStore = field(default_factory=BodyStore, compare=False, repr=False)
-    # The files beside the bulletin that its public rendition shows (``binsite.media``).
+    # The files beside the bulletin that its public rendition shows (``binsite.source.media``).
     media: tuple = ()
 
     @property
@@ -66,7 +66,7 @@ class Entry:
         addresses under ``page_url``, for feeds (read elsewhere than its page)."""
         text = self.bodies.get(self.body_key).public_html
         if self.media:
-            from binsite.media import absolute_media
+            from binsite.source.media import absolute_media
 
             text = absolute_media(text, self.media, page_url)
         return Markup(text)

@@ -20,7 +20,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from binsite import urls
+from binsite.model import urls
 from binsite.errors import BinsiteError
 from binsite.i18n import format_date, t
 from binsite.render.environment import default_templates_dir
@@ -154,8 +154,8 @@ def plan_jobs(env: jinja2.Environment, archive: Archive, *, assets: dict[str, by
 def _media_jobs(archive: Archive, store: str) -> list[Job]:
     """The pictures and documents of public bulletins, beside their pages:
     ``<name>`` (web size) and ``groot/<name>`` for an image, ``<name>`` for a
-    PDF, all made anew without metadata (``binsite.media``)."""
-    from binsite.media import LARGE_DIR, MEDIA_VERSION, read_output
+    PDF, all made anew without metadata (``binsite.source.media``)."""
+    from binsite.source.media import LARGE_DIR, MEDIA_VERSION, read_output
 
     root = str(archive.site.root)
     jobs = []
@@ -252,7 +252,7 @@ def handbook_html(text: str) -> Markup:
 
     md = markdown.Markdown(extensions=[TableExtension(), FencedCodeExtension(), SaneListExtension(), TocExtension()],
                            output_format="html")
-    from binsite.markup import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES
+    from binsite.render.markup import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES
 
     attributes = {**ALLOWED_ATTRIBUTES, "h2": {"id"}, "h3": {"id"}}
     return Markup(nh3.clean(md.convert(text), tags=ALLOWED_TAGS, attributes=attributes, url_schemes=URL_SCHEMES,
@@ -262,21 +262,21 @@ def handbook_html(text: str) -> Markup:
 # Made only when their page is: a rebuild that does not redo these pages
 # does not import statistics, charts or Markdown for them.
 def _markdown(text: str, lang: str) -> Markup:
-    from binsite.markup import to_html
+    from binsite.render.markup import to_html
 
     return Markup(to_html(text, lang=lang, keep_members_only=False))
 
 
 def _stats_page(archive: Archive) -> object:
-    from binsite.stats import public_stats
-    from binsite.stats_svg import stats_page
+    from binsite.stats.figures import public_stats
+    from binsite.stats.charts import stats_page
 
     return stats_page(public_stats(archive.site, archive.now), built=archive.now, csv_path=STATS_CSV,
                       lang=archive.site.config.language)
 
 
 def _stats_csv(archive: Archive) -> bytes:
-    from binsite.stats import as_csv, public_stats
+    from binsite.stats.figures import as_csv, public_stats
 
     return as_csv(public_stats(archive.site, archive.now)).encode("utf-8")
 

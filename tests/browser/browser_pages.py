@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from binsite import urls
+from binsite.model import urls
 
 
 # Kind -> how a page of that kind is recognised. Every kind is required.

@@ -29,7 +29,7 @@ def bulletin_email_html(example_site) -> str:
     compose = pytest.importorskip("binsite.mailing.compose", reason="binsite has no e-mail composer yet")
     from binsite.mailing.plan import PlannedMessage, targets
     from binsite.load import load_site
-    from binsite.site import is_public
+    from binsite.model.site import is_public
 
     loaded = load_site(example_site.parent, EXAMPLE_NOW).raise_for_errors()
     site = loaded.site

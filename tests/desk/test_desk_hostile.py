@@ -142,7 +142,7 @@ def test_approving_a_resident_who_has_not_confirmed_says_so_and_what_comes_next(
 
 
 def test_an_unreachable_mailman_never_shows_a_password_or_url_user_info(network: DeskNetwork, tmp_path: Path) -> None:
-    from binsite.mailman.local import free_port
+    from binsite.devtools.local_mailman import free_port
     from binsite.mailman.settings import MailmanSettings
 
     secret = "Geheim-wachtwoord-123"

@@ -12,13 +12,13 @@ import yaml
 
 from binsite.build import build
 from binsite.load import load_site
-from binsite.content import split_front_matter
+from binsite.source.content import split_front_matter
 from binsite.desk import inbox as inbox_lib
 from binsite.desk.desk import open_desk
 from binsite.desk.refs import message_digest
 from binsite.errors import BinsiteError
-from binsite.mailman.local import free_port
-from binsite.mailman.sink import Delivered
+from binsite.devtools.local_mailman import free_port
+from binsite.devtools.sink import Delivered
 from tests.desk.deskkit import DeskNetwork, post, report, run, synced_network, wait_held
 from tests.mailman_fixtures import RunningMailman, area, write_site
 from sitekit import poll

@@ -9,7 +9,7 @@ import pytest
 from binsite.desk import inbox as inbox_lib
 from binsite.desk import members as members_lib
 from binsite.desk.desk import open_desk
-from binsite.mailman.local import free_port
+from binsite.devtools.local_mailman import free_port
 from tests.desk.deskkit import DeskNetwork, run, synced_network
 from tests.mailman_fixtures import RunningMailman
 

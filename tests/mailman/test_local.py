@@ -14,7 +14,7 @@ from click.testing import CliRunner
 import binsite.cli.mail  # noqa: F401 - registers the mail commands until cli/__init__ imports them
 from binsite.cli import main
 from binsite.mailman.client import MailmanClient
-from binsite.mailman.local import LocalMailman
+from binsite.devtools.local_mailman import LocalMailman
 from binsite.mailman.settings import settings_from_env
 from tests.mailman_fixtures import RunningMailman, area, bulletin_text, write_bulletin, write_site
 from sitekit import poll

@@ -128,7 +128,7 @@ def test_sync_checks_the_site_like_send_with_the_build_cache(
     """``lists sync`` runs in CI on every commit: the second one analyses no
     bulletin again. Like ``build`` and ``send`` it refuses a site with any
     error, personal data in a public bulletin included, and then changes nothing."""
-    from binsite import analyse
+    from binsite.incremental import analyse
 
     root = site_with_two_areas(tmp_path, mail_domain)
     write_bulletin(root, "noord/2026-11-01-fiets.md", bulletin_text("Fiets gestolen", "2026-11-01"))

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from binsite.areas import Area, load_areas
-from binsite.config import SiteConfig, load_config
+from binsite.source.areas import Area, load_areas
+from binsite.source.config import SiteConfig, load_config
 from binsite.errors import InvalidSite, Problem
 
 

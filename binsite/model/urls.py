@@ -7,7 +7,7 @@ links; feeds and the sitemap make them absolute with ``base_url``.
 
 from __future__ import annotations
 
-from binsite.content import Bulletin
+from binsite.source.content import Bulletin
 
 NOTICES_PATH = "mededelingen"
 CATEGORY_PATH = "categorie"

@@ -6,11 +6,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from binsite.config import RESERVED_IDS, SiteConfig, is_address
+from binsite.source.config import RESERVED_IDS, SiteConfig, is_address
 from binsite.errors import Problem, error, warning
 from binsite.i18n import t
-from binsite.encoding import decode_text
-from binsite.yamlfile import load_mapping
+from binsite.source.encoding import decode_text
+from binsite.source.yamlfile import load_mapping
 
 LISTS_DIR = "lists"
 AREA_ID = re.compile(r"^[a-z0-9][a-z0-9-]*\Z")

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from binsite.errors import BinsiteError
 from binsite.i18n import Text, t
-from binsite.mailman import sink as sink_module
+from binsite.devtools import sink as sink_module
 from binsite.mailman.settings import MailmanSettings
 
 log = logging.getLogger(__name__)

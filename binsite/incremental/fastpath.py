@@ -64,7 +64,7 @@ def _lines(files: list[tuple[str, os.stat_result]]) -> list[str]:
 def input_signature(root: Path, default_templates: Path,
                     listing: list[tuple[str, os.stat_result]] | None = None) -> str:
     """A digest of the stat of every file a build reads. ``listing``, when
-    given, receives the site's content files as ``binsite.analyse.content_files``
+    given, receives the site's content files as ``binsite.incremental.analyse.content_files``
     lists them, so that the build does not walk them twice."""
     lines: list[str] = [__version__]
     for base in (root, default_templates.parent):
@@ -86,7 +86,7 @@ def input_signature(root: Path, default_templates: Path,
             break
     # binsite's own code: a changed binsite (even with the same version, as
     # in development) must never reuse the last build's output.
-    package = os.path.dirname(os.path.abspath(__file__))
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the binsite package
     lines.extend(_lines([(rel, stat) for rel, stat in _files("binsite", package) if rel.endswith(".py")]))
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 

@@ -25,7 +25,7 @@ import yaml
 
 from binsite.errors import Problem, error
 from binsite.i18n import t
-from binsite.yamlerrors import explain, explain_reader
+from binsite.source.yamlerrors import explain, explain_reader
 
 
 @dataclass(frozen=True)

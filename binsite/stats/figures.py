@@ -37,10 +37,10 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from binsite.content import Bulletin, parse_datetime
+from binsite.source.content import Bulletin, parse_datetime
 from binsite.errors import BinsiteError, Problem, warning
 from binsite.i18n import Text, format_date, format_datetime, format_month, format_number, role_text, t
-from binsite.site import Site, is_due, on_public_site
+from binsite.model.site import Site, is_due, on_public_site
 from binsite.paths import DEFAULT_STATE_DIR, members_log, sent_ledger, shown
 
 log = logging.getLogger(__name__)

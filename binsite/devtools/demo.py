@@ -1,6 +1,6 @@
 """Helpers for ``make demo``: invented residents, and a summary of what happened.
 
-Run as ``python -m binsite.demo residents|summary`` with the variables that
+Run as ``python -m binsite.devtools.demo residents|summary`` with the variables that
 ``binsite local-mailman start`` prints. Only for the local demo network.
 """
 
@@ -12,12 +12,12 @@ from pathlib import Path
 
 from binsite.i18n import current_language, t
 from binsite.mailman.client import MailmanClient, wait_until
-from binsite.mailman.local import STATE_DIR
+from binsite.devtools.local_mailman import STATE_DIR
 from binsite.mailman.settings import settings_from_env
 from binsite.progress import report
-from binsite.mailman.sink import read_maildir
-from binsite.network import load_network
-from binsite.site import find_root
+from binsite.devtools.sink import read_maildir
+from binsite.source.network import load_network
+from binsite.model.site import find_root
 
 RESIDENTS_PER_AREA = 3
 
@@ -93,7 +93,7 @@ def main(argv: list[str]) -> int:
     root = find_root(Path.cwd()) or Path.cwd()
     commands = {"residents": residents, "summary": summary}
     if len(argv) != 1 or argv[0] not in commands:
-        print("usage: python -m binsite.demo residents|summary", file=sys.stderr)
+        print("usage: python -m binsite.devtools.demo residents|summary", file=sys.stderr)
         return 2
     commands[argv[0]](root)
     return 0

@@ -20,7 +20,7 @@ What leaves binsite is always made anew from the pixels or the document:
   dictionary and without XMP metadata streams, with a file identifier made
   from the content, so the same PDF always gives the same bytes.
 
-The Markdown side is a treeprocessor (``binsite.media_tree.MediaExtension``,
+The Markdown side is a treeprocessor (``binsite.render.media_tree.MediaExtension``,
 apart so that planning a build never loads Markdown) that reads the
 element tree of each rendition: the public rendition holds no members-only
 element at all, so the images and documents it refers to are exactly what
@@ -42,7 +42,7 @@ import warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from binsite.compact import Compact
+from binsite.incremental.compact import Compact
 from binsite.errors import Problem, error, note
 from binsite.i18n import Text, t
 

@@ -29,7 +29,7 @@ from markdown.treeprocessors import InlineProcessor, Treeprocessor
 from markdown.util import AtomicString
 
 from binsite.i18n import Text, t, ui
-from binsite.media_tree import MediaExtension
+from binsite.render.media_tree import MediaExtension
 
 # ``::: leden`` (or ``::: members``) opens a members-only passage; ``:::`` closes it.
 MEMBERS_WORDS = ("leden", "members", "alleen-leden")
@@ -519,7 +519,7 @@ def _converter(lang: str, keep_members_only: bool) -> markdown.Markdown:
 
 def to_html(body: str, *, lang: str, keep_members_only: bool, media: dict | None = None) -> str:
     """Markdown to sanitised HTML. ``media``: the bulletin's files by name
-    (``binsite.media``), whose references get their sizes and links."""
+    (``binsite.source.media``), whose references get their sizes and links."""
     return _convert(body, lang, keep_members_only, media)[0]
 
 
@@ -603,7 +603,7 @@ class RenderedBody:
     public_text: str
     mail_text: str
     has_members_only: bool
-    # References to the bulletin's files (``binsite.media.Ref``) that each rendition holds.
+    # References to the bulletin's files (``binsite.source.media.Ref``) that each rendition holds.
     public_media: tuple = ()
     mail_media: tuple = ()
 

@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from binsite.errors import Problem, error, warning
 from binsite.i18n import LANGUAGES, t
-from binsite.encoding import decode_text
-from binsite.yamlfile import Located, load_mapping
+from binsite.source.encoding import decode_text
+from binsite.source.yamlfile import Located, load_mapping
 
 CONFIG_FILE = "binsite.yaml"
 

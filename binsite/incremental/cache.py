@@ -37,7 +37,7 @@ from binsite import __version__
 from binsite.paths import cache_dir
 
 if TYPE_CHECKING:
-    from binsite.markup import RenderedBody
+    from binsite.render.markup import RenderedBody
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +61,12 @@ def serialize_body(body: RenderedBody) -> str:
 
 
 def deserialize_body(data: str) -> RenderedBody:
-    from binsite.markup import RenderedBody  # Markdown is imported only where bodies are
+    from binsite.render.markup import RenderedBody  # Markdown is imported only where bodies are
 
     public_html, mail_html, public_text, mail_text, has_members_only, *media = json.loads(data)
     refs: list[tuple] = [(), ()]
     if media:
-        from binsite.media import Ref
+        from binsite.source.media import Ref
 
         refs = [tuple(Ref(*r) for r in part) for part in media]
     return RenderedBody(public_html, public_html if mail_html is None else mail_html, public_text,
@@ -94,7 +94,7 @@ class BodyStore:
         """Bodies as ``serialize_body`` wrote them (in a worker process)."""
         self.put_many([(key, deserialize_body(data)) for key, data in items])
 
-    # Search words per bulletin (``binsite.analyse.words_key``): only the
+    # Search words per bulletin (``binsite.incremental.analyse.words_key``): only the
     # search index needs them, all at once.
     def has_words(self, key: str) -> bool:
         return key in self._words
@@ -391,7 +391,7 @@ def _write_state(path: Path, state: dict[str, Any]) -> bytes:
     """Pickle ``state`` straight into ``path`` (atomically), through a hash:
     the payload is never in memory as one bytes object. The digest goes last
     and is returned."""
-    # Named with the pid, as every temporary file of binsite (binsite.leftovers clears them after a kill).
+    # Named with the pid, as every temporary file of binsite (binsite.incremental.leftovers clears them after a kill).
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:

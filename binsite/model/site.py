@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from binsite.areas import Area
-from binsite.config import SiteConfig
-from binsite.content import Bulletin, expiry_date
+from binsite.source.areas import Area
+from binsite.source.config import SiteConfig
+from binsite.source.content import Bulletin, expiry_date
 from binsite.errors import Problem, error
 from binsite.i18n import t
 

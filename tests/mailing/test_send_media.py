@@ -18,7 +18,7 @@ from binsite.mailing.run import send
 from binsite.mailman.sync import max_message_kb, sync
 from mediakit import SECRETS, leaky_jpeg, leaky_pdf
 from tests.mailman_fixtures import RunningMailman, area, bulletin_text, new_domain, write_bulletin, write_site
-from tests.mailman.test_send import NOW
+from tests.mailing.test_send import NOW
 
 pytestmark = pytest.mark.mailman
 

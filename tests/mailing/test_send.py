@@ -19,7 +19,7 @@ from binsite.errors import InvalidSite, MailmanUnavailable
 from binsite.mailing.ledger import read_ledger
 from binsite.mailing.run import send
 from binsite.mailman.client import post_lmtp
-from binsite.mailman.local import free_port
+from binsite.devtools.local_mailman import free_port
 from binsite.mailman.sync import sync
 from tests.mailman_fixtures import RunningMailman, area, bulletin_text, new_domain, write_bulletin, write_site
 

@@ -5,7 +5,7 @@ Everything one file needs is in ``ParseContext`` (config, area ids, the
 BIN's own addresses), so the result depends only on the file's bytes and
 that context: it is cached under their digests and recomputed only when
 either changes. Cross-file checks (follow-ups, ``areas: all``) happen after,
-in ``binsite.site.assemble``, and are cheap.
+in ``binsite.model.site.assemble``, and are cheap.
 """
 
 from __future__ import annotations
@@ -19,20 +19,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from binsite import __version__
-from binsite.areas import Area, list_addresses
-from binsite.cache import BuildCache, serialize_body
-from binsite.compact import Compact
-from binsite.config import SiteConfig
+from binsite.source.areas import Area, list_addresses
+from binsite.incremental.cache import BuildCache, serialize_body
+from binsite.incremental.compact import Compact
+from binsite.source.config import SiteConfig
 from binsite import progress
-from binsite.content import CONTENT_DIR, Bulletin, Source, parse_bulletin, stray_files
+from binsite.source.content import CONTENT_DIR, Bulletin, Source, parse_bulletin, stray_files
 from binsite.errors import Problem, error, warning
-from binsite.fastpath import walk_files
+from binsite.incremental.fastpath import walk_files
 from binsite.i18n import t
-from binsite.workers import fork_map
+from binsite.incremental.workers import fork_map
 
 if TYPE_CHECKING:
-    from binsite.markup import RenderedBody
-    from binsite.media import MediaFile
+    from binsite.render.markup import RenderedBody
+    from binsite.source.media import MediaFile
 
 # Bump when parsing, the guard or Markdown rendering change their output.
 ANALYSIS_VERSION = 4
@@ -59,9 +59,10 @@ def _code_digest() -> str:
     """A digest of the modules whose output is cached, so that a changed
     binsite (even between releases) never reuses an old analysis."""
     if not _CODE_DIGEST:
-        here = Path(__file__).resolve().parent
+        here = Path(__file__).resolve().parent.parent  # the binsite package
         hasher = hashlib.sha256(__version__.encode())
-        for name in ("analyse", "content", "yamlfile", "config", "areas", "privacy", "markup", "media", "media_tree", "i18n"):
+        for name in ("incremental/analyse", "source/content", "source/yamlfile", "source/config", "source/areas",
+                     "privacy", "render/markup", "source/media", "render/media_tree", "i18n"):
             hasher.update((here / f"{name}.py").read_bytes())
         for data in sorted((here / "data").glob("*.*")):  # the privacy guard's word lists
             hasher.update(data.read_bytes())
@@ -90,7 +91,7 @@ class Analysis(Compact):
     excerpt: str = ""
     words_key: str = ""      # where the body store keeps its search words
     has_members_only: bool = False
-    # The files beside the bulletin (``binsite.media``), and the names of
+    # The files beside the bulletin (``binsite.source.media``), and the names of
     # those the public and the mail rendition show: the site copies the first,
     # the mail carries the second.
     media: tuple[MediaFile, ...] = ()
@@ -107,7 +108,7 @@ class Extras:
 
 
 def body_key(body: str, lang: str, media: str = "") -> str:
-    """``media``: ``binsite.media.media_key`` of the files the body refers to."""
+    """``media``: ``binsite.source.media.media_key`` of the files the body refers to."""
     return hashlib.sha256(f"{ANALYSIS_VERSION}|{lang}|{media}|{body}".encode()).hexdigest()[:32]
 
 
@@ -130,13 +131,13 @@ def analyse_source(source: Source, ctx: ParseContext, media: tuple[MediaFile, ..
     # Imported here: a command that finds every file in the cache (a dry
     # run, a rebuild) never loads Markdown or the privacy patterns.
     from binsite import privacy
-    from binsite.markup import render_body, search_words
+    from binsite.render.markup import render_body, search_words
 
     bulletin, problems = parse_bulletin(source, ctx.config, frozenset(ctx.area_ids))
     if bulletin is None:
         return Analysis(None, tuple(problems) + media_problems), None
-    from binsite.media import check_media, media_key, with_media
-    from binsite.site import is_public  # here to keep the import graph one-way
+    from binsite.source.media import check_media, media_key, with_media
+    from binsite.model.site import is_public  # here to keep the import graph one-way
 
     lang = ctx.config.language
     usable = {m.name: m for m in media if m.problem is None}
@@ -209,7 +210,7 @@ def _media_suffix(found: tuple[tuple, tuple] | None) -> str:
     """What of a bulletin's folder its analysis depends on, for its cache key."""
     if not found or not (found[0] or found[1]):
         return ""
-    from binsite.media import media_key
+    from binsite.source.media import media_key
 
     return f"|{media_key(found[0])}|{hashlib.sha256(repr(found[1]).encode()).hexdigest()[:16]}"
 
@@ -234,7 +235,7 @@ def _media_of(files: list[tuple[str, os.stat_result]], prefix: str, cache: Build
             continue
         owner = "/".join(parts[:3]) + ".md"
         media, folder_problems = found.setdefault(owner, ([], []))
-        from binsite.media import NAME, MediaFile, probe, store_named, too_large
+        from binsite.source.media import NAME, MediaFile, probe, store_named, too_large
 
         if len(parts) > 4 or not NAME.match(parts[3]):
             reported.add(rel)
@@ -275,7 +276,7 @@ def _media_of(files: list[tuple[str, os.stat_result]], prefix: str, cache: Build
         del probes[digest]
         cache.dirty = True
         if cache.persistent:  # its processed versions go with it
-            from binsite.media import MediaStore
+            from binsite.source.media import MediaStore
 
             for variant in ("web", "large", "pdf"):
                 (cache.folder / "media" / MediaStore.key(digest, variant)).unlink(missing_ok=True)

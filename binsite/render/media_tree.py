@@ -1,7 +1,7 @@
-"""The Markdown side of ``binsite.media``: a treeprocessor that finds the
+"""The Markdown side of ``binsite.source.media``: a treeprocessor that finds the
 references to a bulletin's files in the element tree of each rendition.
 
-Registered by ``binsite.markup`` for every document; it acts only when the
+Registered by ``binsite.render.markup`` for every document; it acts only when the
 document comes with ``md.binsite_media`` (the bulletin's files by name), and
 leaves what it found in ``md.binsite_media_refs``. The public rendition holds
 no members-only element at all, so its references are exactly what the site
@@ -16,7 +16,7 @@ import xml.etree.ElementTree as etree
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-from binsite.media import EXTENSIONS, HAS_SCHEME, LARGE_DIR, Ref
+from binsite.source.media import EXTENSIONS, HAS_SCHEME, LARGE_DIR, Ref
 
 
 class _MediaTreeprocessor(Treeprocessor):

@@ -3,7 +3,7 @@
 ``content/<area>/<YYYY-MM-DD>-<slug>.md`` is a bulletin for one area;
 ``content/notices/<YYYY-MM-DD>-<slug>.md`` is a notice of the municipality or
 police for the areas in its ``areas:`` key. Parsing is pure: the files are
-read by ``binsite.analyse`` (cached, on all cores).
+read by ``binsite.incremental.analyse`` (cached, on all cores).
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
-from binsite.compact import Compact
-from binsite.config import SiteConfig
-from binsite.encoding import decode_text
+from binsite.incremental.compact import Compact
+from binsite.source.config import SiteConfig
+from binsite.source.encoding import decode_text
 from binsite.errors import Problem, error, warning
 from binsite.i18n import Text, t
-from binsite.yamlfile import load_mapping
+from binsite.source.yamlfile import load_mapping
 
 CONTENT_DIR = "content"
 NOTICES = "notices"

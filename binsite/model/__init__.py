@@ -1,0 +1,1 @@
+"""The network as one immutable model, and its public addresses."""

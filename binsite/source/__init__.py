@@ -1,0 +1,1 @@
+"""Reading the repository's files: settings, areas, bulletins, the files beside them."""

@@ -1,0 +1,1 @@
+"""The steering group's figures (``figures``) and their charts (``charts``)."""
