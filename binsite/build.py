@@ -71,35 +71,26 @@ def make_archive(result: "LoadedSite", now: datetime, *, drafts: bool = False) -
     return build_archive(result.site, result.analyses, result.bodies, now, drafts=drafts)
 
 
-# Jobs and output folder (ending in a separator) for forked workers:
-# inherited, never pickled.
-_JOBS: list["Job"] = []
-_OUT = ""
-
-
-def _render_one(index: int) -> tuple[int, Written]:
-    job = _JOBS[index]
-    return index, write_if_changed(_OUT + job.path, job.render())
-
-
 def _render(jobs: list["Job"], out: Path, workers: int) -> list[Written]:
-    global _JOBS, _OUT
     from binsite.incremental.workers import fork_map
 
-    _JOBS, _OUT = jobs, os.path.join(str(out), "")
-    try:
-        results: list[Written | None] = [None] * len(jobs)
-        # Last job first: the plan ends with the largest files (listings, the
-        # search index), which then do not keep one process busy while the
-        # other has finished. Small chunks keep the two processes even.
-        for done, (index, written) in enumerate(fork_map(_render_one, range(len(jobs) - 1, -1, -1),
-                                                         workers=workers if len(jobs) >= POOL_THRESHOLD else 1,
-                                                         chunksize=50, release=True), 1):
-            results[index] = written
-            progress.report(progress.PAGES, done, len(jobs))
-        return results  # type: ignore[return-value]
-    finally:
-        _JOBS, _OUT = [], ""
+    prefix = os.path.join(str(out), "")
+
+    def render_one(index: int) -> tuple[int, Written]:
+        # The jobs and the folder reach forked workers with this function: inherited, never pickled.
+        job = jobs[index]
+        return index, write_if_changed(prefix + job.path, job.render())
+
+    results: list[Written | None] = [None] * len(jobs)
+    # Last job first: the plan ends with the largest files (listings, the
+    # search index), which then do not keep one process busy while the
+    # other has finished. Small chunks keep the two processes even.
+    for done, (index, written) in enumerate(fork_map(render_one, range(len(jobs) - 1, -1, -1),
+                                                     workers=workers if len(jobs) >= POOL_THRESHOLD else 1,
+                                                     chunksize=50, release=True), 1):
+        results[index] = written
+        progress.report(progress.PAGES, done, len(jobs))
+    return results  # type: ignore[return-value]
 
 
 def time_window(site: "Site", now: datetime) -> tuple[datetime, datetime]:

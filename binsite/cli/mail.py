@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 import click
 
 from binsite.cli import handle_errors, main, pass_context
+from binsite.cli.site import _tz
 from binsite.clock import resolve_now
-from binsite.source.config import load_config
 from binsite.errors import BinsiteError, InvalidSite
 from binsite.i18n import Text, t
 from binsite.mailman.settings import ALL_VARIABLES, settings_from_env
@@ -287,7 +287,7 @@ def send(ctx, dry_run: bool, now_text: str | None, include_older: bool, resend_c
     from binsite.mailing.run import send as send_bulletins
 
     settings = _optional_settings() if dry_run else settings_from_env()
-    now = resolve_now(now_text, _tz(ctx.root))
+    now = resolve_now(now_text, _tz(ctx))
     try:
         result = send_bulletins(ctx.root, now=now, settings=settings, ledger_path=ledger, include_older=include_older,
                                 resend_changed=resend_changed, dry_run=dry_run, wait=wait, rebind=rebind,
@@ -336,13 +336,6 @@ def send_resolve(ctx, ref: str, outcome: str | None, wait: float) -> None:
         ctx.say("Vastgelegd: {b} -> {l} ({m}) gaat opnieuw mee met de volgende 'binsite send'.",
                 "Recorded: {b} -> {l} ({m}) goes out again with the next 'binsite send'.",
                 b=entry.bulletin, l=entry.list, m=entry.message_id)
-
-
-def _tz(root: Path):
-    config, problems = load_config(root)
-    if config is None:
-        raise InvalidSite(problems)
-    return config.tz
 
 
 def _optional_settings():

@@ -7,11 +7,7 @@ import click
 from binsite.cli import handle_errors, main, pass_context, print_problems
 from binsite.cli.site import _tz
 from binsite.clock import resolve_now
-
-
-# As in ``binsite.stats.figures.FORMATS`` (a test checks): the statistics module is
-# imported only when the command runs, not for every other command.
-FORMATS = ("table", "csv", "json")
+from binsite.stats import FORMATS  # the package only: the figures load when the command runs
 
 
 @main.command()

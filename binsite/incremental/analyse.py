@@ -11,6 +11,7 @@ in ``binsite.model.site.assemble``, and are cheap.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import os
 from collections.abc import Iterable
@@ -184,23 +185,20 @@ def content_files(root: Path) -> Iterable[tuple[str, os.stat_result]]:
         yield CONTENT_DIR + rel.replace(os.sep, "/"), stat
 
 
-# Set before forking the workers, so they inherit them instead of receiving them per task.
-_WORKER_CTX: ParseContext | None = None
-_WORKER_ROOT = ""
-_WORKER_MEDIA: dict[str, tuple[tuple, tuple]] = {}
-
-
-def _work(item: tuple) -> tuple[str, str, Analysis, str | None, str | None]:
+def _work(item: tuple, ctx: ParseContext, prefix: str, media: dict[str, tuple[tuple, tuple]]
+          ) -> tuple[str, str, Analysis, str | None, str | None]:
     """One file, in a worker: ``(digest, rel, analysis, body, words)``. A file
     never seen before comes without its digest and bytes: the worker reads
     it, so that reading 10,000 files is shared too (and their bytes are
     never all in the parent's memory). The body comes back serialised (one
-    string is cheaper to send between processes than a dataclass of four)."""
+    string is cheaper to send between processes than a dataclass of four).
+    ``ctx``, ``prefix`` (the site root and a separator) and ``media`` reach
+    the workers through the fork, bound to this function: never pickled."""
     digest, rel, data = item[:3]
     if data is None or digest is None:
-        data, digest = _read(_WORKER_ROOT + rel)
-    media, media_problems = _WORKER_MEDIA.get(rel, ((), ()))
-    analysis, extras = analyse_source(Source(rel, data), _WORKER_CTX, media, media_problems)
+        data, digest = _read(prefix + rel)
+    found, media_problems = media.get(rel, ((), ()))
+    analysis, extras = analyse_source(Source(rel, data), ctx, found, media_problems)
     if extras is None:
         return digest, rel, analysis, None, None
     return digest, rel, analysis, serialize_body(extras.body), extras.words
@@ -296,7 +294,6 @@ def analyse_content(root: Path, ctx: ParseContext, cache: BuildCache, *, workers
     """Every content file's analysis, sorted by path; recomputed only where
     the file or the context changed. Also returns problems of the folder itself.
     ``listing``: ``content_files(root)`` when the caller has just walked it."""
-    global _WORKER_CTX, _WORKER_ROOT
     if not (root / CONTENT_DIR).is_dir():
         return [], [warning(CONTENT_DIR, None, t("map content/ ontbreekt: nog geen berichten",
                                                  "folder content/ is missing: no bulletins yet"))]
@@ -310,8 +307,6 @@ def analyse_content(root: Path, ctx: ParseContext, cache: BuildCache, *, workers
     prefix = os.path.join(str(root), "")
     files = sorted(listing if listing is not None else content_files(root))
     media, others, media_rels = _media_of(files, prefix, cache, ctx.config.media_max_file)
-    global _WORKER_MEDIA
-    _WORKER_MEDIA = media
     # Not a bulletin and not in a bulletin's own folder (those are _media_of's): an error.
     problems += stray_files(rel for rel, _ in files)
     for rel, stat in files:
@@ -343,7 +338,6 @@ def analyse_content(root: Path, ctx: ParseContext, cache: BuildCache, *, workers
         cache.dirty = True
     if todo:
         cache.dirty = True
-        _WORKER_CTX, _WORKER_ROOT = ctx, prefix
         count = workers if workers is not None else (os.cpu_count() or 1)
         if len(todo) >= POOL_THRESHOLD and count > 1:
             from binsite import privacy
@@ -362,7 +356,7 @@ def analyse_content(root: Path, ctx: ParseContext, cache: BuildCache, *, workers
 
         done = 0
         for digest, rel, analysis, body, search in fork_map(
-                _work, todo, workers=count if len(todo) >= POOL_THRESHOLD else 1, chunksize=32):
+                functools.partial(_work, ctx=ctx, prefix=prefix, media=media), todo, workers=count if len(todo) >= POOL_THRESHOLD else 1, chunksize=32):
             done += 1
             progress.report(progress.ANALYSE, done, len(todo))
             key = keys[rel] = f"{digest}|{ctx_key}|{rel}{_media_suffix(media.get(rel))}"

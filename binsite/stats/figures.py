@@ -41,13 +41,13 @@ from binsite.source.content import Bulletin, parse_datetime
 from binsite.errors import BinsiteError, Problem, warning
 from binsite.i18n import Text, format_date, format_datetime, format_month, format_number, role_text, t
 from binsite.model.site import Site, is_due, on_public_site
+from binsite.stats import FORMATS
 from binsite.paths import DEFAULT_STATE_DIR, members_log, sent_ledger, shown
 
 log = logging.getLogger(__name__)
 
 SENT_LEDGER = f"{DEFAULT_STATE_DIR}/sent.jsonl"
 MEMBERS_HISTORY = f"{DEFAULT_STATE_DIR}/members.jsonl"
-FORMATS = ("table", "csv", "json")
 CSV_COLUMNS = ("figure", "area", "month", "group", "value")
 JSON_VERSION = 1
 
