@@ -22,15 +22,11 @@ from typing import TypeVar
 
 from binsite.errors import BinsiteError
 from binsite.i18n import t
+from binsite.mailman.headers import unfold
 
 K = TypeVar("K")
 SHORT = 6
 _REF = re.compile(r"^[A-Z2-7]{%d,52}\Z" % SHORT)
-
-
-def unfold(value: str) -> str:
-    """A header value as one line: Mailman may fold long Message-IDs."""
-    return " ".join(str(value).split())
 
 
 def digest(kind: str, list_address: str, key: str) -> str:

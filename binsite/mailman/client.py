@@ -24,9 +24,9 @@ from urllib.error import HTTPError
 
 from mailmanclient import Client, MailmanConnectionError
 
-from binsite.desk.refs import unfold
 from binsite.errors import BinsiteError, MailmanUnavailable
 from binsite.i18n import t
+from binsite.mailman.headers import unfold
 from binsite.mailman.settings import MailmanSettings, public_url, redact
 
 log = logging.getLogger(__name__)
