@@ -109,6 +109,9 @@ class SiteConfig:
     # and the largest mail (also Mailman's limit, set by ``lists sync``).
     media_max_file: int = 10 * 1_000_000
     media_max_mail: int = 10 * 1_000_000
+    # The residents' web service (``binsite web``), full URL with a trailing
+    # slash; empty when the BIN runs none (mail then carries only mailto:).
+    web_url: str = ""
 
     @property
     def tz(self) -> ZoneInfo:
@@ -140,7 +143,7 @@ class SiteConfig:
 
 
 _KNOWN_KEYS = {"title", "base_url", "language", "timezone", "description", "organisation", "contact",
-               "mail", "categories", "retention", "send_window", "per_page", "media"}
+               "mail", "categories", "retention", "send_window", "per_page", "media", "web_url"}
 _MAIL_KEYS = {"domain", "sender", "sender_name"}
 _MEDIA_KEYS = {"max_file_mb", "max_mail_mb"}
 MB = 1_000_000
@@ -308,6 +311,16 @@ def parse_config(doc: Located, rel: str) -> tuple[SiteConfig | None, list[Proble
         else:
             media_limits[key] = value
 
+    web_url = values.get("web_url", "")
+    if web_url in (None, ""):
+        web_url = ""
+    elif not isinstance(web_url, str) or not re.match(r"^https?://[^/\s?#]+(/[^\s?#]*)?\Z", web_url):
+        err("web_url", "'web_url' moet het volledige adres van de webdienst zijn, zoals https://bin.example.org/dienst/",
+            "'web_url' must be the web service's full address, such as https://bin.example.org/dienst/")
+        web_url = ""
+    elif not web_url.endswith("/"):
+        web_url += "/"
+
     config = SiteConfig(
         title=str(title),
         base_url=base_url,
@@ -325,5 +338,6 @@ def parse_config(doc: Located, rel: str) -> tuple[SiteConfig | None, list[Proble
         source=rel,
         media_max_file=int(media_limits["max_file_mb"] * MB),
         media_max_mail=int(media_limits["max_mail_mb"] * MB),
+        web_url=web_url,
     )
     return config, problems
