@@ -123,6 +123,7 @@ COMMAND_MODULES = {
     "local-mailman": "mail", "lists": "mail", "send": "mail",
     "inbox": "desk", "members": "desk",
     "stats": "stats",
+    "web": "web",
 }
 
 

@@ -35,6 +35,9 @@ COMMANDS: dict[str, str] = {
     "new": "Schrijf een nieuw berichtbestand met de kop al ingevuld, en toon het pad.\n\n"
            "AREA is een gebied (een bestandsnaam in lists/) of `notices`.\n\n"
            + _EXAMPLE + "  binsite new maaspoort \"Fiets gestolen bij de school\" --category inbraak",
+    "web": "Draai de webdienst voor bewoners op http://127.0.0.1:PORT/ (in productie: gunicorn, zie docs/beheer.md).\n\n"
+           "Vraagt BINSITE_SECRET_KEY, de Mailman-variabelen en BINSITE_SMTP_HOST/PORT.\n\n"
+           + _EXAMPLE + "  binsite web --port 8050",
     "serve": "Voorvertoning van de site op http://127.0.0.1:PORT/, opnieuw gebouwd en herladen bij elke wijziging.\n\n"
              + _EXAMPLE + "  binsite serve --port 8080",
     "stats": "Cijfers voor de stuurgroep: berichten per gebied, maand, categorie en afzender, aandeel urgent, "
@@ -133,6 +136,7 @@ OPTIONS: dict[str, str] = {
     "new --audience": "Wie het per e-mail krijgt (members, partners of all).",
     "new --date": "Datum van het bericht (standaard: nu).",
     "serve --port": "Poort op 127.0.0.1.",
+    "web --port": "Poort op 127.0.0.1.",
     "serve --drafts": "Toon concepten tijdens het schrijven.",
     "stats --since": "Eerste dag die meetelt, bijvoorbeeld 2026-09-01.",
     "stats --until": "Laatste dag die meetelt, bijvoorbeeld 2026-11-30.",

@@ -1,0 +1,57 @@
+"""The service's own mail (a join confirmation, a BINCO's login link): plain SMTP.
+
+Not through Mailman: these go to one person, before they are a member. The
+SMTP server comes from the environment (``BINSITE_SMTP_HOST``,
+``BINSITE_SMTP_PORT``; the local Mailman's sink in the demo and the tests).
+Every send has a timeout; a failure is ``MailUnavailable`` (the view shows a
+Dutch page), never a traceback. Messages are logged by a hash of the address.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate, make_msgid
+
+from binsite.errors import BinsiteError
+from binsite.i18n import t
+
+log = logging.getLogger(__name__)
+
+
+class MailUnavailable(BinsiteError):
+    """The SMTP server did not take the message."""
+
+
+@dataclass(frozen=True)
+class Mailer:
+    host: str
+    port: int
+    sender: str          # the envelope and From address (binsite.yaml mail.sender)
+    sender_name: str = ""
+    timeout: float = 10.0
+
+    def compose(self, to: str, subject: str, text: str, *, html: str | None = None) -> EmailMessage:
+        message = EmailMessage()
+        message["From"] = formataddr((self.sender_name, self.sender)) if self.sender_name else self.sender
+        message["To"] = to
+        message["Subject"] = subject
+        message["Date"] = formatdate(localtime=False)
+        message["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2] or None)
+        message["Auto-Submitted"] = "auto-generated"
+        message.set_content(text)
+        if html is not None:
+            message.add_alternative(html, subtype="html")
+        return message
+
+    def send(self, message: EmailMessage, *, log_as: str = "") -> None:
+        """Hand ``message`` to the SMTP server; ``log_as`` is what the log may say about the recipient."""
+        try:
+            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+                smtp.send_message(message, from_addr=self.sender)
+        except (OSError, smtplib.SMTPException) as exc:
+            log.warning("mail to %s not sent: %s", log_as or "?", type(exc).__name__)
+            raise MailUnavailable(t("de e-mail kon niet worden verstuurd", "the e-mail could not be sent")) from None
+        log.info("mail sent to %s", log_as or "?")

@@ -1,0 +1,180 @@
+"""The web service's frame: configuration, CSRF, security headers, error pages, logs, limits.
+
+Flask's test client against the real application built from the fixture
+site; nothing here needs Mailman (that is tests/web/test_residents.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from flask import Blueprint
+
+from binsite.errors import BinsiteError, InvalidSite
+from binsite.web.app import create_app, scrub
+from binsite.web.ratelimit import RateLimiter
+from sitekit import copy_fixture
+from webkit import SECRET, csrf_of, environ, with_web_url
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    return copy_fixture("mini", tmp_path_factory.mktemp("web"))
+
+
+@pytest.fixture(scope="module")
+def app(site):
+    app = create_app(site, environ=environ())
+
+    probe = Blueprint("probe", __name__)
+
+    @probe.route("/probe/", methods=["GET", "POST"])
+    def probe_view():
+        from flask import render_template_string, request
+        if request.method == "POST":
+            return "posted"
+        return render_template_string("<form method=post>{{ csrf_field() }}</form>")
+
+    @probe.get("/boom/")
+    def boom():
+        raise RuntimeError("kapot bij bewoner@example.org")
+
+    app.register_blueprint(probe)
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def test_every_answer_has_the_security_headers(client):
+    for path in ("/", "/aanmelden/noord/", "/nergens/", "/assets/style.css"):
+        response = client.get(path)
+        csp = response.headers["Content-Security-Policy"]
+        assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp, path
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_pages_load_nothing_from_elsewhere(client):
+    html = client.get("/aanmelden/noord/").get_data(as_text=True)
+    for attribute in ('src="http', "src='http", 'href="//', "@import"):
+        assert attribute not in html
+    # Every stylesheet and icon is the service's own.
+    assert 'href="/assets/style.css"' in html and 'href="/assets/web.css"' in html
+
+
+def test_a_post_without_the_csrf_field_changes_nothing(client):
+    client.get("/probe/")
+    response = client.post("/probe/", data={"x": "1"})
+    assert response.status_code == 403
+    assert "Dit mag niet" in response.get_data(as_text=True)
+
+
+def test_a_post_with_the_field_of_another_cookie_is_refused(app):
+    first, second = app.test_client(), app.test_client()
+    token = csrf_of(first.get("/probe/").get_data(as_text=True))
+    second.get("/probe/")
+    assert second.post("/probe/", data={"csrf": token}).status_code == 403
+    assert first.post("/probe/", data={"csrf": token}).get_data(as_text=True) == "posted"
+
+
+def test_the_csrf_cookie_is_http_only_and_strict(client):
+    response = client.get("/probe/")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+
+
+def test_a_forged_cookie_and_field_pair_needs_the_secret(client):
+    import hashlib
+    import hmac
+    client.set_cookie("binsite_csrf", "a" * 32)
+    wrong = hmac.new(b"another-secret-0123456789", b"binsite-csrf\x1f" + b"a" * 32, hashlib.sha256).hexdigest()
+    assert client.post("/probe/", data={"csrf": wrong}).status_code == 403
+    right = hmac.new(SECRET.encode(), b"binsite-csrf\x1f" + b"a" * 32, hashlib.sha256).hexdigest()
+    assert client.post("/probe/", data={"csrf": right}).status_code == 200
+
+
+@pytest.mark.parametrize("method, path, code, words", [
+    ("get", "/nergens/", 404, "Pagina niet gevonden"),
+    ("put", "/aanmelden/noord/", 405, "Dat kan zo niet"),
+    ("get", "/boom/", 500, "Er ging iets mis"),
+    ("get", "/aanmelden/../../etc/passwd", 404, "Pagina niet gevonden"),
+    ("get", "/assets/..%2fbase.html", 404, "Pagina niet gevonden"),
+])
+def test_errors_are_dutch_pages_without_a_traceback(client, method, path, code, words):
+    response = getattr(client, method)(path)
+    html = response.get_data(as_text=True)
+    assert response.status_code == code
+    assert words in html and '<html lang="nl">' in html
+    assert "Traceback" not in html and "RuntimeError" not in html and "bewoner@" not in html
+
+
+def test_a_request_too_large_is_a_dutch_page(client):
+    token = csrf_of(client.get("/probe/").get_data(as_text=True))
+    response = client.post("/probe/", data={"csrf": token, "x": "y" * 100_000})
+    assert response.status_code == 413 and "Te veel tekst" in response.get_data(as_text=True)
+
+
+def test_english_when_the_site_is_english(tmp_path):
+    root = copy_fixture("mini", tmp_path)
+    config = root / "binsite.yaml"
+    config.write_text(config.read_text().replace("language: nl", "language: en"))
+    response = create_app(root, environ=environ()).test_client().get("/nergens/")
+    assert "Page not found" in response.get_data(as_text=True) and '<html lang="en">' in response.get_data(as_text=True)
+
+
+def test_the_log_holds_no_address_and_no_token(client, caplog):
+    with caplog.at_level(logging.INFO):
+        client.get("/boom/")
+    text = caplog.text
+    assert "kapot bij addr:" in text
+    assert "bewoner@example.org" not in text
+    assert scrub("GET /aanmelden/bevestig/eyJhYmMi.xyz HTTP/1.1 mail a.b@c.nl", SECRET.encode()) \
+        .startswith("GET /aanmelden/bevestig/… HTTP/1.1 mail addr:")
+
+
+def test_missing_environment_is_one_clear_error(site):
+    with pytest.raises(BinsiteError) as caught:
+        create_app(site, environ={"BINSITE_SECRET_KEY": SECRET})
+    text = caught.value.message("nl")
+    for name in ("BINSITE_MAILMAN_URL", "BINSITE_MAILMAN_PASSWORD", "BINSITE_SMTP_HOST", "BINSITE_SMTP_PORT"):
+        assert name in text
+    with pytest.raises(BinsiteError) as caught:
+        create_app(site, environ=environ(BINSITE_SECRET_KEY="kort"))
+    assert "te kort" in caught.value.message("nl")
+
+
+def test_a_broken_site_is_refused_at_start(tmp_path):
+    root = copy_fixture("mini", tmp_path)
+    (root / "binsite.yaml").write_text("title: [\n")
+    with pytest.raises(InvalidSite):
+        create_app(root, environ=environ())
+
+
+def test_the_service_lives_under_the_path_of_web_url(tmp_path):
+    root = with_web_url(copy_fixture("mini", tmp_path), "https://bin.test.example/dienst/")
+    client = create_app(root, environ=environ()).test_client()
+    html = client.get("/dienst/aanmelden/noord/").get_data(as_text=True)
+    assert 'action="/dienst/aanmelden/noord/"' in html
+    assert 'href="/dienst/assets/style.css"' in html
+    response = create_app(root, environ=environ()).test_client().get("/dienst/aanmelden/noord/")
+    cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie and "Path=/dienst" in cookie
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_rate_limiter_counts_per_key_within_the_window():
+    now = [0.0]
+    limiter = RateLimiter(2, 10.0, clock=lambda: now[0], max_keys=3)
+    assert limiter.hit("a") and limiter.hit("a") and not limiter.hit("a")
+    assert limiter.hit("b")
+    now[0] = 10.5
+    assert limiter.hit("a")
+    for key in "cdef":
+        limiter.hit(key)
+    assert len(limiter._hits) == 3  # bounded memory: the oldest keys went first
