@@ -28,8 +28,9 @@ from binsite.build import build
 from binsite.cli import main
 from binsite.cli import stats as _stats_cli  # noqa: F401  (registers the command until cli/__init__ does)
 from binsite.load import load_site
-from binsite.stats.figures import (CSV_COLUMNS, Median, as_csv, as_json, as_table, load_stats, public_stats,
-                           read_member_history, read_sent_ledger)
+from binsite.stats.figures import Median, public_stats
+from binsite.stats.report import CSV_COLUMNS, as_csv, as_json, as_table
+from binsite.stats.sources import load_stats, read_member_history, read_sent_ledger
 from binsite.stats.charts import _nice_top, line_chart
 from sitekit import FIXTURES, TZ, copy_fixture, write
 
@@ -171,7 +172,7 @@ def test_unreadable_ledger_lines_are_skipped_with_file_and_line(stats_root):
 
 def test_stats_never_imports_mailman(stats_root):
     code = ("import sys; from datetime import datetime; from zoneinfo import ZoneInfo\n"
-            "from binsite.stats.figures import load_stats\n"
+            "from binsite.stats.sources import load_stats\n"
             f"load_stats(__import__('pathlib').Path({str(stats_root)!r}), now=datetime(2026, 11, 20, tzinfo=ZoneInfo('Europe/Amsterdam')))\n"
             "print(sorted(m for m in sys.modules if 'mailman' in m))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -357,7 +358,7 @@ def test_stats_use_and_keep_the_build_cache(stats_root, monkeypatch):
 
 def test_cli_offers_the_formats_the_library_renders():
     from binsite.cli.stats import FORMATS as OFFERED
-    from binsite.stats.figures import FORMATS
+    from binsite.stats.report import FORMATS
 
     assert OFFERED == FORMATS
 
@@ -375,6 +376,19 @@ def test_state_files_come_from_binsite_state_dir(stats_root, monkeypatch):
     s = steering(stats_root)
     assert [(x.list, x.messages) for x in s.lists][:1] == [("oost@bin.telstad.example", (2, 2, 1))]
     assert s.members_at is not None
+    # The table names the files it counted from, not the default folder.
+    for lang, sent_head, members_note in (("nl", "(uit .binsite/demo-state/sent.jsonl)", "uit .binsite/demo-state/members.jsonl"),
+                                          ("en", "(from .binsite/demo-state/sent.jsonl)", "from .binsite/demo-state/members.jsonl")):
+        table = as_table(s, lang=lang)
+        assert sent_head in table and members_note in table
+        assert "state/sent.jsonl" not in table.replace("demo-state/", "") and \
+            "state/members.jsonl" not in table.replace("demo-state/", "")
+    # Outside the site (an absolute BINSITE_STATE_DIR), the full path.
+    outside = stats_root.parent / "elsewhere"
+    moved.rename(outside)
+    monkeypatch.setenv("BINSITE_STATE_DIR", str(outside))
+    table = as_table(steering(stats_root), lang="en")
+    assert f"(from {outside / 'sent.jsonl'})" in table and f"from {outside / 'members.jsonl'}" in table
 
 
 def test_the_running_month_is_marked_incomplete():

@@ -33,7 +33,8 @@ def stats(ctx, since: str | None, until: str | None, areas: tuple[str, ...], fmt
       binsite stats --format csv > bin-statistieken.csv
     """
     now = resolve_now(now_text, _tz(ctx))
-    from binsite.stats.figures import load_stats, render
+    from binsite.stats.report import render
+    from binsite.stats.sources import load_stats
 
     figures, problems = load_stats(ctx.root, now=now, since=since, until=until, area_ids=areas)
     print_problems(problems, ctx.lang)

@@ -276,7 +276,8 @@ def _stats_page(archive: Archive) -> object:
 
 
 def _stats_csv(archive: Archive) -> bytes:
-    from binsite.stats.figures import as_csv, public_stats
+    from binsite.stats.figures import public_stats
+    from binsite.stats.report import as_csv
 
     return as_csv(public_stats(archive.site, archive.now)).encode("utf-8")
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from binsite.i18n import format_date, format_month, format_number, t
-from binsite.stats.figures import AreaStats, Stats, format_share, short_month
+from binsite.stats.figures import AreaStats, Stats
+from binsite.stats.report import format_share, short_month
 
 # Laid out for a phone: the SVG scales to the screen, so 400 units on a
 # 343 px column keep 15-unit text at about 13 px (at 640 units it was 7 px).
