@@ -46,14 +46,11 @@ def network_lists(domain: str) -> dict[str, dict]:
     return {a: area(a.capitalize(), domain, a, partners=2) for a in AREAS}
 
 
-@pytest.fixture
-def network(mailman: RunningMailman, tmp_path: Path) -> Network:
-    """Four areas in Mailman on lists new to this test, with two residents each
-    (and one who reads two areas); no bulletins, empty ledger. Lists of their
-    own, not shared with earlier tests: an empty ledger against lists that
-    already have posts is refused (``binding.history_mismatch``)."""
+def synced_network(mailman: RunningMailman, folder: Path) -> Network:
+    """Four areas in Mailman on lists new to the caller, with two residents
+    each (and one who reads two areas); no bulletins, empty ledger."""
     domain = new_domain()
-    root = write_site(tmp_path / "site", domain, network_lists(domain))
+    root = write_site(folder / "site", domain, network_lists(domain))
     sync(root, mailman.settings)
     client = mailman.client()
     residents = {a: (f"bewoner1.{a}@res.{domain}", f"bewoner2.{a}@res.{domain}") for a in AREAS}
@@ -63,6 +60,30 @@ def network(mailman: RunningMailman, tmp_path: Path) -> Network:
             client.subscribe(f"{area_id}@{domain}", address)
     partners = {a: (f"partner1.{a}@partners.{domain}", f"partner2.{a}@partners.{domain}") for a in AREAS}
     return Network(root, domain, residents, partners)
+
+
+@pytest.fixture
+def network(mailman: RunningMailman, tmp_path: Path) -> Network:
+    """A network on lists of this test's own, not shared with earlier tests:
+    an empty ledger against lists that already have posts is refused
+    (``binding.history_mismatch``)."""
+    return synced_network(mailman, tmp_path)
+
+
+@pytest.fixture(scope="module")
+def quiet_lists(local_mailman: RunningMailman, tmp_path_factory: pytest.TempPathFactory) -> Network:
+    """One synced network for the tests of this module that never post to it:
+    its lists stay without posts, so each such test can bring a site and a
+    ledger of its own (``quiet_network``) instead of syncing four areas again."""
+    return synced_network(local_mailman, tmp_path_factory.mktemp("quiet"))
+
+
+@pytest.fixture
+def quiet_network(mailman: RunningMailman, quiet_lists: Network, tmp_path: Path) -> Network:
+    """``quiet_lists`` with a fresh site folder (no bulletins, empty ledger);
+    for a test that must leave the lists without posts."""
+    root = write_site(tmp_path / "site", quiet_lists.domain, network_lists(quiet_lists.domain))
+    return dataclasses.replace(quiet_lists, root=root)
 
 
 def message_ids(mailman: RunningMailman, domain: str) -> dict[str, set[str]]:
@@ -198,13 +219,13 @@ def test_with_mailman_unreachable_send_fails_clearly_and_the_ledger_holds_what_w
     assert len(message_ids(mailman, network.domain)) == 4
 
 
-def test_invalid_content_means_nothing_is_sent(mailman: RunningMailman, network: Network) -> None:
-    write_bulletin(network.root, "noord/2026-11-09-goed.md", bulletin_text("Goed bericht", "2026-11-09"))
-    write_bulletin(network.root, "zuid/2026-11-09-fout.md", bulletin_text("Fout bericht", "2026-11-09", category="bestaat-niet"))
+def test_invalid_content_means_nothing_is_sent(mailman: RunningMailman, quiet_network: Network) -> None:
+    write_bulletin(quiet_network.root, "noord/2026-11-09-goed.md", bulletin_text("Goed bericht", "2026-11-09"))
+    write_bulletin(quiet_network.root, "zuid/2026-11-09-fout.md", bulletin_text("Fout bericht", "2026-11-09", category="bestaat-niet"))
     with pytest.raises(InvalidSite):
-        send(network.root, now=NOW, settings=mailman.settings)
+        send(quiet_network.root, now=NOW, settings=mailman.settings)
     mailman.settle()
-    assert mailman.deliveries(network.domain) == [] and not network.ledger.exists()
+    assert mailman.deliveries(quiet_network.domain) == [] and not quiet_network.ledger.exists()
 
 
 def test_a_title_that_tries_to_inject_a_header_arrives_as_one_subject(mailman: RunningMailman, network: Network) -> None:
@@ -221,15 +242,15 @@ def test_a_title_that_tries_to_inject_a_header_arrives_as_one_subject(mailman: R
     assert len(result.sent) == 1
 
 
-def test_dry_run_shows_the_plan_with_member_counts_and_sends_nothing(mailman: RunningMailman, network: Network) -> None:
-    write_bulletin(network.root, "oost/2026-11-09-vergadering.md", bulletin_text("Buurtvergadering", "2026-11-09"))
-    result = send(network.root, now=NOW, settings=mailman.settings, dry_run=True)
+def test_dry_run_shows_the_plan_with_member_counts_and_sends_nothing(mailman: RunningMailman, quiet_network: Network) -> None:
+    write_bulletin(quiet_network.root, "oost/2026-11-09-vergadering.md", bulletin_text("Buurtvergadering", "2026-11-09"))
+    result = send(quiet_network.root, now=NOW, settings=mailman.settings, dry_run=True)
     assert [(m.bulletin.id, m.target.list) for m in result.plan.messages] == \
-        [("oost/2026-11-09-vergadering", f"oost@{network.domain}")]
-    assert {c.list: c.members for c in result.counts} == {f"oost@{network.domain}": 3}
-    assert result.sent == () and not network.ledger.exists()
+        [("oost/2026-11-09-vergadering", f"oost@{quiet_network.domain}")]
+    assert {c.list: c.members for c in result.counts} == {f"oost@{quiet_network.domain}": 3}
+    assert result.sent == () and not quiet_network.ledger.exists()
     mailman.settle()
-    assert mailman.deliveries(network.domain) == []
+    assert mailman.deliveries(quiet_network.domain) == []
 
 
 def test_privacy_error_anywhere_means_nothing_is_sent(tmp_path: Path) -> None:
