@@ -244,7 +244,9 @@ def apply_sync(client: MailmanClient, changes: list[Change], *,
             case "remove-owner" | "remove-moderator":
                 client.remove_role(change.target, change.action.removeprefix("remove-"), change.key)
             case "accept-sender":
-                if change.key not in {m.address for m in client.roster(change.target, "nonmember")}:
+                # A list made in this run has no nonmembers yet: no need to ask.
+                if change.target in created or \
+                        change.key not in {m.address for m in client.roster(change.target, "nonmember")}:
                     client.add_role(change.target, "nonmember", change.key)
                 client.set_moderation_action(change.target, "nonmember", change.key, "accept")
             case "subscribe":
