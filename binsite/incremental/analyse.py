@@ -22,18 +22,18 @@ from typing import TYPE_CHECKING
 from binsite import __version__
 from binsite.source.areas import Area, list_addresses
 from binsite.incremental.cache import BuildCache, serialize_body
-from binsite.incremental.compact import Compact
+from binsite.incremental import compact
 from binsite.source.config import SiteConfig
 from binsite import progress
-from binsite.source.content import CONTENT_DIR, Bulletin, Source, parse_bulletin, stray_files
+from binsite.source.content import CONTENT_DIR, Author, Bulletin, Source, parse_bulletin, stray_files
 from binsite.errors import Problem, error, warning
 from binsite.incremental.fastpath import walk_files
 from binsite.i18n import t
 from binsite.incremental.workers import fork_map
+from binsite.source.media import MediaFile, Ref
 
 if TYPE_CHECKING:
     from binsite.render.markup import RenderedBody
-    from binsite.source.media import MediaFile
 
 # Bump when parsing, the guard or Markdown rendering change their output.
 ANALYSIS_VERSION = 4
@@ -81,7 +81,7 @@ def parse_context(config: SiteConfig, areas: tuple[Area, ...]) -> ParseContext:
 
 
 @dataclass(frozen=True, slots=True)
-class Analysis(Compact):
+class Analysis:
     """What one content file yields, small enough to keep for every file:
     the bulletin without its body, which goes to the body store rendered,
     with its search words."""
@@ -98,6 +98,10 @@ class Analysis(Compact):
     media: tuple[MediaFile, ...] = ()
     public_media: tuple[str, ...] = ()
     mail_media: tuple[str, ...] = ()
+
+
+# The records the cache keeps by the ten thousand, and the workers hand back, pickle compactly.
+compact.register(Author, Bulletin, MediaFile, Ref, Analysis)
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,10 @@ for the frozen records of the build cache, and the garbage-collector setting
 for making many of them (``many_objects``).
 
 A slotted dataclass pickles through ``dataclasses.fields()`` per object,
-which cost more than half a second per build at 10,000 bulletins. These
-records pickle as their class and a tuple of their field values instead,
-and unpickle through ``__init__``.
+which cost more than half a second per build at 10,000 bulletins. The
+records ``register``ed here (by ``binsite.incremental.analyse``, which hands
+them to the cache) pickle as their class and a tuple of their field values
+instead, and unpickle through ``__init__``.
 
 Values are made canonical on the way: short strings are interned and equal
 tuples shared, so that pickle's memo writes "bulletin", "members" or a
@@ -15,7 +16,9 @@ The cache is then smaller and loads faster; the values are equal either way.
 
 from __future__ import annotations
 
+import copyreg
 import dataclasses
+import functools
 import gc
 import sys
 from contextlib import contextmanager
@@ -53,20 +56,23 @@ def _plain(item: Any) -> bool:
     return kind is tuple and all(type(x) is str or type(x) is int for x in item)
 
 
-class Compact:
-    """Mix into a ``@dataclass(frozen=True, slots=True)`` whose fields are all
-    ``__init__`` parameters."""
+def register(*classes: type) -> None:
+    """Pickle each of ``classes`` (frozen slotted dataclasses whose fields
+    are all ``__init__`` parameters) as its class and its canonical field
+    values. Registered with ``copyreg`` from here, so the domain types stay
+    plain records that know nothing of how the cache keeps them; unpickling
+    needs no registration (it calls the class)."""
+    for cls in classes:
+        if cls in _GETTERS:
+            continue
+        names = [f.name for f in dataclasses.fields(cls)]
+        single = attrgetter(names[0])
+        getter = _GETTERS[cls] = attrgetter(*names) if len(names) > 1 else (lambda obj, single=single: (single(obj),))
+        copyreg.pickle(cls, functools.partial(_reduce, cls, getter))
 
-    __slots__ = ()
 
-    def __reduce__(self) -> tuple[type, tuple]:
-        cls = type(self)
-        getter = _GETTERS.get(cls)
-        if getter is None:
-            names = [f.name for f in dataclasses.fields(cls)]
-            single = attrgetter(names[0])
-            getter = _GETTERS[cls] = attrgetter(*names) if len(names) > 1 else (lambda obj: (single(obj),))
-        return cls, tuple(map(canonical, getter(self)))
+def _reduce(cls: type, getter: Callable[[Any], tuple], obj: Any) -> tuple[type, tuple]:
+    return cls, tuple(map(canonical, getter(obj)))
 
 
 @contextmanager

@@ -18,7 +18,6 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
-from binsite.incremental.compact import Compact
 from binsite.source.config import SiteConfig
 from binsite.source.encoding import decode_text
 from binsite.errors import Problem, error, warning
@@ -95,13 +94,13 @@ class Source:
 
 
 @dataclass(frozen=True, slots=True)
-class Author(Compact):
+class Author:
     role: str
     name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
-class Bulletin(Compact):
+class Bulletin:
     """One bulletin or notice, parsed and valid on its own.
 
     Cross-file facts (does ``follow_up_of`` exist, are ids unique, what does

@@ -42,7 +42,6 @@ import warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from binsite.incremental.compact import Compact
 from binsite.errors import Problem, error, note
 from binsite.i18n import Text, t
 
@@ -79,7 +78,7 @@ def sniff(data: bytes) -> str | None:
 
 
 @dataclass(frozen=True, slots=True)
-class MediaFile(Compact):
+class MediaFile:
     """One file beside a bulletin, as probed (the probe is cached by digest)."""
 
     name: str                  # as referred to in the body
@@ -315,7 +314,7 @@ def media_folder(bulletin_rel: str) -> str:
 # --- The Markdown side -----------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
-class Ref(Compact):
+class Ref:
     """One reference in a rendition: an image (``img``) or a link (``a``) to a file."""
 
     tag: str
