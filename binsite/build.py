@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import time as _time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -191,7 +192,8 @@ def _full_build(root: Path, out: Path, *, now: datetime, drafts: bool, cache: bo
         env = make_environment(site.root, site.config.language,
                                compiled_dir=cache_dir(root) / "templates" if cache else None)
         jobs = plan_jobs(env, archive, assets=load_assets(dirs), site_key=site_key,
-                         media_store=str(build_cache.folder / "media") if build_cache.persistent else "")
+                         media_store=str(build_cache.folder / "media") if build_cache.persistent else "",
+                         search_parts=_cached_search_parts(build_cache.bodies, site.config.language))
 
     fresh = claim(out)  # an empty folder: nothing there can be stale
     outputs = build_cache.section("outputs")
@@ -228,6 +230,23 @@ def _full_build(root: Path, out: Path, *, now: datetime, drafts: bool, cache: bo
         rendered=len(todo), report=WriteReport(written=changed, unchanged=len(jobs) - changed, removed=removed),
         warnings=tuple(result.problems))
     return (result, build_result), {path: [record[2], record[3]] for path, record in kept.items()}
+
+
+def _cached_search_parts(store, lang: str):
+    """The search index's encoded batches for this build: a batch whose
+    entries are unchanged comes encoded from the body store, the others are
+    encoded and kept there; only this build's batches stay."""
+    from binsite.render.pages import encode_search_batch
+
+    def parts(batches: list) -> Iterator[bytes]:
+        for key, entries in batches:
+            batch = store.fragment(key)
+            if batch is None:
+                batch = encode_search_batch(entries, store.words([e.words_key for e in entries]), lang)
+                store.put_fragment(key, batch)
+            yield batch
+        store.keep_fragments([key for key, _ in batches])
+    return parts
 
 
 def _unchanged(path: str, record: tuple) -> bool:

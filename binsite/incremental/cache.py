@@ -120,8 +120,8 @@ class BodyStore:
             del self._words[key]
         return len(stale) + len(stale_words)
 
-    # Encoded batches of the search index by key (``binsite.render.pages.search_index``):
-    # only the latest build's are kept.
+    # Encoded batches of the search index by key (``binsite.render.pages.search_batches``),
+    # kept by the build (``binsite.build``): only the latest build's.
     def fragment(self, key: str) -> bytes | None:
         return self._fragments.get(key)
 

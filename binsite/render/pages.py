@@ -127,10 +127,12 @@ def templates_digest(template_dirs: list[Path]) -> str:
 
 
 def plan_jobs(env: jinja2.Environment, archive: Archive, *, assets: dict[str, bytes], site_key: str,
-              media_store: str = "") -> list[Job]:
+              media_store: str = "", search_parts: SearchParts | None = None) -> list[Job]:
     """All jobs of the site. ``site_key`` covers what every page shows (config,
     areas, templates, binsite's version). Two jobs on one path is an error.
-    ``media_store``: the folder where processed pictures are kept ("": memory)."""
+    ``media_store``: the folder where processed pictures are kept ("": memory);
+    ``search_parts``: where the search index's encoded batches come from
+    (``search_index``)."""
     stats_key = stats_digest(archive, site_key)
     jobs = [*_pages(Renderer(env, archive), site_key, stats_key), *_feeds(env, archive, site_key),
             *_media_jobs(archive, media_store)]
@@ -139,7 +141,7 @@ def plan_jobs(env: jinja2.Environment, archive: Archive, *, assets: dict[str, by
     jobs.append(Job("sitemap.xml", digest(site_key, tuple((e.path, e.date.timestamp()) for e in archive.entries)),
                     lambda: sitemap(archive)))
     jobs.append(Job("robots.txt", site_key, lambda: robots(archive)))
-    jobs.append(Job(f"{urls.SEARCH_PATH}/index.js", everything, lambda: search_index(archive, site_key)))
+    jobs.append(Job(f"{urls.SEARCH_PATH}/index.js", everything, search_index, (archive, site_key, search_parts)))
     jobs.append(Job(STATS_CSV, stats_key, lambda: _stats_csv(archive)))
     for rel, data in sorted(assets.items()):
         jobs.append(Job(f"{ASSETS_DIR}/{rel}", hashlib.sha256(data).hexdigest(), bytes, (data,)))
@@ -354,43 +356,57 @@ INDEX_BATCH = 500
 _INDEX_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def search_index(archive: Archive, site_key: str = "") -> Iterator[bytes]:
+# A batch of the search index: the key of what its records show, and its entries.
+SearchBatch = tuple[str, tuple[Entry, ...]]
+# How a build gets the encoded batches (``binsite.build`` takes them from its cache).
+SearchParts = Callable[[list[SearchBatch]], Iterable[bytes]]
+
+
+def search_batches(archive: Archive, site_key: str = "") -> list[SearchBatch]:
+    """The search index's entries in batches of ``INDEX_BATCH``, each keyed by
+    what its records show: entry keys cover a record, the site key the area
+    names and category labels; words follow from the body and title."""
+    lang = archive.site.config.language
+    entries = archive.entries
+    chunks = [entries[start:start + INDEX_BATCH] for start in range(0, len(entries), INDEX_BATCH)]
+    return [(digest("search-index", site_key, lang, tuple(e.key for e in chunk)), chunk) for chunk in chunks]
+
+
+def encode_search_batch(entries: tuple[Entry, ...], words: dict[str, str], lang: str) -> bytes:
+    """One batch's records (``words``: per ``words_key`` the entry's search
+    words), without their brackets: batches are joined by commas. One JSON
+    encoding per batch (one per record cost more in setting up the encoder
+    than in encoding)."""
+    return _INDEX_ENCODER.encode([{
+        "t": entry.title,
+        "u": entry.path,
+        "d": format_date(entry.date, lang),
+        "a": ", ".join(a.name for a in entry.areas) if not entry.bulletin.to_all else "",
+        "c": entry.category.label(lang) if entry.category else "",
+        "e": entry.excerpt,
+        "w": words[entry.words_key],
+    } for entry in entries])[1:-1].encode("utf-8")
+
+
+def search_index(archive: Archive, site_key: str = "", parts: SearchParts | None = None) -> Iterator[bytes]:
     """A small script that defines the offline search index: per public
     bulletin its title, path, date, areas, category and the set of its words.
-    Made (and written) a few hundred entries at a time, so that memory holds
-    the words of those only, never the whole index (14 MB at 10,000
-    bulletins); each batch is one JSON encoding (one per record cost more in
-    setting up the encoder than in encoding). A batch whose entries are
-    unchanged comes encoded from the body store: an edit re-encodes one
-    batch, not all twenty."""
-    lang = archive.site.config.language
-    bodies = archive.bodies
-    used: list[str] = []
+    Made (and written) one batch at a time, so that memory holds the words of
+    those only, never the whole index (14 MB at 10,000 bulletins). ``parts``
+    gives the encoded batches (a build takes unchanged ones from its cache,
+    so an edit re-encodes one batch, not all twenty); by default each is
+    encoded here."""
+    batches = search_batches(archive, site_key)
+    if parts is None:
+        lang, bodies = archive.site.config.language, archive.bodies
+        encoded = (encode_search_batch(chunk, bodies.words([e.words_key for e in chunk]), lang)
+                   for _, chunk in batches)
+    else:
+        encoded = parts(batches)
     yield b"window.BINSITE_INDEX = ["
-    entries = archive.entries
-    for start in range(0, len(entries), INDEX_BATCH):
-        chunk = entries[start:start + INDEX_BATCH]
-        # Entry keys cover what a record shows; the site key the area names
-        # and category labels; words follow from the body and title.
-        key = digest("search-index", site_key, lang, tuple(e.key for e in chunk))
-        used.append(key)
-        batch = bodies.fragment(key)
-        if batch is None:
-            words = bodies.words([e.words_key for e in chunk])
-            # The batch's records without their brackets; batches joined by commas.
-            batch = _INDEX_ENCODER.encode([{
-                "t": entry.title,
-                "u": entry.path,
-                "d": format_date(entry.date, lang),
-                "a": ", ".join(a.name for a in entry.areas) if not entry.bulletin.to_all else "",
-                "c": entry.category.label(lang) if entry.category else "",
-                "e": entry.excerpt,
-                "w": words[entry.words_key],
-            } for entry in chunk])[1:-1].encode("utf-8")
-            bodies.put_fragment(key, batch)
-        yield (b"," + batch) if start else batch
+    for index, batch in enumerate(encoded):
+        yield (b"," + batch) if index else batch
     yield b"];\n"
-    bodies.keep_fragments(used)
 
 
 def load_assets(template_dirs: list[Path]) -> dict[str, bytes]:
