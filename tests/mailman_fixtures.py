@@ -4,7 +4,8 @@ Registered from tests/conftest.py (``pytest_plugins``). ``local_mailman``
 starts a private Mailman and SMTP sink in a fresh folder on free ports (the
 Mailman virtual environment is made from requirements/mailman.txt if
 missing) and stops it at the end. Tests share it, so each test's site uses
-its own mail domain (``mail_domain``) and reads only deliveries for it.
+its own mail domain (``mail_domain``) and reads only deliveries for it. The
+sites themselves come from ``tests/sitekit.py`` (``write_site``, ``area``).
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import yaml
 
 from binsite.mailman.client import MailmanClient
 from binsite.devtools.local_mailman import LocalMailman, LocalState
 from binsite.mailman.settings import MailmanSettings
 from binsite.devtools.sink import Delivered, clear_maildir, read_maildir
+from sitekit import poll
 
 _domains = itertools.count(1)
 ACTIVE_QUEUES = ("in", "pipeline", "out", "virgin", "command")
@@ -65,31 +66,27 @@ class RunningMailman:
     def wait_for_deliveries(self, domain: str, recipients: int, *, timeout: float = 30.0) -> list[Delivered]:
         """Wait until at least ``recipients`` envelope recipients got mail from
         ``domain`` and Mailman's queues are empty; a hard ``timeout``."""
-        deadline = time.monotonic() + timeout
         client = self.client()
-        while True:
-            got = sum(len(d.envelope_to) for d in self.deliveries(domain))
-            if got >= recipients and self.queues_empty(client):
-                # Anything still on its way (a duplicate) would show within a moment.
-                time.sleep(0.4)
-                if self.queues_empty(client):
-                    return self.deliveries(domain)
-            if time.monotonic() > deadline:
-                raise AssertionError(f"expected {recipients} recipients from {domain} within {timeout} s, got {got}")
-            time.sleep(0.1)
+
+        def got() -> int:
+            return sum(len(d.envelope_to) for d in self.deliveries(domain))
+
+        poll(lambda: got() >= recipients and self._empty_twice(client), timeout=timeout, interval=0.1,
+             what=lambda: f"{recipients} recipients from {domain} (got {got()})")
+        return self.deliveries(domain)
 
     def settle(self, *, timeout: float = 20.0) -> None:
         """Wait until Mailman's queues are empty (twice, 0.4 s apart); a hard ``timeout``."""
-        deadline = time.monotonic() + timeout
         client = self.client()
-        while True:
-            if self.queues_empty(client):
-                time.sleep(0.4)
-                if self.queues_empty(client):
-                    return
-            if time.monotonic() > deadline:
-                raise AssertionError(f"Mailman's queues not empty within {timeout} s: {client.queue_sizes()}")
-            time.sleep(0.1)
+        poll(lambda: self._empty_twice(client), timeout=timeout, interval=0.1,
+             what=lambda: f"Mailman's queues to empty ({client.queue_sizes()})")
+
+    def _empty_twice(self, client: MailmanClient) -> bool:
+        if not self.queues_empty(client):
+            return False
+        # Anything still on its way (a duplicate) would show within a moment.
+        time.sleep(0.4)
+        return self.queues_empty(client)
 
     @staticmethod
     def queues_empty(client: MailmanClient) -> bool:
@@ -127,54 +124,6 @@ def new_domain() -> str:
 def mail_domain() -> str:
     """A mail domain of this test's own."""
     return new_domain()
-
-
-# --- small sites in tmp_path -------------------------------------------------
-
-def write_site(root: Path, domain: str, areas: dict[str, dict], bulletins: dict[str, str] | None = None,
-               *, send_window: str = "7 days", title: str = "BIN Proefdorp") -> Path:
-    """A site with ``areas`` (``lists/<id>.yaml`` contents) and ``bulletins``
-    (path under ``content/`` -> file text)."""
-    root.mkdir(parents=True, exist_ok=True)
-    config = {
-        "title": title,
-        "base_url": "https://bin.test.example/archief/",
-        "language": "nl",
-        "timezone": "Europe/Amsterdam",
-        "mail": {"domain": domain, "sender": f"bulletin@{domain}", "sender_name": title},
-        "send_window": send_window,
-    }
-    (root / "binsite.yaml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    (root / "lists").mkdir(exist_ok=True)
-    for area_id, values in areas.items():
-        (root / "lists" / f"{area_id}.yaml").write_text(yaml.safe_dump(values, allow_unicode=True, sort_keys=False),
-                                                        encoding="utf-8")
-    for rel, text in (bulletins or {}).items():
-        write_bulletin(root, rel, text)
-    return root
-
-
-def write_bulletin(root: Path, rel: str, text: str) -> Path:
-    path = root / "content" / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def bulletin_text(title: str, date: str, body: str = "Tekst van het bericht.", **front: object) -> str:
-    values = {"title": title, "date": date, **front}
-    return "---\n" + yaml.safe_dump(values, allow_unicode=True, sort_keys=False) + "---\n" + body + "\n"
-
-
-def area(name: str, domain: str, area_id: str, *, partners: int = 1) -> dict:
-    """An area with one BINCO and ``partners`` partners, all at ``domain``'s test addresses."""
-    return {
-        "name": name,
-        "description": f"Het gebied {name}.",
-        "coordinators": [f"binco.{area_id}@coord.{domain}"],
-        "partners": [{"address": f"partner{i}.{area_id}@partners.{domain}", "role": "politie"} for i in range(1, partners + 1)],
-        "join": "Mail de BINCO.",
-    }
 
 
 def subscribe_residents(client: MailmanClient, list_address: str, residents: list[str]) -> None:

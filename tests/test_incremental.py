@@ -15,8 +15,7 @@ import pytest
 
 from binsite.build import build
 from binsite.paths import CACHE_DIR
-from mediakit import leaky_jpeg, leaky_pdf, leaky_png
-from sitekit import MINI_NOW, write
+from sitekit import MINI_NOW, leaky_jpeg, leaky_pdf, leaky_png, write
 
 
 def tree(folder: Path) -> dict[str, bytes]:

@@ -14,8 +14,7 @@ from PIL import Image
 from binsite.build import build
 from binsite.load import load_site
 from binsite.errors import InvalidSite
-from mediakit import SECRETS, leaky_jpeg, leaky_pdf, leaky_png, leaky_webp
-from sitekit import MINI_NOW, write
+from sitekit import MINI_NOW, SECRETS, leaky_jpeg, leaky_pdf, leaky_png, leaky_webp, write
 
 BULLETIN = "content/zuid/2026-11-04-straatverlichting.md"
 FOLDER = "content/zuid/2026-11-04-straatverlichting"

@@ -279,7 +279,7 @@ def test_attack_fails_check_or_leaves_no_trace(tmp_path, kind, body, line, senti
 @pytest.mark.parametrize("image", EVIL_IMAGES)
 def test_images_from_elsewhere_never_reach_the_site(tmp_path, image):
     root = _attack_site(tmp_path, f"Foto:\n\n{image}\n\n![goed](foto.jpg)\n")
-    from mediakit import leaky_jpeg  # the picture beside the bulletin (binsite.source.media)
+    from sitekit import leaky_jpeg  # the picture beside the bulletin (binsite.source.media)
 
     (root / ATTACK_REL[:-3]).mkdir()
     (root / ATTACK_REL[:-3] / "foto.jpg").write_bytes(leaky_jpeg())

@@ -82,7 +82,8 @@ def delivered_picture_email_html(local_mailman, tmp_path_factory) -> str:
     from binsite.mailing.run import send
     from binsite.mailman.sync import sync
     from browser_support import REPO
-    from tests.mailman_fixtures import area, bulletin_text, new_domain, write_bulletin, write_site
+    from tests.mailman_fixtures import new_domain
+    from sitekit import area, bulletin_text, write_bulletin, write_site
 
     local_mailman.settle()
     domain = new_domain()

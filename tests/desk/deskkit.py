@@ -1,4 +1,4 @@
-"""Helpers for the desk tests against the session's real Mailman: posting as a
+"""The desk tests' Mailman helpers (the site itself from ``sitekit``): posting as a
 resident over LMTP, waiting for a held message, running the CLI."""
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ from binsite.cli import desk as _desk  # noqa: F401  (registers inbox and member
 from binsite.mailman.client import HeldMessage, MailmanClient
 from binsite.mailman.settings import MailmanSettings
 from binsite.mailman.sync import sync
-from tests.mailman_fixtures import area, write_site
-from sitekit import poll
+from sitekit import area, poll, write_site
 
 
 @dataclass(frozen=True)

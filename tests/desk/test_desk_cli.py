@@ -22,7 +22,7 @@ from binsite.desk.inbox import InboxItem, draft_text, forward_message
 from binsite.desk.message import view
 from binsite.desk.refs import message_digest
 from binsite.mailman.settings import MailmanSettings
-from tests.mailman_fixtures import area, write_site
+from sitekit import area, write_site
 
 DOMAIN = "desk.test.example"
 TZ = ZoneInfo("Europe/Amsterdam")

@@ -20,8 +20,8 @@ from binsite.errors import BinsiteError
 from binsite.devtools.local_mailman import free_port
 from binsite.devtools.sink import Delivered
 from tests.desk.deskkit import DeskNetwork, post, report, run, synced_network, wait_held
-from tests.mailman_fixtures import RunningMailman, area, write_site
-from sitekit import poll
+from tests.mailman_fixtures import RunningMailman
+from sitekit import area, poll, write_site
 
 pytestmark = pytest.mark.mailman
 

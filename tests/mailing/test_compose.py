@@ -15,7 +15,7 @@ from binsite.load import LoadedSite, load_site
 from binsite.mailing import compose as composer
 from binsite.mailing.compose import message_id, one_line
 from binsite.mailing.plan import PlannedMessage, Target
-from tests.mailman_fixtures import area, bulletin_text, write_bulletin, write_site
+from sitekit import area, bulletin_text, write_bulletin, write_site
 
 DOMAIN = "compose.test.example"
 NOW = datetime(2026, 11, 10, 12, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))

@@ -22,7 +22,8 @@ from binsite.mailing.binding import ForeignHistory, LedgerMismatch
 from binsite.mailing.ledger import read_ledger
 from binsite.mailing.run import SendUncertain, send
 from binsite.mailman.sync import sync
-from tests.mailman_fixtures import RunningMailman, area, bulletin_text, new_domain, write_bulletin, write_site
+from tests.mailman_fixtures import RunningMailman, new_domain
+from sitekit import area, bulletin_text, write_bulletin, write_site
 
 pytestmark = pytest.mark.mailman
 

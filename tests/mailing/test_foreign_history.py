@@ -20,8 +20,8 @@ from binsite.mailing.run import send
 from binsite.mailman.settings import public_url
 from binsite.mailman.sync import sync
 from tests.desk.deskkit import post, report, wait_held
-from tests.mailman_fixtures import RunningMailman, area, bulletin_text, new_domain, write_bulletin, write_site
-from sitekit import poll
+from tests.mailman_fixtures import RunningMailman, new_domain
+from sitekit import area, bulletin_text, poll, write_bulletin, write_site
 
 pytestmark = pytest.mark.mailman
 

@@ -11,7 +11,7 @@ import pytest
 from binsite.mailing.ledger import Ledger, LedgerEntry
 from binsite.mailing.plan import plan_sends
 from binsite.load import load_site
-from tests.mailman_fixtures import area, bulletin_text, write_site
+from sitekit import area, bulletin_text, write_site
 
 TZ = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 11, 10, 12, 0, tzinfo=TZ)

@@ -21,7 +21,8 @@ from binsite.mailing.run import send
 from binsite.mailman.client import post_lmtp
 from binsite.devtools.local_mailman import free_port
 from binsite.mailman.sync import sync
-from tests.mailman_fixtures import RunningMailman, area, bulletin_text, new_domain, write_bulletin, write_site
+from tests.mailman_fixtures import RunningMailman, new_domain
+from sitekit import area, bulletin_text, write_bulletin, write_site
 
 pytestmark = pytest.mark.mailman
 

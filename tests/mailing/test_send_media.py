@@ -16,8 +16,8 @@ from PIL import Image
 from binsite.errors import InvalidSite
 from binsite.mailing.run import send
 from binsite.mailman.sync import max_message_kb, sync
-from mediakit import SECRETS, leaky_jpeg, leaky_pdf
-from tests.mailman_fixtures import RunningMailman, area, bulletin_text, new_domain, write_bulletin, write_site
+from sitekit import SECRETS, area, bulletin_text, leaky_jpeg, leaky_pdf, write_bulletin, write_site
+from tests.mailman_fixtures import RunningMailman, new_domain
 from tests.mailing.test_send import NOW
 
 pytestmark = pytest.mark.mailman

@@ -16,8 +16,8 @@ from binsite.cli import main
 from binsite.mailman.client import MailmanClient
 from binsite.devtools.local_mailman import LocalMailman
 from binsite.mailman.settings import settings_from_env
-from tests.mailman_fixtures import RunningMailman, area, bulletin_text, write_bulletin, write_site
-from sitekit import poll
+from tests.mailman_fixtures import RunningMailman
+from sitekit import area, bulletin_text, poll, write_bulletin, write_site
 
 pytestmark = pytest.mark.mailman
 

@@ -13,8 +13,8 @@ import yaml
 from binsite.mailman.client import MailmanClient
 from binsite.mailman.sync import sync
 from binsite.errors import InvalidSite
-from tests.mailman_fixtures import RunningMailman, area, bulletin_text, write_bulletin, write_site
-from sitekit import poll
+from tests.mailman_fixtures import RunningMailman
+from sitekit import area, bulletin_text, poll, write_bulletin, write_site
 
 pytestmark = pytest.mark.mailman
 

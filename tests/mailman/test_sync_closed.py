@@ -7,7 +7,8 @@ import pytest
 
 from binsite.errors import BinsiteError, InvalidSite
 from binsite.mailman.sync import Change, apply_sync, sync
-from tests.mailman_fixtures import RunningMailman, area, new_domain, write_site
+from tests.mailman_fixtures import RunningMailman, new_domain
+from sitekit import area, write_site
 
 pytestmark = pytest.mark.mailman
 
