@@ -12,16 +12,42 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
 
 from markupsafe import Markup
 
 from binsite.model import urls
 from binsite.incremental.analyse import Analysis
 from binsite.source.areas import Area
-from binsite.incremental.cache import BodyStore
 from binsite.source.config import Category
 from binsite.source.content import Bulletin, expiry_date
 from binsite.model.site import Site, on_public_site
+
+if TYPE_CHECKING:
+    from binsite.render.markup import RenderedBody
+
+
+class Bodies(Protocol):
+    """Where the rendered bodies and search words are, by key: the build
+    cache's body store (``binsite.incremental.cache``) is one. The archive
+    holds the keys; the bodies stay there until a page shows them."""
+
+    def get(self, key: str) -> RenderedBody: ...
+
+    def words(self, keys: list[str]) -> dict[str, str]: ...
+
+
+class _NoBodies:
+    """An archive without bodies (an entry made for its links only)."""
+
+    def get(self, key: str) -> RenderedBody:
+        raise KeyError(key)
+
+    def words(self, keys: list[str]) -> dict[str, str]:
+        raise KeyError(keys[0] if keys else "")
+
+
+NO_BODIES: Bodies = _NoBodies()
 
 
 def digest(*parts: object) -> str:
@@ -52,7 +78,7 @@ class Entry:
     follow_ups: tuple["Entry", ...] = ()
     previous: "Entry | None" = None   # older, in the same area
     next: "Entry | None" = None       # newer, in the same area
-    bodies: BodyStore = field(default_factory=BodyStore, compare=False, repr=False)
+    bodies: Bodies = field(default=NO_BODIES, compare=False, repr=False)
     # The files beside the bulletin that its public rendition shows (``binsite.source.media``).
     media: tuple = ()
 
@@ -132,14 +158,14 @@ class Archive:
     by_area: dict[str, tuple[Entry, ...]] = field(default_factory=dict)
     by_category: dict[str, tuple[Entry, ...]] = field(default_factory=dict)
     notices: tuple[Entry, ...] = ()
-    bodies: BodyStore = field(default_factory=BodyStore, compare=False, repr=False)
+    bodies: Bodies = field(default=NO_BODIES, compare=False, repr=False)
 
 
 def public_bulletins(site: Site, now: datetime, *, drafts: bool = False) -> list[Bulletin]:
     return [b for b in site.bulletins if on_public_site(b, site.config, now, drafts=drafts)]
 
 
-def build_archive(site: Site, analyses: dict[str, Analysis], bodies: BodyStore, now: datetime, *,
+def build_archive(site: Site, analyses: dict[str, Analysis], bodies: Bodies, now: datetime, *,
                   drafts: bool = False) -> Archive:
     """Link the public bulletins into an archive; their bodies stay in ``bodies``."""
     shown = public_bulletins(site, now, drafts=drafts)
@@ -239,5 +265,5 @@ def retention_rows(site: Site) -> list[tuple[str, int | None]]:
     return [(c.label(config.language), config.retention_days(c.id)) for c in config.categories]
 
 
-__all__ = ["Archive", "Entry", "Page", "build_archive", "digest", "join_digest", "paginate", "public_bulletins",
+__all__ = ["Archive", "Bodies", "Entry", "Page", "build_archive", "digest", "join_digest", "paginate", "public_bulletins",
            "retention_rows", "expiry_date"]

@@ -171,16 +171,6 @@ def _media_jobs(archive: Archive, store: str) -> list[Job]:
     return jobs
 
 
-def render_archive(env: jinja2.Environment, archive: Archive, *, assets: dict[str, bytes]) -> dict[str, bytes]:
-    """All files of the public site in memory (for tests and small sites)."""
-    return {job.path: as_bytes(job.render()) for job in plan_jobs(env, archive, assets=assets, site_key="")}
-
-
-def as_bytes(data: bytes | Iterable[bytes]) -> bytes:
-    """A job's output as one bytes object (a job may return parts)."""
-    return data if isinstance(data, bytes) else b"".join(data)
-
-
 def stats_digest(archive: Archive, site_key: str) -> str:
     """What the public statistics count: not bodies or titles, so an edited
     bulletin does not redo them."""
