@@ -24,7 +24,7 @@ from markupsafe import Markup
 from binsite.i18n import format_datetime as format_datetime_text
 from binsite.i18n import author_label, ui
 from binsite.mailing.plan import PARTNERS, PlannedMessage
-from binsite.render.markup import RenderedBody, render_body
+from binsite.render.markup import RenderedBody
 from binsite.source.media import MailFile, mail_html, mail_text_list
 from binsite.render.environment import make_environment
 from binsite.model.site import Site, is_public
@@ -99,17 +99,16 @@ def template_context(planned: PlannedMessage, site: Site, body: RenderedBody) ->
     }
 
 
-def compose(planned: PlannedMessage, site: Site, *, environment: jinja2.Environment | None = None,
-            body: RenderedBody | None = None, media: "tuple[MailFile, ...]" = ()) -> EmailMessage:
-    """The e-mail for ``planned``; ``body`` and ``environment`` may be passed in to reuse them.
-    ``media``: the files the mail carries (``binsite.source.media.mail_files``): images
-    inline (``multipart/related``, ``cid:``), PDFs attached."""
+def compose(planned: PlannedMessage, site: Site, *, body: RenderedBody, environment: jinja2.Environment | None = None,
+            media: "tuple[MailFile, ...]" = ()) -> EmailMessage:
+    """The e-mail for ``planned`` with its rendered ``body`` (``LoadedSite.body``);
+    ``environment`` may be passed in to reuse it. ``media``: the files the mail
+    carries (``binsite.source.media.mail_files``): images inline
+    (``multipart/related``, ``cid:``), PDFs attached."""
     config = site.config
     lang = config.language
     env = environment or make_environment(site.root, lang)
-    if body is None and planned.bulletin.body is None:
-        raise ValueError(f"{planned.bulletin.id}: the body is in the body store, not in memory; pass body=")
-    rendered = body or render_body(planned.bulletin.body, lang=lang)
+    rendered = body
     context = template_context(planned, site, rendered)
     if media:
         context["body_html"] = Markup(mail_html(rendered.mail_html, media))
