@@ -1087,10 +1087,10 @@ def author_name(bulletin: Bulletin) -> str:
     return bulletin.author.name.strip() if bulletin.author is not None else ""
 
 
-def check_bulletin(bulletin: Bulletin, *, public: bool, allowed_addresses: frozenset[str],
+def check_bulletin(bulletin: Bulletin, *, body: str, public: bool, allowed_addresses: frozenset[str],
                    allowed_domains: frozenset[str], rendered: RenderedBody | None = None,
                    roles: frozenset[str] = frozenset()) -> list[Problem]:
-    """Personal data in what ``bulletin`` shows the public, as problems at file line and column.
+    """Personal data in what ``bulletin`` (with its Markdown ``body``) shows the public, as problems at file line and column.
 
     ``rendered``: the bulletin's renditions (``markup.render_body``); the
     public one is the text that is judged. Rendered here when not given. Errors when the
@@ -1111,7 +1111,6 @@ def check_bulletin(bulletin: Bulletin, *, public: bool, allowed_addresses: froze
                 "onbekende soort {k!r} in privacy.allow; kies uit: {known}",
                 "unknown kind {k!r} in privacy.allow; choose from: {known}", k=kind, known=", ".join([*KINDS, "naam"])),
                 code="privacy"))
-    body = bulletin.body or ""
     for index, line in enumerate(body.split("\n")):
         if line.strip().startswith(PLACEHOLDERS):
             problems.append(error(bulletin.source, bulletin.body_line + index, t(

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from binsite.source.config import SiteConfig
-from binsite.source.content import Bulletin, Source, parse_bulletin
+from binsite.source.content import Parsed, Source, parse_bulletin
 from binsite.errors import Severity
 from binsite.render.markup import render_body
 from binsite.privacy import KINDS, SIDECODES, Finding, bsn_valid, check_bulletin, iban_valid, scan
@@ -23,14 +23,15 @@ def kinds(text: str) -> tuple[str, ...]:
     return tuple(f.kind for f in scan(text, allowed_addresses=ALLOWED_ADDRESSES, allowed_domains=ALLOWED_DOMAINS))
 
 
-def bulletin(text: str, rel: str = REL) -> Bulletin:
-    parsed, problems = parse_bulletin(Source(rel, text.encode("utf-8")), CONFIG, AREAS)
-    assert parsed is not None, [p.format("en") for p in problems]
+def bulletin(text: str, rel: str = REL) -> Parsed:
+    parsed = parse_bulletin(Source(rel, text.encode("utf-8")), CONFIG, AREAS)
+    assert parsed.bulletin is not None, [p.format("en") for p in parsed.problems]
     return parsed
 
 
-def check(b: Bulletin, *, public: bool = True) -> list:
-    return check_bulletin(b, public=public, allowed_addresses=ALLOWED_ADDRESSES, allowed_domains=ALLOWED_DOMAINS)
+def check(parsed: Parsed, *, public: bool = True) -> list:
+    return check_bulletin(parsed.bulletin, body=parsed.body, public=public, allowed_addresses=ALLOWED_ADDRESSES,
+                          allowed_domains=ALLOWED_DOMAINS)
 
 
 # --- The table -----------------------------------------------------------------
@@ -180,7 +181,8 @@ def test_multiline_address_points_at_its_first_line():
 
 def test_allow_without_reason_is_not_honoured():
     text = BULLETIN.replace("author: binco\n", "author: binco\nprivacy: {allow: [kenteken], reason: \"getuigen\"}\n")
-    without_reason = dataclasses.replace(bulletin(text), privacy_reason="")
+    parsed = bulletin(text)
+    without_reason = parsed._replace(bulletin=dataclasses.replace(parsed.bulletin, privacy_reason=""))
     assert any("AB-12-CD" in p.message.nl for p in check(without_reason))
 
 

@@ -138,7 +138,7 @@ def analyse_source(source: Source, ctx: ParseContext, media: tuple[MediaFile, ..
     from binsite import privacy
     from binsite.render.markup import render_body, search_words
 
-    bulletin, problems = parse_bulletin(source, ctx.config, frozenset(ctx.area_ids))
+    bulletin, text, problems = parse_bulletin(source, ctx.config, frozenset(ctx.area_ids))
     if bulletin is None:
         return Analysis(None, tuple(problems) + media_problems), None
     from binsite.source.media import check_media, media_key, with_media
@@ -146,24 +146,24 @@ def analyse_source(source: Source, ctx: ParseContext, media: tuple[MediaFile, ..
 
     lang = ctx.config.language
     usable = {m.name: m for m in media if m.problem is None}
-    body = render_body(bulletin.body, lang=lang, media=usable)
+    body = render_body(text, lang=lang, media=usable)
     # The guard judges the public rendition itself: what Markdown, entities
     # and comments make of the text is what is published.
     problems += privacy.check_bulletin(
-        bulletin, public=is_public(bulletin) and not bulletin.draft, rendered=body,
+        bulletin, body=text, public=is_public(bulletin) and not bulletin.draft, rendered=body,
         allowed_addresses=frozenset(ctx.allowed_addresses), allowed_domains=frozenset(ctx.allowed_domains),
         roles=frozenset(part for area in ctx.area_ids for part in area.split("-")))
-    problems += check_media(bulletin, media, body.mail_media, max_file=ctx.config.media_max_file,
-                            max_mail=ctx.config.media_max_mail, mail_base=len(bulletin.body.encode()),
+    problems += check_media(bulletin, media, body.mail_media, body=text, max_file=ctx.config.media_max_file,
+                            max_mail=ctx.config.media_max_mail, mail_base=len(text.encode()),
                             folder_problems=media_problems)
-    key = body_key(bulletin.body, lang, media_key(media) if media else "")
+    key = body_key(text, lang, media_key(media) if media else "")
     mail_names = _shown(body.mail_media, usable)
     if mail_names:
         # A picture or PDF swapped after sending changes what readers received: a correction.
         bulletin = dataclasses.replace(bulletin, content_hash=with_media(
             bulletin.content_hash, tuple(usable[name].digest for name in mail_names)))
     analysis = Analysis(
-        bulletin=bulletin.without_body(),
+        bulletin=bulletin,
         problems=tuple(problems),
         body_key=key,
         excerpt=bulletin.summary or excerpt(body.public_text),

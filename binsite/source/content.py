@@ -8,14 +8,13 @@ read by ``binsite.incremental.analyse`` (cached, on all cores).
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 from zoneinfo import ZoneInfo
 
 from binsite.source.config import SiteConfig
@@ -125,9 +124,8 @@ class Bulletin:
     urgent: bool
     received: datetime | None
     summary: str
-    # The Markdown. ``None`` in bulletins that come from the build cache: the
-    # body then lives in the body store (rendered), not in memory.
-    body: str | None
+    # The Markdown body is not here (``parse_bulletin`` hands it over beside
+    # the bulletin; rendered, it lives in the body store): only where it starts.
     body_line: int              # 1-based line of the body's first line in the file
     privacy_allow: tuple[str, ...]
     privacy_reason: str
@@ -142,10 +140,6 @@ class Bulletin:
 
     def line_of(self, key: str) -> int:
         return dict(self.key_lines).get(key, 1)
-
-    def without_body(self) -> "Bulletin":
-        """This bulletin without its Markdown, to keep tens of thousands in memory."""
-        return dataclasses.replace(self, body=None)
 
 
 def content_hash(title: str, body: str, audience: str, areas: tuple[str, ...], category: str | None) -> str:
@@ -204,16 +198,27 @@ def slugify(text: str) -> str:
     return slug[:60].rstrip("-") or "bericht"
 
 
-def parse_bulletin(source: Source, config: SiteConfig, area_ids: frozenset[str]) -> tuple[Bulletin | None, list[Problem]]:
+class Parsed(NamedTuple):
+    """A content file as parsed: its bulletin (None when the file has an
+    error), its Markdown body ("" when it has none), and the problems, which
+    point at its lines. The bulletin holds no body: the analysis renders it
+    and keeps it in the body store."""
+
+    bulletin: Bulletin | None
+    body: str
+    problems: list[Problem]
+
+
+def parse_bulletin(source: Source, config: SiteConfig, area_ids: frozenset[str]) -> Parsed:
     """Parse one content file; problems point at its lines."""
     rel = source.rel
     parts = rel.split("/")
     problems: list[Problem] = []
     folder = parts[1] if len(parts) == 3 else None
     if folder is None:
-        return None, [error(rel, None, t(
+        return Parsed(None, "", [error(rel, None, t(
             "bericht staat niet in een gebiedsmap: zet het in content/<gebied>/ of content/notices/",
-            "bulletin is not in an area folder: put it in content/<area>/ or content/notices/"))]
+            "bulletin is not in an area folder: put it in content/<area>/ or content/notices/"))])
     kind = "notice" if folder == NOTICES else "bulletin"
     if kind == "bulletin" and folder not in area_ids:
         problems.append(error(rel, None, t(
@@ -233,17 +238,17 @@ def parse_bulletin(source: Source, config: SiteConfig, area_ids: frozenset[str])
             name_match = None
     text, bad = decode_text(rel, source.data)
     if text is None:
-        return None, problems + [bad]
+        return Parsed(None, "", problems + [bad])
     split = split_front_matter(text)
     if split is None:
-        return None, problems + [error(rel, 1, t(
+        return Parsed(None, "", problems + [error(rel, 1, t(
             "front matter ontbreekt: begin het bestand met een regel '---', dan title: en date:, en sluit af met '---'",
-            "front matter missing: start the file with a line '---', then title: and date:, and close with '---'"))]
+            "front matter missing: start the file with a line '---', then title: and date:, and close with '---'"))])
     front, body, body_line = split
     doc, more = load_mapping(front, rel, line_offset=1)
     problems += more
     if doc is None:
-        return None, problems
+        return Parsed(None, "", problems)
     values = doc.values
 
     def err(key: str, nl: str, en: str, **kw: object) -> None:
@@ -407,7 +412,7 @@ def parse_bulletin(source: Source, config: SiteConfig, area_ids: frozenset[str])
         problems.append(warning(rel, body_line - 1, t("het bericht heeft geen tekst", "the bulletin has no text")))
 
     if any(p.is_error for p in problems) or when is None or name_match is None:
-        return None, problems
+        return Parsed(None, "", problems)
     slug = name_match.group(4)
     stem = parts[2][:-3]
     bulletin = Bulletin(
@@ -429,7 +434,6 @@ def parse_bulletin(source: Source, config: SiteConfig, area_ids: frozenset[str])
         urgent=urgent,
         received=received,
         summary=str(values.get("summary") or "").strip(),
-        body=body,
         body_line=body_line,
         privacy_allow=privacy_allow,
         privacy_reason=privacy_reason,
@@ -440,7 +444,7 @@ def parse_bulletin(source: Source, config: SiteConfig, area_ids: frozenset[str])
                                   category),
         photos_checked=photos_checked,
     )
-    return bulletin, problems
+    return Parsed(bulletin, body, problems)
 
 
 def expiry_date(bulletin: Bulletin, config: SiteConfig) -> date | None:

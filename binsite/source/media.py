@@ -332,13 +332,13 @@ def _line_of(name: str, body: str, body_line: int) -> int:
     return body_line
 
 
-def check_media(bulletin, media: tuple[MediaFile, ...], mail_refs: tuple[Ref, ...], *, max_file: int,
+def check_media(bulletin, media: tuple[MediaFile, ...], mail_refs: tuple[Ref, ...], *, body: str, max_file: int,
                 max_mail: int, mail_base: int, folder_problems: tuple[Problem, ...] = ()) -> list[Problem]:
-    """Every problem with a bulletin's files: missing, without alt text, too
+    """Every problem with a bulletin's files (``body``: its Markdown): missing, without alt text, too
     large, of the wrong type, referred to by nobody; the mail too large; and
     the note that a person must look at the photos."""
     problems = list(folder_problems)
-    rel, body = bulletin.source, bulletin.body or ""
+    rel = bulletin.source
     folder = media_folder(rel)
     by_name = {m.name: m for m in media}
     used: set[str] = set()
