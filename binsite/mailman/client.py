@@ -44,6 +44,16 @@ class Membership:
 
 
 @dataclass(frozen=True)
+class MemberRecord:
+    """One membership as Mailman's ``members/`` resource gives it (the web service's view)."""
+
+    member_id: str      # Mailman's id (hex, as REST 3.1 gives it)
+    list_id: str        # ``name.domain``
+    address: str
+    display_name: str = ""
+
+
+@dataclass(frozen=True)
 class HeldMessage:
     """A message waiting for a moderator. ``request_id`` is reused by Mailman
     once handled: act on it only after checking ``message_id``."""
@@ -360,6 +370,76 @@ class MailmanClient:
                     "deze aanvraag is al afgehandeld (door iemand anders?); er is niets veranderd",
                     "this request was already handled (by someone else?); nothing was changed")) from None
         self._call(f"{action} request on {fqdn}", act, retry=False)
+
+
+    # --- for the residents' web service (binsite.web, binsite.mailman.residents) -----
+
+    def _rest(self, path: str, data: dict[str, Any] | None = None, method: str | None = None) -> Any:
+        return self._client._connection.call(path, data, method)[1]
+
+    def member_by_id(self, member_id: str) -> MemberRecord | None:
+        """The membership with Mailman's ``member_id`` (hex), or None when there is none (left already)."""
+        def read() -> MemberRecord:
+            return _member_record(self._rest(f"members/{member_id}"))
+        return self._get_or_none(f"member {member_id}", read)
+
+    def unsubscribe_member(self, member_id: str) -> bool:
+        """Remove exactly that membership, at once (no confirmation, no moderator); False when it was gone."""
+        def act() -> bool:
+            try:
+                self._rest(f"members/{member_id}", {"pre_confirmed": True, "pre_approved": True}, "DELETE")
+            except HTTPError as exc:
+                if exc.code == 404:
+                    return False
+                raise
+            return True
+        return self._call(f"unsubscribe member {member_id}", act)
+
+    def memberships(self, address: str) -> list[MemberRecord]:
+        """Every list ``address`` is a member (role member) of."""
+        from urllib.parse import urlencode
+        wanted = address.strip().lower()
+
+        def read() -> list[MemberRecord]:
+            found = self._rest("members/find?" + urlencode({"subscriber": wanted, "role": "member", "count": 200,
+                                                            "page": 1})) or {}
+            # Mailman matches with SQL LIKE ('_' is a wildcard there): keep exact matches only.
+            return [record for record in map(_member_record, found.get("entries", [])) if record.address == wanted]
+        return self._call(f"memberships of {wanted}", read)
+
+    def request_subscription(self, fqdn: str, address: str, display_name: str = "") -> str:
+        """Ask to join ``fqdn`` with an address already confirmed by its owner: the request waits
+        for the moderator (the BINCO). ``"requested"``, ``"pending"`` (already waiting) or ``"member"``."""
+        def act() -> str:
+            data = {"list_id": list_id(fqdn), "subscriber": address, "pre_verified": True, "pre_confirmed": True,
+                    "pre_approved": False}
+            if display_name:
+                data["display_name"] = display_name
+            try:
+                self._rest("members", data)
+            except HTTPError as exc:
+                if exc.code == 409:
+                    return "member" if "subscribed" in str(exc.msg or exc.reason or "") else "pending"
+                raise
+            return "requested"
+        return self._call(f"subscription request to {fqdn}", act, retry=False)
+
+    def address_verified_on(self, address: str) -> str | None:
+        """When Mailman recorded ``address`` as verified (ISO, UTC), or None (unknown or unverified)."""
+        def read() -> str | None:
+            return (self._rest(f"addresses/{address.strip().lower()}") or {}).get("verified_on")
+        return self._get_or_none(f"address {address}", read)
+
+
+def list_id(fqdn: str) -> str:
+    """Mailman's List-ID of ``name@domain``: ``name.domain``."""
+    name, _, domain = fqdn.partition("@")
+    return f"{name}.{domain}"
+
+
+def _member_record(entry: dict[str, Any]) -> MemberRecord:
+    return MemberRecord(str(entry["member_id"]), str(entry["list_id"]), str(entry["email"]).lower(),
+                        str(entry.get("display_name") or ""))
 
 
 def _optional(obj: Any, name: str) -> Any:

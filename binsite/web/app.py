@@ -10,7 +10,9 @@ service's public ``web_url``) and the environment for everything secret:
   Mailman's REST API (never shown to a visitor, never logged);
 - ``BINSITE_SMTP_HOST``, ``BINSITE_SMTP_PORT``: where the service's own mail goes;
 - ``BINSITE_TRUSTED_PROXIES``: how many proxies in front set ``X-Forwarded-For``
-  (default 0: the client is the TCP peer).
+  (default 0: the client is the TCP peer);
+- ``BINSITE_WEB_URL``: the service's public URL when it differs from
+  ``web_url`` in ``binsite.yaml`` (``make demo``: ``http://127.0.0.1:PORT/``).
 
 Other blueprints register through ``binsite.web.BLUEPRINTS``; they reach the
 service's parts with ``service()`` (Mailman client, mailer, limiters, text).
@@ -53,6 +55,7 @@ log = logging.getLogger(__name__)
 SMTP_HOST_VAR = "BINSITE_SMTP_HOST"
 SMTP_PORT_VAR = "BINSITE_SMTP_PORT"
 PROXIES_VAR = "BINSITE_TRUSTED_PROXIES"
+WEB_URL_VAR = "BINSITE_WEB_URL"
 # The largest request body: a form of a few fields (a desk blueprint that takes
 # uploads raises it for its own routes).
 MAX_FORM_BYTES = 64 * 1024
@@ -76,6 +79,7 @@ class WebSettings:
     smtp_host: str
     smtp_port: int
     trusted_proxies: int = 0
+    web_url: str = ""            # BINSITE_WEB_URL, else empty (binsite.yaml's web_url then)
 
     def __repr__(self) -> str:  # never the secret or the password
         return f"WebSettings(mailman={self.mailman!r}, smtp={self.smtp_host}:{self.smtp_port})"
@@ -104,9 +108,15 @@ def settings_from_environ(environ: Mapping[str, str]) -> WebSettings:
     if not proxies.isdigit() or int(proxies) > 5:
         raise BinsiteError(t("{v} moet 0 tot 5 zijn (het aantal proxy's voor de dienst)",
                              "{v} must be 0 to 5 (the number of proxies in front of the service)", v=PROXIES_VAR))
+    web_url = environ.get(WEB_URL_VAR, "").strip()
+    if web_url and not re.match(r"^https?://[^/\s?#]+(/[^\s?#]*)?\Z", web_url):
+        raise BinsiteError(t("{v} moet een volledig adres zijn, zoals https://bin.example.org/dienst/",
+                             "{v} must be a full address such as https://bin.example.org/dienst/", v=WEB_URL_VAR))
+    if web_url and not web_url.endswith("/"):
+        web_url += "/"
     # The service never posts over LMTP: its intake address is not needed.
     mailman = settings_from_env({**environ, "BINSITE_LMTP": environ.get("BINSITE_LMTP") or "127.0.0.1:8024"})
-    return WebSettings(secret, mailman, environ[SMTP_HOST_VAR].strip(), int(port_text), int(proxies))
+    return WebSettings(secret, mailman, environ[SMTP_HOST_VAR].strip(), int(port_text), int(proxies), web_url)
 
 
 @dataclass
@@ -132,6 +142,11 @@ class Service:
     @property
     def domain(self) -> str:
         return self.config.mail.domain
+
+    @property
+    def web_url(self) -> str:
+        """The service's public URL (trailing slash), or empty when none is configured."""
+        return self.settings.web_url or self.config.web_url
 
     def text(self, nl: str, en: str, /, **params: object) -> str:
         """Interface text in the site's language."""
@@ -284,7 +299,7 @@ def create_app(root: Path, *, environ: Mapping[str, str] = os.environ, blueprint
     app.jinja_env.undefined = jinja2.StrictUndefined
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
 
-    web_url = config.web_url or "http://127.0.0.1/"
+    web_url = settings.web_url or config.web_url or "http://127.0.0.1/"
     secure = web_url.startswith("https://")
     prefix = "/" + web_url.split("://", 1)[1].partition("/")[2]
     mailer = Mailer(settings.smtp_host, settings.smtp_port, config.mail.sender, config.mail.sender_name)

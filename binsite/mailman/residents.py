@@ -1,0 +1,180 @@
+"""What a resident's link may do at Mailman: join an area, leave a list, leave every area.
+
+The web service's views call these; no Flask here. Every action starts from a
+signed token (``binsite.tokens``) and acts on exactly what the token names:
+
+- ``JOIN`` (list id, address[, name]): mailed to that address, so following it
+  proves the address. ``confirm_join`` asks Mailman to subscribe it,
+  pre-verified and pre-confirmed but **not** pre-approved: the request waits
+  for the BINCO as every request does. A token is spent once used: Mailman
+  records when it verified the address, and a token issued before that
+  moment no longer confirms anything (a replay changes nothing).
+- ``UNSUBSCRIBE`` and ``PREFERENCES`` (list id, member id): one membership
+  of one list. ``leave`` removes exactly that membership, when it is still a
+  membership of that list; ``leave_all`` removes the same address from every
+  residents' list of this network, and nothing else.
+
+A token for a list outside this network, of another purpose, forged or
+expired raises ``BadToken`` before Mailman is asked anything.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from binsite import tokens
+from binsite.mailman.client import MailmanClient, MemberRecord, list_id
+from binsite.source.areas import MEMBERS, Area
+from binsite.tokens import BadToken
+
+log = logging.getLogger(__name__)
+
+WEEKLY = "weekly"
+MAX_ADDRESS = 254
+MAX_NAME = 80
+
+
+@dataclass(frozen=True)
+class ResidentsList:
+    """One list a resident can be on: an area's members list or its weekly overview."""
+
+    area: Area
+    kind: str          # MEMBERS or WEEKLY
+    fqdn: str
+
+    @property
+    def list_id(self) -> str:
+        return list_id(self.fqdn)
+
+
+def residents_lists(areas: tuple[Area, ...], domain: str) -> dict[str, ResidentsList]:
+    """Every residents' list of the network by Mailman list id (partners' lists are never among them)."""
+    found: dict[str, ResidentsList] = {}
+    for area in areas:
+        candidates = [(MEMBERS, area.members_list(domain))]
+        weekly = getattr(area, "weekly_list", None)  # the weekly overview's list, where there is one
+        if weekly is not None:
+            candidates.append((WEEKLY, weekly(domain)))
+        for kind, fqdn in candidates:
+            found[list_id(fqdn)] = ResidentsList(area, kind, fqdn)
+    return found
+
+
+def normalise_member_id(value: str) -> str:
+    """Mailman's member id as REST 3.1 spells it (32 hex digits), from hex, dashed or integer form."""
+    try:
+        parsed = uuid.UUID(int=int(value)) if value.isdigit() and len(value) <= 40 else uuid.UUID(hex=value)
+    except (ValueError, TypeError):
+        raise BadToken("not a member id") from None
+    return parsed.hex
+
+
+# --- join -------------------------------------------------------------------------
+
+def sign_join(secret: bytes | str, area: Area, domain: str, address: str, name: str = "", *,
+              issued: int | None = None) -> str:
+    """The token of a join confirmation link for ``address`` (mailed to that address only)."""
+    return tokens.sign(secret, tokens.JOIN, (list_id(area.members_list(domain)), address.strip().lower(), name.strip()),
+                       issued=issued)
+
+
+@dataclass(frozen=True)
+class JoinLink:
+    target: ResidentsList
+    address: str
+    name: str
+    issued: int
+
+
+def read_join(secret: bytes | str, token: str, areas: tuple[Area, ...], domain: str, *,
+              now: float | None = None) -> JoinLink:
+    """What a join token says; ``BadToken`` when it is not a valid join link of this network's members lists."""
+    issued, fields = tokens.verify(secret, token, tokens.JOIN, now=now)
+    if len(fields) not in (2, 3):
+        raise BadToken("malformed")
+    target = residents_lists(areas, domain).get(fields[0])
+    address = fields[1]
+    if target is None or target.kind != MEMBERS or "@" not in address or len(address) > MAX_ADDRESS:
+        raise BadToken("not a list of this network")
+    return JoinLink(target, address, fields[2][:MAX_NAME] if len(fields) == 3 else "", issued)
+
+
+def confirm_join(client: MailmanClient, link: JoinLink) -> str:
+    """Ask Mailman to add ``link.address`` to the list, waiting for the BINCO's approval.
+
+    ``"requested"`` (a request now waits), ``"pending"`` (one already waited),
+    ``"member"`` (already a member) or ``"spent"`` (this link was used before:
+    nothing changed)."""
+    verified = client.address_verified_on(link.address)
+    if verified is not None and _moment(verified) > link.issued:
+        return "spent"
+    return client.request_subscription(link.target.fqdn, link.address, link.name)
+
+
+def _moment(text: str) -> float:
+    """Mailman's timestamps are ISO without a zone, in UTC."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return float("inf")  # unreadable: treat the link as used (it changes nothing)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.timestamp()
+
+
+# --- leave ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MemberLink:
+    """A membership link (UNSUBSCRIBE or PREFERENCES): the list and, when it is still there, the membership."""
+
+    target: ResidentsList
+    member_id: str
+    member: MemberRecord | None
+
+
+def read_member_link(client: MailmanClient, secret: bytes | str, token: str, purpose: str,
+                     areas: tuple[Area, ...], domain: str, *, now: float | None = None) -> MemberLink:
+    """The list and the membership a token names. ``BadToken`` for anything but a valid token of
+    ``purpose`` for a residents' list of this network; ``member`` is None when that
+    membership is gone (left already, or it was another list's: never acted on)."""
+    if purpose not in (tokens.UNSUBSCRIBE, tokens.PREFERENCES):
+        raise ValueError(purpose)
+    _, fields = tokens.verify(secret, token, purpose, now=now)
+    if len(fields) != 2:
+        raise BadToken("malformed")
+    target = residents_lists(areas, domain).get(fields[0])
+    if target is None:
+        raise BadToken("not a list of this network")
+    member_id = normalise_member_id(fields[1])
+    member = client.member_by_id(member_id)
+    if member is not None and member.list_id != target.list_id:
+        member = None  # a member id of another list: this token cannot touch it
+    return MemberLink(target, member_id, member)
+
+
+def leave(client: MailmanClient, link: MemberLink) -> bool:
+    """Remove exactly the membership the link names; False when it was already gone."""
+    if link.member is None:
+        return False
+    return client.unsubscribe_member(link.member_id)
+
+
+def memberships_here(client: MailmanClient, address: str, areas: tuple[Area, ...], domain: str) -> list[tuple[ResidentsList, MemberRecord]]:
+    """The residents' lists of this network ``address`` is on, in the areas' order."""
+    lists = residents_lists(areas, domain)
+    order = {lid: i for i, lid in enumerate(lists)}
+    found = [(lists[m.list_id], m) for m in client.memberships(address) if m.list_id in lists]
+    return sorted(found, key=lambda pair: order[pair[0].list_id])
+
+
+def leave_all(client: MailmanClient, address: str, areas: tuple[Area, ...], domain: str) -> list[ResidentsList]:
+    """Remove ``address`` from every residents' list of this network; the lists it left."""
+    left = []
+    for target, member in memberships_here(client, address, areas, domain):
+        if client.unsubscribe_member(member.member_id):
+            left.append(target)
+    return left

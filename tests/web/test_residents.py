@@ -1,0 +1,304 @@
+"""The residents' pages against the session's real Mailman and sink.
+
+One site and one application per module (Flask's test client: the same WSGI
+app gunicorn runs); every test uses addresses of its own. Tokens for leaving
+are signed the way Mailman's delivery class signs them for each recipient
+(``binsite.tokens``, list id and Mailman member id).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from email import message_from_bytes
+from pathlib import Path
+
+import pytest
+
+from binsite import tokens
+from binsite.desk.desk import open_desk
+from binsite.desk.members import approve, pending_requests
+from binsite.mailman.client import list_id
+from binsite.mailman.sync import sync
+from binsite.web.app import create_app
+from sitekit import poll
+from tests.mailman_fixtures import area, new_domain, write_site
+from webkit import SECRET, csrf_of, environ
+
+pytestmark = pytest.mark.mailman
+
+AREAS = ("noord", "zuid")
+
+
+@pytest.fixture(scope="module")
+def web(local_mailman, tmp_path_factory):
+    domain = new_domain()
+    root = write_site(tmp_path_factory.mktemp("web") / "site", domain,
+                      {a: area(a.capitalize(), domain, a) for a in AREAS})
+    sync(root, local_mailman.settings)
+    settings = local_mailman.settings
+    env = environ(mailman_url=settings.url, user=settings.user, password=settings.password,
+                  smtp_port=local_mailman.state.smtp_port, BINSITE_WEB_URL="https://bin.test.example/dienst/")
+    app = create_app(root, environ=env)
+    return _Web(app, root, domain, local_mailman)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_limits(web):
+    """Each test starts with empty rate limits (they are per process, and all tests come from 127.0.0.1)."""
+    for limiter in web.app.extensions["binsite"].limiters.values():
+        limiter.reset()
+
+
+class _Web:
+    def __init__(self, app, root: Path, domain: str, mailman):
+        self.app, self.root, self.domain, self.mailman = app, root, domain, mailman
+        self.client = mailman.client()
+
+    def fqdn(self, area_id: str) -> str:
+        return f"{area_id}@{self.domain}"
+
+    def member_id(self, area_id: str, address: str) -> str:
+        found = [m for m in self.client.memberships(address) if m.list_id == list_id(self.fqdn(area_id))]
+        assert found, f"{address} is no member of {area_id}"
+        return found[0].member_id
+
+    def leave_token(self, area_id: str, address: str, purpose: str = tokens.UNSUBSCRIBE) -> str:
+        return tokens.sign(SECRET, purpose, (list_id(self.fqdn(area_id)), self.member_id(area_id, address)))
+
+    def is_member(self, area_id: str, address: str) -> bool:
+        return self.client.member(self.fqdn(area_id), address) is not None
+
+    def mail_to(self, address: str, *, timeout: float = 15.0):
+        def found():
+            for delivered in self.mailman.deliveries(self.domain):
+                if address in delivered.envelope_to:
+                    return delivered
+            return None
+        return poll(found, timeout=timeout, what=f"mail to {address}")
+
+
+def _address(tag: str) -> str:
+    return f"{tag}.{time.monotonic_ns()}@res.example.org"
+
+
+def _join(client, area_id: str, address: str, *, name: str = "", lives: bool = True):
+    page = client.get(f"/dienst/aanmelden/{area_id}/").get_data(as_text=True)
+    form = {"csrf": csrf_of(page), "email": address, "name": name}
+    if lives:
+        form["lives"] = "ja"
+    return client.post(f"/dienst/aanmelden/{area_id}/", data=form)
+
+
+def _link_in(delivered) -> str:
+    body = delivered.message.get_body(("plain",)).get_content()
+    found = re.search(r"https://bin\.test\.example/dienst/(aanmelden/bevestig/\S+)", body)
+    assert found, body
+    return "/dienst/" + found.group(1)
+
+
+def test_join_confirm_approve_member(web):
+    client = web.app.test_client()
+    address = _address("nieuw")
+    response = _join(client, "noord", address, name="Nieuwe Bewoner")
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Kijk in uw e-mail" in page
+    delivered = web.mail_to(address)
+    assert delivered.message["From"].endswith(f"bulletin@{web.domain}>")
+    assert "Bevestig uw aanmelding voor Noord" in str(delivered.message["Subject"])
+    path = _link_in(delivered)
+    # Following the link (as a mail scanner would) changes nothing.
+    confirm_page = client.get(path).get_data(as_text=True)
+    assert "Ja, ik wil lid worden" in confirm_page
+    assert not [r for r in web.client.requests(web.fqdn("noord")) if r.address == address]
+    done = client.post(path, data={"csrf": csrf_of(confirm_page)})
+    assert "uw aanmelding is ontvangen" in done.get_data(as_text=True)
+    waiting = [r for r in web.client.requests(web.fqdn("noord")) if r.address == address]
+    assert len(waiting) == 1 and waiting[0].token_owner == "moderator" and waiting[0].display_name == "Nieuwe Bewoner"
+    assert not web.is_member("noord", address)  # the BINCO decides
+    # A replay of the same link changes nothing.
+    again = client.post(path, data={"csrf": csrf_of(client.get(path).get_data(as_text=True))})
+    assert again.status_code == 200
+    assert len([r for r in web.client.requests(web.fqdn("noord")) if r.address == address]) == 1
+    # The BINCO approves with the desk, as today.
+    desk = open_desk(web.root, web.mailman.settings)
+    ref = next(r.ref for r in pending_requests(desk) if r.address == address)
+    assert approve(desk, ref).member
+    assert web.is_member("noord", address)
+
+
+def test_a_spent_link_does_not_join_again_after_leaving(web):
+    client = web.app.test_client()
+    address = _address("eenmalig")
+    _join(client, "zuid", address)
+    path = _link_in(web.mail_to(address))
+    client.post(path, data={"csrf": csrf_of(client.get(path).get_data(as_text=True))})
+    desk = open_desk(web.root, web.mailman.settings)
+    approve(desk, next(r.ref for r in pending_requests(desk) if r.address == address))
+    web.client.unsubscribe_member(web.member_id("zuid", address))
+    page = client.post(path, data={"csrf": csrf_of(client.get(path).get_data(as_text=True))}).get_data(as_text=True)
+    assert "al gebruikt" in page
+    assert not [r for r in web.client.requests(web.fqdn("zuid")) if r.address == address]
+    assert not web.is_member("zuid", address)
+
+
+def test_the_answer_is_the_same_for_a_known_address(web):
+    known, unknown = _address("bekend"), _address("onbekend")
+    web.client.subscribe(web.fqdn("noord"), known)
+    answers = []
+    for address in (known, unknown):
+        response = _join(web.app.test_client(), "noord", address)
+        answers.append((response.status_code, response.headers["Location"],
+                        web.app.test_client().get(response.headers["Location"]).get_data(as_text=True)))
+    assert answers[0] == answers[1]
+
+
+@pytest.mark.parametrize("email, lives, words", [
+    ("geen-adres", True, "geldig e-mailadres"),
+    ("a@b.nl\r\nBcc: x@y.nl", True, "geldig e-mailadres"),
+    ("x" * 300 + "@b.nl", True, "geldig e-mailadres"),
+    (_address("buiten"), False, "woont of werkt"),
+])
+def test_a_wrong_form_says_what_to_fix_and_mails_nothing(web, email, lives, words):
+    before = len(web.mailman.deliveries(web.domain))
+    response = _join(web.app.test_client(), "noord", email, lives=lives)
+    assert response.status_code == 400
+    assert words in response.get_data(as_text=True)
+    assert len(web.mailman.deliveries(web.domain)) == before
+
+
+def test_a_name_cannot_break_the_mail(web):
+    address = _address("naam")
+    _join(web.app.test_client(), "noord", address, name="Eva\r\nBcc: stiekem@example.org\u202e")
+    delivered = web.mail_to(address)
+    assert list(delivered.envelope_to) == [address]
+    assert "Bcc" not in delivered.message and "stiekem" not in str(delivered.message["To"])
+
+
+def test_one_address_gets_few_mails_however_often_it_is_asked(web):
+    address = _address("veel")
+    for _ in range(6):
+        assert _join(web.app.test_client(), "zuid", address).status_code == 303
+    web.mailman.settle()
+    time.sleep(0.5)
+    assert sum(address in d.envelope_to for d in web.mailman.deliveries(web.domain)) == 3
+
+
+def test_one_client_is_limited(web):
+    from binsite.web.app import service
+    with web.app.app_context():
+        limiter = service().limiters["client"]
+    client = web.app.test_client()
+    codes = [_join(client, "noord", "fout", lives=False).status_code for _ in range(limiter.limit + 1)]
+    assert codes[-1] == 429 and set(codes[:-1]) == {400}
+    assert "Even geduld" in _join(client, "noord", "fout").get_data(as_text=True)
+
+
+def test_one_click_post_unsubscribes_exactly_that_member(web):
+    leaving, staying = _address("weg"), _address("blijft")
+    for address in (leaving, staying):
+        web.client.subscribe(web.fqdn("noord"), address)
+        web.client.subscribe(web.fqdn("zuid"), address)
+    token = web.leave_token("noord", leaving)
+    client = web.app.test_client()
+    # GET (a link scanner) only shows the page.
+    page = client.get(f"/dienst/afmelden/{token}")
+    assert page.status_code == 200 and "Afmelden voor Noord" in page.get_data(as_text=True)
+    assert web.is_member("noord", leaving)
+    # RFC 8058: no cookie, no CSRF field, exactly this body.
+    response = web.app.test_client().post(f"/dienst/afmelden/{token}", data="List-Unsubscribe=One-Click",
+                                          content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200
+    assert not web.is_member("noord", leaving)
+    assert web.is_member("zuid", leaving) and web.is_member("noord", staying) and web.is_member("zuid", staying)
+    # Again: still fine, nothing else changes.
+    again = web.app.test_client().post(f"/dienst/afmelden/{token}", data={"List-Unsubscribe": "One-Click"})
+    assert again.status_code == 200 and "al afgemeld" in again.get_data(as_text=True)
+    assert web.is_member("noord", staying)
+
+
+def test_other_posts_need_the_csrf_field(web):
+    address = _address("csrf")
+    web.client.subscribe(web.fqdn("noord"), address)
+    token = web.leave_token("noord", address)
+    for body in ({"action": "leave"}, {"List-Unsubscribe": "One-Click", "action": "leave-all"},
+                 {"List-Unsubscribe": "one-click"}, {}):
+        assert web.app.test_client().post(f"/dienst/afmelden/{token}", data=body).status_code == 403
+    assert web.is_member("noord", address)
+
+
+def _tampered(token: str) -> str:
+    body, mac = token.split(".")
+    return body + "." + ("A" if mac[0] != "A" else "B") + mac[1:]
+
+
+def test_forged_expired_and_other_purpose_tokens_change_nothing(web):
+    address = _address("vals")
+    web.client.subscribe(web.fqdn("noord"), address)
+    good = web.leave_token("noord", address)
+    member_id = web.member_id("noord", address)
+    old = tokens.sign(SECRET, tokens.UNSUBSCRIBE, (list_id(web.fqdn("noord")), member_id),
+                      issued=int(time.time()) - 400 * 86400)
+    other_secret = tokens.sign("another-secret-0123456789-abc", tokens.UNSUBSCRIBE,
+                               (list_id(web.fqdn("noord")), member_id))
+    purpose = web.leave_token("noord", address, tokens.PREFERENCES)
+    partners = tokens.sign(SECRET, tokens.UNSUBSCRIBE, (list_id(f"noord-partners@{web.domain}"), member_id))
+    for token in (_tampered(good), old, other_secret, purpose, partners, "x" * 2000, "a.b", good + "x"):
+        response = web.app.test_client().post(f"/dienst/afmelden/{token}", data={"List-Unsubscribe": "One-Click"})
+        assert response.status_code in (400, 404), token
+        if response.status_code == 400:
+            assert "Deze link werkt niet" in response.get_data(as_text=True)
+    assert web.is_member("noord", address)
+
+
+def test_a_token_naming_another_list_does_not_touch_this_member(web):
+    address = _address("anderelijst")
+    web.client.subscribe(web.fqdn("noord"), address)
+    web.client.subscribe(web.fqdn("zuid"), address)
+    # The member id of the noord membership, under zuid's list id (a mix-up or a forgery by an insider).
+    mixed = tokens.sign(SECRET, tokens.UNSUBSCRIBE, (list_id(web.fqdn("zuid")), web.member_id("noord", address)))
+    response = web.app.test_client().post(f"/dienst/afmelden/{mixed}", data={"List-Unsubscribe": "One-Click"})
+    assert "al afgemeld" in response.get_data(as_text=True)
+    assert web.is_member("noord", address) and web.is_member("zuid", address)
+
+
+def test_leave_every_area_from_the_page(web):
+    address, neighbour = _address("alles"), _address("buur")
+    for a in AREAS:
+        web.client.subscribe(web.fqdn(a), address)
+        web.client.subscribe(web.fqdn(a), neighbour)
+    token = web.leave_token("zuid", address)
+    client = web.app.test_client()
+    page = client.get(f"/dienst/afmelden/{token}").get_data(as_text=True)
+    assert "Afmelden voor alle gebieden" in page and "Noord" in page
+    forms = re.findall(r'name="csrf" value="([0-9a-f]{64})"', page)
+    done = client.post(f"/dienst/afmelden/{token}", data={"csrf": forms[1], "action": "leave-all"})
+    assert "U bent afgemeld" in done.get_data(as_text=True)
+    assert not web.is_member("noord", address) and not web.is_member("zuid", address)
+    assert web.is_member("noord", neighbour) and web.is_member("zuid", neighbour)
+
+
+def test_preferences_leave_one_area(web):
+    address = _address("voorkeur")
+    for a in AREAS:
+        web.client.subscribe(web.fqdn(a), address)
+    token = web.leave_token("noord", address, tokens.PREFERENCES)
+    client = web.app.test_client()
+    page = client.get(f"/dienst/voorkeuren/{token}").get_data(as_text=True)
+    assert "Elk bericht meteen" in page and "Zuid" in page
+    response = client.post(f"/dienst/voorkeuren/{token}", data={"csrf": csrf_of(page), "area-zuid": "leave",
+                                                                "area-noord": "direct"})
+    assert response.status_code == 200 and "opgeslagen" in response.get_data(as_text=True)
+    assert web.is_member("noord", address) and not web.is_member("zuid", address)
+    # An unsubscribe token is not a preferences token.
+    assert web.app.test_client().get(f"/dienst/voorkeuren/{web.leave_token('noord', address)}").status_code == 400
+
+
+def test_no_address_in_the_log(web, caplog):
+    import logging
+    address = _address("geheim")
+    with caplog.at_level(logging.DEBUG):
+        _join(web.app.test_client(), "noord", address)
+        web.mail_to(address)
+    assert caplog.records and address not in caplog.text and address.split("@")[0] not in caplog.text
