@@ -130,6 +130,8 @@ UI: dict[str, Text] = {
         ("feed_all", "Atom-feed van alle gebieden", "Atom feed of all areas"),
         ("join", "Lid worden", "Join"),
         ("how_to_join", "Hoe word ik lid?", "How do I join?"),
+        ("join_form_link", "Meld u aan met het formulier", "Sign up with the form"),
+        ("join_form_intro", "Of meld u meteen aan met het formulier: kies uw gebied.", "Or sign up at once with the form: choose your area."),
         ("coordinator", "Coördinator (BINCO)", "Coordinator (BINCO)"),
         ("district", "Wijk", "District"),
         ("no_bulletins", "Er zijn nog geen berichten.", "There are no bulletins yet."),
