@@ -12,8 +12,8 @@ DEMO_NOW ?= 2026-11-28T12:00
 .PHONY: help venv browser mailman-venv demo demo-stop test test-fast site demo demo-stop bench bench-quick golden clean
 
 help:
-	@echo "make demo      start a local Mailman + mail sink, sync lists, build and send the example BIN"
-	@echo "make demo-stop stop the local Mailman and sink"
+	@echo "make demo      start a local Mailman + mail sink, sync lists, build and send the example BIN, start the web service"
+	@echo "make demo-stop stop the local Mailman, sink and web service"
 	@echo "make test      run the whole test suite (installs what it needs)"
 	@echo "make site      build the example archive into _site/"
 	@echo "make bench     benchmark binsite against Pelican and Hugo"
@@ -62,8 +62,10 @@ demo: venv mailman-venv
 	$(BIN)/binsite build --now $(DEMO_NOW)
 	. ./.binsite/local.env && $(BIN)/binsite send --now $(DEMO_NOW)
 	. ./.binsite/local.env && $(BIN)/python -m binsite.devtools.demo summary
+	$(BIN)/python -m binsite.devtools.local_web start
 
 demo-stop: venv
+	$(BIN)/python -m binsite.devtools.local_web stop
 	$(BIN)/binsite local-mailman stop
 
 test-fast: venv
