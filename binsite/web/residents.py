@@ -210,12 +210,14 @@ def preferences(token: str):
     weekly = prefs is not None and all(hasattr(a, "weekly_list") for a in svc.areas)
     client = svc.client()
     saved: list = []
+    left: list = []
     if request.method == "POST":
         for target, member in library.memberships_here(client, address, svc.areas, svc.domain):
             choice = request.form.get("area-" + target.area.id, "")
             if choice == "leave":
                 if client.unsubscribe_member(member.member_id):
                     saved.append(target.area)
+                    left.append(target.area)
             elif choice in ("direct", "weekly") and weekly:
                 if prefs.set_delivery_mode(client, target.area, svc.domain, address, choice):
                     saved.append(target.area)
@@ -236,6 +238,6 @@ def preferences(token: str):
         target, member = library.memberships_here(client, address, svc.areas, svc.domain)[0]
         fresh = tokens.sign(svc.secret, tokens.PREFERENCES, (target.list_id, member.member_id))
         return redirect(url_for("residents.preferences", token=fresh, opgeslagen=1), code=303)
-    return render_template("web/preferences.html", token=token, areas=areas, weekly=weekly,
+    return render_template("web/preferences.html", token=token, areas=areas, weekly=weekly, left=left,
                            saved=request.method == "POST" or request.args.get("opgeslagen") == "1")
 
