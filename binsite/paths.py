@@ -5,6 +5,8 @@ that knows these places.
   member-count history (``members.jsonl``). ``BINSITE_STATE_DIR`` points
   elsewhere (relative to the site root, or absolute), e.g. for the demo, so
   that trying things never touches the repository's own ledger.
+* ``.binsite/web-spool/`` (never committed; ``BINSITE_WEB_SPOOL`` elsewhere):
+  one-click unsubscribes the web service took and Mailman has not yet done.
 * ``.binsite/cache/`` (never committed): the build cache (``state.pickle``,
   ``bodies.sqlite``, processed media, compiled templates), the no-change
   record of each output folder, and the marks of runs in progress.
@@ -29,6 +31,11 @@ def sent_ledger(root: Path) -> Path:
 
 def members_log(root: Path) -> Path:
     return state_dir(root) / "members.jsonl"
+
+
+def web_spool_dir(root: Path, environ: "os._Environ[str] | dict[str, str] | None" = None) -> Path:
+    env = os.environ if environ is None else environ
+    return root / env.get("BINSITE_WEB_SPOOL", ".binsite/web-spool")
 
 
 def cache_dir(root: Path) -> Path:

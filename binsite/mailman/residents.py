@@ -136,11 +136,10 @@ class MemberLink:
     member: MemberRecord | None
 
 
-def read_member_link(client: MailmanClient, secret: bytes | str, token: str, purpose: str,
-                     areas: tuple[Area, ...], domain: str, *, now: float | None = None) -> MemberLink:
-    """The list and the membership a token names. ``BadToken`` for anything but a valid token of
-    ``purpose`` for a residents' list of this network; ``member`` is None when that
-    membership is gone (left already, or it was another list's: never acted on)."""
+def read_member_token(secret: bytes | str, token: str, purpose: str, areas: tuple[Area, ...], domain: str, *,
+                      now: float | None = None) -> tuple[ResidentsList, str]:
+    """The residents' list and Mailman member id a token names, without asking Mailman;
+    ``BadToken`` unless it is a valid token of ``purpose`` for a residents' list of this network."""
     if purpose not in (tokens.UNSUBSCRIBE, tokens.PREFERENCES):
         raise ValueError(purpose)
     _, fields = tokens.verify(secret, token, purpose, now=now)
@@ -149,7 +148,23 @@ def read_member_link(client: MailmanClient, secret: bytes | str, token: str, pur
     target = residents_lists(areas, domain).get(fields[0])
     if target is None:
         raise BadToken("not a list of this network")
-    member_id = normalise_member_id(fields[1])
+    return target, normalise_member_id(fields[1])
+
+
+def leave_member(client: MailmanClient, list_id_: str, member_id: str) -> bool:
+    """Remove membership ``member_id`` when it is one of list ``list_id_``; False when it is gone or another list's."""
+    member = client.member_by_id(member_id)
+    if member is None or member.list_id != list_id_:
+        return False
+    return client.unsubscribe_member(member_id)
+
+
+def read_member_link(client: MailmanClient, secret: bytes | str, token: str, purpose: str,
+                     areas: tuple[Area, ...], domain: str, *, now: float | None = None) -> MemberLink:
+    """The list and the membership a token names. ``BadToken`` for anything but a valid token of
+    ``purpose`` for a residents' list of this network; ``member`` is None when that
+    membership is gone (left already, or it was another list's: never acted on)."""
+    target, member_id = read_member_token(secret, token, purpose, areas, domain, now=now)
     member = client.member_by_id(member_id)
     if member is not None and member.list_id != target.list_id:
         member = None  # a member id of another list: this token cannot touch it

@@ -41,6 +41,7 @@ from binsite.errors import BinsiteError
 from binsite.i18n import t
 from binsite.locations import template_dirs
 from binsite.mailman.client import MailmanClient
+from binsite.paths import web_spool_dir
 from binsite.mailman.settings import PASSWORD_VAR, URL_VAR, USER_VAR, MailmanSettings, settings_from_env
 from binsite.source.areas import Area
 from binsite.source.config import SiteConfig
@@ -49,6 +50,7 @@ from binsite.tokens import SECRET_ENV, check_secret
 from binsite.web import BLUEPRINTS, security
 from binsite.web.mailer import Mailer
 from binsite.web.ratelimit import RateLimiter
+from binsite.web.spool import Spool
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +131,7 @@ class Service:
     settings: WebSettings
     mailer: Mailer
     limiters: dict[str, RateLimiter]
+    spool: Spool | None = None
     _local: threading.local = field(default_factory=threading.local, repr=False)
 
     @property
@@ -303,9 +306,17 @@ def create_app(root: Path, *, environ: Mapping[str, str] = os.environ, blueprint
     secure = web_url.startswith("https://")
     prefix = "/" + web_url.split("://", 1)[1].partition("/")[2]
     mailer = Mailer(settings.smtp_host, settings.smtp_port, config.mail.sender, config.mail.sender_name)
-    app.extensions["binsite"] = Service(
+    svc = app.extensions["binsite"] = Service(
         root=root.resolve(), config=config, areas=network.areas, settings=settings, mailer=mailer,
         limiters={name: RateLimiter(hits, window) for name, (hits, window) in LIMITS.items()})
+
+    def unsubscribe(list_id: str, member_id: str) -> None:
+        from binsite.mailman.residents import leave_member
+        leave_member(svc.client(), list_id, member_id)
+
+    svc.spool = Spool(web_spool_dir(root, environ), unsubscribe)
+    if svc.spool.pending():
+        svc.spool.start()  # what a stopped instance had taken and not yet done
     security.install(app, settings.secret, secure_cookie=secure, cookie_path=prefix)
 
     lang = config.language

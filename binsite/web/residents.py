@@ -10,9 +10,11 @@ links in the mail (``binsite.tokens.PATHS``).
 - ``/aanmelden/bevestig/<token>``: GET shows a button, POST asks Mailman for
   the subscription (the BINCO still approves).
 - ``/afmelden/<token>``: RFC 8058. A POST whose body is exactly
-  ``List-Unsubscribe=One-Click`` removes that membership at once (mail
-  programs send no cookie, so no CSRF field: the token is the proof); GET
-  shows a page with a button; every other POST needs the CSRF field.
+  ``List-Unsubscribe=One-Click`` removes that membership (mail programs send
+  no cookie, so no CSRF field: the token is the proof), recorded before the
+  answer and done at Mailman a moment later (``spool.py``); GET shows a page
+  with a button, which removes it while the resident waits; every other POST
+  needs the CSRF field.
 - ``/voorkeuren/<token>``: per area, every bulletin at once, the weekly
   overview, or leave.
 """
@@ -159,6 +161,17 @@ def leave(token: str):
         one_click = _is_one_click()
         if not one_click and not csrf_valid(svc.secret):
             abort(403)
+        if one_click:
+            # Recorded durably, done at Mailman a moment later (binsite/web/spool.py): a mail
+            # provider's POST gets its answer in milliseconds however busy Mailman is.
+            try:
+                target, member_id = library.read_member_token(svc.secret, token, tokens.UNSUBSCRIBE, svc.areas,
+                                                              svc.domain)
+            except BadToken:
+                return _bad_link()
+            svc.spool.add(target.list_id, member_id)
+            log.info("leave %s (one-click): recorded", target.list_id)
+            return render_template("web/left.html", areas=[target.area], already=False)
     link = _member_link(token, tokens.UNSUBSCRIBE)
     if link is None:
         return _bad_link()
@@ -169,10 +182,9 @@ def leave(token: str):
             others = [t for t, _ in library.memberships_here(svc.client(), link.member.address, svc.areas, svc.domain)
                       if t.list_id != link.target.list_id]
         return render_template("web/leave.html", area=area, token=token, member=link.member, others=others)
-    if one_click or request.form.get("action") == "leave":
+    if request.form.get("action") == "leave":
         done = library.leave(svc.client(), link)
-        log.info("leave %s (%s): %s", link.target.list_id, "one-click" if one_click else "page",
-                 "done" if done else "already gone")
+        log.info("leave %s (page): %s", link.target.list_id, "done" if done else "already gone")
         return render_template("web/left.html", areas=[area], already=not done)
     if request.form.get("action") == "leave-all":
         if link.member is None:

@@ -8,6 +8,7 @@ are signed the way Mailman's delivery class signs them for each recipient
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from email import message_from_bytes
@@ -68,6 +69,11 @@ class _Web:
 
     def is_member(self, area_id: str, address: str) -> bool:
         return self.client.member(self.fqdn(area_id), address) is not None
+
+    def drained(self, *, timeout: float = 30.0) -> None:
+        """Wait until the one-click spool has done everything it took."""
+        spool = self.app.extensions["binsite"].spool
+        poll(lambda: spool.pending() == 0, timeout=timeout, what="the unsubscribe spool to empty")
 
     def mail_to(self, address: str, *, timeout: float = 15.0):
         def found():
@@ -209,13 +215,17 @@ def test_one_click_post_unsubscribes_exactly_that_member(web):
     # RFC 8058: no cookie, no CSRF field, exactly this body.
     response = web.app.test_client().post(f"/dienst/afmelden/{token}", data="List-Unsubscribe=One-Click",
                                           content_type="application/x-www-form-urlencoded")
-    assert response.status_code == 200
+    assert response.status_code == 200 and "U bent afgemeld" in response.get_data(as_text=True)
+    web.drained()
     assert not web.is_member("noord", leaving)
     assert web.is_member("zuid", leaving) and web.is_member("noord", staying) and web.is_member("zuid", staying)
-    # Again: still fine, nothing else changes.
+    # Again (a provider retrying): still fine, nothing else changes.
     again = web.app.test_client().post(f"/dienst/afmelden/{token}", data={"List-Unsubscribe": "One-Click"})
-    assert again.status_code == 200 and "al afgemeld" in again.get_data(as_text=True)
-    assert web.is_member("noord", staying)
+    assert again.status_code == 200
+    web.drained()
+    assert web.is_member("noord", staying) and web.is_member("zuid", leaving)
+    # The GET page now says so.
+    assert "al afgemeld" in web.app.test_client().get(f"/dienst/afmelden/{token}").get_data(as_text=True)
 
 
 def test_other_posts_need_the_csrf_field(web):
@@ -249,7 +259,9 @@ def test_forged_expired_and_other_purpose_tokens_change_nothing(web):
         assert response.status_code in (400, 404), token
         if response.status_code == 400:
             assert "Deze link werkt niet" in response.get_data(as_text=True)
+    web.drained()
     assert web.is_member("noord", address)
+    assert web.app.extensions["binsite"].spool.pending() == 0
 
 
 def test_a_token_naming_another_list_does_not_touch_this_member(web):
@@ -258,9 +270,10 @@ def test_a_token_naming_another_list_does_not_touch_this_member(web):
     web.client.subscribe(web.fqdn("zuid"), address)
     # The member id of the noord membership, under zuid's list id (a mix-up or a forgery by an insider).
     mixed = tokens.sign(SECRET, tokens.UNSUBSCRIBE, (list_id(web.fqdn("zuid")), web.member_id("noord", address)))
-    response = web.app.test_client().post(f"/dienst/afmelden/{mixed}", data={"List-Unsubscribe": "One-Click"})
-    assert "al afgemeld" in response.get_data(as_text=True)
+    web.app.test_client().post(f"/dienst/afmelden/{mixed}", data={"List-Unsubscribe": "One-Click"})
+    web.drained()
     assert web.is_member("noord", address) and web.is_member("zuid", address)
+    assert "al afgemeld" in web.app.test_client().get(f"/dienst/afmelden/{mixed}").get_data(as_text=True)
 
 
 def test_leave_every_area_from_the_page(web):
@@ -302,3 +315,36 @@ def test_no_address_in_the_log(web, caplog):
         _join(web.app.test_client(), "noord", address)
         web.mail_to(address)
     assert caplog.records and address not in caplog.text and address.split("@")[0] not in caplog.text
+
+
+def test_the_spool_keeps_what_mailman_cannot_take_and_finishes_after_a_crash(web, tmp_path):
+    """An unsubscribe taken while Mailman is down waits; one claimed by a process killed
+    mid-way (kill -9) goes back to the queue; both are done once Mailman answers."""
+    import subprocess
+    import sys
+    from binsite.errors import MailmanUnavailable
+    from binsite.mailman.client import MailmanClient
+    from binsite.mailman.residents import leave_member
+    from binsite.mailman.settings import MailmanSettings
+    from binsite.web.spool import Spool
+
+    first, second = _address("spool1"), _address("spool2")
+    for address in (first, second):
+        web.client.subscribe(web.fqdn("noord"), address)
+    down = MailmanClient(MailmanSettings("http://127.0.0.1:9/3.1", "u", "p"), timeout=1, attempts=1)
+    spool = Spool(tmp_path / "spool", lambda lid, mid: leave_member(down, lid, mid))
+    spool.add(list_id(web.fqdn("noord")), web.member_id("noord", first))
+    with pytest.raises(MailmanUnavailable):
+        leave_member(down, list_id(web.fqdn("noord")), web.member_id("noord", first))
+    assert spool.drain_once() is False and spool.pending() == 1
+    # A claim of a process that died: its pid no longer runs.
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    name = f"00000000000000000001-deadbeef0000.json.{int(dead.stdout)}.claimed"
+    (tmp_path / "spool" / name).write_text(json.dumps({"list_id": list_id(web.fqdn("noord")),
+                                                       "member_id": web.member_id("noord", second)}))
+    assert spool.pending() == 2
+    assert web.is_member("noord", first) and web.is_member("noord", second)
+    working = Spool(tmp_path / "spool", lambda lid, mid: leave_member(web.client, lid, mid))
+    assert working.drain_once() is True
+    assert working.pending() == 0
+    assert not web.is_member("noord", first) and not web.is_member("noord", second)
