@@ -178,3 +178,33 @@ def test_rate_limiter_counts_per_key_within_the_window():
     for key in "cdef":
         limiter.hit(key)
     assert len(limiter._hits) == 3  # bounded memory: the oldest keys went first
+
+
+def test_mailman_or_smtp_down_is_a_dutch_page_and_changes_nothing(app):
+    from binsite.mailman.residents import sign_join
+    svc = app.extensions["binsite"]
+    client = app.test_client()
+    token = sign_join(SECRET, svc.areas[0], svc.domain, "bewoner@example.org")
+    page = client.get(f"/aanmelden/bevestig/{token}")
+    assert page.status_code == 200  # reading a link asks Mailman nothing
+    response = client.post(f"/aanmelden/bevestig/{token}", data={"csrf": csrf_of(page.get_data(as_text=True))})
+    assert response.status_code == 503 and "Even niet beschikbaar" in response.get_data(as_text=True)
+    form = client.get("/aanmelden/noord/").get_data(as_text=True)
+    sent = client.post("/aanmelden/noord/", data={"csrf": csrf_of(form), "email": "b@example.org", "lives": "ja"})
+    assert sent.status_code == 503 and "bewoner@" not in sent.get_data(as_text=True)
+
+
+def test_links_in_mail_never_follow_the_host_header(site):
+    """Without web_url the service makes links only for a loopback preview; a Host from elsewhere gets none."""
+    client = create_app(site, environ=environ()).test_client()
+    form = client.get("/aanmelden/noord/", headers={"Host": "evil.example"}).get_data(as_text=True)
+    response = client.post("/aanmelden/noord/", headers={"Host": "evil.example"},
+                           data={"csrf": csrf_of(form), "email": "c@example.org", "lives": "ja"})
+    assert response.status_code == 500 and "evil.example" not in response.get_data(as_text=True)
+
+
+def test_redirects_stay_on_this_service(site):
+    client = create_app(site, environ=environ()).test_client()
+    for path in ("/aanmelden/noord/verstuurd/?next=https://evil.example/", "//evil.example/", "/\\evil.example"):
+        response = client.get(path, headers={"Host": "evil.example"})
+        assert "evil.example" not in response.headers.get("Location", ""), path
