@@ -251,3 +251,55 @@ def test_the_service_works_without_javascript(browser, service):
         assert service.client.member(service.fqdn("zuid"), address) is None
     finally:
         context.close()
+
+
+def test_every_service_page_is_valid_html(service, tmp_path):
+    """The Nu Html Checker on the raw HTML of every kind of page, as the server sends it."""
+    import http.cookiejar
+    import json
+    import subprocess
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    from test_validity import known_gap, vnu_jar
+
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+    def fetch(path: str, form: dict | None = None) -> str:
+        data = urllib.parse.urlencode(form).encode() if form is not None else None
+        try:
+            with opener.open(service.url + path, data=data, timeout=30) as response:
+                return response.read().decode("utf-8")
+        except urllib.error.HTTPError as exc:
+            return exc.read().decode("utf-8")
+
+    def csrf(html: str) -> str:
+        return re.search(r'name="csrf" value="([0-9a-f]{64})"', html).group(1)
+
+    pages = {"index": fetch(""), "join": fetch("aanmelden/noord/"), "bad-link": fetch("afmelden/x.y"),
+             "not-found": fetch("nergens/")}
+    pages["join-errors"] = fetch("aanmelden/noord/", {"csrf": csrf(pages["join"]), "email": "fout"})
+    pages["join-sent"] = fetch("aanmelden/noord/", {"csrf": csrf(pages["join"]), "lives": "ja",
+                                                     "email": f"geldig.{time.monotonic_ns()}@res.example.org"})
+    token = _join_token(service)
+    pages["join-confirm"] = fetch("aanmelden/bevestig/" + token)
+    pages["join-done"] = fetch("aanmelden/bevestig/" + token, {"csrf": csrf(pages["join-confirm"])})
+    address = service.member("noord", "zuid")
+    pages["preferences"] = fetch("voorkeuren/" + service.token(tokens.PREFERENCES, "noord", address))
+    leave = "afmelden/" + service.token(tokens.UNSUBSCRIBE, "zuid", address)
+    pages["leave"] = fetch(leave)
+    pages["left"] = fetch(leave, {"csrf": csrf(pages["leave"]), "action": "leave"})
+    gone = tokens.sign(SECRET, tokens.PREFERENCES, (list_id(service.fqdn("zuid")), "0" * 32))
+    pages["preferences-gone"] = fetch("voorkeuren/" + gone)
+    files = []
+    for kind, html in pages.items():
+        assert "<h1>" in html, kind
+        files.append(tmp_path / f"{kind}.html")
+        files[-1].write_text(html, encoding="utf-8")
+    result = subprocess.run(["java", "-Xss1024k", "-jar", vnu_jar(), "--format", "json", "--exit-zero-always",
+                             *map(str, files)], capture_output=True, text=True, timeout=300)
+    messages = json.loads(result.stderr or result.stdout)["messages"]
+    errors = [f"{m.get('url', '').rsplit('/', 1)[-1]}:{m.get('lastLine')}: {m['message']}" for m in messages
+              if (m.get("type") == "error" or m.get("subType") == "fatal") and not known_gap(m["message"])]
+    assert errors == [], "\n".join(errors)
