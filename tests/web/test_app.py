@@ -208,3 +208,22 @@ def test_redirects_stay_on_this_service(site):
     for path in ("/aanmelden/noord/verstuurd/?next=https://evil.example/", "//evil.example/", "/\\evil.example"):
         response = client.get(path, headers={"Host": "evil.example"})
         assert "evil.example" not in response.headers.get("Location", ""), path
+
+
+def test_one_click_is_recorded_while_mailman_is_down(tmp_path):
+    """RFC 8058 allows multipart/form-data too; the request is on disk before the answer and
+    stays there while Mailman cannot be reached."""
+    from binsite import tokens
+    from binsite.mailman.client import list_id
+    root = copy_fixture("mini", tmp_path)
+    app = create_app(root, environ=environ())
+    token = tokens.sign(SECRET, tokens.UNSUBSCRIBE, (list_id("noord@bin.test.example"), "ab" * 16))
+    response = app.test_client().post(f"/afmelden/{token}", data={"List-Unsubscribe": "One-Click"},
+                                      content_type="multipart/form-data")
+    assert response.status_code == 200 and "U bent afgemeld" in response.get_data(as_text=True)
+    spool = app.extensions["binsite"].spool
+    assert spool.pending() == 1
+    assert spool.drain_once() is False and spool.pending() == 1
+    # A second body field makes it no one-click request: then the CSRF field is needed.
+    other = app.test_client().post(f"/afmelden/{token}", data={"List-Unsubscribe": "One-Click", "x": "1"})
+    assert other.status_code == 403 and spool.pending() == 1
