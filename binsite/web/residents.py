@@ -181,7 +181,8 @@ def leave(token: str):
         if link.member is not None:
             others = [t for t, _ in library.memberships_here(svc.client(), link.member.address, svc.areas, svc.domain)
                       if t.list_id != link.target.list_id]
-        return render_template("web/leave.html", area=area, token=token, member=link.member, others=others)
+        return render_template("web/leave.html", area=area, token=token, member=link.member, others=others,
+                               weekly=_weekly_offered())
     if request.form.get("action") == "leave":
         done = library.leave(svc.client(), link)
         log.info("leave %s (page): %s", link.target.list_id, "done" if done else "already gone")
@@ -207,6 +208,11 @@ def _preferences():
     return preferences
 
 
+def _weekly_offered() -> bool:
+    """Whether residents can choose the weekly overview (its library and its lists are there)."""
+    return _preferences() is not None and all(hasattr(a, "weekly_list") for a in service().areas)
+
+
 @blueprint.route("/voorkeuren/<token>", methods=["GET", "POST"])
 def preferences(token: str):
     svc = service()
@@ -219,7 +225,7 @@ def preferences(token: str):
         return render_template("web/preferences-gone.html", area=link.target.area)
     address = link.member.address
     prefs = _preferences()
-    weekly = prefs is not None and all(hasattr(a, "weekly_list") for a in svc.areas)
+    weekly = _weekly_offered()
     client = svc.client()
     saved: list = []
     left: list = []
