@@ -227,3 +227,22 @@ def test_one_click_is_recorded_while_mailman_is_down(tmp_path):
     # A second body field makes it no one-click request: then the CSRF field is needed.
     other = app.test_client().post(f"/afmelden/{token}", data={"List-Unsubscribe": "One-Click", "x": "1"})
     assert other.status_code == 403 and spool.pending() == 1
+
+
+def test_a_site_overrides_a_service_template_by_name(tmp_path):
+    root = copy_fixture("mini", tmp_path)
+    (root / "templates" / "web").mkdir(parents=True)
+    (root / "templates" / "web" / "index.html").write_text(
+        '{% extends "web/base.html" %}{% block content %}<h1>Word lid in Testdorp</h1>{% endblock %}')
+    html = create_app(root, environ=environ()).test_client().get("/").get_data(as_text=True)
+    assert "<h1>Word lid in Testdorp</h1>" in html and "/assets/style.css" in html
+
+
+def test_binsite_web_without_its_secrets_says_what_to_set(tmp_path):
+    from click.testing import CliRunner
+    from binsite.cli import main
+    root = copy_fixture("mini", tmp_path)
+    result = CliRunner().invoke(main, ["--root", str(root), "web", "--port", "8059"],
+                                env={"BINSITE_LANG": "nl", "BINSITE_SECRET_KEY": ""})
+    assert result.exit_code == 1
+    assert "fout: de webdienst is niet ingesteld: zet BINSITE_SECRET_KEY" in result.output
