@@ -306,9 +306,11 @@ def create_app(root: Path, *, environ: Mapping[str, str] = os.environ, blueprint
     secure = web_url.startswith("https://")
     prefix = "/" + web_url.split("://", 1)[1].partition("/")[2]
     mailer = Mailer(settings.smtp_host, settings.smtp_port, config.mail.sender, config.mail.sender_name)
-    svc = app.extensions["binsite"] = Service(
+    app.extensions["binsite"] = Service(
         root=root.resolve(), config=config, areas=network.areas, settings=settings, mailer=mailer,
         limiters={name: RateLimiter(hits, window) for name, (hits, window) in LIMITS.items()})
+
+    svc: Service = app.extensions["binsite"]
 
     def unsubscribe(list_id: str, member_id: str) -> None:
         from binsite.mailman.residents import leave_member
