@@ -40,7 +40,7 @@ from binsite.devtools.local_mailman import LocalMailman, free_port  # noqa: E402
 from binsite.devtools.sink import read_maildir  # noqa: E402
 from binsite.mailman.client import MailmanClient, list_id  # noqa: E402
 from binsite.mailman.sync import sync  # noqa: E402
-from mailman_fixtures import area, write_site  # noqa: E402
+from sitekit import area, write_site  # noqa: E402
 
 WORK = REPO / "benchmarks" / ".work" / "web-load"
 DOMAIN = "load.bin.test.example"

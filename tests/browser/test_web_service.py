@@ -24,8 +24,8 @@ from binsite.mailman.sync import sync
 from binsite.web.app import create_app
 from binsite.web.server import serve_in_thread
 from browser_support import HEIGHT, SCREENSHOTS, WIDTHS, Watch, describe, run_axe
-from sitekit import poll
-from tests.mailman_fixtures import area, new_domain, write_site
+from sitekit import area, poll, write_site
+from tests.mailman_fixtures import new_domain
 
 pytestmark = [pytest.mark.browser, pytest.mark.mailman]
 

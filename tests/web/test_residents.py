@@ -22,8 +22,8 @@ from binsite.desk.members import approve, pending_requests
 from binsite.mailman.client import list_id
 from binsite.mailman.sync import sync
 from binsite.web.app import create_app
-from sitekit import poll
-from tests.mailman_fixtures import area, new_domain, write_site
+from sitekit import area, poll, write_site
+from tests.mailman_fixtures import new_domain
 from webkit import SECRET, csrf_of, environ
 
 pytestmark = pytest.mark.mailman
