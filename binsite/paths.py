@@ -2,7 +2,8 @@
 that knows these places.
 
 * ``state/`` (committed): the send ledger (``sent.jsonl``) and the
-  member-count history (``members.jsonl``). ``BINSITE_STATE_DIR`` points
+  member-count history (``members.jsonl``), the desk's logbook
+  (``desk.jsonl``). ``BINSITE_STATE_DIR`` points
   elsewhere (relative to the site root, or absolute), e.g. for the demo, so
   that trying things never touches the repository's own ledger.
 * ``.binsite/web-spool/`` (never committed; ``BINSITE_WEB_SPOOL`` elsewhere):
@@ -36,6 +37,8 @@ def members_log(root: Path) -> Path:
 def web_spool_dir(root: Path, environ: "os._Environ[str] | dict[str, str] | None" = None) -> Path:
     env = os.environ if environ is None else environ
     return root / env.get("BINSITE_WEB_SPOOL", ".binsite/web-spool")
+def desk_log(root: Path) -> Path:
+    return state_dir(root) / "desk.jsonl"
 
 
 def cache_dir(root: Path) -> Path:

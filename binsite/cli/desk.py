@@ -103,6 +103,7 @@ def inbox(ctx, areas: tuple[str, ...] = (), show_senders: bool = False) -> None:
         return
     desk = _desk(ctx)
     items = inbox_lib.held_items(desk, areas)
+    inbox_lib.note_received(desk, items)
     if not items:
         if areas:
             ctx.say("Er wacht niets voor {a}.", "Nothing is waiting for {a}.", a=", ".join(areas))
@@ -419,3 +420,72 @@ def members_remove(ctx, area: str, address: str) -> None:
     """
     list_address = members_lib.remove_member(_desk(ctx), area, address)
     ctx.say("Verwijderd: {a} van {l}.", "Removed: {a} from {l}.", a=address.strip().lower(), l=list_address)
+
+
+@members.command("import")
+@click.argument("area")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True))
+@click.option("--welcome/--no-welcome", default=False, help="Send Mailman's welcome mail to each new member (default: no mail).")
+@click.option("--yes/--dry-run", "yes", default=False,
+              help="Import (--yes), or only show what an import would do (--dry-run, the default).")
+@click.option("--show-addresses/--hide-addresses", default=False, help="List the new and existing members' addresses too.")
+@pass_context
+@handle_errors
+def members_import(ctx, area: str, file: str, welcome: bool, yes: bool, show_addresses: bool) -> None:
+    """Import an existing member list (CSV: e-mail and optional name) into AREA's members list.
+
+    Reads comma, semicolon or tab separated files, UTF-8 (with or without BOM)
+    or Windows-1252 as Excel writes them, with a header row or without. First
+    shows what it would do: new, already a member, invalid, duplicate. With
+    --yes it subscribes the new addresses, approved, without confirmation
+    mail, and with Mailman's welcome mail only with --welcome. Invalid and
+    duplicate lines are skipped and named with their line number.
+
+    \b
+    Example:
+      binsite members import maaspoort leden.csv            preview
+      binsite members import maaspoort leden.csv --yes      import, no mail
+    """
+    from pathlib import Path
+
+    from binsite.cli.progress import ProgressLine
+    from binsite.desk import importer
+    from binsite.progress import reporting
+
+    path = Path(file)
+    name = shown(path, ctx.root)
+    member_file = importer.read_member_file(path.read_bytes(), name)
+    desk = _desk(ctx)
+    preview = importer.preview_import(desk, area, member_file)
+    for problem in preview.problems():
+        click.echo(problem.format(ctx.lang), err=True)
+    ctx.say("{l}: {n} nieuw, {a} al lid, {i} ongeldig, {d} dubbel (van {r} regels).",
+            "{l}: {n} new, {a} already a member, {i} invalid, {d} duplicate (of {r} lines).",
+            l=preview.list, n=len(preview.new), a=len(preview.already), i=len(preview.invalid),
+            d=len(preview.duplicates), r=len(member_file.rows) + len(member_file.invalid))
+    if show_addresses:
+        for entry in preview.new:
+            click.echo(f"  + {entry.address}" + (f"  ({entry.name})" if entry.name else ""))
+        for entry in preview.already:
+            click.echo(f"  = {entry.address}")
+    if not yes:
+        ctx.say("Proefdraai: er is niets veranderd. Importeren: voeg --yes toe{w}.",
+                "Dry run: nothing was changed. To import, add --yes{w}.",
+                w=(" (met welkomstmail)" if ctx.lang != "en" else " (with welcome mail)") if welcome else "")
+        return
+    if not preview.new:
+        ctx.say("Niets te importeren; er is niets veranderd.", "Nothing to import; nothing was changed.")
+        return
+    line = ProgressLine(ctx.lang)
+    with reporting(line):
+        result = importer.import_members(desk, preview, welcome=welcome)
+    line.finish()
+    ctx.say("Geïmporteerd: {n} nieuwe leden in {l}{w}.", "Imported: {n} new members into {l}{w}.",
+            n=len(result.added), l=preview.list,
+            w=((" met welkomstmail" if ctx.lang != "en" else " with a welcome mail") if welcome else
+               (" zonder e-mail" if ctx.lang != "en" else " without any e-mail")))
+    for entry, failure in result.failed:
+        click.echo(f"{name}:{entry.line}: " + ("fout" if ctx.lang != "en" else "error") + f": {entry.address}: {failure}",
+                   err=True)
+    if result.failed:
+        raise click.exceptions.Exit(1)

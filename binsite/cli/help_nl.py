@@ -45,8 +45,12 @@ COMMANDS: dict[str, str] = {
              "Telt elk verschenen bericht, ook die voor alleen partners en niet-openbare, uit content/, "
              "state/sent.jsonl en state/members.jsonl. Vraagt Mailman niets: ledencijfers zijn zo recent als "
              "de laatste send of lists sync.\n\n"
+             "Met --desk: per gebied en maand uit het logboek van de balie (state/desk.jsonl): binnengekomen "
+             "meldingen, doorgestuurd, beantwoord, gepubliceerde berichten, en de mediane tijd van binnenkomst tot "
+             "eerste afhandeling.\n\n"
              + _EXAMPLE + "  binsite stats --since 2026-09-01 --area maaspoort --area empel\n"
-                          "  binsite stats --format csv > bin-statistieken.csv",
+                          "  binsite stats --format csv > bin-statistieken.csv\n"
+                          "  binsite stats --desk --since 2026-09-01",
     "send": "Mail elk bericht dat aan de beurt is en nog niet verstuurd werd naar zijn lijsten, precies één keer.\n\n"
             "Eén send (of lists sync) tegelijk per map met een verzendlogboek: een tweede wacht hoogstens --wait "
             "seconden en stopt dan zonder iets te veranderen. Een bericht waarvan niet zeker is of het aankwam, "
@@ -112,6 +116,14 @@ COMMANDS: dict[str, str] = {
                    + _EXAMPLE + "  binsite members add maaspoort jan@example.org --name \"Jan Jansen\"",
     "members approve": "Keur een aanmelding goed: de bewoner wordt lid.\n\n"
                        + _EXAMPLE + "  binsite members approve AB12CD",
+    "members import": "Importeer een bestaande ledenlijst (CSV: e-mailadres en eventueel naam) in de ledenlijst van GEBIED.\n\n"
+                      "Leest bestanden met komma's, puntkomma's of tabs, UTF-8 (met of zonder BOM) of Windows-1252 zoals "
+                      "Excel ze schrijft, met of zonder kopregel. Toont eerst wat het zou doen: nieuw, al lid, ongeldig, "
+                      "dubbel. Met --yes schrijft het de nieuwe adressen in, goedgekeurd, zonder bevestigingsmail, en "
+                      "alleen met --welcome met het welkomstbericht van Mailman. Ongeldige en dubbele regels worden "
+                      "overgeslagen en met hun regelnummer genoemd.\n\n"
+                      + _EXAMPLES + "  binsite members import maaspoort leden.csv            proefdraai\n"
+                                    "  binsite members import maaspoort leden.csv --yes      importeren, geen mail",
     "members pending": "Aanmeldingen die op de BINCO wachten, elk met een referentie.\n\n"
                        "Een aanmelding beoordeelt u op wie het vraagt, dus adressen en namen staan hier.\n\n"
                        + _EXAMPLE + "  binsite members pending maaspoort",
@@ -143,6 +155,7 @@ OPTIONS: dict[str, str] = {
     "stats --area": "Alleen dit gebied (herhaal voor meer).",
     "stats --format": "table om te lezen, csv voor spreadsheets, json voor andere programma's.",
     "stats --now": "Tel alsof het dit moment is (wat er verschenen is).",
+    "stats --desk": "De cijfers van de balie: meldingen, doorgestuurd, beantwoord, gepubliceerd, mediane behandeltijd.",
     "send --dry-run": "Laat alleen zien wat er verstuurd zou worden.",
     "send --now": "Verstuur alsof het dit moment is (bijvoorbeeld 2026-11-28T14:00).",
     "send --include-older": "Verstuur ook berichten die ouder zijn dan het verzendvenster.",
@@ -172,6 +185,9 @@ OPTIONS: dict[str, str] = {
     "members --show-addresses": "Toon adressen voluit (standaard: geen, of gemaskeerd).",
     "members add --name": "De naam van de bewoner zoals Mailman die toont.",
     "members add --welcome": "Stuur het welkomstbericht van Mailman (standaard: helemaal geen mail).",
+    "members import --welcome": "Stuur elk nieuw lid het welkomstbericht van Mailman (standaard: geen mail).",
+    "members import --yes": "Importeer (--yes), of toon alleen wat een import zou doen (--dry-run, de standaard).",
+    "members import --show-addresses": "Toon ook de adressen van de nieuwe en bestaande leden.",
     "members pending --show-addresses": "Toon wie het vraagt (standaard), of maskeer de adressen als anderen het scherm zien.",
     "members reject --reason": "Waarom; de aanvrager krijgt deze tekst.",
 }

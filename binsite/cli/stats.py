@@ -17,9 +17,12 @@ from binsite.stats import FORMATS  # the package only: the figures load when the
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
               help="table for reading, csv for spreadsheets, json for other tools.")
 @click.option("--now", "now_text", metavar="DATETIME", help="Count as if it were this moment (what has appeared).")
+@click.option("--desk/--no-desk", default=False,
+              help="The desk's figures instead: reports in, forwarded, answered, published, median time to handle.")
 @pass_context
 @handle_errors
-def stats(ctx, since: str | None, until: str | None, areas: tuple[str, ...], fmt: str, now_text: str | None) -> None:
+def stats(ctx, since: str | None, until: str | None, areas: tuple[str, ...], fmt: str, now_text: str | None,
+          desk: bool) -> None:
     """Figures for the steering group: bulletins per area, month, category and
     author, urgent share, follow-ups, messages sent, lead times and members.
 
@@ -28,10 +31,22 @@ def stats(ctx, since: str | None, until: str | None, areas: tuple[str, ...], fmt
     Mailman, so member figures are as recent as the last send or lists sync.
 
     \b
+    With --desk: per area and month the desk's logbook (state/desk.jsonl):
+    reports in, forwarded, answered, bulletins published, and the median
+    time from a report's arrival to its first handling.
+
+    \b
     Example:
       binsite stats --since 2026-09-01 --area maaspoort --area empel
       binsite stats --format csv > bin-statistieken.csv
+      binsite stats --desk --since 2026-09-01
     """
+    if desk:
+        from binsite.stats.desk import load_desk_figures, render_desk
+
+        rows = load_desk_figures(ctx.root, area_ids=areas, since=since, until=until)
+        click.echo(render_desk(rows, fmt, lang=ctx.lang), nl=False)
+        return
     now = resolve_now(now_text, _tz(ctx))
     from binsite.stats.report import render
     from binsite.stats.sources import load_stats

@@ -7,7 +7,7 @@ bulletin must not keep the BINCO from the inbox.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from binsite.i18n import t
 from binsite.mailman.client import MailmanClient
 from binsite.mailman.settings import MailmanSettings
 from binsite.source.network import load_network
+from binsite.desk import logbook
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,12 @@ class Desk:
     areas: tuple[Area, ...]
     settings: MailmanSettings
     client: MailmanClient
+    # Who acts through this desk: the operator at the command line, or a BINCO in the browser.
+    actor: logbook.Actor = field(default=logbook.OPERATOR)
+
+    def log(self, action: str, **fields: object) -> dict[str, object]:
+        """Append this desk action to the logbook (``binsite.desk.logbook``)."""
+        return logbook.record(self.root, self.actor, action, **fields)
 
     @property
     def domain(self) -> str:
@@ -70,10 +77,11 @@ class Desk:
         return moment.astimezone(self.config.tz)
 
 
-def open_desk(root: Path, settings: MailmanSettings, *, client: MailmanClient | None = None) -> Desk:
+def open_desk(root: Path, settings: MailmanSettings, *, client: MailmanClient | None = None,
+              actor: logbook.Actor = logbook.OPERATOR) -> Desk:
     """The desk for the BIN at ``root``; errors in binsite.yaml or lists/ stop here, before Mailman."""
     network = load_network(root).raise_for_errors()
-    return Desk(root, network.config, network.areas, settings, client or MailmanClient(settings))
+    return Desk(root, network.config, network.areas, settings, client or MailmanClient(settings), actor)
 
 
 def format_time(moment: datetime | None, lang: str) -> str:

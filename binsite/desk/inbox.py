@@ -31,7 +31,8 @@ from pathlib import Path
 
 from binsite.source.areas import LIST_KINDS, MEMBERS, PARTNERS
 from binsite.source.content import CONTENT_DIR, slugify
-from binsite.desk.anonymize import Identity, anonymize_text, clean_subject
+from binsite.desk import logbook
+from binsite.desk.anonymize import Identity, anonymize_text, clean_subject, scrub
 from binsite.desk.desk import Desk, format_time, kind_label
 from binsite.desk.message import UNREADABLE, MessageView, safe_line, safe_text, view
 from binsite.desk.refs import message_digest, normalize, resolve, shorten
@@ -45,6 +46,7 @@ from binsite.writer import atomic_write
 log = logging.getLogger(__name__)
 
 REPORT_HEADER = "X-Binsite-Report"
+MAX_FORWARD_TEXT = 50_000
 Post = Callable[..., None]
 
 
@@ -208,7 +210,24 @@ def moderate(desk: Desk, ref: str, action: str, *, reason: str | None = None) ->
     desk.client.moderate(item.list, item.request_id, item.message_id, action,
                          reason=reason.strip() if reason else None)
     log.info("%s %s on %s (request %s)", action, item.message_id, item.list, item.request_id)
+    desk.log(action, **item_fields(item))
     return Moderated(item, action, reason)
+
+
+def report_key(item: InboxItem) -> str:
+    """How the logbook names a report: a digest of list and Message-ID (no Message-ID, which
+    can carry the resident's name)."""
+    return item.digest[:16]
+
+
+def item_fields(item: InboxItem) -> dict[str, object]:
+    return {"area": item.area, "list": item.list, "report": report_key(item), "received": item.received}
+
+
+def note_received(desk: Desk, items: Iterable[InboxItem]) -> int:
+    """Log each held report the logbook has not seen yet (what 'reports in' counts)."""
+    return logbook.note_received(desk.root, desk.actor,
+                                 [(report_key(i), i.area, i.list, i.received) for i in items])
 
 
 # --- forward without the resident's identity ---------------------------------------
@@ -222,12 +241,28 @@ class Forwarded:
     attachments_left_out: int
 
 
-def forward_message(desk: Desk, item: InboxItem, to_list: str, *, now: datetime) -> EmailMessage:
-    """The report as a new message from the binsite sender, without the resident's identity. Pure."""
+def forward_text(item: InboxItem) -> str:
+    """The report's text as it would be forwarded: the preview the BINCO may still edit. Pure."""
+    return anonymize_text(item.message.text, item.identity)
+
+
+def forward_message(desk: Desk, item: InboxItem, to_list: str, *, now: datetime,
+                    text: str | None = None) -> EmailMessage:
+    """The report as a new message from the binsite sender, without the resident's identity. Pure.
+
+    ``text`` is the BINCO's edited preview; it is scrubbed of the resident's identity
+    again, so an edit cannot bring back what the preview masked."""
     lang = desk.config.language
     area = desk.area(item.area)
     identity = item.identity
-    text = anonymize_text(item.message.text, identity) or t("(geen tekst)", "(no text)").get(lang)
+    if text is not None:
+        text = scrub(safe_text(text).replace("\r\n", "\n"), identity).strip()
+        if len(text) > MAX_FORWARD_TEXT:
+            raise BinsiteError(t("de tekst is te lang (meer dan {n} tekens)", "the text is too long (over {n} characters)",
+                                 n=MAX_FORWARD_TEXT))
+    else:
+        text = anonymize_text(item.message.text, identity)
+    text = text or t("(geen tekst)", "(no text)").get(lang)
     subject = clean_subject(item.message.subject, identity)
     ref = item.ref
     title = t("Melding {r}: {s}", "Report {r}: {s}", r=ref, s=subject) if subject else \
@@ -267,18 +302,22 @@ def forward_message(desk: Desk, item: InboxItem, to_list: str, *, now: datetime)
 
 
 def forward(desk: Desk, ref: str, *, to: str = PARTNERS, now: datetime | None = None,
-            post: Post = post_lmtp) -> Forwarded:
+            post: Post = post_lmtp, text: str | None = None, keep: bool = False) -> Forwarded:
     """Deliver the report to the area's ``to`` list without the resident's identity, then discard
-    the held original. LMTP failing: nothing is discarded, nothing changed."""
+    the held original (``keep``: leave it held, to answer the resident once the partner replied).
+    ``text``: the BINCO's edited preview. LMTP failing: nothing is discarded, nothing changed."""
     if to not in LIST_KINDS:
         raise ValueError(to)
     now = now or datetime.now(desk.config.tz)
     item = find_item(desk, ref)
     to_list = desk.list_address(desk.area(item.area), to)
     _still_held(desk, item)
-    message = forward_message(desk, item, to_list, now=now)
+    message = forward_message(desk, item, to_list, now=now, text=text)
     post(desk.settings, to_list, message, envelope_from=desk.config.mail.sender)
     log.info("forwarded %s from %s to %s as %s", item.message_id, item.list, to_list, message["Message-ID"])
+    desk.log("forward", to=to_list, **item_fields(item))
+    if keep:
+        return Forwarded(item, to_list, str(message["Message-ID"]), str(message["Subject"]), len(item.message.attachments))
     try:
         desk.client.moderate(item.list, item.request_id, item.message_id, "discard")
     except BinsiteError as exc:
@@ -339,6 +378,7 @@ def draft(desk: Desk, ref: str, *, now: datetime | None = None) -> Drafted:
         counter += 1
     atomic_write(path, text.encode("utf-8"))
     log.info("draft %s written from %s", path, item.message_id)
+    desk.log("draft", bulletin=path.relative_to(desk.root).as_posix(), **item_fields(item))
     return Drafted(item, path)
 
 

@@ -127,6 +127,7 @@ def approve(desk: Desk, ref: str) -> Approved:
         return Approved(request, member=False, waiting=True)
     desk.client.answer_request(request.list, request.token, "accept")
     log.info("approved %s on %s", request.address, request.list)
+    desk.log("approve", area=request.area, list=request.list)
     member = desk.client.member(request.list, request.address) is not None
     if not member:
         # Mailman made a new request of it (another step of its workflow): that
@@ -143,6 +144,7 @@ def reject(desk: Desk, ref: str, *, reason: str | None = None) -> PendingRequest
     request = find_request(desk, ref)
     desk.client.answer_request(request.list, request.token, "reject", reason=(reason or "").strip() or None)
     log.info("rejected %s on %s", request.address, request.list)
+    desk.log("reject_request", area=request.area, list=request.list)
     return request
 
 
@@ -164,6 +166,7 @@ def add_member(desk: Desk, area_id: str, address: str, *, name: str = "", welcom
                              a=address, l=list_address))
     desk.client.subscribe(list_address, address, " ".join(name.split()), pre_approved=True, send_welcome_message=welcome)
     log.info("added %s to %s", address, list_address)
+    desk.log("member_add", area=area_id, list=list_address)
     return list_address
 
 
@@ -177,4 +180,5 @@ def remove_member(desk: Desk, area_id: str, address: str) -> str:
                              a=address, l=list_address))
     desk.client.unsubscribe(list_address, address)
     log.info("removed %s from %s", address, list_address)
+    desk.log("member_remove", area=area_id, list=list_address)
     return list_address

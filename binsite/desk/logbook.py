@@ -1,0 +1,174 @@
+"""The desk's logbook: one JSON line per desk action, in the state folder.
+
+Belgian BIN guidance has the coordinator keep a log of reports and feedback as
+the basis for evaluation; ``binsite stats --desk`` reads it back per area and
+month (``binsite.stats.desk``). What a line holds: who acted (a role: an area's
+BINCO, told apart from a co-BINCO by a short digest of their coordinator
+address, or the operator at the command line), when, what, on which area,
+list, report (a digest of list and Message-ID, never the Message-ID itself,
+which can carry the resident's name) or bulletin (its path). Never message
+content, never a resident's address, never a reason typed for a resident.
+
+Appending is safe with many writers (CLI, several web workers): the file is
+opened for append, locked (``flock``), a torn last line (a writer killed
+mid-line) is closed off first, and the line is fsynced before the lock is
+released. Reading skips what is not a whole JSON object.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from binsite.paths import desk_log
+
+log = logging.getLogger(__name__)
+
+VERSION = 1
+MAX_LINE = 4096
+
+# Actions. Those that handle a report (first one: the report's handling time).
+RECEIVED = "received"
+FORWARD = "forward"
+ACCEPT = "accept"
+REJECT = "reject"
+DISCARD = "discard"
+DRAFT = "draft"
+ANSWER = "answer"
+PUBLISH = "publish"
+SAVE_DRAFT = "save_draft"
+EDIT = "edit"
+APPROVE = "approve"
+REJECT_REQUEST = "reject_request"
+MEMBER_ADD = "member_add"
+MEMBER_REMOVE = "member_remove"
+MEMBERS_IMPORT = "members_import"
+LOGIN = "login"
+HANDLING = frozenset({FORWARD, ACCEPT, REJECT, DISCARD, ANSWER})
+ACTIONS = frozenset({RECEIVED, FORWARD, ACCEPT, REJECT, DISCARD, DRAFT, ANSWER, PUBLISH, SAVE_DRAFT, EDIT, APPROVE,
+                     REJECT_REQUEST, MEMBER_ADD, MEMBER_REMOVE, MEMBERS_IMPORT, LOGIN})
+# The only fields a line may carry besides v, at, by, action: nothing free-form.
+FIELDS = frozenset({"area", "list", "to", "report", "received", "bulletin", "count", "answer_to", "commit"})
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: ``binco`` (with a digest of their coordinator address) or ``operator``."""
+
+    role: str
+    id: str = ""
+
+    def as_json(self) -> dict[str, str]:
+        return {"role": self.role, **({"id": self.id} if self.id else {})}
+
+
+OPERATOR = Actor("operator")
+
+
+def operator() -> Actor:
+    return OPERATOR
+
+
+def binco(address: str) -> Actor:
+    """A BINCO, named by a short digest of the coordinator address (co-BINCOs told apart,
+    no address in the log)."""
+    return Actor("binco", hashlib.sha256(address.strip().lower().encode("utf-8")).hexdigest()[:8])
+
+
+def entry(actor: Actor, action: str, *, at: datetime | None = None, **fields: object) -> dict[str, object]:
+    """One logbook line as a dict (pure); unknown actions and fields are programming errors."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown logbook action {action!r}")
+    unknown = set(fields) - FIELDS
+    if unknown:
+        raise ValueError(f"logbook fields not allowed: {sorted(unknown)}")
+    moment = (at or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    values: dict[str, object] = {"v": VERSION, "at": moment.isoformat(timespec="seconds"), "by": actor.as_json(),
+                                 "action": action}
+    for key, value in fields.items():
+        if value is None:
+            continue
+        values[key] = value.astimezone(timezone.utc).isoformat(timespec="seconds") if isinstance(value, datetime) \
+            else value
+    return values
+
+
+def append(path: Path, values: dict[str, object]) -> None:
+    """Append one line: locked, a torn last line closed off first, fsynced."""
+    line = json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    if "\n" in line or len(line) > MAX_LINE:
+        raise ValueError("logbook line too long")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o640)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            size = os.fstat(fd).st_size
+            prefix = b""
+            if size:
+                last = os.pread(fd, 1, size - 1)
+                if last != b"\n":
+                    prefix = b"\n"  # a writer died mid-line: its fragment stays one unreadable line
+            data = prefix + line.encode("utf-8") + b"\n"
+            written = 0
+            while written < len(data):
+                written += os.write(fd, data[written:])
+            os.fsync(fd)
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def record(root: Path, actor: Actor, action: str, *, at: datetime | None = None, **fields: object) -> dict[str, object]:
+    """Append a desk action to the site's logbook; a logbook that cannot be written is
+    logged, never a reason to undo what the BINCO just did."""
+    values = entry(actor, action, at=at, **fields)
+    try:
+        append(desk_log(root), values)
+    except OSError as exc:
+        log.error("desk logbook %s not written: %s", desk_log(root), exc)
+    return values
+
+
+def read(path: Path) -> Iterator[dict[str, object]]:
+    """Every whole line of the logbook (a torn or foreign line is skipped)."""
+    try:
+        handle = path.open("rb")
+    except FileNotFoundError:
+        return
+    with handle:
+        for raw in handle:
+            if not raw.endswith(b"\n") or len(raw) > MAX_LINE + 1:
+                continue
+            try:
+                values = json.loads(raw)
+            except (UnicodeDecodeError, json.JSONDecodeError):
+                continue
+            if isinstance(values, dict) and values.get("v") == VERSION and values.get("action") in ACTIONS:
+                yield values
+
+
+def known_reports(root: Path) -> set[str]:
+    """Reports the logbook already has a ``received`` line for."""
+    return {str(v["report"]) for v in read(desk_log(root)) if v.get("action") == RECEIVED and v.get("report")}
+
+
+def note_received(root: Path, actor: Actor, reports: list[tuple[str, str, str, datetime | None]]) -> int:
+    """Log ``received`` once for each ``(report, area, list, received)`` not logged before."""
+    known = known_reports(root)
+    added = 0
+    for report, area, list_address, received in reports:
+        if report in known:
+            continue
+        record(root, actor, RECEIVED, area=area, list=list_address, report=report, received=received)
+        known.add(report)
+        added += 1
+    return added
