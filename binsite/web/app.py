@@ -306,6 +306,8 @@ def create_app(root: Path, *, environ: Mapping[str, str] = os.environ, blueprint
     secure = web_url.startswith("https://")
     prefix = "/" + web_url.split("://", 1)[1].partition("/")[2]
     mailer = Mailer(settings.smtp_host, settings.smtp_port, config.mail.sender, config.mail.sender_name)
+    # Where the desk publishes (binsite.desk.publish): the remote, branch, deploy key, clone.
+    app.config["BINSITE_GIT_ENV"] = {k: v for k, v in environ.items() if k.startswith("BINSITE_GIT_")}
     app.extensions["binsite"] = Service(
         root=root.resolve(), config=config, areas=network.areas, settings=settings, mailer=mailer,
         limiters={name: RateLimiter(hits, window) for name, (hits, window) in LIMITS.items()})

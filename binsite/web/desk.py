@@ -1,0 +1,640 @@
+"""The BINCO's desk in the browser, under ``/binco/``.
+
+Each view parses a form, calls one ``binsite.desk`` function and renders a
+template from ``templates/web/desk/``, like a CLI command.
+
+**Login without a password, single-use without a database.** A BINCO asks
+for a link with the address they are listed under in ``lists/<area>.yaml``.
+The answer is the same page, with the same cookies, for any address. For a
+coordinator's address the service mails a link whose token
+(``binsite.tokens.LOGIN``, 15 minutes) signs ``(address, nonce)``; the
+nonce is also put in a signed, HttpOnly, SameSite=Strict cookie
+(``binsite_login``) in the browser that asked. Opening the link shows a
+button (a mail scanner's GET uses nothing up); pressing it (a POST, with
+CSRF) logs in only when the cookie's nonce is the token's nonce, and clears
+that cookie: so the link works once, only in the browser that asked for
+it, and not after a newer link was asked for (a new nonce). A link of
+another address, an expired or forged one fails the same way.
+
+**The session** is a signed cookie (``binsite_binco``: the address and a
+fresh random session id made at login, so a session planted before login is
+replaced, never adopted), HttpOnly, SameSite=Strict, Secure except for a
+plain-http preview on loopback, valid for a working day (10 hours). Logging
+out clears it in that browser. (Stateless: a stolen cookie is valid until it
+expires; the secret key's rotation ends every session at once.)
+
+**Only one's own areas.** Every view that names an area answers 403 unless
+the BINCO coordinates it, before anything is read or changed; the desk each
+request gets (``_desk``) knows only the BINCO's own areas, so a reference
+from another area resolves to nothing. Mailman's credentials stay in the
+service.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import logging
+import secrets
+import threading
+from dataclasses import replace
+from datetime import datetime
+from functools import wraps
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, make_response, redirect, render_template, request, url_for
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from markupsafe import Markup
+
+from binsite import tokens
+from binsite.desk import answer as answer_lib
+from binsite.desk import importer
+from binsite.desk import inbox as inbox_lib
+from binsite.desk import logbook
+from binsite.desk import members as members_lib
+from binsite.desk import publish as publish_lib
+from binsite.desk.desk import Desk, format_time, kind_label
+from binsite.errors import BinsiteError, InvalidSite, MailmanUnavailable, Problem
+from binsite.i18n import t
+from binsite.source.areas import MEMBERS, PARTNERS, Area
+from binsite.web.app import is_loopback, service
+
+log = logging.getLogger(__name__)
+
+blueprint = Blueprint("desk", __name__, url_prefix="/binco")
+
+SESSION_COOKIE = "binsite_binco"
+NONCE_COOKIE = "binsite_login"
+SESSION_SECONDS = 10 * 3600
+LOGIN_SECONDS = tokens.MAX_AGE[tokens.LOGIN]
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+_LARGE = {"desk.members_import"}
+
+
+# --- cookies and who is logged in -----------------------------------------------------------
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(service().secret, salt=f"binsite-binco-{purpose}")
+
+
+def _secure() -> bool:
+    web_url = service().config.web_url or "http://127.0.0.1/"
+    host = web_url.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)[0].strip("[]")
+    return not (web_url.startswith("http://") and is_loopback(host))
+
+
+def _cookie_path() -> str:
+    return (request.script_root or "") + "/binco/"
+
+
+def _set_cookie(response: Response, name: str, value: str, max_age: int) -> None:
+    response.set_cookie(name, value, max_age=max_age, httponly=True, samesite="Strict", secure=_secure(),
+                        path=_cookie_path())
+
+
+def _clear_cookie(response: Response, name: str) -> None:
+    response.delete_cookie(name, path=_cookie_path(), httponly=True, samesite="Strict", secure=_secure())
+
+
+def coordinator_areas(address: str) -> tuple[Area, ...]:
+    wanted = address.strip().lower()
+    return tuple(a for a in service().areas if wanted in {c.strip().lower() for c in a.coordinators})
+
+
+def current_binco() -> tuple[str, str] | None:
+    """``(address, session id)`` of the logged-in BINCO, or None."""
+    raw = request.cookies.get(SESSION_COOKIE, "")
+    if not raw or len(raw) > 1024:
+        return None
+    try:
+        values = _serializer("session").loads(raw, max_age=SESSION_SECONDS)
+    except BadSignature:
+        return None
+    if not isinstance(values, dict) or not isinstance(values.get("a"), str) or not isinstance(values.get("s"), str):
+        return None
+    if not coordinator_areas(values["a"]):  # removed from lists/ since: the session ends
+        return None
+    return values["a"], values["s"]
+
+
+def login_required(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        who = current_binco()
+        if who is None:
+            if request.method == "GET":
+                return redirect(url_for("desk.home"))
+            abort(403)
+        return view(who[0], *args, **kwargs)
+    return wrapper
+
+
+def _own_area(address: str, area_id: str) -> Area:
+    """The area, when this BINCO coordinates it; 403 otherwise (also for an unknown area)."""
+    area = next((a for a in coordinator_areas(address) if a.id == area_id), None)
+    if area is None:
+        log.info("BINCO %s refused on area %s", service().address_hash(address), area_id[:40])
+        abort(403)
+    return area
+
+
+def _desk(address: str) -> Desk:
+    """A desk that knows only this BINCO's own areas."""
+    s = service()
+    return Desk(s.root, s.config, coordinator_areas(address), s.settings.mailman, s.client(), logbook.binco(address))
+
+
+def _page(template: str, address: str | None, status: int = 200, **context):
+    areas = coordinator_areas(address) if address else ()
+    for name in ("message", "error"):
+        context.setdefault(name, "")
+    context.setdefault("area", None)
+    html = render_template(f"web/desk/{template}", binco=address, own_areas=areas, **context)
+    return make_response(html, status)
+
+
+def _error_text(exc: BinsiteError) -> str:
+    return exc.message(service().lang)
+
+
+@blueprint.app_url_value_preprocessor
+def _bigger_forms(endpoint, values) -> None:
+    # Before the CSRF check reads the form: the import posts a file.
+    if endpoint in _LARGE:
+        request.max_content_length = MAX_IMPORT_BYTES + 64 * 1024
+        request.max_form_memory_size = MAX_IMPORT_BYTES * 2
+
+
+@blueprint.app_template_global()
+def desk_time(moment: datetime | None) -> str:
+    return format_time(moment, service().lang)
+
+
+@blueprint.app_template_global()
+def kind_text(kind: str) -> str:
+    return kind_label(kind, service().lang)
+
+
+# --- login -------------------------------------------------------------------------------
+
+@blueprint.get("/")
+def home():
+    who = current_binco()
+    if who is None:
+        return _page("login.html", None)
+    address = who[0]
+    desk = _desk(address)
+    rows = []
+    for area in desk.areas:
+        counts = desk.client.counts(desk.list_address(area, MEMBERS))
+        partners = desk.client.counts(desk.list_address(area, PARTNERS))
+        rows.append((area, counts, partners.held))
+    return _page("home.html", address, rows=rows)
+
+
+@blueprint.post("/inloggen/")
+def login_request():
+    s = service()
+    s.limit_client()
+    address = " ".join(request.form.get("email", "").split()).lower()[:254]
+    if address:
+        s.limit("address", "login:" + s.address_hash(address))
+    nonce = secrets.token_urlsafe(18)
+    if address and coordinator_areas(address):
+        token = tokens.sign(s.secret, tokens.LOGIN, (address, nonce))
+        link = tokens.link(s.config.web_url or request.host_url, tokens.LOGIN, token)
+        text = s.text(
+            "Hallo,\n\nMet deze link logt u in op de balie van {b}:\n\n{l}\n\nDe link werkt één keer, 15 minuten lang, "
+            "en alleen in de browser waarin u hem aanvroeg. Vroeg u niets aan? Dan kunt u deze e-mail negeren.\n",
+            "Hello,\n\nThis link logs you in to the desk of {b}:\n\n{l}\n\nThe link works once, for 15 minutes, and only "
+            "in the browser in which you asked for it. Did you not ask for it? Then ignore this e-mail.\n",
+            b=s.config.title, l=link)
+        message = s.mailer.compose(address, s.text("Inloggen op de balie van {b}", "Log in to the desk of {b}",
+                                                   b=s.config.title), text)
+        log_as = s.address_hash(address)
+        # In the background: a known address must not answer slower than an unknown one.
+        threading.Thread(target=_send_quietly, args=(s.mailer, message, log_as), daemon=True).start()
+    response = _page("login_sent.html", None)
+    _set_cookie(response, NONCE_COOKIE, _serializer("nonce").dumps(nonce), LOGIN_SECONDS)
+    return response
+
+
+def _send_quietly(mailer, message, log_as: str) -> None:
+    try:
+        mailer.send(message, log_as=log_as)
+    except BinsiteError:
+        pass  # logged by the mailer; the BINCO asks again
+
+
+@blueprint.get("/inloggen/<token>")
+def login_link(token: str):
+    return _page("login_confirm.html", None, token=token)
+
+
+@blueprint.post("/inloggen/<token>")
+def login_confirm(token: str):
+    s = service()
+    s.limit_client()
+    try:
+        _issued, fields = tokens.verify(s.secret, token, tokens.LOGIN)
+        if len(fields) != 2:
+            raise tokens.BadToken("fields")
+        address, nonce = fields
+        cookie = request.cookies.get(NONCE_COOKIE, "")
+        expected = _serializer("nonce").loads(cookie, max_age=LOGIN_SECONDS) if cookie and len(cookie) < 512 else ""
+        if not isinstance(expected, str) or not expected or not hmac.compare_digest(expected.encode(), nonce.encode()):
+            raise tokens.BadToken("nonce")
+        if not coordinator_areas(address):
+            raise tokens.BadToken("not a coordinator")
+    except (tokens.BadToken, BadSignature):
+        return _page("login_failed.html", None, status=400)
+    response = make_response(redirect(url_for("desk.home")))
+    # A new session id at every login: nothing a visitor had before is carried over.
+    _set_cookie(response, SESSION_COOKIE, _serializer("session").dumps({"a": address, "s": secrets.token_urlsafe(18)}),
+                SESSION_SECONDS)
+    _clear_cookie(response, NONCE_COOKIE)
+    logbook.record(s.root, logbook.binco(address), logbook.LOGIN)
+    return response
+
+
+@blueprint.post("/uitloggen/")
+def logout():
+    response = _page("logged_out.html", None)
+    _clear_cookie(response, SESSION_COOKIE)
+    _clear_cookie(response, NONCE_COOKIE)
+    return response
+
+
+# --- inbox ---------------------------------------------------------------------------------
+
+def _items(desk: Desk, area: Area) -> list[inbox_lib.InboxItem]:
+    items = inbox_lib.held_items(desk, [area.id])
+    inbox_lib.note_received(desk, items)
+    return items
+
+
+def _forwarded(desk: Desk) -> set[str]:
+    from binsite.paths import desk_log
+    return {str(v.get("report")) for v in logbook.read(desk_log(desk.root)) if v.get("action") == logbook.FORWARD}
+
+
+@blueprint.get("/<area_id>/")
+@login_required
+def inbox(address: str, area_id: str, message: str = "", error: str = "", status: int = 200):
+    area = _own_area(address, area_id)
+    desk = _desk(address)
+    items = _items(desk, area)
+    return _page("inbox.html", address, status, area=area, items=items, forwarded=_forwarded(desk),
+                 report_key=inbox_lib.report_key, preview=inbox_lib.preview, message=message, error=error)
+
+
+def _item(desk: Desk, area: Area, digest: str) -> inbox_lib.InboxItem | None:
+    for item in inbox_lib.held_items(desk, [area.id]):
+        if item.digest == digest and item.area == area.id:
+            return item
+    return None
+
+
+@blueprint.get("/<area_id>/bericht/<digest>/")
+@login_required
+def show(address: str, area_id: str, digest: str):
+    area = _own_area(address, area_id)
+    desk = _desk(address)
+    item = _item(desk, area, digest)
+    if item is None:
+        return _gone(address, area)
+    return _show_page(address, desk, area, item)
+
+
+def _show_page(address: str, desk: Desk, area: Area, item, *, message: str = "", error: str = "",
+               forward_text: str | None = None, status: int = 200):
+    return _page("message.html", address, status, area=area, item=item,
+                 forward_text=forward_text if forward_text is not None else inbox_lib.forward_text(item),
+                 reason=inbox_lib.reason_text(item.reason, desk.config.language),
+                 forwarded=inbox_lib.report_key(item) in _forwarded(desk), message=message, error=error)
+
+
+def _gone(address: str, area: Area):
+    return inbox.__wrapped__(address, area.id, error=service().text(
+        "Dit bericht wacht niet meer: een andere BINCO heeft het intussen afgehandeld (of het is weggegooid). "
+        "Er is niets veranderd.",
+        "This message no longer waits: another BINCO handled it meanwhile (or it was discarded). Nothing was changed."),
+        status=409)
+
+
+@blueprint.post("/<area_id>/bericht/<digest>/<action>")
+@login_required
+def act(address: str, area_id: str, digest: str, action: str):
+    area = _own_area(address, area_id)
+    if action not in ("accept", "reject", "discard", "forward", "draft", "answer"):
+        abort(404)
+    s = service()
+    desk = _desk(address)
+    item = _item(desk, area, digest)
+    if item is None:
+        return _gone(address, area)
+    text = lambda nl, en, **kw: s.text(nl, en, **kw)  # noqa: E731
+    try:
+        if action in ("accept", "reject", "discard"):
+            reason = request.form.get("reason", "").strip() if action == "reject" else None
+            done = inbox_lib.moderate(desk, item.digest, action, reason=reason)
+            said = {"accept": text("Geaccepteerd: {m}; Mailman bezorgt het nu aan {l}.",
+                                   "Accepted: {m}; Mailman now delivers it to {l}.",
+                                   m=inbox_lib.describe(done.item, s.lang), l=done.item.list),
+                    "reject": text("Afgewezen: {m}; de afzender krijgt de reden per e-mail.",
+                                   "Rejected: {m}; the sender gets the reason by e-mail.",
+                                   m=inbox_lib.describe(done.item, s.lang)),
+                    "discard": text("Weggegooid: {m}; niemand krijgt het, de afzender hoort er niets van.",
+                                    "Discarded: {m}; nobody gets it and the sender is not told.",
+                                    m=inbox_lib.describe(done.item, s.lang))}[action]
+            return inbox.__wrapped__(address, area.id, message=said)
+        if action == "forward":
+            to = request.form.get("to", PARTNERS)
+            if to not in (PARTNERS, MEMBERS):
+                abort(400)
+            keep = request.form.get("keep") == "ja"
+            done = inbox_lib.forward(desk, item.digest, to=to, text=request.form.get("text", ""), keep=keep)
+            said = text("Doorgestuurd zonder naam en adres van de afzender: {m} -> {l}.",
+                        "Forwarded without the sender's name and address: {m} -> {l}.",
+                        m=inbox_lib.describe(done.item, s.lang), l=done.to_list)
+            if keep:
+                said += " " + text("Het bericht blijft in de inbox, om de bewoner later te antwoorden.",
+                                   "The message stays in the inbox, to answer the resident later.")
+                fresh = _item(desk, area, digest)
+                if fresh is not None:
+                    return _show_page(address, desk, area, fresh, message=said)
+            return inbox.__wrapped__(address, area.id, message=said)
+        if action == "answer":
+            done = answer_lib.answer(desk, item.digest, request.form.get("text", ""),
+                                     partner_reply=request.form.get("partner_reply", ""),
+                                     send=lambda m: s.mailer.send(m, log_as=s.address_hash(item.sender)))
+            return inbox.__wrapped__(address, area.id, message=text(
+                "Beantwoord: de bewoner kreeg uw antwoord van het adres van de BIN{q}; het bericht is uit de inbox.",
+                "Answered: the resident got your answer from the BIN's address{q}; the message left the inbox.",
+                q=text(", met het antwoord van de partner zonder diens adres",
+                       ", with the partner's reply without their address") if done.quoted else ""))
+        # draft: the write form, filled with the anonymised report.
+        now = datetime.now(desk.config.tz)
+        _name, draft = inbox_lib.draft_text(desk, item, now=now)
+        form, _keep = publish_lib.form_of(draft, f"content/{area.id}/x.md")
+        form = replace(form, areas=(area.id,), draft=True)
+        desk.log(logbook.DRAFT, **inbox_lib.item_fields(item))
+        return _write_page(address, area, form, message=text(
+            "Concept gemaakt uit {m}, zonder naam en adres van de afzender. Lees en bewerk het, en sla het op of "
+            "publiceer het. Het bericht blijft in de inbox.",
+            "Draft made from {m}, without the sender's name and address. Read and edit it, then save or publish it. "
+            "The message stays in the inbox.", m=inbox_lib.describe(item, s.lang)))
+    except MailmanUnavailable:
+        raise
+    except BinsiteError as exc:
+        if "afgehandeld" in exc.message("nl"):
+            return _gone(address, area)
+        return _show_page(address, desk, area, item, error=_error_text(exc), status=400,
+                          forward_text=request.form.get("text") if action == "forward" else None)
+
+
+# --- members ---------------------------------------------------------------------------------
+
+def _members_page(address: str, area: Area, *, message: str = "", error: str = "", status: int = 200,
+                  preview=None, upload: str = "", welcome: bool = False):
+    desk = _desk(address)
+    counts = desk.client.counts(desk.list_address(area, MEMBERS))
+    pending = members_lib.pending_requests(desk, [area.id])
+    return _page("members.html", address, status, area=area, counts=counts, pending=pending, message=message,
+                 error=error, preview=preview, upload=upload, welcome=welcome, mask=inbox_lib.mask_sender)
+
+
+@blueprint.get("/<area_id>/leden/")
+@login_required
+def members(address: str, area_id: str):
+    return _members_page(address, _own_area(address, area_id))
+
+
+@blueprint.post("/<area_id>/leden/<action>")
+@login_required
+def members_action(address: str, area_id: str, action: str):
+    area = _own_area(address, area_id)
+    if action not in ("approve", "reject", "add", "remove"):
+        abort(404)
+    s = service()
+    desk = _desk(address)
+    try:
+        if action in ("approve", "reject"):
+            digest = request.form.get("request", "")
+            if not any(r.digest == digest and r.area == area.id for r in members_lib.pending_requests(desk, [area.id])):
+                raise BinsiteError(t(
+                    "deze aanvraag staat niet meer open (een andere BINCO was u voor?); er is niets veranderd",
+                    "this request is no longer pending (another BINCO was quicker?); nothing was changed"))
+            if action == "approve":
+                done = members_lib.approve(desk, digest)
+                said = s.text("Toegelaten: {a} is nu lid.", "Approved: {a} is now a member.", a=done.request.address) \
+                    if done.member else s.text(
+                        "Nog niet toegelaten: {a} heeft de aanmelding nog niet bevestigd.",
+                        "Not approved yet: {a} has not confirmed the request yet.", a=done.request.address)
+            else:
+                done = members_lib.reject(desk, digest, reason=request.form.get("reason", ""))
+                said = s.text("Afgewezen: de aanvraag van {a}; Mailman laat het de aanvrager weten.",
+                              "Rejected: the request of {a}; Mailman tells the requester.", a=done.address)
+        elif action == "add":
+            list_address = members_lib.add_member(desk, area.id, request.form.get("email", ""),
+                                                  name=request.form.get("name", "")[:100],
+                                                  welcome=request.form.get("welcome") == "ja")
+            said = s.text("Toegevoegd aan {l}.", "Added to {l}.", l=list_address)
+        else:
+            list_address = members_lib.remove_member(desk, area.id, request.form.get("email", ""))
+            said = s.text("Verwijderd van {l}.", "Removed from {l}.", l=list_address)
+    except MailmanUnavailable:
+        raise
+    except BinsiteError as exc:
+        return _members_page(address, area, error=_error_text(exc), status=400)
+    return _members_page(address, area, message=said)
+
+
+@blueprint.post("/<area_id>/leden/importeren")
+@login_required
+def members_import(address: str, area_id: str):
+    area = _own_area(address, area_id)
+    s = service()
+    desk = _desk(address)
+    welcome = request.form.get("welcome") == "ja"
+    upload = request.files.get("file")
+    try:
+        if upload is not None and upload.filename:
+            raw = upload.read(MAX_IMPORT_BYTES + 1)
+            name = Path(upload.filename).name[:80] or "upload.csv"
+        else:
+            try:
+                raw = base64.b64decode(request.form.get("upload", ""), validate=True)
+            except (binascii.Error, ValueError):
+                raw = b""
+            name = request.form.get("name", "upload.csv")[:80]
+        if not raw:
+            raise BinsiteError(t("kies eerst een bestand (CSV)", "choose a file (CSV) first"))
+        if len(raw) > MAX_IMPORT_BYTES:
+            raise BinsiteError(t("het bestand is groter dan 2 MB; splits het op",
+                                             "the file is over 2 MB; split it"))
+        member_file = importer.read_member_file(raw, name)
+        preview = importer.preview_import(desk, area.id, member_file)
+        if request.form.get("confirm") != "ja":
+            return _members_page(address, area, preview=preview, upload=base64.b64encode(raw).decode("ascii"),
+                                 welcome=welcome)
+        result = importer.import_members(desk, preview, welcome=welcome)
+    except MailmanUnavailable:
+        raise
+    except InvalidSite as exc:
+        return _members_page(address, area, error=" ".join(p.format(s.lang) for p in exc.problems), status=400)
+    except BinsiteError as exc:
+        return _members_page(address, area, error=_error_text(exc), status=400)
+    said = s.text("Geïmporteerd: {n} nieuwe leden{w}; {a} waren al lid; {i} regels overgeslagen.",
+                  "Imported: {n} new members{w}; {a} were already members; {i} lines skipped.",
+                  n=len(result.added), a=len(result.already), i=len(preview.invalid) + len(preview.duplicates),
+                  w=s.text(" met welkomstmail", " with a welcome mail") if welcome else s.text(" zonder e-mail",
+                                                                                              " without any e-mail"))
+    if result.failed:
+        said += " " + s.text("{n} adressen weigerde Mailman.", "Mailman refused {n} addresses.", n=len(result.failed))
+    return _members_page(address, area, message=said)
+
+
+# --- write and publish -----------------------------------------------------------------------
+
+def _publisher() -> publish_lib.Publisher | None:
+    s = service()
+    from flask import current_app
+    environ = current_app.config.get("BINSITE_GIT_ENV", {})
+    remote = publish_lib.remote_from_env(environ)
+    if remote is None:
+        return None
+    return publish_lib.Publisher(publish_lib.workdir_of(s.root, environ), remote)
+
+
+def _write_page(address: str, area: Area, form: publish_lib.BulletinForm, *, message: str = "", error: str = "",
+                problems: list[tuple[str, int | None, Problem]] = (), rendered=None, rel: str = "", base: str = "",
+                status: int = 200, published: str = ""):
+    s = service()
+    publisher = _publisher()
+    existing = publisher.bulletins({area.id}) if publisher is not None else []
+    by_field: dict[str, list[str]] = {}
+    for name, line, problem in problems:
+        where = s.text("regel {n}: ", "line {n}: ", n=line) if line else ""
+        by_field.setdefault(name or "general", []).append(where + problem.message.get(s.lang))
+    return _page("write.html", address, status, area=area, form=form, message=message, error=error,
+                 field_errors=by_field, rendered=rendered, rel=rel, base=base, existing=existing[:50],
+                 configured=publisher is not None, categories=s.config.categories, published=published,
+                 markup=Markup)
+
+
+def _form_from_request(address: str, area: Area) -> publish_lib.BulletinForm:
+    own = {a.id for a in coordinator_areas(address)}
+    areas = tuple(a for a in request.form.getlist("areas") if a in own) or (area.id,)
+    for other in request.form.getlist("areas"):
+        if other not in own:
+            abort(403)
+    category = request.form.get("category") or None
+    if category is not None and category not in service().config.category_ids:
+        category = None
+    return publish_lib.BulletinForm(
+        title=request.form.get("title", "")[:publish_lib.MAX_FIELD["title"] + 1],
+        body=request.form.get("body", ""), areas=areas, category=category, urgent=request.form.get("urgent") == "ja",
+        audience=request.form.get("audience", "members"), members_only=request.form.get("members_only", ""),
+        draft=request.form.get("action") == "draft")
+
+
+@blueprint.get("/<area_id>/schrijven/")
+@login_required
+def write(address: str, area_id: str):
+    area = _own_area(address, area_id)
+    rel = request.args.get("bestand", "")
+    if rel:
+        publisher = _publisher()
+        if publisher is None:
+            abort(404)
+        if not rel.startswith(f"content/{area.id}/"):
+            abort(403)
+        try:
+            text, blob = publisher.read(rel)
+            form, _keep = publish_lib.form_of(text, rel)
+        except BinsiteError as exc:
+            return _write_page(address, area, publish_lib.BulletinForm("", "", (area.id,)), error=_error_text(exc),
+                               status=404)
+        if any(a not in {x.id for x in coordinator_areas(address)} for a in form.areas):
+            abort(403)
+        return _write_page(address, area, form, rel=rel, base=blob)
+    return _write_page(address, area, publish_lib.BulletinForm("", "", (area.id,)))
+
+
+@blueprint.post("/<area_id>/schrijven/")
+@login_required
+def write_post(address: str, area_id: str):
+    from binsite.render.markup import render_body
+
+    area = _own_area(address, area_id)
+    s = service()
+    form = _form_from_request(address, area)
+    action = request.form.get("action", "preview")
+    rel = request.form.get("rel", "")
+    base = request.form.get("base", "")
+    if rel and not rel.startswith(f"content/{area.id}/") and not rel.startswith("content/notices/"):
+        abort(403)
+    publisher = _publisher()
+    now = datetime.now(s.config.tz)
+    problems = [(p.code or "", None, p) for p in publish_lib.form_problems(form)]
+    keep: dict[str, object] = {}
+    was_draft = False
+    if rel and publisher is not None:
+        try:
+            text, _blob = publisher.read(rel)
+            old, keep = publish_lib.form_of(text, rel)
+            was_draft = old.draft
+        except BinsiteError as exc:
+            return _write_page(address, area, form, error=_error_text(exc), status=409)
+    names = {a.id: a.name for a in s.areas}
+    bulletin = publish_lib.bulletin_text(form, area_names=names, when=now, rel=rel or None, keep=keep) \
+        if not problems else None
+    rendered = None
+    if bulletin is not None:
+        body = bulletin.text.split("---\n", 2)[2] if bulletin.text.count("---\n") >= 2 else form.body
+        rendered = render_body(body, lang=s.lang)
+    if problems or action == "preview" or publisher is None:
+        if bulletin is not None and publisher is not None:
+            found = publisher.check(bulletin, now=now)
+            problems += [(*bulletin.field_of(p.line), p) for p in found]
+        return _write_page(address, area, form, problems=problems, rendered=rendered, rel=rel, base=base,
+                           status=400 if any(p.is_error for *_x, p in problems) else 200,
+                           error="" if publisher is not None else s.text(
+                               "Publiceren is op deze dienst niet ingesteld (BINSITE_GIT_REMOTE); vraag de beheerder.",
+                               "Publishing is not configured on this service (BINSITE_GIT_REMOTE); ask the operator."))
+    author = publish_lib.Author("BINCO " + " / ".join(names.get(a, a) for a in form.areas), s.config.mail.sender)
+    try:
+        done = publisher.publish(bulletin, author=author, now=now, draft=form.draft, base_blob=base or None)
+    except InvalidSite as exc:
+        problems = [(*bulletin.field_of(p.line), p) for p in exc.problems]
+        return _write_page(address, area, form, problems=problems, rendered=rendered, rel=rel, base=base, status=400)
+    except BinsiteError as exc:
+        return _write_page(address, area, form, error=_error_text(exc), rendered=rendered, rel=rel, base=base,
+                           status=409)
+    # A draft saved; a new bulletin or a draft published; or a published bulletin corrected.
+    action_logged = logbook.SAVE_DRAFT if form.draft else logbook.EDIT if rel and not was_draft else logbook.PUBLISH
+    for area_of in form.areas:
+        _desk(address).log(action_logged, area=area_of, bulletin=done.rel, commit=done.commit[:12])
+    said = s.text("Opgeslagen als concept: {p} (commit {c}). Het verschijnt nergens tot u het publiceert.",
+                  "Saved as a draft: {p} (commit {c}). It appears nowhere until you publish it.",
+                  p=done.rel, c=done.commit[:8]) if form.draft else s.text(
+        "Gepubliceerd: {p} (commit {c}). CI controleert, bouwt het archief en verstuurt het zoals elk bericht.",
+        "Published: {p} (commit {c}). CI checks, builds the archive and sends it like any bulletin.",
+        p=done.rel, c=done.commit[:8])
+    return _write_page(address, area, form, message=said, rel=done.rel, base=done.blob, published=done.rel)
+
+
+# --- statistics --------------------------------------------------------------------------------
+
+@blueprint.get("/statistieken/")
+@login_required
+def statistics(address: str):
+    from binsite.paths import desk_log
+    from binsite.stats.desk import desk_figures, hours_text
+
+    s = service()
+    own = [a.id for a in coordinator_areas(address)]
+    rows = desk_figures(logbook.read(desk_log(s.root)), s.config.tz, area_ids=own)
+    return _page("statistics.html", address, rows=rows, hours=lambda h: hours_text(h, s.lang))

@@ -1,0 +1,93 @@
+"""Helpers of the browser desk's tests: a synced site with a git remote, the app on it, a logged-in client."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from binsite.devtools.sink import read_maildir
+from binsite.mailman.sync import sync
+from tests.mailman_fixtures import RunningMailman, area, write_site
+from webkit import csrf_of, environ
+
+HREF = re.compile(r"https?://[^\s]+/binco/inloggen/[A-Za-z0-9_\-.]+")
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
+
+
+@dataclass(frozen=True)
+class DeskSite:
+    root: Path
+    domain: str
+    remote: Path
+    env: dict
+
+    def binco(self, area_id: str) -> str:
+        return f"binco.{area_id}@coord.{self.domain}"
+
+    def members_list(self, area_id: str) -> str:
+        return f"{area_id}@{self.domain}"
+
+    def partners(self, area_id: str) -> set[str]:
+        return {f"partner{i}.{area_id}@partners.{self.domain}" for i in (1, 2)}
+
+
+def desk_site(mailman: RunningMailman, folder: Path, domain: str, area_ids: tuple[str, ...], *,
+              web_url: str = "http://127.0.0.1/") -> DeskSite:
+    root = write_site(folder / "site", domain, {a: area(a.capitalize(), domain, a, partners=2) for a in area_ids})
+    with (root / "binsite.yaml").open("a", encoding="utf-8") as config:
+        config.write(f"web_url: {web_url}\n")
+    sync(root, mailman.settings)
+    remote = folder / "bin.git"
+    git(folder, "init", "--quiet", "--bare", "--initial-branch=main", str(remote))
+    git(root, "init", "--quiet", "--initial-branch=main")
+    git(root, "add", "-A")
+    git(root, "-c", "user.name=Seed", "-c", "user.email=seed@example.org", "commit", "--quiet", "-m", "seed")
+    git(root, "push", "--quiet", str(remote), "main")
+    env = environ(mailman_url=mailman.settings.url, user=mailman.settings.user, password=mailman.settings.password,
+                  smtp_port=mailman.state.smtp_port, BINSITE_GIT_REMOTE=str(remote),
+                  BINSITE_GIT_WORKDIR=str(folder / "service-clone"),
+                  BINSITE_LMTP=mailman.settings.environment()["BINSITE_LMTP"])
+    return DeskSite(root, domain, remote, env)
+
+
+def login_mails(mailman: RunningMailman, address: str) -> list[str]:
+    """The login links mailed to ``address`` so far, oldest first."""
+    found = []
+    for delivered in read_maildir(mailman.maildir):
+        if address in delivered.envelope_to:
+            body = delivered.message.get_body(("plain",))
+            found += HREF.findall(body.get_content() if body is not None else "")
+    return found
+
+
+def wait_login_link(mailman: RunningMailman, address: str, count: int = 1, timeout: float = 20.0) -> str:
+    deadline = time.monotonic() + timeout
+    while True:
+        links = login_mails(mailman, address)
+        if len(links) >= count:
+            return links[count - 1]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no login link for {address} within {timeout} s")
+        time.sleep(0.1)
+
+
+def path_of(link: str) -> str:
+    return "/" + link.split("://", 1)[1].split("/", 1)[1]
+
+
+def log_in(client, mailman: RunningMailman, address: str) -> None:
+    """Ask for a link, take it from the sink, press the button: the client is logged in."""
+    before = len(login_mails(mailman, address))
+    page = client.get("/binco/").get_data(as_text=True)
+    sent = client.post("/binco/inloggen/", data={"email": address, "csrf": csrf_of(page)})
+    assert sent.status_code == 200
+    link = path_of(wait_login_link(mailman, address, before + 1))
+    confirm = client.get(link).get_data(as_text=True)
+    done = client.post(link, data={"csrf": csrf_of(confirm)})
+    assert done.status_code == 302, done.get_data(as_text=True)

@@ -1,0 +1,229 @@
+"""The BINCO's desk in the browser (binsite/web/desk.py) through Flask's test client,
+against the session's real Mailman, its sink and a real git remote in tmp_path.
+
+Per route: a BINCO of A cannot see or act on B (403, nothing changed in Mailman or the
+repository); no action without CSRF; login links that are expired, reused, of another
+address or of another browser fail; a session is never adopted; hostile messages render as text."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+import pytest
+from itsdangerous import URLSafeTimedSerializer
+
+from binsite import tokens
+from binsite.desk import inbox as inbox_lib
+from binsite.desk.desk import open_desk
+from binsite.paths import desk_log
+from binsite.web.app import create_app
+from binsite.web.desk import NONCE_COOKIE, SESSION_COOKIE
+from deskweb import DeskSite, desk_site, git, log_in, login_mails, path_of, wait_login_link
+from tests.desk.deskkit import post, report, wait_held
+from tests.mailman_fixtures import RunningMailman
+from webkit import SECRET, csrf_of
+
+pytestmark = pytest.mark.mailman
+
+
+@pytest.fixture(scope="module")
+def site(local_mailman: RunningMailman, tmp_path_factory) -> DeskSite:
+    domain = f"web{uuid.uuid4().hex[:8]}.bin.test.example"
+    return desk_site(local_mailman, tmp_path_factory.mktemp("deskweb"), domain, ("aa", "bb"))
+
+
+@pytest.fixture(scope="module")
+def app(site: DeskSite):
+    return create_app(site.root, environ=site.env)
+
+
+@pytest.fixture(scope="module")
+def held_bb(local_mailman: RunningMailman, site: DeskSite) -> str:
+    """A report held on area bb's list: what a BINCO of aa must never reach."""
+    message = report(f"buur@res.{site.domain}", site.members_list("bb"), "Melding in bb", "Iets in bb gezien.")
+    post(local_mailman.settings, message)
+    wait_held(local_mailman.client(), site.members_list("bb"), message["Message-ID"])
+    desk = open_desk(site.root, local_mailman.settings)
+    return next(i.digest for i in inbox_lib.held_items(desk, ["bb"]) if i.message_id == message["Message-ID"])
+
+
+@pytest.fixture(scope="module")
+def binco_a(app, site, local_mailman):
+    client = app.test_client()
+    log_in(client, local_mailman, site.binco("aa"))
+    return client
+
+
+def test_login_answers_alike_and_mails_only_a_coordinator(app, site, local_mailman) -> None:
+    client = app.test_client()
+    page = client.get("/binco/").get_data(as_text=True)
+    stranger = f"niemand@res.{site.domain}"
+    unknown = client.post("/binco/inloggen/", data={"email": stranger, "csrf": csrf_of(page)})
+    known = client.post("/binco/inloggen/", data={"email": site.binco("bb"), "csrf": csrf_of(page)})
+    assert unknown.status_code == known.status_code == 200
+    assert unknown.get_data(as_text=True) == known.get_data(as_text=True)
+    assert [c.split("=")[0] for c in unknown.headers.getlist("Set-Cookie")] == \
+        [c.split("=")[0] for c in known.headers.getlist("Set-Cookie")] == [NONCE_COOKIE]
+    wait_login_link(local_mailman, site.binco("bb"))
+    local_mailman.settle()
+    assert login_mails(local_mailman, stranger) == []
+
+
+def test_a_link_works_once_only_in_its_browser_and_not_for_another_address(app, site, local_mailman) -> None:
+    asker, other = app.test_client(), app.test_client()
+    page = asker.get("/binco/").get_data(as_text=True)
+    before = len(login_mails(local_mailman, site.binco("aa")))
+    asker.post("/binco/inloggen/", data={"email": site.binco("aa"), "csrf": csrf_of(page)})
+    link = path_of(wait_login_link(local_mailman, site.binco("aa"), before + 1))
+    # Another browser (a forwarded mail, a scanner) cannot use it.
+    other_page = other.get(link).get_data(as_text=True)
+    assert other.post(link, data={"csrf": csrf_of(other_page)}).status_code == 400
+    # A link made for another address with this browser's nonce (guessing it needs the secret): refused.
+    nonce = URLSafeTimedSerializer(SECRET, salt="binsite-binco-nonce").loads(asker.get_cookie(NONCE_COOKIE, path="/binco/").value)
+    foreign = tokens.sign(SECRET, tokens.LOGIN, (f"x@res.{site.domain}", nonce))
+    confirm = asker.get(f"/binco/inloggen/{foreign}").get_data(as_text=True)
+    assert asker.post(f"/binco/inloggen/{foreign}", data={"csrf": csrf_of(confirm)}).status_code == 400
+    expired = tokens.sign(SECRET, tokens.LOGIN, (site.binco("aa"), nonce), issued=int(time.time()) - 16 * 60)
+    assert asker.post(f"/binco/inloggen/{expired}", data={"csrf": csrf_of(confirm)}).status_code == 400
+    # A session cookie planted before login (fixation) is replaced by a new one.
+    asker.set_cookie(SESSION_COOKIE, "planted", path="/binco/")
+    confirm = asker.get(link).get_data(as_text=True)
+    assert asker.post(link, data={"csrf": csrf_of(confirm)}).status_code == 302
+    session = asker.get_cookie(SESSION_COOKIE, path="/binco/")
+    assert session is not None and session.value != "planted"
+    assert asker.get("/binco/aa/").status_code == 200
+    reused = asker.post(link, data={"csrf": csrf_of(confirm)})
+    assert reused.status_code == 400 and SESSION_COOKIE not in " ".join(reused.headers.getlist("Set-Cookie"))
+    again = app.test_client()
+    again.set_cookie(SESSION_COOKIE, session.value, path="/binco/")
+    assert again.get("/binco/aa/").status_code == 200  # the session itself is the key until it expires
+    logged_out = asker.post("/binco/uitloggen/", data={"csrf": csrf_of(asker.get("/binco/aa/").get_data(as_text=True))})
+    assert "binsite_binco=;" in " ".join(logged_out.headers.getlist("Set-Cookie"))
+
+
+def test_the_session_cookie_is_http_only_strict_and_a_working_day(app, site, local_mailman) -> None:
+    client = app.test_client()
+    log_in(client, local_mailman, site.binco("aa"))
+    cookie = client.get_cookie(SESSION_COOKIE, path="/binco/")
+    assert cookie.http_only and cookie.same_site == "Strict" and 9 * 3600 < cookie.max_age <= 10 * 3600
+    assert not cookie.secure  # plain http on loopback: the preview; on https it is Secure (below)
+
+
+def test_on_https_the_cookies_are_secure(tmp_path, site) -> None:
+    import shutil
+    root = shutil.copytree(site.root, tmp_path / "https", ignore=shutil.ignore_patterns(".git"))
+    config = root / "binsite.yaml"
+    config.write_text(config.read_text("utf-8").replace("web_url: http://127.0.0.1/", "web_url: https://bin.example/"),
+                      "utf-8")
+    client = create_app(root, environ=site.env).test_client()
+    page = client.get("/binco/").get_data(as_text=True)
+    answer = client.post("/binco/inloggen/", data={"email": "x@example.org", "csrf": csrf_of(page)})
+    assert "Secure" in answer.headers.getlist("Set-Cookie")[0]
+
+
+@pytest.mark.parametrize("method, path", [
+    ("get", "/binco/bb/"), ("get", "/binco/bb/leden/"), ("get", "/binco/bb/schrijven/"),
+    ("get", "/binco/bb/bericht/{d}/"), ("post", "/binco/bb/bericht/{d}/accept"), ("post", "/binco/bb/bericht/{d}/discard"),
+    ("post", "/binco/bb/bericht/{d}/forward"), ("post", "/binco/bb/bericht/{d}/answer"),
+    ("post", "/binco/bb/bericht/{d}/draft"), ("post", "/binco/bb/bericht/{d}/reject"),
+    ("post", "/binco/bb/leden/add"), ("post", "/binco/bb/leden/remove"), ("post", "/binco/bb/leden/approve"),
+    ("post", "/binco/bb/leden/reject"), ("post", "/binco/bb/leden/importeren"), ("post", "/binco/bb/schrijven/"),
+    ("get", "/binco/nergens/"),
+])
+def test_a_binco_of_aa_cannot_see_or_touch_bb(binco_a, site, local_mailman, held_bb, method, path) -> None:
+    head = git(site.remote, "rev-parse", "main")
+    page = binco_a.get("/binco/aa/").get_data(as_text=True)
+    data = {"csrf": csrf_of(page), "email": f"indringer@res.{site.domain}", "title": "X", "body": "Tekst.",
+            "areas": "bb", "action": "publish", "text": "x", "upload": "eEBleGFtcGxlLm9yZw=="}
+    response = getattr(binco_a, method)(path.format(d=held_bb), data=data if method == "post" else None)
+    assert response.status_code == 403, response.get_data(as_text=True)[:500]
+    client = local_mailman.client()
+    desk = open_desk(site.root, local_mailman.settings)
+    assert held_bb in {i.digest for i in inbox_lib.held_items(desk, ["bb"])}
+    assert client.member(site.members_list("bb"), f"indringer@res.{site.domain}") is None
+    assert git(site.remote, "rev-parse", "main") == head
+    # Writing for aa but ticking bb's box: refused as well.
+    refused = binco_a.post("/binco/aa/schrijven/", data={**data, "areas": ["aa", "bb"]})
+    assert refused.status_code == 403 and git(site.remote, "rev-parse", "main") == head
+
+
+def test_not_logged_in_is_the_login_page_and_posts_are_refused(app, site, held_bb) -> None:
+    client = app.test_client()
+    assert client.get("/binco/aa/").status_code == 302
+    page = client.get("/binco/").get_data(as_text=True)
+    assert client.post(f"/binco/bb/bericht/{held_bb}/accept", data={"csrf": csrf_of(page)}).status_code == 403
+
+
+def test_no_action_without_csrf(binco_a, site, local_mailman) -> None:
+    message = report(f"csrf@res.{site.domain}", site.members_list("aa"), "Zonder csrf", "Tekst.")
+    post(local_mailman.settings, message)
+    wait_held(local_mailman.client(), site.members_list("aa"), message["Message-ID"])
+    digest = next(i.digest for i in inbox_lib.held_items(open_desk(site.root, local_mailman.settings), ["aa"])
+                  if i.message_id == message["Message-ID"])
+    for action in ("accept", "discard"):
+        assert binco_a.post(f"/binco/aa/bericht/{digest}/{action}", data={}).status_code == 403
+        assert binco_a.post(f"/binco/aa/bericht/{digest}/{action}", data={"csrf": "0" * 64}).status_code == 403
+    assert binco_a.post("/binco/aa/leden/add", data={"email": f"n@res.{site.domain}"}).status_code == 403
+    assert any(h.message_id == message["Message-ID"] for h in local_mailman.client().held(site.members_list("aa")))
+    assert local_mailman.client().member(site.members_list("aa"), f"n@res.{site.domain}") is None
+    # With the field: it goes, and the logbook says so without the resident.
+    page = binco_a.get(f"/binco/aa/bericht/{digest}/").get_data(as_text=True)
+    assert binco_a.post(f"/binco/aa/bericht/{digest}/discard", data={"csrf": csrf_of(page)}).status_code == 200
+    lines = [json.loads(line) for line in desk_log(site.root).read_text("utf-8").splitlines()]
+    assert any(v["action"] == "discard" and v["by"]["role"] == "binco" for v in lines)
+    assert "csrf@" not in desk_log(site.root).read_text("utf-8")
+
+
+def test_a_hostile_held_message_renders_as_text(binco_a, site, local_mailman) -> None:
+    html = "<p>Hallo</p><script>alert('x')</script><img src=x onerror=alert(1)><a href='javascript:alert(2)'>klik</a>"
+    message = report(f"vijand@res.{site.domain}", site.members_list("aa"), "<script>alert(3)</script> \u202eevil",
+                     "Tekst <b>vet</b> <script>alert(4)</script>", html=html)
+    post(local_mailman.settings, message)
+    wait_held(local_mailman.client(), site.members_list("aa"), message["Message-ID"])
+    inbox = binco_a.get("/binco/aa/").get_data(as_text=True)
+    assert "<script>alert" not in inbox and "&lt;script&gt;alert(3)" in inbox
+    digest = next(i.digest for i in inbox_lib.held_items(open_desk(site.root, local_mailman.settings), ["aa"])
+                  if i.message_id == message["Message-ID"])
+    page = binco_a.get(f"/binco/aa/bericht/{digest}/").get_data(as_text=True)
+    assert "<script" not in page and "<img src=x" not in page and "href='javascript" not in page
+    assert "\u202e" not in page
+
+
+def test_a_co_binco_was_quicker_clear_message_nothing_changed(binco_a, site, local_mailman) -> None:
+    message = report(f"snel@res.{site.domain}", site.members_list("aa"), "Al gedaan", "Tekst.")
+    post(local_mailman.settings, message)
+    wait_held(local_mailman.client(), site.members_list("aa"), message["Message-ID"])
+    desk = open_desk(site.root, local_mailman.settings)
+    item = next(i for i in inbox_lib.held_items(desk, ["aa"]) if i.message_id == message["Message-ID"])
+    page = binco_a.get(f"/binco/aa/bericht/{item.digest}/").get_data(as_text=True)
+    inbox_lib.moderate(desk, item.digest, "discard")  # the co-BINCO, at the command line
+    local_mailman.clear_sink()
+    late = binco_a.post(f"/binco/aa/bericht/{item.digest}/accept", data={"csrf": csrf_of(page)})
+    assert late.status_code == 409 and "een andere BINCO heeft het intussen afgehandeld" in late.get_data(as_text=True)
+    local_mailman.settle()
+    assert not [d for d in local_mailman.deliveries(site.domain) if "Al gedaan" in str(d.message["Subject"])]
+
+
+def test_write_check_at_the_line_then_publish_to_the_remote(binco_a, site) -> None:
+    page = binco_a.get("/binco/aa/schrijven/").get_data(as_text=True)
+    form = {"csrf": csrf_of(page), "title": "Fietsen gestolen", "areas": "aa", "audience": "members",
+            "body": "In de straat zijn fietsen gestolen.\n\nBel 06-12345678 als u iets zag.", "action": "preview"}
+    checked = binco_a.post("/binco/aa/schrijven/", data=form)
+    text = checked.get_data(as_text=True)
+    assert checked.status_code == 400 and 'id="body-error"' in text and "regel 3:" in text
+    assert "Voorbeeld: de website" in text
+    head = git(site.remote, "rev-parse", "main")
+    refused = binco_a.post("/binco/aa/schrijven/", data={**form, "action": "publish"})
+    assert refused.status_code == 400 and git(site.remote, "rev-parse", "main") == head
+    ok = {**form, "body": "In de straat zijn fietsen gestolen. Zet uw fiets op slot.",
+          "members_only": "Bel 06-12345678 als u iets zag.", "action": "publish"}
+    published = binco_a.post("/binco/aa/schrijven/", data=ok)
+    assert published.status_code == 200, published.get_data(as_text=True)[-2000:]
+    assert "Gepubliceerd: content/aa/" in published.get_data(as_text=True)
+    assert git(site.remote, "log", "-1", "--format=%an", "main") == "BINCO Aa"
+    files = git(site.remote, "ls-tree", "-r", "--name-only", "main", "content/aa/").splitlines()
+    assert len(files) == 1 and "::: leden" in git(site.remote, "show", f"main:{files[0]}")
+    lines = [json.loads(line) for line in desk_log(site.root).read_text("utf-8").splitlines()]
+    assert any(v["action"] == "publish" and v["bulletin"] == files[0] for v in lines)
