@@ -65,6 +65,7 @@ demo: venv mailman-venv
 	. ./.binsite/local.env && $(BIN)/binsite send --now $(DEMO_NOW)
 	. ./.binsite/local.env && $(BIN)/python -m binsite.devtools.demo summary
 	$(BIN)/python -m binsite.devtools.local_web start
+	$(BIN)/python -m binsite.devtools.desk_demo
 
 demo-stop: venv
 	$(BIN)/python -m binsite.devtools.local_web stop

@@ -5,16 +5,25 @@ template from ``templates/web/desk/``, like a CLI command.
 
 **Login without a password, single-use without a database.** A BINCO asks
 for a link with the address they are listed under in ``lists/<area>.yaml``.
-The answer is the same page, with the same cookies, for any address. For a
+The answer is the same page, with the same cookie, for any address. For a
 coordinator's address the service mails a link whose token
-(``binsite.tokens.LOGIN``, 15 minutes) signs ``(address, nonce)``; the
-nonce is also put in a signed, HttpOnly, SameSite=Strict cookie
-(``binsite_login``) in the browser that asked. Opening the link shows a
-button (a mail scanner's GET uses nothing up); pressing it (a POST, with
-CSRF) logs in only when the cookie's nonce is the token's nonce, and clears
-that cookie: so the link works once, only in the browser that asked for
-it, and not after a newer link was asked for (a new nonce). A link of
-another address, an expired or forged one fails the same way.
+(``binsite.tokens.LOGIN``, 15 minutes) signs ``(address, nonce)``. Opening
+the link shows a button (a mail scanner's GET uses nothing up); pressing it
+(a POST, with CSRF) logs in, and:
+
+- *works once*: the login claims the nonce in the logbook
+  (``logbook.claim``: a digest of the nonce, checked and appended under one
+  ``flock``), so a second press, in any browser, fails; instances that
+  share the state folder share this;
+- *no other address's link in this browser*: the asking browser also got
+  the nonce in a signed cookie (``binsite_login``, HttpOnly,
+  SameSite=Strict); when that cookie is there, the link must carry its
+  nonce, so a link someone else asked for (another address: a login CSRF)
+  fails there, and so does an older link after a newer one was asked for.
+  A browser without the cookie (the phone, when the link was asked for on
+  the laptop; the link ``make demo`` prints) may use a link once;
+- an expired or forged token fails the same way, and so does an address no
+  longer listed as a coordinator.
 
 **The session** is a signed cookie (``binsite_binco``: the address and a
 fresh random session id made at login, so a session planted before login is
@@ -34,6 +43,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import hmac
 import logging
 import secrets
@@ -55,6 +65,7 @@ from binsite.desk import logbook
 from binsite.desk import members as members_lib
 from binsite.desk import publish as publish_lib
 from binsite.desk.desk import Desk, format_time, kind_label
+from binsite.paths import desk_log
 from binsite.errors import BinsiteError, InvalidSite, MailmanUnavailable, Problem
 from binsite.i18n import t
 from binsite.source.areas import MEMBERS, PARTNERS, Area
@@ -78,8 +89,14 @@ def _serializer(purpose: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(service().secret, salt=f"binsite-binco-{purpose}")
 
 
+def _web_url() -> str:
+    """The service's public URL (BINSITE_WEB_URL where the service has it, else binsite.yaml's)."""
+    s = service()
+    return getattr(s, "web_url", "") or s.config.web_url or request.host_url
+
+
 def _secure() -> bool:
-    web_url = service().config.web_url or "http://127.0.0.1/"
+    web_url = _web_url()
     host = web_url.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)[0].strip("[]")
     return not (web_url.startswith("http://") and is_loopback(host))
 
@@ -203,12 +220,12 @@ def login_request():
     nonce = secrets.token_urlsafe(18)
     if address and coordinator_areas(address):
         token = tokens.sign(s.secret, tokens.LOGIN, (address, nonce))
-        link = tokens.link(s.config.web_url or request.host_url, tokens.LOGIN, token)
+        link = tokens.link(_web_url(), tokens.LOGIN, token)
         text = s.text(
-            "Hallo,\n\nMet deze link logt u in op de balie van {b}:\n\n{l}\n\nDe link werkt één keer, 15 minuten lang, "
-            "en alleen in de browser waarin u hem aanvroeg. Vroeg u niets aan? Dan kunt u deze e-mail negeren.\n",
-            "Hello,\n\nThis link logs you in to the desk of {b}:\n\n{l}\n\nThe link works once, for 15 minutes, and only "
-            "in the browser in which you asked for it. Did you not ask for it? Then ignore this e-mail.\n",
+            "Hallo,\n\nMet deze link logt u in op de balie van {b}:\n\n{l}\n\nDe link werkt één keer, 15 minuten lang. "
+            "Vroeg u niets aan? Dan kunt u deze e-mail negeren.\n",
+            "Hello,\n\nThis link logs you in to the desk of {b}:\n\n{l}\n\nThe link works once, for 15 minutes. "
+            "Did you not ask for it? Then ignore this e-mail.\n",
             b=s.config.title, l=link)
         message = s.mailer.compose(address, s.text("Inloggen op de balie van {b}", "Log in to the desk of {b}",
                                                    b=s.config.title), text)
@@ -242,19 +259,27 @@ def login_confirm(token: str):
             raise tokens.BadToken("fields")
         address, nonce = fields
         cookie = request.cookies.get(NONCE_COOKIE, "")
-        expected = _serializer("nonce").loads(cookie, max_age=LOGIN_SECONDS) if cookie and len(cookie) < 512 else ""
-        if not isinstance(expected, str) or not expected or not hmac.compare_digest(expected.encode(), nonce.encode()):
-            raise tokens.BadToken("nonce")
+        if cookie:
+            try:
+                asked = _serializer("nonce").loads(cookie, max_age=LOGIN_SECONDS) if len(cookie) < 512 else None
+            except BadSignature:
+                asked = None
+            # This browser asked for a link: only that very link logs in here.
+            if asked is not None and not (isinstance(asked, str) and hmac.compare_digest(asked.encode(), nonce.encode())):
+                raise tokens.BadToken("another link was asked for in this browser")
         if not coordinator_areas(address):
             raise tokens.BadToken("not a coordinator")
-    except (tokens.BadToken, BadSignature):
+        once = hashlib.sha256(b"binsite-login\x1f" + nonce.encode()).hexdigest()[:24]
+        if not logbook.claim(desk_log(s.root), logbook.entry(logbook.binco(address), logbook.LOGIN, once=once)):
+            raise tokens.BadToken("used before")
+    except tokens.BadToken as exc:
+        log.info("login link refused: %s", exc)
         return _page("login_failed.html", None, status=400)
     response = make_response(redirect(url_for("desk.home")))
     # A new session id at every login: nothing a visitor had before is carried over.
     _set_cookie(response, SESSION_COOKIE, _serializer("session").dumps({"a": address, "s": secrets.token_urlsafe(18)}),
                 SESSION_SECONDS)
     _clear_cookie(response, NONCE_COOKIE)
-    logbook.record(s.root, logbook.binco(address), logbook.LOGIN)
     return response
 
 
@@ -275,7 +300,6 @@ def _items(desk: Desk, area: Area) -> list[inbox_lib.InboxItem]:
 
 
 def _forwarded(desk: Desk) -> set[str]:
-    from binsite.paths import desk_log
     return {str(v.get("report")) for v in logbook.read(desk_log(desk.root)) if v.get("action") == logbook.FORWARD}
 
 
@@ -631,7 +655,6 @@ def write_post(address: str, area_id: str):
 @blueprint.get("/statistieken/")
 @login_required
 def statistics(address: str):
-    from binsite.paths import desk_log
     from binsite.stats.desk import desk_figures, hours_text
 
     s = service()

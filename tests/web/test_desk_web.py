@@ -51,6 +51,7 @@ def held_bb(local_mailman: RunningMailman, site: DeskSite) -> str:
 
 @pytest.fixture(scope="module")
 def binco_a(app, site, local_mailman):
+    app.extensions["binsite"].limiters["address"].reset()
     client = app.test_client()
     log_in(client, local_mailman, site.binco("aa"))
     return client
@@ -71,39 +72,87 @@ def test_login_answers_alike_and_mails_only_a_coordinator(app, site, local_mailm
     assert login_mails(local_mailman, stranger) == []
 
 
-def test_a_link_works_once_only_in_its_browser_and_not_for_another_address(app, site, local_mailman) -> None:
-    asker, other = app.test_client(), app.test_client()
+def test_a_link_works_once_and_not_for_another_address_in_the_asking_browser(app, site, local_mailman) -> None:
+    for limiter in app.extensions["binsite"].limiters.values():
+        limiter.reset()
+    asker, phone = app.test_client(), app.test_client()
     page = asker.get("/binco/").get_data(as_text=True)
     before = len(login_mails(local_mailman, site.binco("aa")))
     asker.post("/binco/inloggen/", data={"email": site.binco("aa"), "csrf": csrf_of(page)})
     link = path_of(wait_login_link(local_mailman, site.binco("aa"), before + 1))
-    # Another browser (a forwarded mail, a scanner) cannot use it.
-    other_page = other.get(link).get_data(as_text=True)
-    assert other.post(link, data={"csrf": csrf_of(other_page)}).status_code == 400
-    # A link made for another address with this browser's nonce (guessing it needs the secret): refused.
-    nonce = URLSafeTimedSerializer(SECRET, salt="binsite-binco-nonce").loads(asker.get_cookie(NONCE_COOKIE, path="/binco/").value)
-    foreign = tokens.sign(SECRET, tokens.LOGIN, (f"x@res.{site.domain}", nonce))
-    confirm = asker.get(f"/binco/inloggen/{foreign}").get_data(as_text=True)
+    nonce = URLSafeTimedSerializer(SECRET, salt="binsite-binco-nonce").loads(
+        asker.get_cookie(NONCE_COOKIE, path="/binco/").value)
+    confirm = asker.get(link).get_data(as_text=True)
+    # A link for another coordinator (someone else asked for it: a login CSRF) fails in the asking browser.
+    foreign = tokens.sign(SECRET, tokens.LOGIN, (site.binco("bb"), "another-nonce"))
     assert asker.post(f"/binco/inloggen/{foreign}", data={"csrf": csrf_of(confirm)}).status_code == 400
+    # An address that coordinates nothing, even with this browser's nonce; an expired link; a forged one.
+    stranger = tokens.sign(SECRET, tokens.LOGIN, (f"x@res.{site.domain}", nonce))
     expired = tokens.sign(SECRET, tokens.LOGIN, (site.binco("aa"), nonce), issued=int(time.time()) - 16 * 60)
-    assert asker.post(f"/binco/inloggen/{expired}", data={"csrf": csrf_of(confirm)}).status_code == 400
+    forged = tokens.sign("another-secret-0123456789", tokens.LOGIN, (site.binco("aa"), nonce))
+    other_purpose = tokens.sign(SECRET, tokens.JOIN, (site.binco("aa"), nonce))
+    for bad in (stranger, expired, forged, other_purpose, link.rsplit("/", 1)[1][:-2] + "xx"):
+        assert asker.post(f"/binco/inloggen/{bad}", data={"csrf": csrf_of(confirm)}).status_code == 400, bad
     # A session cookie planted before login (fixation) is replaced by a new one.
     asker.set_cookie(SESSION_COOKIE, "planted", path="/binco/")
-    confirm = asker.get(link).get_data(as_text=True)
+    assert asker.get("/binco/aa/").status_code == 302  # planted: not a session
     assert asker.post(link, data={"csrf": csrf_of(confirm)}).status_code == 302
     session = asker.get_cookie(SESSION_COOKIE, path="/binco/")
     assert session is not None and session.value != "planted"
     assert asker.get("/binco/aa/").status_code == 200
+    # Used: a second press fails, in this browser and in any other.
     reused = asker.post(link, data={"csrf": csrf_of(confirm)})
     assert reused.status_code == 400 and SESSION_COOKIE not in " ".join(reused.headers.getlist("Set-Cookie"))
-    again = app.test_client()
-    again.set_cookie(SESSION_COOKIE, session.value, path="/binco/")
-    assert again.get("/binco/aa/").status_code == 200  # the session itself is the key until it expires
+    phone_page = phone.get(link).get_data(as_text=True)
+    assert phone.post(link, data={"csrf": csrf_of(phone_page)}).status_code == 400
+    assert phone.get_cookie(SESSION_COOKIE, path="/binco/") is None
+    # Asked for on the laptop, opened on the phone (no cookie there): works, once.
+    asker.post("/binco/inloggen/", data={"email": site.binco("aa"), "csrf": csrf_of(page)})
+    second = path_of(wait_login_link(local_mailman, site.binco("aa"), before + 2))
+    assert phone.post(second, data={"csrf": csrf_of(phone_page)}).status_code == 302
+    assert phone.get("/binco/aa/").status_code == 200
+    assert asker.post(second, data={"csrf": csrf_of(confirm)}).status_code == 400
     logged_out = asker.post("/binco/uitloggen/", data={"csrf": csrf_of(asker.get("/binco/aa/").get_data(as_text=True))})
     assert "binsite_binco=;" in " ".join(logged_out.headers.getlist("Set-Cookie"))
+    assert asker.get("/binco/aa/").status_code == 302
+
+
+def test_two_presses_of_one_link_at_once_log_in_once(app, site, local_mailman) -> None:
+    import threading
+    from binsite.devtools.desk_demo import login_link  # noqa: F401  (the demo signs links the same way)
+    token = tokens.sign(SECRET, tokens.LOGIN, (site.binco("aa"), "racing-nonce-1234567890"))
+    clients = [app.test_client() for _ in range(4)]
+    pages = [c.get(f"/binco/inloggen/{token}").get_data(as_text=True) for c in clients]
+    codes: list[int] = []
+    barrier = threading.Barrier(4)
+
+    def press(index: int) -> None:
+        barrier.wait()
+        codes.append(clients[index].post(f"/binco/inloggen/{token}", data={"csrf": csrf_of(pages[index])}).status_code)
+
+    threads = [threading.Thread(target=press, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(codes) == [302, 400, 400, 400]
+
+
+def test_asking_for_links_is_limited_alike_for_known_and_unknown_addresses(app, site) -> None:
+    limiters = app.extensions["binsite"].limiters
+    limiters["address"].reset()
+    limiters["client"].reset()
+    client = app.test_client()
+    page = client.get("/binco/").get_data(as_text=True)
+    for address in (site.binco("bb"), f"onbekend@res.{site.domain}"):
+        codes = [client.post("/binco/inloggen/", data={"email": address, "csrf": csrf_of(page)}).status_code
+                 for _ in range(4)]
+        assert codes == [200, 200, 200, 429], address
+    limiters["address"].reset()
 
 
 def test_the_session_cookie_is_http_only_strict_and_a_working_day(app, site, local_mailman) -> None:
+    app.extensions["binsite"].limiters["address"].reset()
     client = app.test_client()
     log_in(client, local_mailman, site.binco("aa"))
     cookie = client.get_cookie(SESSION_COOKIE, path="/binco/")

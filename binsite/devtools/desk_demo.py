@@ -1,0 +1,56 @@
+"""``make demo``'s login link for the example BINCO of one area (the browser desk).
+
+The web service that ``make demo`` starts (``binsite.devtools.local_web``) keeps
+its secret in ``.binsite/local/web-secret`` and its port in ``web.json``; with
+them this signs a login token (``binsite.tokens.LOGIN``: 15 minutes, works
+once) for the first coordinator of the first area, as the desk would mail it.
+
+    python -m binsite.devtools.desk_demo [--root DIR]
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sys
+from pathlib import Path
+
+from binsite import tokens
+from binsite.devtools.local_mailman import STATE_DIR
+from binsite.i18n import current_language, t
+from binsite.source.network import load_network
+
+
+def login_link(root: Path, state_dir: Path | None = None) -> tuple[str, str, str] | None:
+    """``(area name, coordinator address, link)``, or None when the demo's web service is not there."""
+    folder = (state_dir or root / STATE_DIR).resolve()
+    try:
+        port = int(json.loads((folder / "web.json").read_text())["port"])
+        secret = (folder / "web-secret").read_text().strip()
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    network = load_network(root)
+    area = next((a for a in network.areas if a.coordinators), None)
+    if network.config is None or area is None or len(secret) < tokens.MIN_SECRET_BYTES:
+        return None
+    address = area.coordinators[0].strip().lower()
+    token = tokens.sign(secret, tokens.LOGIN, (address, secrets.token_urlsafe(18)))
+    return area.name, address, tokens.link(f"http://127.0.0.1:{port}/", tokens.LOGIN, token)
+
+
+def main(argv: list[str]) -> int:
+    lang = current_language()
+    root = Path(argv[argv.index("--root") + 1]) if "--root" in argv else Path.cwd()
+    found = login_link(root)
+    if found is None:
+        print(t("Balie: de webdienst van de demo draait niet; geen inloglink.",
+                "Desk: the demo's web service is not running; no login link.").get(lang))
+        return 0
+    name, address, link = found
+    print(t("Balie voor de BINCO van {a} ({m}), 15 minuten geldig, één keer: {l}",
+            "Desk for the BINCO of {a} ({m}), valid 15 minutes, once: {l}", a=name, m=address, l=link).get(lang))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
