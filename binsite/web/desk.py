@@ -564,6 +564,11 @@ def _form_from_request(address: str, area: Area) -> publish_lib.BulletinForm:
         draft=request.form.get("action") == "draft")
 
 
+def _editable(rel: str, area: Area) -> bool:
+    """A path this area's desk may open: its own folder, or a notice (whose areas are checked after reading)."""
+    return rel.startswith((f"content/{area.id}/", "content/notices/")) and rel.count("/") == 2 and ".." not in rel
+
+
 @blueprint.get("/<area_id>/schrijven/")
 @login_required
 def write(address: str, area_id: str):
@@ -573,7 +578,7 @@ def write(address: str, area_id: str):
         publisher = _publisher()
         if publisher is None:
             abort(404)
-        if not rel.startswith(f"content/{area.id}/"):
+        if not _editable(rel, area):
             abort(403)
         try:
             text, blob = publisher.read(rel)
@@ -598,7 +603,7 @@ def write_post(address: str, area_id: str):
     action = request.form.get("action", "preview")
     rel = request.form.get("rel", "")
     base = request.form.get("base", "")
-    if rel and not rel.startswith(f"content/{area.id}/") and not rel.startswith("content/notices/"):
+    if rel and not _editable(rel, area):
         abort(403)
     publisher = _publisher()
     now = datetime.now(s.config.tz)
@@ -610,6 +615,8 @@ def write_post(address: str, area_id: str):
             text, _blob = publisher.read(rel)
             old, keep = publish_lib.form_of(text, rel)
             was_draft = old.draft
+            if any(a not in {x.id for x in coordinator_areas(address)} for a in old.areas):
+                abort(403)  # a notice of areas that are not all this BINCO's
         except BinsiteError as exc:
             return _write_page(address, area, form, error=_error_text(exc), status=409)
     names = {a.id: a.name for a in s.areas}

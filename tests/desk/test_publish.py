@@ -197,3 +197,15 @@ def test_only_bulletin_paths(tmp_path: Path, remote: Path) -> None:
     for rel in ("content/noord/../../binsite.yaml", "binsite.yaml", "content/noord/x.md", ".github/workflows/x.md"):
         with pytest.raises(BinsiteError):
             pub.publish(BulletinFile(rel, "x"), author=AUTHOR, now=NOW, draft=False)
+
+
+def test_several_areas_make_a_notice_that_binsite_check_accepts(tmp_path: Path, remote: Path) -> None:
+    pub = publisher(tmp_path, remote)
+    notice = bulletin_text(BulletinForm("Donkere dagen, doe het licht aan", "Laat 's avonds een lamp branden.",
+                                        ("noord", "zuid"), audience="all"), area_names=NAMES, when=NOW)
+    assert notice.rel == "content/notices/2026-11-10-donkere-dagen-doe-het-licht-aan.md"
+    assert "areas:\n- noord\n- zuid\n" in notice.text and "name: BINCO Noord / Zuid" in notice.text
+    assert [p.format("en") for p in pub.check(notice, now=NOW) if p.is_error] == []
+    done = pub.publish(notice, author=AUTHOR, now=NOW, draft=False)
+    form, keep = form_of(remote_file(remote, done.rel), done.rel)
+    assert form.areas == ("noord", "zuid") and form.audience == "all" and keep == {"date": "2026-11-10 12:00"}

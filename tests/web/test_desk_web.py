@@ -276,3 +276,74 @@ def test_write_check_at_the_line_then_publish_to_the_remote(binco_a, site) -> No
     assert len(files) == 1 and "::: leden" in git(site.remote, "show", f"main:{files[0]}")
     lines = [json.loads(line) for line in desk_log(site.root).read_text("utf-8").splitlines()]
     assert any(v["action"] == "publish" and v["bulletin"] == files[0] for v in lines)
+
+
+def test_editing_a_published_bulletin_is_a_commit_and_a_stale_edit_changes_nothing(binco_a, site) -> None:
+    page = binco_a.get("/binco/aa/schrijven/").get_data(as_text=True)
+    made = binco_a.post("/binco/aa/schrijven/", data={
+        "csrf": csrf_of(page), "title": "Bijeenkomst buurtpreventie", "areas": "aa", "audience": "members",
+        "body": "Donderdag is er een bijeenkomst in het wijkcentrum.", "action": "publish"})
+    assert made.status_code == 200, made.get_data(as_text=True)[-1500:]
+    rel = next(f for f in git(site.remote, "ls-tree", "-r", "--name-only", "main", "content/aa/").splitlines()
+               if "bijeenkomst" in f)
+    edit = binco_a.get(f"/binco/aa/schrijven/?bestand={rel}").get_data(as_text=True)
+    assert "Donderdag is er een bijeenkomst" in edit
+    base = edit.split('name="base" value="', 1)[1].split('"', 1)[0]
+    corrected = {"csrf": csrf_of(edit), "title": "Bijeenkomst buurtpreventie", "areas": "aa", "audience": "members",
+                 "body": "Vrijdag (niet donderdag) is er een bijeenkomst in het wijkcentrum.", "action": "publish",
+                 "rel": rel, "base": base}
+    assert binco_a.post("/binco/aa/schrijven/", data=corrected).status_code == 200
+    assert "Vrijdag (niet donderdag)" in git(site.remote, "show", f"main:{rel}")
+    assert git(site.remote, "log", "-1", "--format=%s", "main").startswith("correctie: Bijeenkomst buurtpreventie")
+    head = git(site.remote, "rev-parse", "main")
+    stale = binco_a.post("/binco/aa/schrijven/", data={**corrected, "body": "Oude basis."})
+    assert stale.status_code == 409 and "intussen gewijzigd" in stale.get_data(as_text=True)
+    assert git(site.remote, "rev-parse", "main") == head
+    # Another area's file through the edit link: refused.
+    assert binco_a.get("/binco/aa/schrijven/?bestand=content/bb/2026-01-01-x.md").status_code == 403
+    lines = [json.loads(line) for line in desk_log(site.root).read_text("utf-8").splitlines()]
+    assert [v["action"] for v in lines if v.get("bulletin") == rel] == ["publish", "edit"]
+
+
+def test_answer_the_resident_from_the_desk(binco_a, site, local_mailman) -> None:
+    from binsite.devtools.sink import read_maildir
+    from sitekit import poll
+    resident = f"melder@res.{site.domain}"
+    message = report(resident, site.members_list("aa"), "Kapotte lamp", "De lamp bij het speeltuintje is kapot.")
+    post(local_mailman.settings, message)
+    wait_held(local_mailman.client(), site.members_list("aa"), message["Message-ID"])
+    digest = next(i.digest for i in inbox_lib.held_items(open_desk(site.root, local_mailman.settings), ["aa"])
+                  if i.message_id == message["Message-ID"])
+    page = binco_a.get(f"/binco/aa/bericht/{digest}/").get_data(as_text=True)
+    partner = sorted(site.partners("aa"))[0]
+    done = binco_a.post(f"/binco/aa/bericht/{digest}/answer", data={
+        "csrf": csrf_of(page), "text": "Dank u, de gemeente is op de hoogte.",
+        "partner_reply": f"De lamp wordt deze week vervangen.\n\nGroet,\nWijkmanager De Boer\n{partner}\n"})
+    assert done.status_code == 200 and "Beantwoord" in done.get_data(as_text=True)
+    got = poll(lambda: [d for d in read_maildir(local_mailman.maildir) if resident in d.envelope_to], timeout=30,
+               what="answer")
+    text = got[0].message.get_body(("plain",)).get_content()
+    assert "> De lamp wordt deze week vervangen." in text and partner not in got[0].message.as_string()
+    assert "De Boer" not in text and got[0].message["From"].addresses[0].addr_spec == f"bulletin@{site.domain}"
+
+
+def test_a_bad_member_file_is_an_error_at_its_line_and_changes_nothing(binco_a, site, local_mailman) -> None:
+    import io
+    page = binco_a.get("/binco/aa/leden/").get_data(as_text=True)
+    counts = local_mailman.client().counts(site.members_list("aa")).members
+    bad = binco_a.post("/binco/aa/leden/importeren", content_type="multipart/form-data", data={
+        "csrf": csrf_of(page), "file": (io.BytesIO(b"naam\nJan\nPiet\n"), "leden.csv")})
+    assert bad.status_code == 400 and "leden.csv:1: fout: geen kolom met e-mailadressen" in bad.get_data(as_text=True)
+    assert local_mailman.client().counts(site.members_list("aa")).members == counts
+
+
+def test_the_demo_login_link_logs_in_once(app, site, tmp_path) -> None:
+    from binsite.devtools.desk_demo import login_link
+    (tmp_path / "web.json").write_text('{"pid": 1, "port": 8050, "started_at": 0}')
+    (tmp_path / "web-secret").write_text(SECRET)
+    name, address, link = login_link(site.root, tmp_path)
+    assert name == "Aa" and address == site.binco("aa") and link.startswith("http://127.0.0.1:8050/binco/inloggen/")
+    client = app.test_client()
+    page = client.get(path_of(link)).get_data(as_text=True)
+    assert client.post(path_of(link), data={"csrf": csrf_of(page)}).status_code == 302
+    assert client.post(path_of(link), data={"csrf": csrf_of(page)}).status_code == 400
