@@ -92,7 +92,13 @@ def _serializer(purpose: str) -> URLSafeTimedSerializer:
 def _web_url() -> str:
     """The service's public URL (BINSITE_WEB_URL where the service has it, else binsite.yaml's)."""
     s = service()
-    return getattr(s, "web_url", "") or s.config.web_url or request.host_url
+    configured = getattr(s, "web_url", "") or s.config.web_url
+    if configured:
+        return configured
+    # Not configured: only a loopback preview may name itself; a link in a mail never
+    # follows a Host header someone else sent.
+    host = request.host.rsplit(":", 1)[0].strip("[]")
+    return request.host_url if is_loopback(host) else "http://127.0.0.1/"
 
 
 def _secure() -> bool:

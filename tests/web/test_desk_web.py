@@ -347,3 +347,15 @@ def test_the_demo_login_link_logs_in_once(app, site, tmp_path) -> None:
     page = client.get(path_of(link)).get_data(as_text=True)
     assert client.post(path_of(link), data={"csrf": csrf_of(page)}).status_code == 302
     assert client.post(path_of(link), data={"csrf": csrf_of(page)}).status_code == 400
+
+
+def test_a_login_link_never_follows_a_foreign_host_header(app, site, local_mailman) -> None:
+    for limiter in app.extensions["binsite"].limiters.values():
+        limiter.reset()
+    client = app.test_client()
+    page = client.get("/binco/", headers={"Host": "evil.example"}).get_data(as_text=True)
+    before = len(login_mails(local_mailman, site.binco("bb")))
+    client.post("/binco/inloggen/", data={"email": site.binco("bb"), "csrf": csrf_of(page)},
+                headers={"Host": "evil.example"})
+    link = wait_login_link(local_mailman, site.binco("bb"), before + 1)
+    assert link.startswith("http://127.0.0.1/binco/inloggen/") and "evil" not in link
