@@ -63,7 +63,7 @@ WEB_URL_VAR = "BINSITE_WEB_URL"
 MAX_FORM_BYTES = 64 * 1024
 # Assets and the template folder each comes from: the archive's look
 # (templates/assets/, a site's own first) and the forms' own (templates/web/).
-ASSETS = {"style.css": "assets", "favicon.svg": "assets", "web.css": "web"}
+ASSETS = {"style.css": "assets", "favicon.svg": "assets", "web.css": "web", "desk.js": "web"}
 # Rate limits: (hits, seconds). Per client address and per hashed e-mail address.
 LIMITS = {
     "client": (30, 60.0),       # form posts of one client per minute

@@ -69,6 +69,7 @@ def test_a_binco_week_on_a_phone(browser, axe_source, served, local_mailman, tmp
                   else (external.append(route.request.url), route.abort()))
     page = context.new_page()
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
     try:
         # Monday: log in from the mailed link.
         page.goto(base + "/binco/")
@@ -117,6 +118,14 @@ def test_a_binco_week_on_a_phone(browser, axe_source, served, local_mailman, tmp
         page.get_by_label("Titel").fill("Let op uw garagedeur")
         page.get_by_label("Tekst (Markdown)").fill("Bij de garages is iemand aan de deuren gaan voelen. "
                                                    "Doe uw garage op slot.")
+        # The live preview (JavaScript) appears by itself after a pause in typing ...
+        try:
+            page.get_by_role("heading", name="Voorbeeld: de e-mail").wait_for(timeout=20_000)
+        except Exception:
+            raise AssertionError(f"no live preview; console: {errors}; scripts: "
+                                 f"{page.evaluate('[...document.scripts].map(s => s.src)')}")
+        assert "Doe uw garage op slot." in page.locator(".preview-pane").inner_text()
+        # ... and the button does the same without it.
         page.get_by_role("button", name="Voorbeeld en controle").click()
         page.get_by_role("heading", name="Voorbeeld: de e-mail").wait_for()
         check_axe(page, axe_source, "write preview")
