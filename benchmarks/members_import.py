@@ -23,7 +23,8 @@ from binsite.desk.desk import open_desk  # noqa: E402
 from binsite.devtools.local_mailman import LocalMailman  # noqa: E402
 from binsite.mailman.client import MailmanClient  # noqa: E402
 from binsite.mailman.sync import sync  # noqa: E402
-from tests.mailman_fixtures import area, write_site  # noqa: E402
+sys.path.insert(0, str(ROOT / "tests"))
+from sitekit import area, write_site  # noqa: E402
 
 
 def main() -> int:

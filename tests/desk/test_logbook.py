@@ -17,7 +17,7 @@ from binsite.cli import main
 from binsite.desk import logbook
 from binsite.paths import desk_log
 from binsite.stats.desk import desk_figures
-from tests.mailman_fixtures import area, write_site
+from sitekit import area, write_site
 
 TZ = ZoneInfo("Europe/Amsterdam")
 UTC = timezone.utc

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from binsite.devtools.sink import read_maildir
 from binsite.mailman.sync import sync
-from tests.mailman_fixtures import RunningMailman, area, write_site
+from sitekit import area, write_site
+from tests.mailman_fixtures import RunningMailman
 from webkit import csrf_of, environ
 
 HREF = re.compile(r"https?://[^\s]+/binco/inloggen/[A-Za-z0-9_\-.]+")
