@@ -37,6 +37,8 @@ def members_log(root: Path) -> Path:
 def web_spool_dir(root: Path, environ: "os._Environ[str] | dict[str, str] | None" = None) -> Path:
     env = os.environ if environ is None else environ
     return root / env.get("BINSITE_WEB_SPOOL", ".binsite/web-spool")
+
+
 def desk_log(root: Path) -> Path:
     return state_dir(root) / "desk.jsonl"
 
