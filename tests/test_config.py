@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from binsite.source.areas import load_areas
 from binsite.source.config import load_config, parse_duration
 from sitekit import write
@@ -51,3 +53,16 @@ def test_reserved_area_id(mini_root):
     config, _ = load_config(mini_root)
     _, problems = load_areas(mini_root, config)
     assert any(p.path == "lists/zoeken.yaml" and p.is_error for p in problems)
+
+
+@pytest.mark.parametrize("name", ["noord-overzicht", "noord-partners"])
+def test_an_area_named_like_another_areas_list_is_an_error(mini_root, name):
+    write(mini_root / f"lists/{name}.yaml", "name: Dubbel\ncoordinators: [a@b.example]\n")
+    config, _ = load_config(mini_root)
+    areas, problems = load_areas(mini_root, config)
+    [problem] = [p for p in problems if p.is_error]
+    assert problem.path == f"lists/{name}.yaml" and "noord" in problem.message.get("nl")
+    assert f"{name}@" in problem.message.get("en") and "-overzicht" in problem.message.get("en")
+    noord = next(a for a in areas if a.id == "noord")
+    assert noord.weekly_list("x.example") == "noord-overzicht@x.example"
+    assert [kind for kind, _ in noord.lists("x.example")] == ["members", "weekly", "partners"]

@@ -301,9 +301,11 @@ def members(ctx, areas: tuple[str, ...] = (), show_addresses: bool = False) -> N
         return
     found = members_lib.member_counts(_desk(ctx), areas, with_addresses=show_addresses)
     for entry in found:
-        ctx.say("{a:<20} {m:>5} leden  {p:>3} aanvragen  {h:>3} wachtende berichten   ({l})",
-                "{a:<20} {m:>5} members  {p:>3} pending  {h:>3} held messages   ({l})",
-                a=entry.area, m=entry.members, p=entry.pending, h=entry.held, l=entry.list)
+        ctx.say("{a:<20} {m:>5} leden  {p:>3} aanvragen  {h:>3} wachtende berichten   ({l}){w}",
+                "{a:<20} {m:>5} members  {p:>3} pending  {h:>3} held messages   ({l}){w_en}",
+                a=entry.area, m=entry.members, p=entry.pending, h=entry.held, l=entry.list,
+                w=f"  waarvan {entry.weekly} met weekoverzicht" if entry.weekly else "",
+                w_en=f"  of whom {entry.weekly} with the weekly overview" if entry.weekly else "")
         for address, name in entry.addresses or ():
             click.echo(f"    {address}" + (f"  ({name})" if name else ""))
     if sum(e.pending for e in found):

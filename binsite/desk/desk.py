@@ -92,4 +92,5 @@ def format_time(moment: datetime | None, lang: str) -> str:
 
 
 def kind_label(kind: str, lang: str) -> str:
-    return {"members": ("leden", "members"), "partners": ("partners", "partners")}[kind][lang == "en"]
+    return {"members": ("leden", "members"), "weekly": ("overzicht", "weekly"),
+            "partners": ("partners", "partners")}[kind][lang == "en"]

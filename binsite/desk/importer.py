@@ -34,7 +34,7 @@ from binsite.errors import BinsiteError, InvalidSite, Problem, error, warning
 from binsite.i18n import t
 from binsite.mailman.client import MailmanClient
 from binsite.progress import IMPORT, report
-from binsite.source.areas import MEMBERS
+from binsite.source.areas import MEMBERS, RESIDENT_KINDS
 from binsite.source.config import is_address
 
 log = logging.getLogger(__name__)
@@ -302,8 +302,10 @@ def _name_reader(keys: list[str], email_col: int) -> Callable[[list[str]], str]:
 def preview_import(desk: Desk, area_id: str, member_file: MemberFile) -> ImportPreview:
     """What importing ``member_file`` into the area's members list would do (one roster request)."""
     area = desk.area(area_id)
-    (_area, _kind, list_address), = desk.lists_of([area], (MEMBERS,))
-    members = {m.address.lower() for m in desk.client.roster(list_address, "member")}
+    lists = desk.lists_of([area], RESIDENT_KINDS)
+    list_address = next(address for _area, kind, address in lists if kind == MEMBERS)
+    # Whoever chose the weekly overview is a member too: never subscribed to the members list again.
+    members = {m.address.lower() for _area, _kind, address in lists for m in desk.client.roster(address, "member")}
     seen: dict[str, int] = {}
     new: list[Entry] = []
     already: list[Entry] = []

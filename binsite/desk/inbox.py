@@ -29,7 +29,7 @@ from email.policy import SMTP
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
 
-from binsite.source.areas import LIST_KINDS, MEMBERS, PARTNERS
+from binsite.source.areas import MEMBERS, PARTNERS, RESIDENT_KINDS
 from binsite.source.content import CONTENT_DIR, slugify
 from binsite.desk import logbook
 from binsite.desk.anonymize import Identity, anonymize_text, clean_subject, scrub
@@ -268,7 +268,7 @@ def forward_message(desk: Desk, item: InboxItem, to_list: str, *, now: datetime,
     title = t("Melding {r}: {s}", "Report {r}: {s}", r=ref, s=subject) if subject else \
         t("Melding {r} uit {a}", "Report {r} from {a}", r=ref, a=area.name)
     received = format_time(item.received, lang)
-    if item.kind == MEMBERS:
+    if item.kind in RESIDENT_KINDS:
         intro = t("Melding van een bewoner uit {a}, doorgestuurd door de BINCO.\nReferentie: {r} (ontvangen {d})",
                   "Report by a resident of {a}, forwarded by the BINCO.\nReference: {r} (received {d})",
                   a=area.name, r=ref, d=received).get(lang)
@@ -306,7 +306,7 @@ def forward(desk: Desk, ref: str, *, to: str = PARTNERS, now: datetime | None = 
     """Deliver the report to the area's ``to`` list without the resident's identity, then discard
     the held original (``keep``: leave it held, to answer the resident once the partner replied).
     ``text``: the BINCO's edited preview. LMTP failing: nothing is discarded, nothing changed."""
-    if to not in LIST_KINDS:
+    if to not in (MEMBERS, PARTNERS):  # never to the weekly list: its readers chose one message a week
         raise ValueError(to)
     now = now or datetime.now(desk.config.tz)
     item = find_item(desk, ref)

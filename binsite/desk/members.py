@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from binsite.source.config import is_address
-from binsite.source.areas import MEMBERS, PARTNERS
+from binsite.source.areas import MEMBERS, PARTNERS, RESIDENT_KINDS, WEEKLY
 from binsite.desk.desk import Desk
 from binsite.desk.message import safe_line
 from binsite.desk.refs import normalize, request_digest, resolve, shorten
@@ -29,23 +29,34 @@ log = logging.getLogger(__name__)
 class AreaMembers:
     area: str
     list: str
-    members: int
+    members: int          # on the members list and the weekly list together
     pending: int
     held: int
     # (address, display name) of every member, only when asked for.
     addresses: tuple[tuple[str, str], ...] | None = None
+    weekly: int = 0       # of ``members``: those who chose the weekly overview
 
 
 def member_counts(desk: Desk, area_ids: Iterable[str] = (), *, with_addresses: bool = False) -> list[AreaMembers]:
-    """Members, pending subscription requests and held messages of each area's members list."""
+    """Members, pending subscription requests and held messages of each area's
+    residents' lists (the members list, and the weekly list of residents who
+    chose the weekly overview), one entry per area."""
     found: list[AreaMembers] = []
-    for area, _kind, address in desk.lists_of(desk.select(area_ids), (MEMBERS,)):
-        counts = desk.client.counts(address)
-        addresses = None
-        if with_addresses:
-            addresses = tuple(sorted((safe_line(m.address), safe_line(m.display_name))
-                                     for m in desk.client.roster(address, "member")))
-        found.append(AreaMembers(area.id, address, counts.members, counts.pending, counts.held, addresses))
+    areas = desk.select(area_ids)
+    lists = desk.lists_of(areas, RESIDENT_KINDS)
+    for area in areas:
+        members = pending = held = weekly = 0
+        addresses: list[tuple[str, str]] | None = [] if with_addresses else None
+        for _area, kind, address in (entry for entry in lists if entry[0] is area):
+            counts = desk.client.counts(address)
+            members, pending, held = members + counts.members, pending + counts.pending, held + counts.held
+            if kind == WEEKLY:
+                weekly = counts.members
+            if addresses is not None:
+                addresses += [(safe_line(m.address), safe_line(m.display_name))
+                              for m in desk.client.roster(address, "member")]
+        found.append(AreaMembers(area.id, desk.list_address(area, MEMBERS), members, pending, held,
+                                 tuple(sorted(addresses)) if addresses is not None else None, weekly))
     return found
 
 
@@ -160,10 +171,10 @@ def add_member(desk: Desk, area_id: str, address: str, *, name: str = "", welcom
     mail only when asked. Returns the list's address."""
     list_address = desk.list_address(desk.area(area_id), MEMBERS)
     address = _address(address)
-    desk.lists_of([desk.area(area_id)], (MEMBERS,))
-    if desk.client.member(list_address, address) is not None:
-        raise BinsiteError(t("{a} is al lid van {l}; er is niets veranderd", "{a} is already a member of {l}; nothing was changed",
-                             a=address, l=list_address))
+    for _area, _kind, resident_list in desk.lists_of([desk.area(area_id)], RESIDENT_KINDS):
+        if desk.client.member(resident_list, address) is not None:
+            raise BinsiteError(t("{a} is al lid van {l}; er is niets veranderd",
+                                 "{a} is already a member of {l}; nothing was changed", a=address, l=resident_list))
     desk.client.subscribe(list_address, address, " ".join(name.split()), pre_approved=True, send_welcome_message=welcome)
     log.info("added %s to %s", address, list_address)
     desk.log("member_add", area=area_id, list=list_address)
@@ -171,14 +182,17 @@ def add_member(desk: Desk, area_id: str, address: str, *, name: str = "", welcom
 
 
 def remove_member(desk: Desk, area_id: str, address: str) -> str:
-    """Unsubscribe a resident from the area's members list. Returns the list's address."""
+    """Unsubscribe a resident from the area's residents' lists (the members list,
+    or the weekly list when they chose the weekly overview). Returns the list's address."""
     list_address = desk.list_address(desk.area(area_id), MEMBERS)
     address = _address(address)
-    desk.lists_of([desk.area(area_id)], (MEMBERS,))
-    if desk.client.member(list_address, address) is None:
+    on = [resident_list for _area, _kind, resident_list in desk.lists_of([desk.area(area_id)], RESIDENT_KINDS)
+          if desk.client.member(resident_list, address) is not None]
+    if not on:
         raise BinsiteError(t("{a} is geen lid van {l}; er is niets veranderd", "{a} is not a member of {l}; nothing was changed",
                              a=address, l=list_address))
-    desk.client.unsubscribe(list_address, address)
-    log.info("removed %s from %s", address, list_address)
-    desk.log("member_remove", area=area_id, list=list_address)
-    return list_address
+    for resident_list in on:
+        desk.client.unsubscribe(resident_list, address)
+        log.info("removed %s from %s", address, resident_list)
+        desk.log("member_remove", area=area_id, list=resident_list)
+    return on[0]

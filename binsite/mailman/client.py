@@ -284,6 +284,34 @@ class MailmanClient:
         self._call(f"unsubscribe {address} from {fqdn}", lambda: self._list(fqdn).unsubscribe(
             address, pre_confirmed=True, pre_approved=True))
 
+    def unsubscribe_quietly(self, fqdn: str, address: str) -> bool:
+        """Remove ``address`` from the list without a goodbye mail or an owner
+        notice (Mailman's mass removal skips both, unlike ``unsubscribe``).
+        True when it was a member."""
+        def remove() -> bool:
+            done = self._list(fqdn).mass_unsubscribe([address])
+            return bool((done or {}).get(address.lower()) or (done or {}).get(address))
+        return self._call(f"remove {address} from {fqdn}", remove)
+
+    def member_flag(self, fqdn: str, address: str, name: str) -> bool | None:
+        """The preference ``name`` set on this membership itself (not inherited),
+        None when unset or when ``address`` is not a member."""
+        def read() -> bool | None:
+            value = self._list(fqdn).get_member(address).preferences.get(name)
+            return None if value is None else bool(value)
+        return self._get_or_none(f"preferences of {address} on {fqdn}", read)
+
+    def set_member_flag(self, fqdn: str, address: str, name: str, value: bool | None) -> None:
+        """Set (or, with None, clear every preference set on) this membership."""
+        def write() -> None:
+            preferences = self._list(fqdn).get_member(address).preferences
+            if value is None:
+                preferences.delete()
+            else:
+                preferences[name] = value
+                preferences.save()
+        self._call(f"set preferences of {address} on {fqdn}", write)
+
     def counts(self, fqdn: str) -> ListCounts:
         """Members, pending subscription requests and held messages: counts only, fast at any size."""
         def read() -> ListCounts:

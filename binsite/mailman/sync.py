@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from binsite.source.areas import MEMBERS, PARTNERS, Area, list_addresses
+from binsite.source.areas import MEMBERS, PARTNERS, WEEKLY, Area, list_addresses
 from binsite.i18n import Text, t
 from binsite.mailman.client import MailmanClient
 from binsite.mailman.counts import try_record_counts
@@ -107,19 +107,30 @@ def max_message_kb(max_mail: int) -> int:
 
 
 def list_settings(area: Area, kind: str, *, language: str, max_mail: int = 10_000_000) -> dict[str, Any]:
-    """The Mailman settings of an area's members or partners list."""
+    """The Mailman settings of an area's members, weekly or partners list.
+
+    The weekly list is a members list in every respect (who may post, who
+    moderates, the prefix residents know), for the residents who chose the
+    weekly overview: binsite posts the overview and urgent bulletins to it."""
     if kind == MEMBERS:
         display_name = area.name
         # Mailman puts ``description`` in every message's List-Id header: keep
         # it one short line; the area's longer text goes in ``info``.
         description = t("BIN {n}: berichten voor leden", "BIN {n}: bulletins for members", n=area.name).get(language)
         prefix = f"[BIN {area.name}] "
+    elif kind == WEEKLY:
+        display_name = t("{n} weekoverzicht", "{n} weekly overview", n=area.name).get(language)
+        description = t("BIN {n}: weekoverzicht en spoedberichten voor leden",
+                        "BIN {n}: weekly overview and urgent bulletins for members", n=area.name).get(language)
+        prefix = f"[BIN {area.name}] "
     else:
         display_name = f"{area.name} partners"
         description = t("Partners (politie, gemeente) van BIN {n}", "Partners (police, municipality) of BIN {n}",
                         n=area.name).get(language)
         prefix = f"[BIN {area.name} partners] "
+    quiet = {"send_welcome_message": False} if kind == WEEKLY else {}  # residents arrive here by moving, not joining
     return {
+        **quiet,
         "display_name": display_name,
         "description": description,
         "info": " ".join(area.description.split()),
@@ -142,7 +153,7 @@ def list_settings(area: Area, kind: str, *, language: str, max_mail: int = 10_00
 
 
 def desired_lists(site: Site) -> list[ListSpec]:
-    """Every list the site declares: a members and a partners list per area."""
+    """Every list the site declares: a members, a weekly and a partners list per area."""
     domain = site.config.mail.domain
     sender = site.config.mail.sender.lower()
     specs: list[ListSpec] = []

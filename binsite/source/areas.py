@@ -15,10 +15,17 @@ from binsite.source.yamlfile import load_mapping
 LISTS_DIR = "lists"
 AREA_ID = re.compile(r"^[a-z0-9][a-z0-9-]*\Z")
 _KNOWN_KEYS = {"name", "district", "description", "coordinators", "partners", "join"}
-# The two lists of every area: its members (residents) and its partners.
+# The three lists of every area: its members (residents who get every
+# bulletin at once), the residents who chose the weekly overview (urgent
+# bulletins at once, the rest once a week), and its partners.
 MEMBERS = "members"
 PARTNERS = "partners"
-LIST_KINDS = (MEMBERS, PARTNERS)
+WEEKLY = "weekly"
+LIST_KINDS = (MEMBERS, WEEKLY, PARTNERS)
+# The residents' lists: a resident is on exactly one of them per area.
+RESIDENT_KINDS = (MEMBERS, WEEKLY)
+# The local part after the area id: noord@, noord-overzicht@, noord-partners@.
+_SUFFIX = {MEMBERS: "", WEEKLY: "-overzicht", PARTNERS: "-partners"}
 
 
 @dataclass(frozen=True)
@@ -45,16 +52,20 @@ class Area:
     def partners_list(self, domain: str) -> str:
         return f"{self.id}-partners@{domain}"
 
+    def weekly_list(self, domain: str) -> str:
+        """The list of residents who chose the weekly overview."""
+        return f"{self.id}-overzicht@{domain}"
+
     def list_address(self, kind: str, domain: str) -> str:
-        return self.members_list(domain) if kind == MEMBERS else self.partners_list(domain)
+        return f"{self.id}{_SUFFIX[kind]}@{domain}"
 
     def lists(self, domain: str) -> tuple[tuple[str, str], ...]:
-        """``(kind, address)`` of both lists, members first."""
+        """``(kind, address)`` of the area's three lists: members, weekly, partners."""
         return tuple((kind, self.list_address(kind, domain)) for kind in LIST_KINDS)
 
 
 def list_addresses(areas: tuple[Area, ...], domain: str) -> list[str]:
-    """Every list of the network, area by area, members first."""
+    """Every list of the network, area by area: members, weekly, partners."""
     return [address for area in areas for _, address in area.lists(domain)]
 
 
@@ -78,10 +89,29 @@ def load_areas(root: Path, config: SiteConfig | None) -> tuple[tuple[Area, ...],
         problems += more
         if area is not None:
             areas.append(area)
+    problems += _list_clashes(areas)
     if not areas and not problems:
         problems.append(error(LISTS_DIR, None, t("geen gebieden: voeg lists/<gebied>.yaml toe",
                                                  "no areas: add lists/<area>.yaml")))
     return tuple(areas), problems
+
+
+def _list_clashes(areas: list[Area]) -> list[Problem]:
+    """An area named like another area's weekly or partners list (``noord-overzicht``
+    beside ``noord``) would share a Mailman list with it."""
+    # Whatever order the files come in: a members list (the area id itself)
+    # against every other list's address.
+    owner = {address: area for area in areas for kind, address in area.lists("x") if kind != MEMBERS}
+    problems = []
+    for area in areas:
+        other = owner.get(area.members_list("x"))
+        if other is not None:
+            problems.append(error(area.source, None, t(
+                "het gebied {a!r} krijgt dezelfde lijst als een lijst van gebied {o!r} ({l}); kies een andere "
+                "bestandsnaam (niet eindigend op -overzicht of -partners)",
+                "area {a!r} would get the same list as a list of area {o!r} ({l}); choose another file name (not "
+                "ending in -overzicht or -partners)", a=area.id, o=other.id, l=area.id + "@")))
+    return problems
 
 
 def _load_area(path: Path, rel: str) -> tuple[Area | None, list[Problem]]:

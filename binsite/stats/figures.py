@@ -204,8 +204,8 @@ def compute(site: Site, counted: Iterable[Bulletin], *, drafts: Iterable[Bulleti
     followed = frozenset(b.follow_up_of for b in counted if b.follow_up_of)
     list_area: dict[str, str] = {}
     for area in site.areas:
-        list_area[area.members_list(config.mail.domain).lower()] = area.id
-        list_area[area.partners_list(config.mail.domain).lower()] = area.id
+        for _kind, address in area.lists(config.mail.domain):
+            list_area[address.lower()] = area.id
 
     def wanted_list(address: str) -> bool:
         area = list_area.get(address, "")

@@ -74,13 +74,13 @@ def test_cli_sync_and_send_in_dutch(mailman: RunningMailman, mail_domain: str, t
         return result.output
 
     planned = run("lists", "sync", "--dry-run")
-    assert re.search(r"Gepland: (1 maildomein aan te maken, )?2 lijsten aan te maken, \d+ instellingen te zetten", planned)
+    assert re.search(r"Gepland: (1 maildomein aan te maken, )?3 lijsten aan te maken, \d+ instellingen te zetten", planned)
     assert "Niets veranderd (--dry-run)." in planned and "->" not in planned
     # Every change separately only with -v.
     detailed = run("-v", "lists", "sync", "--dry-run")
     assert f"lijst noord@{mail_domain} aanmaken" in detailed and "->" in detailed
     done = run("lists", "sync")
-    assert re.search(r"^(1 maildomein aangemaakt, )?2 lijsten aangemaakt, \d+ instellingen gezet, ", done, re.M), done
+    assert re.search(r"^(1 maildomein aangemaakt, )?3 lijsten aangemaakt, \d+ instellingen gezet, ", done, re.M), done
     assert "->" not in done and len(done.splitlines()) <= 3
     assert "niets te doen" in run("lists", "sync")
     assert "zou versturen: noord/2026-11-09-fiets" in run("send", "--dry-run", "--now", "2026-11-10T12:00")
