@@ -367,6 +367,23 @@ def _report_send(ctx, result: "SendResult", *, uncertain: bool = True) -> None:
                 ("zou versturen", "would send")
             ctx.say("{w}: {b} -> {l} ({n})", "{w}: {b} -> {l} ({n})", w=what[ctx.lang == "en"], b=planned.bulletin.id,
                     l=planned.target.list, n=_recipients(count, planned.target.kind, ctx.lang))
+        for overview in plan.overviews:
+            count = members.get(overview.target.list, "?")
+            ctx.say("zou het weekoverzicht versturen: {k} ({n} bericht(en)) -> {l} ({r})",
+                    "would send the weekly overview: {k} ({n} bulletin(s)) -> {l} ({r})", k=overview.key,
+                    n=len(overview.bulletins), l=overview.target.list, r=_recipients(count, "members", ctx.lang))
+    if plan.quiet_until is not None and (plan.quiet or plan.overviews_held):
+        from binsite.i18n import format_datetime
+
+        until = format_datetime(plan.quiet_until, ctx.lang)
+        for held in plan.quiet:
+            ctx.say("stille uren: tegengehouden tot {u}: {b} -> {l} (de eerste send na {u} verstuurt het)",
+                    "quiet hours: held until {u}: {b} -> {l} (the first send after {u} sends it)",
+                    u=until, b=held.bulletin.id, l=held.target.list)
+        for overview in plan.overviews_held:
+            ctx.say("stille uren: weekoverzicht tegengehouden tot {u}: {k} -> {l}",
+                    "quiet hours: weekly overview held until {u}: {k} -> {l}",
+                    u=until, k=overview.key, l=overview.target.list)
     for held in plan.changed:
         ctx.say("gewijzigd na verzenden, niet opnieuw verstuurd: {b} -> {l} (verstuur een correctie met --resend-changed)",
                 "changed after sending, not resent: {b} -> {l} (send a correction with --resend-changed)",
@@ -375,11 +392,11 @@ def _report_send(ctx, result: "SendResult", *, uncertain: bool = True) -> None:
         ctx.say("{n} bericht(en) ouder dan het verzendvenster ({d} dagen) niet verstuurd; gebruik --include-older om ze toch te sturen.",
                 "{n} message(s) older than the send window ({d} days) not sent; pass --include-older to send them anyway.",
                 n=len(plan.too_old), d=plan.window_days)
-    if not plan.messages:
+    if not plan.count:
         ctx.say("Niets te versturen.", "Nothing to send.")
     elif result.dry_run:
         ctx.say("{n} bericht(en) gepland; niets verstuurd (--dry-run).", "{n} message(s) planned; nothing sent (--dry-run).",
-                n=len(plan.messages))
+                n=plan.count)
     else:
         ctx.say("{n} bericht(en) verstuurd en vastgelegd in het verzendlogboek.", "{n} message(s) sent and recorded in the ledger.",
                 n=len(result.sent))

@@ -13,6 +13,8 @@ refers to the original.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -23,7 +25,7 @@ from markupsafe import Markup
 
 from binsite.i18n import format_datetime as format_datetime_text
 from binsite.i18n import author_label, ui
-from binsite.mailing.plan import PARTNERS, PlannedMessage
+from binsite.mailing.plan import PARTNERS, PlannedMessage, Target
 from binsite.render.markup import RenderedBody
 from binsite.source.media import MailFile, mail_html, mail_text_list
 from binsite.render.environment import make_environment
@@ -32,6 +34,8 @@ from binsite.model.urls import bulletin_path
 
 HTML_TEMPLATE = "email/bulletin.html"
 TEXT_TEMPLATE = "email/bulletin.txt"
+FOOTER_HTML_TEMPLATE = "email/footer.html"
+FOOTER_TEXT_TEMPLATE = "email/footer.txt"
 BULLETIN_HEADER = "X-Binsite-Bulletin"
 
 # Anything that could end a header line or confuse a reader: CR, LF, other C0
@@ -72,6 +76,35 @@ def archive_url(planned: PlannedMessage, site: Site) -> str | None:
     return site.config.absolute_url(bulletin_path(planned.bulletin))
 
 
+@dataclass(frozen=True)
+class MailFooter:
+    text: str
+    html: Markup
+
+
+def footer(site: Site, target: Target, *, environment: jinja2.Environment | None = None) -> MailFooter:
+    """The footer of every message binsite composes to a list: each bulletin
+    and the weekly overview (``templates/email/footer.txt`` and ``.html``).
+    The one place to change what every mail ends with."""
+    env = environment or make_environment(site.root, site.config.language)
+    context = {"config": site.config, "target": target, "area": site.area(target.area),
+               "partners_list": target.kind == PARTNERS}
+    # Without its last line end: the message's template puts the footer on lines of its own.
+    return MailFooter(env.get_template(FOOTER_TEXT_TEMPLATE).render(context).rstrip("\n"),
+                      Markup(env.get_template(FOOTER_HTML_TEMPLATE).render(context).rstrip("\n")))
+
+
+def address_headers(message: EmailMessage, site: Site, target: Target, *, subject_text: str, date: datetime,
+                    message_id_text: str) -> None:
+    """From, To, Subject, Date and Message-ID: the same for every message binsite composes to a list."""
+    config = site.config
+    message["From"] = Address(display_name=one_line(config.mail.sender_name), addr_spec=config.mail.sender)
+    message["To"] = Address(addr_spec=target.list)
+    message["Subject"] = subject_text
+    message["Date"] = format_datetime(date)
+    message["Message-ID"] = message_id_text
+
+
 def template_context(planned: PlannedMessage, site: Site, body: RenderedBody) -> dict[str, object]:
     bulletin = planned.bulletin
     lang = site.config.language
@@ -110,6 +143,8 @@ def compose(planned: PlannedMessage, site: Site, *, body: RenderedBody, environm
     env = environment or make_environment(site.root, lang)
     rendered = body
     context = template_context(planned, site, rendered)
+    mail_footer = footer(site, planned.target, environment=env)
+    context["footer_text"], context["footer_html"] = mail_footer.text, mail_footer.html
     if media:
         context["body_html"] = Markup(mail_html(rendered.mail_html, media))
         context["body_text"] = rendered.mail_text + "\n" + mail_text_list(media, lang)
@@ -118,11 +153,8 @@ def compose(planned: PlannedMessage, site: Site, *, body: RenderedBody, environm
 
     # policy=SMTP: CRLF line ends and RFC 2047 encoding of non-ASCII headers.
     message = EmailMessage(policy=SMTP)
-    message["From"] = Address(display_name=one_line(config.mail.sender_name), addr_spec=config.mail.sender)
-    message["To"] = Address(addr_spec=planned.target.list)
-    message["Subject"] = subject(planned, lang)
-    message["Date"] = format_datetime(planned.bulletin.date)
-    message["Message-ID"] = message_id(planned, config.mail.domain)
+    address_headers(message, site, planned.target, subject_text=subject(planned, lang), date=planned.bulletin.date,
+                    message_id_text=message_id(planned, config.mail.domain))
     if planned.is_correction:
         message["In-Reply-To"] = planned.corrects[0]
         message["References"] = " ".join(planned.corrects)

@@ -14,6 +14,7 @@ rest. A message whose answer was lost after DATA is recorded as
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -148,6 +149,7 @@ def send(root: Path, *, now: datetime, settings: MailmanSettings | None, ledger_
 
         # One quick try: a preview shows "unknown" rather than waiting for retries.
         preview_client = MailmanClient(settings, timeout=5.0, attempts=1)
+        plan = _with_readers(preview_client, plan, preview=True)
         refusal = _dry_run_refusal(preview_client, plan, ledger, settings=settings, rebind=rebind, adopt=adopt,
                                    ledger_name=shown(ledger_path, root))
         return SendResult(plan, (), tuple(warnings), _dry_run_counts(preview_client, plan), dry_run=True,
@@ -164,6 +166,7 @@ def _send_locked(root: Path, ledger_path: Path, *, now: datetime, settings: Mail
                  resend_changed: bool, post: Post | None, progress: Callable[[LedgerEntry], None] | None,
                  attempts: int, backoff: float, rebind: bool, adopt: bool) -> SendResult:
     from binsite.mailing.compose import compose, message_id
+    from binsite.mailing.weekly import compose_overview, overview_message_id
     from binsite.mailman.client import MailmanClient, UncertainDelivery, post_lmtp
     from binsite.source.media import mail_files
     from binsite.mailman.counts import try_record_counts
@@ -176,8 +179,9 @@ def _send_locked(root: Path, ledger_path: Path, *, now: datetime, settings: Mail
         check_ledger_is_for_site(ledger, site, ledger_name=rel)
     post = post or post_lmtp
     client = MailmanClient(settings, attempts=attempts, backoff=backoff)
+    plan = _with_readers(client, plan)
     created: dict[str, str | None] = {}
-    if plan.messages:
+    if plan.count:
         # Before the first message: is this the Mailman the ledger was written for,
         # and does the ledger know every list that already has posts?
         try:
@@ -199,19 +203,11 @@ def _send_locked(root: Path, ledger_path: Path, *, now: datetime, settings: Mail
     bodies = {}
     sent: list[LedgerEntry] = []
     now_uncertain: list[LedgerEntry] = []
-    for planned in plan.messages:
-        bulletin = planned.bulletin
-        if bulletin.id not in bodies:
-            bodies[bulletin.id] = body_of(bulletin)
-        message: EmailMessage = compose(planned, site, environment=env, body=bodies[bulletin.id],
-                                        media=mail_files(site.root, bulletin, bodies[bulletin.id], site.config.mail.domain))
-        entry = LedgerEntry(
-            bulletin=bulletin.id, list=planned.target.list, message_id=message_id(planned, site.config.mail.domain),
-            content_hash=bulletin.content_hash, sent_at="",
-            correction_of=planned.corrects[0] if planned.corrects else None,
-            list_made=created.get(planned.target.list))
+
+    def deliver(list_address: str, message: "EmailMessage", entry: LedgerEntry, what: str) -> None:
+        """Post, then record (fsync) before the next message: a crash from here on never repeats it."""
         try:
-            post(settings, planned.target.list, message, envelope_from=site.config.mail.sender,
+            post(settings, list_address, message, envelope_from=site.config.mail.sender,
                  attempts=attempts, backoff=backoff)
         except UncertainDelivery as exc:
             # Neither sent nor unsent: recorded as uncertain, so that no later
@@ -219,15 +215,34 @@ def _send_locked(root: Path, ledger_path: Path, *, now: datetime, settings: Mail
             entry = entry._replace(sent_at=datetime.now(site.config.tz).isoformat(timespec="seconds"), status=UNCERTAIN)
             append_entry(ledger_path, entry)
             now_uncertain.append(entry)
-            log.warning("uncertain: %s to %s as %s: %s", bulletin.id, planned.target.list, entry.message_id, exc)
-            continue
+            log.warning("uncertain: %s to %s as %s: %s", what, list_address, entry.message_id, exc)
+            return
         entry = entry._replace(sent_at=datetime.now(site.config.tz).isoformat(timespec="seconds"))
-        # Durable before the next message: a crash from here on never repeats this one.
         append_entry(ledger_path, entry)
         sent.append(entry)
-        log.info("sent %s to %s as %s", bulletin.id, planned.target.list, entry.message_id)
+        log.info("sent %s to %s as %s", what, list_address, entry.message_id)
         if progress is not None:
             progress(entry)
+
+    def body(bulletin: Bulletin) -> "RenderedBody":
+        if bulletin.id not in bodies:
+            bodies[bulletin.id] = body_of(bulletin)
+        return bodies[bulletin.id]
+
+    for planned in plan.messages:
+        bulletin = planned.bulletin
+        message: EmailMessage = compose(planned, site, environment=env, body=body(bulletin),
+                                        media=mail_files(site.root, bulletin, body(bulletin), site.config.mail.domain))
+        deliver(planned.target.list, message, LedgerEntry(
+            bulletin=bulletin.id, list=planned.target.list, message_id=message_id(planned, site.config.mail.domain),
+            content_hash=bulletin.content_hash, sent_at="",
+            correction_of=planned.corrects[0] if planned.corrects else None,
+            list_made=created.get(planned.target.list)), bulletin.id)
+    for overview in plan.overviews:
+        deliver(overview.target.list, compose_overview(overview, site, bodies=body, environment=env), LedgerEntry(
+            bulletin=overview.key, list=overview.target.list,
+            message_id=overview_message_id(overview, site.config.mail.domain), content_hash=overview.content_hash,
+            sent_at="", list_made=created.get(overview.target.list)), overview.key)
     counts = try_record_counts(client, _site_lists(site), members_log(root), now=datetime.now(site.config.tz))
     uncertain = uncertain_refs(ledger, now_uncertain)
     result = SendResult(plan, tuple(sent), tuple(warnings), tuple(counts), uncertain=uncertain)
@@ -236,11 +251,35 @@ def _send_locked(root: Path, ledger_path: Path, *, now: datetime, settings: Mail
     return result
 
 
+def _with_readers(client: "MailmanClient", plan: SendPlan, *, preview: bool = False) -> SendPlan:
+    """The plan without overviews to weekly lists nobody is on (most areas, at
+    first): no post, no ledger line. Someone who chooses the overview later
+    that week gets that week's overview from the next run. A ``preview``
+    keeps what Mailman could not be asked about."""
+    if not plan.overviews:
+        return plan
+    kept = []
+    for overview in plan.overviews:
+        try:
+            readers = client.counts(overview.target.list).members
+        except MailmanUnavailable:
+            if preview:
+                kept.append(overview)
+                continue
+            raise
+        except BinsiteError as exc:  # no such list: 'lists sync' has not run since the upgrade
+            log.warning("no weekly overview to %s: %s", overview.target.list, exc)
+            continue
+        if readers:
+            kept.append(overview)
+    return dataclasses.replace(plan, overviews=tuple(kept))
+
+
 def _dry_run_refusal(client: "MailmanClient", plan: SendPlan, ledger: Ledger, *, settings: MailmanSettings,
                      rebind: bool, adopt: bool, ledger_name: str) -> LedgerMismatch | None:
     """The error a real send would stop with before its first message, where
     Mailman answers (a preview never fails on a Mailman that does not)."""
-    if not plan.messages:
+    if not plan.count:
         return None
     try:
         states: dict[str, ListState | None] = {address: client.list_state(address) for address in plan.lists}

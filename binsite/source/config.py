@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -49,6 +50,14 @@ _UNIT_DAYS = {"d": 1, "day": 1, "days": 1, "dag": 1, "dagen": 1,
               "w": 7, "week": 7, "weeks": 7, "weken": 7,
               "m": 30, "month": 30, "months": 30, "maand": 30, "maanden": 30,
               "y": 365, "year": 365, "years": 365, "jaar": 365}
+# ``22:00-07:00``: two times of day, hours and minutes, a dash between (spaces
+# and an en dash allowed); nothing else, so that ``22.00-7`` is caught, not guessed.
+_CLOCK = r"([01]?\d|2[0-3]):([0-5]\d)"
+_CLOCK_RANGE = re.compile(rf"^\s*{_CLOCK}\s*[-\u2013]\s*{_CLOCK}\s*\Z")
+_CLOCK_ONLY = re.compile(rf"^\s*{_CLOCK}\s*\Z")
+_OFF = {"off", "uit", "geen", "none", "no", "nee"}
+WEEKDAYS = (("maandag", "monday"), ("dinsdag", "tuesday"), ("woensdag", "wednesday"), ("donderdag", "thursday"),
+            ("vrijdag", "friday"), ("zaterdag", "saturday"), ("zondag", "sunday"))
 _ADDRESS = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\Z")
 
 
@@ -65,6 +74,27 @@ def parse_duration(value: Any) -> int | None:
     if not match:
         raise ValueError(value)
     return int(match.group(1)) * _UNIT_DAYS[match.group(2).lower()]
+
+
+def parse_clock(value: Any) -> time:
+    """``"07:00"`` as a time of day. Raises ValueError."""
+    match = _CLOCK_ONLY.match(value) if isinstance(value, str) else None
+    if not match:
+        raise ValueError(value)
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def parse_quiet_hours(value: Any) -> tuple[time, time] | None:
+    """``"22:00-07:00"`` as (start, end); ``off`` (YAML's false too) as None. Raises ValueError."""
+    if value is False or (isinstance(value, str) and value.strip().lower() in _OFF):
+        return None
+    match = _CLOCK_RANGE.match(value) if isinstance(value, str) else None
+    if not match:
+        raise ValueError(value)
+    start, end = time(int(match.group(1)), int(match.group(2))), time(int(match.group(3)), int(match.group(4)))
+    if start == end:
+        raise ValueError(value)
+    return start, end
 
 
 def is_address(value: Any) -> bool:
@@ -112,6 +142,13 @@ class SiteConfig:
     # The residents' web service (``binsite web``), full URL with a trailing
     # slash; empty when the BIN runs none (mail then carries only mailto:).
     web_url: str = ""
+    # ``quiet_hours``: (start, end) in the site's time zone, None when off. A
+    # non-urgent bulletin due in them waits for the first send after the end.
+    quiet_hours: tuple[time, time] | None = (time(22, 0), time(7, 0))
+    # ``weekly``: the weekly overview of a week goes at the first run from this
+    # weekday (0 = Monday) and time on, after the week ended.
+    weekly_day: int = 0
+    weekly_time: time = time(7, 0)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -143,7 +180,9 @@ class SiteConfig:
 
 
 _KNOWN_KEYS = {"title", "base_url", "language", "timezone", "description", "organisation", "contact",
-               "mail", "categories", "retention", "send_window", "per_page", "media", "web_url"}
+               "mail", "categories", "retention", "send_window", "per_page", "media", "web_url",
+               "quiet_hours", "weekly"}
+_WEEKLY_KEYS = {"day", "time"}
 _MAIL_KEYS = {"domain", "sender", "sender_name"}
 _MEDIA_KEYS = {"max_file_mb", "max_mail_mb"}
 MB = 1_000_000
@@ -321,6 +360,49 @@ def parse_config(doc: Located, rel: str) -> tuple[SiteConfig | None, list[Proble
     elif not web_url.endswith("/"):
         web_url += "/"
 
+    quiet_hours: tuple[time, time] | None = (time(22, 0), time(7, 0))
+    if "quiet_hours" in values:
+        raw = values["quiet_hours"]
+        try:
+            quiet_hours = parse_quiet_hours(raw)
+        except ValueError:
+            hint_nl = hint_en = ""
+            if isinstance(raw, int) and not isinstance(raw, bool):
+                hint_nl = " (YAML las een getal: zet de tijden tussen aanhalingstekens)"
+                hint_en = " (YAML read a number: put the times in quotes)"
+            err("quiet_hours", "'quiet_hours' {v!r} niet begrepen{h}: schrijf twee tijden met een streepje, zoals "
+                "\"22:00-07:00\" (uren 0-23, minuten 00-59, begin en einde verschillend), of 'off' voor geen stille uren",
+                "'quiet_hours' {v!r} not understood{h_en}: write two times with a dash, such as \"22:00-07:00\" "
+                "(hours 0-23, minutes 00-59, start and end different), or 'off' for no quiet hours",
+                v=raw, h=hint_nl, h_en=hint_en)
+
+    weekly_day, weekly_time = 0, time(7, 0)
+    weekly_values = values.get("weekly")
+    if weekly_values is not None and not isinstance(weekly_values, dict):
+        err("weekly", "'weekly' moet day en time bevatten, zoals {{day: monday, time: \"07:00\"}}",
+            "'weekly' must hold day and time, such as {{day: monday, time: \"07:00\"}}")
+        weekly_values = {}
+    for key, value in (weekly_values or {}).items():
+        where = doc.line(f"weekly.{key}")
+        if key not in _WEEKLY_KEYS:
+            problems.append(warning(rel, where, t("onbekende instelling weekly.{k}; bekend zijn: day, time",
+                                                  "unknown setting weekly.{k}; known: day, time", k=key)))
+        elif key == "day":
+            names = [i for i, pair in enumerate(WEEKDAYS) if str(value).strip().lower() in pair]
+            if not names:
+                problems.append(error(rel, where, t(
+                    "'weekly.day' {v!r} is geen dag van de week: schrijf bijvoorbeeld maandag (of monday)",
+                    "'weekly.day' {v!r} is not a day of the week: write for example monday (or maandag)", v=value)))
+            else:
+                weekly_day = names[0]
+        else:
+            try:
+                weekly_time = parse_clock(value)
+            except ValueError:
+                problems.append(error(rel, where, t(
+                    "'weekly.time' {v!r} is geen tijd: schrijf uren en minuten tussen aanhalingstekens, zoals \"07:00\"",
+                    "'weekly.time' {v!r} is not a time: write hours and minutes in quotes, such as \"07:00\"", v=value)))
+
     config = SiteConfig(
         title=str(title),
         base_url=base_url,
@@ -339,5 +421,8 @@ def parse_config(doc: Located, rel: str) -> tuple[SiteConfig | None, list[Proble
         media_max_file=int(media_limits["max_file_mb"] * MB),
         media_max_mail=int(media_limits["max_mail_mb"] * MB),
         web_url=web_url,
+        quiet_hours=quiet_hours,
+        weekly_day=weekly_day,
+        weekly_time=weekly_time,
     )
     return config, problems

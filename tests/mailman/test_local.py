@@ -81,7 +81,8 @@ def test_cli_sync_and_send_in_dutch(mailman: RunningMailman, mail_domain: str, t
     assert f"lijst noord@{mail_domain} aanmaken" in detailed and "->" in detailed
     done = run("lists", "sync")
     assert re.search(r"^(1 maildomein aangemaakt, )?3 lijsten aangemaakt, \d+ instellingen gezet, ", done, re.M), done
-    assert "->" not in done and len(done.splitlines()) <= 3
+    # (past 50 changes a progress line too: three lists per area now make 51)
+    assert "->" not in done and len([l for l in done.splitlines() if not l.startswith("Mailman bijwerken")]) <= 3
     assert "niets te doen" in run("lists", "sync")
     assert "zou versturen: noord/2026-11-09-fiets" in run("send", "--dry-run", "--now", "2026-11-10T12:00")
     assert "verstuurd: noord/2026-11-09-fiets" in run("send", "--now", "2026-11-10T12:00")

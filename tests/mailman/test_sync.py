@@ -60,7 +60,8 @@ def test_sync_creates_the_lists_with_their_settings_and_a_second_sync_changes_no
     assert sync(root, mailman.settings) == []
     # Counts only, one line per list, for the statistics.
     lines = [json.loads(line) for line in (root / "state" / "members.jsonl").read_text().splitlines()]
-    assert {line["list"] for line in lines} == {f"{a}@{mail_domain}" for a in ("noord", "noord-partners", "zuid", "zuid-partners")}
+    assert {line["list"] for line in lines} == {f"{a}@{mail_domain}" for a in (
+        "noord", "noord-overzicht", "noord-partners", "zuid", "zuid-overzicht", "zuid-partners")}
     assert all(set(line) == {"at", "list", "members", "pending", "held"} for line in lines)
 
 
