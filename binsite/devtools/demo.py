@@ -27,7 +27,9 @@ def _say(nl: str, en: str, **params: object) -> None:
 
 
 def residents(root: Path) -> None:
-    """Subscribe a few invented residents (``@example.org``) to every members list, once."""
+    """Subscribe a few invented residents (``@example.org``) to every area, once; the
+    last of each area chose the weekly overview (so the demo shows one)."""
+    from binsite.mailman.preferences import WEEKLY, set_delivery_mode
     from binsite.cli.progress import ProgressLine
     from binsite.progress import IMPORT, reporting
 
@@ -38,12 +40,16 @@ def residents(root: Path) -> None:
     line = ProgressLine(current_language())
     with reporting(line):
         for index, area in enumerate(site.areas):
-            fqdn = area.members_list(site.config.mail.domain)
-            known = {m.address for m in client.roster(fqdn, "member")}
+            domain = site.config.mail.domain
+            fqdn = area.members_list(domain)
+            known = {m.address for list_address in (fqdn, area.weekly_list(domain))
+                     for m in client.roster(list_address, "member")}
             for number in range(1, RESIDENTS_PER_AREA + 1):
                 address = f"bewoner{number}.{area.id}@example.org"
                 if address not in known:
                     client.subscribe(fqdn, address, f"Bewoner {number} ({area.name})")
+                    if number == RESIDENTS_PER_AREA:
+                        set_delivery_mode(client, area, domain, address, WEEKLY)
                     added += 1
                 report(IMPORT, index * RESIDENTS_PER_AREA + number, total)
     line.finish()

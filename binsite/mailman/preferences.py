@@ -131,6 +131,22 @@ def set_delivery_mode(client: "MailmanClient", area: Area, domain: str, address:
     return True
 
 
+def leave(client: "MailmanClient", area: Area, domain: str, address: str) -> bool:
+    """Take ``address`` off both residents' lists of ``area`` (whichever it is
+    on; both after an interrupted move), without a goodbye mail or an owner
+    notice. True when it was on either. The one-click unsubscribe and "leave
+    every area" must use this, not the members list alone: a resident who
+    chose the weekly overview is on the weekly list."""
+    address = _address(address)
+    removed = False
+    for fqdn in _lists(area, domain).values():
+        if client.member(fqdn, address) is not None:
+            removed = client.unsubscribe_quietly(fqdn, address) or removed
+    if removed:
+        log.info("a member left %s", area.id)
+    return removed
+
+
 def _subscribe(client: "MailmanClient", fqdn: str, address: str) -> None:
     try:
         client.subscribe(fqdn, address, pre_approved=True, send_welcome_message=False)

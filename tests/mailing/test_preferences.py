@@ -10,7 +10,7 @@ import pytest
 from binsite.errors import MailmanUnavailable
 from binsite.i18n import t
 from binsite.mailman.client import MailmanClient
-from binsite.mailman.preferences import DIRECT, WEEKLY, NotAMember, delivery_mode, set_delivery_mode
+from binsite.mailman.preferences import DIRECT, WEEKLY, NotAMember, delivery_mode, leave, set_delivery_mode
 from binsite.mailman.sync import sync
 from binsite.source.network import load_network
 from tests.mailman_fixtures import RunningMailman, area, new_domain, write_site
@@ -196,3 +196,40 @@ def test_the_desk_counts_and_removes_a_resident_on_the_weekly_list(mailman: Runn
     assert remove_member(desk, "noord", resident) == noord.weekly_list(domain)
     assert delivery_mode(desk.client, noord, domain, resident) is None
     assert delivery_mode(desk.client, noord, domain, other) == DIRECT
+
+
+def test_the_demo_puts_one_resident_per_area_on_the_weekly_list_once(mailman: RunningMailman, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    domain, noord = _site(mailman, tmp_path)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BINSITE_")}
+    env.update(mailman.settings.environment(), PYTHONPATH=str(Path(__file__).resolve().parents[2]), BINSITE_LANG="nl")
+    for _ in range(2):
+        done = subprocess.run([sys.executable, "-m", "binsite.devtools.demo", "residents"], cwd=tmp_path / "site",
+                              env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+    assert "stonden al ingeschreven; niets veranderd" in done.stdout
+    client = mailman.client()
+    assert {m.address for m in client.roster(noord.members_list(domain), "member")} == {
+        "bewoner1.noord@example.org", "bewoner2.noord@example.org"}
+    assert {m.address for m in client.roster(noord.weekly_list(domain), "member")} == {"bewoner3.noord@example.org"}
+
+
+def test_leaving_takes_the_resident_off_whichever_list_and_both_after_a_broken_move(
+        mailman: RunningMailman, tmp_path: Path) -> None:
+    domain, noord = _site(mailman, tmp_path)
+    client = mailman.client()
+    weekly, both, direct = (f"{n}@res.{domain}" for n in ("weekly", "beide", "direct"))
+    for address in (weekly, both, direct):
+        client.subscribe(noord.members_list(domain), address)
+    set_delivery_mode(client, noord, domain, weekly, WEEKLY)
+    with pytest.raises(MailmanUnavailable):
+        set_delivery_mode(_DiesAt(mailman.settings, "unsubscribe"), noord, domain, both, WEEKLY)
+    for address in (weekly, both, direct):
+        assert leave(client, noord, domain, address.upper()) is True
+        assert delivery_mode(client, noord, domain, address) is None
+        assert leave(client, noord, domain, address) is False
+    mailman.settle()
+    assert mailman.deliveries(domain) == []  # no goodbye, no owner notice
