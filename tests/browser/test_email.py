@@ -72,6 +72,33 @@ def test_bulletin_email_has_no_axe_violations(width, bulletin_email_html, browse
     check_email(bulletin_email_html, width, browser, axe_source, screenshots / f"email-{width}.png")
 
 
+@pytest.fixture(scope="session")
+def overview_email_html(example_site) -> str:
+    """The text/html part of the example BIN's fullest weekly overview (the week before ``EXAMPLE_NOW``)."""
+    from binsite.load import load_site
+    from binsite.mailing.ledger import Ledger
+    from binsite.mailing.plan import plan_overviews
+    from binsite.mailing.weekly import compose_overview
+
+    loaded = load_site(example_site.parent, EXAMPLE_NOW).raise_for_errors()
+    overview = max(plan_overviews(loaded.site, Ledger(), EXAMPLE_NOW), key=lambda o: len(o.bulletins))
+    assert len(overview.bulletins) >= 2
+    message = compose_overview(overview, loaded.site, bodies=loaded.body)
+    html = message_from_bytes(message.as_bytes(), policy=default).get_body(preferencelist=("html",))
+    assert html is not None, "the overview has no text/html part"
+    return html.get_content()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_weekly_overview_email_has_no_axe_violations(width, overview_email_html, browser, axe_source, screenshots):
+    def one_heading_per_bulletin(page):
+        assert page.evaluate("document.querySelectorAll('h1').length") == 1
+        assert page.evaluate("document.querySelectorAll('h2').length") >= 2
+
+    check_email(overview_email_html, width, browser, axe_source, screenshots / f"email-overview-{width}.png",
+                one_heading_per_bulletin)
+
+
 @pytest.fixture(scope="module")
 def delivered_picture_email_html(local_mailman, tmp_path_factory) -> str:
     """The text/html part of a bulletin with a photo and a map as a resident
