@@ -424,3 +424,16 @@ def test_page_marks_the_running_month(built_stats):
     html = (built_stats / "statistieken" / "index.html").read_text(encoding="utf-8")
     assert 'stroke-dasharray="6 5"' in html and 'fill="#ffffff" stroke=' in html
     assert '<p class="chart-note">* ' in html and "loopt nog" in html
+
+
+def test_the_weekly_list_and_its_overview_count_between_the_members_and_the_partners(stats_root):
+    with open(stats_root / "state" / "sent.jsonl", "a", encoding="utf-8") as out:
+        out.write(json.dumps({"bulletin": "overzicht/oost/2026-W45", "list": "oost-overzicht@bin.telstad.example",
+                              "message_id": "<o@bin.telstad.example>", "sent_at": "2026-11-09T07:05:00+01:00",
+                              "content_hash": "oooo"}) + "\n")
+    s = steering(stats_root)
+    assert [(x.list, x.messages) for x in s.lists][:3] == [
+        ("oost@bin.telstad.example", (2, 2, 1)), ("oost-overzicht@bin.telstad.example", (0, 0, 1)),
+        ("oost-partners@bin.telstad.example", (0, 1, 0))]
+    # An overview is no bulletin: the first-send delays stay as they were.
+    assert s.area("oost").send_delay == Median(6, 1.0)

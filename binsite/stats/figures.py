@@ -203,9 +203,11 @@ def compute(site: Site, counted: Iterable[Bulletin], *, drafts: Iterable[Bulleti
                    and _in_period(b.received, since, until, tz)]
     followed = frozenset(b.follow_up_of for b in counted if b.follow_up_of)
     list_area: dict[str, str] = {}
+    list_order: dict[str, int] = {}  # within an area: members, weekly, partners
     for area in site.areas:
-        for _kind, address in area.lists(config.mail.domain):
+        for order, (_kind, address) in enumerate(area.lists(config.mail.domain)):
             list_area[address.lower()] = area.id
+            list_order[address.lower()] = order
 
     def wanted_list(address: str) -> bool:
         area = list_area.get(address, "")
@@ -277,7 +279,7 @@ def compute(site: Site, counted: Iterable[Bulletin], *, drafts: Iterable[Bulleti
     area_order = {a.id: i for i, a in enumerate(site.areas)}
     addresses = sorted({r.list for r in sends} | {c.list for c in history},
                        key=lambda l: (list_area.get(l) is None, area_order.get(list_area.get(l, ""), 0),
-                                      l.split("@")[0].endswith("-partners"), l))
+                                      list_order.get(l, 0), l))
     series = []
     for address in addresses:
         messages = [0] * len(months)
