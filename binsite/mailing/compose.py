@@ -34,8 +34,6 @@ from binsite.model.urls import bulletin_path
 
 HTML_TEMPLATE = "email/bulletin.html"
 TEXT_TEMPLATE = "email/bulletin.txt"
-FOOTER_HTML_TEMPLATE = "email/footer.html"
-FOOTER_TEXT_TEMPLATE = "email/footer.txt"
 BULLETIN_HEADER = "X-Binsite-Bulletin"
 
 # Anything that could end a header line or confuse a reader: CR, LF, other C0
@@ -77,21 +75,24 @@ def archive_url(planned: PlannedMessage, site: Site) -> str | None:
 
 
 @dataclass(frozen=True)
-class MailFooter:
+class Footer:
+    """The end of every message binsite sends to a list, as text and as HTML."""
+
     text: str
     html: Markup
 
 
-def footer(site: Site, target: Target, *, environment: jinja2.Environment | None = None) -> MailFooter:
-    """The footer of every message binsite composes to a list: each bulletin
-    and the weekly overview (``templates/email/footer.txt`` and ``.html``).
-    The one place to change what every mail ends with."""
-    env = environment or make_environment(site.root, site.config.language)
-    context = {"config": site.config, "target": target, "area": site.area(target.area),
-               "partners_list": target.kind == PARTNERS}
-    # Without its last line end: the message's template puts the footer on lines of its own.
-    return MailFooter(env.get_template(FOOTER_TEXT_TEMPLATE).render(context).rstrip("\n"),
-                      Markup(env.get_template(FOOTER_HTML_TEMPLATE).render(context).rstrip("\n")))
+def footer(site: Site, list_address: str) -> Footer:
+    """The footer of a message to ``list_address``: the one place it is written, for
+    bulletins, notices and the weekly overview alike. Pure."""
+    from markupsafe import escape
+
+    config = site.config
+    lang = config.language
+    text = "\n".join(["-- ", config.title, ui("emergency", lang)]) + "\n"
+    html = (f'<p style="margin:0;color:#555555;font-size:13px;">{escape(config.title)}<br>'
+            f"{escape(ui('emergency', lang))}</p>")
+    return Footer(text, Markup(html))
 
 
 def address_headers(message: EmailMessage, site: Site, target: Target, *, subject_text: str, date: datetime,
@@ -129,6 +130,7 @@ def template_context(planned: PlannedMessage, site: Site, body: RenderedBody) ->
         "body_html": Markup(body.mail_html),
         "body_text": body.mail_text,
         "archive_url": archive_url(planned, site),
+        "footer": footer(site, planned.target.list),
     }
 
 
@@ -143,8 +145,6 @@ def compose(planned: PlannedMessage, site: Site, *, body: RenderedBody, environm
     env = environment or make_environment(site.root, lang)
     rendered = body
     context = template_context(planned, site, rendered)
-    mail_footer = footer(site, planned.target, environment=env)
-    context["footer_text"], context["footer_html"] = mail_footer.text, mail_footer.html
     if media:
         context["body_html"] = Markup(mail_html(rendered.mail_html, media))
         context["body_text"] = rendered.mail_text + "\n" + mail_text_list(media, lang)

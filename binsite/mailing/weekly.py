@@ -98,8 +98,7 @@ def compose_overview(overview: PlannedOverview, site: Site, *, bodies: Callable[
     lang = site.config.language
     env = environment or make_environment(site.root, lang)
     context = overview_context(overview, site, bodies)
-    mail_footer = footer(site, overview.target, environment=env)
-    context["footer_text"], context["footer_html"] = mail_footer.text, mail_footer.html
+    context["footer"] = footer(site, overview.target.list)
     text = env.get_template(TEXT_TEMPLATE).render(context)
     html = env.get_template(HTML_TEMPLATE).render(context)
     message = EmailMessage(policy=SMTP)
