@@ -13,7 +13,8 @@ from binsite.mailman.client import MailmanClient
 from binsite.mailman.preferences import DIRECT, WEEKLY, NotAMember, delivery_mode, leave, set_delivery_mode
 from binsite.mailman.sync import sync
 from binsite.source.network import load_network
-from tests.mailman_fixtures import RunningMailman, area, new_domain, write_site
+from sitekit import area, write_site
+from tests.mailman_fixtures import RunningMailman, new_domain
 
 pytestmark = pytest.mark.mailman
 

@@ -14,7 +14,7 @@ from binsite.mailing.ledger import Ledger, LedgerEntry
 from binsite.mailing.plan import plan_sends
 from binsite.mailing.schedule import last_complete_week, overview_due, quiet_until, week_of
 from binsite.source.config import SiteConfig
-from tests.mailman_fixtures import area, bulletin_text, write_bulletin, write_site
+from sitekit import area, bulletin_text, write_bulletin, write_site
 
 TZ = ZoneInfo("Europe/Amsterdam")
 UTC = ZoneInfo("UTC")

@@ -17,7 +17,8 @@ from binsite.mailing.run import send
 from binsite.mailman.preferences import WEEKLY, set_delivery_mode
 from binsite.mailman.sync import sync
 from binsite.source.network import load_network
-from tests.mailman_fixtures import RunningMailman, area, bulletin_text, new_domain, write_bulletin, write_site
+from sitekit import area, bulletin_text, write_bulletin, write_site
+from tests.mailman_fixtures import RunningMailman, new_domain
 
 pytestmark = pytest.mark.mailman
 
