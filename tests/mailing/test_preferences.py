@@ -194,6 +194,12 @@ def test_the_desk_counts_and_removes_a_resident_on_the_weekly_list(mailman: Runn
     assert [a for a, _ in counted.addresses] == sorted([resident, other])
     with pytest.raises(BinsiteError):  # already a member, on the weekly list: not added twice
         add_member(desk, "noord", resident)
+    from binsite.desk import importer
+
+    preview = importer.preview_import(desk, "noord", importer.read_member_file(
+        f"{resident}\nnieuw@res.{domain}\n".encode(), "lijst.txt"))
+    assert [e.address for e in preview.already] == [resident]  # an import does not put them on both lists
+    assert [e.address for e in preview.new] == [f"nieuw@res.{domain}"]
     assert remove_member(desk, "noord", resident) == noord.weekly_list(domain)
     assert delivery_mode(desk.client, noord, domain, resident) is None
     assert delivery_mode(desk.client, noord, domain, other) == DIRECT
