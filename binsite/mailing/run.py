@@ -204,7 +204,8 @@ def _send_locked(root: Path, ledger_path: Path, *, now: datetime, settings: Mail
         if bulletin.id not in bodies:
             bodies[bulletin.id] = body_of(bulletin)
         message: EmailMessage = compose(planned, site, environment=env, body=bodies[bulletin.id],
-                                        media=mail_files(site.root, bulletin, bodies[bulletin.id], site.config.mail.domain))
+                                        media=mail_files(site.root, bulletin, bodies[bulletin.id], site.config.mail.domain),
+                                        sent_at=datetime.now(site.config.tz))
         entry = LedgerEntry(
             bulletin=bulletin.id, list=planned.target.list, message_id=message_id(planned, site.config.mail.domain),
             content_hash=bulletin.content_hash, sent_at="",
