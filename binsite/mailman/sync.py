@@ -71,7 +71,7 @@ class Change:
     """One step of a sync plan."""
 
     action: str          # create-domain | create-list | set | add-owner | add-moderator | remove-owner |
-                         # remove-moderator | accept-sender | subscribe | unsubscribe | template
+                         # remove-moderator | accept-sender | subscribe | unsubscribe | templates
     target: str          # the domain or the list address
     key: str = ""        # the setting's name, or the address
     value: Any = None
@@ -102,8 +102,9 @@ class Change:
             case "unsubscribe":
                 return t("{a}: {k} verwijderen (staat niet meer in de YAML)", "{a}: remove {k} (no longer in the YAML)",
                          a=a, k=k)
-            case "template":
-                return t("{a}: tekst van {k} bijwerken", "{a}: update the text of {k}", a=a, k=k)
+            case "templates":
+                return t("{a}: eigen tekst voor {n} berichten van Mailman", "{a}: binsite's text for {n} of Mailman's messages",
+                         a=a, n=len(self.value))
         return t("{a}: {x} {k}", "{a}: {x} {k}", a=a, x=self.action, k=k)
 
 
@@ -148,6 +149,12 @@ def list_settings(area: Area, kind: str, *, language: str, max_mail: int = 10_00
         "max_message_size": max_message_kb(max_mail),
         # Mailman's own messages (notices, subjects) in the site's language.
         "preferred_language": "en" if language == "en" else "nl",
+        # A resident's post that the BINCO lets through, from a domain with a strict
+        # DMARC policy (p=reject or quarantine, which Mailman looks up), goes out
+        # From the list with the resident's name: then the list domain's DKIM
+        # signature aligns with From. Not unconditionally: that would also rewrite
+        # binsite's own sender, which aligns already.
+        "dmarc_mitigate_action": "munge_from",
     }
 
 
@@ -199,10 +206,13 @@ def plan_sync(site: Site, live: LiveState, store: TemplateStore | None = None) -
                         for a in sorted(set(wanted_members) - have_members)]
             changes += [Change("unsubscribe", spec.address, a) for a in sorted(have_members - set(wanted_members))]
         if store is not None:
+            stale = []
             for name, text in spec.templates:
                 relative = file_name(list_id(spec.address), name, text)
                 if current.uris.get(name) != store.uri(relative) or relative not in current.stored:
-                    changes.append(Change("template", spec.address, name, (relative, text)))
+                    stale.append((name, relative, text))
+            if stale:  # one change per list: its texts go to Mailman in one request
+                changes.append(Change("templates", spec.address, value=tuple(stale)))
     return changes
 
 
@@ -253,7 +263,7 @@ def apply_sync(client: MailmanClient, changes: list[Change], *, store: TemplateS
             client.set_list_uris(target, pending_uris.pop(target))
 
     for index, change in enumerate(changes):
-        if change.action not in ("set", "template"):
+        if change.action not in ("set", "templates"):
             flush()
         match change.action:
             case "create-domain":
@@ -279,12 +289,12 @@ def apply_sync(client: MailmanClient, changes: list[Change], *, store: TemplateS
                 client.subscribe(change.target, change.key, str(change.value or ""))
             case "unsubscribe":
                 client.unsubscribe(change.target, change.key)
-            case "template":
+            case "templates":
                 if store is None:
                     raise ValueError("a template change needs a template store")
-                relative, text = change.value
-                store.write(relative, text)
-                pending_uris.setdefault(change.target, {})[change.key] = store.uri(relative)
+                for name, relative, text in change.value:
+                    store.write(relative, text)
+                    pending_uris.setdefault(change.target, {})[name] = store.uri(relative)
             case _:
                 raise ValueError(change.action)
         log.info("%s", change.describe().en)

@@ -218,8 +218,8 @@ def list_templates(area: Area, kind: str, *, title: str, language: str, web_url:
             "This is a test message; you need not do anything.\n\nMail from $listname to $sender_email bounced a "
             "few times. A sample is attached. Questions? $owner_email."),
         "list:user:notice:refuse": L(
-            "Uw verzoek aan $listname\n\n    $request\n\nis niet goedgekeurd door de BINCO. De reden:\n\n\"$reason\"\n\n",
-            "Your request to $listname\n\n    $request\n\nwas not approved by the BINCO. The reason:\n\n\"$reason\"\n\n")
+            "Uw bericht of verzoek aan $listname is niet goedgekeurd door de BINCO. De reden:\n\n\"$reason\"\n\n",
+            "Your message or request to $listname was not approved by the BINCO. The reason:\n\n\"$reason\"\n\n")
         + coordinator,
         "list:user:notice:rejected": L(
             "Uw bericht aan $listname is niet doorgestuurd naar de leden. De BINCO schreef:\n\n$reasons\n\n"

@@ -11,7 +11,7 @@ from binsite.mailman.client import list_id
 from binsite.mailman.sync import sync
 from binsite.mailman.templates import EMPTY, TEMPLATE_NAMES, TemplateStore, list_templates, store_from_env
 from binsite.source.areas import MEMBERS, PARTNERS, Area
-from tests.mailman_fixtures import area, write_site
+from sitekit import area, write_site
 
 pytestmark = pytest.mark.mailman
 
@@ -78,12 +78,14 @@ def test_sync_sets_the_language_and_points_every_template_at_binsites_file(
     config["language"] = "en"
     (root / "binsite.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     changes = sync(root, mailman.settings)
-    assert {c.key for c in changes if c.action == "template"} == set(TEMPLATE_NAMES) - EMPTY
+    (texts,) = [c for c in changes if c.action == "templates" and c.target == f"noord@{mail_domain}"]
+    assert {name for name, _, _ in texts.value} == set(TEMPLATE_NAMES) - EMPTY
     assert client.list_settings(f"noord@{mail_domain}", ["preferred_language"]) == {"preferred_language": "en"}
     welcome = Path(client.list_uris(f"noord@{mail_domain}")["list:user:notice:welcome"].removeprefix("file://"))
     assert "House rules" in welcome.read_text(encoding="utf-8")
     # A template file lost from the store is written again.
     welcome.unlink()
-    assert [c.key for c in sync(root, mailman.settings)] == ["list:user:notice:welcome"]
+    assert [(c.action, [name for name, _, _ in c.value]) for c in sync(root, mailman.settings)] == \
+        [("templates", ["list:user:notice:welcome"])]
     assert welcome.is_file()
     assert sync(root, mailman.settings) == []
