@@ -18,14 +18,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from binsite.mailing.run import send
-from binsite.mailman.client import post_lmtp
-from binsite.mailman.client import wait_until
-from binsite.mailman.sync import sync
-from tests.mailman.test_delivery import check_copy, member_ids
-from sitekit import area, bulletin_text, write_bulletin, write_site
-from tests.mailman_fixtures import RunningMailman, WEB_URL, web_domain
+from binsite import tokens
 from binsite.devtools.sink import read_maildir
+from binsite.mailing.run import send
+from binsite.mailman.client import list_id, post_lmtp, wait_until
+from binsite.mailman.sync import sync
+from sitekit import area, bulletin_text, write_bulletin, write_site
+from tests.mailman.test_delivery import LINK, check_copy, member_ids
+from tests.mailman_fixtures import SECRET, WEB_URL, RunningMailman, web_domain
 from tests.spamscore import score
 
 pytestmark = pytest.mark.mailman
@@ -162,6 +162,11 @@ def test_every_kind_of_message_is_dutch_personal_and_scores_low(mailman: Running
     welcome = words(kinds["welcome"][0])
     assert f"{WEB_URL}afmelden/" in welcome and f"{WEB_URL}voorkeuren/" in welcome
     assert "112" in welcome and "0900-8844" in welcome and f"noord-owner@{domain}" in welcome
+    # The welcome's links are the new member's own (Mailman's text, filled in by the delivery class).
+    links = dict(LINK.findall(welcome))
+    fields = (list_id(members_list), ids[welcomed])
+    assert tokens.verify(SECRET, links["afmelden"], tokens.UNSUBSCRIBE)[1] == fields
+    assert tokens.verify(SECRET, links["voorkeuren"], tokens.PREFERENCES)[1] == fields
     assert f"{WEB_URL}afmelden/" not in words(kinds["goodbye"][0])  # no longer a member: no token
 
     scores = score({kind: bytes(copies[0].message) for kind, copies in kinds.items()})
