@@ -26,6 +26,11 @@ from binsite.devtools.sink import Delivered, clear_maildir, read_maildir
 from sitekit import poll
 
 _domains = itertools.count(1)
+# What the session's Mailman signs its unsubscribe links with (binsite.mailman.delivery):
+# lists of a web_domain() get WEB_URL, every other domain mailto: only.
+SECRET = "test-secret-for-the-mailman-tier-0123456789"
+WEB_URL = "https://bin.test.example/mijn/"
+WEB_DOMAINS = "web.bin.test.example"
 ACTIVE_QUEUES = ("in", "pipeline", "out", "virgin", "command")
 
 
@@ -99,7 +104,8 @@ class RunningMailman:
 @pytest.fixture(scope="session")
 def local_mailman(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningMailman]:
     """One real Mailman Core and SMTP sink for the whole session."""
-    local = LocalMailman(tmp_path_factory.mktemp("mailman") / "local", start_timeout=120.0)
+    local = LocalMailman(tmp_path_factory.mktemp("mailman") / "local", start_timeout=120.0,
+                         web_url=f"*.{WEB_DOMAINS}={WEB_URL}", secret=SECRET)
     state = local.start()
     try:
         yield RunningMailman(local, state)
@@ -118,6 +124,11 @@ def mailman(local_mailman: RunningMailman) -> RunningMailman:
 def new_domain() -> str:
     """A mail domain nobody else in this session uses, so tests sharing one Mailman never meet."""
     return f"t{next(_domains)}.bin.test.example"
+
+
+def web_domain() -> str:
+    """A mail domain of its own whose lists' copies carry the web service's links (WEB_URL)."""
+    return f"w{next(_domains)}.{WEB_DOMAINS}"
 
 
 @pytest.fixture

@@ -65,18 +65,21 @@ def poll(condition, *, timeout: float, what: str | Callable[[], str], interval: 
 # --- small sites in tmp_path -------------------------------------------------
 
 def write_site(root: Path, domain: str, areas: dict[str, dict], bulletins: dict[str, str] | None = None,
-               *, send_window: str = "7 days", title: str = "BIN Proefdorp") -> Path:
+               *, send_window: str = "7 days", title: str = "BIN Proefdorp", web_url: str = "",
+               language: str = "nl") -> Path:
     """A site with ``areas`` (``lists/<id>.yaml`` contents) and ``bulletins``
     (path under ``content/`` -> file text)."""
     root.mkdir(parents=True, exist_ok=True)
     config = {
         "title": title,
         "base_url": "https://bin.test.example/archief/",
-        "language": "nl",
+        "language": language,
         "timezone": "Europe/Amsterdam",
         "mail": {"domain": domain, "sender": f"bulletin@{domain}", "sender_name": title},
         "send_window": send_window,
     }
+    if web_url:
+        config["web_url"] = web_url
     (root / "binsite.yaml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     (root / "lists").mkdir(exist_ok=True)
     for area_id, values in areas.items():

@@ -120,7 +120,7 @@ pass_context = click.make_pass_decorator(Context)
 # Mailman client, and the commands register themselves on ``main``.
 COMMAND_MODULES = {
     "check": "site", "build": "site", "new": "site", "serve": "site",
-    "local-mailman": "mail", "lists": "mail", "send": "mail",
+    "local-mailman": "mail", "lists": "mail", "send": "mail", "mail-config": "mail",
     "inbox": "desk", "members": "desk",
     "stats": "stats",
     "web": "web",

@@ -59,6 +59,11 @@ COMMANDS: dict[str, str] = {
     "send resolve": "Leg de uitkomst vast van een bericht dat 'binsite send' als onzeker meldde.\n\n"
                     "Kijk eerst op de lijst of het aankwam (bij een lid, of in het logboek van Mailman).\n\n"
                     + _EXAMPLE + "  binsite send resolve K3QF7A --sent\n  binsite send resolve K3QF7A --resend",
+    "mail-config": "Schrijf de instellingen van Postfix en OpenDKIM en de DNS-records voor het lijstdomein.\n\n"
+                   "Dezelfde bestanden als in het hoofdstuk over de productiemail in docs/beheer.md (de tests "
+                   "draaien Postfix en OpenDKIM ermee): Postfix geeft lijstpost aan Mailman en ondertekent alles "
+                   "wat vertrekt met DKIM, List-Unsubscribe en List-Unsubscribe-Post binnen de handtekening.\n\n"
+                   + _EXAMPLE + "  binsite mail-config --out /tmp/mail-config --selector bin2026",
     "lists": "De Mailman-lijsten van elk gebied, zoals beschreven in lists/*.yaml.\n\n"
              + _EXAMPLE + "  binsite lists sync --dry-run",
     "lists sync": "Laat Mailman kloppen met lists/ en binsite.yaml: lijsten, instellingen, eigenaars, partners.\n\n"
@@ -170,6 +175,10 @@ OPTIONS: dict[str, str] = {
     "send resolve --sent": "Het kwam wel aan: verstuur het nooit opnieuw.",
     "send resolve --resend": "Het kwam niet aan: de volgende send verstuurt het opnieuw.",
     "send resolve --wait": "Hoe lang te wachten op een andere send of lists sync met dezelfde logboekmap.",
+    "mail-config --out": "Map waarin postfix/, opendkim/ en dns.txt komen.",
+    "mail-config --hostname": "De naam van de mailserver (standaard: lists.<mail.domain>).",
+    "mail-config --selector": "De DKIM-selector (de naam van de sleutel in DNS).",
+    "mail-config --key-dir": "Waar opendkim-genkey de sleutel zette: <key-dir>/<domein>/<selector>.private.",
     "lists sync --wait": "Hoe lang te wachten op een send of een andere lists sync met dezelfde logboekmap.",
     "local-mailman start --env-file": "Schrijf de variabelen ook naar dit bestand (alleen voor u leesbaar), "
                                       "bijvoorbeeld .binsite/local.env.",

@@ -73,7 +73,9 @@ def local_start(ctx, state_dir: Path | None, force: bool, env_file: Path | None)
 
     local = _local(state_dir, ctx)
     state = local.start(force=force)
-    variables = {**state.settings.environment(), "BINSITE_STATE_DIR": str(local.ledger_dir)}
+    # The secret the delivery class signs with: the web service verifies with the same.
+    variables = {**state.settings.environment(), "BINSITE_STATE_DIR": str(local.ledger_dir),
+                 "BINSITE_SECRET_KEY": state.secret}
     lines = "".join(f"export {name}={shlex.quote(value)}\n" for name, value in variables.items())
     if env_file is not None:
         env_file.parent.mkdir(parents=True, exist_ok=True)
@@ -132,6 +134,37 @@ def _say_status(ctx, status: "LocalStatus", *, err: bool) -> None:
         "SMTP sink: {s} on 127.0.0.1:{p}; delivered mail ({n} messages) is in {m}",
         s=on[status.sink_running][ctx.lang == "en"], p=state.smtp_port, n=len(read_maildir(state.maildir)),
         m=state.maildir)
+
+
+@main.command("mail-config")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("mail-config"),
+              show_default=True, help="Folder to write postfix/, opendkim/ and dns.txt into.")
+@click.option("--hostname", default=None, help="The mail server's name (default: lists.<mail.domain>).")
+@click.option("--selector", default="bin", show_default=True, help="The DKIM selector (the key's name in DNS).")
+@click.option("--key-dir", default="/etc/opendkim/keys", show_default=True,
+              help="Where opendkim-genkey put the key: <key-dir>/<domain>/<selector>.private.")
+@pass_context
+@handle_errors
+def mail_config(ctx, out: Path, hostname: str | None, selector: str, key_dir: str) -> None:
+    """Write the Postfix and OpenDKIM configuration and DNS records for the list domain.
+
+    The files of the production chapter in docs/beheer.md (the test suite's
+    rehearsal runs Postfix and OpenDKIM from the same): Postfix hands list
+    mail to Mailman and signs all that leaves with DKIM, List-Unsubscribe and
+    List-Unsubscribe-Post inside the signature.
+
+    \b
+    Example:
+      binsite mail-config --out /tmp/mail-config --selector bin2026
+    """
+    from binsite.mailman.mailconfig import MailSetup, write_mail_config
+    from binsite.source.network import load_network
+
+    network = load_network(ctx.root).raise_for_errors()
+    domain = network.config.mail.domain
+    setup = MailSetup(domain=domain, hostname=hostname or f"lists.{domain}", selector=selector, key_dir=key_dir)
+    for path in write_mail_config(setup, out):
+        click.echo(str(path))
 
 
 @main.group("lists")
@@ -210,6 +243,7 @@ _SYNC_NOUNS = {
     "accept-sender": ("vaste afzender", "vaste afzenders", "accepted sender", "accepted senders"),
     "subscribe": ("partner", "partners", "partner", "partners"),
     "unsubscribe": ("adres", "adressen", "address", "addresses"),
+    "templates": ("lijst met eigen teksten", "lijsten met eigen teksten", "list's texts", "lists' texts"),
 }
 _SYNC_VERBS = {  # (Dutch done, Dutch planned, English done, English planned)
     "create-domain": ("aangemaakt", "aan te maken", "created", "to create"),
@@ -222,6 +256,7 @@ _SYNC_VERBS = {  # (Dutch done, Dutch planned, English done, English planned)
     "accept-sender": ("doorgelaten", "door te laten", "let through", "to let through"),
     "subscribe": ("ingeschreven", "in te schrijven", "subscribed", "to subscribe"),
     "unsubscribe": ("uitgeschreven", "uit te schrijven", "unsubscribed", "to unsubscribe"),
+    "templates": ("bijgewerkt", "bij te werken", "updated", "to update"),
 }
 
 

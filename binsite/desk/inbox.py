@@ -382,15 +382,19 @@ def draft(desk: Desk, ref: str, *, now: datetime | None = None) -> Drafted:
     return Drafted(item, path)
 
 
-# Mailman's hold reasons (English only) as the BINCO reads them.
+# Mailman's hold reasons as the BINCO reads them: in English, or in Dutch when the
+# list's preferred_language is nl (lists sync sets it; Mailman's own nl catalogue).
+_MEMBER_POST = t("bericht van een lid; alle berichten van leden wachten op de BINCO",
+                 "a member's post; every member's post waits for the BINCO")
+_NOT_A_MEMBER = t("de afzender is geen lid van deze lijst", "the sender is not a member of this list")
+_IMPLICIT = t("de lijst staat niet in To of Cc (bijvoorbeeld Bcc)", "the list is not in To or Cc (e.g. Bcc)")
 _REASONS = {
-    "the message comes from a moderated member": t(
-        "bericht van een lid; alle berichten van leden wachten op de BINCO",
-        "a member's post; every member's post waits for the BINCO"),
-    "the message is not from a list member": t(
-        "de afzender is geen lid van deze lijst", "the sender is not a member of this list"),
-    "message has implicit destination": t(
-        "de lijst staat niet in To of Cc (bijvoorbeeld Bcc)", "the list is not in To or Cc (e.g. Bcc)"),
+    "the message comes from a moderated member": _MEMBER_POST,
+    "dit bericht komt van een gemodereerd lid": _MEMBER_POST,
+    "the message is not from a list member": _NOT_A_MEMBER,
+    "het bericht komt niet van een lid van deze lijst": _NOT_A_MEMBER,
+    "message has implicit destination": _IMPLICIT,
+    "bericht heeft impliciete bestemming": _IMPLICIT,
 }
 
 

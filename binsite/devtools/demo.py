@@ -69,6 +69,10 @@ def _settle(client: MailmanClient, timeout: float = 60.0) -> None:
                interval=0.25, what="Mailman's queues to empty")
 
 
+# What a newcomer should see of one delivered bulletin: who, when, which list, how to leave.
+DEMO_HEADERS = ("From", "To", "Subject", "Date", "Message-ID", "List-Id", "List-Unsubscribe", "List-Unsubscribe-Post")
+
+
 def summary(root: Path) -> None:
     """Where the site is, and who received how many messages."""
     _settle(MailmanClient(settings_from_env()))
@@ -89,6 +93,14 @@ def summary(root: Path) -> None:
         _say("  {c:4d} aan adressen @{d}", "  {c:4d} to addresses @{d}", c=count, d=domain)
     for name, count in sorted(per_list.items()):
         _say("  {c:4d} via lijst {l}", "  {c:4d} through list {l}", c=count, l=name)
+    bulletins = [item for item in delivered if item.message.get("X-Binsite-Bulletin")]
+    if bulletins:
+        shown = bulletins[-1]
+        _say("\nDe koppen van één afgeleverd bericht (aan {r}):", "\nThe headers of one delivered bulletin (to {r}):",
+             r=", ".join(shown.envelope_to))
+        for name in DEMO_HEADERS:
+            for value in shown.message.get_all(name, []):
+                print(f"  {name}: {' '.join(str(value).split())}")
     _say("Lees ze in {m} (elk bestand is één e-mail). Nog een keer 'make demo' verstuurt niets nieuws.\n"
          "Stoppen: make demo-stop.",
          "Read them in {m} (each file is one e-mail). Running 'make demo' again sends nothing new.\n"

@@ -50,6 +50,9 @@ OFF_RUNNERS = ("archive", "bounces", "digest", "retry", "task", "nntp")
 # in about 0.2 s. ("100ms" does not parse, and [runner.master] is ignored.)
 QUICK_RUNNERS = ("in", "pipeline", "out", "virgin", "command")
 _VENV_MARKER = ".binsite-requirements.sha256"
+OUTGOING = "binsite.mailman.delivery.deliver"
+SECRET_VAR = "BINSITE_SECRET_KEY"
+WEB_URL_VAR = "BINSITE_WEB_URL"
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,9 @@ class LocalState:
     master_pid: int
     sink_pid: int
     started_at: float
+    # What Mailman's delivery class (binsite.mailman.delivery) signs and links with.
+    secret: str = ""
+    web_url: str = ""
 
     @property
     def settings(self) -> MailmanSettings:
@@ -184,7 +190,8 @@ def mailman_cfg(*, var_dir: Path, rest_port: int, lmtp_port: int, smtp_port: int
         "",
         "[mta]",
         "incoming: mailman.mta.null.NullMTA",
-        "outgoing: mailman.mta.deliver.deliver",
+        # binsite's delivery: per-recipient List-Unsubscribe (RFC 8058) and body links.
+        f"outgoing: {OUTGOING}",
         "lmtp_host: 127.0.0.1",
         f"lmtp_port: {lmtp_port}",
         "smtp_host: 127.0.0.1",
@@ -208,7 +215,8 @@ class LocalMailman:
 
     def __init__(self, state_dir: Path, *, venv_dir: Path | None = None, requirements: Path | None = None,
                  start_timeout: float = 120.0, stop_timeout: float = 30.0,
-                 progress: Callable[[Text], None] | None = None):
+                 progress: Callable[[Text], None] | None = None, web_url: str | None = None,
+                 secret: str | None = None, smtp_relay_port: int | None = None):
         self.state_dir = state_dir.resolve()
         project = find_project_root() if venv_dir is None or requirements is None else None
         self.venv_dir = (venv_dir or project / VENV_DIR).resolve()
@@ -216,6 +224,11 @@ class LocalMailman:
         self.start_timeout = start_timeout
         self.stop_timeout = stop_timeout
         self.progress = progress
+        # None: from the environment (BINSITE_WEB_URL, BINSITE_SECRET_KEY); a new secret when there is none.
+        self.web_url = web_url
+        self.secret = secret
+        # Mailman's outgoing SMTP: the sink (None), or an MTA on this loopback port that relays to the sink.
+        self.smtp_relay_port = smtp_relay_port
         self._children: dict[int, subprocess.Popen] = {}
 
     # --- paths -------------------------------------------------------------
@@ -278,19 +291,26 @@ class LocalMailman:
 
         rest_port, lmtp_port, smtp_port = _distinct_free_ports(3)
         password = secrets.token_urlsafe(18)
+        secret = self.secret or os.environ.get(SECRET_VAR, "") or secrets.token_urlsafe(32)
+        web_url = os.environ.get(WEB_URL_VAR, "") if self.web_url is None else self.web_url
         gunicorn_cfg = self.state_dir / "gunicorn.cfg"
         gunicorn_cfg.write_text(GUNICORN_CFG)
         # It holds the REST password: readable by its owner only, from the moment it exists.
         write_private(self.config_file, mailman_cfg(var_dir=self.var_dir, rest_port=rest_port, lmtp_port=lmtp_port,
-                                                    smtp_port=smtp_port, password=password, gunicorn_cfg=gunicorn_cfg))
+                                                    smtp_port=self.smtp_relay_port or smtp_port, password=password,
+                                                    gunicorn_cfg=gunicorn_cfg))
         log_offset = self.mailman_log.stat().st_size if self.mailman_log.exists() else 0
 
         sink_proc = self._spawn([str(bin_dir / "python"), str(Path(sink_module.__file__).resolve()), "--host", "127.0.0.1",
                                  "--port", str(smtp_port), "--maildir", str(self.maildir)], "sink.log")
         master_cmd = [str(bin_dir / "master"), "-C", str(self.config_file)] + (["--force"] if stale_lock else [])
-        master_proc = self._spawn(master_cmd, "master.log")
+        # Mailman's runners get a cleaned environment: the delivery class reads its
+        # settings from binsite.env in Mailman's etc_dir (binsite.mailman.delivery).
+        (self.var_dir / "etc").mkdir(exist_ok=True)
+        write_private(self.var_dir / "etc" / "binsite.env", f"{SECRET_VAR}={secret}\n{WEB_URL_VAR}={web_url}\n")
+        master_proc = self._spawn(master_cmd, "master.log", extra_env={"PYTHONPATH": str(self._delivery_path())})
         state = LocalState(str(self.state_dir), rest_port, lmtp_port, smtp_port, password,
-                           master_proc.pid, sink_proc.pid, time.time())
+                           master_proc.pid, sink_proc.pid, time.time(), secret, web_url)
         # Written before waiting, so that `stop` can clean up a start that never became ready.
         self._write_state(state)
         try:
@@ -336,11 +356,27 @@ class LocalMailman:
 
     # --- internals ---------------------------------------------------------
 
-    def _spawn(self, cmd: list[str], log_name: str) -> subprocess.Popen:
+    def _delivery_path(self) -> Path:
+        """A folder holding only ``binsite`` (a link to this package), for Mailman's PYTHONPATH:
+        the delivery class imports ``binsite.mailman.delivery`` and ``binsite.tokens``
+        (standard library), and nothing else of this checkout reaches Mailman."""
+        folder = self.state_dir / "pylib"
+        folder.mkdir(exist_ok=True)
+        link = folder / "binsite"
+        package = Path(__file__).resolve().parents[1]
+        if not (link.is_symlink() and link.resolve() == package):
+            tmp = folder / f".binsite.{os.getpid()}"
+            tmp.unlink(missing_ok=True)
+            tmp.symlink_to(package, target_is_directory=True)
+            os.replace(tmp, link)
+        return folder
+
+    def _spawn(self, cmd: list[str], log_name: str, extra_env: dict[str, str] | None = None) -> subprocess.Popen:
         # Output goes to a file, never to our stdout: `eval "$(binsite local-mailman start)"`
         # would otherwise wait for these long-running children to close the pipe.
         with open(self.state_dir / log_name, "ab") as out:
-            env = {k: v for k, v in os.environ.items() if not k.startswith("MAILMAN_")}
+            env = {k: v for k, v in os.environ.items() if not k.startswith("MAILMAN_") and k != "PYTHONPATH"}
+            env.update(extra_env or {})
             proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                                     cwd=self.state_dir, env=env, start_new_session=True)
         self._children[proc.pid] = proc

@@ -24,8 +24,9 @@ import jinja2
 from markupsafe import Markup
 
 from binsite.i18n import format_datetime as format_datetime_text
-from binsite.i18n import author_label, ui
+from binsite.i18n import author_label, t, ui
 from binsite.mailing.plan import PARTNERS, PlannedMessage, Target
+from binsite.mailman.templates import PREFERENCES_MARK, UNSUBSCRIBE_MARK
 from binsite.render.markup import RenderedBody
 from binsite.source.media import MailFile, mail_html, mail_text_list
 from binsite.render.environment import make_environment
@@ -67,19 +68,21 @@ def subject(planned: PlannedMessage, lang: str) -> str:
     return f"{ui('correction', lang)}: {title}" if planned.is_correction else title
 
 
-def archive_url(planned: PlannedMessage, site: Site) -> str | None:
-    """The bulletin's page in the public archive, when it has one."""
-    if not is_public(planned.bulletin):
-        return None
-    return site.config.absolute_url(bulletin_path(planned.bulletin))
-
-
 @dataclass(frozen=True)
 class Footer:
-    """The end of every message binsite sends to a list, as text and as HTML."""
+    """The end of every message binsite sends to a list, as text and as HTML.
+
+    The personal links carry placeholders that the delivery class in Mailman's
+    environment (``binsite.mta``) replaces per recipient with a token for that
+    member of that list. They lead to the web service's confirmation page, never
+    to a one-click action: members forward mail, and a neighbour who clicks must
+    not unsubscribe them. Without a web service (``web_url`` empty) the footer
+    says how to leave by e-mail."""
 
     text: str
     html: Markup
+    unsubscribe_url: str | None
+    preferences_url: str | None
 
 
 def footer(site: Site, list_address: str) -> Footer:
@@ -89,10 +92,42 @@ def footer(site: Site, list_address: str) -> Footer:
 
     config = site.config
     lang = config.language
-    text = "\n".join(["-- ", config.title, ui("emergency", lang)]) + "\n"
-    html = (f'<p style="margin:0;color:#555555;font-size:13px;">{escape(config.title)}<br>'
-            f"{escape(ui('emergency', lang))}</p>")
-    return Footer(text, Markup(html))
+    local, _, domain = list_address.partition("@")
+    leave_address = f"{local}-leave@{domain}"
+    owner_address = f"{local}-owner@{domain}"
+    why = ui("email_footer", lang)
+    binco = t("De BINCO van uw gebied bereikt u via {o}.", "You reach the BINCO of your area at {o}.",
+              o=owner_address).get(lang)
+    unsubscribe = preferences = None
+    if config.web_url:
+        base = config.web_url if config.web_url.endswith("/") else config.web_url + "/"
+        unsubscribe = f"{base}afmelden/{UNSUBSCRIBE_MARK}"
+        preferences = f"{base}voorkeuren/{PREFERENCES_MARK}"
+    mail_leave = t("Afmelden per e-mail: stuur een leeg bericht naar {a}.",
+                   "To leave by e-mail: send an empty message to {a}.", a=leave_address).get(lang)
+    leave_label = t("Afmelden", "Unsubscribe").get(lang)
+    prefs_label = t("Voorkeuren wijzigen", "Change preferences").get(lang)
+    lines = ["-- ", config.title, ui("emergency", lang), why, binco]
+    if unsubscribe:
+        lines += [f"{leave_label}: {unsubscribe}", f"{prefs_label}: {preferences}"]
+    lines.append(mail_leave)
+    text = "\n".join(lines) + "\n"
+    link_style = "color:#0b4f8a;"
+    html = [f'<p style="margin:0;color:#555555;font-size:13px;">{escape(config.title)}<br>'
+            f"{escape(ui('emergency', lang))}<br>{escape(why)}<br>{escape(binco)}</p>"]
+    if unsubscribe:
+        html.append(f'<p style="margin:8px 0 0;color:#555555;font-size:13px;">'
+                    f'<a href="{escape(unsubscribe)}" style="{link_style}">{escape(leave_label)}</a> · '
+                    f'<a href="{escape(preferences)}" style="{link_style}">{escape(prefs_label)}</a></p>')
+    html.append(f'<p style="margin:8px 0 0;color:#555555;font-size:13px;">{escape(mail_leave)}</p>')
+    return Footer(text, Markup("\n".join(html)), unsubscribe, preferences)
+
+
+def archive_url(planned: PlannedMessage, site: Site) -> str | None:
+    """The bulletin's page in the public archive, when it has one."""
+    if not is_public(planned.bulletin):
+        return None
+    return site.config.absolute_url(bulletin_path(planned.bulletin))
 
 
 def address_headers(message: EmailMessage, site: Site, target: Target, *, subject_text: str, date: datetime,
@@ -135,11 +170,13 @@ def template_context(planned: PlannedMessage, site: Site, body: RenderedBody) ->
 
 
 def compose(planned: PlannedMessage, site: Site, *, body: RenderedBody, environment: jinja2.Environment | None = None,
-            media: "tuple[MailFile, ...]" = ()) -> EmailMessage:
+            media: "tuple[MailFile, ...]" = (), sent_at: datetime | None = None) -> EmailMessage:
     """The e-mail for ``planned`` with its rendered ``body`` (``LoadedSite.body``);
     ``environment`` may be passed in to reuse it. ``media``: the files the mail
     carries (``binsite.source.media.mail_files``): images inline
-    (``multipart/related``, ``cid:``), PDFs attached."""
+    (``multipart/related``, ``cid:``), PDFs attached. ``sent_at``: the ``Date:``,
+    the moment of sending (now when not given), not the bulletin's date: the
+    Message-ID alone identifies the message across retries."""
     config = site.config
     lang = config.language
     env = environment or make_environment(site.root, lang)
@@ -153,8 +190,8 @@ def compose(planned: PlannedMessage, site: Site, *, body: RenderedBody, environm
 
     # policy=SMTP: CRLF line ends and RFC 2047 encoding of non-ASCII headers.
     message = EmailMessage(policy=SMTP)
-    address_headers(message, site, planned.target, subject_text=subject(planned, lang), date=planned.bulletin.date,
-                    message_id_text=message_id(planned, config.mail.domain))
+    address_headers(message, site, planned.target, subject_text=subject(planned, lang),
+                    date=sent_at or datetime.now(config.tz), message_id_text=message_id(planned, config.mail.domain))
     if planned.is_correction:
         message["In-Reply-To"] = planned.corrects[0]
         message["References"] = " ".join(planned.corrects)

@@ -232,7 +232,8 @@ def _send_locked(root: Path, ledger_path: Path, *, now: datetime, settings: Mail
     for planned in plan.messages:
         bulletin = planned.bulletin
         message: EmailMessage = compose(planned, site, environment=env, body=body(bulletin),
-                                        media=mail_files(site.root, bulletin, body(bulletin), site.config.mail.domain))
+                                        media=mail_files(site.root, bulletin, body(bulletin), site.config.mail.domain),
+                                        sent_at=datetime.now(site.config.tz))
         deliver(planned.target.list, message, LedgerEntry(
             bulletin=bulletin.id, list=planned.target.list, message_id=message_id(planned, site.config.mail.domain),
             content_hash=bulletin.content_hash, sent_at="",

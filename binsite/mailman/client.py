@@ -243,6 +243,19 @@ class MailmanClient:
             settings.save()
         self._call(f"change settings of {fqdn}", write)
 
+    def list_uris(self, fqdn: str) -> dict[str, str]:
+        """The template URIs set on the list (``GET /3.1/lists/<list-id>/uris``): name -> URI."""
+        def read() -> dict[str, str]:
+            _response, content = self._client._connection.call(f"lists/{list_id(fqdn)}/uris")
+            return {str(entry["name"]): str(entry["uri"]) for entry in (content or {}).get("entries", [])
+                    if entry.get("uri")}
+        return self._call(f"template URIs of {fqdn}", read)
+
+    def set_list_uris(self, fqdn: str, uris: dict[str, str]) -> None:
+        """Point the list's templates at ``uris`` (name -> URI; an empty URI removes one)."""
+        self._call(f"set template URIs of {fqdn}", lambda: self._client._connection.call(
+            f"lists/{list_id(fqdn)}/uris", uris, method="PATCH"))
+
     # --- rosters --------------------------------------------------------------
 
     def roster(self, fqdn: str, role: str) -> list[Membership]:

@@ -19,10 +19,11 @@ from typing import Any
 
 from binsite.source.areas import MEMBERS, PARTNERS, WEEKLY, Area, list_addresses
 from binsite.i18n import Text, t
-from binsite.mailman.client import MailmanClient
+from binsite.mailman.client import MailmanClient, list_id
 from binsite.mailman.counts import try_record_counts
 from binsite.paths import members_log, state_dir
 from binsite.mailman.settings import MailmanSettings
+from binsite.mailman.templates import TemplateStore, file_name, list_templates, store_from_env
 from binsite.model.site import Site
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,8 @@ class ListSpec:
     accepted_senders: tuple[str, ...]           # nonmembers whose posts go through
     # Exactly these members (partners lists); None: members are the BINCO's business.
     members: tuple[tuple[str, str], ...] | None
+    # binsite's text for each of Mailman's templates (binsite.mailman.templates).
+    templates: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,9 @@ class LiveList:
     moderators: frozenset[str]
     nonmember_actions: Mapping[str, str | None]
     members: frozenset[str] | None = None       # read for partners lists only
+    uris: Mapping[str, str] = field(default_factory=dict)  # template name -> URI
+    # Template files (relative names) present in the store with the right bytes.
+    stored: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -65,7 +71,7 @@ class Change:
     """One step of a sync plan."""
 
     action: str          # create-domain | create-list | set | add-owner | add-moderator | remove-owner |
-                         # remove-moderator | accept-sender | subscribe | unsubscribe
+                         # remove-moderator | accept-sender | subscribe | unsubscribe | templates
     target: str          # the domain or the list address
     key: str = ""        # the setting's name, or the address
     value: Any = None
@@ -96,6 +102,9 @@ class Change:
             case "unsubscribe":
                 return t("{a}: {k} verwijderen (staat niet meer in de YAML)", "{a}: remove {k} (no longer in the YAML)",
                          a=a, k=k)
+            case "templates":
+                return t("{a}: eigen tekst voor {n} berichten van Mailman", "{a}: binsite's text for {n} of Mailman's messages",
+                         a=a, n=len(self.value))
         return t("{a}: {x} {k}", "{a}: {x} {k}", a=a, x=self.action, k=k)
 
 
@@ -149,6 +158,14 @@ def list_settings(area: Area, kind: str, *, language: str, max_mail: int = 10_00
         "archive_policy": "private",
         # The largest bulletin binsite check allows, pictures and PDFs included.
         "max_message_size": max_message_kb(max_mail),
+        # Mailman's own messages (notices, subjects) in the site's language.
+        "preferred_language": "en" if language == "en" else "nl",
+        # A resident's post that the BINCO lets through, from a domain with a strict
+        # DMARC policy (p=reject or quarantine, which Mailman looks up), goes out
+        # From the list with the resident's name: then the list domain's DKIM
+        # signature aligns with From. Not unconditionally: that would also rewrite
+        # binsite's own sender, which aligns already.
+        "dmarc_mitigate_action": "munge_from",
     }
 
 
@@ -164,12 +181,15 @@ def desired_lists(site: Site) -> list[ListSpec]:
                 address=address, area=area.id, kind=kind,
                 settings=tuple(list_settings(area, kind, language=site.config.language,
                                              max_mail=site.config.media_max_mail).items()),
-                owners=tuple(area.coordinators), accepted_senders=(sender,), members=members))
+                owners=tuple(area.coordinators), accepted_senders=(sender,), members=members,
+                templates=tuple(list_templates(area, kind, title=site.config.title, language=site.config.language,
+                                               web_url=site.config.web_url).items())))
     return specs
 
 
-def plan_sync(site: Site, live: LiveState) -> list[Change]:
-    """What to change in Mailman so that it matches the site. Pure; empty when in sync."""
+def plan_sync(site: Site, live: LiveState, store: TemplateStore | None = None) -> list[Change]:
+    """What to change in Mailman so that it matches the site. Pure; empty when in sync.
+    ``store``: where the templates live (without one, templates are left alone)."""
     changes: list[Change] = []
     domain = site.config.mail.domain
     if domain not in live.domains:
@@ -196,6 +216,14 @@ def plan_sync(site: Site, live: LiveState) -> list[Change]:
             changes += [Change("subscribe", spec.address, a, wanted_members[a])
                         for a in sorted(set(wanted_members) - have_members)]
             changes += [Change("unsubscribe", spec.address, a) for a in sorted(have_members - set(wanted_members))]
+        if store is not None:
+            stale = []
+            for name, text in spec.templates:
+                relative = file_name(list_id(spec.address), name, text)
+                if current.uris.get(name) != store.uri(relative) or relative not in current.stored:
+                    stale.append((name, relative, text))
+            if stale:  # one change per list: its texts go to Mailman in one request
+                changes.append(Change("templates", spec.address, value=tuple(stale)))
     return changes
 
 
@@ -205,8 +233,8 @@ def _same(old: Any, new: Any) -> bool:
     return old is not None and str(old) == str(new)
 
 
-def read_live_state(client: MailmanClient, site: Site) -> LiveState:
-    """Read what sync compares, for the site's lists only."""
+def read_live_state(client: MailmanClient, site: Site, store: TemplateStore | None = None) -> LiveState:
+    """Read what sync compares, for the site's lists only (and which template files ``store`` holds)."""
     specs = desired_lists(site)
     domains = frozenset(client.domains())
     existing = client.lists() if site.config.mail.domain in domains else set()
@@ -219,11 +247,14 @@ def read_live_state(client: MailmanClient, site: Site) -> LiveState:
         moderators = frozenset(m.address for m in client.roster(spec.address, "moderator"))
         nonmembers = {m.address: m.moderation_action for m in client.roster(spec.address, "nonmember")}
         members = frozenset(m.address for m in client.roster(spec.address, "member")) if spec.members is not None else None
-        lists[spec.address] = LiveList(spec.address, settings, owners, moderators, nonmembers, members)
+        uris = client.list_uris(spec.address) if store is not None else {}
+        stored = frozenset(rel for name, text in spec.templates
+                           if store is not None and store.holds(rel := file_name(list_id(spec.address), name, text), text))
+        lists[spec.address] = LiveList(spec.address, settings, owners, moderators, nonmembers, members, uris, stored)
     return LiveState(domains, lists)
 
 
-def apply_sync(client: MailmanClient, changes: list[Change], *,
+def apply_sync(client: MailmanClient, changes: list[Change], *, store: TemplateStore | None = None,
                progress: Callable[[Change], None] | None = None) -> None:
     """Carry out ``changes`` in order; settings of one list go in one request.
 
@@ -231,14 +262,19 @@ def apply_sync(client: MailmanClient, changes: list[Change], *,
     refuses the settings, the list is deleted again, so that no list is ever
     left with Mailman's open defaults."""
     pending_settings: dict[str, dict[str, Any]] = {}
+    pending_uris: dict[str, dict[str, str]] = {}
     created: set[str] = set()
 
     def flush() -> None:
         for target in list(pending_settings):
             client.set_list_settings(target, pending_settings.pop(target))
+        # The files are written before the URIs point at them (Mailman falls back
+        # to its English text, silently, when a fetch fails).
+        for target in list(pending_uris):
+            client.set_list_uris(target, pending_uris.pop(target))
 
     for index, change in enumerate(changes):
-        if change.action != "set":
+        if change.action not in ("set", "templates"):
             flush()
         match change.action:
             case "create-domain":
@@ -264,6 +300,12 @@ def apply_sync(client: MailmanClient, changes: list[Change], *,
                 client.subscribe(change.target, change.key, str(change.value or ""))
             case "unsubscribe":
                 client.unsubscribe(change.target, change.key)
+            case "templates":
+                if store is None:
+                    raise ValueError("a template change needs a template store")
+                for name, relative, text in change.value:
+                    store.write(relative, text)
+                    pending_uris.setdefault(change.target, {})[name] = store.uri(relative)
             case _:
                 raise ValueError(change.action)
         log.info("%s", change.describe().en)
@@ -300,12 +342,12 @@ def _create_closed(client: MailmanClient, address: str, settings: dict[str, Any]
         raise
 
 
-def sync_lists(client: MailmanClient, site: Site, *, dry_run: bool = False,
+def sync_lists(client: MailmanClient, site: Site, *, dry_run: bool = False, store: TemplateStore | None = None,
                progress: Callable[[Change], None] | None = None) -> list[Change]:
     """Read, plan and (unless ``dry_run``) apply. Returns the plan."""
-    changes = plan_sync(site, read_live_state(client, site))
+    changes = plan_sync(site, read_live_state(client, site, store), store)
     if not dry_run and changes:
-        apply_sync(client, changes, progress=progress)
+        apply_sync(client, changes, store=store, progress=progress)
     return changes
 
 
@@ -331,7 +373,7 @@ def _sync(root: Path, settings: MailmanSettings, *, dry_run: bool, now: datetime
     with site_cache(root) as cache:
         site = load_site(root, now or datetime.now().astimezone(), cache=cache).raise_for_errors().site
     client = MailmanClient(settings)
-    changes = sync_lists(client, site, dry_run=dry_run, progress=progress)
+    changes = sync_lists(client, site, dry_run=dry_run, store=store_from_env(root), progress=progress)
     if not dry_run:
         lists = list_addresses(site.areas, site.config.mail.domain)
         try_record_counts(client, lists, members_log(root), now=now or datetime.now(site.config.tz))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import email
 import email.policy
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -76,7 +76,13 @@ def test_headers(loaded: LoadedSite) -> None:
     assert msg["From"].addresses[0].addr_spec == f"bulletin@{DOMAIN}"
     assert msg["From"].addresses[0].display_name == "BIN Proefdorp"
     assert msg["To"] == f"noord@{DOMAIN}"
-    assert msg["Date"].datetime.isoformat() == "2026-11-09T10:30:00+01:00"
+    # Date: the moment of sending, not the bulletin's date.
+    sent = composer.compose(plan, loaded.site, body=loaded.body(plan.bulletin),
+                            sent_at=datetime(2026, 11, 12, 8, 5, tzinfo=ZoneInfo("Europe/Amsterdam")))
+    assert reparse(sent)["Date"].datetime.isoformat() == "2026-11-12T08:05:00+01:00"
+    before = datetime.now(ZoneInfo("Europe/Amsterdam")).replace(microsecond=0)
+    assert msg["Date"].datetime >= before - timedelta(minutes=5)
+    assert reparse(sent)["Message-ID"] == msg["Message-ID"]
     bulletin = loaded.site.bulletin("noord/2026-11-09-fiets")
     assert " ".join(msg["Message-ID"].split()) == \
         f"<noord.2026-11-09-fiets.noord.{bulletin.content_hash}@{DOMAIN}>" == message_id(plan, DOMAIN)
@@ -153,3 +159,34 @@ def test_author_line_does_not_repeat_the_role() -> None:
     assert author_label("Wijkagent Noord", "politie", "en") == "Wijkagent Noord (Police)"
     assert author_label("Politie Testdorp", "politie", "nl") == "Politie Testdorp"
     assert author_label("", "gemeente", "nl") == "Gemeente"
+
+
+def _with_web_url(loaded: LoadedSite, web_url: str) -> LoadedSite:
+    config = dataclasses.replace(loaded.site.config, web_url=web_url)
+    return dataclasses.replace(loaded, site=dataclasses.replace(loaded.site, config=config))
+
+
+@pytest.mark.parametrize("web_url", ["", "https://bin.test.example/mijn/"])
+def test_the_footer_is_in_binsites_own_parts_with_a_visible_personal_link(loaded: LoadedSite, web_url: str) -> None:
+    from binsite.mailman.templates import PREFERENCES_MARK, UNSUBSCRIBE_MARK
+
+    site_loaded = _with_web_url(loaded, web_url)
+    for kind, local in (("members", "noord"), ("partners", "noord-partners")):
+        plan = planned(site_loaded, "noord/2026-11-09-fiets", kind)
+        msg = reparse(composer.compose(plan, site_loaded.site, body=site_loaded.body(plan.bulletin)))
+        assert [p.get_content_type() for p in msg.iter_parts()] == ["text/plain", "text/html"]
+        text = msg.get_body(("plain",)).get_content()
+        html = msg.get_body(("html",)).get_content()
+        for part in (text, html):
+            assert f"{local}-leave@{DOMAIN}" in part and f"{local}-owner@{DOMAIN}" in part
+            assert "112" in part and "0900-8844" in part
+        if web_url:
+            # The body's links lead to the confirmation pages (afmelden/, voorkeuren/), with the
+            # placeholder the delivery class fills in per recipient.
+            for part in (text, html):
+                assert f"{web_url}afmelden/{UNSUBSCRIBE_MARK}" in part
+                assert f"{web_url}voorkeuren/{PREFERENCES_MARK}" in part
+            assert f'href="{web_url}afmelden/{UNSUBSCRIBE_MARK}"' in html
+        else:
+            assert UNSUBSCRIBE_MARK not in text + html and PREFERENCES_MARK not in text + html
+            assert "afmelden/" not in text + html
