@@ -30,8 +30,21 @@ def _local(state_dir: Path | None, ctx) -> "LocalMailman":
     from binsite.devtools.local_mailman import STATE_DIR, LocalMailman
 
     base = find_root(Path.cwd()) or Path.cwd()
-    return LocalMailman(state_dir or base / STATE_DIR,
+    return LocalMailman(state_dir or base / STATE_DIR, web_url=_site_web_url(base),
                         progress=lambda text: click.echo(text.get(ctx.lang), err=True))
+
+
+def _site_web_url(base: Path) -> str | None:
+    """BINSITE_WEB_URL, else the site's own ``web_url``: the delivery class signs
+    exactly the links the composed mail carries (None: leave it to the environment)."""
+    import os
+
+    from binsite.source.config import load_config
+
+    if os.environ.get("BINSITE_WEB_URL"):
+        return None
+    config, _problems = load_config(base)
+    return config.web_url if config is not None and config.web_url else None
 
 
 @main.group("local-mailman")

@@ -1,8 +1,7 @@
 """``make demo``'s login link for the example BINCO of one area (the browser desk).
 
 The web service that ``make demo`` starts (``binsite.devtools.local_web``) keeps
-its secret in ``.binsite/local/web-secret`` and its port in ``web.json``; with
-them this signs a login token (``binsite.tokens.LOGIN``: 15 minutes, works
+its port in ``web.json`` and shares the local Mailman's secret; with them this signs a login token (``binsite.tokens.LOGIN``: 15 minutes, works
 once) for the first coordinator of the first area, as the desk would mail it.
 
     python -m binsite.devtools.desk_demo [--root DIR]
@@ -17,6 +16,7 @@ from pathlib import Path
 
 from binsite import tokens
 from binsite.devtools.local_mailman import STATE_DIR
+from binsite.devtools.local_web import LocalWeb
 from binsite.i18n import current_language, t
 from binsite.source.network import load_network
 
@@ -26,7 +26,7 @@ def login_link(root: Path, state_dir: Path | None = None) -> tuple[str, str, str
     folder = (state_dir or root / STATE_DIR).resolve()
     try:
         port = int(json.loads((folder / "web.json").read_text())["port"])
-        secret = (folder / "web-secret").read_text().strip()
+        secret = LocalWeb(root, folder).secret()
     except (OSError, ValueError, KeyError, TypeError):
         return None
     network = load_network(root)

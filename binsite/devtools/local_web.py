@@ -1,9 +1,9 @@
 """The web service beside the local Mailman, for ``make demo`` (and the benchmark).
 
 ``start`` runs ``binsite web`` in the background on a free port of 127.0.0.1,
-with the local Mailman's variables, its mail sink as SMTP server and a secret
-kept in ``.binsite/local/web-secret`` (mode 0600, so links mailed in an earlier
-demo still work); ``web.json`` holds its pid and port, ``web.log`` its output.
+with the local Mailman's variables, its mail sink as SMTP server and the local
+Mailman's secret (its delivery class signs the links in every copy with it; without
+a local Mailman, a secret kept in ``.binsite/local/web-secret``, mode 0600); ``web.json`` holds its pid and port, ``web.log`` its output.
 ``stop`` ends exactly that process (a pid whose command line is not our
 ``binsite web`` on that port is never signalled).
 
@@ -61,6 +61,11 @@ class LocalWeb:
         return state if state is not None and _is_ours(state) else None
 
     def secret(self) -> str:
+        # The local Mailman's delivery class signs the links in every copy with its
+        # secret: the service must verify with the same one.
+        mailman = LocalMailman(self.state_dir).read_state()
+        if mailman is not None and getattr(mailman, "secret", ""):
+            return mailman.secret
         path = self.state_dir / SECRET_FILE
         if not path.exists():
             write_private(path, secrets.token_urlsafe(32))
@@ -152,6 +157,13 @@ def _is_ours(state: WebState) -> bool:
     return "binsite" in args and "web" in args and str(state.port) in args
 
 
+def _public_web_url(root: Path) -> str:
+    from binsite.source.config import load_config
+
+    config, _problems = load_config(root)
+    return config.web_url if config is not None else ""
+
+
 def main(argv: list[str]) -> int:
     lang = current_language()
     root = Path(argv[argv.index("--root") + 1]) if "--root" in argv else Path.cwd()
@@ -163,6 +175,11 @@ def main(argv: list[str]) -> int:
             print(t("Webdienst voor bewoners: {u} (aanmelden: {u}aanmelden/<gebied>/; log: {f})",
                     "Residents' web service: {u} (join: {u}aanmelden/<area>/; log: {f})",
                     u=state.url, f=web.state_dir / LOG_FILE).get(lang))
+            public = _public_web_url(root)
+            if public and public != state.url:
+                print(t("De links in de mail wijzen naar {p}; in deze demo werken ze als u dat begin vervangt door {u}.",
+                        "The links in the mail point at {p}; in this demo they work with that start replaced by {u}.",
+                        p=public, u=state.url).get(lang))
             example = web.example_link(state)
             if example:
                 print(t("Voorkeuren van een verzonnen bewoner: {l}", "Preferences of an invented resident: {l}",
