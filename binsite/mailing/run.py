@@ -240,7 +240,8 @@ def _send_locked(root: Path, ledger_path: Path, *, now: datetime, settings: Mail
             correction_of=planned.corrects[0] if planned.corrects else None,
             list_made=created.get(planned.target.list)), bulletin.id)
     for overview in plan.overviews:
-        deliver(overview.target.list, compose_overview(overview, site, bodies=body, environment=env), LedgerEntry(
+        deliver(overview.target.list, compose_overview(overview, site, bodies=body, environment=env,
+                                                         sent_at=datetime.now(site.config.tz)), LedgerEntry(
             bulletin=overview.key, list=overview.target.list,
             message_id=overview_message_id(overview, site.config.mail.domain), content_hash=overview.content_hash,
             sent_at="", list_made=created.get(overview.target.list)), overview.key)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.policy import SMTP
 
@@ -93,8 +93,9 @@ def overview_context(overview: PlannedOverview, site: Site, bodies: Callable[[ob
 
 
 def compose_overview(overview: PlannedOverview, site: Site, *, bodies: Callable[[object], RenderedBody],
-                     environment: jinja2.Environment | None = None) -> EmailMessage:
-    """The overview e-mail; ``bodies`` gives each bulletin's rendered body."""
+                     environment: jinja2.Environment | None = None, sent_at: datetime | None = None) -> EmailMessage:
+    """The overview e-mail; ``bodies`` gives each bulletin's rendered body; ``Date:`` is
+    ``sent_at`` (the moment of sending, like a bulletin's), else the overview's due moment."""
     lang = site.config.language
     env = environment or make_environment(site.root, lang)
     context = overview_context(overview, site, bodies)
@@ -102,7 +103,7 @@ def compose_overview(overview: PlannedOverview, site: Site, *, bodies: Callable[
     text = env.get_template(TEXT_TEMPLATE).render(context)
     html = env.get_template(HTML_TEMPLATE).render(context)
     message = EmailMessage(policy=SMTP)
-    address_headers(message, site, overview.target, subject_text=str(context["title"]), date=overview.due,
+    address_headers(message, site, overview.target, subject_text=str(context["title"]), date=sent_at or overview.due,
                     message_id_text=overview_message_id(overview, site.config.mail.domain))
     message[OVERVIEW_HEADER] = overview.key
     message.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")

@@ -6,7 +6,8 @@ import dataclasses
 import os
 import subprocess
 import sys
-from datetime import datetime
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -156,9 +157,12 @@ def test_the_weekly_overview_is_composed_and_sent_once(mailman: RunningMailman, 
     mailman.settle()
     mailman.clear_sink()
 
+    before = datetime.now(timezone.utc).replace(microsecond=0)
     monday = send(net.root, now=at("2026-11-16T07:10"), settings=mailman.settings)
     assert [(e.bulletin, e.list) for e in monday.sent] == [("overzicht/noord/2026-W46", net.weekly_list)]
     [delivered] = mailman.wait_for_deliveries(net.domain, 1)
+    # Dated when it was sent (like every bulletin), not at the moment it fell due.
+    assert parsedate_to_datetime(str(delivered.message["Date"])) >= before
     assert list(delivered.envelope_to) == [net.weekly]
     message = delivered.message
     assert str(message["Subject"]) == "[BIN Noord] Weekoverzicht week 46 (9 november 2026 t/m 15 november 2026)"

@@ -348,3 +348,22 @@ def test_the_spool_keeps_what_mailman_cannot_take_and_finishes_after_a_crash(web
     assert working.drain_once() is True
     assert working.pending() == 0
     assert not web.is_member("noord", first) and not web.is_member("noord", second)
+
+
+def test_preferences_move_between_every_bulletin_and_the_weekly_overview(web):
+    address = _address("wekelijks")
+    web.client.subscribe(web.fqdn("noord"), address)
+    weekly = f"noord-overzicht@{web.domain}"
+    client = web.app.test_client()
+    token = web.leave_token("noord", address, tokens.PREFERENCES)
+    page = client.get(f"/dienst/voorkeuren/{token}").get_data(as_text=True)
+    assert "Een wekelijks overzicht, spoed meteen" in page
+    moved = client.post(f"/dienst/voorkeuren/{token}", data={"csrf": csrf_of(page), "area-noord": "weekly"})
+    # The token's membership is gone with the move: the page continues on a link to the new one.
+    assert moved.status_code == 303 and moved.headers["Location"].startswith("/dienst/voorkeuren/")
+    assert web.client.member(weekly, address) is not None and not web.is_member("noord", address)
+    page = client.get(moved.headers["Location"]).get_data(as_text=True)
+    assert re.search(r'id="noord-weekly" name="area-noord" value="weekly" checked', page)
+    back = client.post(moved.headers["Location"].split("?")[0], data={"csrf": csrf_of(page), "area-noord": "direct"})
+    assert back.status_code == 303
+    assert web.is_member("noord", address) and web.client.member(weekly, address) is None
