@@ -19,7 +19,9 @@ from binsite.mailman.preferences import WEEKLY, set_delivery_mode
 from binsite.mailman.sync import sync
 from binsite.source.network import load_network
 from sitekit import area, bulletin_text, write_bulletin, write_site
+from tests.mailman.test_mail_kinds import ENGLISH, MAX_SCORE
 from tests.mailman_fixtures import RunningMailman, new_domain
+from tests.spamscore import score
 
 pytestmark = pytest.mark.mailman
 
@@ -176,6 +178,11 @@ def test_the_weekly_overview_is_composed_and_sent_once(mailman: RunningMailman, 
     assert "BIN Proefdorp" in text and "112" in text  # the footer every message has
     html = next(p.get_content() for p in message.walk() if p.get_content_type() == "text/html")
     assert "Het slot lag ernaast." in html and "<script" not in html
+    # Like every other kind of message (tests/mailman/test_mail_kinds.py): Dutch, and a low spam score.
+    assert not [sentence for sentence in ENGLISH if sentence.lower() in (text + html).lower()]
+    [(points, rules)] = score({"weekly overview": bytes(message)}).values()
+    print(f"SpamAssassin: weekly overview {points:+.1f} ({rules})")
+    assert points < MAX_SCORE, rules
 
     again = send(net.root, now=at("2026-11-16T08:00"), settings=mailman.settings)
     assert again.sent == () and again.plan.overviews == ()
