@@ -16,6 +16,7 @@ service's spool has done them all) and how many confirmation mails reached the s
 
 from __future__ import annotations
 
+import secrets
 import argparse
 import http.client
 import json
@@ -45,7 +46,8 @@ from sitekit import area, write_site  # noqa: E402
 WORK = REPO / "benchmarks" / ".work" / "web-load"
 DOMAIN = "load.bin.test.example"
 AREAS = ("noord", "zuid", "oost", "west")
-SECRET = "load-benchmark-secret-0123456789abcdef"
+# Made fresh for each run: no signing secret is written in the repository.
+SECRET = secrets.token_urlsafe(32)
 _CSRF = re.compile(r'name="csrf" value="([0-9a-f]{64})"')
 
 

@@ -10,6 +10,7 @@ One app and one server for the module, one Chromium for the session.
 
 from __future__ import annotations
 
+import secrets
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -29,7 +30,8 @@ from tests.mailman_fixtures import new_domain
 
 pytestmark = [pytest.mark.browser, pytest.mark.mailman]
 
-SECRET = "browser-secret-0123456789-abcdefghij"
+# Made fresh for each run: no signing secret is written in the repository.
+SECRET = secrets.token_urlsafe(32)
 
 
 class Service:
