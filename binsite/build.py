@@ -170,6 +170,7 @@ def _full_build(root: Path, out: Path, *, now: datetime, drafts: bool, cache: bo
     from binsite.paths import cache_dir
     from binsite.load import load_site
     from binsite.locations import template_dirs
+    from binsite.model import urls
     from binsite.render.environment import make_environment
     from binsite.render.model import digest
     from binsite.render.pages import load_assets, plan_jobs, templates_digest
@@ -193,7 +194,7 @@ def _full_build(root: Path, out: Path, *, now: datetime, drafts: bool, cache: bo
                                compiled_dir=cache_dir(root) / "templates" if cache else None)
         jobs = plan_jobs(env, archive, assets=load_assets(dirs), site_key=site_key,
                          media_store=str(build_cache.folder / "media") if build_cache.persistent else "",
-                         search_parts=_cached_search_parts(build_cache.bodies, site.config.language))
+                         search_parts=_stored_search_parts(build_cache.bodies))
 
     fresh = claim(out)  # an empty folder: nothing there can be stale
     outputs = build_cache.section("outputs")
@@ -208,8 +209,12 @@ def _full_build(root: Path, out: Path, *, now: datetime, drafts: bool, cache: bo
                 kept[job.path] = record
             else:
                 todo.append(job)
+    count = workers if workers is not None else (os.cpu_count() or 1)
+    if any(job.path == urls.SEARCH_INDEX for job in todo):
+        with _phase("encode the search index"):
+            _encode_search_batches(build_cache.bodies, archive, site_key, count)
     with _phase(f"render and write {len(todo)} files"):
-        written = _render(todo, out, workers if workers is not None else (os.cpu_count() or 1))
+        written = _render(todo, out, count)
     for job, w in zip(todo, written):
         kept[job.path] = (job.key, w.digest, w.size, w.mtime_ns)
     wanted = {job.path for job in jobs}
@@ -232,20 +237,39 @@ def _full_build(root: Path, out: Path, *, now: datetime, drafts: bool, cache: bo
     return (result, build_result), {path: [record[2], record[3]] for path, record in kept.items()}
 
 
-def _cached_search_parts(store, lang: str):
-    """The search index's encoded batches for this build: a batch whose
-    entries are unchanged comes encoded from the body store, the others are
-    encoded and kept there; only this build's batches stay."""
-    from binsite.render.pages import encode_search_batch
+def _encode_search_batches(store, archive: "Archive", site_key: str, workers: int) -> None:
+    """Encode the search index's batches that the body store lacks and keep
+    only this build's there: done by the build loop, before the pages, so
+    the index's render job only reads (``_stored_search_parts``). Batches
+    are encoded in the worker processes and stored here, one at a time."""
+    from binsite.incremental.workers import fork_map
+    from binsite.render.pages import encode_search_batch, search_batches
 
-    def parts(batches: list) -> Iterator[bytes]:
-        for key, entries in batches:
-            batch = store.fragment(key)
-            if batch is None:
-                batch = encode_search_batch(entries, store.words([e.words_key for e in entries]), lang)
-                store.put_fragment(key, batch)
-            yield batch
+    batches = search_batches(archive, site_key)
+    known = store.fragment_keys()
+    missing = [(key, entries) for key, entries in batches if key not in known]
+    lang = archive.site.config.language
+
+    def encode(index: int) -> tuple[str, bytes]:
+        key, entries = missing[index]
+        return key, encode_search_batch(entries, store.words([e.words_key for e in entries]), lang)
+
+    for key, data in fork_map(encode, range(len(missing)), workers=workers if len(missing) > 1 else 1,
+                              chunksize=1, release=True):
+        store.put_fragment(key, data)
+    if missing or known.difference(key for key, _ in batches):
         store.keep_fragments([key for key, _ in batches])
+
+
+def _stored_search_parts(store):
+    """The search index's encoded batches, read from the body store
+    (``_encode_search_batches`` put them there)."""
+    def parts(batches: list) -> Iterator[bytes]:
+        for key, _ in batches:
+            data = store.fragment(key)
+            if data is None:
+                raise KeyError(f"search batch {key} was not encoded before rendering")
+            yield data
     return parts
 
 

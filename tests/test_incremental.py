@@ -286,6 +286,50 @@ def test_search_index_batches_from_the_cache_equal_clean(mini_root, tmp_path, mo
         assert_incremental_equals_clean(mini_root, out, tmp_path)
 
 
+def test_render_jobs_only_read_the_body_store(mini_root, tmp_path, monkeypatch):
+    """Render jobs are pure: the search index's batches are encoded and kept
+    by the build loop before the pages render, never written to the cache
+    from a render job (in the build process or a forked worker)."""
+    import binsite.build
+    import binsite.render.pages as pages
+    from binsite.build import POOL_THRESHOLD as RENDER_POOL
+    from binsite.incremental.cache import SqliteBodies
+
+    for n in range(RENDER_POOL // 2 + 20):
+        write(mini_root / f"content/noord/2026-10-{1 + n % 28:02d}-melding-{n}.md",
+              f"---\ntitle: Melding {n}\ndate: 2026-10-{1 + n % 28:02d}\n---\nTekst {n}.\n")
+    monkeypatch.setattr(pages, "INDEX_BATCH", 7)
+    writes = tmp_path / "writes"
+    rendering = {"now": False}   # forked workers inherit it
+    render = binsite.build._render
+
+    def marked_render(*args, **kwargs):
+        rendering["now"] = True
+        try:
+            return render(*args, **kwargs)
+        finally:
+            rendering["now"] = False
+    monkeypatch.setattr(binsite.build, "_render", marked_render)
+
+    def recording(name):
+        original = getattr(SqliteBodies, name)
+
+        def record(self, *args, **kwargs):
+            with open(writes, "a") as f:
+                f.write(f"{name} {'while rendering' if rendering['now'] else 'before'}\n")
+            return original(self, *args, **kwargs)
+        return record
+    for name in ("put_fragment", "keep_fragments", "put_serialized", "put_words"):
+        monkeypatch.setattr(SqliteBodies, name, recording(name))
+    out = tmp_path / "out"
+    result = build(mini_root, out, now=MINI_NOW, workers=2)
+    assert result.rendered >= RENDER_POOL
+    lines = writes.read_text().splitlines()
+    assert sum(line.startswith("put_fragment") for line in lines) >= 2
+    assert [line for line in lines if line.endswith("while rendering")] == []
+    assert_incremental_equals_clean(mini_root, out, tmp_path)
+
+
 def test_body_store_drops_bodies_no_bulletin_needs(mini_root, tmp_path, monkeypatch):
     """Edited bulletins leave their old bodies behind only until the store
     holds a good share more than needed: then they go, and builds still

@@ -125,6 +125,9 @@ class BodyStore:
     def fragment(self, key: str) -> bytes | None:
         return self._fragments.get(key)
 
+    def fragment_keys(self) -> set[str]:
+        return set(self._fragments)
+
     def put_fragment(self, key: str, data: bytes) -> None:
         self._fragments[key] = data
 
@@ -266,6 +269,9 @@ class SqliteBodies(BodyStore):
     def fragment(self, key: str) -> bytes | None:
         row = self._connection().execute("SELECT data FROM fragments WHERE key = ?", (key,)).fetchone()
         return None if row is None else bytes(row[0])
+
+    def fragment_keys(self) -> set[str]:
+        return {key for (key,) in self._connection().execute("SELECT key FROM fragments")}
 
     def put_fragment(self, key: str, data: bytes) -> None:
         conn = self._connection()

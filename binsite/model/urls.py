@@ -12,6 +12,7 @@ from binsite.source.content import Bulletin
 NOTICES_PATH = "mededelingen"
 CATEGORY_PATH = "categorie"
 SEARCH_PATH = "zoeken"
+SEARCH_INDEX = f"{SEARCH_PATH}/index.js"
 ABOUT_PATH = "over"
 STATS_PATH = "statistieken"
 PAGE_PATH = "pagina"

@@ -141,7 +141,7 @@ def plan_jobs(env: jinja2.Environment, archive: Archive, *, assets: dict[str, by
     jobs.append(Job("sitemap.xml", digest(site_key, tuple((e.path, e.date.timestamp()) for e in archive.entries)),
                     lambda: sitemap(archive)))
     jobs.append(Job("robots.txt", site_key, lambda: robots(archive)))
-    jobs.append(Job(f"{urls.SEARCH_PATH}/index.js", everything, search_index, (archive, site_key, search_parts)))
+    jobs.append(Job(urls.SEARCH_INDEX, everything, search_index, (archive, site_key, search_parts)))
     jobs.append(Job(STATS_CSV, stats_key, lambda: _stats_csv(archive)))
     for rel, data in sorted(assets.items()):
         jobs.append(Job(f"{ASSETS_DIR}/{rel}", hashlib.sha256(data).hexdigest(), bytes, (data,)))
