@@ -11,6 +11,7 @@ sites themselves come from ``tests/sitekit.py`` (``write_site``, ``area``).
 from __future__ import annotations
 
 import itertools
+import secrets
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -28,7 +29,8 @@ from sitekit import poll
 _domains = itertools.count(1)
 # What the session's Mailman signs its unsubscribe links with (binsite.mailman.delivery):
 # lists of a web_domain() get WEB_URL, every other domain mailto: only.
-SECRET = "test-secret-for-the-mailman-tier-0123456789"
+# Fresh for every run: no signing secret is written in the repository.
+SECRET = secrets.token_urlsafe(32)
 WEB_URL = "https://bin.test.example/mijn/"
 WEB_DOMAINS = "web.bin.test.example"
 ACTIVE_QUEUES = ("in", "pipeline", "out", "virgin", "command")

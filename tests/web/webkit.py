@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import secrets
 from pathlib import Path
 
-SECRET = "test-secret-0123456789-abcdefghij"
+# Fresh for every run: no signing secret is written in the repository.
+SECRET = secrets.token_urlsafe(32)
 
 _CSRF = re.compile(r'name="csrf" value="([0-9a-f]{64})"')
 
