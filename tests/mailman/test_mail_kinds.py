@@ -23,7 +23,7 @@ from binsite.devtools.sink import read_maildir
 from binsite.mailing.run import send
 from binsite.mailman.client import list_id, post_lmtp, wait_until
 from binsite.mailman.sync import sync
-from sitekit import area, bulletin_text, write_bulletin, write_site
+from sitekit import area, bulletin_text, poll, write_bulletin, write_site
 from tests.mailman.test_delivery import LINK, check_copy, member_ids
 from tests.mailman_fixtures import SECRET, WEB_URL, RunningMailman, web_domain
 from tests.spamscore import score
@@ -47,13 +47,9 @@ def to_domain(mailman: RunningMailman, domain: str):
 
 
 def wait_for(mailman: RunningMailman, domain: str, predicate, what: str, timeout: float = 60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if [d for d in to_domain(mailman, domain) if predicate(d)]:
-            mailman.settle()
-            return [d for d in to_domain(mailman, domain) if predicate(d)]
-        time.sleep(0.2)
-    raise AssertionError(f"no {what} within {timeout} s")
+    poll(lambda: any(predicate(d) for d in to_domain(mailman, domain)), timeout=timeout, interval=0.2, what=what)
+    mailman.settle()
+    return [d for d in to_domain(mailman, domain) if predicate(d)]
 
 
 def words(delivered) -> str:

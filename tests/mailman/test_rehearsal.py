@@ -19,7 +19,6 @@ import shutil
 import tempfile
 import signal
 import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,7 +35,7 @@ from binsite.mailing.run import send
 from binsite.mailman.client import post_lmtp, wait_until
 from binsite.mailman.mailconfig import MailSetup, write_mail_config
 from binsite.mailman.sync import sync
-from sitekit import area, bulletin_text, write_site
+from sitekit import area, bulletin_text, poll, write_site
 from tests.mailman_fixtures import SECRET, RunningMailman
 
 pytestmark = pytest.mark.mailman
@@ -58,12 +57,15 @@ class Rehearsal:
 
 
 def _wait_port(port: int, what: str, proc: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while not _accepts(port):
-        if proc.poll() is not None or time.monotonic() > deadline:
-            text = log.read_text(errors="replace")[-2000:] if log.exists() else "(no log)"
-            raise AssertionError(f"{what} did not come up on {port}: {text}")
-        time.sleep(0.1)
+    def up() -> bool:
+        if proc.poll() is not None:
+            raise AssertionError(f"{what} stopped before it listened on {port}: {_tail(log)}")
+        return _accepts(port)
+    poll(up, timeout=30, interval=0.1, what=lambda: f"{what} on {port}: {_tail(log)}")
+
+
+def _tail(log: Path) -> str:
+    return log.read_text(errors="replace")[-2000:] if log.exists() else "(no log)"
 
 
 @pytest.fixture(scope="module")

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 import subprocess
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from binsite.devtools.sink import read_maildir
 from binsite.mailman.sync import sync
-from sitekit import area, write_site
+from sitekit import area, poll, write_site
 from tests.mailman_fixtures import RunningMailman
 from webkit import csrf_of, environ
 
@@ -68,14 +67,10 @@ def login_mails(mailman: RunningMailman, address: str) -> list[str]:
 
 
 def wait_login_link(mailman: RunningMailman, address: str, count: int = 1, timeout: float = 20.0) -> str:
-    deadline = time.monotonic() + timeout
-    while True:
+    def enough() -> list[str] | None:
         links = login_mails(mailman, address)
-        if len(links) >= count:
-            return links[count - 1]
-        if time.monotonic() > deadline:
-            raise AssertionError(f"no login link for {address} within {timeout} s")
-        time.sleep(0.1)
+        return links if len(links) >= count else None
+    return poll(enough, timeout=timeout, interval=0.1, what=f"login link {count} for {address}")[count - 1]
 
 
 def path_of(link: str) -> str:
