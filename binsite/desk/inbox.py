@@ -35,7 +35,7 @@ from binsite.desk import logbook
 from binsite.desk.anonymize import Identity, anonymize_text, clean_subject, scrub
 from binsite.desk.desk import Desk, format_time, kind_label
 from binsite.desk.message import UNREADABLE, MessageView, safe_line, safe_text, view
-from binsite.desk.refs import message_digest, normalize, resolve, shorten
+from binsite.desk.refs import find, message_digest, normalize, shorten
 from binsite.errors import BinsiteError
 from binsite.i18n import Text, t
 from binsite.mailing.compose import one_line
@@ -180,14 +180,8 @@ def find_item(desk: Desk, ref: str) -> InboxItem:
     items = sorted(held_items(desk), key=lambda i: i.request_id, reverse=True)
     candidates = {item.hold_digest: item for item in items if item.hold_digest}
     candidates.update({item.digest: item for item in items})
-    found = resolve(ref, candidates)
-    if found is None:
-        raise BinsiteError(t(
-            "geen wachtend bericht met referentie {r}: het is al afgehandeld (door u of een andere BINCO), of de "
-            "referentie klopt niet. 'binsite inbox' toont wat nu wacht. Er is niets veranderd.",
-            "no held message with reference {r}: it was already handled (by you or another BINCO), or the reference "
-            "is wrong. 'binsite inbox' shows what waits now. Nothing was changed.", r=ref.strip().upper()))
-    return found
+    return find(ref, candidates, what=t("wachtend bericht", "held message"), still=t("wacht", "waits"),
+                command="binsite inbox")
 
 
 # --- accept, reject, discard --------------------------------------------------------

@@ -18,7 +18,7 @@ from binsite.source.config import is_address
 from binsite.source.areas import MEMBERS, PARTNERS, RESIDENT_KINDS, WEEKLY
 from binsite.desk.desk import Desk
 from binsite.desk.message import safe_line
-from binsite.desk.refs import normalize, request_digest, resolve, shorten
+from binsite.desk.refs import find, normalize, request_digest, shorten
 from binsite.errors import BinsiteError
 from binsite.i18n import t
 
@@ -97,14 +97,8 @@ def pending_requests(desk: Desk, area_ids: Iterable[str] = ()) -> list[PendingRe
 
 def find_request(desk: Desk, ref: str) -> PendingRequest:
     normalize(ref)  # a typo is reported before Mailman is asked anything
-    found = resolve(ref, {r.digest: r for r in pending_requests(desk)})
-    if found is None:
-        raise BinsiteError(t(
-            "geen openstaande aanvraag met referentie {r}: al afgehandeld (door u of een andere BINCO), of de referentie "
-            "klopt niet. 'binsite members pending' toont wat nu openstaat. Er is niets veranderd.",
-            "no pending request with reference {r}: already handled (by you or another BINCO), or the reference is "
-            "wrong. 'binsite members pending' shows what is pending now. Nothing was changed.", r=ref.strip().upper()))
-    return found
+    return find(ref, {r.digest: r for r in pending_requests(desk)}, what=t("openstaande aanvraag", "pending request"),
+                still=t("openstaat", "is pending"), command="binsite members pending")
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from typing import TypeVar
 
 from binsite.errors import BinsiteError
-from binsite.i18n import t
+from binsite.i18n import Text, t
 from binsite.mailman.headers import unfold
 
 K = TypeVar("K")
@@ -81,3 +81,18 @@ def resolve(ref: str, candidates: Mapping[str, K]) -> K | None:
         raise BinsiteError(t("referentie {r} past bij {n} items; geef meer tekens van de referentie",
                              "reference {r} fits {n} items; give more characters of the reference", r=wanted, n=len(found)))
     return found[0] if found else None
+
+
+def find(ref: str, candidates: Mapping[str, K], *, what: Text, still: Text, command: str) -> K:
+    """``resolve``, or an error that says what to do when no candidate fits:
+    ``what`` is looked for (``t("wachtend bericht", "held message")``),
+    ``command`` shows what ``still`` waits."""
+    found = resolve(ref, candidates)
+    if found is None:
+        r = ref.strip().upper()
+        raise BinsiteError(Text(
+            f"geen {what.nl} met referentie {r}: al afgehandeld (door u of een andere BINCO), of de referentie "
+            f"klopt niet. '{command}' toont wat nu {still.nl}. Er is niets veranderd.",
+            f"no {what.en} with reference {r}: already handled (by you or another BINCO), or the reference is "
+            f"wrong. '{command}' shows what {still.en} now. Nothing was changed."))
+    return found

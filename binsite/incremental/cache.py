@@ -242,13 +242,7 @@ class SqliteBodies(BodyStore):
         return key in self._known_words
 
     def put_words(self, items: list[tuple[str, str]]) -> None:
-        if not items:
-            return
-        conn = self._connection()
-        with conn:
-            conn.executemany("INSERT OR REPLACE INTO words VALUES (?, ?)", items)
-        if self._known_words is not None:
-            self._known_words.update(key for key, _ in items)
+        self._insert("words", items, self._known_words)
 
     def words(self, keys: list[str]) -> dict[str, str]:
         """The words of ``keys`` (ask a few hundred at a time)."""
@@ -284,13 +278,17 @@ class SqliteBodies(BodyStore):
             conn.execute(f"DELETE FROM fragments WHERE key NOT IN ({','.join('?' * len(keys))})", keys)
 
     def put_serialized(self, items: list[tuple[str, str]]) -> None:
+        self._insert("bodies", items, self._known)
+
+    def _insert(self, table: str, items: list[tuple[str, str]], known: set[str] | None) -> None:
+        """Rows of (key, value) into ``table`` (``bodies`` or ``words``), in one transaction."""
         if not items:
             return
         conn = self._connection()
         with conn:
-            conn.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?)", items)
-        if self._known is not None:
-            self._known.update(key for key, _ in items)
+            conn.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?)", items)
+        if known is not None:
+            known.update(key for key, _ in items)
 
 
 class Section(dict):

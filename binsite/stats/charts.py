@@ -241,23 +241,25 @@ def stats_page(stats: Stats, *, built: datetime, csv_path: str, lang: str) -> St
         desc=_month_desc(say("Alle gebieden", "All areas"), stats.months, stats.city.per_month, lang),
         label_head=month_head, value_head=count_head, months=stats.months, values=stats.city.per_month,
         lang=lang, partial_until=running) if has_months else None
+    def ranking(chart_id: str, title: str, what: str, label_head: str, value_head: str,
+                items: list[tuple[str, int]]) -> Chart:
+        return bar_chart(chart_id, title=title, desc=_ranking_desc(what, items, lang), label_head=label_head,
+                         value_head=value_head, items=items, lang=lang)
+
     per_area = [(a.name, a.bulletins) for a in stats.areas]
-    area_chart = bar_chart(
-        "grafiek-per-gebied", title=say("Berichten per gebied", "Bulletins per area"),
-        desc=_ranking_desc(say("Berichten per gebied", "Bulletins per area"), per_area, lang),
-        label_head=say("Gebied", "Area"), value_head=count_head, items=per_area, lang=lang) if has_months else None
+    area_chart = ranking("grafiek-per-gebied", say("Berichten per gebied", "Bulletins per area"),
+                         say("Berichten per gebied", "Bulletins per area"), say("Gebied", "Area"), count_head,
+                         per_area) if has_months else None
     per_category = [(c.label.get(lang), c.value) for c in stats.categories]
-    category_chart = bar_chart(
-        "grafiek-per-categorie", title=say("Berichten en mededelingen per categorie", "Bulletins and notices per category"),
-        desc=_ranking_desc(say("Per categorie", "Per category"), per_category, lang),
-        label_head=say("Categorie", "Category"), value_head=say("Aantal", "Count"),
-        items=per_category, lang=lang) if per_category else None
+    category_chart = ranking(
+        "grafiek-per-categorie", say("Berichten en mededelingen per categorie", "Bulletins and notices per category"),
+        say("Per categorie", "Per category"), say("Categorie", "Category"), say("Aantal", "Count"),
+        per_category) if per_category else None
     per_role = [(r.label.get(lang), r.value) for r in stats.roles]
-    role_chart = bar_chart(
-        "grafiek-per-afzender", title=say("Berichten en mededelingen per afzender", "Bulletins and notices per author"),
-        desc=_ranking_desc(say("Per afzender", "Per author"), per_role, lang),
-        label_head=say("Afzender", "Author"), value_head=say("Aantal", "Count"),
-        items=per_role, lang=lang) if per_role else None
+    role_chart = ranking(
+        "grafiek-per-afzender", say("Berichten en mededelingen per afzender", "Bulletins and notices per author"),
+        say("Per afzender", "Per author"), say("Afzender", "Author"), say("Aantal", "Count"),
+        per_role) if per_role else None
     sections = tuple(
         AreaSection(a, line_chart(
             f"grafiek-gebied-{a.area}", title=say("Berichten per maand in {n}", "Bulletins per month in {n}", n=a.name),
