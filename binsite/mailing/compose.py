@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from binsite.i18n import format_datetime as format_datetime_text
 from binsite.i18n import author_label, t, ui
-from binsite.mailing.plan import PARTNERS, PlannedMessage, Target
+from binsite.mailing.plan import MEMBERS, PARTNERS, PlannedMessage, Target
 from binsite.mailman.templates import PREFERENCES_MARK, UNSUBSCRIBE_MARK
 from binsite.render.markup import RenderedBody
 from binsite.source.media import MailFile, mail_html, mail_text_list
@@ -85,9 +85,11 @@ class Footer:
     preferences_url: str | None
 
 
-def footer(site: Site, list_address: str) -> Footer:
-    """The footer of a message to ``list_address``: the one place it is written, for
-    bulletins, notices and the weekly overview alike. Pure."""
+def footer(site: Site, list_address: str, kind: str = MEMBERS) -> Footer:
+    """The footer of a message to ``list_address`` (a list of ``kind``): the one
+    place it is written, for bulletins, notices and the weekly overview alike.
+    A partners' list is managed in ``lists/`` by the BINCO: its footer says so
+    and carries no links to the residents' service. Pure."""
     from markupsafe import escape
 
     config = site.config
@@ -95,16 +97,25 @@ def footer(site: Site, list_address: str) -> Footer:
     local, _, domain = list_address.partition("@")
     leave_address = f"{local}-leave@{domain}"
     owner_address = f"{local}-owner@{domain}"
-    why = ui("email_footer", lang)
+    partners = kind == PARTNERS
+    why = t("U ontvangt dit bericht als partner van het Buurt Informatie Netwerk in dit gebied.",
+            "You receive this message as a partner of the Buurt Informatie Netwerk in this area.").get(lang) \
+        if partners else ui("email_footer", lang)
     binco = t("De BINCO van uw gebied bereikt u via {o}.", "You reach the BINCO of your area at {o}.",
               o=owner_address).get(lang)
     unsubscribe = preferences = None
-    if config.web_url:
+    if config.web_url and not partners:
         base = config.web_url if config.web_url.endswith("/") else config.web_url + "/"
         unsubscribe = f"{base}afmelden/{UNSUBSCRIBE_MARK}"
         preferences = f"{base}voorkeuren/{PREFERENCES_MARK}"
-    mail_leave = t("Afmelden per e-mail: stuur een leeg bericht naar {a}.",
-                   "To leave by e-mail: send an empty message to {a}.", a=leave_address).get(lang)
+    if partners:
+        mail_leave = t("De BINCO houdt deze lijst bij: wie hem niet meer moet krijgen, of wie hem voortaan wel "
+                       "krijgt, geeft dat door via {o}.",
+                       "The BINCO keeps this list: who should no longer get it, or who gets it from now on, "
+                       "is passed on at {o}.", o=owner_address).get(lang)
+    else:
+        mail_leave = t("Afmelden per e-mail: stuur een leeg bericht naar {a}.",
+                       "To leave by e-mail: send an empty message to {a}.", a=leave_address).get(lang)
     leave_label = t("Afmelden", "Unsubscribe").get(lang)
     prefs_label = t("Voorkeuren wijzigen", "Change preferences").get(lang)
     lines = ["-- ", config.title, ui("emergency", lang), why, binco]
@@ -165,7 +176,7 @@ def template_context(planned: PlannedMessage, site: Site, body: RenderedBody) ->
         "body_html": Markup(body.mail_html),
         "body_text": body.mail_text,
         "archive_url": archive_url(planned, site),
-        "footer": footer(site, planned.target.list),
+        "footer": footer(site, planned.target.list, planned.target.kind),
     }
 
 

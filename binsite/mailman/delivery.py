@@ -31,6 +31,8 @@ delivery does). For a copy to a **member** of the list it:
   HTML parts with the same member's unsubscribe and preferences tokens (the
   body links lead to the confirmation page; only the header's URL is one-click).
 
+A copy to a partners' list (``AREA-partners@``, kept by the BINCO in
+``lists/``, which the residents' service refuses) gets the mailto only.
 Whatever a posted message carried in those headers is removed first, so a
 crafted post cannot bring its own one-click URL.
 """
@@ -54,6 +56,8 @@ WEB_URL_ENV = "BINSITE_WEB_URL"
 UNSUBSCRIBE_MARK = "BINSITE-AFMELDEN-TOKEN"
 PREFERENCES_MARK = "BINSITE-VOORKEUREN-TOKEN"
 ONE_CLICK = "List-Unsubscribe=One-Click"
+# The local part's end of a partners' list (binsite.source.areas, not imported here).
+PARTNERS_SUFFIX = "-partners"
 
 
 ENV_FILE = "binsite.env"
@@ -109,6 +113,10 @@ def personal_links(mlist, msg, member, *, secret: str | None, web_url: str) -> N
         if had_unsubscribe:
             msg["List-Unsubscribe"] = mailto
         return
+    if is_partners_list(mlist):
+        # Kept by the BINCO in lists/*.yaml: the residents' service refuses its links.
+        msg["List-Unsubscribe"] = mailto
+        return
     if not (web_url and secret):
         msg["List-Unsubscribe"] = mailto
         return
@@ -122,6 +130,11 @@ def personal_links(mlist, msg, member, *, secret: str | None, web_url: str) -> N
     _fill(msg, {tokens.link(web_url, tokens.UNSUBSCRIBE, UNSUBSCRIBE_MARK): tokens.link(web_url, tokens.UNSUBSCRIBE, leave),
                 tokens.link(web_url, tokens.PREFERENCES, PREFERENCES_MARK):
                     tokens.link(web_url, tokens.PREFERENCES, preferences)})
+
+
+def is_partners_list(mlist) -> bool:
+    """A partners' list (``AREA-partners@``: binsite.source.areas; no area id ends so)."""
+    return str(mlist.list_name).endswith(PARTNERS_SUFFIX)
 
 
 def _fill(msg, values: dict[str, str]) -> None:

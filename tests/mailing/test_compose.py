@@ -178,8 +178,15 @@ def test_the_footer_is_in_binsites_own_parts_with_a_visible_personal_link(loaded
         text = msg.get_body(("plain",)).get_content()
         html = msg.get_body(("html",)).get_content()
         for part in (text, html):
-            assert f"{local}-leave@{DOMAIN}" in part and f"{local}-owner@{DOMAIN}" in part
+            assert f"{local}-owner@{DOMAIN}" in part
             assert "112" in part and "0900-8844" in part
+        if kind == "partners":
+            # The BINCO keeps the partners' list in lists/: no residents' links, no leave address.
+            assert "De BINCO houdt deze lijst bij" in text and f"{local}-leave@" not in text + html
+            assert "afmelden/" not in text + html and "voorkeuren/" not in text + html
+            continue
+        for part in (text, html):
+            assert f"{local}-leave@{DOMAIN}" in part
         if web_url:
             # The body's links lead to the confirmation pages (afmelden/, voorkeuren/), with the
             # placeholder the delivery class fills in per recipient.

@@ -39,6 +39,13 @@ def check_copy(delivered, list_address: str, ids: dict[str, str], *, web: bool) 
     assert UNSUBSCRIBE_MARK not in text + html and PREFERENCES_MARK not in text + html
     local, _, domain = list_address.partition("@")
     unsubscribe = " ".join(str(msg["List-Unsubscribe"]).split())
+    if local.endswith("-partners"):
+        # Kept in lists/ by the BINCO: no link to the residents' service, in the headers or the body.
+        assert unsubscribe == f"<mailto:{local}-leave@{domain}>"
+        assert msg["List-Unsubscribe-Post"] is None
+        assert "afmelden/" not in text + html and "voorkeuren/" not in text + html
+        assert f"{local}-owner@{domain}" in text and "De BINCO houdt deze lijst bij" in text
+        return
     if not web:
         assert unsubscribe == f"<mailto:{local}-leave@{domain}>"
         assert msg["List-Unsubscribe-Post"] is None
@@ -88,7 +95,7 @@ def test_each_member_copy_has_its_own_one_click_unsubscribe(mailman, tmp_path: P
     for delivered in copies:
         check_copy(delivered, members_list, ids, web=web)
         assert delivered.message["Date"].datetime >= before - timedelta(seconds=5)
-    # The partners' copy is personal too.
+    # The partners' copy: a mailto only, and no personal link (lists/ keeps that list).
     partner_list = f"noord-partners@{domain}"
     (partner_copy,) = [d for d in got if d not in copies]
     check_copy(partner_copy, partner_list, member_ids(client, partner_list), web=web)
