@@ -50,8 +50,13 @@ mailman-venv: $(MAILMAN_VENV)/.binsite-requirements.sha256
 $(MAILMAN_VENV)/.binsite-requirements.sha256: requirements/mailman.txt | venv
 	$(BIN)/python -c "from pathlib import Path; from binsite.devtools.local_mailman import ensure_venv; ensure_venv(Path('$(MAILMAN_VENV)'), Path('requirements/mailman.txt'))"
 
+# Two pytest workers (pytest-xdist): every test that uses the session's Mailman
+# runs in one of them (tests/conftest.py groups them), so a run starts one
+# Mailman; the other tests are shared, and each worker that runs a browser
+# test starts Chromium once.
+TEST_WORKERS ?= 2
 test: venv browser mailman-venv
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 # The main job on the embedded default: a local Mailman and mail sink, the
 # example network's lists, a few invented residents, the archive, the mail.
@@ -74,7 +79,7 @@ demo-stop: venv
 	$(BIN)/binsite local-mailman stop
 
 test-fast: venv
-	$(BIN)/python -m pytest -m "not mailman and not browser"
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not mailman and not browser"
 
 golden: venv
 	$(BIN)/python tests/regen_golden.py

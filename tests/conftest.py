@@ -30,3 +30,13 @@ def mini_built(tmp_path_factory) -> Path:
     out = root / "_site"
     build(root, out, now=MINI_NOW)
     return out
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """With ``pytest -n 2 --dist loadgroup`` (``make test``) every test that
+    uses the session's Mailman runs in one worker: one Mailman per run. The
+    other tests are shared between the workers."""
+    group = pytest.mark.xdist_group("mailman")
+    for item in items:
+        if "local_mailman" in getattr(item, "fixturenames", ()):
+            item.add_marker(group)

@@ -54,7 +54,10 @@ def run_axe(page, axe_source: str | None = None, *, disable: tuple[str, ...] = (
             rules: tuple[str, ...] = ()) -> list[dict]:
     """axe-core's violations for the WCAG 2.0/2.1/2.2 A and AA tags (or only
     ``rules``), on a page opened with ``axe=True`` (or with axe_source given,
-    injected now)."""
+    injected now). Waits for the page's load event first: after a click, the
+    text a test waited for can be there before the stylesheet is (a busy
+    machine), and axe would judge the unstyled page."""
+    page.wait_for_load_state("load")
     if axe_source:
         page.evaluate(axe_source)
     only = {"type": "rule", "values": list(rules)} if rules else {"type": "tag", "values": WCAG_TAGS}
