@@ -43,6 +43,11 @@ def desk_log(root: Path) -> Path:
     return state_dir(root) / "desk.jsonl"
 
 
+def desk_sessions(root: Path) -> Path:
+    """The desk's sessions that ended early (``binsite.desk.sessions``)."""
+    return state_dir(root) / "desk-sessions.jsonl"
+
+
 def cache_dir(root: Path) -> Path:
     return root / CACHE_DIR
 

@@ -25,12 +25,14 @@ the link shows a button (a mail scanner's GET uses nothing up); pressing it
 - an expired or forged token fails the same way, and so does an address no
   longer listed as a coordinator.
 
-**The session** is a signed cookie (``binsite_binco``: the address and a
+**The session** is a signed cookie (``binsite_binco``: the address, a
 fresh random session id made at login, so a session planted before login is
-replaced, never adopted), HttpOnly, SameSite=Strict, Secure except for a
-plain-http preview on loopback, valid for a working day (10 hours). Logging
-out clears it in that browser. (Stateless: a stolen cookie is valid until it
-expires; the secret key's rotation ends every session at once.)
+replaced, never adopted, and the moment of login), HttpOnly, SameSite=Strict,
+Secure except for a plain-http preview on loopback, valid for a working day
+(10 hours). Logging out ends that session on the server too (a copy of the
+cookie no longer works); "Overal uitloggen" ends every session of that BINCO,
+on any device (``binsite.desk.sessions``). The secret key's rotation ends
+every session at once.
 
 **Only one's own areas.** Every view that names an area answers 403 unless
 the BINCO coordinates it, before anything is read or changed; the desk each
@@ -48,6 +50,7 @@ import hmac
 import logging
 import secrets
 import threading
+import time
 from dataclasses import replace
 from datetime import datetime
 from functools import wraps
@@ -64,8 +67,9 @@ from binsite.desk import inbox as inbox_lib
 from binsite.desk import logbook
 from binsite.desk import members as members_lib
 from binsite.desk import publish as publish_lib
+from binsite.desk import sessions
 from binsite.desk.desk import Desk, format_time, kind_label
-from binsite.paths import desk_log
+from binsite.paths import desk_log, desk_sessions
 from binsite.errors import BinsiteError, InvalidSite, MailmanUnavailable, Problem
 from binsite.i18n import t
 from binsite.source.areas import MEMBERS, PARTNERS, Area
@@ -134,10 +138,14 @@ def current_binco() -> tuple[str, str] | None:
         values = _serializer("session").loads(raw, max_age=SESSION_SECONDS)
     except BadSignature:
         return None
-    if not isinstance(values, dict) or not isinstance(values.get("a"), str) or not isinstance(values.get("s"), str):
+    if not isinstance(values, dict) or not isinstance(values.get("a"), str) or not isinstance(values.get("s"), str) \
+            or not isinstance(values.get("t"), (int, float)):
         return None
     if not coordinator_areas(values["a"]):  # removed from lists/ since: the session ends
         return None
+    if sessions.has_ended(desk_sessions(service().root), values["a"], values["s"], float(values["t"]),
+                          now=time.time(), lifetime=SESSION_SECONDS):
+        return None  # logged out (a replayed copy of the cookie), or out everywhere
     return values["a"], values["s"]
 
 
@@ -283,15 +291,30 @@ def login_confirm(token: str):
         return _page("login_failed.html", None, status=400)
     response = make_response(redirect(url_for("desk.home")))
     # A new session id at every login: nothing a visitor had before is carried over.
-    _set_cookie(response, SESSION_COOKIE, _serializer("session").dumps({"a": address, "s": secrets.token_urlsafe(18)}),
-                SESSION_SECONDS)
+    session = {"a": address, "s": secrets.token_urlsafe(18), "t": time.time()}
+    _set_cookie(response, SESSION_COOKIE, _serializer("session").dumps(session), SESSION_SECONDS)
     _clear_cookie(response, NONCE_COOKIE)
     return response
 
 
 @blueprint.post("/uitloggen/")
 def logout():
-    response = _page("logged_out.html", None)
+    who = current_binco()
+    if who is not None:  # a copy of this cookie must not log in after this
+        sessions.end_session(desk_sessions(service().root), who[1], at=time.time())
+    response = _page("logged_out.html", None, everywhere=False)
+    _clear_cookie(response, SESSION_COOKIE)
+    _clear_cookie(response, NONCE_COOKIE)
+    return response
+
+
+@blueprint.post("/overal-uitloggen/")
+@login_required
+def logout_everywhere(address: str):
+    """End every session of this BINCO: this browser's and any other (a phone left logged in)."""
+    sessions.end_every_session(desk_sessions(service().root), address, at=time.time())
+    log.info("binco logged out everywhere")
+    response = _page("logged_out.html", None, everywhere=True)
     _clear_cookie(response, SESSION_COOKIE)
     _clear_cookie(response, NONCE_COOKIE)
     return response

@@ -360,3 +360,58 @@ def test_a_login_link_never_follows_a_foreign_host_header(app, site, local_mailm
                 headers={"Host": "evil.example"})
     link = wait_login_link(local_mailman, site.binco("bb"), before + 1)
     assert link.startswith("http://127.0.0.1/binco/inloggen/") and "evil" not in link
+
+
+def _copy_of_session(app, client):
+    """Another browser holding a copy of ``client``'s session cookie (stolen, or left behind)."""
+    copy = app.test_client()
+    copy.set_cookie(SESSION_COOKIE, client.get_cookie(SESSION_COOKIE, path="/binco/").value, path="/binco/")
+    return copy
+
+
+def test_logging_out_ends_the_session_for_every_copy_of_its_cookie(app, site, local_mailman) -> None:
+    browser = app.test_client()
+    log_in(browser, local_mailman, site.binco("aa"))
+    copy = _copy_of_session(app, browser)
+    assert copy.get("/binco/aa/").status_code == 200   # a copy works as long as the session lives
+    page = browser.get("/binco/").get_data(as_text=True)
+    assert browser.post("/binco/uitloggen/", data={"csrf": csrf_of(page)}).status_code == 200
+    assert copy.get("/binco/aa/").status_code == 302
+    login_page = copy.get("/binco/").get_data(as_text=True)
+    assert copy.post("/binco/aa/leden/add", data={"email": f"kopie@res.{site.domain}",
+                                                  "csrf": csrf_of(login_page)}).status_code == 403
+    assert local_mailman.client().member(site.members_list("aa"), f"kopie@res.{site.domain}") is None
+    # The file says which session ended by a digest only: no address, no session id.
+    from binsite.paths import desk_sessions
+    ended = desk_sessions(site.root).read_text("utf-8")
+    assert site.binco("aa") not in ended and "@" not in ended
+    # Logging in again is a new session that works.
+    log_in(browser, local_mailman, site.binco("aa"))
+    assert browser.get("/binco/aa/").status_code == 200
+
+
+def test_logging_out_everywhere_ends_every_session_of_that_binco_only(app, site, local_mailman) -> None:
+    phone, laptop, other = app.test_client(), app.test_client(), app.test_client()
+    log_in(phone, local_mailman, site.binco("bb"))
+    log_in(laptop, local_mailman, site.binco("bb"))
+    log_in(other, local_mailman, site.binco("aa"))
+    home = laptop.get("/binco/").get_data(as_text=True)
+    assert "Overal uitloggen" in home
+    done = laptop.post("/binco/overal-uitloggen/", data={"csrf": csrf_of(home)})
+    assert done.status_code == 200 and "Op elk apparaat" in done.get_data(as_text=True)
+    assert phone.get("/binco/bb/").status_code == 302 and laptop.get("/binco/bb/").status_code == 302
+    assert other.get("/binco/aa/").status_code == 200   # another BINCO's session lives on
+    # Without CSRF, or not logged in, nothing is recorded.
+    before = desk_sessions_text(site)
+    assert other.post("/binco/overal-uitloggen/", data={}).status_code == 403
+    assert app.test_client().post("/binco/overal-uitloggen/", data={"csrf": "0" * 64}).status_code == 403
+    assert desk_sessions_text(site) == before and other.get("/binco/aa/").status_code == 200
+    # A login after it is a new session, on the phone too.
+    log_in(phone, local_mailman, site.binco("bb"))
+    assert phone.get("/binco/bb/").status_code == 200
+
+
+def desk_sessions_text(site) -> str:
+    from binsite.paths import desk_sessions
+    path = desk_sessions(site.root)
+    return path.read_text("utf-8") if path.exists() else ""
