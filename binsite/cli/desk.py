@@ -13,8 +13,10 @@ from binsite.cli.help_nl import LocalisedGroup
 from binsite.desk import inbox as inbox_lib
 from binsite.desk import members as members_lib
 from binsite.desk.desk import Desk, format_time, kind_label, open_desk
-from binsite.mailman.settings import settings_from_env
+from binsite.mailman.settings import settings_from_env, smtp_from_env
 from binsite.paths import shown
+from binsite.errors import BinsiteError
+from binsite.i18n import t
 
 
 class ListingGroup(LocalisedGroup):
@@ -223,13 +225,52 @@ def inbox_discard(ctx, ref: str) -> None:
             "Discarded: {m}; nobody gets it and the sender is not told.", m=inbox_lib.describe(done.item, ctx.lang))
 
 
+@inbox.command("answer")
+@click.argument("ref")
+@click.option("--text", "text", default=None, help="Your answer to the resident.")
+@click.option("--text-file", type=click.File("r", encoding="utf-8-sig"), default=None,
+              help="A file with your answer ('-': standard input), for a longer text.")
+@click.option("--partner-reply", type=click.File("r", encoding="utf-8-sig"), default=None,
+              help="A file with the partner's reply, quoted without their name, address, phone or signature.")
+@pass_context
+@handle_errors
+def inbox_answer(ctx, ref: str, text: str | None, text_file, partner_reply) -> None:
+    """Answer the resident who reported, from the BIN's address, then discard the held report.
+
+    The answer is a reply to the report; a partner's reply goes along as a
+    quote without the partner's identity. Needs BINSITE_SMTP_HOST and
+    BINSITE_SMTP_PORT (the BIN's SMTP server).
+
+    \b
+    Example:
+      binsite inbox answer K3F9QA --text "Dank voor uw melding; de wijkagent is gaan kijken."
+      binsite inbox answer K3F9QA --text-file antwoord.txt --partner-reply wijkagent.txt
+    """
+    from binsite.desk import answer as answer_lib
+
+    if (text is None) == (text_file is None):
+        raise BinsiteError(t("geef het antwoord met --text of met --text-file (één van beide); er is niets verstuurd",
+                             "give the answer with --text or with --text-file (one of them); nothing was sent"))
+    body = text if text is not None else text_file.read()
+    host, port = smtp_from_env()
+    desk = _desk(ctx)
+    done = answer_lib.answer(desk, ref, body, partner_reply=partner_reply.read() if partner_reply else "",
+                             send=answer_lib.smtp_sender(host, port, desk.config.mail.sender))
+    ctx.say("Beantwoord: {m}; de bewoner kreeg uw antwoord van {a}{q}. Het bericht is uit de inbox.",
+            "Answered: {m}; the resident got your answer from {a}{q}. The message left the inbox.",
+            m=inbox_lib.describe(done.item, ctx.lang), a=desk.config.mail.sender,
+            q=t(", met het antwoord van de partner zonder diens naam en adres",
+                ", with the partner's reply without their name and address").get(ctx.lang) if done.quoted else "")
+
+
 @inbox.command("forward")
 @click.argument("ref")
 @click.option("--to", "to", type=click.Choice(["partners", "members"]), default="partners", show_default=True,
               help="The area's list to deliver the report to.")
+@click.option("--keep", is_flag=True, help="Keep the report in the inbox, to answer the resident later (binsite inbox answer).")
 @pass_context
 @handle_errors
-def inbox_forward(ctx, ref: str, to: str) -> None:
+def inbox_forward(ctx, ref: str, to: str, keep: bool) -> None:
     """Send the report on WITHOUT the resident's identity, then discard the held original.
 
     The new message comes from the binsite sender and carries the reference;
@@ -238,16 +279,21 @@ def inbox_forward(ctx, ref: str, to: str) -> None:
 
     \b
     Example:
-      binsite inbox forward K3F9QA --to partners
+      binsite inbox forward K3F9QA --to partners --keep
     """
-    done = inbox_lib.forward(_desk(ctx), ref, to=to)
+    done = inbox_lib.forward(_desk(ctx), ref, to=to, keep=keep)
     ctx.say("Doorgestuurd zonder naam en adres van de afzender: {m} -> {l} (onderwerp \"{s}\", referentie {r}).",
             "Forwarded without the sender's name and address: {m} -> {l} (subject \"{s}\", reference {r}).",
             m=inbox_lib.describe(done.item, ctx.lang), l=done.to_list, s=done.subject, r=done.item.ref)
     if done.attachments_left_out:
         ctx.say("{n} bijlage(n) niet meegestuurd.", "{n} attachment(s) not sent along.", n=done.attachments_left_out)
-    ctx.say("Het origineel is weggegooid uit de wachtrij van {l} (de afzender hoort er niets van).",
-            "The original was discarded from the queue of {l} (the sender is not told).", l=done.item.list)
+    if keep:
+        ctx.say("De melding blijft in de inbox van {l}: antwoord de bewoner later met 'binsite inbox answer {r}'.",
+                "The report stays in the inbox of {l}: answer the resident later with 'binsite inbox answer {r}'.",
+                l=done.item.list, r=done.item.ref)
+    else:
+        ctx.say("Het origineel is weggegooid uit de wachtrij van {l} (de afzender hoort er niets van).",
+                "The original was discarded from the queue of {l} (the sender is not told).", l=done.item.list)
 
 
 @inbox.command("draft")

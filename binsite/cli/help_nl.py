@@ -100,10 +100,16 @@ COMMANDS: dict[str, str] = {
     "inbox draft": "Maak van een melding een conceptbericht in content/<gebied>/, zonder wie het stuurde.\n\n"
                    "Bewerk het, haal 'draft: true' weg, controleer, leg vast en publiceer zoals altijd.\n\n"
                    + _EXAMPLE + "  binsite inbox draft K3F9QA",
+    "inbox answer": "Antwoord de bewoner die de melding deed, vanaf het adres van de BIN, en gooi daarna de vastgehouden "
+                    "melding weg.\n\n"
+                    "Het antwoord is een reactie op de melding; het antwoord van een partner gaat mee als citaat, zonder "
+                    "wie de partner is. Vraagt BINSITE_SMTP_HOST en BINSITE_SMTP_PORT (de SMTP-server van de BIN).\n\n"
+                    + _EXAMPLE + "  binsite inbox answer K3F9QA --text \"Dank voor uw melding; de wijkagent is gaan kijken.\"\n"
+                    "  binsite inbox answer K3F9QA --text-file antwoord.txt --partner-reply wijkagent.txt",
     "inbox forward": "Stuur de melding door ZONDER wie de bewoner is, en gooi daarna het vastgehouden origineel weg.\n\n"
                      "Het nieuwe bericht komt van de afzender van binsite en draagt de referentie; adres, naam, "
                      "ondertekening, geciteerde mail en bijlagen van de bewoner blijven weg. Antwoorden gaan naar de BINCO.\n\n"
-                     + _EXAMPLE + "  binsite inbox forward K3F9QA --to partners",
+                     + _EXAMPLE + "  binsite inbox forward K3F9QA --to partners --keep",
     "inbox reject": "Weiger het bericht; de afzender krijgt de reden per e-mail.\n\n"
                     + _EXAMPLE + "  binsite inbox reject K3F9QA --reason \"Dit is geen buurtveiligheid; meld het bij de gemeente.\"",
     "inbox show": "Het hele bericht als tekst: HTML als leesbare tekst, bijlagen genoemd (nooit geopend of opgeslagen).\n\n"
@@ -189,6 +195,11 @@ OPTIONS: dict[str, str] = {
     "local-mailman stop --state-dir": "Map voor de gegevens van Mailman en de afgeleverde mail (standaard: .binsite/local/).",
     "inbox --show-senders": "Toon de adressen van de afzenders voluit (standaard: gemaskeerd, b…1·7c2e@example.org).",
     "inbox show --show-senders": "Toon de adressen van de afzenders voluit (standaard: gemaskeerd, b…1·7c2e@example.org).",
+    "inbox answer --text": "Uw antwoord aan de bewoner.",
+    "inbox answer --text-file": "Een bestand met uw antwoord ('-': standaardinvoer), voor een langere tekst.",
+    "inbox answer --partner-reply": "Een bestand met het antwoord van de partner, geciteerd zonder naam, adres, "
+                                    "telefoonnummer of ondertekening.",
+    "inbox forward --keep": "Houd de melding in de inbox, om de bewoner later te antwoorden (binsite inbox answer).",
     "inbox forward --to": "De lijst van het gebied waar de melding heen gaat.",
     "inbox reject --reason": "Waarom; de afzender krijgt deze tekst.",
     "members --show-addresses": "Toon adressen voluit (standaard: geen, of gemaskeerd).",

@@ -87,8 +87,10 @@ def local_start(ctx, state_dir: Path | None, force: bool, env_file: Path | None)
     local = _local(state_dir, ctx)
     state = local.start(force=force)
     # The secret the delivery class signs with: the web service verifies with the same.
+    # The sink as the BIN's SMTP server: a desk answer from the CLI lands there too.
     variables = {**state.settings.environment(), "BINSITE_STATE_DIR": str(local.ledger_dir),
-                 "BINSITE_SECRET_KEY": state.secret}
+                 "BINSITE_SECRET_KEY": state.secret, "BINSITE_SMTP_HOST": "127.0.0.1",
+                 "BINSITE_SMTP_PORT": str(state.smtp_port)}
     lines = "".join(f"export {name}={shlex.quote(value)}\n" for name, value in variables.items())
     if env_file is not None:
         env_file.parent.mkdir(parents=True, exist_ok=True)

@@ -89,3 +89,20 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> MailmanSettin
                              x=_USERINFO_BARE.sub("***@", env[LMTP_VAR]))) from None
     return MailmanSettings(url=url, user=env[USER_VAR].strip(), password=env[PASSWORD_VAR], lmtp_host=host,
                            lmtp_port=port)
+
+
+SMTP_HOST_VAR = "BINSITE_SMTP_HOST"
+SMTP_PORT_VAR = "BINSITE_SMTP_PORT"
+
+
+def smtp_from_env(environ: Mapping[str, str] | None = None) -> tuple[str, int]:
+    """The BIN's own SMTP server (``BINSITE_SMTP_HOST``, ``BINSITE_SMTP_PORT``), for
+    mail to one person (a desk answer, the service's confirmations); a clear error when unset."""
+    env = os.environ if environ is None else environ
+    host, port = env.get(SMTP_HOST_VAR, "").strip(), env.get(SMTP_PORT_VAR, "").strip()
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise BinsiteError(t(
+            "de SMTP-server is niet ingesteld: zet {h} en {p} (bijvoorbeeld 127.0.0.1 en 25); er is niets verstuurd",
+            "the SMTP server is not configured: set {h} and {p} (for example 127.0.0.1 and 25); nothing was sent",
+            h=SMTP_HOST_VAR, p=SMTP_PORT_VAR))
+    return host, int(port)

@@ -42,7 +42,8 @@ from binsite.i18n import t
 from binsite.locations import template_dirs
 from binsite.mailman.client import MailmanClient
 from binsite.paths import web_spool_dir
-from binsite.mailman.settings import PASSWORD_VAR, URL_VAR, USER_VAR, MailmanSettings, settings_from_env
+from binsite.mailman.settings import (PASSWORD_VAR, SMTP_HOST_VAR, SMTP_PORT_VAR, URL_VAR, USER_VAR, MailmanSettings,
+                                      settings_from_env)
 from binsite.source.areas import Area
 from binsite.source.config import SiteConfig
 from binsite.source.network import load_network
@@ -54,8 +55,6 @@ from binsite.web.spool import Spool
 
 log = logging.getLogger(__name__)
 
-SMTP_HOST_VAR = "BINSITE_SMTP_HOST"
-SMTP_PORT_VAR = "BINSITE_SMTP_PORT"
 PROXIES_VAR = "BINSITE_TRUSTED_PROXIES"
 WEB_URL_VAR = "BINSITE_WEB_URL"
 # The largest request body: a form of a few fields (a desk blueprint that takes

@@ -78,7 +78,7 @@ def wait_held(client: MailmanClient, list_address: str, message_id: str, *, time
                 timeout=timeout, what=f"{message_id} held on {list_address}", interval=0.1)
 
 
-def run(root: Path, settings: MailmanSettings, *args: str, lang: str = "nl") -> Result:
-    """``binsite --root ROOT ARGS`` with Mailman's settings in the environment."""
-    env = {**settings.environment(), "BINSITE_LANG": lang}
+def run(root: Path, settings: MailmanSettings, *args: str, lang: str = "nl", more_env: dict[str, str] | None = None) -> Result:
+    """``binsite --root ROOT ARGS`` with Mailman's settings (and ``more_env``) in the environment."""
+    env = {**settings.environment(), "BINSITE_LANG": lang, **(more_env or {})}
     return CliRunner().invoke(main, ["--root", str(root), *args], env=env, catch_exceptions=False)

@@ -104,3 +104,52 @@ def test_cli_desk_actions_are_logged(mailman: RunningMailman, network: DeskNetwo
     lines = [v for v in logbook.read(desk_log(network.root)) if v.get("list") == members_list]
     assert [(v["action"], v["by"]) for v in lines] == [("received", {"role": "operator"}), ("accept", {"role": "operator"})]
     assert lines[0]["report"] == lines[1]["report"] and lines[1]["received"]
+
+
+def test_cli_answer_reaches_the_resident_and_a_mistake_changes_nothing(mailman: RunningMailman, network: DeskNetwork,
+                                                                       tmp_path) -> None:
+    client = mailman.client()
+    resident = network.resident("cli", "anna.smit")
+    members_list = network.members_list("cli")
+    sent = report(resident, members_list, "Lantaarn bij het hofje", "De lantaarn bij het hofje is al een week uit.\n\n"
+                  "Groet,\nAnna Smit\n", name="Anna Smit")
+    post(mailman.settings, sent)
+    wait_held(client, members_list, sent["Message-ID"])
+    desk = open_desk(network.root, mailman.settings)
+    item = next(i for i in inbox_lib.held_items(desk, ["cli"]) if i.message_id == sent["Message-ID"])
+    smtp = {"BINSITE_SMTP_HOST": "127.0.0.1", "BINSITE_SMTP_PORT": str(mailman.state.smtp_port)}
+
+    def answers():  # from the BIN's own address (Mailman's notice that the post is held comes from the list)
+        return [d for d in read_maildir(mailman.maildir) if resident in d.envelope_to
+                and d.message["From"].addresses[0].addr_spec == desk.config.mail.sender]
+    partner = sorted(network.partners("cli"))[0]
+    reply = tmp_path / "wijkmanager.txt"
+    reply.write_text(f"De lamp wordt donderdag vervangen.\n\nMet vriendelijke groet,\nWijkmanager Jansen\n{partner}\n"
+                     "073-6159999\n", encoding="utf-8")
+    kept = run(network.root, mailman.settings, "inbox", "forward", item.ref, "--to", "partners", "--keep")
+    assert kept.exit_code == 0 and f"binsite inbox answer {item.ref}" in kept.stdout, kept.output
+    # Mistakes a hurried BINCO makes: no text, both texts, no SMTP server. Nothing is sent or changed.
+    for args, env, words in ((["inbox", "answer", item.ref], smtp, "--text of met --text-file"),
+                             (["inbox", "answer", item.ref, "--text", "a", "--text-file", str(reply)], smtp,
+                              "--text of met --text-file"),
+                             (["inbox", "answer", item.ref, "--text", "Dank."], {"BINSITE_SMTP_HOST": ""},
+                              "zet BINSITE_SMTP_HOST en BINSITE_SMTP_PORT")):
+        wrong = run(network.root, mailman.settings, *args, more_env=env)
+        assert wrong.exit_code == 1 and words in wrong.stderr and "er is niets verstuurd" in wrong.stderr, wrong.output
+    mailman.settle()
+    assert answers() == []
+    assert [h.message_id for h in client.held(members_list) if h.message_id == sent["Message-ID"]] == [sent["Message-ID"]]
+
+    done = run(network.root, mailman.settings, "inbox", "answer", item.ref.lower(), "--text",
+               "Dank voor uw melding. De gemeente liet dit weten:", "--partner-reply", str(reply), more_env=smtp)
+    assert done.exit_code == 0, done.output
+    assert "Beantwoord" in done.stdout and "zonder diens naam en adres" in done.stdout
+    got = poll(answers, timeout=30, what="the answer")
+    assert len(got) == 1
+    text = got[0].message.get_body(("plain",)).get_content()
+    assert "> De lamp wordt donderdag vervangen." in text and "Dank voor uw melding." in text
+    assert partner not in got[0].message.as_string() and "Jansen" not in text and "6159999" not in text
+    assert " ".join(str(got[0].message["In-Reply-To"]).split()) == sent["Message-ID"]
+    assert not [h for h in client.held(members_list) if h.message_id == sent["Message-ID"]]
+    again = run(network.root, mailman.settings, "inbox", "answer", item.ref, "--text", "Nog eens.", more_env=smtp)
+    assert again.exit_code == 1 and "al afgehandeld" in again.stderr
