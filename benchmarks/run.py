@@ -478,6 +478,20 @@ for bulletin in sorted(site.bulletins, key=lambda b: (b.date, b.id)):
         entry = LedgerEntry(bulletin.id, target.list, message_id(PlannedMessage(bulletin, target), domain),
                             bulletin.content_hash, bulletin.date.isoformat())
         lines.append(entry.to_json())
+try:  # the weekly overviews of the last week (binsite since issue 18): sent as well
+    from binsite.mailing.plan import plan_overviews
+    from binsite.mailing.weekly import overview_message_id
+except ImportError:
+    overviews = ()
+else:
+    class _NothingSent:
+        def sent(self, key, list_address):
+            return False
+    overviews = plan_overviews(site, _NothingSent(), resolve_now(now, network.config.tz))
+for overview in overviews:
+    entry = LedgerEntry(overview.key, overview.target.list, overview_message_id(overview, domain),
+                        overview.content_hash, overview.due.isoformat())
+    lines.append(entry.to_json())
 out.write_text("\\n".join(lines) + "\\n", encoding="utf-8")
 print(len(lines))
 """

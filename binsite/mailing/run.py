@@ -102,6 +102,14 @@ def describe_uncertain(found: tuple[tuple[str, LedgerEntry], ...]) -> Text:
         "'binsite send resolve REF --resend' (the next send sends it again).", n=len(found), x=lines)
 
 
+def _load_valid(root: Path, now: datetime) -> "LoadedSite":
+    """The valid site, through the build cache; the cache itself (its output
+    records, a good part of its memory at 10,000 bulletins) is let go on
+    return, before the ledger is read."""
+    with site_cache(root) as cache:
+        return load_site(root, now, cache=cache).raise_for_errors()
+
+
 def load_for_sending(root: Path, ledger_path: Path, now: datetime, *, include_older: bool = False,
                      resend_changed: bool = False
                      ) -> tuple[Site, SendPlan, list[Problem], Callable[[Bulletin], RenderedBody], Ledger]:
@@ -111,8 +119,7 @@ def load_for_sending(root: Path, ledger_path: Path, now: datetime, *, include_ol
 
     The site must pass everything ``binsite check`` checks (the privacy guard
     included): one error anywhere and nothing is sent."""
-    with site_cache(root) as cache:
-        result = load_site(root, now, cache=cache).raise_for_errors()
+    result = _load_valid(root, now)
     rel = shown(ledger_path, root)
     ledger, problems = read_ledger(ledger_path, rel)
     if any(p.is_error for p in problems):
