@@ -22,7 +22,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from binsite.incremental.analyse import Analysis, analyse_content, parse_context
+from binsite.incremental.analyse import analyse_content, parse_context
+from binsite.model.analysis import Analysis
 from binsite.incremental.cache import BodyStore, BuildCache
 from binsite.incremental.compact import many_objects
 from binsite.source.content import expiry_date

@@ -31,6 +31,7 @@ from binsite.incremental.fastpath import walk_files
 from binsite.i18n import t
 from binsite.incremental.workers import fork_map
 from binsite.source.media import MediaFile, Ref
+from binsite.model.analysis import Analysis
 
 if TYPE_CHECKING:
     from binsite.render.markup import RenderedBody
@@ -78,26 +79,6 @@ def parse_context(config: SiteConfig, areas: tuple[Area, ...]) -> ParseContext:
                | set(list_addresses(areas, config.mail.domain))) - {""}
     return ParseContext(config=config, area_ids=tuple(sorted(a.id for a in areas)),
                         allowed_addresses=tuple(sorted(allowed)), allowed_domains=(config.mail.domain,))
-
-
-@dataclass(frozen=True, slots=True)
-class Analysis:
-    """What one content file yields, small enough to keep for every file:
-    the bulletin without its body, which goes to the body store rendered,
-    with its search words."""
-
-    bulletin: Bulletin | None
-    problems: tuple[Problem, ...]
-    body_key: str = ""
-    excerpt: str = ""
-    words_key: str = ""      # where the body store keeps its search words
-    has_members_only: bool = False
-    # The files beside the bulletin (``binsite.source.media``), and the names of
-    # those the public and the mail rendition show: the site copies the first,
-    # the mail carries the second.
-    media: tuple[MediaFile, ...] = ()
-    public_media: tuple[str, ...] = ()
-    mail_media: tuple[str, ...] = ()
 
 
 # The records the cache keeps by the ten thousand, and the workers hand back, pickle compactly.

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 from markupsafe import Markup
 
 from binsite.model import urls
-from binsite.incremental.analyse import Analysis
+from binsite.model.analysis import Analysis
 from binsite.source.areas import Area
 from binsite.source.config import Category
 from binsite.source.content import Bulletin, expiry_date
