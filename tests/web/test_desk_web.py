@@ -415,3 +415,24 @@ def desk_sessions_text(site) -> str:
     from binsite.paths import desk_sessions
     path = desk_sessions(site.root)
     return path.read_text("utf-8") if path.exists() else ""
+
+
+def test_a_session_cookie_without_its_login_moment_or_signed_otherwise_is_no_session(app, site) -> None:
+    """A cookie made before sessions carried their moment of login, one signed with another key,
+    and one whose moment was edited: none opens the desk."""
+    address = site.binco("aa")
+    right = URLSafeTimedSerializer(SECRET, salt="binsite-binco-session")
+    wrong = URLSafeTimedSerializer(SECRET + "x", salt="binsite-binco-session")
+    well_made = right.dumps({"a": address, "s": "x" * 24, "t": time.time()})
+    payload, _, rest = well_made.partition(".")
+    for value in (right.dumps({"a": address, "s": "x" * 24}),
+                  right.dumps({"a": address, "s": "x" * 24, "t": "later"}),
+                  wrong.dumps({"a": address, "s": "x" * 24, "t": time.time()}),
+                  payload[:-2] + "zz." + rest):
+        client = app.test_client()
+        client.set_cookie(SESSION_COOKIE, value, path="/binco/")
+        assert client.get("/binco/aa/").status_code == 302, value
+    # The same, well made, does open it: the refusals above are about what was wrong.
+    client = app.test_client()
+    client.set_cookie(SESSION_COOKIE, well_made, path="/binco/")
+    assert client.get("/binco/aa/").status_code == 200
