@@ -20,12 +20,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
+import stat
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from binsite.desk import logbook
+
+log = logging.getLogger(__name__)
 
 
 def _digest(kind: str, value: str) -> str:
@@ -56,31 +60,52 @@ _cache: dict[str, tuple[tuple[int, int], _Ended]] = {}
 _lock = threading.Lock()
 
 
+# Only the end of the file is read: a line is under 100 bytes and only the
+# last working day's lines count, so this holds tens of thousands of logouts.
+READ_AT_MOST = 4 * 1024 * 1024
+_NOTHING = _Ended(frozenset(), {})
+
+
 def _read(path: Path, *, since: float) -> _Ended:
     try:
-        stat = os.stat(path)
+        info = os.stat(path)
     except FileNotFoundError:
-        return _Ended(frozenset(), {})
-    key = (stat.st_mtime_ns, stat.st_size)
+        return _NOTHING
+    except OSError as exc:
+        log.error("%s cannot be read (%s): no session counts as ended", path.name, type(exc).__name__)
+        return _NOTHING
+    if not stat.S_ISREG(info.st_mode):
+        # Not a file (a folder, a device): no logout can have been written there either.
+        log.error("%s is not a file: no session counts as ended", path.name)
+        return _NOTHING
+    key = (info.st_mtime_ns, info.st_size)
     with _lock:
         cached = _cache.get(str(path))
         if cached is not None and cached[0] == key:
             return cached[1]
+    try:
+        with open(path, "rb") as handle:
+            if info.st_size > READ_AT_MOST:
+                handle.seek(info.st_size - READ_AT_MOST)
+                handle.readline()  # the rest of a line cut by the seek
+            data = handle.read(READ_AT_MOST)
+    except OSError as exc:
+        log.error("%s cannot be read (%s): no session counts as ended", path.name, type(exc).__name__)
+        return _NOTHING
     ids: set[str] = set()
     before: dict[str, float] = {}
-    with open(path, encoding="utf-8", errors="replace") as handle:
-        for line in handle:
-            try:
-                values = json.loads(line)
-                at = float(values["at"])
-            except (ValueError, KeyError, TypeError):
-                continue  # a torn line of a writer that was killed
-            if at < since:
-                continue
-            if isinstance(values.get("ended"), str):
-                ids.add(values["ended"])
-            elif isinstance(values.get("before"), str):
-                before[values["before"]] = max(at, before.get(values["before"], 0.0))
+    for line in data.decode("utf-8", errors="replace").splitlines():
+        try:
+            values = json.loads(line)
+            at = float(values["at"])
+        except (ValueError, KeyError, TypeError):
+            continue  # a torn line of a writer that was killed
+        if at < since:
+            continue
+        if isinstance(values.get("ended"), str):
+            ids.add(values["ended"])
+        elif isinstance(values.get("before"), str):
+            before[values["before"]] = max(at, before.get(values["before"], 0.0))
     ended = _Ended(frozenset(ids), before)
     with _lock:
         _cache[str(path)] = (key, ended)

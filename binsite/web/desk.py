@@ -300,9 +300,16 @@ def login_confirm(token: str):
 @blueprint.post("/uitloggen/")
 def logout():
     who = current_binco()
+    unrecorded = False
     if who is not None:  # a copy of this cookie must not log in after this
-        sessions.end_session(desk_sessions(service().root), who[1], at=time.time())
-    response = _page("logged_out.html", None, everywhere=False)
+        try:
+            sessions.end_session(desk_sessions(service().root), who[1], at=time.time())
+        except OSError as exc:
+            # This browser is logged out all the same; the page says what did not happen.
+            log.error("logout not recorded in %s: %s", desk_sessions(service().root).name, type(exc).__name__)
+            unrecorded = True
+    response = _page("logged_out.html", None, everywhere=False, unrecorded=unrecorded,
+                     status=500 if unrecorded else 200)
     _clear_cookie(response, SESSION_COOKIE)
     _clear_cookie(response, NONCE_COOKIE)
     return response
@@ -312,9 +319,14 @@ def logout():
 @login_required
 def logout_everywhere(address: str):
     """End every session of this BINCO: this browser's and any other (a phone left logged in)."""
-    sessions.end_every_session(desk_sessions(service().root), address, at=time.time())
+    try:
+        sessions.end_every_session(desk_sessions(service().root), address, at=time.time())
+    except OSError as exc:
+        # Nothing was recorded: say so, and leave this browser logged in (nothing changed).
+        log.error("logout everywhere not recorded in %s: %s", desk_sessions(service().root).name, type(exc).__name__)
+        return _page("logout_failed.html", address, status=500)
     log.info("binco logged out everywhere")
-    response = _page("logged_out.html", None, everywhere=True)
+    response = _page("logged_out.html", None, everywhere=True, unrecorded=False)
     _clear_cookie(response, SESSION_COOKIE)
     _clear_cookie(response, NONCE_COOKIE)
     return response

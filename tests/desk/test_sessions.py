@@ -48,3 +48,23 @@ def test_the_file_is_read_again_when_another_instance_writes(tmp_path):
     assert not ended(path, sid="s2")
     sessions.end_session(path, "s2", at=NOW - 30)
     assert ended(path, sid="s2")
+
+
+def test_a_large_file_is_read_from_its_end_only(tmp_path, monkeypatch):
+    """Bounded memory: only the last READ_AT_MOST bytes count (older lines are older than a session)."""
+    monkeypatch.setattr(sessions, "READ_AT_MOST", 400)
+    path = tmp_path / "s.jsonl"
+    sessions.end_session(path, "first", at=NOW - 60)
+    for n in range(20):
+        sessions.end_session(path, f"filler{n}", at=NOW - 50)
+    sessions.end_session(path, "last", at=NOW - 40)
+    assert path.stat().st_size > 400
+    assert ended(path, sid="last") and not ended(path, sid="first")
+
+
+def test_something_other_than_a_file_counts_as_nothing_ended(tmp_path):
+    (tmp_path / "folder.jsonl").mkdir()
+    assert not ended(tmp_path / "folder.jsonl")
+    device = tmp_path / "full.jsonl"
+    device.symlink_to("/dev/full")
+    assert not ended(device)

@@ -436,3 +436,31 @@ def test_a_session_cookie_without_its_login_moment_or_signed_otherwise_is_no_ses
     client = app.test_client()
     client.set_cookie(SESSION_COOKIE, well_made, path="/binco/")
     assert client.get("/binco/aa/").status_code == 200
+
+
+def test_when_the_server_cannot_record_a_logout_the_page_says_so(app, site, local_mailman) -> None:
+    """The disk is full: the sessions file is /dev/full (every write fails with ENOSPC; it is
+    not a regular file, so it is never read). Logging out still clears this browser and says
+    that a copy would keep working; logging out everywhere changes nothing and says so."""
+    from binsite.paths import desk_sessions
+    path = desk_sessions(site.root)
+    kept = path.with_name("kept.jsonl")
+    if path.exists():
+        path.rename(kept)
+    path.symlink_to("/dev/full")
+    try:
+        client = app.test_client()
+        log_in(client, local_mailman, site.binco("aa"))
+        home = client.get("/binco/").get_data(as_text=True)
+        failed = client.post("/binco/overal-uitloggen/", data={"csrf": csrf_of(home)})
+        assert failed.status_code == 500 and "Er is niets veranderd" in failed.get_data(as_text=True)
+        assert client.get("/binco/aa/").status_code == 200
+        copy = _copy_of_session(app, client)
+        out = client.post("/binco/uitloggen/", data={"csrf": csrf_of(home)})
+        assert out.status_code == 500 and "kon dat niet vastleggen" in out.get_data(as_text=True)
+        assert "binsite_binco=;" in " ".join(out.headers.getlist("Set-Cookie"))
+        assert copy.get("/binco/aa/").status_code == 200   # as the page said
+    finally:
+        path.unlink()
+        if kept.exists():
+            kept.rename(path)
