@@ -24,7 +24,7 @@ from binsite.mailman.client import list_id
 from binsite.mailman.sync import sync
 from binsite.web.app import create_app
 from binsite.web.server import serve_in_thread
-from browser_support import HEIGHT, SCREENSHOTS, WIDTHS, Watch, describe, run_axe
+from browser_support import SCREENSHOTS, WIDTHS, Watch, describe, run_axe
 from sitekit import area, poll, write_site
 from tests.mailman_fixtures import new_domain
 
@@ -71,29 +71,13 @@ def service(local_mailman, tmp_path_factory) -> Iterator[Service]:
         server.server_close()
 
 
-@pytest.fixture(scope="module")
-def web_contexts(browser, axe_source):
-    made = {}
-
-    def get(width: int):
-        if width not in made:
-            context = browser.new_context(viewport={"width": width, "height": HEIGHT[width]}, locale="nl-NL")
-            context.add_init_script(axe_source)
-            made[width] = context
-        return made[width]
-
-    yield get
-    for context in made.values():
-        context.close()
-
-
 @pytest.fixture
-def open_web(web_contexts, service) -> Iterator[Callable]:
+def open_web(contexts, service) -> Iterator[Callable]:
     """``open_web(path, width) -> (page, watch)``: requests off this server are aborted and recorded."""
     pages = []
 
     def opener(path: str, width: int, *, status: int = 200):
-        page = web_contexts(width).new_page()
+        page = contexts(width, axe=True).new_page()
         pages.append(page)
         watch = Watch()
 

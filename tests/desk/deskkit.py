@@ -82,3 +82,12 @@ def run(root: Path, settings: MailmanSettings, *args: str, lang: str = "nl", mor
     """``binsite --root ROOT ARGS`` with Mailman's settings (and ``more_env``) in the environment."""
     env = {**settings.environment(), "BINSITE_LANG": lang, **(more_env or {})}
     return CliRunner().invoke(main, ["--root", str(root), *args], env=env, catch_exceptions=False)
+
+
+def held_report(mailman, network: DeskNetwork, area_id: str, resident: str, subject: str, text: str, *,
+                name: str = "") -> EmailMessage:
+    """A resident's report posted to the area's members list and held there for the BINCO."""
+    sent = report(resident, network.members_list(area_id), subject, text, name=name)
+    post(mailman.settings, sent)
+    wait_held(mailman.client(), network.members_list(area_id), sent["Message-ID"])
+    return sent

@@ -12,7 +12,7 @@ from binsite.desk import logbook
 from binsite.desk.desk import open_desk
 from binsite.errors import BinsiteError
 from binsite.paths import desk_log
-from tests.desk.deskkit import DeskNetwork, post, report, run, synced_network, wait_held
+from tests.desk.deskkit import DeskNetwork, held_report, run, synced_network
 from tests.mailman_fixtures import RunningMailman
 from binsite.devtools.sink import read_maildir
 from sitekit import poll
@@ -31,10 +31,8 @@ def test_forward_edited_then_answer_the_resident(mailman: RunningMailman, networ
     client = mailman.client()
     resident = network.resident("terug", "jan.devries")
     members_list = network.members_list("terug")
-    sent = report(resident, members_list, "Busje bij de school", "Er stond een wit busje bij de school.\n\n"
-                  "Groet,\nJan de Vries\n06-12345678\n", name="Jan de Vries")
-    post(mailman.settings, sent)
-    wait_held(client, members_list, sent["Message-ID"])
+    sent = held_report(mailman, network, "terug", resident, "Busje bij de school", "Er stond een wit busje bij de "
+                       "school.\n\nGroet,\nJan de Vries\n06-12345678\n", name="Jan de Vries")
     actor = logbook.binco(f"binco.terug@coord.{network.domain}")
     desk = open_desk(network.root, mailman.settings, actor=actor)
     item, = inbox_lib.held_items(desk, ["terug"])
@@ -90,11 +88,8 @@ def test_forward_edited_then_answer_the_resident(mailman: RunningMailman, networ
 
 
 def test_cli_desk_actions_are_logged(mailman: RunningMailman, network: DeskNetwork) -> None:
-    client = mailman.client()
     members_list = network.members_list("cli")
-    sent = report(network.resident("cli", "kees"), members_list, "Licht kapot", "De lantaarnpaal is kapot.")
-    post(mailman.settings, sent)
-    wait_held(client, members_list, sent["Message-ID"])
+    held_report(mailman, network, "cli", network.resident("cli", "kees"), "Licht kapot", "De lantaarnpaal is kapot.")
     listing = run(network.root, mailman.settings, "inbox", "cli")
     assert listing.exit_code == 0, listing.output
     ref = listing.stdout.split()[0]
@@ -111,10 +106,8 @@ def test_cli_answer_reaches_the_resident_and_a_mistake_changes_nothing(mailman: 
     client = mailman.client()
     resident = network.resident("cli", "anna.smit")
     members_list = network.members_list("cli")
-    sent = report(resident, members_list, "Lantaarn bij het hofje", "De lantaarn bij het hofje is al een week uit.\n\n"
-                  "Groet,\nAnna Smit\n", name="Anna Smit")
-    post(mailman.settings, sent)
-    wait_held(client, members_list, sent["Message-ID"])
+    sent = held_report(mailman, network, "cli", resident, "Lantaarn bij het hofje",
+                       "De lantaarn bij het hofje is al een week uit.\n\nGroet,\nAnna Smit\n", name="Anna Smit")
     desk = open_desk(network.root, mailman.settings)
     item = next(i for i in inbox_lib.held_items(desk, ["cli"]) if i.message_id == sent["Message-ID"])
     smtp = {"BINSITE_SMTP_HOST": "127.0.0.1", "BINSITE_SMTP_PORT": str(mailman.state.smtp_port)}

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from binsite.devtools.sink import read_maildir
 from binsite.mailman.sync import sync
 from sitekit import area, poll, write_site
+from tests.desk.deskkit import DeskNetwork
 from tests.mailman_fixtures import RunningMailman
 from webkit import csrf_of, environ
 
@@ -21,20 +22,15 @@ def git(cwd: Path, *args: str) -> str:
 
 
 @dataclass(frozen=True)
-class DeskSite:
-    root: Path
-    domain: str
-    remote: Path
-    env: dict
+class DeskSite(DeskNetwork):
+    """A synced site (its lists, partners and residents as ``DeskNetwork`` names them) with
+    a git remote and the web service's environment."""
+
+    remote: Path = Path()
+    env: dict = field(default_factory=dict)
 
     def binco(self, area_id: str) -> str:
         return f"binco.{area_id}@coord.{self.domain}"
-
-    def members_list(self, area_id: str) -> str:
-        return f"{area_id}@{self.domain}"
-
-    def partners(self, area_id: str) -> set[str]:
-        return {f"partner{i}.{area_id}@partners.{self.domain}" for i in (1, 2)}
 
 
 def desk_site(mailman: RunningMailman, folder: Path, domain: str, area_ids: tuple[str, ...], *,
@@ -53,7 +49,7 @@ def desk_site(mailman: RunningMailman, folder: Path, domain: str, area_ids: tupl
                   smtp_port=mailman.state.smtp_port, BINSITE_GIT_REMOTE=str(remote),
                   BINSITE_GIT_WORKDIR=str(folder / "service-clone"),
                   BINSITE_LMTP=mailman.settings.environment()["BINSITE_LMTP"])
-    return DeskSite(root, domain, remote, env)
+    return DeskSite(root, domain, area_ids, remote, env)
 
 
 def login_mails(mailman: RunningMailman, address: str) -> list[str]:
