@@ -6,8 +6,10 @@ that knows these places.
   (``desk.jsonl``). ``BINSITE_STATE_DIR`` points
   elsewhere (relative to the site root, or absolute), e.g. for the demo, so
   that trying things never touches the repository's own ledger.
+* ``state/web.sqlite`` (never committed): the web service's store when
+  ``BINSITE_DATABASE_URL`` names no other database (``binsite.store``).
 * ``.binsite/web-spool/`` (never committed; ``BINSITE_WEB_SPOOL`` elsewhere):
-  one-click unsubscribes the web service took and Mailman has not yet done.
+  where one-click unsubscribes waited before the store: read in once.
 * ``.binsite/cache/`` (never committed): the build cache (``state.pickle``,
   ``bodies.sqlite``, processed media, compiled templates), the no-change
   record of each output folder, and the marks of runs in progress.
@@ -44,7 +46,8 @@ def desk_log(root: Path) -> Path:
 
 
 def desk_sessions(root: Path) -> Path:
-    """The desk's sessions that ended early (``binsite.desk.sessions``)."""
+    """Where the desk's ended sessions were kept before the store: read in once
+    (``binsite.store.files``)."""
     return state_dir(root) / "desk-sessions.jsonl"
 
 

@@ -127,41 +127,6 @@ def append(path: Path, values: dict[str, object]) -> None:
         os.close(fd)
 
 
-def claim(path: Path, values: dict[str, object]) -> bool:
-    """Append ``values`` unless a line with the same action and ``once`` key is there already;
-    the check and the append under one lock, so of two claims at once exactly one wins.
-    What makes a login link work once without a database (``binsite.web.desk``)."""
-    key, action = values.get("once"), values.get("action")
-    if not isinstance(key, str) or not key:
-        raise ValueError("a claim needs a 'once' key")
-    line = json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o640)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        try:
-            with os.fdopen(os.dup(fd), "rb") as handle:
-                handle.seek(0)
-                for raw in handle:
-                    if b'"once":' not in raw:
-                        continue
-                    try:
-                        seen = json.loads(raw)
-                    except (UnicodeDecodeError, json.JSONDecodeError):
-                        continue
-                    if isinstance(seen, dict) and seen.get("once") == key and seen.get("action") == action:
-                        return False
-            size = os.fstat(fd).st_size
-            prefix = b"\n" if size and os.pread(fd, 1, size - 1) != b"\n" else b""
-            os.write(fd, prefix + line.encode("utf-8") + b"\n")
-            os.fsync(fd)
-            return True
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
-
-
 def record(root: Path, actor: Actor, action: str, *, at: datetime | None = None, **fields: object) -> dict[str, object]:
     """Append a desk action to the site's logbook; a logbook that cannot be written is
     logged, never a reason to undo what the BINCO just did."""

@@ -9,6 +9,8 @@ service's public ``web_url``) and the environment for everything secret:
 - ``BINSITE_MAILMAN_URL``, ``BINSITE_MAILMAN_USER``, ``BINSITE_MAILMAN_PASSWORD``:
   Mailman's REST API (never shown to a visitor, never logged);
 - ``BINSITE_SMTP_HOST``, ``BINSITE_SMTP_PORT``: where the service's own mail goes;
+- ``BINSITE_DATABASE_URL``: the store every instance shares (``binsite.store``; default
+  an SQLite file in the state folder; ``postgresql+psycopg://…`` for several servers);
 - ``BINSITE_TRUSTED_PROXIES``: how many proxies in front set ``X-Forwarded-For``
   (default 0: the client is the TCP peer);
 - ``BINSITE_WEB_URL``: the service's public URL when it differs from
@@ -41,16 +43,17 @@ from binsite.errors import BinsiteError
 from binsite.i18n import t
 from binsite.locations import template_dirs
 from binsite.mailman.client import MailmanClient
-from binsite.paths import web_spool_dir
+from binsite.paths import desk_log, desk_sessions, web_spool_dir
 from binsite.mailman.settings import (PASSWORD_VAR, SMTP_HOST_VAR, SMTP_PORT_VAR, URL_VAR, USER_VAR, MailmanSettings,
                                       settings_from_env)
 from binsite.source.areas import Area
 from binsite.source.config import SiteConfig
 from binsite.source.network import load_network
+from binsite.store import Store
 from binsite.tokens import SECRET_ENV, check_secret
 from binsite.web import BLUEPRINTS, security
 from binsite.web.mailer import Mailer
-from binsite.web.ratelimit import RateLimiter
+from binsite.web.ratelimit import SharedRateLimiter
 from binsite.web.spool import Spool
 
 log = logging.getLogger(__name__)
@@ -129,7 +132,8 @@ class Service:
     areas: tuple[Area, ...]
     settings: WebSettings
     mailer: Mailer
-    limiters: dict[str, RateLimiter]
+    limiters: dict[str, SharedRateLimiter]
+    store: Store
     spool: Spool | None = None
     _local: threading.local = field(default_factory=threading.local, repr=False)
 
@@ -282,6 +286,12 @@ ERROR_TEXTS = {
           "De ledenadministratie is even niet bereikbaar; er is niets veranderd. Probeer het over een paar minuten opnieuw.",
           "The membership records cannot be reached just now; nothing was changed. Please try again in a few minutes."),
 }
+# The service's own database down (binsite.store): nothing was recorded or changed.
+STORE_DOWN = ("Even niet beschikbaar", "Temporarily unavailable",
+              "De dienst kan even niet bij zijn eigen gegevens; er is niets veranderd en niets bewaard. "
+              "Probeer het over een paar minuten opnieuw.",
+              "The service cannot reach its own records just now; nothing was changed or kept. "
+              "Please try again in a few minutes.")
 
 
 def create_app(root: Path, *, environ: Mapping[str, str] = os.environ, blueprints: tuple[str, ...] = BLUEPRINTS) -> Flask:
@@ -307,9 +317,10 @@ def create_app(root: Path, *, environ: Mapping[str, str] = os.environ, blueprint
     mailer = Mailer(settings.smtp_host, settings.smtp_port, config.mail.sender, config.mail.sender_name)
     # Where the desk publishes (binsite.desk.publish): the remote, branch, deploy key, clone.
     app.config["BINSITE_GIT_ENV"] = {k: v for k, v in environ.items() if k.startswith("BINSITE_GIT_")}
+    store = open_store(root, environ)
     app.extensions["binsite"] = Service(
-        root=root.resolve(), config=config, areas=network.areas, settings=settings, mailer=mailer,
-        limiters={name: RateLimiter(hits, window) for name, (hits, window) in LIMITS.items()})
+        root=root.resolve(), config=config, areas=network.areas, settings=settings, mailer=mailer, store=store,
+        limiters={name: SharedRateLimiter(store, name, hits, window) for name, (hits, window) in LIMITS.items()})
 
     svc: Service = app.extensions["binsite"]
 
@@ -317,9 +328,8 @@ def create_app(root: Path, *, environ: Mapping[str, str] = os.environ, blueprint
         from binsite.mailman.residents import leave_member
         leave_member(svc.client(), list_id, member_id)
 
-    svc.spool = Spool(web_spool_dir(root, environ), unsubscribe)
-    if svc.spool.pending():
-        svc.spool.start()  # what a stopped instance had taken and not yet done
+    svc.spool = Spool(store, unsubscribe)
+    svc.spool.start()  # what any instance had taken and not yet done, and what comes
     security.install(app, settings.secret, secure_cookie=secure, cookie_path=prefix)
 
     lang = config.language
@@ -347,8 +357,8 @@ def create_app(root: Path, *, environ: Mapping[str, str] = os.environ, blueprint
                 return send_from_directory(folder / ASSETS[name], name, max_age=3600)
         abort(404)
 
-    def error_page(code: int):
-        title_nl, title_en, body_nl, body_en = ERROR_TEXTS.get(code, ERROR_TEXTS[500])
+    def error_page(code: int, texts: tuple[str, str, str, str] | None = None):
+        title_nl, title_en, body_nl, body_en = texts or ERROR_TEXTS.get(code, ERROR_TEXTS[500])
         html = render_template("web/error.html", code=code, title=tr(title_nl, title_en), body=tr(body_nl, body_en))
         response = app.make_response((html, code))
         if code == 405:
@@ -362,8 +372,11 @@ def create_app(root: Path, *, environ: Mapping[str, str] = os.environ, blueprint
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
-        from binsite.errors import MailmanUnavailable
+        from binsite.errors import MailmanUnavailable, StoreUnavailable
         from binsite.web.mailer import MailUnavailable
+        if isinstance(exc, StoreUnavailable):
+            log.error("database unavailable on %s", request.endpoint)
+            return error_page(503, STORE_DOWN)
         if isinstance(exc, (MailmanUnavailable, MailUnavailable)):
             log.warning("%s on %s: %s", type(exc).__name__, request.endpoint, exc)
             return error_page(503)
@@ -378,6 +391,16 @@ def create_app(root: Path, *, environ: Mapping[str, str] = os.environ, blueprint
 
     app.wsgi_app = _TrustedProxies(_Prefix(app.wsgi_app, prefix), settings.trusted_proxies)  # type: ignore[method-assign]
     return app
+
+
+def open_store(root: Path, environ: Mapping[str, str] = os.environ) -> Store:
+    """The site's store, its schema up to date and the old state files read in (once)."""
+    from binsite.store.files import import_state
+
+    store = Store.open(root, environ)
+    import_state(store, log_path=desk_log(root), sessions_path=desk_sessions(root),
+                 spool_dir=web_spool_dir(root, environ))
+    return store
 
 
 def is_loopback(host: str) -> bool:

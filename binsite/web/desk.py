@@ -11,10 +11,10 @@ coordinator's address the service mails a link whose token
 the link shows a button (a mail scanner's GET uses nothing up); pressing it
 (a POST, with CSRF) logs in, and:
 
-- *works once*: the login claims the nonce in the logbook
-  (``logbook.claim``: a digest of the nonce, checked and appended under one
-  ``flock``), so a second press, in any browser, fails; instances that
-  share the state folder share this;
+- *works once*: the login claims a digest of the nonce in the service's
+  store (``Store.claim``: a primary key, so of two presses at once one wins),
+  so a second press, in any browser, on any instance, fails; the logbook
+  gets a ``login`` line;
 - *no other address's link in this browser*: the asking browser also got
   the nonce in a signed cookie (``binsite_login``, HttpOnly,
   SameSite=Strict); when that cookie is there, the link must carry its
@@ -69,8 +69,8 @@ from binsite.desk import members as members_lib
 from binsite.desk import publish as publish_lib
 from binsite.desk import sessions
 from binsite.desk.desk import Desk, format_time, kind_label
-from binsite.paths import desk_log, desk_sessions
-from binsite.errors import BinsiteError, InvalidSite, MailmanUnavailable, Problem
+from binsite.paths import desk_log
+from binsite.errors import BinsiteError, InvalidSite, MailmanUnavailable, Problem, StoreUnavailable
 from binsite.i18n import t
 from binsite.source.areas import MEMBERS, PARTNERS, Area
 from binsite.web.app import is_loopback, service
@@ -143,7 +143,7 @@ def current_binco() -> tuple[str, str] | None:
         return None
     if not coordinator_areas(values["a"]):  # removed from lists/ since: the session ends
         return None
-    if sessions.has_ended(desk_sessions(service().root), values["a"], values["s"], float(values["t"]),
+    if sessions.has_ended(service().store, values["a"], values["s"], float(values["t"]),
                           now=time.time(), lifetime=SESSION_SECONDS):
         return None  # logged out (a replayed copy of the cookie), or out everywhere
     return values["a"], values["s"]
@@ -284,8 +284,9 @@ def login_confirm(token: str):
         if not coordinator_areas(address):
             raise tokens.BadToken("not a coordinator")
         once = hashlib.sha256(b"binsite-login\x1f" + nonce.encode()).hexdigest()[:24]
-        if not logbook.claim(desk_log(s.root), logbook.entry(logbook.binco(address), logbook.LOGIN, once=once)):
+        if not s.store.claim("login", once):
             raise tokens.BadToken("used before")
+        logbook.record(s.root, logbook.binco(address), logbook.LOGIN, once=once)
     except tokens.BadToken as exc:
         log.info("login link refused: %s", exc)
         return _page("login_failed.html", None, status=400)
@@ -303,10 +304,10 @@ def logout():
     unrecorded = False
     if who is not None:  # a copy of this cookie must not log in after this
         try:
-            sessions.end_session(desk_sessions(service().root), who[1], at=time.time())
-        except OSError as exc:
+            sessions.end_session(service().store, who[1], at=time.time())
+        except StoreUnavailable:
             # This browser is logged out all the same; the page says what did not happen.
-            log.error("logout not recorded in %s: %s", desk_sessions(service().root).name, type(exc).__name__)
+            log.error("logout not recorded: the database is unavailable")
             unrecorded = True
     response = _page("logged_out.html", None, everywhere=False, unrecorded=unrecorded,
                      status=500 if unrecorded else 200)
@@ -320,10 +321,10 @@ def logout():
 def logout_everywhere(address: str):
     """End every session of this BINCO: this browser's and any other (a phone left logged in)."""
     try:
-        sessions.end_every_session(desk_sessions(service().root), address, at=time.time())
-    except OSError as exc:
+        sessions.end_every_session(service().store, address, at=time.time())
+    except StoreUnavailable:
         # Nothing was recorded: say so, and leave this browser logged in (nothing changed).
-        log.error("logout everywhere not recorded in %s: %s", desk_sessions(service().root).name, type(exc).__name__)
+        log.error("logout everywhere not recorded: the database is unavailable")
         return _page("logout_failed.html", address, status=500)
     log.info("binco logged out everywhere")
     response = _page("logged_out.html", None, everywhere=True, unrecorded=False)

@@ -1,11 +1,20 @@
-"""A small in-process rate limiter: at most ``limit`` hits per ``window`` seconds per key.
+"""Rate limits: at most ``limit`` hits per ``window`` seconds per key (a sliding window).
 
 Keys are whatever the caller counts by: a client address (``client:1.2.3.4``)
-or a hashed e-mail address (``address:3f2a...``). The counts live in this
-process only: with N gunicorn workers or instances behind a proxy, a client
-gets up to N times the limit (``docs/beheer.md`` says so, and suggests the
-proxy's own limit in front for a hard ceiling). Memory is bounded: at most
-``max_keys`` keys are kept, the oldest dropped first.
+or a hashed e-mail address (``address:3f2a...``).
+
+``SharedRateLimiter`` is what the service uses: the hits live in the service's
+store (``binsite.store``: the database every instance shares), so two gunicorn
+workers on two servers count one limit together. Why the same database and not
+Flask-Limiter: its storage backends (the ``limits`` library) are memory, Redis,
+Memcached and MongoDB; one of those would be one more server to run, secure and
+back up beside the PostgreSQL the BIN already has, while the count is one
+small, exact transaction there. The store keeps a digest of each key, never a
+client's address.
+
+``RateLimiter`` counts in this process only (memory bounded: at most
+``max_keys`` keys, the oldest dropped first); for tools and tests that have no
+store.
 """
 
 from __future__ import annotations
@@ -14,6 +23,8 @@ import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
+
+from binsite.store import Store
 
 
 class RateLimiter:
@@ -49,3 +60,26 @@ class RateLimiter:
     def reset(self) -> None:
         with self._lock:
             self._hits.clear()
+
+
+class SharedRateLimiter:
+    """The same promise as ``RateLimiter``, counted in the store across every instance."""
+
+    def __init__(self, store: Store, bucket: str, limit: int, window: float, *,
+                 clock: Callable[[], float] = time.time):
+        if limit < 1 or window <= 0:
+            raise ValueError("limit must be >= 1 and window > 0")
+        self.store = store
+        self.bucket = bucket
+        self.limit = limit
+        self.window = window
+        self._clock = clock
+
+    def hit(self, key: str) -> bool:
+        """Count one hit for ``key``; False when it is over the limit (the hit is then not counted).
+        ``StoreUnavailable`` when the store cannot be reached (the request is then refused)."""
+        return self.store.hit(f"{self.bucket}\x1f{key}", self.limit, self.window, now=self._clock())
+
+    def reset(self) -> None:
+        """Forget every count of every bucket (tests)."""
+        self.store.reset_hits()

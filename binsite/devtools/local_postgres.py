@@ -1,0 +1,88 @@
+"""A private PostgreSQL server for tests and rehearsals: ``initdb`` and ``pg_ctl`` in a
+folder of its own, listening on 127.0.0.1 only, on a free port.
+
+Debian's ``postgresql`` package puts its programs in ``/usr/lib/postgresql/N/bin``
+(not on PATH); the newest there is used, else whatever PATH has. PostgreSQL
+refuses to run as root: run as root (CI, a container), the server runs as the
+unprivileged user ``nobody``, in a folder under the system's temp folder that
+that user owns. Only the loopback can connect (``trust`` for local
+connections: a throwaway server that holds test data only).
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from binsite.devtools.local_mailman import free_port
+from binsite.errors import BinsiteError
+
+RUN_AS = "nobody"
+
+
+def programs() -> Path:
+    """The folder of ``initdb``, ``pg_ctl`` and ``psql``."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(p.split("/")[4]))
+    if found:
+        return Path(found[-1]).parent
+    on_path = shutil.which("pg_ctl")
+    if on_path:
+        return Path(on_path).resolve().parent
+    raise BinsiteError("PostgreSQL is not installed (apt-get install postgresql)")
+
+
+@dataclass
+class LocalPostgres:
+    folder: Path
+    port: int
+    user: str = "postgres"
+
+    @classmethod
+    def start(cls) -> "LocalPostgres":
+        folder = Path(tempfile.mkdtemp(prefix="binsite-pg-"))
+        server = cls(folder, free_port())
+        os.chmod(folder, 0o755)
+        if os.geteuid() == 0:
+            shutil.chown(folder, RUN_AS)
+        bin_dir = programs()
+        server._run([str(bin_dir / "initdb"), "-D", str(folder / "data"), "-U", server.user, "--auth=trust",
+                     "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"])
+        options = (f"-c listen_addresses=127.0.0.1 -p {server.port} -k {folder} -c fsync=off "
+                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100")
+        server._run([str(bin_dir / "pg_ctl"), "-D", str(folder / "data"), "-l", str(folder / "server.log"),
+                     "-o", options, "-w", "-t", "60", "start"])
+        return server
+
+    def _run(self, argv: list[str]) -> None:
+        if os.geteuid() == 0:
+            argv = ["runuser", "-u", RUN_AS, "--", *argv]
+        done = subprocess.run(argv, cwd=self.folder, capture_output=True, text=True, timeout=120)
+        if done.returncode:
+            raise BinsiteError(f"PostgreSQL: {' '.join(argv[-3:])} failed: {done.stderr.strip() or done.stdout.strip()}")
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql+psycopg://{self.user}@127.0.0.1:{self.port}/{database}"
+
+    def create_database(self, name: str) -> str:
+        """A new empty database; its SQLAlchemy URL."""
+        self.psql(f'CREATE DATABASE "{name}"')
+        return self.url(name)
+
+    def psql(self, sql: str) -> str:
+        done = subprocess.run([str(programs() / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", self.user,
+                               "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-qAtc", sql],
+                              capture_output=True, text=True, timeout=60)
+        if done.returncode:
+            raise BinsiteError(f"psql: {done.stderr.strip()}")
+        return done.stdout
+
+    def stop(self) -> None:
+        try:
+            self._run([str(programs() / "pg_ctl"), "-D", str(self.folder / "data"), "-m", "immediate", "-w", "stop"])
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)

@@ -1,0 +1,336 @@
+"""The web edge's store: one database that every instance of the service shares.
+
+What it holds (``schema.py``): login claims (a login link works once), desk
+sessions that ended early, the one-click spool, rate-limit hits, and which old
+state files were read in. It is SQLAlchemy 2 Core behind ``BINSITE_DATABASE_URL``;
+the schema is made and moved on by Alembic (``migrations/``) when the store is
+opened. Without the variable it is an SQLite file in the state folder
+(``state/web.sqlite``, never committed), enough for one server. Several
+instances on several servers share one PostgreSQL database
+(``postgresql+psycopg://user@host/binsite``).
+
+Every method is one short transaction. Writers are serialised where a check and
+a write belong together: on SQLite each transaction begins IMMEDIATE (one
+writer at a time, readers go on in WAL mode); on PostgreSQL a rate-limit key
+takes a transaction-level advisory lock, and spool entries are claimed with
+``FOR UPDATE SKIP LOCKED``. A database that cannot be reached raises
+``StoreUnavailable`` (the service answers with a Dutch 503 page; nothing was
+half-done, since the transaction did not commit).
+
+The send ledger is not here: it is the BIN's record and stays a committed file.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import logging
+import os
+import time
+import uuid
+import weakref
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from binsite.errors import BinsiteError, StoreUnavailable
+from binsite.i18n import t
+from binsite.paths import state_dir
+from binsite.store import schema
+
+log = logging.getLogger(__name__)
+
+URL_VAR = "BINSITE_DATABASE_URL"
+SQLITE_NAME = "web.sqlite"
+MIGRATIONS = Path(__file__).parent / "migrations"
+# A spool entry claimed longer ago than this is taken over (its process died);
+# longer than one Mailman call with its retries (client timeout 10 s, 2 attempts).
+SPOOL_LEASE = 60.0
+LEASE_VAR = "BINSITE_SPOOL_LEASE"
+# Advisory lock number of the schema upgrade on PostgreSQL (any constant of binsite's own).
+_UPGRADE_LOCK = 0x62696E73
+
+
+def database_url(root: Path, environ: Mapping[str, str] = os.environ) -> str:
+    """``BINSITE_DATABASE_URL``, else the SQLite file in the state folder."""
+    url = environ.get(URL_VAR, "").strip()
+    if url:
+        return url
+    return "sqlite:///" + str((state_dir(root) / SQLITE_NAME).resolve())
+
+
+def digest(value: str) -> str:
+    """What the store keeps instead of a key that may name someone (a client address)."""
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class SpoolEntry:
+    id: int
+    list_id: str
+    member_id: str
+
+
+class Store:
+    """One database; thread-safe (a connection pool), one per process (after a fork: ``dispose``)."""
+
+    def __init__(self, url: str, *, lease: float = SPOOL_LEASE):
+        try:
+            self.url = sa.engine.make_url(url)
+        except sa.exc.ArgumentError:
+            raise BinsiteError(t("{v} is geen database-adres: schrijf bijvoorbeeld postgresql+psycopg://binsite@db/binsite",
+                                 "{v} is not a database URL: write for example postgresql+psycopg://binsite@db/binsite",
+                                 v=URL_VAR)) from None
+        self.lease = lease
+        self.owner = f"{os.uname().nodename[:32]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.sqlite = self.url.get_backend_name() == "sqlite"
+        try:
+            self.engine = _engine(self.url)
+        except (ImportError, sa.exc.NoSuchModuleError) as exc:
+            raise BinsiteError(t("de database-driver voor {v} ontbreekt ({e}): installeer binsite[postgresql]",
+                                 "the database driver for {v} is missing ({e}): install binsite[postgresql]",
+                                 v=URL_VAR, e=type(exc).__name__)) from None
+        # gunicorn forks its workers: a child never uses its parent's connections.
+        ref = weakref.ref(self.engine)
+        os.register_at_fork(after_in_child=lambda: (lambda e: e is not None and e.dispose(close=False))(ref()))
+
+    def __repr__(self) -> str:  # never the password
+        return f"Store({self.url.render_as_string(hide_password=True)})"
+
+    @classmethod
+    def open(cls, root: Path, environ: Mapping[str, str] = os.environ, *, upgrade: bool = True) -> "Store":
+        """The site's store, its schema brought up to date (``upgrade``)."""
+        url = database_url(root, environ)
+        if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+            path = Path(url[len("sqlite:///"):].partition("?")[0])
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                # Made private before SQLite makes it (its -wal and -shm files take its mode).
+                os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+            except OSError as exc:
+                raise _unavailable(exc) from None
+        lease = environ.get(LEASE_VAR, "").strip()
+        try:
+            seconds = float(lease) if lease else SPOOL_LEASE
+        except ValueError:
+            seconds = -1.0
+        if not 0 < seconds <= 3600:
+            raise BinsiteError(t("{v} moet een aantal seconden zijn (1 tot 3600)",
+                                 "{v} must be a number of seconds (1 to 3600)", v=LEASE_VAR))
+        store = cls(url, lease=seconds)
+        if upgrade:
+            store.upgrade()
+        return store
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # --- schema ---------------------------------------------------------------------
+
+    def upgrade(self) -> None:
+        """Bring the schema to the newest migration; two instances starting at once take turns."""
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with self._upgrade_lock():
+            with self._connect() as conn:
+                config.attributes["connection"] = conn
+                command.upgrade(config, "head")
+                conn.commit()
+
+    def revision(self) -> str | None:
+        from alembic.runtime.migration import MigrationContext
+
+        with self._connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    @contextmanager
+    def _upgrade_lock(self) -> Iterator[None]:
+        if self.sqlite:
+            database = self.url.database or ""
+            if not database or database == ":memory:":
+                yield
+                return
+            try:
+                fd = os.open(database + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError as exc:
+                raise _unavailable(exc) from None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                yield
+            finally:
+                os.close(fd)
+            return
+        with self._connect() as conn:
+            conn.execute(sa.text("SELECT pg_advisory_lock(:n)"), {"n": _UPGRADE_LOCK})
+            try:
+                yield
+            finally:
+                conn.execute(sa.text("SELECT pg_advisory_unlock(:n)"), {"n": _UPGRADE_LOCK})
+                conn.commit()
+
+    # --- transactions -----------------------------------------------------------------
+
+    @contextmanager
+    def _connect(self) -> Iterator[Connection]:
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except sa.exc.IntegrityError:
+            raise
+        except sa.exc.DBAPIError as exc:  # unreachable, read-only, disk full: the same to a visitor
+            raise _unavailable(exc) from None
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Connection]:
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except sa.exc.IntegrityError:
+            raise
+        except sa.exc.DBAPIError as exc:
+            raise _unavailable(exc) from None
+
+    # --- login claims -----------------------------------------------------------------
+
+    def claim(self, kind: str, key: str, *, at: float | None = None) -> bool:
+        """Record that ``key`` (a digest: a login link's nonce) of ``kind`` was used; False when it
+        was already (on any instance). Of two claims at once exactly one wins."""
+        values = {"kind": kind, "digest": key, "at": time.time() if at is None else at}
+        try:
+            with self._transaction() as conn:
+                conn.execute(schema.claims.insert().values(**values))
+        except sa.exc.IntegrityError:
+            return False
+        return True
+
+    # --- ended sessions ---------------------------------------------------------------
+
+    def end_session(self, id_digest: str, *, at: float) -> None:
+        self._insert(schema.ended_sessions, kind="ended", digest=id_digest, at=at)
+
+    def end_every_session(self, address_digest: str, *, at: float) -> None:
+        self._insert(schema.ended_sessions, kind="before", digest=address_digest, at=at)
+
+    def has_ended(self, id_digest: str, address_digest: str, started: float, *, since: float) -> bool:
+        """Whether that session was logged out, or every session of that address begun at or
+        before ``started`` was ended (only what happened after ``since`` counts)."""
+        table = schema.ended_sessions
+        query = sa.select(sa.func.count()).select_from(table).where(
+            table.c.at >= since,
+            sa.or_(sa.and_(table.c.kind == "ended", table.c.digest == id_digest),
+                   sa.and_(table.c.kind == "before", table.c.digest == address_digest, table.c.at >= started)))
+        with self._connect() as conn:
+            return bool(conn.execute(query).scalar())
+
+    def forget_sessions(self, *, before: float) -> int:
+        """Drop what no longer matters (older than a session's lifetime)."""
+        with self._transaction() as conn:
+            return conn.execute(schema.ended_sessions.delete().where(schema.ended_sessions.c.at < before)).rowcount
+
+    # --- rate limits ------------------------------------------------------------------
+
+    def hit(self, key: str, limit: int, window: float, *, now: float | None = None) -> bool:
+        """Count one hit of ``key`` if fewer than ``limit`` were counted in the last ``window``
+        seconds, on any instance; False (and not counted) when over."""
+        now = time.time() if now is None else now
+        key = digest(key)
+        table = schema.rate_hits
+        with self._transaction() as conn:
+            if not self.sqlite:
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": key})
+            conn.execute(table.delete().where(table.c.key == key, table.c.at <= now - window))
+            count = conn.execute(sa.select(sa.func.count()).select_from(table).where(table.c.key == key)).scalar()
+            if count >= limit:
+                return False
+            conn.execute(table.insert().values(key=key, at=now))
+            return True
+
+    def reset_hits(self) -> None:
+        """Forget every hit (tests; an operator after a false alarm)."""
+        with self._transaction() as conn:
+            conn.execute(schema.rate_hits.delete())
+
+    def forget_hits(self, *, before: float) -> int:
+        with self._transaction() as conn:
+            return conn.execute(schema.rate_hits.delete().where(schema.rate_hits.c.at < before)).rowcount
+
+    # --- the one-click spool ------------------------------------------------------------
+
+    def spool_add(self, list_id: str, member_id: str, *, name: str | None = None, at: float | None = None) -> None:
+        """Record one unsubscribe request (committed before the caller answers)."""
+        at = time.time() if at is None else at
+        self._insert(schema.spool, name=name or f"{time.time_ns():020d}-{uuid.uuid4().hex[:12]}",
+                     list_id=list_id, member_id=member_id, added=at)
+
+    def spool_pending(self) -> int:
+        with self._connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(schema.spool)).scalar() or 0)
+
+    def spool_take(self, *, now: float | None = None, limit: int = 20) -> list[SpoolEntry]:
+        """Claim up to ``limit`` entries no live process holds (never claimed, released, or claimed
+        longer ago than the lease) for this process."""
+        now = time.time() if now is None else now
+        table = schema.spool
+        free = sa.or_(table.c.owner.is_(None), table.c.claimed < now - self.lease)
+        with self._transaction() as conn:
+            ids = [row[0] for row in conn.execute(
+                sa.select(table.c.id).where(free).order_by(table.c.id).limit(limit).with_for_update(skip_locked=True))]
+            if not ids:
+                return []
+            conn.execute(table.update().where(table.c.id.in_(ids))
+                         .values(owner=self.owner, claimed=now, tries=table.c.tries + 1))
+            rows = conn.execute(sa.select(table.c.id, table.c.list_id, table.c.member_id)
+                                .where(table.c.id.in_(ids)).order_by(table.c.id))
+            return [SpoolEntry(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+    def spool_done(self, entry: SpoolEntry) -> None:
+        """The entry is done (or refused for good): gone from the spool."""
+        with self._transaction() as conn:
+            conn.execute(schema.spool.delete().where(schema.spool.c.id == entry.id))
+
+    def spool_release(self, entry: SpoolEntry) -> None:
+        """Mailman could not take it now: back to the queue for any instance."""
+        with self._transaction() as conn:
+            conn.execute(schema.spool.update().where(schema.spool.c.id == entry.id, schema.spool.c.owner == self.owner)
+                         .values(owner=None, claimed=None))
+
+    # --- helpers ------------------------------------------------------------------------
+
+    def _insert(self, table: sa.Table, **values: object) -> None:
+        with self._transaction() as conn:
+            conn.execute(table.insert().values(**values))
+
+
+def _engine(url: sa.engine.URL) -> Engine:
+    if url.get_backend_name() != "sqlite":
+        args: dict[str, object] = {"connect_timeout": 5} if url.get_backend_name() == "postgresql" else {}
+        return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, connect_args=args)
+    engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+    @sa.event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy's recipe: we say BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(conn) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")  # one writer at a time: a check and its write together
+
+    return engine
+
+
+def _unavailable(exc: Exception) -> StoreUnavailable:
+    log.error("database unavailable: %s", type(getattr(exc, "orig", exc)).__name__)
+    return StoreUnavailable(t("de database van de dienst is niet bereikbaar ({v}); er is niets veranderd",
+                              "the service's database cannot be reached ({v}); nothing was changed", v=URL_VAR))
