@@ -6,7 +6,10 @@ Debian's ``postgresql`` package puts its programs in ``/usr/lib/postgresql/N/bin
 refuses to run as root: run as root (CI, a container), the server runs as the
 unprivileged user ``nobody``, in a folder under the system's temp folder that
 that user owns. Only the loopback can connect (``trust`` for local
-connections: a throwaway server that holds test data only).
+connections: a server on loopback for tests and rehearsals, never for production).
+
+``binsite local-mailman start --database postgresql`` keeps one in the local
+Mailman's folder (``postgres/``) for Mailman's own database.
 """
 
 from __future__ import annotations
@@ -41,19 +44,25 @@ class LocalPostgres:
     folder: Path
     port: int
     user: str = "postgres"
+    keep: bool = False      # a folder of the caller's (kept), not a temp folder of our own
 
     @classmethod
-    def start(cls) -> "LocalPostgres":
-        folder = Path(tempfile.mkdtemp(prefix="binsite-pg-"))
-        server = cls(folder, free_port())
-        os.chmod(folder, 0o755)
+    def start(cls, folder: Path | None = None, *, port: int | None = None) -> "LocalPostgres":
+        """Start a server: in a new temp folder (removed by ``stop``), or in ``folder``, kept
+        between runs (made by initdb the first time)."""
+        keep = folder is not None
+        folder = Path(tempfile.mkdtemp(prefix="binsite-pg-")) if folder is None else folder.resolve()
+        folder.mkdir(parents=True, exist_ok=True)
+        server = cls(folder, port or free_port(), keep=keep)
+        os.chmod(folder, 0o755 if os.geteuid() == 0 else 0o700)
         if os.geteuid() == 0:
             shutil.chown(folder, RUN_AS)
         bin_dir = programs()
-        server._run([str(bin_dir / "initdb"), "-D", str(folder / "data"), "-U", server.user, "--auth=trust",
-                     "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"])
-        options = (f"-c listen_addresses=127.0.0.1 -p {server.port} -k {folder} -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100")
+        if not (folder / "data" / "PG_VERSION").is_file():
+            server._run([str(bin_dir / "initdb"), "-D", str(folder / "data"), "-U", server.user, "--auth=trust",
+                         "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"])
+        durable = "" if keep else " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        options = f"-c listen_addresses=127.0.0.1 -p {server.port} -k {folder} -c max_connections=100{durable}"
         server._run([str(bin_dir / "pg_ctl"), "-D", str(folder / "data"), "-l", str(folder / "server.log"),
                      "-o", options, "-w", "-t", "60", "start"])
         return server
@@ -65,24 +74,35 @@ class LocalPostgres:
         if done.returncode:
             raise BinsiteError(f"PostgreSQL: {' '.join(argv[-3:])} failed: {done.stderr.strip() or done.stdout.strip()}")
 
-    def url(self, database: str = "postgres") -> str:
-        return f"postgresql+psycopg://{self.user}@127.0.0.1:{self.port}/{database}"
+    def url(self, database: str = "postgres", *, driver: str = "psycopg") -> str:
+        """The SQLAlchemy URL of ``database``: binsite's driver (psycopg 3), or with ``driver=""``
+        the plain ``postgresql://`` that Mailman's SQLAlchemy reads with psycopg2."""
+        scheme = f"postgresql+{driver}" if driver else "postgresql"
+        return f"{scheme}://{self.user}@127.0.0.1:{self.port}/{database}"
 
-    def create_database(self, name: str) -> str:
-        """A new empty database; its SQLAlchemy URL."""
-        self.psql(f'CREATE DATABASE "{name}"')
+    def create_database(self, name: str, *, exist_ok: bool = False) -> str:
+        """A new empty database (or the one there, with ``exist_ok``); its SQLAlchemy URL."""
+        if not (exist_ok and self.psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'").strip()):
+            self.psql(f'CREATE DATABASE "{name}"')
         return self.url(name)
 
-    def psql(self, sql: str) -> str:
+    def psql(self, sql: str, *, database: str = "postgres") -> str:
         done = subprocess.run([str(programs() / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", self.user,
-                               "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-qAtc", sql],
+                               "-d", database, "-v", "ON_ERROR_STOP=1", "-qAtc", sql],
                               capture_output=True, text=True, timeout=60)
         if done.returncode:
             raise BinsiteError(f"psql: {done.stderr.strip()}")
         return done.stdout
 
+    def running(self) -> bool:
+        done = subprocess.run([str(programs() / "pg_isready"), "-h", "127.0.0.1", "-p", str(self.port), "-q"],
+                              capture_output=True, timeout=30)
+        return done.returncode == 0
+
     def stop(self) -> None:
         try:
-            self._run([str(programs() / "pg_ctl"), "-D", str(self.folder / "data"), "-m", "immediate", "-w", "stop"])
+            mode = "fast" if self.keep else "immediate"
+            self._run([str(programs() / "pg_ctl"), "-D", str(self.folder / "data"), "-m", mode, "-w", "stop"])
         finally:
-            shutil.rmtree(self.folder, ignore_errors=True)
+            if not self.keep:
+                shutil.rmtree(self.folder, ignore_errors=True)
