@@ -52,7 +52,7 @@ COMMANDS: dict[str, str] = {
              "Telt elk verschenen bericht, ook die voor alleen partners en niet-openbare, uit content/, "
              "state/sent.jsonl en state/members.jsonl. Vraagt Mailman niets: ledencijfers zijn zo recent als "
              "de laatste send of lists sync.\n\n"
-             "Met --desk: per gebied en maand uit het logboek van de balie (state/desk.jsonl): binnengekomen "
+             "Met --desk: per gebied en maand uit het logboek van de balie (in de database van de dienst): binnengekomen "
              "meldingen, doorgestuurd, beantwoord, gepubliceerde berichten, en de mediane tijd van binnenkomst tot "
              "eerste afhandeling.\n\n"
              + _EXAMPLE + "  binsite stats --since 2026-09-01 --area maaspoort --area empel\n"

@@ -31,7 +31,7 @@ def stats(ctx, since: str | None, until: str | None, areas: tuple[str, ...], fmt
     Mailman, so member figures are as recent as the last send or lists sync.
 
     \b
-    With --desk: per area and month the desk's logbook (state/desk.jsonl):
+    With --desk: per area and month the desk's logbook (in the service's database):
     reports in, forwarded, answered, bulletins published, and the median
     time from a report's arrival to its first handling.
 

@@ -66,11 +66,11 @@ def migrate_state(ctx) -> None:
         revision = store.revision()
     finally:
         store.dispose()
-    ctx.say("Database {u} bijgewerkt (versie {r}): {l} gebruikte inloglinks, {s} beëindigde sessies, "
-            "{n} afmeldingen in de wachtrij ingelezen.",
-            "Database {u} up to date (revision {r}): read in {l} used login links, {s} ended sessions, "
-            "{n} queued unsubscribes.",
-            u=repr(store)[6:-1], r=revision, l=done.logins, s=done.sessions, n=done.spooled)
+    ctx.say("Database {u} bijgewerkt (versie {r}): {b} logboekregels, {l} gebruikte inloglinks, {s} beëindigde "
+            "sessies, {n} afmeldingen in de wachtrij ingelezen.",
+            "Database {u} up to date (revision {r}): read in {b} logbook lines, {l} used login links, {s} ended "
+            "sessions, {n} queued unsubscribes.",
+            u=repr(store)[6:-1], r=revision, b=done.lines, l=done.logins, s=done.sessions, n=done.spooled)
     if done.already:
         ctx.say("Al eerder ingelezen (niet opnieuw): {a}.", "Read in before (not again): {a}.",
                 a=", ".join(done.already))

@@ -1,4 +1,4 @@
-"""The desk's logbook: one JSON line per desk action, in the state folder.
+"""The desk's logbook: one JSON line per desk action, in the service's store.
 
 Belgian BIN guidance has the coordinator keep a log of reports and feedback as
 the basis for evaluation; ``binsite stats --desk`` reads it back per area and
@@ -9,25 +9,25 @@ list, report (a digest of list and Message-ID, never the Message-ID itself,
 which can carry the resident's name) or bulletin (its path). Never message
 content, never a resident's address, never a reason typed for a resident.
 
-Appending is safe with many writers (CLI, several web workers): the file is
-opened for append, locked (``flock``), a torn last line (a writer killed
-mid-line) is closed off first, and the line is fsynced before the lock is
-released. Reading skips what is not a whole JSON object.
+The lines live in the site's store (``binsite.store``: ``BINSITE_DATABASE_URL``,
+else ``state/web.sqlite``), so every instance of the service and the command
+line write one logbook, in one order, with many writers at once. Before the
+store they were lines of ``state/desk.jsonl``: ``read`` reads such a file (a torn
+or foreign line skipped), once, into the store (``binsite.store.files``).
 """
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import logging
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from binsite.paths import desk_log
+from binsite.errors import BinsiteError
+from binsite.store import site_store
 
 log = logging.getLogger(__name__)
 
@@ -100,65 +100,62 @@ def entry(actor: Actor, action: str, *, at: datetime | None = None, **fields: ob
     return values
 
 
-def append(path: Path, values: dict[str, object]) -> None:
-    """Append one line: locked, a torn last line closed off first, fsynced."""
+def line_of(values: dict[str, object]) -> str:
+    """The line a logbook entry is kept as (canonical JSON, one line, bounded)."""
     line = json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     if "\n" in line or len(line) > MAX_LINE:
         raise ValueError("logbook line too long")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o640)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        try:
-            size = os.fstat(fd).st_size
-            prefix = b""
-            if size:
-                last = os.pread(fd, 1, size - 1)
-                if last != b"\n":
-                    prefix = b"\n"  # a writer died mid-line: its fragment stays one unreadable line
-            data = prefix + line.encode("utf-8") + b"\n"
-            written = 0
-            while written < len(data):
-                written += os.write(fd, data[written:])
-            os.fsync(fd)
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
+    return line
 
 
 def record(root: Path, actor: Actor, action: str, *, at: datetime | None = None, **fields: object) -> dict[str, object]:
-    """Append a desk action to the site's logbook; a logbook that cannot be written is
+    """Add a desk action to the site's logbook; a logbook that cannot be written is
     logged, never a reason to undo what the BINCO just did."""
     values = entry(actor, action, at=at, **fields)
+    line = line_of(values)
     try:
-        append(desk_log(root), values)
-    except OSError as exc:
-        log.error("desk logbook %s not written: %s", desk_log(root), exc)
+        site_store(root).log_append(line, at=str(values["at"]), action=action)
+    except BinsiteError as exc:
+        log.error("desk logbook not written: %s", exc)
     return values
 
 
+def lines(root: Path, *, action: str | None = None) -> Iterator[dict[str, object]]:
+    """Every line of the site's logbook in the order written (or only those of ``action``)."""
+    for raw in site_store(root).log_lines(action=action):
+        values = _whole(raw)
+        if values is not None:
+            yield values
+
+
+def _whole(raw: str | bytes) -> dict[str, object] | None:
+    try:
+        values = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    if isinstance(values, dict) and values.get("v") == VERSION and values.get("action") in ACTIONS:
+        return values
+    return None
+
+
 def read(path: Path) -> Iterator[dict[str, object]]:
-    """Every whole line of the logbook (a torn or foreign line is skipped)."""
+    """Every whole line of an old logbook file (a torn or foreign line is skipped)."""
     try:
         handle = path.open("rb")
-    except FileNotFoundError:
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return
     with handle:
         for raw in handle:
             if not raw.endswith(b"\n") or len(raw) > MAX_LINE + 1:
                 continue
-            try:
-                values = json.loads(raw)
-            except (UnicodeDecodeError, json.JSONDecodeError):
-                continue
-            if isinstance(values, dict) and values.get("v") == VERSION and values.get("action") in ACTIONS:
+            values = _whole(raw)
+            if values is not None:
                 yield values
 
 
 def known_reports(root: Path) -> set[str]:
     """Reports the logbook already has a ``received`` line for."""
-    return {str(v["report"]) for v in read(desk_log(root)) if v.get("action") == RECEIVED and v.get("report")}
+    return {str(v["report"]) for v in lines(root, action=RECEIVED) if v.get("report")}
 
 
 def note_received(root: Path, actor: Actor, reports: list[tuple[str, str, str, datetime | None]]) -> int:

@@ -1,8 +1,8 @@
 """The web edge's store: one database that every instance of the service shares.
 
-What it holds (``schema.py``): login claims (a login link works once), desk
-sessions that ended early, the one-click spool, rate-limit hits, and which old
-state files were read in. It is SQLAlchemy 2 Core behind ``BINSITE_DATABASE_URL``;
+What it holds (``schema.py``): the desk's logbook, login claims (a login link
+works once), desk sessions that ended early, the one-click spool, rate-limit
+hits, and which old state files were read in. It is SQLAlchemy 2 Core behind ``BINSITE_DATABASE_URL``;
 the schema is made and moved on by Alembic (``migrations/``) when the store is
 opened. Without the variable it is an SQLite file in the state folder
 (``state/web.sqlite``, never committed), enough for one server. Several
@@ -26,6 +26,7 @@ import fcntl
 import hashlib
 import logging
 import os
+import threading
 import time
 import uuid
 import weakref
@@ -51,6 +52,9 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # longer than one Mailman call with its retries (client timeout 10 s, 2 attempts).
 SPOOL_LEASE = 60.0
 LEASE_VAR = "BINSITE_SPOOL_LEASE"
+# Every this many counted hits, a process forgets what no longer counts (``Store.tidy``).
+TIDY_EVERY = 1000
+DAY = 86400.0
 # Advisory lock number of the schema upgrade on PostgreSQL (any constant of binsite's own).
 _UPGRADE_LOCK = 0x62696E73
 
@@ -86,6 +90,7 @@ class Store:
                                  "{v} is not a database URL: write for example postgresql+psycopg://binsite@db/binsite",
                                  v=URL_VAR)) from None
         self.lease = lease
+        self._hits = 0
         self.owner = f"{os.uname().nodename[:32]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.sqlite = self.url.get_backend_name() == "sqlite"
         try:
@@ -229,11 +234,6 @@ class Store:
         with self._connect() as conn:
             return bool(conn.execute(query).scalar())
 
-    def forget_sessions(self, *, before: float) -> int:
-        """Drop what no longer matters (older than a session's lifetime)."""
-        with self._transaction() as conn:
-            return conn.execute(schema.ended_sessions.delete().where(schema.ended_sessions.c.at < before)).rowcount
-
     # --- rate limits ------------------------------------------------------------------
 
     def hit(self, key: str, limit: int, window: float, *, now: float | None = None) -> bool:
@@ -250,16 +250,25 @@ class Store:
             if count >= limit:
                 return False
             conn.execute(table.insert().values(key=key, at=now))
-            return True
+        self._hits += 1
+        if self._hits % TIDY_EVERY == 0:
+            self.tidy(now=now)
+        return True
+
+    def tidy(self, *, now: float | None = None) -> None:
+        """Forget what no longer counts: hits older than a day (the longest window is an
+        hour), sessions ended more than two days ago (a session lives a working day), login
+        claims older than a day (a link lives 15 minutes)."""
+        now = time.time() if now is None else now
+        with self._transaction() as conn:
+            conn.execute(schema.rate_hits.delete().where(schema.rate_hits.c.at < now - DAY))
+            conn.execute(schema.ended_sessions.delete().where(schema.ended_sessions.c.at < now - 2 * DAY))
+            conn.execute(schema.claims.delete().where(schema.claims.c.at < now - DAY))
 
     def reset_hits(self) -> None:
         """Forget every hit (tests; an operator after a false alarm)."""
         with self._transaction() as conn:
             conn.execute(schema.rate_hits.delete())
-
-    def forget_hits(self, *, before: float) -> int:
-        with self._transaction() as conn:
-            return conn.execute(schema.rate_hits.delete().where(schema.rate_hits.c.at < before)).rowcount
 
     # --- the one-click spool ------------------------------------------------------------
 
@@ -301,11 +310,53 @@ class Store:
             conn.execute(schema.spool.update().where(schema.spool.c.id == entry.id, schema.spool.c.owner == self.owner)
                          .values(owner=None, claimed=None))
 
+    # --- the desk's logbook -------------------------------------------------------------
+
+    def log_append(self, line: str, *, at: str, action: str) -> None:
+        self._insert(schema.logbook, line=line, at=at, action=action)
+
+    def log_lines(self, *, action: str | None = None) -> Iterator[str]:
+        """Every logbook line in the order written (or only those of ``action``)."""
+        query = sa.select(schema.logbook.c.line).order_by(schema.logbook.c.id)
+        if action is not None:
+            query = query.where(schema.logbook.c.action == action)
+        with self._connect() as conn:
+            lines = [row[0] for row in conn.execute(query)]
+        yield from lines
+
     # --- helpers ------------------------------------------------------------------------
 
     def _insert(self, table: sa.Table, **values: object) -> None:
         with self._transaction() as conn:
             conn.execute(table.insert().values(**values))
+
+
+_sites: dict[Path, Store] = {}
+_sites_lock = threading.Lock()
+
+
+def site_store(root: Path, environ: Mapping[str, str] = os.environ) -> Store:
+    """The store of the site in ``root`` for this process: the one the web service opened for it
+    (``use``), else opened now from ``environ`` (the command line), its schema up to date and
+    the old state files read in once."""
+    key = root.resolve()
+    with _sites_lock:
+        store = _sites.get(key)
+        if store is None:
+            from binsite.paths import desk_log, desk_sessions, web_spool_dir
+            from binsite.store.files import import_state
+
+            store = Store.open(root, environ)
+            import_state(store, log_path=desk_log(root), sessions_path=desk_sessions(root),
+                         spool_dir=web_spool_dir(root, environ))
+            _sites[key] = store
+    return store
+
+
+def use(root: Path, store: Store) -> None:
+    """``store`` is the site's store in this process (``create_app``)."""
+    with _sites_lock:
+        _sites[root.resolve()] = store
 
 
 def _engine(url: sa.engine.URL) -> Engine:

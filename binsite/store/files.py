@@ -2,9 +2,10 @@
 
 Before the store, the service kept in files what it now keeps in the database:
 
-- ``state/desk.jsonl``, the logbook: its ``login`` lines carry the digest of a
-  used login link's nonce (``once``): they become claims, so a link used before
-  the move is still used after it (the logbook itself stays where it is);
+- ``state/desk.jsonl``, the logbook: every whole line becomes a logbook row, in
+  order; its ``login`` lines carry the digest of a used login link's nonce
+  (``once``): they become claims too, so a link used before the move is still
+  used after it;
 - ``state/desk-sessions.jsonl``: sessions logged out, and "everywhere" moments;
 - ``.binsite/web-spool/``: one-click unsubscribes answered and not yet done.
 
@@ -14,8 +15,7 @@ nothing; two instances starting at once take turns (the upgrade lock) and the
 second finds the first's record. Spool entries keep their file name as a unique
 key, so a crash after the commit and before the files are removed does not
 double them; they are removed only after the commit, so nothing is lost.
-Files are left in place otherwise (the logbook is still written; the sessions
-file is history).
+The other files are left in place, as history: nothing writes them any more.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from binsite.store import Store, schema
 
 log = logging.getLogger(__name__)
 
+LOGBOOK = "desk.jsonl"
 LOGINS = "desk.jsonl:login"
 SESSIONS = "desk-sessions.jsonl"
 SPOOL = "web-spool"
@@ -45,10 +46,11 @@ class Imported:
     sessions: int = 0
     spooled: int = 0
     already: tuple[str, ...] = ()
+    lines: int = 0
 
     @property
     def total(self) -> int:
-        return self.logins + self.sessions + self.spooled
+        return self.lines + self.logins + self.sessions + self.spooled
 
 
 def import_state(store: Store, *, log_path: Path, sessions_path: Path, spool_dir: Path) -> Imported:
@@ -58,6 +60,11 @@ def import_state(store: Store, *, log_path: Path, sessions_path: Path, spool_dir
     with store._upgrade_lock():
         with store._transaction() as conn:
             done = {row[0] for row in conn.execute(sa.select(schema.imported.c.source))}
+            if LOGBOOK in done:
+                already.append(LOGBOOK)
+            else:
+                counts[LOGBOOK] = _logbook(conn, log_path)
+                _mark(conn, LOGBOOK, counts[LOGBOOK])
             if LOGINS in done:
                 already.append(LOGINS)
             else:
@@ -71,15 +78,24 @@ def import_state(store: Store, *, log_path: Path, sessions_path: Path, spool_dir
             counts[SPOOL], files = _spool(conn, spool_dir)
         for path in files:  # only once the rows are committed
             path.unlink(missing_ok=True)
-    result = Imported(counts.get(LOGINS, 0), counts.get(SESSIONS, 0), counts[SPOOL], tuple(already))
+    result = Imported(counts.get(LOGINS, 0), counts.get(SESSIONS, 0), counts[SPOOL], tuple(already),
+                      counts.get(LOGBOOK, 0))
     if result.total:
-        log.info("state files read into the store: %d login claims, %d ended sessions, %d unsubscribes",
-                 result.logins, result.sessions, result.spooled)
+        log.info("state files read into the store: %d logbook lines, %d login claims, %d ended sessions, "
+                 "%d unsubscribes", result.lines, result.logins, result.sessions, result.spooled)
     return result
 
 
 def _mark(conn: sa.Connection, source: str, items: int) -> None:
     conn.execute(schema.imported.insert().values(source=source, items=items, at=time.time()))
+
+
+def _logbook(conn: sa.Connection, path: Path) -> int:
+    rows = [{"line": logbook.line_of(values), "at": str(values["at"]), "action": str(values["action"])}
+            for values in logbook.read(path)]
+    if rows:
+        conn.execute(schema.logbook.insert(), rows)
+    return len(rows)
 
 
 def _logins(conn: sa.Connection, path: Path) -> int:

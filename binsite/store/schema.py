@@ -2,7 +2,8 @@
 
 Nothing here holds an e-mail address, a session id, a login nonce or a client
 address in clear: ``claims`` and ``ended_sessions`` keep digests (as the state
-files did), ``rate_hits`` keeps a digest of the limiter's key. The spool keeps
+files did), ``rate_hits`` keeps a digest of the limiter's key, the logbook what its file held (roles, digests,
+times; never content or a resident's address). The spool keeps
 a list id and a Mailman member id (as its files did) until the request is done.
 """
 
@@ -52,6 +53,16 @@ rate_hits = sa.Table(
     sa.Column("key", sa.String(64), nullable=False),
     sa.Column("at", sa.Float, nullable=False),
     sa.Index("rate_hits_key", "key", "at"),
+)
+
+# The desk's logbook (binsite.desk.logbook): one JSON line per desk action, in the order written.
+logbook = sa.Table(
+    "logbook", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.String(32), nullable=False),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("line", sa.Text, nullable=False),
+    sa.Index("logbook_action", "action"),
 )
 
 # The state files read in once (``binsite.store.files``), and how many items each gave.

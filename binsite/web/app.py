@@ -394,12 +394,15 @@ def create_app(root: Path, *, environ: Mapping[str, str] = os.environ, blueprint
 
 
 def open_store(root: Path, environ: Mapping[str, str] = os.environ) -> Store:
-    """The site's store, its schema up to date and the old state files read in (once)."""
+    """The site's store, its schema up to date and the old state files read in (once); the
+    desk's logbook of this process writes there too."""
+    from binsite import store as stores
     from binsite.store.files import import_state
 
     store = Store.open(root, environ)
     import_state(store, log_path=desk_log(root), sessions_path=desk_sessions(root),
                  spool_dir=web_spool_dir(root, environ))
+    stores.use(root, store)
     return store
 
 

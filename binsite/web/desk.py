@@ -69,7 +69,6 @@ from binsite.desk import members as members_lib
 from binsite.desk import publish as publish_lib
 from binsite.desk import sessions
 from binsite.desk.desk import Desk, format_time, kind_label
-from binsite.paths import desk_log
 from binsite.errors import BinsiteError, InvalidSite, MailmanUnavailable, Problem, StoreUnavailable
 from binsite.i18n import t
 from binsite.source.areas import MEMBERS, PARTNERS, Area
@@ -342,7 +341,7 @@ def _items(desk: Desk, area: Area) -> list[inbox_lib.InboxItem]:
 
 
 def _forwarded(desk: Desk) -> set[str]:
-    return {str(v.get("report")) for v in logbook.read(desk_log(desk.root)) if v.get("action") == logbook.FORWARD}
+    return {str(v.get("report")) for v in logbook.lines(desk.root, action=logbook.FORWARD)}
 
 
 @blueprint.get("/<area_id>/")
@@ -708,5 +707,5 @@ def statistics(address: str):
 
     s = service()
     own = [a.id for a in coordinator_areas(address)]
-    rows = desk_figures(logbook.read(desk_log(s.root)), s.config.tz, area_ids=own)
+    rows = desk_figures(logbook.lines(s.root), s.config.tz, area_ids=own)
     return _page("statistics.html", address, rows=rows, hours=lambda h: hours_text(h, s.lang))

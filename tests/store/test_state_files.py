@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
+from binsite import store as stores
 from binsite.cli import main
 from binsite.desk import logbook, sessions
 from binsite.errors import StoreUnavailable
@@ -47,7 +48,8 @@ def test_the_files_are_read_in_once_and_keep_their_promises(site, database_url):
     logbook_before = desk_log(site).read_bytes()
     store = opened(database_url)
     done = read_in(store, site)
-    assert (done.logins, done.sessions, done.spooled) == (2, 2, 2)   # torn lines skipped, the dead claim too
+    # Torn lines skipped; the entry claimed by a process that is gone is taken too.
+    assert (done.lines, done.logins, done.sessions, done.spooled) == (3, 2, 2, 2)
     # A login link used before the move stays used; a new one works once.
     assert not store.claim("login", once("nonce-one")) and not store.claim("login", once("nonce-two"))
     assert store.claim("login", once("nonce-three"))
@@ -60,19 +62,22 @@ def test_the_files_are_read_in_once_and_keep_their_promises(site, database_url):
     entries = store.spool_take()
     assert sorted(e.member_id for e in entries) == ["member-1", "member-2"]
     assert list(web_spool_dir(site, {}).iterdir()) == []
+    # The logbook's lines are in the store, in order, as they were; the file is left as it was.
     assert desk_log(site).read_bytes() == logbook_before
-    assert [v["action"] for v in logbook.read(desk_log(site))] == ["login", "login", "publish"]
+    stores.use(site, store)
+    assert list(logbook.lines(site)) == list(logbook.read(desk_log(site)))
+    assert [v["action"] for v in logbook.lines(site)] == ["login", "login", "publish"]
 
 
 def test_a_second_start_reads_nothing_again(site, database_url):
     store = opened(database_url)
     read_in(store, site)
     again = read_in(opened(database_url), site)
-    assert again.total == 0 and set(again.already) == {"desk.jsonl:login", "desk-sessions.jsonl"}
+    assert again.total == 0 and set(again.already) == {"desk.jsonl", "desk.jsonl:login", "desk-sessions.jsonl"}
     with store.engine.connect() as conn:
         counts = {t.name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar()
-                  for t in (schema.claims, schema.ended_sessions, schema.spool)}
-    assert counts == {"claims": 2, "ended_sessions": 2, "spool": 2}
+                  for t in (schema.logbook, schema.claims, schema.ended_sessions, schema.spool)}
+    assert counts == {"logbook": 3, "claims": 2, "ended_sessions": 2, "spool": 2}
 
 
 def test_spool_files_left_by_a_crash_after_the_commit_are_not_doubled(site, database_url, tmp_path):
@@ -94,6 +99,7 @@ def test_two_instances_starting_at_once_read_the_files_in_once(site, database_ur
     for thread in threads:
         thread.join()
     assert sum(r.logins for r in results) == 2 and sum(r.sessions for r in results) == 2
+    assert sum(r.lines for r in results) == 3
     assert sum(r.spooled for r in results) == 2 and stores[0].spool_pending() == 2
 
 
@@ -111,10 +117,10 @@ def test_migrate_state_on_the_command_line_says_what_it_read_and_reads_nothing_t
            "BINSITE_WEB_SPOOL": None}
     first = CliRunner().invoke(main, ["--root", str(site), "web", "migrate-state"], env=env)
     assert first.exit_code == 0, first.output
-    assert "2 gebruikte inloglinks, 2 beëindigde sessies, 2 afmeldingen" in first.output
-    assert "versie 0001" in first.output
+    assert "3 logboekregels, 2 gebruikte inloglinks, 2 beëindigde sessies, 2 afmeldingen" in first.output
+    assert "versie 0002" in first.output
     second = CliRunner().invoke(main, ["--root", str(site), "web", "migrate-state"], env=env)
-    assert second.exit_code == 0 and "0 gebruikte inloglinks" in second.output
+    assert second.exit_code == 0 and "0 logboekregels, 0 gebruikte inloglinks" in second.output
     assert "Al eerder ingelezen" in second.output
 
 
@@ -134,3 +140,25 @@ def test_without_a_database_url_the_store_is_an_sqlite_file_in_the_state_folder(
     assert (site / "state" / "web.sqlite").is_file()
     assert (site / "state" / "web.sqlite").stat().st_mode & 0o077 == 0   # private, like every state file with digests
     assert Store(f"sqlite:///{site / 'state' / 'web.sqlite'}").spool_pending() == 2
+
+
+def test_a_store_of_the_first_schema_moves_to_the_newest_with_its_rows(database_url):
+    """Alembic's migrations in order: a database made by 0001 (before the logbook) keeps its rows."""
+    from alembic import command
+    from alembic.config import Config
+
+    from binsite.store import MIGRATIONS
+
+    store = Store(database_url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with store.engine.connect() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001")
+        conn.commit()
+    assert store.revision() == "0001"
+    assert store.claim("login", "before-0002")
+    store.upgrade()
+    assert store.revision() == "0002" and not store.claim("login", "before-0002")
+    store.log_append('{"v":1}', at="2026-12-01T09:00:00+00:00", action="accept")
+    assert list(store.log_lines()) == ['{"v":1}']

@@ -36,12 +36,12 @@ def rows(store: Store, table: sa.Table) -> list[tuple]:
 
 
 def test_the_schema_is_made_once_and_upgrading_again_changes_nothing(store):
-    assert store.revision() == "0001"
+    assert store.revision() == "0002"
     store.spool_add("l.bin.test", "m1")
     store.upgrade()
     again = other(store)
     again.upgrade()
-    assert again.revision() == "0001" and again.spool_pending() == 1
+    assert again.revision() == "0002" and again.spool_pending() == 1
 
 
 def test_two_instances_upgrading_at_once_both_end_on_the_newest_schema(database_url):
@@ -59,7 +59,7 @@ def test_two_instances_upgrading_at_once_both_end_on_the_newest_schema(database_
         thread.start()
     for thread in threads:
         thread.join()
-    assert errors == [] and {s.revision() for s in stores} == {"0001"}
+    assert errors == [] and {s.revision() for s in stores} == {"0002"}
 
 
 def test_a_claim_wins_once_on_any_instance_and_of_many_at_once_exactly_one(store):
@@ -94,10 +94,23 @@ def test_everywhere_ends_the_sessions_begun_before_it_for_that_address_only(stor
     assert not ended(started=NOW - 59)                                     # a login after it
     assert not ended(addr="ander@example.org")
     assert "example.org" not in repr(rows(store, schema.ended_sessions))
-    # Older than a session's lifetime: no longer counts, and can be forgotten.
+    # Older than a session's lifetime: no longer counts.
     sessions.end_session(store, "old", at=NOW - 11 * HOUR)
     assert not sessions.has_ended(store, "x@example.org", "old", NOW - 12 * HOUR, now=NOW, lifetime=10 * HOUR)
-    assert store.forget_sessions(before=NOW - 10 * HOUR) == 1
+
+
+def test_tidying_forgets_only_what_no_longer_counts(store):
+    store.end_session("old", at=NOW - 49 * HOUR)
+    store.end_session("recent", at=NOW - 47 * HOUR)
+    store.claim("login", "old", at=NOW - 25 * HOUR)
+    store.claim("login", "recent", at=NOW - HOUR)
+    store.hit("k", 5, HOUR, now=NOW - 25 * HOUR)
+    store.hit("k2", 5, HOUR, now=NOW - 10)
+    store.tidy(now=NOW)
+    assert [r[2] for r in rows(store, schema.ended_sessions)] == ["recent"]
+    assert [r[1] for r in rows(store, schema.claims)] == ["recent"]
+    assert len(rows(store, schema.rate_hits)) == 1
+    assert not store.claim("login", "recent") and store.claim("login", "old")
 
 
 def test_the_rate_limit_is_one_sliding_count_across_instances(store):

@@ -7,7 +7,6 @@ address or of another browser fail; a session is never adopted; hostile messages
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 
@@ -15,13 +14,13 @@ import pytest
 from itsdangerous import URLSafeTimedSerializer
 
 from binsite import tokens
+from binsite.desk import logbook
 from binsite.desk import inbox as inbox_lib
 from binsite.desk.desk import open_desk
-from binsite.paths import desk_log
 from binsite.web.app import create_app
 from binsite.web.desk import NONCE_COOKIE, SESSION_COOKIE
 from deskweb import DeskSite, desk_site, git, log_in, login_mails, path_of, wait_login_link
-from tests.desk.deskkit import post, report, wait_held
+from tests.desk.deskkit import logbook_text, post, report, wait_held
 from tests.mailman_fixtures import RunningMailman
 from webkit import SECRET, csrf_of
 
@@ -220,9 +219,9 @@ def test_no_action_without_csrf(binco_a, site, local_mailman) -> None:
     # With the field: it goes, and the logbook says so without the resident.
     page = binco_a.get(f"/binco/aa/bericht/{digest}/").get_data(as_text=True)
     assert binco_a.post(f"/binco/aa/bericht/{digest}/discard", data={"csrf": csrf_of(page)}).status_code == 200
-    lines = [json.loads(line) for line in desk_log(site.root).read_text("utf-8").splitlines()]
+    lines = list(logbook.lines(site.root))
     assert any(v["action"] == "discard" and v["by"]["role"] == "binco" for v in lines)
-    assert "csrf@" not in desk_log(site.root).read_text("utf-8")
+    assert "csrf@" not in logbook_text(site.root)
 
 
 def test_a_hostile_held_message_renders_as_text(binco_a, site, local_mailman) -> None:
@@ -274,7 +273,7 @@ def test_write_check_at_the_line_then_publish_to_the_remote(binco_a, site) -> No
     assert git(site.remote, "log", "-1", "--format=%an", "main") == "BINCO Aa"
     files = git(site.remote, "ls-tree", "-r", "--name-only", "main", "content/aa/").splitlines()
     assert len(files) == 1 and "::: leden" in git(site.remote, "show", f"main:{files[0]}")
-    lines = [json.loads(line) for line in desk_log(site.root).read_text("utf-8").splitlines()]
+    lines = list(logbook.lines(site.root))
     assert any(v["action"] == "publish" and v["bulletin"] == files[0] for v in lines)
 
 
@@ -301,7 +300,7 @@ def test_editing_a_published_bulletin_is_a_commit_and_a_stale_edit_changes_nothi
     assert git(site.remote, "rev-parse", "main") == head
     # Another area's file through the edit link: refused.
     assert binco_a.get("/binco/aa/schrijven/?bestand=content/bb/2026-01-01-x.md").status_code == 403
-    lines = [json.loads(line) for line in desk_log(site.root).read_text("utf-8").splitlines()]
+    lines = list(logbook.lines(site.root))
     assert [v["action"] for v in lines if v.get("bulletin") == rel] == ["publish", "edit"]
 
 
