@@ -14,7 +14,6 @@ from flask import Blueprint
 
 from binsite.errors import BinsiteError, InvalidSite
 from binsite.web.app import create_app, scrub
-from binsite.web.ratelimit import RateLimiter
 from sitekit import copy_fixture
 from webkit import SECRET, csrf_of, environ, with_web_url
 
@@ -166,18 +165,6 @@ def test_the_service_lives_under_the_path_of_web_url(tmp_path):
     cookie = response.headers["Set-Cookie"]
     assert "Secure" in cookie and "Path=/dienst" in cookie
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
-
-
-def test_rate_limiter_counts_per_key_within_the_window():
-    now = [0.0]
-    limiter = RateLimiter(2, 10.0, clock=lambda: now[0], max_keys=3)
-    assert limiter.hit("a") and limiter.hit("a") and not limiter.hit("a")
-    assert limiter.hit("b")
-    now[0] = 10.5
-    assert limiter.hit("a")
-    for key in "cdef":
-        limiter.hit(key)
-    assert len(limiter._hits) == 3  # bounded memory: the oldest keys went first
 
 
 def test_mailman_or_smtp_down_is_a_dutch_page_and_changes_nothing(app):
