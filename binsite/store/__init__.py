@@ -184,23 +184,13 @@ class Store:
 
     @contextmanager
     def _connect(self) -> Iterator[Connection]:
-        try:
-            with self.engine.connect() as conn:
-                yield conn
-        except sa.exc.IntegrityError:
-            raise
-        except sa.exc.DBAPIError as exc:  # unreachable, read-only, disk full: the same to a visitor
-            raise _unavailable(exc) from None
+        with _reached(), self.engine.connect() as conn:
+            yield conn
 
     @contextmanager
     def _transaction(self) -> Iterator[Connection]:
-        try:
-            with self.engine.begin() as conn:
-                yield conn
-        except sa.exc.IntegrityError:
-            raise
-        except sa.exc.DBAPIError as exc:
-            raise _unavailable(exc) from None
+        with _reached(), self.engine.begin() as conn:
+            yield conn
 
     # --- login claims -----------------------------------------------------------------
 
@@ -379,6 +369,18 @@ def _engine(url: sa.engine.URL) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE")  # one writer at a time: a check and its write together
 
     return engine
+
+
+@contextmanager
+def _reached() -> Iterator[None]:
+    """A database that cannot be reached, is read-only or full: ``StoreUnavailable`` (the
+    transaction did not commit). A broken constraint stays what it is (a claim already made)."""
+    try:
+        yield
+    except sa.exc.IntegrityError:
+        raise
+    except sa.exc.DBAPIError as exc:
+        raise _unavailable(exc) from None
 
 
 def _unavailable(exc: Exception) -> StoreUnavailable:
