@@ -24,6 +24,7 @@ from pathlib import Path
 
 from binsite.devtools.local_mailman import free_port
 from binsite.errors import BinsiteError
+from binsite.i18n import t
 
 RUN_AS = "nobody"
 
@@ -36,7 +37,8 @@ def programs() -> Path:
     on_path = shutil.which("pg_ctl")
     if on_path:
         return Path(on_path).resolve().parent
-    raise BinsiteError("PostgreSQL is not installed (apt-get install postgresql)")
+    raise BinsiteError(t("PostgreSQL is niet geïnstalleerd: apt-get install postgresql",
+                         "PostgreSQL is not installed: apt-get install postgresql"))
 
 
 @dataclass
@@ -68,11 +70,14 @@ class LocalPostgres:
         return server
 
     def _run(self, argv: list[str]) -> None:
+        program = Path(argv[0]).name
         if os.geteuid() == 0:
             argv = ["runuser", "-u", RUN_AS, "--", *argv]
         done = subprocess.run(argv, cwd=self.folder, capture_output=True, text=True, timeout=120)
         if done.returncode:
-            raise BinsiteError(f"PostgreSQL: {' '.join(argv[-3:])} failed: {done.stderr.strip() or done.stdout.strip()}")
+            detail = (done.stderr.strip() or done.stdout.strip())[-500:]
+            raise BinsiteError(t("PostgreSQL in {d}: {c} mislukte: {e}", "PostgreSQL in {d}: {c} failed: {e}",
+                                 d=self.folder, c=program, e=detail))
 
     def url(self, database: str = "postgres", *, driver: str = "psycopg") -> str:
         """The SQLAlchemy URL of ``database``: binsite's driver (psycopg 3), or with ``driver=""``
@@ -91,7 +96,7 @@ class LocalPostgres:
                                "-d", database, "-v", "ON_ERROR_STOP=1", "-qAtc", sql],
                               capture_output=True, text=True, timeout=60)
         if done.returncode:
-            raise BinsiteError(f"psql: {done.stderr.strip()}")
+            raise BinsiteError(t("psql mislukte: {e}", "psql failed: {e}", e=done.stderr.strip()[-500:]))
         return done.stdout
 
     def running(self) -> bool:

@@ -162,3 +162,23 @@ def test_a_store_of_the_first_schema_moves_to_the_newest_with_its_rows(database_
     assert store.revision() == "0002" and not store.claim("login", "before-0002")
     store.log_append('{"v":1}', at="2026-12-01T09:00:00+00:00", action="accept")
     assert list(store.log_lines()) == ['{"v":1}']
+
+
+def test_the_service_reads_the_old_files_in_at_its_first_start(tmp_path):
+    """A site as today's code left it (the mini site plus tests/fixtures/state-v1's files): the
+    first create_app reads them in; the second start reads nothing again."""
+    from binsite.web.app import create_app
+
+    root = copy_fixture("mini", tmp_path)
+    old = Path(__file__).parents[1] / "fixtures" / "state-v1"
+    shutil.copytree(old / "state", root / "state", dirs_exist_ok=True)
+    shutil.copytree(old / ".binsite", root / ".binsite", dirs_exist_ok=True)
+    env = {"BINSITE_SECRET_KEY": "x" * 40, "BINSITE_MAILMAN_URL": "http://127.0.0.1:9/3.1",
+           "BINSITE_MAILMAN_USER": "u", "BINSITE_MAILMAN_PASSWORD": "p", "BINSITE_SMTP_HOST": "127.0.0.1",
+           "BINSITE_SMTP_PORT": "9", "BINSITE_DATABASE_URL": f"sqlite:///{tmp_path / 'web.sqlite'}"}
+    app = create_app(root, environ=env)
+    store = app.extensions["binsite"].store
+    assert [v["action"] for v in logbook.lines(root)] == ["login", "login", "publish"]
+    assert store.spool_pending() == 2 and not store.claim("login", once("nonce-one"))
+    again = create_app(root, environ=env).extensions["binsite"].store
+    assert again.spool_pending() == 2 and len(list(logbook.lines(root))) == 3
