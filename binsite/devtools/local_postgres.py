@@ -64,7 +64,9 @@ class LocalPostgres:
             server._run([str(bin_dir / "initdb"), "-D", str(folder / "data"), "-U", server.user, "--auth=trust",
                          "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"])
         durable = "" if keep else " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        options = f"-c listen_addresses=127.0.0.1 -p {server.port} -k {folder} -c max_connections=100{durable}"
+        connections = 200 if keep else 300  # the test suite's stores each keep a small pool
+        options = (f"-c listen_addresses=127.0.0.1 -p {server.port} -k {folder} "
+                   f"-c max_connections={connections}{durable}")
         server._run([str(bin_dir / "pg_ctl"), "-D", str(folder / "data"), "-l", str(folder / "server.log"),
                      "-o", options, "-w", "-t", "60", "start"])
         return server

@@ -87,9 +87,9 @@ class Store:
         try:
             self.url = sa.engine.make_url(url)
         except sa.exc.ArgumentError:
-            raise BinsiteError(t("{v} is geen database-adres: schrijf bijvoorbeeld postgresql+psycopg://binsite@db/binsite",
-                                 "{v} is not a database URL: write for example postgresql+psycopg://binsite@db/binsite",
-                                 v=URL_VAR)) from None
+            raise BinsiteError(t("{v} is geen database-adres: schrijf bijvoorbeeld {e}",
+                                 "{v} is not a database URL: write for example {e}",
+                                 v=URL_VAR, e="postgresql+psycopg://binsite@db/binsite")) from None
         self.lease = lease
         self._hits = 0
         self._writer: threading.Lock | contextlib.nullcontext = contextlib.nullcontext()

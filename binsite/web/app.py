@@ -320,7 +320,8 @@ def create_app(root: Path, *, environ: Mapping[str, str] = os.environ, blueprint
     store = open_store(root, environ)
     app.extensions["binsite"] = Service(
         root=root.resolve(), config=config, areas=network.areas, settings=settings, mailer=mailer, store=store,
-        limiters={name: SharedRateLimiter(store, name, hits, window) for name, (hits, window) in LIMITS.items()})
+        limiters={name: SharedRateLimiter(store, name, hits, window, secret=settings.secret)
+                  for name, (hits, window) in LIMITS.items()})
 
     svc: Service = app.extensions["binsite"]
 

@@ -26,12 +26,16 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import weakref
 from collections.abc import Callable
 
 from binsite.errors import BinsiteError, MailmanUnavailable, StoreUnavailable
 from binsite.store import Store
 
 log = logging.getLogger(__name__)
+
+# How long an idle worker waits before it looks again (an add wakes it at once).
+IDLE_WAIT = 5.0
 
 
 class Spool:
@@ -63,31 +67,33 @@ class Spool:
     # --- doing (a worker thread per process) ------------------------------------------
 
     def start(self) -> None:
-        """The worker thread of this process (again after a fork: gunicorn forks its workers)."""
+        """The worker thread of this process (again after a fork: gunicorn forks its workers).
+        It ends when the spool is gone (an application a test made and dropped)."""
         with self._lock:
             if self._thread is not None and self._thread.is_alive() and self._pid == os.getpid():
                 return
             self._pid = os.getpid()
-            self._thread = threading.Thread(target=self._run, name="binsite-unsubscribe-spool", daemon=True)
+            self._thread = threading.Thread(target=_work, args=(weakref.ref(self), self._wake),
+                                            name="binsite-unsubscribe-spool", daemon=True)
             self._thread.start()
 
-    def _run(self) -> None:
-        while True:
-            try:
-                worked = self.drain_once()
-                waiting = not worked and self.pending() > 0
-            except StoreUnavailable:
-                worked, waiting = False, True
-            except Exception:  # never let the worker die: log, wait, go on
-                log.exception("unsubscribe spool")
-                worked, waiting = False, True
-            if not worked:
-                self._wake.wait(self.retry if waiting else 5.0)
-                self._wake.clear()
+    def round(self) -> float:
+        """One round of the worker: what can be done now is done; how long to wait then."""
+        try:
+            if self.drain_once():
+                return 0.0
+            return self.retry if self.pending() else IDLE_WAIT
+        except StoreUnavailable:
+            return self.retry
+        except Exception:  # never let the worker die: log, wait, go on
+            log.exception("unsubscribe spool")
+            return self.retry
 
     def drain_once(self) -> bool:
         """Do every entry that can be claimed now; True when any was done."""
         done = False
+        if not self.store.spool_pending():  # a read: an idle spool takes no write lock
+            return False
         while True:
             entries = self.store.spool_take()
             if not entries:
@@ -104,3 +110,15 @@ class Spool:
                     log.error("unsubscribe refused by Mailman, dropped: %s", exc)
                 self.store.spool_done(entry)
                 done = True
+
+
+def _work(ref: "weakref.ref[Spool]", wake: threading.Event) -> None:
+    while True:
+        spool = ref()
+        if spool is None:
+            return
+        wait = spool.round()
+        del spool  # held only while working
+        if wait:
+            wake.wait(wait)
+            wake.clear()

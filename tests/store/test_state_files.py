@@ -30,7 +30,8 @@ def site(tmp_path: Path) -> Path:
 
 
 def read_in(store: Store, root: Path):
-    return import_state(store, log_path=desk_log(root), sessions_path=desk_sessions(root), spool_dir=web_spool_dir(root, {}))
+    return import_state(store, log_path=desk_log(root), sessions_path=desk_sessions(root),
+                        spool_dir=web_spool_dir(root, {}))
 
 
 def opened(database_url: str) -> Store:

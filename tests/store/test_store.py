@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from binsite.desk import sessions
 from binsite.errors import BinsiteError, StoreUnavailable
-from binsite.store import Store, schema
+from binsite.store import Store, digest, schema
 from binsite.web.ratelimit import SharedRateLimiter
 
 NOW = 1_800_000_000.0
@@ -25,9 +25,22 @@ def store(database_url):
     made.dispose()
 
 
+_opened: list[Store] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_others():
+    """The stores a test opened give back their connections (the session's PostgreSQL is shared)."""
+    yield
+    while _opened:
+        _opened.pop().dispose()
+
+
 def other(store: Store) -> Store:
     """A second instance's store on the same database (its own pool, its own owner)."""
-    return Store(store.url.render_as_string(hide_password=False))
+    made = Store(store.url.render_as_string(hide_password=False))
+    _opened.append(made)
+    return made
 
 
 def rows(store: Store, table: sa.Table) -> list[tuple]:
@@ -46,6 +59,7 @@ def test_the_schema_is_made_once_and_upgrading_again_changes_nothing(store):
 
 def test_two_instances_upgrading_at_once_both_end_on_the_newest_schema(database_url):
     stores = [Store(database_url) for _ in range(3)]
+    _opened.extend(stores)
     errors: list[BaseException] = []
 
     def up(s: Store) -> None:
@@ -125,8 +139,12 @@ def test_the_rate_limit_is_one_sliding_count_across_instances(store):
     assert not a.hit("client:192.0.2.7")                                   # still within the window
     now[0] += 31
     assert b.hit("client:192.0.2.7")                                       # the first hits left it
-    # The key is kept as a digest: no client address in the database.
-    assert "192.0.2" not in repr(rows(store, schema.rate_hits))
+    # The key is kept as a keyed digest: no client address in the database, and no plain hash
+    # of one either (the whole IPv4 space can be hashed in minutes).
+    kept = repr(rows(store, schema.rate_hits))
+    assert "192.0.2" not in kept and digest("join\x1fclient:192.0.2.7") not in kept
+    keyed = SharedRateLimiter(store, "join", 3, 60.0, secret=b"s" * 32, clock=lambda: now[0])
+    assert keyed.hit("client:192.0.2.7")                                   # another secret, another count
 
 
 def test_many_hits_at_once_from_two_instances_allow_exactly_the_limit(store):
@@ -151,6 +169,7 @@ def test_many_hits_at_once_from_two_instances_allow_exactly_the_limit(store):
 def test_a_spool_entry_is_taken_by_one_instance_and_taken_over_after_the_lease(store):
     store.spool_add("noord.bin.test", "m1", at=NOW)
     b = Store(store.url.render_as_string(hide_password=False), lease=60.0)
+    _opened.append(b)
     taken = store.spool_take(now=NOW)
     assert [(e.list_id, e.member_id) for e in taken] == [("noord.bin.test", "m1")]
     assert b.spool_take(now=NOW + 59) == []              # A holds it (alive, within the lease)

@@ -152,7 +152,8 @@ def test_a_one_click_taken_by_a_killed_instance_is_finished_by_the_other_exactly
     site, a, b, engine, env = two
     client = local_mailman.client()
     fqdn = site.members_list("aa")
-    leaving, staying = f"weg.{uuid.uuid4().hex[:6]}@res.{site.domain}", f"blijft.{uuid.uuid4().hex[:6]}@res.{site.domain}"
+    tag = uuid.uuid4().hex[:6]
+    leaving, staying = f"weg.{tag}@res.{site.domain}", f"blijft.{tag}@res.{site.domain}"
     for address in (leaving, staying):
         client.subscribe(fqdn, address)
     member = next(m.member_id for m in client.memberships(leaving) if m.list_id == list_id(fqdn))
