@@ -582,7 +582,9 @@ def _write_page(address: str, area: Area, form: publish_lib.BulletinForm, *, mes
     by_field: dict[str, list[str]] = {}
     for name, line, problem in problems:
         where = s.text("regel {n}: ", "line {n}: ", n=line) if line else ""
-        by_field.setdefault(name or "general", []).append(where + problem.message.get(s.lang))
+        # As ``binsite check`` words it: the line, whether it stops publishing, the finding.
+        kind = s.text("fout: ", "error: ") if problem.is_error else s.text("waarschuwing: ", "warning: ")
+        by_field.setdefault(name or "general", []).append(where + kind + problem.message.get(s.lang))
     return _page("write.html", address, status, area=area, form=form, message=message, error=error,
                  field_errors=by_field, rendered=rendered, rel=rel, base=base, existing=existing[:50],
                  configured=publisher is not None, categories=s.config.categories, published=published,
@@ -668,8 +670,10 @@ def write_post(address: str, area_id: str):
         body = bulletin.text.split("---\n", 2)[2] if bulletin.text.count("---\n") >= 2 else form.body
         rendered = render_body(body, lang=s.lang)
     if problems or action == "preview" or publisher is None:
-        if bulletin is not None and publisher is not None:
-            found = publisher.check(bulletin, now=now)
+        if bulletin is not None:
+            # The guard's findings before anyone can publish; without a working copy, of the file alone.
+            found = publisher.check(bulletin, now=now) if publisher is not None else \
+                publish_lib.check_alone(bulletin, s.config, s.areas)
             problems += [(*bulletin.field_of(p.line), p) for p in found]
         return _write_page(address, area, form, problems=problems, rendered=rendered, rel=rel, base=base,
                            status=400 if any(p.is_error for *_x, p in problems) else 200,
