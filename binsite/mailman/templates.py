@@ -24,7 +24,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from binsite.i18n import t
+from binsite.i18n import EMERGENCY, t
 from binsite.source.areas import MEMBERS, Area
 
 # Every list template of Mailman 3.3.10 (mailman/interfaces/template.py, ALL_TEMPLATES).
@@ -124,8 +124,8 @@ def list_templates(area: Area, kind: str, *, title: str, language: str, web_url:
         "  - Describe what you saw (behaviour, time, place), not who: no names, licence plates or phone numbers.\n"
         "  - Your message goes to the BINCO first, who decides whether it goes to the members.\n"
         "  - Never go after anyone yourself and do not share messages on social media.").get(lang)
-    emergency = t("Bij spoed: bel 112. Geen spoed maar wel politie: 0900-8844. Het BIN is geen alarmnummer.",
-                  "Emergency: call 112. Police, no emergency: 0900-8844. The BIN is not an emergency number.").get(lang)
+    # The archive's and the service's emergency line, word for word.
+    emergency = _dollar(EMERGENCY.get(lang)) + " " + t("Het BIN is geen alarmnummer.", "The BIN is not an emergency number.").get(lang)
     coordinator = t("De BINCO van {a} bereikt u via $owner_email.", "You reach the BINCO of {a} at $owner_email.",
                     a=_dollar(area.name)).get(lang)
     leave = leave_text(web_url, lang, personal=True)

@@ -38,7 +38,7 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from binsite.errors import BinsiteError
-from binsite.i18n import t
+from binsite.i18n import EMERGENCY, counted, t
 from binsite.locations import template_dirs
 from binsite.mailman.client import MailmanClient
 from binsite.paths import web_spool_dir
@@ -304,7 +304,8 @@ def create_app(root: Path, *, environ: Mapping[str, str] = os.environ, blueprint
     web_url = settings.web_url or config.web_url or "http://127.0.0.1/"
     secure = web_url.startswith("https://")
     prefix = "/" + web_url.split("://", 1)[1].partition("/")[2]
-    mailer = Mailer(settings.smtp_host, settings.smtp_port, config.mail.sender, config.mail.sender_name)
+    mailer = Mailer(settings.smtp_host, settings.smtp_port, config.mail.sender, config.mail.sender_name,
+                    tz=config.tz)
     # Where the desk publishes (binsite.desk.publish): the remote, branch, deploy key, clone.
     app.config["BINSITE_GIT_ENV"] = {k: v for k, v in environ.items() if k.startswith("BINSITE_GIT_")}
     app.extensions["binsite"] = Service(
@@ -327,6 +328,9 @@ def create_app(root: Path, *, environ: Mapping[str, str] = os.environ, blueprint
     def tr(nl: str, en: str, /, **params: object) -> str:
         return t(nl, en, **params).get(lang)
 
+    def count(n: int, one_nl: str, many_nl: str, one_en: str, many_en: str) -> str:
+        return counted(n, one_nl, many_nl, one_en, many_en).get(lang)
+
     def csrf_field() -> Markup:
         return Markup('<input type="hidden" name="{}" value="{}">').format(
             security.CSRF_FIELD, security.csrf_token(settings.secret))
@@ -335,7 +339,7 @@ def create_app(root: Path, *, environ: Mapping[str, str] = os.environ, blueprint
         """The URL of ``endpoint`` when a blueprint registered it, else None (for menus)."""
         return url_for(endpoint, **values) if endpoint in app.view_functions else None
 
-    app.jinja_env.globals.update(tr=tr, lang=lang, config=config, csrf_field=csrf_field,
+    app.jinja_env.globals.update(tr=tr, count=count, emergency=EMERGENCY.get(lang), lang=lang, config=config, csrf_field=csrf_field,
                                  archive_url=config.base_url, endpoint_url=endpoint_url)
 
     @app.get("/assets/<name>")
