@@ -600,9 +600,8 @@ def _write_page(address: str, area: Area, form: publish_lib.BulletinForm, *, mes
     by_field: dict[str, list[str]] = {}
     for name, line, problem in problems:
         where = s.text("regel {n}: ", "line {n}: ", n=line) if line else ""
-        # As ``binsite check`` words it: the line, whether it stops publishing, the finding.
-        kind = s.text("fout: ", "error: ") if problem.is_error else s.text("waarschuwing: ", "warning: ")
-        by_field.setdefault(name or "general", []).append(where + kind + problem.message.get(s.lang))
+        # As ``binsite check`` words it (whether it stops publishing, the finding), at the field's line.
+        by_field.setdefault(name or "general", []).append(where + problem.says(s.lang))
     return _page("write.html", address, status, area=area, form=form, message=message, error=error,
                  field_errors=by_field, rendered=rendered, rel=rel, base=base, existing=existing[:50],
                  configured=publisher is not None, categories=s.config.categories, published=published,

@@ -62,8 +62,8 @@ def test_the_preview_shows_the_guards_findings_at_their_lines_without_a_remote(s
     assert sorted(p.is_error for p in found) == [False, True, True, True]
     for problem in found:
         field, line = bulletin.field_of(problem.line)
-        kind = "fout" if problem.is_error else "waarschuwing"
-        assert field == "body" and f"regel {line}: {kind}: {problem.message.get('nl')}" in text
+        assert field == "body" and f"regel {line}: {problem.says('nl')}" in text
+        assert problem.format("nl").endswith(problem.says("nl"))  # word for word what `binsite check` prints
     assert 'id="body-error"' in text and "Publiceren is op deze dienst niet ingesteld" in text
 
 
