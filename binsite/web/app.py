@@ -41,7 +41,7 @@ from binsite.errors import BinsiteError
 from binsite.i18n import EMERGENCY, counted, t
 from binsite.locations import template_dirs
 from binsite.mailman.client import MailmanClient
-from binsite.paths import web_spool_dir
+from binsite.paths import member_moves, web_spool_dir
 from binsite.mailman.settings import (PASSWORD_VAR, SMTP_HOST_VAR, SMTP_PORT_VAR, URL_VAR, USER_VAR, MailmanSettings,
                                       settings_from_env)
 from binsite.source.areas import Area
@@ -316,7 +316,8 @@ def create_app(root: Path, *, environ: Mapping[str, str] = os.environ, blueprint
 
     def unsubscribe(list_id: str, member_id: str) -> None:
         from binsite.mailman.residents import leave_member
-        leave_member(svc.client(), list_id, member_id)
+        leave_member(svc.client(), list_id, member_id, areas=svc.areas, domain=svc.domain,
+                     moves_file=member_moves(svc.root))
 
     svc.spool = Spool(web_spool_dir(root, environ), unsubscribe)
     if svc.spool.pending():
