@@ -8,22 +8,18 @@ from __future__ import annotations
 
 import re
 import sys
-import uuid
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from binsite.devtools.local_mailman import free_port
 from binsite.devtools.sink import read_maildir
-from binsite.web.app import create_app
-from binsite.web.server import serve_in_thread
-from tests.desk.deskkit import post, report, wait_held
+from tests.desk.deskkit import held_report
 from tests.mailman_fixtures import RunningMailman
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
-from deskweb import desk_site, wait_login_link  # noqa: E402
+from deskweb import serving, wait_login_link  # noqa: E402
 from test_desk_week import check_axe  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.mailman]
@@ -34,24 +30,16 @@ LEAKY = ("Gisteren zag Jan de Vries iemand bij de Maaspoortweg 12 rondlopen.\n\n
 
 @pytest.fixture(scope="module")
 def served(local_mailman: RunningMailman, tmp_path_factory):
-    port = free_port()
-    domain = f"nieuw{uuid.uuid4().hex[:8]}.bin.test.example"
-    site = desk_site(local_mailman, tmp_path_factory.mktemp("desknew"), domain, ("aa", "bb"),
-                     web_url=f"http://127.0.0.1:{port}/")
-    server = serve_in_thread(create_app(site.root, environ=site.env), port=port)
-    try:
-        yield site, f"http://127.0.0.1:{port}"
-    finally:
-        server.shutdown()
+    with serving(local_mailman, tmp_path_factory.mktemp("desknew"), "nieuw", ("aa", "bb")) as found:
+        yield found
 
 
 def test_a_newcomer_at_the_desk(browser, axe_source, served, local_mailman, screenshots) -> None:
     site, base = served
     client = local_mailman.client()
     members_list = site.members_list("aa")
-    held = report(f"buur@res.{site.domain}", members_list, "Auto met draaiende motor", "Er staat een auto te wachten.")
-    post(local_mailman.settings, held)
-    wait_held(client, members_list, held["Message-ID"])
+    held_report(local_mailman, site, "aa", f"buur@res.{site.domain}", "Auto met draaiende motor",
+                "Er staat een auto te wachten.")
     requester = f"nieuwe.buur@res.{site.domain}"
     client.subscribe(members_list, requester, "Nieuwe Buur", pre_approved=False)
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 import subprocess
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,6 +53,23 @@ def desk_site(mailman: RunningMailman, folder: Path, domain: str, area_ids: tupl
                   BINSITE_GIT_WORKDIR=str(folder / "service-clone"),
                   BINSITE_LMTP=mailman.settings.environment()["BINSITE_LMTP"])
     return DeskSite(root, domain, area_ids, remote, env)
+
+
+@contextmanager
+def serving(mailman: RunningMailman, folder: Path, tag: str, area_ids: tuple[str, ...]) -> Iterator[tuple[DeskSite, str]]:
+    """A desk site on a free port of 127.0.0.1, its service in a thread: ``(site, base URL)``."""
+    from binsite.devtools.local_mailman import free_port
+    from binsite.web.app import create_app
+    from binsite.web.server import serve_in_thread
+
+    port = free_port()
+    domain = f"{tag}{uuid.uuid4().hex[:8]}.bin.test.example"
+    site = desk_site(mailman, folder, domain, area_ids, web_url=f"http://127.0.0.1:{port}/")
+    server = serve_in_thread(create_app(site.root, environ=site.env), port=port)
+    try:
+        yield site, f"http://127.0.0.1:{port}"
+    finally:
+        server.shutdown()
 
 
 def login_mails(mailman: RunningMailman, address: str) -> list[str]:
