@@ -49,11 +49,10 @@ import hashlib
 import hmac
 import logging
 import secrets
-import threading
 import time
 from dataclasses import replace
 from datetime import datetime
-from functools import wraps
+from functools import partial, wraps
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, make_response, redirect, render_template, request, url_for
@@ -229,31 +228,55 @@ def login_request():
     s = service()
     s.limit_client()
     address = " ".join(request.form.get("email", "").split()).lower()[:254]
-    if address:
-        s.limit("address", "login:" + s.address_hash(address))
-    nonce = secrets.token_urlsafe(18)
-    if address and coordinator_areas(address):
-        token = tokens.sign(s.secret, tokens.LOGIN, (address, nonce))
-        link = tokens.link(_web_url(), tokens.LOGIN, token)
-        text = s.text(
-            "Hallo,\n\nMet deze link logt u in op de balie van {b}:\n\n{l}\n\nDe link werkt één keer, 15 minuten lang. "
-            "Vroeg u niets aan? Dan kunt u deze e-mail negeren.\n",
-            "Hello,\n\nThis link logs you in to the desk of {b}:\n\n{l}\n\nThe link works once, for 15 minutes. "
-            "Did you not ask for it? Then ignore this e-mail.\n",
-            b=s.config.title, l=link)
-        message = s.mailer.compose(address, s.text("Inloggen op de balie van {b}", "Log in to the desk of {b}",
-                                                   b=s.config.title), text)
-        log_as = s.address_hash(address)
-        # In the background: a known address must not answer slower than an unknown one.
-        threading.Thread(target=_send_quietly, args=(s.mailer, message, log_as), daemon=True).start()
+    # The nonce ends in a tag of the address asked for: a browser that asked for this very
+    # address moments ago (its signed cookie) is never refused because of what strangers asked.
+    tag = _address_tag(address)
+    nonce = f"{secrets.token_urlsafe(18)}.{tag}"
+    if address and s.may_mail("login", address, recent=_asked_recently(tag)):
+        # The same work for every address, known or not: the job after the answer looks it up.
+        s.outbox.put(partial(_mail_login_link, s, address, nonce, _web_url()))
     response = _page("login_sent.html", None)
     _set_cookie(response, NONCE_COOKIE, _serializer("nonce").dumps(nonce), LOGIN_SECONDS)
     return response
 
 
-def _send_quietly(mailer, message, log_as: str) -> None:
+def _address_tag(address: str) -> str:
+    return hmac.new(service().secret, b"binsite-login-asked\x1f" + address.encode("utf-8"), hashlib.sha256).hexdigest()[:10]
+
+
+def _asked_nonce() -> str | None:
+    """The nonce of this browser's last link request (its signed cookie, 15 minutes), or None."""
+    cookie = request.cookies.get(NONCE_COOKIE, "")
+    if not cookie or len(cookie) >= 512:
+        return None
     try:
-        mailer.send(message, log_as=log_as)
+        asked = _serializer("nonce").loads(cookie, max_age=LOGIN_SECONDS)
+    except BadSignature:
+        return None
+    return asked if isinstance(asked, str) else None
+
+
+def _asked_recently(tag: str) -> bool:
+    asked = _asked_nonce()
+    return asked is not None and hmac.compare_digest(asked.rpartition(".")[2].encode(), tag.encode())
+
+
+def _mail_login_link(s, address: str, nonce: str, web_url: str) -> None:
+    """The outbox's job: a login link to ``address`` when it coordinates an area, else nothing."""
+    if not any(address in {c.strip().lower() for c in a.coordinators} for a in s.areas):
+        return
+    token = tokens.sign(s.secret, tokens.LOGIN, (address, nonce))
+    link = tokens.link(web_url, tokens.LOGIN, token)
+    text = s.text(
+        "Hallo,\n\nMet deze link logt u in op de balie van {b}:\n\n{l}\n\nDe link werkt één keer, 15 minuten lang. "
+        "Vroeg u niets aan? Dan kunt u deze e-mail negeren.\n",
+        "Hello,\n\nThis link logs you in to the desk of {b}:\n\n{l}\n\nThe link works once, for 15 minutes. "
+        "Did you not ask for it? Then ignore this e-mail.\n",
+        b=s.config.title, l=link)
+    message = s.mailer.compose(address, s.text("Inloggen op de balie van {b}", "Log in to the desk of {b}",
+                                               b=s.config.title), text)
+    try:
+        s.mailer.send(message, log_as=s.address_hash(address))
     except BinsiteError:
         pass  # logged by the mailer; the BINCO asks again
 
@@ -272,15 +295,10 @@ def login_confirm(token: str):
         if len(fields) != 2:
             raise tokens.BadToken("fields")
         address, nonce = fields
-        cookie = request.cookies.get(NONCE_COOKIE, "")
-        if cookie:
-            try:
-                asked = _serializer("nonce").loads(cookie, max_age=LOGIN_SECONDS) if len(cookie) < 512 else None
-            except BadSignature:
-                asked = None
-            # This browser asked for a link: only that very link logs in here.
-            if asked is not None and not (isinstance(asked, str) and hmac.compare_digest(asked.encode(), nonce.encode())):
-                raise tokens.BadToken("another link was asked for in this browser")
+        asked = _asked_nonce()
+        # This browser asked for a link: only that very link logs in here.
+        if asked is not None and not hmac.compare_digest(asked.encode(), nonce.encode()):
+            raise tokens.BadToken("another link was asked for in this browser")
         if not coordinator_areas(address):
             raise tokens.BadToken("not a coordinator")
         once = hashlib.sha256(b"binsite-login\x1f" + nonce.encode()).hexdigest()[:24]

@@ -177,7 +177,7 @@ def test_rate_limiter_counts_per_key_within_the_window():
     assert limiter.hit("a")
     for key in "cdef":
         limiter.hit(key)
-    assert len(limiter._hits) == 3  # bounded memory: the oldest keys went first
+    assert len(limiter.store) == 3  # bounded memory: the oldest keys went first
 
 
 def test_mailman_or_smtp_down_is_a_dutch_page_and_changes_nothing(app):

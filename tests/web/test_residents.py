@@ -183,6 +183,36 @@ def test_a_name_cannot_break_the_mail(web):
     delivered = web.mail_to(address)
     assert list(delivered.envelope_to) == [address]
     assert "Bcc" not in delivered.message and "stiekem" not in str(delivered.message["To"])
+    # The form's name is a stranger's free text: it is nowhere in the mail to the address.
+    spam = _address("spam")
+    _join(web.app.test_client(), "noord", spam, name="Jan Bcc: evil@example.org Subject: Koop nu goedkoop")
+    raw = web.mail_to(spam).message.as_string()
+    for word in ("Jan", "evil", "Koop", "goedkoop", "Subject: Koop"):
+        assert word not in raw, word
+    assert web.mail_to(spam).message.get_body(("plain",)).get_content().startswith("Goedendag,\r\n\r\nIemand")
+
+
+def test_a_strangers_requests_never_keep_the_mail_from_the_owner(web):
+    address = _address("eigenaar")
+    stranger = web.app.test_client()
+    stranger.environ_base["REMOTE_ADDR"] = "203.0.113.66"
+    codes = [_join(stranger, "zuid", address).status_code for _ in range(100)]
+    assert codes.count(303) == 30 and set(codes) == {303, 429}  # 30 posts a minute per client
+    web.mailman.settle()
+    assert sum(address in d.envelope_to for d in web.mailman.deliveries(web.domain)) == 3
+    # The owner, from their own browser elsewhere: the same answer, and the mail arrives.
+    owner = web.app.test_client()
+    owner.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+    assert _join(owner, "zuid", address).status_code == 303
+    web.mailman.settle()
+    assert sum(address in d.envelope_to for d in web.mailman.deliveries(web.domain)) == 4
+    # Strangers on many clients fill at most the address's hour (ten mails), not its mailbox.
+    for index in range(30):
+        crowd = web.app.test_client()
+        crowd.environ_base["REMOTE_ADDR"] = f"203.0.113.{100 + index}"
+        assert _join(crowd, "zuid", address).status_code == 303
+    web.mailman.settle()
+    assert sum(address in d.envelope_to for d in web.mailman.deliveries(web.domain)) == 10
 
 
 def test_one_address_gets_few_mails_however_often_it_is_asked(web):
