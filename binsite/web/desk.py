@@ -233,7 +233,8 @@ def login_request():
     tag = _address_tag(address)
     nonce = f"{secrets.token_urlsafe(18)}.{tag}"
     if address and s.may_mail("login", address, recent=_asked_recently(tag)):
-        # The same work for every address, known or not: the job after the answer looks it up.
+        # The same job for every address, known or not; the outbox starts it after the answer
+        # is out, and only then looks the address up, makes the link and sends it.
         s.outbox.put(partial(_mail_login_link, s, address, nonce, _web_url()))
     response = _page("login_sent.html", None)
     _set_cookie(response, NONCE_COOKIE, _serializer("nonce").dumps(nonce), LOGIN_SECONDS)

@@ -13,6 +13,7 @@ import logging
 import queue
 import smtplib
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -66,21 +67,24 @@ class Outbox:
     The desk's login request puts the same job here for every address asked
     for (known to the desk or not), so the request does the same work either
     way and its answer takes as long; the job itself looks the address up,
-    makes the link and sends it. Bounded: when ``size`` jobs wait, a new one is
-    dropped (logged) and the asker simply asks again. Jobs live in memory: a
-    stopped process loses the links it had not sent, which expire in 15
-    minutes anyway.
+    makes the link and sends it. A job starts ``delay`` seconds after it was
+    queued, when the request that queued it has answered: its work (signing,
+    SMTP) never runs beside the answer it could slow down. Bounded: when
+    ``size`` jobs wait, a new one is dropped (logged) and the asker simply asks
+    again. Jobs live in memory: a stopped process loses the links it had not
+    sent, which expire in 15 minutes anyway.
     """
 
-    def __init__(self, size: int = 1000):
-        self._jobs: queue.Queue[Callable[[], None]] = queue.Queue(maxsize=size)
+    def __init__(self, size: int = 1000, *, delay: float = 0.05):
+        self.delay = delay
+        self._jobs: queue.Queue[tuple[float, Callable[[], None]]] = queue.Queue(maxsize=size)
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
     def put(self, job: Callable[[], None]) -> bool:
         """Queue ``job``; False when the queue is full (the job is dropped)."""
         try:
-            self._jobs.put_nowait(job)
+            self._jobs.put_nowait((time.monotonic() + self.delay, job))
         except queue.Full:
             log.warning("outbox full: a job was dropped")
             return False
@@ -96,8 +100,9 @@ class Outbox:
 
     def _work(self) -> None:
         while True:
-            job = self._jobs.get()
+            ready, job = self._jobs.get()
             try:
+                time.sleep(max(0.0, ready - time.monotonic()))
                 job()
             except Exception:  # noqa: BLE001 - one failed job must not stop the ones after it
                 log.exception("outbox job failed")
