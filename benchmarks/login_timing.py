@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import re
-import secrets
 import shutil
 import statistics
 import subprocess
@@ -35,18 +33,10 @@ from binsite.devtools.local_mailman import free_port  # noqa: E402
 from binsite.devtools.sink import read_maildir  # noqa: E402
 from binsite.web.app import create_app  # noqa: E402
 from sitekit import area, poll, write_site  # noqa: E402
+from web_load import _CSRF, AREAS, SECRET, percentile  # noqa: E402  (the web benchmark's site and figures)
 
 WORK = REPO / "benchmarks" / ".work" / "login-timing"
 DOMAIN = "timing.bin.test.example"
-AREAS = ("noord", "zuid", "oost", "west")
-# Made fresh for each run: no signing secret is written in the repository.
-SECRET = secrets.token_urlsafe(32)
-_CSRF = re.compile(r'name="csrf" value="([0-9a-f]{64})"')
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
 def drain(service, maildir: Path, known: int) -> None:
