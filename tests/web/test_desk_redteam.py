@@ -154,6 +154,11 @@ def test_the_footer_says_which_cookies_the_desk_and_the_service_set(app, site, l
     footer = client.get("/binco/aa/").get_data(as_text=True).split('<footer class="site-footer">', 1)[1]
     assert "ten hoogste drie cookies" in footer and "inloglink" in footer and "ingelogd" in footer
     assert "één cookie" not in footer
+    # The desk's error pages too (another area's page, an unknown desk address).
+    for path, code in (("/binco/bb/", 403), ("/binco/nergens/bericht/x/y/z", 404)):
+        refused = client.get(path)
+        assert refused.status_code == code
+        assert "ten hoogste drie cookies" in refused.get_data(as_text=True).split('<footer class="site-footer">', 1)[1]
     # The residents' pages: one cookie, and their footer says one.
     join = app.test_client().get("/aanmelden/aa/")
     assert _cookie_names(join) == {"binsite_csrf"}
