@@ -25,6 +25,14 @@ the link shows a button (a mail scanner's GET uses nothing up); pressing it
 - an expired or forged token fails the same way, and so does an address no
   longer listed as a coordinator.
 
+**Limits that lock no one out.** Links to one address go at most three an
+hour per client and ten an hour in all (``Service.may_mail``), silently: the
+page is the same. A browser holding a recent request for that very address
+(its nonce ends in a keyed tag of the address) is not held to the ten, so
+strangers elsewhere cannot keep a BINCO out. The link is made and sent by the
+outbox after the answer, the same job for every address asked for, so a known
+address answers as fast as an unknown one (``make bench-login``).
+
 **The session** is a signed cookie (``binsite_binco``: the address, a
 fresh random session id made at login, so a session planted before login is
 replaced, never adopted, and the moment of login), HttpOnly, SameSite=Strict,
