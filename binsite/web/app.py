@@ -179,7 +179,7 @@ class Service:
             abort(429)
 
     def limit_client(self) -> None:
-        self.limit("client", request.remote_addr or "-")
+        self.limit("client", client_key(request.remote_addr))
 
     def may_mail(self, purpose: str, address: str, *, recent: bool = False) -> bool:
         """Whether a mail of ``purpose`` may go to ``address`` now, asked by this request's client
@@ -191,9 +191,21 @@ class Service:
         moments ago (a signed cookie); it is not held to the address's count, so
         strangers elsewhere never lock the address's owner out."""
         key = f"{purpose}:{self.address_hash(address)}"
-        if not self.limiters["pair"].hit(f"{key}|{request.remote_addr or '-'}"):
+        if not self.limiters["pair"].hit(f"{key}|{client_key(request.remote_addr)}"):
             return False
         return recent or self.limiters["address"].hit(key)
+
+
+def client_key(remote_addr: str | None) -> str:
+    """What the limits count a client by: its IPv4 address, or its IPv6 /64 (one household's
+    or one server's network: a stranger does not get 2**64 clients by changing the end)."""
+    try:
+        address = ipaddress.ip_address(remote_addr or "")
+    except ValueError:
+        return remote_addr or "-"
+    if address.version == 6 and address.ipv4_mapped is None:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address.ipv4_mapped or address) if address.version == 6 else str(address)
 
 
 def service() -> Service:

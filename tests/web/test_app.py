@@ -302,3 +302,17 @@ def test_a_full_outbox_drops_the_new_job_and_says_so(caplog):
     assert "outbox full" in caplog.text
     outbox.join()
     assert done == ["first", "second"]
+
+
+@pytest.mark.parametrize("remote, key", [
+    ("203.0.113.7", "203.0.113.7"),
+    ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
+    ("2001:db8:1:2:ffff:ffff:ffff:fffe", "2001:db8:1:2::/64"),
+    ("::ffff:203.0.113.7", "203.0.113.7"),
+    ("", "-"),
+    (None, "-"),
+    ("niet-een-adres", "niet-een-adres"),
+])
+def test_a_client_is_counted_by_its_address_or_its_ipv6_network(remote, key):
+    from binsite.web.app import client_key
+    assert client_key(remote) == key

@@ -399,3 +399,18 @@ def test_preferences_move_between_every_bulletin_and_the_weekly_overview(web):
     back = client.post(moved.headers["Location"].split("?")[0], data={"csrf": csrf_of(page), "area-noord": "direct"})
     assert back.status_code == 303
     assert web.is_member("noord", address) and web.client.member(weekly, address) is None
+
+
+def test_a_strangers_ipv6_network_is_one_client(web):
+    address = _address("zes")
+    for index in range(12):
+        stranger = web.app.test_client()
+        stranger.environ_base["REMOTE_ADDR"] = f"2001:db8:66:1::{index + 1:x}"
+        assert _join(stranger, "noord", address).status_code == 303
+    web.mailman.settle()
+    assert sum(address in d.envelope_to for d in web.mailman.deliveries(web.domain)) == 3
+    owner = web.app.test_client()
+    owner.environ_base["REMOTE_ADDR"] = "2001:db8:77:1::1"
+    assert _join(owner, "noord", address).status_code == 303
+    web.mailman.settle()
+    assert sum(address in d.envelope_to for d in web.mailman.deliveries(web.domain)) == 4
