@@ -280,11 +280,11 @@ def scrub(text: str, identity: Identity | None) -> str:
         # Collapse what a name with initials and particles leaves: "J. de [naam]", "[naam] van der [naam]".
         particles = r"(?:van|de|der|den|ten|ter|te|het|'t|’t|von|la|le|du|da|di)"
         text = re.sub(r"\[naam\](?:\s+" + particles + r")*\s+\[naam\]", NAME, text, flags=re.IGNORECASE)
-        text = re.sub(r"(?<![\w.])(?:[A-Z]\.\s?)+(?:" + particles + r"\s+)*(?=\[naam\])", "", text)
         for run in identity.particles():
             # "de [naam]" for "Jan de Vries": the particle is part of the name.
             text = re.sub(r"(?<![\w])" + r"\s+".join(re.escape(w) for w in run.split()) + r"\s+(?=\[naam\])", "", text,
                           flags=re.IGNORECASE)
+        text = re.sub(r"(?<![\w.])(?:[A-Z]\.\s?)+(?:" + particles + r"\s+)*(?=\[naam\])", "", text)
     return text
 
 

@@ -84,6 +84,9 @@ SCRUBS = [
     ("Ik, Jan de Vries, zag het.", JAN, "Ik, [naam], zag het."),
     ("Ik (Jan) zag het.", JAN, "Ik ([naam]) zag het."),
     ("J. de Vries zag het.", JAN, "[naam] zag het."),
+    ("J. De Vries zag het.", JAN, "[naam] zag het."),
+    # A particle that is not the name's own stays: only "de" belongs to "Jan de Vries".
+    ("Ik hoorde het van Jan, via de buurvrouw.", JAN, "Ik hoorde het van [naam], via de buurvrouw."),
     ("Fam. de Vries zag het.", JAN, "Fam. [naam] zag het."),
     ("JAN DE VRIES zag het.", JAN, "[naam] zag het."),
     ("Mail jan.devries@res.example.org of JAN.DEVRIES@RES.EXAMPLE.ORG.", JAN, "Mail [e-mailadres] of [e-mailadres]."),
