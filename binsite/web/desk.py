@@ -111,17 +111,17 @@ def _secure() -> bool:
     return not (web_url.startswith("http://") and is_loopback(host))
 
 
-def _cookie_path() -> str:
-    return (request.script_root or "") + "/binco/"
+def _cookie_path(door: str = "/binco/") -> str:
+    return (request.script_root or "") + door
 
 
-def _set_cookie(response: Response, name: str, value: str, max_age: int) -> None:
+def _set_cookie(response: Response, name: str, value: str, max_age: int, *, door: str = "/binco/") -> None:
     response.set_cookie(name, value, max_age=max_age, httponly=True, samesite="Strict", secure=_secure(),
-                        path=_cookie_path())
+                        path=_cookie_path(door))
 
 
-def _clear_cookie(response: Response, name: str) -> None:
-    response.delete_cookie(name, path=_cookie_path(), httponly=True, samesite="Strict", secure=_secure())
+def _clear_cookie(response: Response, name: str, *, door: str = "/binco/") -> None:
+    response.delete_cookie(name, path=_cookie_path(door), httponly=True, samesite="Strict", secure=_secure())
 
 
 def coordinator_areas(address: str) -> tuple[Area, ...]:
@@ -226,28 +226,36 @@ def home():
 
 @blueprint.post("/inloggen/")
 def login_request():
+    return mail_login_link(tokens.LOGIN, lambda a: bool(coordinator_areas(a)), NONCE_COOKIE,
+                           lambda: _page("login_sent.html", None))
+
+
+def mail_login_link(purpose: str, allowed, nonce_cookie: str, page, *, door: str = "/binco/",
+                    desk_nl: str = "de balie", desk_en: str = "the desk"):
+    """The answer to a login request, alike for any address; for an ``allowed`` one, a login
+    link of ``purpose`` mailed in the background."""
     s = service()
     s.limit_client()
     address = " ".join(request.form.get("email", "").split()).lower()[:254]
     if address:
         s.limit("address", "login:" + s.address_hash(address))
     nonce = secrets.token_urlsafe(18)
-    if address and coordinator_areas(address):
-        token = tokens.sign(s.secret, tokens.LOGIN, (address, nonce))
-        link = tokens.link(_web_url(), tokens.LOGIN, token)
+    if address and allowed(address):
+        token = tokens.sign(s.secret, purpose, (address, nonce))
+        link = tokens.link(_web_url(), purpose, token)
         text = s.text(
-            "Hallo,\n\nMet deze link logt u in op de balie van {b}:\n\n{l}\n\nDe link werkt één keer, 15 minuten lang. "
+            "Hallo,\n\nMet deze link logt u in op {d} van {b}:\n\n{l}\n\nDe link werkt één keer, 15 minuten lang. "
             "Vroeg u niets aan? Dan kunt u deze e-mail negeren.\n",
-            "Hello,\n\nThis link logs you in to the desk of {b}:\n\n{l}\n\nThe link works once, for 15 minutes. "
+            "Hello,\n\nThis link logs you in to {e} of {b}:\n\n{l}\n\nThe link works once, for 15 minutes. "
             "Did you not ask for it? Then ignore this e-mail.\n",
-            b=s.config.title, l=link)
-        message = s.mailer.compose(address, s.text("Inloggen op de balie van {b}", "Log in to the desk of {b}",
-                                                   b=s.config.title), text)
+            b=s.config.title, l=link, d=desk_nl, e=desk_en)
+        message = s.mailer.compose(address, s.text("Inloggen op {d} van {b}", "Log in to {e} of {b}",
+                                                   b=s.config.title, d=desk_nl, e=desk_en), text)
         log_as = s.address_hash(address)
         # In the background: a known address must not answer slower than an unknown one.
         threading.Thread(target=_send_quietly, args=(s.mailer, message, log_as), daemon=True).start()
-    response = _page("login_sent.html", None)
-    _set_cookie(response, NONCE_COOKIE, _serializer("nonce").dumps(nonce), LOGIN_SECONDS)
+    response = page()
+    _set_cookie(response, nonce_cookie, _serializer("nonce").dumps(nonce), LOGIN_SECONDS, door=door)
     return response
 
 
@@ -268,24 +276,8 @@ def login_confirm(token: str):
     s = service()
     s.limit_client()
     try:
-        _issued, fields = tokens.verify(s.secret, token, tokens.LOGIN)
-        if len(fields) != 2:
-            raise tokens.BadToken("fields")
-        address, nonce = fields
-        cookie = request.cookies.get(NONCE_COOKIE, "")
-        if cookie:
-            try:
-                asked = _serializer("nonce").loads(cookie, max_age=LOGIN_SECONDS) if len(cookie) < 512 else None
-            except BadSignature:
-                asked = None
-            # This browser asked for a link: only that very link logs in here.
-            if asked is not None and not (isinstance(asked, str) and hmac.compare_digest(asked.encode(), nonce.encode())):
-                raise tokens.BadToken("another link was asked for in this browser")
-        if not coordinator_areas(address):
-            raise tokens.BadToken("not a coordinator")
-        once = hashlib.sha256(b"binsite-login\x1f" + nonce.encode()).hexdigest()[:24]
-        if not logbook.claim(desk_log(s.root), logbook.entry(logbook.binco(address), logbook.LOGIN, once=once)):
-            raise tokens.BadToken("used before")
+        address = claim_login(token, tokens.LOGIN, NONCE_COOKIE, lambda a: bool(coordinator_areas(a)),
+                              logbook.LOGIN, logbook.binco)
     except tokens.BadToken as exc:
         log.info("login link refused: %s", exc)
         return _page("login_failed.html", None, status=400)
@@ -295,6 +287,31 @@ def login_confirm(token: str):
     _set_cookie(response, SESSION_COOKIE, _serializer("session").dumps(session), SESSION_SECONDS)
     _clear_cookie(response, NONCE_COOKIE)
     return response
+
+
+def claim_login(token: str, purpose: str, nonce_cookie: str, allowed, action: str, actor) -> str:
+    """The address a login link of ``purpose`` logs in, once; raises ``tokens.BadToken``.
+    ``allowed(address)``: still listed for this door; ``action``/``actor``: the logbook's claim."""
+    s = service()
+    _issued, fields = tokens.verify(s.secret, token, purpose)
+    if len(fields) != 2:
+        raise tokens.BadToken("fields")
+    address, nonce = fields
+    cookie = request.cookies.get(nonce_cookie, "")
+    if cookie:
+        try:
+            asked = _serializer("nonce").loads(cookie, max_age=LOGIN_SECONDS) if len(cookie) < 512 else None
+        except BadSignature:
+            asked = None
+        # This browser asked for a link: only that very link logs in here.
+        if asked is not None and not (isinstance(asked, str) and hmac.compare_digest(asked.encode(), nonce.encode())):
+            raise tokens.BadToken("another link was asked for in this browser")
+    if not allowed(address):
+        raise tokens.BadToken("not allowed at this door")
+    once = hashlib.sha256(b"binsite-login\x1f" + nonce.encode()).hexdigest()[:24]
+    if not logbook.claim(desk_log(s.root), logbook.entry(actor(address), action, once=once)):
+        raise tokens.BadToken("used before")
+    return address
 
 
 @blueprint.post("/uitloggen/")
