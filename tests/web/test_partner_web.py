@@ -300,3 +300,23 @@ def test_a_partner_answers_and_marks_a_forwarded_report_without_ever_seeing_the_
 def site_tz(site: DeskSite):
     from zoneinfo import ZoneInfo
     return ZoneInfo("Europe/Amsterdam")
+
+
+def test_the_demo_prints_a_wijkagent_link_that_logs_in_once_at_the_partners_door(app, site, tmp_path) -> None:
+    from binsite.devtools.desk_demo import login_link
+    from webkit import SECRET
+
+    (tmp_path / "web.json").write_text('{"pid": 1, "port": 8050, "started_at": 0}')
+    (tmp_path / "web-secret").write_text(SECRET)
+    name, address, link = login_link(site.root, tmp_path, partner=True)
+    assert name == "Aa" and address == agent(site, "aa")
+    assert link.startswith("http://127.0.0.1:8050/partner/inloggen/")
+    client = app.test_client()
+    # Not at the BINCO's door ...
+    page = client.get(path_of(link).replace("/partner/", "/binco/")).get_data(as_text=True)
+    assert client.post(path_of(link).replace("/partner/", "/binco/"), data={"csrf": csrf_of(page)}).status_code == 400
+    # ... once at the partners'.
+    page = client.get(path_of(link)).get_data(as_text=True)
+    assert client.post(path_of(link), data={"csrf": csrf_of(page)}).status_code == 302
+    assert "Uw partnerbalie" in client.get("/partner/").get_data(as_text=True)
+    assert client.post(path_of(link), data={"csrf": csrf_of(page)}).status_code == 400
