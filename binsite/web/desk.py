@@ -131,17 +131,23 @@ def coordinator_areas(address: str) -> tuple[Area, ...]:
 
 def current_binco() -> tuple[str, str] | None:
     """``(address, session id)`` of the logged-in BINCO, or None."""
-    raw = request.cookies.get(SESSION_COOKIE, "")
+    return session_of(SESSION_COOKIE, "session", lambda a: bool(coordinator_areas(a)))
+
+
+def session_of(cookie: str, purpose: str, allowed) -> tuple[str, str] | None:
+    """``(address, session id)`` of the session in ``cookie`` (signed for ``purpose``), while
+    ``allowed(address)`` (still listed for this door) and not ended; else None."""
+    raw = request.cookies.get(cookie, "")
     if not raw or len(raw) > 1024:
         return None
     try:
-        values = _serializer("session").loads(raw, max_age=SESSION_SECONDS)
+        values = _serializer(purpose).loads(raw, max_age=SESSION_SECONDS)
     except BadSignature:
         return None
     if not isinstance(values, dict) or not isinstance(values.get("a"), str) or not isinstance(values.get("s"), str) \
             or not isinstance(values.get("t"), (int, float)):
         return None
-    if not coordinator_areas(values["a"]):  # removed from lists/ since: the session ends
+    if not allowed(values["a"]):  # removed from lists/ since: the session ends
         return None
     if sessions.has_ended(desk_sessions(service().root), values["a"], values["s"], float(values["t"]),
                           now=time.time(), lifetime=SESSION_SECONDS):

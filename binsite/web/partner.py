@@ -26,7 +26,6 @@ from datetime import datetime
 from functools import wraps
 
 from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
-from itsdangerous import BadSignature
 from markupsafe import Markup
 
 from binsite import tokens
@@ -57,23 +56,9 @@ def partner_account(address: str) -> lib.Account | None:
 
 def current_partner() -> tuple[lib.Account, str] | None:
     """``(account, session id)`` of the logged-in partner, or None."""
-    raw = request.cookies.get(SESSION_COOKIE, "")
-    if not raw or len(raw) > 1024:
-        return None
-    try:
-        values = desk_web._serializer("partner-session").loads(raw, max_age=desk_web.SESSION_SECONDS)
-    except BadSignature:
-        return None
-    if not isinstance(values, dict) or not isinstance(values.get("a"), str) or not isinstance(values.get("s"), str) \
-            or not isinstance(values.get("t"), (int, float)):
-        return None
-    who = partner_account(values["a"])
-    if who is None:  # no longer declared anywhere: the session ends
-        return None
-    if sessions.has_ended(desk_sessions(service().root), values["a"], values["s"], float(values["t"]),
-                          now=time.time(), lifetime=desk_web.SESSION_SECONDS):
-        return None
-    return who, values["s"]
+    found = desk_web.session_of(SESSION_COOKIE, "partner-session", lambda a: partner_account(a) is not None)
+    who = partner_account(found[0]) if found is not None else None
+    return (who, found[1]) if who is not None else None
 
 
 def partner_required(view):

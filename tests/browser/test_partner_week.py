@@ -11,16 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from binsite.devtools.local_mailman import free_port
-from binsite.web.app import create_app
-from binsite.web.server import serve_in_thread
 from browser_support import describe, run_axe
 from sitekit import poll
 from tests.desk.deskkit import post, report, wait_held
 from tests.mailman_fixtures import RunningMailman
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
-from deskweb import desk_site, git, wait_login_link  # noqa: E402
+from deskweb import git, served_desk, wait_login_link  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.mailman]
 
@@ -29,17 +26,12 @@ RESIDENT_NAME = "Gerarda Mulders"
 
 @pytest.fixture(scope="module")
 def served(local_mailman: RunningMailman, tmp_path_factory):
-    port = free_port()
+    # The wijkagent of Wijk is a partner of Dorp too: a notice for two areas.
     domain = f"agent{uuid.uuid4().hex[:8]}.bin.test.example"
     agent = f"partner1.wijk@partners.{domain}"
-    site = desk_site(local_mailman, tmp_path_factory.mktemp("partnerweek"), domain, ("wijk", "dorp"),
-                     web_url=f"http://127.0.0.1:{port}/",
-                     area_extra={"dorp": {"partners": [{"address": agent, "role": "politie"}]}})
-    server = serve_in_thread(create_app(site.root, environ=site.env), port=port)
-    try:
-        yield site, f"http://127.0.0.1:{port}", agent
-    finally:
-        server.shutdown()
+    with served_desk(local_mailman, tmp_path_factory.mktemp("partnerweek"), domain, ("wijk", "dorp"),
+                     area_extra={"dorp": {"partners": [{"address": agent, "role": "politie"}]}}) as (site, base):
+        yield site, base, agent
 
 
 def check_axe(page, axe_source: str, what: str) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,6 +55,24 @@ def desk_site(mailman: RunningMailman, folder: Path, domain: str, area_ids: tupl
                   BINSITE_GIT_WORKDIR=str(folder / "service-clone"),
                   BINSITE_LMTP=mailman.settings.environment()["BINSITE_LMTP"])
     return DeskSite(root, domain, area_ids, remote, env)
+
+
+@contextmanager
+def served_desk(mailman: RunningMailman, folder: Path, domain: str, area_ids: tuple[str, ...],
+                **site_options) -> Iterator[tuple[DeskSite, str]]:
+    """A desk site served on a free port (for Chromium): ``(site, base URL)``."""
+    from binsite.devtools.local_mailman import free_port
+    from binsite.web.app import create_app
+    from binsite.web.server import serve_in_thread
+
+    port = free_port()
+    site = desk_site(mailman, folder, domain, area_ids,
+                     web_url=f"http://127.0.0.1:{port}/", **site_options)
+    server = serve_in_thread(create_app(site.root, environ=site.env), port=port)
+    try:
+        yield site, f"http://127.0.0.1:{port}"
+    finally:
+        server.shutdown()
 
 
 def login_mails(mailman: RunningMailman, address: str) -> list[str]:
