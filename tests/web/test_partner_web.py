@@ -133,6 +133,13 @@ def test_the_two_doors_never_open_each_other(app, site, local_mailman) -> None:
     forged = tokens.sign(SECRET, tokens.LOGIN, (partner_address, "n" * 24))
     confirm = other.get(f"/partner/inloggen/{forged}").get_data(as_text=True)
     assert other.post(f"/partner/inloggen/{forged}", data={"csrf": csrf_of(confirm)}).status_code == 400
+    # Expired, signed with another key, or for an address declared nowhere (a BINCO's): refused.
+    import time
+    for bad in (tokens.sign(SECRET, tokens.PARTNER_LOGIN, (partner_address, "e" * 24), issued=int(time.time()) - 16 * 60),
+                tokens.sign("another-secret-of-enough-length", tokens.PARTNER_LOGIN, (partner_address, "k" * 24)),
+                tokens.sign(SECRET, tokens.PARTNER_LOGIN, (binco_address, "b" * 24))):
+        confirm = other.get(f"/partner/inloggen/{bad}").get_data(as_text=True)
+        assert other.post(f"/partner/inloggen/{bad}", data={"csrf": csrf_of(confirm)}).status_code == 400
     assert other.get("/partner/schrijven/").status_code == 302
     assert len(login_mails(local_mailman, binco_address)) == before  # no partner link for a BINCO
 
