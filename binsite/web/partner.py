@@ -351,3 +351,9 @@ def partner_answer_text(area_id: str, key: str) -> str:
     """The partners' answers to a report, ready to quote in the BINCO's answer to the reporter."""
     report = lib.report_of_area(_store(), area_id, key)
     return "\n\n".join(a.text for a in report.answers) if report is not None else ""
+
+
+@binco_side.app_template_global()
+def partner_notices_waiting(area_id: str) -> int:
+    """How many partners' notices wait for a BINCO of this area (the desk's home page)."""
+    return len(lib.waiting_notices(_store(), [area_id]))

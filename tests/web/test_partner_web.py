@@ -85,6 +85,21 @@ def forwarded_report(app, site: DeskSite, mailman: RunningMailman, binco, area_i
     return inbox_lib.report_key(item), resident, item.digest
 
 
+def built(site: DeskSite, folder) -> dict[str, str]:
+    """The archive CI would build from the remote now: path -> text of every page, feed and index."""
+    from click.testing import CliRunner
+
+    from binsite.cli import main
+
+    clone = folder / f"ci-{uuid.uuid4().hex[:6]}"
+    git(folder, "clone", "--quiet", str(site.remote), str(clone))
+    done = CliRunner().invoke(main, ["--root", str(clone), "build", "--out", str(clone / "_site")],
+                              env={"BINSITE_LANG": "nl"})
+    assert done.exit_code == 0, done.output
+    return {p.relative_to(clone / "_site").as_posix(): p.read_text("utf-8", errors="replace")
+            for p in (clone / "_site").rglob("*") if p.is_file() and p.suffix in (".html", ".xml", ".js", ".json")}
+
+
 def test_central_partners_are_validated_at_their_line(tmp_path) -> None:
     from binsite.source.network import load_network
     from sitekit import area, write_site
@@ -173,7 +188,8 @@ def test_a_partner_of_aa_acting_on_bb_gets_403_and_nothing_changes(app, site, lo
     assert [h.message_id for h in local_mailman.client().held(site.members_list("bb"))] == held_before
 
 
-def test_a_notice_waits_then_each_binco_publishes_it_for_their_own_areas_once(app, site, local_mailman) -> None:
+def test_a_notice_waits_then_each_binco_publishes_it_for_their_own_areas_once(app, site, local_mailman,
+                                                                              tmp_path) -> None:
     gem = _client(app, local_mailman, gemeente(site), "/partner/")
     head = git(site.remote, "rev-parse", "main")
     page = gem.get("/partner/schrijven/").get_data(as_text=True)
@@ -187,8 +203,10 @@ def test_a_notice_waits_then_each_binco_publishes_it_for_their_own_areas_once(ap
     sent = gem.post("/partner/schrijven/", data={**form, "action": "send"})
     assert sent.status_code == 200 and "Wacht op goedkeuring" in sent.get_data(as_text=True)
     assert git(site.remote, "rev-parse", "main") == head  # nowhere in git: not in the archive, feeds, search, mail
+    assert not [p for p, text in built(site, tmp_path).items() if "Parkweg" in text]
     binco_a, co_a = (_client(app, local_mailman, a, "/binco/") for a in (site.binco("aa"), f"co.aa@coord.{site.domain}"))
     binco_b = _client(app, local_mailman, site.binco("bb"), "/binco/")
+    assert "1 bericht(en) van partners wachten op uw goedkeuring" in binco_b.get("/binco/").get_data(as_text=True)
     waiting = binco_a.get("/binco/aa/partners/").get_data(as_text=True)
     assert "Wegwerkzaamheden Parkweg" in waiting and "Gemeente Aa / Bb" in waiting
     assert "Wegwerkzaamheden Parkweg" in binco_b.get("/binco/bb/partners/").get_data(as_text=True)
@@ -213,6 +231,10 @@ def test_a_notice_waits_then_each_binco_publishes_it_for_their_own_areas_once(ap
     assert files == [f"content/aa/{files[0].split('/')[2]}"] and notice.id in files[0]
     text = git(site.remote, "show", f"main:{files[0]}")
     assert "role: gemeente" in text and "name: Gemeente Aa" in text and "bb" not in text.split("---")[1]
+    # Published for aa: on aa's pages, feed and search; bb's feed does not have it.
+    archive = built(site, tmp_path)
+    assert "Parkweg" in archive["aa/feed.xml"] and "Parkweg" not in archive["bb/feed.xml"]
+    assert any("Parkweg" in text for p, text in archive.items() if p.startswith("zoeken/"))
     # bb still waits for its own BINCO, then is published for bb.
     assert "Wegwerkzaamheden Parkweg" in binco_b.get("/binco/bb/partners/").get_data(as_text=True)
     page_b = binco_b.get("/binco/bb/partners/").get_data(as_text=True)
