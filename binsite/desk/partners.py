@@ -426,17 +426,18 @@ def submit_notice(store: Store, who: Account, *, title: str, body: str, area_ids
     direct = tuple(a for a in wanted if by_id[a].partner_notices == "direct")
     notice = Notice(secrets.token_hex(6), who.actor.id, who.role, author_name(who, wanted, lang=lang), title, body,
                     wanted, category, urgent, _now(now))
+    # The direct areas first: when that publication fails, nothing is recorded and nothing waits.
+    published = publish(notice, direct) if direct else None
     store.add({"kind": "notice", "key": notice.id, "by": notice.by, "role": notice.role, "author": notice.author,
                "title": title, "body": body, "areas": list(wanted), "category": category, "urgent": urgent,
                "at": notice.at})
     for area in wanted:
         logbook.record(root, who.actor, logbook.PARTNER_NOTICE, area=area, notice=notice.id, at=now)
-    published = None
-    if direct:
-        published = _decide(store, notice.id, direct, APPROVE, by="direct", publish=publish, now=now)[1]
-        for area in direct:
-            logbook.record(root, who.actor, logbook.PUBLISH, area=area, notice=notice.id, bulletin=published[0],
-                           commit=published[1][:12], at=now)
+    for area in direct:
+        store.add({"kind": "decision", "key": notice.id, "area": area, "decision": APPROVE, "by": "direct",
+                   "rel": published[0], "at": _now(now)})
+        logbook.record(root, who.actor, logbook.PUBLISH, area=area, notice=notice.id, bulletin=published[0],
+                       commit=published[1][:12], at=now)
     return store.read().notices[notice.id], published
 
 

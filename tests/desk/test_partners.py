@@ -171,3 +171,16 @@ def test_partner_figures_per_area_and_month() -> None:
         ("noord", "2026-11", 1, 3, 7.0), ("oost", "2026-12", 1, 0, None)]
     assert json.loads(render_desk(rows, "json", lang="nl"))[0]["median_answer_hours"] == 7.0
     assert render_desk(rows, "csv", lang="nl").splitlines()[1].endswith(",1,3,7.0")
+
+
+def test_a_direct_notice_whose_publication_fails_leaves_nothing_waiting(root: Path) -> None:
+    store = lib.open_store(root)
+    gemeente = accounts(root)("communicatie@gemeente.example")
+
+    def publish(notice, areas):
+        raise BinsiteError(lib.t("de push mislukte", "the push failed"))
+
+    with pytest.raises(BinsiteError):
+        lib.submit_notice(store, gemeente, title="Werk", body="Dicht.", area_ids=["noord", "zuid"], category=None,
+                          urgent=False, root=root, publish=publish)
+    assert not lib.waiting_notices(store, ["noord", "zuid"]) and not lib.store_path(root).exists()
