@@ -337,8 +337,10 @@ def report_of_area(store: Store, area_id: str, key: str) -> PartnerReport | None
 
 def answer(store: Store, who: Account, key: str, text: str, *, root: Path, now: datetime | None = None) -> Answer:
     """The partner's answer to a forwarded report: it waits at the BINCO's desk, tied to the report."""
+    from binsite.desk.message import safe_text
+
     report = report_for(store, who, key)
-    own = text.replace("\r\n", "\n").strip()
+    own = safe_text(text).strip()
     if not own:
         raise BinsiteError(t("schrijf eerst een antwoord", "write an answer first"))
     if len(own) > MAX_ANSWER:

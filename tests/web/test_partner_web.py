@@ -349,3 +349,23 @@ def test_the_demo_prints_a_wijkagent_link_that_logs_in_once_at_the_partners_door
     assert client.post(path_of(link), data={"csrf": csrf_of(page)}).status_code == 302
     assert "Uw partnerbalie" in client.get("/partner/").get_data(as_text=True)
     assert client.post(path_of(link), data={"csrf": csrf_of(page)}).status_code == 400
+
+
+def test_a_hostile_or_hurried_answer_is_text_or_refused_with_nothing_stored(app, site, local_mailman) -> None:
+    binco = _client(app, local_mailman, site.binco("aa"), "/binco/")
+    key, _resident, _digest = forwarded_report(app, site, local_mailman, binco, "aa", "Graffiti op de muur")
+    partner = _client(app, local_mailman, agent(site, "aa"), "/partner/")
+    page = partner.get(f"/partner/melding/{key}/").get_data(as_text=True)
+    before = partners_lib.store_path(site.root).read_bytes()
+    for text, said in (("   \r\n ", "schrijf eerst een antwoord"), ("x" * 20_001, "te lang")):
+        refused = partner.post(f"/partner/melding/{key}/antwoord", data={"csrf": csrf_of(page), "text": text})
+        assert refused.status_code == 400 and said in refused.get_data(as_text=True)
+    assert partner.post(f"/partner/melding/{key}/status", data={"csrf": csrf_of(page), "status": "klaar"}).status_code == 400
+    assert partner.post(f"/partner/melding/{key}/antwoord", data={"text": "Geen CSRF."}).status_code == 403
+    assert partners_lib.store_path(site.root).read_bytes() == before
+    hostile = "<script>alert(1)</script>\x00\x1b[31m Gezien\r\nmorgen ‮ terug"
+    assert partner.post(f"/partner/melding/{key}/antwoord", data={"csrf": csrf_of(page), "text": hostile}).status_code == 200
+    shown = binco.get("/binco/aa/partners/").get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown and "<script>alert(1)" not in shown
+    stored = partners_lib.open_store(site.root).read().reports[key].answers[-1].text
+    assert "\x00" not in stored and "\x1b" not in stored and "\r" not in stored
