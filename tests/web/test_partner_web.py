@@ -291,6 +291,7 @@ def test_a_partner_answers_and_marks_a_forwarded_report_without_ever_seeing_the_
     assert answered.status_code == 200 and "Verstuurd naar de BINCO" in answered.get_data(as_text=True)
     # The answer waits at the BINCO's desk, tied to the report, ready to quote.
     assert "We rijden er vanavond langs." in binco.get("/binco/aa/partners/").get_data(as_text=True)
+    assert "doorgestuurd, de partner antwoordde" in binco.get("/binco/aa/").get_data(as_text=True)
     held_page = binco.get(f"/binco/aa/bericht/{digest}/").get_data(as_text=True)
     assert "We rijden er vanavond langs." in held_page.split('id="partner-reply"', 1)[1]
     marked = partner.post(f"/partner/melding/{key}/status", data={"csrf": csrf_of(page), "status": "in_behandeling"})
