@@ -187,18 +187,20 @@ def mark(who: lib.Account, key: str):
                         send=lambda m: s.mailer.send(m, log_as=s.address_hash(str(m["To"]))))
     except BinsiteError as exc:
         return _report_page(who, key, error=exc.message(s.lang), status=400)
-    label = s.text("in behandeling", "being handled") if status == lib.IN_PROGRESS else s.text("afgehandeld",
-                                                                                                "dealt with")
+    def label(value: str) -> str:
+        return s.text("in behandeling", "being handled") if value == lib.IN_PROGRESS else s.text("afgehandeld",
+                                                                                                 "dealt with")
+    now = lib.report_for(_store(), who, key).status
     said = s.text("Gemarkeerd als {s}; de melder kreeg een korte e-mail van de BIN, zonder uw naam.",
-                  "Marked as {s}; the reporter got a short e-mail from the BIN, without your name.", s=label) \
-        if sent else s.text("Melding {r} was al {s}; er is niets opnieuw verstuurd.",
-                            "Report {r} was {s} already; nothing was sent again.", r=report.ref, s=label)
+                  "Marked as {s}; the reporter got a short e-mail from the BIN, without your name.", s=label(status)) \
+        if sent else s.text("Melding {r} staat al op {s}; er is niets opnieuw verstuurd.",
+                            "Report {r} is {s} already; nothing was sent again.", r=report.ref, s=label(now))
     return _report_page(who, key, message=said)
 
 
 # --- notices -----------------------------------------------------------------------------------
 
-def _publish(who_author: str, role: str):
+def _publish(role: str):
     """``(notice, areas) -> (rel, commit)``: the notice as a bulletin of ``areas``, committed and
     pushed with the partner's role as author, as the BINCO's publish does."""
     s = service()
@@ -279,7 +281,7 @@ def write_post(who: lib.Account):
     try:
         notice, published = lib.submit_notice(_store(), who, title=form.title, body=form.body, area_ids=form.areas,
                                               category=form.category, urgent=form.urgent, root=s.root,
-                                              publish=_publish(lib.author_name(who, form.areas), who.role),
+                                              publish=_publish(who.role),
                                               lang=s.lang)
     except InvalidSite as exc:
         return _write_page(who, form, rendered=rendered, status=400,
@@ -333,7 +335,7 @@ def binco_decide(address: str, area_id: str, notice_id: str, action: str):
     own = [a.id for a in desk_web.coordinator_areas(address)]
     try:
         areas, published = lib.decide(store, notice_id, own, action, actor=logbook.binco(address), root=s.root,
-                                      publish=_publish(notice.author, notice.role))
+                                      publish=_publish(notice.role))
     except InvalidSite as exc:
         return _binco_page(address, area, status=400, error=" ".join(p.format(s.lang) for p in exc.problems))
     except BinsiteError as exc:
