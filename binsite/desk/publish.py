@@ -130,9 +130,11 @@ def form_problems(form: BulletinForm, rel_hint: str = "formulier") -> list[Probl
 
 
 def bulletin_text(form: BulletinForm, *, area_names: Mapping[str, str], when: datetime,
-                  rel: str | None = None, keep: Mapping[str, object] | None = None) -> BulletinFile:
+                  rel: str | None = None, keep: Mapping[str, object] | None = None,
+                  author: Mapping[str, str] | None = None) -> BulletinFile:
     """The file for ``form`` (pure). ``rel``/``keep``: editing an existing file, whose path and
-    other front matter (date, privacy, expires, follow_up_of, ...) stay as they were."""
+    other front matter (date, privacy, expires, follow_up_of, ...) stay as they were.
+    ``author``: a partner's role and name (``binsite.desk.partners``) instead of the BINCO."""
     title = _one_line(form.title)
     values: dict[str, object] = dict(keep or {})
     for key in ("title", "category", "urgent", "audience", "draft", "areas", "author"):
@@ -146,7 +148,7 @@ def bulletin_text(form: BulletinForm, *, area_names: Mapping[str, str], when: da
         ordered["areas"] = list(form.areas)
     name = "BINCO " + (area_names.get(form.areas[0], form.areas[0]) if not notice else
                        " / ".join(area_names.get(a, a) for a in form.areas))
-    ordered["author"] = {"role": "binco", "name": name}
+    ordered["author"] = dict(author) if author else {"role": "binco", "name": name}
     if form.audience != "members":
         ordered["audience"] = form.audience
     if form.urgent:
