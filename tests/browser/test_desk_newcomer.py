@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import sys
+import uuid
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -19,7 +20,7 @@ from tests.desk.deskkit import held_report
 from tests.mailman_fixtures import RunningMailman
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
-from deskweb import serving, wait_login_link  # noqa: E402
+from deskweb import served_desk, wait_login_link  # noqa: E402
 from test_desk_week import check_axe  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.mailman]
@@ -30,7 +31,8 @@ LEAKY = ("Gisteren zag Jan de Vries iemand bij de Maaspoortweg 12 rondlopen.\n\n
 
 @pytest.fixture(scope="module")
 def served(local_mailman: RunningMailman, tmp_path_factory):
-    with serving(local_mailman, tmp_path_factory.mktemp("desknew"), "nieuw", ("aa", "bb")) as found:
+    domain = f"nieuw{uuid.uuid4().hex[:8]}.bin.test.example"
+    with served_desk(local_mailman, tmp_path_factory.mktemp("desknew"), domain, ("aa", "bb")) as found:
         yield found
 
 

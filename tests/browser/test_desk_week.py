@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from tests.desk.deskkit import post, report, wait_held
 from tests.mailman_fixtures import RunningMailman
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
-from deskweb import git, serving, wait_login_link  # noqa: E402
+from deskweb import git, served_desk, wait_login_link  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.mailman]
 
@@ -28,7 +29,8 @@ RESIDENT_NAME = "Henriëtte Bakker"
 
 @pytest.fixture(scope="module")
 def served(local_mailman: RunningMailman, tmp_path_factory):
-    with serving(local_mailman, tmp_path_factory.mktemp("deskweek"), "week", ("wijk",)) as found:
+    domain = f"week{uuid.uuid4().hex[:8]}.bin.test.example"
+    with served_desk(local_mailman, tmp_path_factory.mktemp("deskweek"), domain, ("wijk",)) as found:
         yield found
 
 
