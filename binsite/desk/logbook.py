@@ -18,9 +18,11 @@ or foreign line skipped), once, into the store (``binsite.store.files``).
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -51,11 +53,21 @@ MEMBER_ADD = "member_add"
 MEMBER_REMOVE = "member_remove"
 MEMBERS_IMPORT = "members_import"
 LOGIN = "login"
+# The partners' door (``binsite.desk.partners``): a partner's login, notice, answer and status mark;
+# a BINCO's decision on a notice that waits.
+PARTNER_LOGIN = "partner_login"
+PARTNER_NOTICE = "partner_notice"
+PARTNER_ANSWER = "partner_answer"
+PARTNER_STATUS = "partner_status"
+NOTICE_APPROVE = "notice_approve"
+NOTICE_REJECT = "notice_reject"
 HANDLING = frozenset({FORWARD, ACCEPT, REJECT, DISCARD, ANSWER})
 ACTIONS = frozenset({RECEIVED, FORWARD, ACCEPT, REJECT, DISCARD, DRAFT, ANSWER, PUBLISH, SAVE_DRAFT, EDIT, APPROVE,
-                     REJECT_REQUEST, MEMBER_ADD, MEMBER_REMOVE, MEMBERS_IMPORT, LOGIN})
+                     REJECT_REQUEST, MEMBER_ADD, MEMBER_REMOVE, MEMBERS_IMPORT, LOGIN, PARTNER_LOGIN, PARTNER_NOTICE,
+                     PARTNER_ANSWER, PARTNER_STATUS, NOTICE_APPROVE, NOTICE_REJECT})
 # The only fields a line may carry besides v, at, by, action: nothing free-form.
-FIELDS = frozenset({"area", "list", "to", "report", "received", "bulletin", "count", "answer_to", "commit", "once"})
+FIELDS = frozenset({"area", "list", "to", "report", "received", "bulletin", "count", "answer_to", "commit", "once", "notice",
+                    "status"})
 
 
 @dataclass(frozen=True)
@@ -82,6 +94,11 @@ def binco(address: str) -> Actor:
     return Actor("binco", hashlib.sha256(address.strip().lower().encode("utf-8")).hexdigest()[:8])
 
 
+def partner(address: str) -> Actor:
+    """A partner (police, municipality), named like a BINCO by a short digest of their address."""
+    return Actor("partner", hashlib.sha256(address.strip().lower().encode("utf-8")).hexdigest()[:8])
+
+
 def entry(actor: Actor, action: str, *, at: datetime | None = None, **fields: object) -> dict[str, object]:
     """One logbook line as a dict (pure); unknown actions and fields are programming errors."""
     if action not in ACTIONS:
@@ -100,12 +117,38 @@ def entry(actor: Actor, action: str, *, at: datetime | None = None, **fields: ob
     return values
 
 
-def line_of(values: dict[str, object]) -> str:
+def line_of(values: dict[str, object], *, max_line: int = MAX_LINE) -> str:
     """The line a logbook entry is kept as (canonical JSON, one line, bounded)."""
     line = json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    if "\n" in line or len(line) > MAX_LINE:
+    if "\n" in line or len(line) > max_line:
         raise ValueError("logbook line too long")
     return line
+
+
+def append(path: Path, values: dict[str, object], *, max_line: int = MAX_LINE, mode: int = 0o640) -> None:
+    """Append one line to a JSON-lines file: locked, a torn last line closed off first, fsynced
+    (the partners' door's records, ``binsite.desk.partners.FileStore``)."""
+    line = line_of(values, max_line=max_line)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, mode)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            size = os.fstat(fd).st_size
+            prefix = b""
+            if size:
+                last = os.pread(fd, 1, size - 1)
+                if last != b"\n":
+                    prefix = b"\n"  # a writer died mid-line: its fragment stays one unreadable line
+            data = prefix + line.encode("utf-8") + b"\n"
+            written = 0
+            while written < len(data):
+                written += os.write(fd, data[written:])
+            os.fsync(fd)
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 def record(root: Path, actor: Actor, action: str, *, at: datetime | None = None, **fields: object) -> dict[str, object]:

@@ -102,7 +102,7 @@ def _logins(conn: sa.Connection, path: Path) -> int:
     seen: dict[str, float] = {}
     for values in logbook.read(path):
         once = values.get("once")
-        if values.get("action") == logbook.LOGIN and isinstance(once, str) and once:
+        if values.get("action") in (logbook.LOGIN, logbook.PARTNER_LOGIN) and isinstance(once, str) and once:
             seen.setdefault(once, _moment(values.get("at")))
     have = {row[0] for row in conn.execute(sa.select(schema.claims.c.digest).where(schema.claims.c.kind == "login"))}
     rows = [{"kind": "login", "digest": once, "at": at} for once, at in seen.items() if once not in have]

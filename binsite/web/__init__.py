@@ -18,4 +18,6 @@ can run side by side on several servers.
 BLUEPRINTS = (
     "binsite.web.residents:blueprint",
     "binsite.web.desk:blueprint",
+    "binsite.web.partner:blueprint",
+    "binsite.web.partner:binco_side",
 )

@@ -4,6 +4,7 @@ the suite starts (``database_url`` is parametrised: tests/postgres_fixtures.py).
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 from binsite.desk import sessions
 from binsite.errors import BinsiteError, StoreUnavailable
 from binsite.store import Store, digest, schema
-from binsite.web.ratelimit import SharedRateLimiter
+from binsite.web.ratelimit import RateLimiter, SharedCounts
 
 NOW = 1_800_000_000.0
 HOUR = 3600.0
@@ -41,6 +42,12 @@ def other(store: Store) -> Store:
     made = Store(store.url.render_as_string(hide_password=False))
     _opened.append(made)
     return made
+
+
+def shared(db: Store, bucket: str, limit: int, window: float, *, secret: bytes = b"",
+           clock=time.time) -> RateLimiter:
+    """The service's limiter: counted in the database, on the wall clock."""
+    return RateLimiter(limit, window, store=SharedCounts(db, bucket, secret=secret), clock=clock)
 
 
 def rows(store: Store, table: sa.Table) -> list[tuple]:
@@ -129,12 +136,12 @@ def test_tidying_forgets_only_what_no_longer_counts(store):
 
 def test_the_rate_limit_is_one_sliding_count_across_instances(store):
     now = [NOW]
-    a = SharedRateLimiter(store, "join", 3, 60.0, clock=lambda: now[0])
-    b = SharedRateLimiter(other(store), "join", 3, 60.0, clock=lambda: now[0])
+    a = shared(store, "join", 3, 60.0, clock=lambda: now[0])
+    b = shared(other(store), "join", 3, 60.0, clock=lambda: now[0])
     assert a.hit("client:192.0.2.7") and b.hit("client:192.0.2.7") and a.hit("client:192.0.2.7")
     assert not b.hit("client:192.0.2.7") and not a.hit("client:192.0.2.7")
     assert b.hit("client:192.0.2.8")                                       # another key
-    assert SharedRateLimiter(store, "token", 3, 60.0, clock=lambda: now[0]).hit("client:192.0.2.7")  # another bucket
+    assert shared(store, "token", 3, 60.0, clock=lambda: now[0]).hit("client:192.0.2.7")  # another bucket
     now[0] += 30
     assert not a.hit("client:192.0.2.7")                                   # still within the window
     now[0] += 31
@@ -143,16 +150,16 @@ def test_the_rate_limit_is_one_sliding_count_across_instances(store):
     # of one either (the whole IPv4 space can be hashed in minutes).
     kept = repr(rows(store, schema.rate_hits))
     assert "192.0.2" not in kept and digest("join\x1fclient:192.0.2.7") not in kept
-    keyed = SharedRateLimiter(store, "join", 3, 60.0, secret=b"s" * 32, clock=lambda: now[0])
+    keyed = shared(store, "join", 3, 60.0, secret=b"s" * 32, clock=lambda: now[0])
     assert keyed.hit("client:192.0.2.7")                                   # another secret, another count
 
 
 def test_many_hits_at_once_from_two_instances_allow_exactly_the_limit(store):
-    limiters = [SharedRateLimiter(s, "client", 25, 60.0) for s in (store, other(store))]
+    limiters = [shared(s, "client", 25, 60.0) for s in (store, other(store))]
     allowed: list[bool] = []
     lock = threading.Lock()
 
-    def hammer(limiter: SharedRateLimiter) -> None:
+    def hammer(limiter: RateLimiter) -> None:
         for _ in range(10):
             ok = limiter.hit("client:198.51.100.1")
             with lock:
