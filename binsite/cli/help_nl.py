@@ -88,7 +88,8 @@ COMMANDS: dict[str, str] = {
                            "minuut). De variabelen bevatten BINSITE_STATE_DIR: wat naar deze eigen Mailman gaat, komt in "
                            "een eigen verzendlogboek, nooit in state/ van de repository. Met --database postgresql "
                            "bewaart Mailman zijn gegevens in een eigen PostgreSQL (Debians pakket postgresql) op "
-                           "127.0.0.1, in postgres/ van de statusmap, zoals in productie; stop stopt die ook.\n\n"
+                           "127.0.0.1, in postgres/ van de statusmap (als root: een eigen map in /tmp, want PostgreSQL draait dan als "
+                           "nobody), zoals in productie; stop stopt die ook.\n\n"
                            + _EXAMPLE + "  eval \"$(binsite local-mailman start)\"\n"
                                         "  binsite local-mailman start --env-file .binsite/local.env\n"
                                         "  binsite local-mailman start --database postgresql",

@@ -79,7 +79,8 @@ def local_start(ctx, state_dir: Path | None, force: bool, env_file: Path | None,
     The variables include BINSITE_STATE_DIR: what is sent to this private
     Mailman is recorded in its own ledger, never in the repository's state/.
     With --database postgresql, Mailman keeps its data in a private PostgreSQL
-    (Debian's postgresql package) on 127.0.0.1, in the state folder's postgres/,
+    (Debian's postgresql package) on 127.0.0.1, in the state folder's postgres/ (as root:
+    a folder of its own in /tmp, since PostgreSQL then runs as nobody),
     as production does; stop stops it too.
 
     \b

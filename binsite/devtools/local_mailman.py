@@ -21,6 +21,7 @@ import secrets
 import signal
 import socket
 import subprocess
+import tempfile
 import sys
 import time
 import urllib.error
@@ -383,7 +384,13 @@ class LocalMailman:
 
     @property
     def postgres_dir(self) -> Path:
-        return self.state_dir / "postgres"
+        """Where ``--database postgresql`` keeps Mailman's PostgreSQL: ``postgres/`` in the state
+        folder; run as root, PostgreSQL runs as ``nobody``, who cannot enter the state folder
+        (0700): then a folder of its own in the system's temp folder, named after the state folder."""
+        if os.geteuid() != 0:
+            return self.state_dir / "postgres"
+        tag = hashlib.sha256(str(self.state_dir).encode()).hexdigest()[:12]
+        return Path(tempfile.gettempdir()) / f"binsite-local-pg-{tag}"
 
     def _postgres(self, port: int):
         from binsite.devtools.local_postgres import LocalPostgres

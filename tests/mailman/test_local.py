@@ -64,7 +64,8 @@ def test_a_killed_instance_is_recovered_by_the_next_start(tmp_path: Path) -> Non
 
 def test_start_with_postgresql_keeps_mailman_in_a_private_postgresql_that_stop_stops(tmp_path: Path) -> None:
     """``local-mailman start --database postgresql``: Mailman's lists are rows in a PostgreSQL of
-    its own (in postgres/ of the state folder), kept across a stop and a start; stop leaves no process."""
+    its own (postgres/ of the state folder, or beside it when run as root), kept across a stop and a
+    start; stop leaves no process."""
     import shutil
     import tempfile
 
@@ -85,20 +86,22 @@ def test_start_with_postgresql_keeps_mailman_in_a_private_postgresql_that_stop_s
         domain = "pg.bin.test.example"
         root = write_site(tmp_path / "site", domain, {"noord": area("Noord", domain, "noord")})
         sync(root, settings_from_env(exports))
-        server = LocalPostgres(state_dir / "postgres", state["postgres_port"], keep=True)
+        local = LocalMailman(state_dir, database="postgresql")
+        server = LocalPostgres(local.postgres_dir, state["postgres_port"], keep=True)
         lists = "SELECT count(*) FROM mailinglist WHERE mail_host = 'pg.bin.test.example'"
         assert server.psql(lists, database="mailman").strip() == "3"      # members, weekly, partners
         assert CliRunner().invoke(main, ["local-mailman", "stop", "--state-dir", str(state_dir)]).exit_code == 0
         assert not server.running() and not LocalMailman(state_dir)._our_processes()
         again = LocalMailman(state_dir, database="postgresql").start()
         try:
-            assert LocalPostgres(state_dir / "postgres", again.postgres_port, keep=True).psql(
+            assert LocalPostgres(local.postgres_dir, again.postgres_port, keep=True).psql(
                 lists, database="mailman").strip() == "3"
             assert MailmanClient(again.settings).list_settings(f"noord@{domain}", ["display_name"])
         finally:
             assert LocalMailman(state_dir).stop()
     finally:
         LocalMailman(state_dir).stop()
+        shutil.rmtree(LocalMailman(state_dir).postgres_dir, ignore_errors=True)
         shutil.rmtree(folder, ignore_errors=True)
 
 
