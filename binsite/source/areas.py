@@ -14,7 +14,12 @@ from binsite.source.yamlfile import load_mapping
 
 LISTS_DIR = "lists"
 AREA_ID = re.compile(r"^[a-z0-9][a-z0-9-]*\Z")
-_KNOWN_KEYS = {"name", "district", "description", "coordinators", "partners", "join"}
+_KNOWN_KEYS = {"name", "district", "description", "coordinators", "partners", "join", "reports"}
+# Who may report on the web form (/melden/<area>/): only members of the area, or anyone;
+# either way the address confirms the report by a mailed link first.
+REPORTS_MEMBERS = "members"
+REPORTS_ANYONE = "anyone"
+REPORT_POLICIES = (REPORTS_MEMBERS, REPORTS_ANYONE)
 # The three lists of every area: its members (residents who get every
 # bulletin at once), the residents who chose the weekly overview (urgent
 # bulletins at once, the rest once a week), and its partners.
@@ -45,6 +50,7 @@ class Area:
     partners: tuple[Partner, ...]
     join: str
     source: str
+    reports: str = REPORTS_MEMBERS
 
     def members_list(self, domain: str) -> str:
         return f"{self.id}@{domain}"
@@ -180,6 +186,14 @@ def _load_area(path: Path, rel: str) -> tuple[Area | None, list[Problem]]:
             problems.append(error(rel, doc.line(f"partners.{index}"), t(
                 "partner {a} staat er twee keer in", "partner {a} is listed twice", a=partner.address)))
         seen.add(partner.address)
+    reports = values.get("reports", REPORTS_MEMBERS)
+    if reports is None:
+        reports = REPORTS_MEMBERS
+    if reports not in REPORT_POLICIES:
+        problems.append(error(rel, doc.line("reports"), t(
+            "'reports' moet 'members' (alleen leden melden via de website) of 'anyone' (iedereen) zijn, niet {v!r}",
+            "'reports' must be 'members' (only members report on the website) or 'anyone', not {v!r}", v=reports)))
+        reports = REPORTS_MEMBERS
     area = Area(
         id=area_id,
         name=name.strip(),
@@ -189,5 +203,6 @@ def _load_area(path: Path, rel: str) -> tuple[Area | None, list[Problem]]:
         partners=tuple(partners),
         join=str(values.get("join") or "").strip(),
         source=rel,
+        reports=reports,
     )
     return area, problems

@@ -113,9 +113,10 @@ def fit(width: int, height: int, bound: int) -> tuple[int, int]:
 
 # --- Processing (pure) -----------------------------------------------------
 
-def _clean_pixels(data: bytes):
+def _clean_pixels(data: bytes, max_pixels: int = MAX_PIXELS):
     """The picture as a new Pillow image: orientation applied, in sRGB,
-    nothing but pixels (an image made from bytes carries no info at all)."""
+    nothing but pixels (an image made from bytes carries no info at all).
+    More than ``max_pixels`` is refused from the header, before decoding."""
     from PIL import Image, ImageOps
 
     with warnings.catch_warnings():
@@ -125,7 +126,7 @@ def _clean_pixels(data: bytes):
         except Image.DecompressionBombError:
             raise ValueError("too-large") from None
     with opened:
-        if opened.width * opened.height > MAX_PIXELS:
+        if opened.width * opened.height > max_pixels:
             raise ValueError("too-large")
         opened.load()
         try:
@@ -149,14 +150,14 @@ def _clean_pixels(data: bytes):
         return Image.frombytes(mode, image.size, image.tobytes())
 
 
-def process_image(data: bytes, variant: str) -> bytes:
+def process_image(data: bytes, variant: str, *, max_pixels: int = MAX_PIXELS) -> bytes:
     """The ``web`` or ``large`` version of an image, in its own format, without metadata."""
     from PIL import Image
 
     fmt = sniff(data)
     if fmt not in IMAGE_FORMATS:
         raise ValueError("not-an-image")
-    image = _clean_pixels(data)
+    image = _clean_pixels(data, max_pixels)
     size = fit(image.width, image.height, WEB_SIZE if variant == "web" else LARGE_SIZE)
     if size != image.size:
         image = image.resize(size, Image.Resampling.LANCZOS)

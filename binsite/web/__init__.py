@@ -15,5 +15,6 @@ by side. Only the rate limiter is per process (see ``ratelimit.py``).
 # "module:attribute" of each blueprint, registered in this order.
 BLUEPRINTS = (
     "binsite.web.residents:blueprint",
+    "binsite.web.report:blueprint",
     "binsite.web.desk:blueprint",
 )
