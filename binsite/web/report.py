@@ -33,6 +33,7 @@ from binsite.reports.store import FilePendingReports, StoreFull
 from binsite.source.areas import MEMBERS, REPORTS_MEMBERS
 from binsite.tokens import BadToken
 from binsite.web.app import service
+from binsite.web.mailer import MailUnavailable
 from binsite.web.residents import web_url
 
 log = logging.getLogger(__name__)
@@ -131,9 +132,14 @@ def form(area_id: str):
         token = tokens.sign(svc.secret, tokens.REPORT, (list_id(area.members_list(svc.domain)), report_id))
         link = tokens.link(web_url(), tokens.REPORT, token)
         text = render_template("web/mail/report-confirm.txt", area=area, link=link, report=report)
-        svc.mailer.send(svc.mailer.compose(address, svc.text("Bevestig uw melding voor {a}", "Confirm your report "
-                                                             "for {a}", a=area.name), text),
-                        log_as="addr:" + svc.address_hash(address))
+        try:
+            svc.mailer.send(svc.mailer.compose(address, svc.text("Bevestig uw melding voor {a}", "Confirm your report "
+                                                                 "for {a}", a=area.name), text),
+                            log_as="addr:" + svc.address_hash(address))
+        except MailUnavailable:
+            pending().take(report_id)  # no link reached anyone: nothing may wait
+            pending().done(report_id)
+            raise
         log.info("report for %s waits for confirmation", area.id)
     return redirect(url_for("report.sent", area_id=area.id), code=303)
 
