@@ -216,3 +216,14 @@ def test_a_burst_of_1000_reports_from_one_client_is_refused_after_the_limit(app,
     assert codes[:limit] == [503] * limit and set(codes[limit:]) == {429}
     assert "Even geduld" in client.post("/dienst/melden/noord/", data={**_form(), "csrf": csrf}).get_data(as_text=True)
     assert FilePendingReports(pending_reports_dir(root), max_age=60).count() == 0
+
+
+def test_make_demo_prints_a_working_report_form_url(app, root, tmp_path, capsys) -> None:
+    from binsite.devtools import desk_demo
+    (tmp_path / "web.json").write_text('{"pid": 1, "port": 8050, "started_at": 0}')
+    (tmp_path / "web-secret").write_text(SECRET)
+    name, url = desk_demo.report_url(root, tmp_path)
+    assert name == "Noord" and url == "http://127.0.0.1:8050/melden/noord/"
+    page = app.test_client().get("/dienst" + url.split(":8050", 1)[1])
+    assert page.status_code == 200 and "Iets melden in Noord" in page.get_data(as_text=True)
+    assert desk_demo.report_url(root, tmp_path / "nergens") is None
