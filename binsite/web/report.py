@@ -34,7 +34,7 @@ from binsite.source.areas import MEMBERS, REPORTS_MEMBERS
 from binsite.tokens import BadToken
 from binsite.web.app import service
 from binsite.web.mailer import MailUnavailable
-from binsite.web.residents import web_url
+from binsite.web.residents import _bad_link as bad_link, web_url
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("report", __name__)
@@ -170,7 +170,7 @@ def confirm(token: str):
     try:
         area, report_id = _read_token(token)
     except BadToken:
-        return render_template("web/bad-link.html", title=svc.text("Deze link werkt niet", "This link does not work")), 400
+        return bad_link()
     if request.method == "GET":
         return render_template("web/report-confirm.html", area=area, token=token)
     svc.limit("token", "report:" + token[-22:])
