@@ -41,6 +41,7 @@ PREFERENCES = "preferences"    # fields: (list_id, member_id)
 JOIN = "join"                  # fields: (list_id, address)
 LOGIN = "login"                # fields: (address, nonce)
 REPORT = "report"              # fields: (list_id, report id): a web report waiting for confirmation
+PARTNER_LOGIN = "partner-login"  # fields: (address, nonce): the partners' door, never the BINCO's
 
 # How long each kind of link works, in seconds.
 MAX_AGE = {
@@ -49,6 +50,7 @@ MAX_AGE = {
     JOIN: 3 * 86400,
     LOGIN: 15 * 60,
     REPORT: 3 * 86400,
+    PARTNER_LOGIN: 15 * 60,
 }
 
 # The web service's paths for the links (below ``web_url`` of binsite.yaml).
@@ -58,6 +60,7 @@ PATHS = {
     JOIN: "aanmelden/bevestig/",
     LOGIN: "binco/inloggen/",
     REPORT: "melden/bevestig/",
+    PARTNER_LOGIN: "partner/inloggen/",
 }
 
 SECRET_ENV = "BINSITE_SECRET_KEY"

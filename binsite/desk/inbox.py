@@ -339,6 +339,8 @@ def forward(desk: Desk, ref: str, *, to: str = PARTNERS, now: datetime | None = 
     post(desk.settings, to_list, message, envelope_from=desk.config.mail.sender)
     log.info("forwarded %s from %s to %s as %s", item.message_id, item.list, to_list, message["Message-ID"])
     desk.log("forward", to=to_list, **item_fields(item))
+    if to == PARTNERS:
+        _record_for_partners(desk, item, message, now)
     if keep:
         return Forwarded(item, to_list, str(message["Message-ID"]), str(message["Subject"]), left_out(item, message))
     try:
@@ -356,6 +358,19 @@ def forward(desk: Desk, ref: str, *, to: str = PARTNERS, now: datetime | None = 
 def left_out(item: InboxItem, message: EmailMessage) -> int:
     """How many of the report's attachments the forwarded ``message`` does not carry."""
     return max(0, len(item.message.attachments) - sum(1 for _ in message.iter_attachments()))
+
+
+def _record_for_partners(desk: Desk, item: InboxItem, message: EmailMessage, now: datetime) -> None:
+    """The partners' door shows the forwarded report (its anonymised text) to the area's partners."""
+    from binsite.desk import partners
+
+    body = message.get_body(("plain",))
+    try:
+        partners.record_forward(partners.open_store(desk.root), key=report_key(item), ref=item.ref, area=item.area,
+                                subject=clean_subject(item.message.subject, item.identity),
+                                text=body.get_content() if body is not None else "", reporter=item.sender, now=now)
+    except (OSError, ValueError) as exc:  # the mail went: the record is what a partner's page misses
+        log.error("forwarded report %s not recorded for the partners' door: %s", report_key(item), type(exc).__name__)
 
 
 def _still_held(desk: Desk, item: InboxItem) -> HeldMessage:

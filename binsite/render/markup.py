@@ -476,7 +476,17 @@ def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
         # Only images that live with the site: nothing is loaded from elsewhere.
         if not plain_relative(value):
             return None
+    if attribute == "href":
+        # A scheme with spaces or control characters inside ("java   script:") is no URL scheme to
+        # ammonia, but a lenient mail reader may read past them: only the allowed schemes stay.
+        plain = "".join(c for c in html.unescape(value) if ord(c) > 0x20 and c != "\x7f").lower()
+        scheme = _SCHEME.match(plain)
+        if scheme is not None and scheme.group(1) not in URL_SCHEMES:
+            return None
     return value
+
+
+_SCHEME = re.compile(r"([a-z][a-z0-9+.\-]*):")
 
 
 _IMG_WITHOUT_SRC = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")

@@ -14,12 +14,14 @@ from binsite.source.yamlfile import load_mapping
 
 LISTS_DIR = "lists"
 AREA_ID = re.compile(r"^[a-z0-9][a-z0-9-]*\Z")
-_KNOWN_KEYS = {"name", "district", "description", "coordinators", "partners", "join", "reports"}
+_KNOWN_KEYS = {"name", "district", "description", "coordinators", "partners", "join", "reports", "partner_notices"}
 # Who may report on the web form (/melden/<area>/): only members of the area, or anyone;
 # either way the address confirms the report by a mailed link first.
 REPORTS_MEMBERS = "members"
 REPORTS_ANYONE = "anyone"
 REPORT_POLICIES = (REPORTS_MEMBERS, REPORTS_ANYONE)
+# ``partner_notices``: a partner's notice for this area waits for the BINCO (approve) or goes at once (direct).
+PARTNER_NOTICES = ("approve", "direct")
 # The three lists of every area: its members (residents who get every
 # bulletin at once), the residents who chose the weekly overview (urgent
 # bulletins at once, the rest once a week), and its partners.
@@ -51,6 +53,7 @@ class Area:
     join: str
     source: str
     reports: str = REPORTS_MEMBERS
+    partner_notices: str = "approve"
 
     def members_list(self, domain: str) -> str:
         return f"{self.id}@{domain}"
@@ -194,6 +197,13 @@ def _load_area(path: Path, rel: str) -> tuple[Area | None, list[Problem]]:
             "'reports' moet 'members' (alleen leden melden via de website) of 'anyone' (iedereen) zijn, niet {v!r}",
             "'reports' must be 'members' (only members report on the website) or 'anyone', not {v!r}", v=reports)))
         reports = REPORTS_MEMBERS
+    partner_notices = values.get("partner_notices", "approve")
+    if partner_notices not in PARTNER_NOTICES:
+        problems.append(error(rel, doc.line("partner_notices"), t(
+            "'partner_notices' moet 'approve' (de BINCO keurt berichten van partners goed) of 'direct' zijn, niet {v!r}",
+            "'partner_notices' must be 'approve' (the BINCO approves partners' notices) or 'direct', not {v!r}",
+            v=partner_notices)))
+        partner_notices = "approve"
     area = Area(
         id=area_id,
         name=name.strip(),
@@ -204,5 +214,6 @@ def _load_area(path: Path, rel: str) -> tuple[Area | None, list[Problem]]:
         join=str(values.get("join") or "").strip(),
         source=rel,
         reports=reports,
+        partner_notices=str(partner_notices),
     )
     return area, problems

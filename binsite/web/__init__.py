@@ -17,4 +17,6 @@ BLUEPRINTS = (
     "binsite.web.residents:blueprint",
     "binsite.web.report:blueprint",
     "binsite.web.desk:blueprint",
+    "binsite.web.partner:blueprint",
+    "binsite.web.partner:binco_side",
 )

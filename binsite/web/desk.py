@@ -25,6 +25,14 @@ the link shows a button (a mail scanner's GET uses nothing up); pressing it
 - an expired or forged token fails the same way, and so does an address no
   longer listed as a coordinator.
 
+**Limits that lock no one out.** Links to one address go at most three an
+hour per client and ten an hour in all (``Service.may_mail``), silently: the
+page is the same. A browser holding a recent request for that very address
+(its nonce ends in a keyed tag of the address) is not held to the ten, so
+strangers elsewhere cannot keep a BINCO out. The link is made and sent by the
+outbox after the answer, the same job for every address asked for, so a known
+address answers as fast as an unknown one (``make bench-login``).
+
 **The session** is a signed cookie (``binsite_binco``: the address, a
 fresh random session id made at login, so a session planted before login is
 replaced, never adopted, and the moment of login), HttpOnly, SameSite=Strict,
@@ -49,14 +57,13 @@ import hashlib
 import hmac
 import logging
 import secrets
-import threading
 import time
 from dataclasses import replace
 from datetime import datetime
-from functools import wraps
+from functools import partial, wraps
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, make_response, redirect, render_template, request, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
 
@@ -111,17 +118,17 @@ def _secure() -> bool:
     return not (web_url.startswith("http://") and is_loopback(host))
 
 
-def _cookie_path() -> str:
-    return (request.script_root or "") + "/binco/"
+def _cookie_path(door: str = "/binco/") -> str:
+    return (request.script_root or "") + door
 
 
-def _set_cookie(response: Response, name: str, value: str, max_age: int) -> None:
+def _set_cookie(response: Response, name: str, value: str, max_age: int, *, door: str = "/binco/") -> None:
     response.set_cookie(name, value, max_age=max_age, httponly=True, samesite="Strict", secure=_secure(),
-                        path=_cookie_path())
+                        path=_cookie_path(door))
 
 
-def _clear_cookie(response: Response, name: str) -> None:
-    response.delete_cookie(name, path=_cookie_path(), httponly=True, samesite="Strict", secure=_secure())
+def _clear_cookie(response: Response, name: str, *, door: str = "/binco/") -> None:
+    response.delete_cookie(name, path=_cookie_path(door), httponly=True, samesite="Strict", secure=_secure())
 
 
 def coordinator_areas(address: str) -> tuple[Area, ...]:
@@ -131,17 +138,23 @@ def coordinator_areas(address: str) -> tuple[Area, ...]:
 
 def current_binco() -> tuple[str, str] | None:
     """``(address, session id)`` of the logged-in BINCO, or None."""
-    raw = request.cookies.get(SESSION_COOKIE, "")
+    return session_of(SESSION_COOKIE, "session", lambda a: bool(coordinator_areas(a)))
+
+
+def session_of(cookie: str, purpose: str, allowed) -> tuple[str, str] | None:
+    """``(address, session id)`` of the session in ``cookie`` (signed for ``purpose``), while
+    ``allowed(address)`` (still listed for this door) and not ended; else None."""
+    raw = request.cookies.get(cookie, "")
     if not raw or len(raw) > 1024:
         return None
     try:
-        values = _serializer("session").loads(raw, max_age=SESSION_SECONDS)
+        values = _serializer(purpose).loads(raw, max_age=SESSION_SECONDS)
     except BadSignature:
         return None
     if not isinstance(values, dict) or not isinstance(values.get("a"), str) or not isinstance(values.get("s"), str) \
             or not isinstance(values.get("t"), (int, float)):
         return None
-    if not coordinator_areas(values["a"]):  # removed from lists/ since: the session ends
+    if not allowed(values["a"]):  # removed from lists/ since: the session ends
         return None
     if sessions.has_ended(desk_sessions(service().root), values["a"], values["s"], float(values["t"]),
                           now=time.time(), lifetime=SESSION_SECONDS):
@@ -226,36 +239,74 @@ def home():
 
 @blueprint.post("/inloggen/")
 def login_request():
+    return mail_login_link(tokens.LOGIN, lambda a: bool(coordinator_areas(a)), NONCE_COOKIE,
+                           lambda: _page("login_sent.html", None))
+
+
+def mail_login_link(purpose: str, allowed, nonce_cookie: str, page, *, door: str = "/binco/",
+                    desk_nl: str = "de balie", desk_en: str = "the desk"):
+    """The answer to a login request, alike for any address; for an ``allowed`` one, a login
+    link of ``purpose`` mailed in the background."""
     s = service()
     s.limit_client()
     address = " ".join(request.form.get("email", "").split()).lower()[:254]
-    if address:
-        s.limit("address", "login:" + s.address_hash(address))
-    nonce = secrets.token_urlsafe(18)
-    if address and coordinator_areas(address):
-        token = tokens.sign(s.secret, tokens.LOGIN, (address, nonce))
-        link = tokens.link(_web_url(), tokens.LOGIN, token)
-        text = s.text(
-            "Hallo,\n\nMet deze link logt u in op de balie van {b}:\n\n{l}\n\nDe link werkt één keer, 15 minuten lang. "
-            "Vroeg u niets aan? Dan kunt u deze e-mail negeren.\n",
-            "Hello,\n\nThis link logs you in to the desk of {b}:\n\n{l}\n\nThe link works once, for 15 minutes. "
-            "Did you not ask for it? Then ignore this e-mail.\n",
-            b=s.config.title, l=link)
-        message = s.mailer.compose(address, s.text("Inloggen op de balie van {b}", "Log in to the desk of {b}",
-                                                   b=s.config.title), text)
-        log_as = s.address_hash(address)
-        # In the background: a known address must not answer slower than an unknown one.
-        threading.Thread(target=_send_quietly, args=(s.mailer, message, log_as), daemon=True).start()
-    response = _page("login_sent.html", None)
-    _set_cookie(response, NONCE_COOKIE, _serializer("nonce").dumps(nonce), LOGIN_SECONDS)
+    # The nonce ends in a tag of the address asked for: a browser that asked for this very
+    # address moments ago (its signed cookie) is never refused because of what strangers asked.
+    tag = _address_tag(address)
+    nonce = f"{secrets.token_urlsafe(18)}.{tag}"
+    if address and s.may_mail(purpose, address, recent=_asked_recently(tag, nonce_cookie)):
+        # The same job for every address, known or not; the outbox starts it after the answer
+        # is out, and only then looks the address up, makes the link and sends it.
+        app = current_app._get_current_object()
+        s.outbox.put(partial(_mail_login_link, app, s, address, nonce, _web_url(), purpose, allowed,
+                             desk_nl, desk_en))
+    response = page()
+    _set_cookie(response, nonce_cookie, _serializer("nonce").dumps(nonce), LOGIN_SECONDS, door=door)
     return response
 
 
-def _send_quietly(mailer, message, log_as: str) -> None:
+def _address_tag(address: str) -> str:
+    return hmac.new(service().secret, b"binsite-login-asked\x1f" + address.encode("utf-8"), hashlib.sha256).hexdigest()[:10]
+
+
+def _asked_nonce(nonce_cookie: str = NONCE_COOKIE) -> str | None:
+    """The nonce of this browser's last link request (its signed cookie, 15 minutes), or None."""
+    cookie = request.cookies.get(nonce_cookie, "")
+    if not cookie or len(cookie) >= 512:
+        return None
     try:
-        mailer.send(message, log_as=log_as)
+        asked = _serializer("nonce").loads(cookie, max_age=LOGIN_SECONDS)
+    except BadSignature:
+        return None
+    return asked if isinstance(asked, str) else None
+
+
+def _asked_recently(tag: str, nonce_cookie: str = NONCE_COOKIE) -> bool:
+    asked = _asked_nonce(nonce_cookie)
+    return asked is not None and hmac.compare_digest(asked.rpartition(".")[2].encode(), tag.encode())
+
+
+def _mail_login_link(app, s, address: str, nonce: str, web_url: str, purpose: str, allowed,
+                     desk_nl: str, desk_en: str) -> None:
+    """The outbox's job: a login link of ``purpose`` to ``address`` when this door ``allowed``
+    it, else nothing. Runs after the answer, in the app's context (``allowed`` reads the service)."""
+    with app.app_context():
+        if not allowed(address):
+            return
+    token = tokens.sign(s.secret, purpose, (address, nonce))
+    link = tokens.link(web_url, purpose, token)
+    text = s.text(
+        "Hallo,\n\nMet deze link logt u in op {d} van {b}:\n\n{l}\n\nDe link werkt één keer, 15 minuten lang. "
+        "Vroeg u niets aan? Dan kunt u deze e-mail negeren.\n",
+        "Hello,\n\nThis link logs you in to {e} of {b}:\n\n{l}\n\nThe link works once, for 15 minutes. "
+        "Did you not ask for it? Then ignore this e-mail.\n",
+        b=s.config.title, l=link, d=desk_nl, e=desk_en)
+    message = s.mailer.compose(address, s.text("Inloggen op {d} van {b}", "Log in to {e} of {b}",
+                                               b=s.config.title, d=desk_nl, e=desk_en), text)
+    try:
+        s.mailer.send(message, log_as=s.address_hash(address))
     except BinsiteError:
-        pass  # logged by the mailer; the BINCO asks again
+        pass  # logged by the mailer; the person asks again
 
 
 @blueprint.get("/inloggen/<token>")
@@ -268,24 +319,8 @@ def login_confirm(token: str):
     s = service()
     s.limit_client()
     try:
-        _issued, fields = tokens.verify(s.secret, token, tokens.LOGIN)
-        if len(fields) != 2:
-            raise tokens.BadToken("fields")
-        address, nonce = fields
-        cookie = request.cookies.get(NONCE_COOKIE, "")
-        if cookie:
-            try:
-                asked = _serializer("nonce").loads(cookie, max_age=LOGIN_SECONDS) if len(cookie) < 512 else None
-            except BadSignature:
-                asked = None
-            # This browser asked for a link: only that very link logs in here.
-            if asked is not None and not (isinstance(asked, str) and hmac.compare_digest(asked.encode(), nonce.encode())):
-                raise tokens.BadToken("another link was asked for in this browser")
-        if not coordinator_areas(address):
-            raise tokens.BadToken("not a coordinator")
-        once = hashlib.sha256(b"binsite-login\x1f" + nonce.encode()).hexdigest()[:24]
-        if not logbook.claim(desk_log(s.root), logbook.entry(logbook.binco(address), logbook.LOGIN, once=once)):
-            raise tokens.BadToken("used before")
+        address = claim_login(token, tokens.LOGIN, NONCE_COOKIE, lambda a: bool(coordinator_areas(a)),
+                              logbook.LOGIN, logbook.binco)
     except tokens.BadToken as exc:
         log.info("login link refused: %s", exc)
         return _page("login_failed.html", None, status=400)
@@ -295,6 +330,26 @@ def login_confirm(token: str):
     _set_cookie(response, SESSION_COOKIE, _serializer("session").dumps(session), SESSION_SECONDS)
     _clear_cookie(response, NONCE_COOKIE)
     return response
+
+
+def claim_login(token: str, purpose: str, nonce_cookie: str, allowed, action: str, actor) -> str:
+    """The address a login link of ``purpose`` logs in, once; raises ``tokens.BadToken``.
+    ``allowed(address)``: still listed for this door; ``action``/``actor``: the logbook's claim."""
+    s = service()
+    _issued, fields = tokens.verify(s.secret, token, purpose)
+    if len(fields) != 2:
+        raise tokens.BadToken("fields")
+    address, nonce = fields
+    asked = _asked_nonce(nonce_cookie)
+    # This browser asked for a link: only that very link logs in here.
+    if asked is not None and not hmac.compare_digest(asked.encode(), nonce.encode()):
+        raise tokens.BadToken("another link was asked for in this browser")
+    if not allowed(address):
+        raise tokens.BadToken("not allowed at this door")
+    once = hashlib.sha256(b"binsite-login\x1f" + nonce.encode()).hexdigest()[:24]
+    if not logbook.claim(desk_log(s.root), logbook.entry(actor(address), action, once=once)):
+        raise tokens.BadToken("used before")
+    return address
 
 
 @blueprint.post("/uitloggen/")
@@ -565,7 +620,6 @@ def members_import(address: str, area_id: str):
 
 def _publisher() -> publish_lib.Publisher | None:
     s = service()
-    from flask import current_app
     environ = current_app.config.get("BINSITE_GIT_ENV", {})
     remote = publish_lib.remote_from_env(environ)
     if remote is None:

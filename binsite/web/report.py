@@ -32,7 +32,7 @@ from binsite.reports.form import MAX_PIXELS, held_message, now_local, read_repor
 from binsite.reports.store import FilePendingReports, StoreFull
 from binsite.source.areas import MEMBERS, REPORTS_MEMBERS
 from binsite.tokens import BadToken
-from binsite.web.app import service
+from binsite.web.app import client_key, service
 from binsite.web.mailer import MailUnavailable
 from binsite.web.residents import _bad_link as bad_link, web_url
 
@@ -106,7 +106,7 @@ def form(area_id: str):
     if request.method == "GET":
         return _form_page(area, {"when": when_value(now_local(svc.config.tz))}, {})
     svc.limit_client()
-    svc.limit("report", request.remote_addr or "-")
+    svc.limit("report", client_key(request.remote_addr))
     upload = request.files.get("photo")
     photo = upload.read(svc.config.media_max_file + 1) if upload is not None and upload.filename else None
     read = read_report(area, request.form.to_dict(), photo or None, tz=svc.config.tz, max_file=svc.config.media_max_file)
@@ -114,8 +114,9 @@ def form(area_id: str):
         return _form_page(area, read.values, read.errors, 400)
     report = read.report
     address = report.address
-    # Per address the limit is silent: the answer must not tell whether the address is known.
-    if not svc.limiters["address"].hit("report:" + svc.address_hash(address)):
+    # Per address (and per address and client) the limit is silent, as the join form's: the
+    # answer must not tell whether the address is known.
+    if not svc.may_mail("report", address):
         log.info("report mail to addr:%s not sent again (limit)", svc.address_hash(address))
     elif area.reports == REPORTS_MEMBERS and not _is_member(address, area):
         text = render_template("web/mail/report-members-only.txt", area=area,

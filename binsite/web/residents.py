@@ -99,11 +99,12 @@ def join_form(area_id: str):
     if errors:
         return render_template("web/join.html", area=area, values=values, errors=errors), 400
     address = values["email"]
-    # Per address the limit is silent: the answer must not tell whether someone asked before.
-    if svc.limiters["address"].hit("join:" + svc.address_hash(address)):
+    # Per address the limit is silent: the answer must not tell whether someone asked before;
+    # per (address, client) too, so a stranger asking for this address never uses up its owner's mail.
+    if svc.may_mail("join", address):
         token = library.sign_join(svc.secret, area, svc.domain, address, values["name"])
         link = tokens.link(web_url(), tokens.JOIN, token)
-        text = render_template("web/mail/join.txt", area=area, link=link, name=values["name"])
+        text = render_template("web/mail/join.txt", area=area, link=link)
         message = svc.mailer.compose(address, svc.text("Bevestig uw aanmelding voor {a}", "Confirm your request to join {a}",
                                                        a=area.name), text)
         svc.mailer.send(message, log_as="addr:" + svc.address_hash(address))

@@ -96,6 +96,19 @@ def _join(client, area_id: str, address: str, *, name: str = "", lives: bool = T
     return client.post(f"/dienst/aanmelden/{area_id}/", data=form)
 
 
+def _from(web, remote_addr: str):
+    """A browser at ``remote_addr`` (the limits count per client)."""
+    client = web.app.test_client()
+    client.environ_base["REMOTE_ADDR"] = remote_addr
+    return client
+
+
+def _mails_to(web, address: str) -> int:
+    """How many mails reached ``address``, once Mailman's queues are empty."""
+    web.mailman.settle()
+    return sum(address in d.envelope_to for d in web.mailman.deliveries(web.domain))
+
+
 def _link_in(delivered) -> str:
     body = delivered.message.get_body(("plain",)).get_content()
     found = re.search(r"https://bin\.test\.example/dienst/(aanmelden/bevestig/\S+)", body)
@@ -183,6 +196,28 @@ def test_a_name_cannot_break_the_mail(web):
     delivered = web.mail_to(address)
     assert list(delivered.envelope_to) == [address]
     assert "Bcc" not in delivered.message and "stiekem" not in str(delivered.message["To"])
+    # The form's name is a stranger's free text: it is nowhere in the mail to the address.
+    spam = _address("spam")
+    _join(web.app.test_client(), "noord", spam, name="Jan Bcc: evil@example.org Subject: Koop nu goedkoop")
+    raw = web.mail_to(spam).message.as_string()
+    for word in ("Jan", "evil", "Koop", "goedkoop", "Subject: Koop"):
+        assert word not in raw, word
+    assert web.mail_to(spam).message.get_body(("plain",)).get_content().startswith("Goedendag,\r\n\r\nIemand")
+
+
+def test_a_strangers_requests_never_keep_the_mail_from_the_owner(web):
+    address = _address("eigenaar")
+    stranger = _from(web, "203.0.113.66")
+    codes = [_join(stranger, "zuid", address).status_code for _ in range(100)]
+    assert codes.count(303) == 30 and set(codes) == {303, 429}  # 30 posts a minute per client
+    assert _mails_to(web, address) == 3
+    # The owner, from their own browser elsewhere: the same answer, and the mail arrives.
+    assert _join(_from(web, "198.51.100.7"), "zuid", address).status_code == 303
+    assert _mails_to(web, address) == 4
+    # Strangers on many clients fill at most the address's hour (ten mails), not its mailbox.
+    for index in range(30):
+        assert _join(_from(web, f"203.0.113.{100 + index}"), "zuid", address).status_code == 303
+    assert _mails_to(web, address) == 10
 
 
 def test_one_address_gets_few_mails_however_often_it_is_asked(web):
@@ -372,3 +407,12 @@ def test_preferences_move_between_every_bulletin_and_the_weekly_overview(web):
     back = client.post(moved.headers["Location"].split("?")[0], data={"csrf": csrf_of(page), "area-noord": "direct"})
     assert back.status_code == 303
     assert web.is_member("noord", address) and web.client.member(weekly, address) is None
+
+
+def test_a_strangers_ipv6_network_is_one_client(web):
+    address = _address("zes")
+    for index in range(12):
+        assert _join(_from(web, f"2001:db8:66:1::{index + 1:x}"), "noord", address).status_code == 303
+    assert _mails_to(web, address) == 3
+    assert _join(_from(web, "2001:db8:77:1::1"), "noord", address).status_code == 303
+    assert _mails_to(web, address) == 4
