@@ -31,8 +31,10 @@ from binsite.source.config import is_address
 MAX_WHAT = 5_000
 MAX_WHERE = 200
 MAX_ADDRESS = 254
-# Fewer than the bulletins' limit: a phone photo is 12 to 48 million pixels, and
-# a report is decoded while the resident waits (memory stays near 4 bytes a pixel).
+# Fewer than the bulletins' limit: a phone photo is 12 to 48 million pixels (most
+# save 12), and a report is decoded while the resident waits. Measured: a 24 MP
+# JPEG takes 0.6 s and about 230 MiB more peak memory (some 10 bytes a pixel);
+# a PNG claiming 100,000 x 100,000 pixels is refused from its header (no growth).
 MAX_PIXELS = 24_000_000
 # The header that marks a held message as a web report (its value: the report id).
 WEB_REPORT_HEADER = "X-Binsite-Web-Report"
