@@ -64,16 +64,20 @@ test: venv browser mailman-venv
 # The env file (mode 0600: it holds the password) carries BINSITE_STATE_DIR,
 # so the demo's ledger lives beside the local Mailman (.binsite/local/ledger/),
 # never in state/, and `. .binsite/local.env && binsite send` uses it too.
+# Under umask 077: the demo's mails (login and unsubscribe links), ledger and
+# logs are the owner's only. The web service gets the same state folder and a
+# bare git remote (.binsite/local/remote.git): publishing from the desk works.
+PRIVATE = umask 077 &&
 demo: venv mailman-venv
-	$(BIN)/binsite local-mailman start --env-file .binsite/local.env > /dev/null
-	. ./.binsite/local.env && $(BIN)/binsite lists sync
-	. ./.binsite/local.env && $(BIN)/python -m binsite.devtools.demo residents
+	$(PRIVATE) $(BIN)/binsite local-mailman start --env-file .binsite/local.env > /dev/null
+	$(PRIVATE) . ./.binsite/local.env && $(BIN)/binsite lists sync
+	$(PRIVATE) . ./.binsite/local.env && $(BIN)/python -m binsite.devtools.demo residents
 	$(BIN)/binsite check --now $(DEMO_NOW)
 	$(BIN)/binsite build --now $(DEMO_NOW)
-	. ./.binsite/local.env && $(BIN)/binsite send --now $(DEMO_NOW)
-	. ./.binsite/local.env && $(BIN)/python -m binsite.devtools.demo summary
-	$(BIN)/python -m binsite.devtools.local_web start
-	$(BIN)/python -m binsite.devtools.desk_demo
+	$(PRIVATE) . ./.binsite/local.env && $(BIN)/binsite send --now $(DEMO_NOW)
+	$(PRIVATE) . ./.binsite/local.env && $(BIN)/python -m binsite.devtools.demo summary
+	$(PRIVATE) $(BIN)/python -m binsite.devtools.local_web start
+	$(PRIVATE) $(BIN)/python -m binsite.devtools.desk_demo
 
 demo-stop: venv
 	$(BIN)/python -m binsite.devtools.local_web stop

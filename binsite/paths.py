@@ -3,8 +3,9 @@ that knows these places.
 
 * ``state/`` (committed): the send ledger (``sent.jsonl``) and the
   member-count history (``members.jsonl``), the desk's logbook
-  (``desk.jsonl``); web reports waiting for confirmation (``web-reports/``,
-  ignored by git, files 0600). ``BINSITE_STATE_DIR`` points
+  (``desk.jsonl``), where residents' memberships moved (``member-moves.jsonl``);
+  web reports waiting for confirmation (``web-reports/``, ignored by git, files 0600).
+  ``BINSITE_STATE_DIR`` points
   elsewhere (relative to the site root, or absolute), e.g. for the demo, so
   that trying things never touches the repository's own ledger.
 * ``.binsite/web-spool/`` (never committed; ``BINSITE_WEB_SPOOL`` elsewhere):
@@ -53,6 +54,12 @@ def pending_reports_dir(root: Path) -> Path:
     """Web reports waiting for their reporter's confirmation (``binsite.reports.store``;
     never committed: the folder holds its own ``.gitignore``)."""
     return state_dir(root) / "web-reports"
+
+
+def member_moves(root: Path) -> Path:
+    """Where residents' memberships moved between an area's lists (``binsite.mailman.moves``):
+    Mailman's ids only, so that links in older mail keep working."""
+    return state_dir(root) / "member-moves.jsonl"
 
 
 def cache_dir(root: Path) -> Path:

@@ -249,6 +249,18 @@ class Author:
     email: str
 
 
+def check_alone(bulletin: BulletinFile, config, areas) -> list[Problem]:
+    """What ``binsite check`` says about this one file on its own (parsing and the privacy
+    guard, ``binsite.privacy``), where no working copy is at hand (a service without
+    ``BINSITE_GIT_REMOTE``): the desk's preview shows the guard's findings all the same."""
+    from binsite.incremental.analyse import analyse_source, parse_context
+    from binsite.source.content import Source
+
+    analysis, _extras = analyse_source(Source(bulletin.rel, bulletin.text.encode("utf-8")),
+                                       parse_context(config, tuple(areas)))
+    return list(analysis.problems)
+
+
 class Publisher:
     """Publishes into ``remote`` from the service's own clone in ``workdir``."""
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from binsite import tokens
 from binsite.devtools.local_mailman import STATE_DIR
-from binsite.devtools.local_web import LocalWeb
+from binsite.devtools.local_web import REMOTE_DIR, LocalWeb
 from binsite.i18n import current_language, t
 from binsite.source.network import load_network
 
@@ -80,6 +80,9 @@ def main(argv: list[str]) -> int:
         print(t("Partnerbalie voor de wijkagent van {a} ({m}), 15 minuten geldig, één keer: {l}",
                 "Partners' desk for the community officer of {a} ({m}), valid 15 minutes, once: {l}",
                 a=name, m=address, l=link).get(lang))
+    remote = (root / STATE_DIR / REMOTE_DIR).resolve()
+    print(t("Publiceren op de balie maakt een commit in {r} (git --git-dir={r} log --stat main).",
+            "Publishing at the desk commits to {r} (git --git-dir={r} log --stat main).", r=remote).get(lang))
     report = report_url(root)
     if report is not None:
         print(t("Meldformulier voor bewoners van {a}: {u}", "Report form for residents of {a}: {u}",

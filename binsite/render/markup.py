@@ -592,16 +592,11 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
 
 
-# After ``fold`` the text is ASCII: every character but a-z and 0-9 separates
-# words. A translation and a split find them in two thirds of the time of a
-# regular expression.
-_SEPARATORS = str.maketrans({code: " " for code in range(128) if not ("a" <= chr(code) <= "z" or "0" <= chr(code) <= "9")})
-
-
-def search_words(text: str) -> str:
-    """The distinct words (runs of a-z and 0-9) of ``text``, folded and
-    sorted, space-separated."""
-    return " ".join(sorted(set(fold(text).translate(_SEPARATORS).split())))
+def search_text(text: str) -> str:
+    """What the offline search (``assets/search.js``) holds of a bulletin: its public text as
+    a reader reads it, on one line. The browser folds it to match words, ranks by how well
+    they match, and shows and marks the passage that matched."""
+    return " ".join(text.split())
 
 
 @dataclass(frozen=True)

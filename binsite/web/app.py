@@ -38,10 +38,10 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from binsite.errors import BinsiteError
-from binsite.i18n import t
+from binsite.i18n import EMERGENCY, counted, t
 from binsite.locations import template_dirs
 from binsite.mailman.client import MailmanClient
-from binsite.paths import web_spool_dir
+from binsite.paths import member_moves, web_spool_dir
 from binsite.mailman.settings import (PASSWORD_VAR, SMTP_HOST_VAR, SMTP_PORT_VAR, URL_VAR, USER_VAR, MailmanSettings,
                                       settings_from_env)
 from binsite.source.areas import Area
@@ -337,7 +337,8 @@ def create_app(root: Path, *, environ: Mapping[str, str] = os.environ, blueprint
     web_url = settings.web_url or config.web_url or "http://127.0.0.1/"
     secure = web_url.startswith("https://")
     prefix = "/" + web_url.split("://", 1)[1].partition("/")[2]
-    mailer = Mailer(settings.smtp_host, settings.smtp_port, config.mail.sender, config.mail.sender_name)
+    mailer = Mailer(settings.smtp_host, settings.smtp_port, config.mail.sender, config.mail.sender_name,
+                    tz=config.tz)
     # Where the desk publishes (binsite.desk.publish): the remote, branch, deploy key, clone.
     app.config["BINSITE_GIT_ENV"] = {k: v for k, v in environ.items() if k.startswith("BINSITE_GIT_")}
     app.extensions["binsite"] = Service(
@@ -348,7 +349,8 @@ def create_app(root: Path, *, environ: Mapping[str, str] = os.environ, blueprint
 
     def unsubscribe(list_id: str, member_id: str) -> None:
         from binsite.mailman.residents import leave_member
-        leave_member(svc.client(), list_id, member_id)
+        leave_member(svc.client(), list_id, member_id, areas=svc.areas, domain=svc.domain,
+                     moves_file=member_moves(svc.root))
 
     svc.spool = Spool(web_spool_dir(root, environ), unsubscribe)
     if svc.spool.pending():
@@ -360,6 +362,9 @@ def create_app(root: Path, *, environ: Mapping[str, str] = os.environ, blueprint
     def tr(nl: str, en: str, /, **params: object) -> str:
         return t(nl, en, **params).get(lang)
 
+    def count(n: int, one_nl: str, many_nl: str, one_en: str, many_en: str) -> str:
+        return counted(n, one_nl, many_nl, one_en, many_en).get(lang)
+
     def csrf_field() -> Markup:
         return Markup('<input type="hidden" name="{}" value="{}">').format(
             security.CSRF_FIELD, security.csrf_token(settings.secret))
@@ -368,7 +373,7 @@ def create_app(root: Path, *, environ: Mapping[str, str] = os.environ, blueprint
         """The URL of ``endpoint`` when a blueprint registered it, else None (for menus)."""
         return url_for(endpoint, **values) if endpoint in app.view_functions else None
 
-    app.jinja_env.globals.update(tr=tr, lang=lang, config=config, csrf_field=csrf_field,
+    app.jinja_env.globals.update(tr=tr, count=count, emergency=EMERGENCY.get(lang), lang=lang, config=config, csrf_field=csrf_field,
                                  archive_url=config.base_url, endpoint_url=endpoint_url)
 
     @app.get("/assets/<name>")

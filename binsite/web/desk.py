@@ -78,7 +78,7 @@ from binsite.desk import sessions
 from binsite.desk.desk import Desk, format_time, kind_label
 from binsite.paths import desk_log, desk_sessions
 from binsite.errors import BinsiteError, InvalidSite, MailmanUnavailable, Problem
-from binsite.i18n import t
+from binsite.i18n import format_month, t
 from binsite.source.areas import MEMBERS, PARTNERS, Area
 from binsite.web.app import is_loopback, service
 
@@ -179,7 +179,7 @@ def _own_area(address: str, area_id: str) -> Area:
     area = next((a for a in coordinator_areas(address) if a.id == area_id), None)
     if area is None:
         log.info("BINCO %s refused on area %s", service().address_hash(address), area_id[:40])
-        abort(403)
+        abort(_page("not_yours.html", address, 403))  # said plainly, with the desk's menu
     return area
 
 
@@ -194,6 +194,7 @@ def _page(template: str, address: str | None, status: int = 200, **context):
     for name in ("message", "error"):
         context.setdefault(name, "")
     context.setdefault("area", None)
+    context.setdefault("desk_areas", ", ".join(a.name for a in service().areas))  # whose desk (the login page)
     html = render_template(f"web/desk/{template}", binco=address, own_areas=areas, **context)
     return make_response(html, status)
 
@@ -525,10 +526,25 @@ def _members_page(address: str, area: Area, *, message: str = "", error: str = "
                  error=error, preview=preview, upload=upload, welcome=welcome, mask=inbox_lib.mask_sender)
 
 
+DONE_PARAM = "gedaan"  # the result of a members action, signed, shown once after the redirect
+DONE_SECONDS = 300
+
+
 @blueprint.get("/<area_id>/leden/")
 @login_required
 def members(address: str, area_id: str):
-    return _members_page(address, _own_area(address, area_id))
+    area = _own_area(address, area_id)
+    said = ""
+    raw = request.args.get(DONE_PARAM, "")
+    if raw and len(raw) <= 2048:
+        try:
+            values = _serializer("done").loads(raw, max_age=DONE_SECONDS)
+        except BadSignature:
+            values = None
+        # Only this BINCO's own result for this area (a link passed on shows nothing).
+        if isinstance(values, dict) and values.get("a") == address and values.get("g") == area.id:
+            said = str(values.get("m", ""))
+    return _members_page(address, area, message=said)
 
 
 @blueprint.post("/<area_id>/leden/<action>")
@@ -568,7 +584,9 @@ def members_action(address: str, area_id: str, action: str):
         raise
     except BinsiteError as exc:
         return _members_page(address, area, error=_error_text(exc), status=400)
-    return _members_page(address, area, message=said)
+    # POST-redirect-GET: a reload of the page after Toelaten or Afwijzen posts nothing again.
+    done_token = _serializer("done").dumps({"a": address, "g": area.id, "m": said})
+    return redirect(url_for("desk.members", area_id=area.id, **{DONE_PARAM: done_token}), code=303)
 
 
 @blueprint.post("/<area_id>/leden/importeren")
@@ -636,7 +654,8 @@ def _write_page(address: str, area: Area, form: publish_lib.BulletinForm, *, mes
     by_field: dict[str, list[str]] = {}
     for name, line, problem in problems:
         where = s.text("regel {n}: ", "line {n}: ", n=line) if line else ""
-        by_field.setdefault(name or "general", []).append(where + problem.message.get(s.lang))
+        # As ``binsite check`` words it (whether it stops publishing, the finding), at the field's line.
+        by_field.setdefault(name or "general", []).append(where + problem.says(s.lang))
     return _page("write.html", address, status, area=area, form=form, message=message, error=error,
                  field_errors=by_field, rendered=rendered, rel=rel, base=base, existing=existing[:50],
                  configured=publisher is not None, categories=s.config.categories, published=published,
@@ -722,8 +741,10 @@ def write_post(address: str, area_id: str):
         body = bulletin.text.split("---\n", 2)[2] if bulletin.text.count("---\n") >= 2 else form.body
         rendered = render_body(body, lang=s.lang)
     if problems or action == "preview" or publisher is None:
-        if bulletin is not None and publisher is not None:
-            found = publisher.check(bulletin, now=now)
+        if bulletin is not None:
+            # The guard's findings before anyone can publish; without a working copy, of the file alone.
+            found = publisher.check(bulletin, now=now) if publisher is not None else \
+                publish_lib.check_alone(bulletin, s.config, s.areas)
             problems += [(*bulletin.field_of(p.line), p) for p in found]
         return _write_page(address, area, form, problems=problems, rendered=rendered, rel=rel, base=base,
                            status=400 if any(p.is_error for *_x, p in problems) else 200,
@@ -762,4 +783,6 @@ def statistics(address: str):
     s = service()
     own = [a.id for a in coordinator_areas(address)]
     rows = desk_figures(logbook.read(desk_log(s.root)), s.config.tz, area_ids=own)
-    return _page("statistics.html", address, rows=rows, hours=lambda h: hours_text(h, s.lang))
+    return _page("statistics.html", address, rows=rows, hours=lambda h: hours_text(h, s.lang),
+                 area_names={a.id: a.name for a in s.areas},
+                 month=lambda ym: format_month(int(ym[:4]), int(ym[5:7]), s.lang))

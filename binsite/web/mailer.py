@@ -16,8 +16,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, tzinfo
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate, make_msgid
+from email.utils import format_datetime, formataddr, make_msgid
+from zoneinfo import ZoneInfo
 
 from binsite.errors import BinsiteError
 from binsite.i18n import t
@@ -36,13 +38,14 @@ class Mailer:
     sender: str          # the envelope and From address (binsite.yaml mail.sender)
     sender_name: str = ""
     timeout: float = 10.0
+    tz: tzinfo = ZoneInfo("Europe/Amsterdam")  # the site's zone: dated like the bulletins (+0100, +0200)
 
     def compose(self, to: str, subject: str, text: str, *, html: str | None = None) -> EmailMessage:
         message = EmailMessage()
         message["From"] = formataddr((self.sender_name, self.sender)) if self.sender_name else self.sender
         message["To"] = to
         message["Subject"] = subject
-        message["Date"] = formatdate(localtime=False)
+        message["Date"] = format_datetime(datetime.now(self.tz))
         message["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2] or None)
         message["Auto-Submitted"] = "auto-generated"
         message.set_content(text)

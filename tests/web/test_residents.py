@@ -416,3 +416,60 @@ def test_a_strangers_ipv6_network_is_one_client(web):
     assert _mails_to(web, address) == 3
     assert _join(_from(web, "2001:db8:77:1::1"), "noord", address).status_code == 303
     assert _mails_to(web, address) == 4
+
+
+def test_links_of_older_mail_keep_working_after_a_move_to_the_weekly_overview(web):
+    """The unsubscribe and preferences links of a mail received before the move (signed for the
+    members list's membership, which the move removed) reach the same resident on the weekly list."""
+    address, bystander = _address("verhuisd"), _address("buur")
+    for who in (address, bystander):
+        web.client.subscribe(web.fqdn("noord"), who)
+    web.client.subscribe(web.fqdn("zuid"), address)
+    weekly = f"noord-overzicht@{web.domain}"
+    old_prefs = web.leave_token("noord", address, tokens.PREFERENCES)
+    old_leave = web.leave_token("noord", address)
+    client = web.app.test_client()
+    page = client.get(f"/dienst/voorkeuren/{old_prefs}").get_data(as_text=True)
+    moved = client.post(f"/dienst/voorkeuren/{old_prefs}", data={"csrf": csrf_of(page), "area-noord": "weekly"})
+    assert moved.status_code == 303 and web.client.member(weekly, address) is not None
+    # The move is recorded by Mailman's ids only, readable by the service's owner only.
+    from binsite.paths import member_moves
+    record = member_moves(web.root)
+    assert address not in record.read_text() and "@" not in record.read_text()
+    assert record.stat().st_mode & 0o777 == 0o600
+    # The old preferences link: this resident's preferences, weekly chosen (not "oud lidmaatschap").
+    again = client.get(f"/dienst/voorkeuren/{old_prefs}").get_data(as_text=True)
+    assert "oud lidmaatschap" not in again
+    assert re.search(r'id="noord-weekly" name="area-noord" value="weekly" checked', again)
+    # The old unsubscribe link's page offers to leave (not "U bent al afgemeld") ...
+    leave_page = client.get(f"/dienst/afmelden/{old_leave}").get_data(as_text=True)
+    assert "al afgemeld" not in leave_page and "Afmelden voor Noord" in leave_page
+    # ... and its one-click POST takes the resident off the weekly list, nothing else.
+    done = web.app.test_client().post(f"/dienst/afmelden/{old_leave}", data="List-Unsubscribe=One-Click",
+                                      content_type="application/x-www-form-urlencoded")
+    assert done.status_code == 200
+    web.drained()
+    assert web.client.member(weekly, address) is None and not web.is_member("noord", address)
+    assert web.is_member("zuid", address) and web.is_member("noord", bystander)
+
+
+def test_a_forged_move_record_never_leads_a_link_into_another_area(web):
+    """A record (a damaged or tampered file) that leads from noord's list to a membership
+    on zuid's list is not followed: the old link finds nothing, zuid's member stays."""
+    from binsite.mailman import moves
+    from binsite.paths import member_moves
+
+    gone, other = _address("weg"), _address("ander")
+    web.client.subscribe(web.fqdn("noord"), gone)
+    web.client.subscribe(web.fqdn("zuid"), other)
+    token = web.leave_token("noord", gone)
+    old_id = web.member_id("noord", gone)
+    web.client.unsubscribe(web.fqdn("noord"), gone)
+    moves.record(member_moves(web.root), (list_id(web.fqdn("noord")), old_id),
+                 (list_id(web.fqdn("zuid")), web.member_id("zuid", other)))
+    page = web.app.test_client().get(f"/dienst/afmelden/{token}").get_data(as_text=True)
+    assert "al afgemeld" in page
+    web.app.test_client().post(f"/dienst/afmelden/{token}", data="List-Unsubscribe=One-Click",
+                               content_type="application/x-www-form-urlencoded")
+    web.drained()
+    assert web.is_member("zuid", other)
