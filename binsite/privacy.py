@@ -427,14 +427,15 @@ def iban_valid(compact: str) -> bool:
 
 # A letter O where a reader reads a zero: next to a digit (or to such an O).
 _O_FOR_ZERO = re.compile(r"(?<=\d)[Oo]+|[Oo]+(?=\d)|(?<![A-Za-z0-9])[Oo]+(?![A-Za-z0-9])")
-_IBAN_O_GATE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}[ .-]?[\dOo]{2}[ .-]?[A-Za-z0-9]{4}")
+# An O next to a digit, or after a digit and one separator ("1643 OO"): searched from the digit.
+_IBAN_O_GATE = re.compile(r"\d(?:[ .-]?[Oo]|(?<=[Oo]\d))")
 
 
 def _ibans(text: str) -> list[Finding]:
     """IBANs, also with a letter O for a zero ("NL91 ABNA O417 1643 OO"):
     the check digits with O read as 0 decide."""
     found = _ibans_as_written(text)
-    if ("O" in text or "o" in text) and _IBAN_O_GATE.search(text):
+    if _IBAN_O_GATE.search(text):
         zeroed = _O_FOR_ZERO.sub(lambda m: "0" * len(m.group(0)), text)
         if zeroed != text:
             for f in _ibans_as_written(zeroed):
@@ -822,7 +823,10 @@ _PLATE_GATES = (
 
 )
 # A plate written letter by letter: "G-H-1-2-J-K", "G H 1 2 J K" (one kind of separator throughout).
+# Searched only when ``_SINGLE_CHARACTER_GATE`` finds its shape (a look-behind first tries every position).
 _PLATE_SPELLED = re.compile(r"(?<![\w.-])[A-Za-z0-9](?P<sep>[ .-])[A-Za-z0-9](?:(?P=sep)[A-Za-z0-9]){4}(?![\w]|[.-]\w)")
+# Every spelled side code has a digit next to a letter with one separator between.
+_SINGLE_CHARACTER_GATE = re.compile(r"\d(?:[ .-][A-Za-z](?![A-Za-z])|(?<=[A-Za-z][ .-]\d)(?!\d))")
 _PLATE_WORDS = ("kenteken", "plaat", "nummerbord", "plate", "registration")
 
 
@@ -848,7 +852,9 @@ def _plates(text: str) -> list[Finding]:
             if not (all(ch.isupper() for ch in letters) or all(ch.islower() for ch in letters)):
                 continue
             found.append(Finding("kenteken", match.group(0), match.start(), match.end()))
-    if "-" in text or " " in text:
+    # A plate letter by letter has a digit, a separator and a single character, a separator and a digit, or
+    # a digit, a separator, a letter, a separator and a digit (the spelled shapes of the side codes).
+    if _SINGLE_CHARACTER_GATE.search(text):
         for match in _PLATE_SPELLED.finditer(text):
             compact = re.sub(r"[ .-]", "", match.group(0))
             letters = [ch for ch in compact if ch.isalpha()]
@@ -912,10 +918,15 @@ _U = "|".join(sorted(_UNITS, key=len, reverse=True))
 _SPELLED_NUMBER = re.compile(
     rf"(?:(?P<h>{_U})?honderd(?:en)?)?(?:(?:(?P<u>{_U})en)?(?P<x>{'|'.join(_TENS)})|(?P<t>{'|'.join(_TEENS)})"
     rf"|(?P<one>{_U}))?")
-# A word that may be a number written out (letters and hyphens), as the gate sees it.
-_NUMBER_WORDS = re.compile(
-    r"(?<![\w-])(?:[a-zà-ÿ]*(?:nul|een|één|eén|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|tig|honderd))"
-    r"(?:-?[a-zà-ÿ]+)*(?![\w-])", re.IGNORECASE)
+# A word made of the parts of numbers only (hyphens and "en" between them):
+# each is then read by ``dutch_number``. Starts with a part of a number, so
+# that the search skips ahead to each (and never stops at the word "en").
+_NUMBER_PARTS = ("nul|een|één|eén|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|vijftien"
+                 "|zestien|zeventien|achttien|negentien|twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig"
+                 "|negentig|honderd")
+# Searched in lower case, without a look-behind first (that would try every
+# position): the character before is checked in ``_spelled``.
+_NUMBER_WORDS = re.compile(rf"(?:{_NUMBER_PARTS})(?:{_NUMBER_PARTS}|ën|en|-)*(?![\w-])")
 _RUN_SEPARATOR = re.compile(r"[ ,-]+")
 
 
@@ -949,7 +960,13 @@ class _View:
 
     def __init__(self, text: str):
         self.text = text
-        self.offsets = list(range(len(text)))
+        self._offsets: list[int] | None = None  # made on the first edit: most texts have none
+
+    @property
+    def offsets(self) -> list[int]:
+        if self._offsets is None:
+            self._offsets = list(range(len(self.text)))
+        return self._offsets
 
     def edit(self, edits: list[tuple[int, int, str]]) -> None:
         """Replace ``text[start:end]`` by each replacement (in order, not overlapping)."""
@@ -967,14 +984,14 @@ class _View:
         parts.append(self.text[position:])
         offsets.extend(self.offsets[position:])
         self.text = "".join(parts)
-        self.offsets = offsets
+        self._offsets = offsets
 
     def append(self, line: str, start: int, end: int) -> None:
         """An extra line that stands for ``text[start:end]`` as it is now."""
-        first = self.offsets[start]
+        offsets = self.offsets
         self.text += "\n" + line
-        self.offsets.append(first)
-        self.offsets.extend(self.offsets[_spread(start, end, i, len(line))] for i in range(len(line)))
+        offsets.append(offsets[start])
+        offsets.extend(offsets[_spread(start, end, i, len(line))] for i in range(len(line)))
 
 
 def _spread(start: int, end: int, index: int, count: int) -> int:
@@ -989,8 +1006,9 @@ def _spelled(text: str) -> list[tuple[int, int, str]]:
     more number words (a phone number, "nul zes twaalf ..."), and one number
     after a street name or after "nummer" ("Kerkstraat een-en-twintig",
     "Maaspoortweg nummer twaalf"), never a count ("Kerkstraat twee keer")."""
-    words = [(m.start(), m.end(), dutch_number(m.group(0))) for m in _NUMBER_WORDS.finditer(text)]
-    words = [w for w in words if w[2] is not None]
+    words = [(m.start(), m.end(), value) for m in _NUMBER_WORDS.finditer(text.lower())
+             if (not m.start() or not (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_-"))
+             and (value := dutch_number(m.group(0))) is not None]
     edits: list[tuple[int, int, str]] = []
     index = 0
     while index < len(words):
@@ -1002,21 +1020,25 @@ def _spelled(text: str) -> list[tuple[int, int, str]]:
             index += len(run)
             continue
         start, end, value = words[index]
-        before = _word_before(text, start)
-        word = text[start:end]
-        if (before.lower().strip(".") in ("nummer", "nr", "huisnummer", "no")
-                or (fold(word) not in ("een", "nul") and _maybe_street(before) and before.lower() not in _STREET_PARTICLES
-                    and not _COUNT_AFTER.match(text, end) and not _UNIT_AFTER.match(text, end))):
-            edits.append((start, end, str(value)))
         index += 1
+        before = _word_before(text, start)
+        if not before:
+            continue
+        after_number_word = before.lower().strip(".") in ("nummer", "nr", "huisnummer", "no")
+        if not after_number_word and (value in (0, 1) or not _maybe_street(before)):
+            continue  # "een" is mostly an article; a number after an ordinary word is a count
+        if (after_number_word or (before.lower() not in _STREET_PARTICLES and not _COUNT_AFTER.match(text, end)
+                                  and not _UNIT_AFTER.match(text, end))):
+            edits.append((start, end, str(value)))
     return edits
 
 
 # Characters between two digits that a reader skips: middle dots, bullets, underscores.
-_DIGIT_SEPARATOR = re.compile(r"(?<=\d)[ ]?[\u00b7\u2027\u2022\u2219\u22c5\u30fb\u16eb\u2981_*|/\\~][ ]?(?=\d)")
-_SINGLE_DIGITS = re.compile(r"(?<![\d.,:-])\d(?:[ ]\d){3,}(?![\d.,:])")
+_DIGIT_SEPARATORS = "\u00b7\u2027\u2022\u2219\u22c5\u30fb\u16eb\u2981_"
+_DIGIT_SEPARATOR = re.compile(rf"(?<=\d)[ ]?[{_DIGIT_SEPARATORS}][ ]?(?=\d)")
+_SINGLE_DIGITS = re.compile(r"\d(?:[ ]\d){3,}(?![\d.,:])")
 # A line break (a <br>, the end of a list item or paragraph) between two digits.
-_SPLIT_DIGITS = re.compile(r"(?<=\d)[ ]*\n[ ]*(?=\+?\d)")
+_SPLIT_DIGITS = re.compile(r"\n[ ]*(?=\+?\d)")
 _BEGINS = re.compile(r"\b(?:begint|beginnen|beginnend|begin|start|starten|startend|eerste cijfers)\b[^.!?\n\d]{0,25}?"
                      r"(?P<d>\+?\d[\d .-]*\d|\d)", re.IGNORECASE)
 _ENDS = re.compile(r"\b(?:eindigt|eindigen|eindigend|eindig|laatste cijfers|houdt op|stopt)\b[^.!?\n\d]{0,25}?"
@@ -1027,6 +1049,58 @@ _NUMBER_BEFORE_STREET = re.compile(
     r"(?P<s>(?:(?:de|het|den|'t)[ ]+)?[A-Za-zÀ-ÿ][\w'À-ÿ.-]*(?:[ ]+[A-Za-zÀ-ÿ][\w'À-ÿ.-]*){0,3})", re.IGNORECASE)
 
 
+def _spellings(value: int) -> set[str]:
+    """The usual ways to write ``value`` (0-999) out, in lower case."""
+    units = [k for k, v in _UNITS.items() if v == value % 10]
+    forms: set[str] = set()
+    rest = value % 100
+    if rest < 10:
+        forms = set(units) if rest or value < 100 else {""}
+    elif rest < 20:
+        forms = {k for k, v in _TEENS.items() if v == rest}
+    else:
+        tens = next(k for k, v in _TENS.items() if v == rest - rest % 10)
+        if rest % 10 == 0:
+            forms = {tens}
+        else:
+            unit = units[0]
+            joint = "ën" if unit.endswith("e") else "en"
+            forms = {unit + joint + tens, f"{unit}-en-{tens}", unit + "en" + tens}
+    if value >= 100:
+        hundred = "honderd" if value // 100 == 1 else next(k for k, v in _UNITS.items() if v == value // 100) + "honderd"
+        forms = {hundred + form for form in forms} | {hundred + "en" + form for form in forms if form}
+    return forms
+
+
+@functools.lru_cache(maxsize=1)
+def _number_words() -> frozenset[str]:
+    """Every number word ``_spelled`` reads (but "een", mostly an article),
+    also with the punctuation that may follow it in a text split at spaces."""
+    words = {form for value in range(1000) for form in _spellings(value)} - {"een", ""}
+    words |= {w.replace("ë", "e") for w in words}
+    return frozenset(words | {w + mark for w in words for mark in ".,;:!?)"})
+
+
+def _may_spell_numbers(text: str) -> bool:
+    """Whether ``text`` has a number word ``_spelled`` may read: one other than
+    "een" (read only after "nummer"). Its words as a set against the set of
+    number words: far quicker than a pattern's search, and most texts have
+    none but "een" and "twee"."""
+    lower = text.lower()
+    return (not _number_words().isdisjoint(lower.split())
+            or "nummer een" in lower or "nr. een" in lower or "nr een" in lower)
+
+
+_A_DIGIT = re.compile(r"\d")
+
+
+def _digit_before(text: str, end: int) -> bool:
+    """Whether the last character before ``end``, spaces skipped, is a digit."""
+    while end > 0 and text[end - 1] == " ":
+        end -= 1
+    return end > 0 and text[end - 1].isdigit()
+
+
 def reader_view(text: str) -> _View:
     """``text`` as a reader reads its numbers: written out in digits, joined
     over bullets, underscores, single spaces and line breaks, and with extra
@@ -1034,18 +1108,21 @@ def reader_view(text: str) -> _View:
     34 56 78") and for a house number before its street ("op nummer 14 van
     de Kerkstraat"). Each step runs only when a cheap test says it may apply."""
     view = _View(text)
-    lower = text.lower()
-    if any(stem in lower for stem in ("nul", "een", "één", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht",
-                                      "negen", "tien", "elf", "twaalf", "tig", "honderd")):
+    if _may_spell_numbers(text):
         view.edit(_spelled(view.text))
-    if not any(ch.isdigit() for ch in view.text):
+    if not _A_DIGIT.search(view.text):
         return view
-    view.edit([(m.start(), m.end(), "-") for m in _DIGIT_SEPARATOR.finditer(view.text)])
-    view.edit([(m.start(), m.end(), m.group(0).replace(" ", "")) for m in _SINGLE_DIGITS.finditer(view.text)])
-    view.edit([(m.start(), m.end(), " ") for m in _SPLIT_DIGITS.finditer(view.text)])
+    if any(ch in view.text for ch in _DIGIT_SEPARATORS):
+        view.edit([(m.start(), m.end(), "-") for m in _DIGIT_SEPARATOR.finditer(view.text)])
+    view.edit([(m.start(), m.end(), m.group(0).replace(" ", "")) for m in _SINGLE_DIGITS.finditer(view.text)
+               if not m.start() or view.text[m.start() - 1] not in "0123456789.,:-"])
+    # A line that starts with a digit after one that ends with a digit (spaces before the break skipped).
+    view.edit([(m.start(), m.end(), " ") for m in _SPLIT_DIGITS.finditer(view.text)
+               if _digit_before(view.text, m.start())])
     current = view.text
     lower = current.lower()
-    if "begin" in lower or "start" in lower or "eerste" in lower:
+    if ("begin" in lower or "start" in lower or "eerste" in lower) and (
+            "eindig" in lower or "laatste" in lower or "houdt op" in lower or "stopt" in lower):
         for sentence in _SENTENCE.finditer(current):
             part = sentence.group(0)
             begins, ends = _BEGINS.search(part), _ENDS.search(part)
@@ -1054,7 +1131,7 @@ def reader_view(text: str) -> _View:
                 first = min(begins.start("d"), ends.start("d"))
                 last = max(begins.end("d"), ends.end("d"))
                 view.append(digits, sentence.start() + first, sentence.start() + last)
-    if "nummer" in lower or "nr" in lower or "no" in lower:
+    if "nummer" in lower or "nr" in lower or "no." in lower or "no " in lower:
         for match in _NUMBER_BEFORE_STREET.finditer(current):
             words = [w.strip(".,;:") for w in match.group("s").split()]
             if words and words[0].lower() in ("de", "het", "den", "'t") and len(words) > 1:
