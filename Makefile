@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # The demo's clock: example bulletins are dated up to late November 2026.
 DEMO_NOW ?= 2026-11-28T12:00
 
-.PHONY: help venv build-deps browser mailman-venv demo demo-stop test test-fast site bench bench-quick bench-web bench-import golden clean
+.PHONY: help venv build-deps browser mailman-venv demo demo-stop test test-fast site bench bench-quick bench-web bench-import bench-login golden clean
 
 help:
 	@echo "make demo      start a local Mailman + mail sink, sync lists, build and send the example BIN, start the web service"
@@ -19,6 +19,7 @@ help:
 	@echo "make bench     benchmark binsite against Pelican and Hugo"
 	@echo "make bench-web load on the web service: 1,000 unsubscribes and 1,000 joins, 20 clients"
 	@echo "make bench-import  1,000 members imported into a local Mailman"
+	@echo "make bench-login   the desk's login request: 200 known and 200 unknown addresses, times compared"
 	@echo "make golden    regenerate the golden test tree after an intended change"
 
 venv: $(STAMP)
@@ -68,16 +69,20 @@ test: venv browser mailman-venv
 # The env file (mode 0600: it holds the password) carries BINSITE_STATE_DIR,
 # so the demo's ledger lives beside the local Mailman (.binsite/local/ledger/),
 # never in state/, and `. .binsite/local.env && binsite send` uses it too.
+# Under umask 077: the demo's mails (login and unsubscribe links), ledger and
+# logs are the owner's only. The web service gets the same state folder and a
+# bare git remote (.binsite/local/remote.git): publishing from the desk works.
+PRIVATE = umask 077 &&
 demo: venv mailman-venv
-	$(BIN)/binsite local-mailman start --env-file .binsite/local.env > /dev/null
-	. ./.binsite/local.env && $(BIN)/binsite lists sync
-	. ./.binsite/local.env && $(BIN)/python -m binsite.devtools.demo residents
+	$(PRIVATE) $(BIN)/binsite local-mailman start --env-file .binsite/local.env > /dev/null
+	$(PRIVATE) . ./.binsite/local.env && $(BIN)/binsite lists sync
+	$(PRIVATE) . ./.binsite/local.env && $(BIN)/python -m binsite.devtools.demo residents
 	$(BIN)/binsite check --now $(DEMO_NOW)
 	$(BIN)/binsite build --now $(DEMO_NOW)
-	. ./.binsite/local.env && $(BIN)/binsite send --now $(DEMO_NOW)
-	. ./.binsite/local.env && $(BIN)/python -m binsite.devtools.demo summary
-	$(BIN)/python -m binsite.devtools.local_web start
-	$(BIN)/python -m binsite.devtools.desk_demo
+	$(PRIVATE) . ./.binsite/local.env && $(BIN)/binsite send --now $(DEMO_NOW)
+	$(PRIVATE) . ./.binsite/local.env && $(BIN)/python -m binsite.devtools.demo summary
+	$(PRIVATE) $(BIN)/python -m binsite.devtools.local_web start
+	$(PRIVATE) $(BIN)/python -m binsite.devtools.desk_demo
 
 demo-stop: venv
 	$(BIN)/python -m binsite.devtools.local_web stop
@@ -104,3 +109,8 @@ bench-web: venv mailman-venv
 # 1,000 addresses imported into a members list of a private local Mailman (issue 19: under a minute).
 bench-import: venv mailman-venv
 	$(BIN)/python benchmarks/members_import.py
+
+# The desk login request, known against unknown addresses (issue 32: the same time).
+bench-login: venv
+	$(BIN)/python benchmarks/login_timing.py
+	$(BIN)/python benchmarks/login_timing.py --overlap

@@ -46,11 +46,15 @@ class Problem:
             where += f":{self.line}"
             if self.col is not None:
                 where += f":{self.col}"
+        return f"{where}: {self.says(lang)}"
+
+    def says(self, lang: str | None = None) -> str:
+        """``severity: message`` as ``format`` words it, without the place (the desk shows the field's line)."""
         lang = lang or current_language()
         text = self.message.get(lang)
         if self.code == "privacy":
             text = f"privacy: {text}"
-        return f"{where}: {self.severity.label(lang)}: {text}"
+        return f"{self.severity.label(lang)}: {text}"
 
     @property
     def is_error(self) -> bool:

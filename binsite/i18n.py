@@ -37,6 +37,16 @@ def t(nl: str, en: str, /, **params: object) -> Text:
     return Text(nl.format(**params), en.format(**params))
 
 
+# The one emergency line of the archive, the web service and the mails Mailman sends.
+EMERGENCY = Text("Bij spoed of gevaar: bel 112. Geen spoed, wel politie: 0900-8844.",
+                 "In an emergency: call 112. Police, no emergency: 0900-8844.")
+
+
+def counted(n: int, one_nl: str, many_nl: str, one_en: str, many_en: str) -> Text:
+    """``n`` and its noun, singular for exactly one: "1 aanmelding", "2 aanmeldingen", "0 leden"."""
+    return Text(f"{n} {one_nl if n == 1 else many_nl}", f"{n} {one_en if n == 1 else many_en}")
+
+
 def current_language() -> str:
     """The language for CLI output: BINSITE_LANG, else Dutch."""
     lang = os.environ.get("BINSITE_LANG", DEFAULT_LANGUAGE).strip().lower()[:2]
@@ -88,7 +98,7 @@ UI: dict[str, Text] = {
     key: Text(nl, en)
     for key, nl, en in [
         ("skip_to_content", "Naar de inhoud", "Skip to content"),
-        ("home", "Home", "Home"),
+        ("home", "Start", "Home"),
         ("areas", "Gebieden", "Areas"),
         ("area", "Gebied", "Area"),
         ("latest", "Laatste berichten", "Latest bulletins"),
@@ -101,7 +111,7 @@ UI: dict[str, Text] = {
         ("categories", "Categorieën", "Categories"),
         ("author", "Afzender", "From"),
         ("date", "Datum", "Date"),
-        ("urgent", "Urgent", "Urgent"),
+        ("urgent", "Spoed", "Urgent"),
         ("draft", "Concept", "Draft"),
         ("draft_page", "Concept: alleen in de voorvertoning, niet gepubliceerd en niet verstuurd",
          "Draft: only in the preview, not published and not sent"),
@@ -137,8 +147,7 @@ UI: dict[str, Text] = {
         ("no_bulletins", "Er zijn nog geen berichten.", "There are no bulletins yet."),
         ("members_only_label", "Alleen voor leden (niet in het openbare archief)", "Members only (not in the public archive)"),
         ("members_only_note", "Een deel van dit bericht is alleen voor leden.", "Part of this bulletin is for members only."),
-        ("emergency", "Bij spoed: bel 112. Geen spoed maar wel politie: 0900-8844.",
-         "Emergency: call 112. Police, no emergency: 0900-8844."),
+        ("emergency", EMERGENCY.nl, EMERGENCY.en),
         ("not_found_title", "Pagina niet gevonden", "Page not found"),
         ("not_found_text", "Deze pagina bestaat niet (meer). Oudere berichten worden na een tijd verwijderd.",
          "This page does not exist (any more). Older bulletins are removed after a while."),

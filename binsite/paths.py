@@ -3,7 +3,8 @@ that knows these places.
 
 * ``state/`` (committed): the send ledger (``sent.jsonl``) and the
   member-count history (``members.jsonl``), the desk's logbook
-  (``desk.jsonl``). ``BINSITE_STATE_DIR`` points
+  (``desk.jsonl``), where residents' memberships moved (``member-moves.jsonl``).
+  ``BINSITE_STATE_DIR`` points
   elsewhere (relative to the site root, or absolute), e.g. for the demo, so
   that trying things never touches the repository's own ledger.
 * ``.binsite/web-spool/`` (never committed; ``BINSITE_WEB_SPOOL`` elsewhere):
@@ -46,6 +47,12 @@ def desk_log(root: Path) -> Path:
 def desk_sessions(root: Path) -> Path:
     """The desk's sessions that ended early (``binsite.desk.sessions``)."""
     return state_dir(root) / "desk-sessions.jsonl"
+
+
+def member_moves(root: Path) -> Path:
+    """Where residents' memberships moved between an area's lists (``binsite.mailman.moves``):
+    Mailman's ids only, so that links in older mail keep working."""
+    return state_dir(root) / "member-moves.jsonl"
 
 
 def cache_dir(root: Path) -> Path:

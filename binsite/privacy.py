@@ -1253,6 +1253,16 @@ _ROLE_WORDS = frozenset(
     "coordinator coördinator buurtpreventie bin handhaving handhaver boa brandweer team teamchef "
     "stichting vereniging buurtvereniging school basisschool sint st sportpark park wijk buurt "
     "straat kerk station winkelcentrum centrum".split())
+ROLE_WORDS = _ROLE_WORDS
+
+
+@functools.lru_cache(maxsize=1)
+def ordinary_words() -> frozenset[str]:
+    """Folded words that are never a person's name on their own: the 500 most frequent Dutch
+    words (``frequent_words.txt.gz``) and the guard's common words (``common_words.txt.gz``)."""
+    return _word_list("frequent_words") | _word_list("common_words")
+
+
 # A "surname" that ends so is a street ("Jan van Riebeeckstraat").
 _NAME_NOT_SURNAME = ("straat", "laan", "weg", "plein", "singel", "gracht", "kade", "dreef", "steeg", "pad", "park",
                      "plantsoen", "school", "kerk", "centrum")

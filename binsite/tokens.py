@@ -39,6 +39,7 @@ UNSUBSCRIBE = "unsubscribe"    # fields: (list_id, member_id)
 PREFERENCES = "preferences"    # fields: (list_id, member_id)
 JOIN = "join"                  # fields: (list_id, address)
 LOGIN = "login"                # fields: (address, nonce)
+PARTNER_LOGIN = "partner-login"  # fields: (address, nonce): the partners' door, never the BINCO's
 
 # How long each kind of link works, in seconds.
 MAX_AGE = {
@@ -46,6 +47,7 @@ MAX_AGE = {
     PREFERENCES: 366 * 86400,
     JOIN: 3 * 86400,
     LOGIN: 15 * 60,
+    PARTNER_LOGIN: 15 * 60,
 }
 
 # The web service's paths for the links (below ``web_url`` of binsite.yaml).
@@ -54,6 +56,7 @@ PATHS = {
     PREFERENCES: "voorkeuren/",
     JOIN: "aanmelden/bevestig/",
     LOGIN: "binco/inloggen/",
+    PARTNER_LOGIN: "partner/inloggen/",
 }
 
 SECRET_ENV = "BINSITE_SECRET_KEY"

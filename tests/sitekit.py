@@ -257,3 +257,63 @@ def leaky_webp(width: int = 40, height: int = 30) -> bytes:
     Image.new("RGBA", (width, height), (200, 120, 40, 180)).save(
         out, "WEBP", exif=exif.tobytes(), xmp=b"<x:xmpmeta>XMP-Maker-Tool Jan Geheimhouder</x:xmpmeta>", quality=90)
     return out.getvalue()
+
+
+# --- script schemes in links -------------------------------------------------------------------
+
+# Every spelling of a script scheme a hurried or hostile writer might try: case, entities,
+# whitespace and control characters inside the scheme, data:, vbscript:, in Markdown and raw HTML.
+SCRIPT_SCHEME_VARIANTS = (
+    "[a](javascript:alert(1))",
+    "[b](JaVaScRiPt:alert(2))",
+    "[c](  javascript:alert(3))",
+    "[d](&#106;avascript:alert(4))",
+    "[e](&#x6A;&#x61;vascript:alert(5))",
+    "[f](java&#x09;script:alert(6))",
+    "[g](<java\tscript:alert(7)>)",
+    "[h](javascript&#58;alert(8))",
+    "[i](vbscript:msgbox(9))",
+    "[j](VBScript:msgbox(10))",
+    "[k](data:text/html;base64,PHNjcmlwdD5hbGVydCgxMSk8L3NjcmlwdD4=)",
+    "![l](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMTIpPg==)",
+    "<javascript:alert(13)>",
+    "[m][ref]\n\n[ref]: javascript:alert(14)",
+    '<a href="javascript:alert(15)">n</a>',
+    '<a href="jav&#x09;ascript:alert(16)">o</a>',
+    '<a href=" &#14; javascript:alert(17)">p</a>',
+    '<a href="JAVASCRIPT&colon;alert(18)">q</a>',
+    '<a href="java\nscript:alert(19)">r</a>',
+    '<a href="\x01javascript:alert(20)">s</a>',
+    '<img src="javascript:alert(21)" alt="t">',
+    '<img src="data:image/svg+xml,<svg onload=alert(22)>" alt="u">',
+    '<a href="vbscript:msgbox(23)">v</a>',
+    '<svg><a xlink:href="javascript:alert(24)"><text>w</text></a></svg>',
+    '<form><button formaction="javascript:alert(25)">x</button></form>',
+    '<a href="&#0000106&#0000097&#0000118&#0000097&#0000115&#0000099&#0000114&#0000105&#0000112&#0000116&#0000058alert(26)">y</a>',
+)
+_URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href", "srcset", "poster", "background",
+                             "data", "cite", "longdesc", "ping", "lowsrc", "dynsrc", "manifest", "codebase"})
+
+
+def script_links(html: str) -> list[tuple[str, str, str]]:
+    """``(tag, attribute, value)`` of every link or source in ``html`` that a browser would run as
+    script or open as a document of its own: ``javascript:``, ``vbscript:``, ``data:`` ... after the
+    browser's own reading (entities decoded, whitespace and control characters dropped, any case)."""
+    from html.parser import HTMLParser
+
+    found: list[tuple[str, str, str]] = []
+
+    class Links(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            for name, value in attrs:
+                if name.lower() in _URL_ATTRIBUTES and value is not None:
+                    plain = "".join(c for c in value if ord(c) > 0x20 and c != "\x7f").lower()
+                    if plain.startswith(("javascript:", "vbscript:", "livescript:", "data:", "mocha:")):
+                        found.append((tag, name, value))
+
+        handle_startendtag = handle_starttag
+
+    parser = Links(convert_charrefs=True)
+    parser.feed(html)
+    parser.close()
+    return found

@@ -8,7 +8,7 @@ import pytest
 
 from binsite.build import build
 from binsite.render.markup import render_body
-from sitekit import MINI_NOW, write
+from sitekit import MINI_NOW, SCRIPT_SCHEME_VARIANTS, script_links, write
 
 PAYLOADS = [
     "<script>alert('x')</script>",
@@ -56,3 +56,23 @@ def test_payloads_never_reach_built_site(mini_root, tmp_path):
         assert not re.search(r"<[^>]*\b(onerror|onload|onclick)=|javascript:|<iframe|<object|<embed", html, re.I), path
         assert not re.search(r"(src|href|action)=\"[^\"]*(tracker|evil)\.example", html, re.I), path
     assert "&lt;script&gt;alert(&#39;titel&#39;)&lt;/script&gt;" in (out / "noord/2026-11-07-xss/index.html").read_text()
+
+
+@pytest.mark.parametrize("variant", SCRIPT_SCHEME_VARIANTS)
+def test_no_script_scheme_survives_as_a_link_or_source(variant):
+    body = render_body(f"Tekst\n\n{variant}\n", lang="nl")
+    for html in (body.public_html, body.mail_html):
+        assert script_links(html) == [], html
+
+
+def test_the_scheme_check_itself_finds_every_raw_variant():
+    # What the checker above would see if the sanitiser let a variant through unchanged.
+    raw_html = [v for v in SCRIPT_SCHEME_VARIANTS if v.startswith("<") and not v.startswith("<javascript")]
+    assert raw_html and all(script_links(v) for v in raw_html)
+    assert script_links('<a href="java   script:x">') and not script_links('<a href="https://x.example/javascript:">')
+
+
+def test_a_tab_or_spaces_inside_a_scheme_leave_no_link():
+    body = render_body("[g](<java\tscript:alert(7)>) [h](<vb script:x>) [ok](https://example.org/a:b)\n", lang="nl")
+    assert "script:" not in body.public_html.replace("example.org", "")
+    assert 'href="https://example.org/a:b"' in body.public_html

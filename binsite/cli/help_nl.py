@@ -46,8 +46,9 @@ COMMANDS: dict[str, str] = {
              "state/sent.jsonl en state/members.jsonl. Vraagt Mailman niets: ledencijfers zijn zo recent als "
              "de laatste send of lists sync.\n\n"
              "Met --desk: per gebied en maand uit het logboek van de balie (state/desk.jsonl): binnengekomen "
-             "meldingen, doorgestuurd, beantwoord, gepubliceerde berichten, en de mediane tijd van binnenkomst tot "
-             "eerste afhandeling.\n\n"
+             "meldingen, doorgestuurd, beantwoord, gepubliceerde berichten, de mediane tijd van binnenkomst tot "
+             "eerste afhandeling, en de berichten en antwoorden van partners met de mediane tijd van doorsturen "
+             "tot hun eerste antwoord.\n\n"
              + _EXAMPLE + "  binsite stats --since 2026-09-01 --area maaspoort --area empel\n"
                           "  binsite stats --format csv > bin-statistieken.csv\n"
                           "  binsite stats --desk --since 2026-09-01",
@@ -166,7 +167,8 @@ OPTIONS: dict[str, str] = {
     "stats --area": "Alleen dit gebied (herhaal voor meer).",
     "stats --format": "table om te lezen, csv voor spreadsheets, json voor andere programma's.",
     "stats --now": "Tel alsof het dit moment is (wat er verschenen is).",
-    "stats --desk": "De cijfers van de balie: meldingen, doorgestuurd, beantwoord, gepubliceerd, mediane behandeltijd.",
+    "stats --desk": "De cijfers van de balie: meldingen, doorgestuurd, beantwoord, gepubliceerd, mediane behandeltijd, "
+                    "berichten en antwoorden van partners.",
     "send --dry-run": "Laat alleen zien wat er verstuurd zou worden.",
     "send --now": "Verstuur alsof het dit moment is (bijvoorbeeld 2026-11-28T14:00).",
     "send --include-older": "Verstuur ook berichten die ouder zijn dan het verzendvenster.",

@@ -18,7 +18,8 @@ from binsite.stats import FORMATS  # the package only: the figures load when the
               help="table for reading, csv for spreadsheets, json for other tools.")
 @click.option("--now", "now_text", metavar="DATETIME", help="Count as if it were this moment (what has appeared).")
 @click.option("--desk/--no-desk", default=False,
-              help="The desk's figures instead: reports in, forwarded, answered, published, median time to handle.")
+              help="The desk's figures instead: reports in, forwarded, answered, published, median time to handle, "
+                   "partners' notices and answers, median time from forward to a partner's answer.")
 @pass_context
 @handle_errors
 def stats(ctx, since: str | None, until: str | None, areas: tuple[str, ...], fmt: str, now_text: str | None,
@@ -32,8 +33,9 @@ def stats(ctx, since: str | None, until: str | None, areas: tuple[str, ...], fmt
 
     \b
     With --desk: per area and month the desk's logbook (state/desk.jsonl):
-    reports in, forwarded, answered, bulletins published, and the median
-    time from a report's arrival to its first handling.
+    reports in, forwarded, answered, bulletins published, the median
+    time from a report's arrival to its first handling, and the partners'
+    notices, answers and median time from forward to their first answer.
 
     \b
     Example:

@@ -11,16 +11,24 @@ identifies a resident in an e-mail, and what is done about it here:
 - quoted earlier mail: "Op ... schreef ...:" and "On ... wrote:" lines,
   lines starting with ``>``, and everything from an Outlook-style
   "-----Oorspronkelijk bericht-----" or "Van: ... Verzonden: ..." block on;
-- the name and address anywhere else: the address, the display name and
-  its parts, and the parts of the address's local part are replaced by
-  ``[naam]`` / ``[e-mailadres]``; every other e-mail address, phone
-  number, street or postcode with house number (``[adres]``) and likely
-  person name (a known first name and a surname) in the text too, with the
-  privacy guard's detectors (``binsite.privacy``).
+- the name and address anywhere else: the address and the display name as
+  a phrase are replaced by ``[e-mailadres]`` / ``[naam]``; so is each part
+  of the name or of the address's local part that is no ordinary word. A
+  part that is an ordinary word (one of the 500 most frequent Dutch words or
+  the guard's common words: a sender called "Een" or "Wijkagent Jansen") or a
+  role ("wijkagent", "BINCO") is masked only where a name stands:
+  capitalised, after "meneer"/"mevrouw", after a greeting, or next to another
+  capitalised part of the name. Every other e-mail address, phone number,
+  street or postcode with house number (``[adres]``) and likely person name
+  (a known first name and a surname, a capitalised word after "meneer",
+  "mevrouw" or a greeting) in the text too, with the privacy guard's
+  detectors (``binsite.privacy``).
 
 Known limits: a name that is neither in the From header, the address nor
-the first-name list (a nickname, "de buurvrouw van nr. 12") is not
-recognised; the BINCO reads the result before it goes out.
+the first-name list and stands in no name position (a nickname, a first name
+alone in a sentence, "de buurvrouw van nr. 12") is not recognised; the BINCO
+reads the result before it goes out. ``tests/desk/anonymize_cases.py`` holds
+real-looking reports with the exact result, and what is measured on them.
 """
 
 from __future__ import annotations
@@ -29,7 +37,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from binsite.privacy import names, scan
+from binsite.privacy import ROLE_WORDS, fold, names, ordinary_words, scan
 
 NAME = "[naam]"
 ADDRESS = "[e-mailadres]"
@@ -81,10 +89,36 @@ class Identity:
         return self.address.split("@", 1)[0] if "@" in self.address else ""
 
     def phrases(self) -> list[str]:
-        """Every piece of text that names this resident, longest first."""
+        """The pieces of text that name this resident wherever they stand, longest first: the
+        display name as a phrase, the local part, and each part that is no ordinary word."""
+        return _longest_first({p for p in self._pieces() if not _ordinary(p) or " " in p.strip()})
+
+    def name_parts(self) -> list[str]:
+        """The parts that are ordinary words or roles ("Een", "Wijkagent"): a name only where a name stands."""
+        return _longest_first({p for p in self._pieces() if _ordinary(p) and " " not in p.strip()})
+
+    def particles(self) -> list[str]:
+        """The name's particles as written ("van der" of "Jan van der Berg"), or none."""
+        words = self.display_name.replace(",", " ").split()
+        found, run = [], []
+        for word in words + [""] if len(words) > 1 else ():
+            if word.lower() in _PARTICLES:
+                run.append(word)
+            elif run:
+                found.append(" ".join(run))
+                run = []
+        return found
+
+    def _pieces(self) -> set[str]:
         found: set[str] = set()
-        for whole in (self.display_name, self.local_part):
-            whole = " ".join(whole.replace('"', " ").split())
+        # "Wijkagent Jansen": the phrase is the name without its role, which stays readable.
+        words = self.display_name.replace('"', " ").split()
+        while words and fold(words[0].strip(",.:")).lower() in _TITLES:
+            words.pop(0)
+        while words and fold(words[-1].strip(",.:")).lower() in _TITLES:
+            words.pop()
+        for whole in (" ".join(words), self.local_part):
+            whole = " ".join(whole.split())
             if len(whole) >= _MIN_PART - 1:
                 found.add(whole)
         # "Jan de Vries" -> Jan, Vries; "de Vries, Jan" too; "jan.devries+bin" -> jan, devries, bin.
@@ -95,11 +129,74 @@ class Identity:
         for part in re.split(r"[._+\-\d]+", self.local_part):
             if len(part) >= _MIN_PART and part.lower() not in _PARTICLES:
                 found.add(part)
-        # "Jan de Vries" also as "de Vries" / "Vries" (done), and as "J. de Vries" when written so.
         # "Henriëtte" is also written "Henriette".
-        found |= {_fold(p) for p in found}
-        unique = {p.lower(): p for p in sorted(found)}
-        return sorted(unique.values(), key=lambda p: (-len(p), p.lower()))
+        return found | {_fold(p) for p in found}
+
+
+def _longest_first(found: set[str]) -> list[str]:
+    unique = {p.lower(): p for p in sorted(found)}
+    return sorted(unique.values(), key=lambda p: (-len(p), p.lower()))
+
+
+# Roles and forms of address: never a name on their own ("Wijkagent Jansen" names Jansen).
+_ROLES = ROLE_WORDS | frozenset({
+    "agent", "agente", "politieagent", "wijkagente", "buurtbewoner", "buurtbewoners", "bewoner", "bewoners",
+    "bewoonster", "buurman", "buurvrouw", "buren", "meneer", "mevrouw", "heer", "dame", "juffrouw", "familie",
+    "allen", "iedereen", "collega", "collegas", "beheerder", "secretaris", "voorzitter", "moderator", "melder",
+    "anoniem", "onbekend", "info", "contact", "noreply", "bureau", "balie", "redactie", "partner", "partners",
+    "wijkteam", "buurtteam", "wijkmanagers", "toezichthouder", "medewerker", "bin",
+})
+# Job titles a partner's display name may start or end with ("Wijkagent P. Jansen").
+_TITLES = frozenset({"wijkagent", "wijkagente", "agent", "politie", "wijkmanager", "binco", "gemeente", "boa",
+                     "handhaver", "handhaving", "coordinator", "coördinator", "toezichthouder", "medewerker",
+                     "buurtbewoner", "bewoner", "wijkteam", "buurtpreventie"})
+# Words after which a capitalised word is a person's name.
+_ADDRESS_FORMS = r"(?:meneer|mevrouw|mevr\.?|mw\.?|dhr\.?|heer|juffrouw|mr\.|fam\.?|familie)"
+_GREETINGS = r"(?:beste|hoi|hallo|hai|hey|hi|dag|goedemorgen|goedemiddag|goedenavond|geachte|lieve|beste\s+heer)"
+_CAP_WORD = r"[A-ZÀ-Þ][a-zß-ÿ]+(?:-[A-ZÀ-Þ][a-zß-ÿ]+)?"
+_AFTER_FORM = re.compile(r"(?<![\w])(" + _ADDRESS_FORMS + r")\s+((?:" + "|".join(
+    ("van", "de", "der", "den", "ter", "ten", "te", "van de", "van der", "van den")) + r")\s+)?(" + _CAP_WORD + r")(?![\w])",
+                         re.IGNORECASE)
+_AFTER_GREETING = re.compile(r"(?m)^(\s*" + _GREETINGS + r")\s+(" + _CAP_WORD + r")(?=\s*[,!:\n]|\s*$)", re.IGNORECASE)
+
+
+def _ordinary(word: str) -> bool:
+    folded = fold(word.strip(".'’-")).lower()
+    return folded in ordinary_words() or folded in _ROLES or folded in _PARTICLES
+
+
+def _positioned_names(text: str) -> list[tuple[int, int]]:
+    """Capitalised words after "meneer"/"mevrouw" (no role) or a greeting (no ordinary word or role)."""
+    found = []
+    for match in _AFTER_FORM.finditer(text):
+        word = match.group(3)
+        # "mevrouw Bakker", "meneer De Groot": a surname may be an ordinary word; a role is not.
+        if word[:1].isupper() and not _ordinary_role(word):
+            found.append((match.start(2) if match.group(2) else match.start(3), match.end(3)))
+    for match in _AFTER_GREETING.finditer(text):
+        word = match.group(2)
+        if word[:1].isupper() and not _ordinary(word):
+            found.append((match.start(2), match.end(2)))
+    return found
+
+
+def _in_name_position(text: str, start: int, end: int, parts: set[str], particles: list[str]) -> bool:
+    """Whether the capitalised word at ``text[start:end]`` stands where a name stands."""
+    before = text[:start].rstrip(" \t")
+    for run in particles:  # "De Wit", "Van der Berg": after the name's own particles, capitalised
+        found = re.search(r"(?:^|\W)(" + r"\s+".join(re.escape(w) for w in run.split()) + r")$", before, re.IGNORECASE)
+        if found and found.group(1)[:1].isupper():
+            return True
+    previous = re.search(r"([\w.]+)\W*$", before)
+    previous_word = previous.group(1).lower() if previous else ""
+    if re.fullmatch(_ADDRESS_FORMS, previous_word, re.IGNORECASE):
+        return True
+    line_start = before[before.rfind("\n") + 1:]
+    if re.fullmatch(r"\s*" + _GREETINGS, line_start, re.IGNORECASE):
+        return True
+    # Next to another capitalised part of this name ("Een Bakker", "Jansen, Een").
+    neighbours = (re.search(r"(\w+)\W{1,3}$", before), re.match(r"\W{1,3}(\w+)", text[end:]))
+    return any(n is not None and n.group(1)[:1].isupper() and n.group(1).lower() in parts for n in neighbours)
 
 
 def _fold(text: str) -> str:
@@ -166,15 +263,48 @@ def scrub(text: str, identity: Identity | None) -> str:
         text = text[:finding.start] + _MASKS[finding.kind] + text[finding.end:]
     for finding in reversed(names(text)):
         text = text[:finding.start] + NAME + text[finding.end:]
+    for start, end in reversed(_positioned_names(text)):
+        text = text[:start] + NAME + text[end:]
     if identity is not None:
         for phrase in identity.phrases():
             pattern = r"(?<![\w])" + r"\s+".join(re.escape(word) for word in phrase.split()) + r"(?![\w])"
-            text = re.sub(pattern, NAME, text, flags=re.IGNORECASE)
+            text = re.sub(pattern, lambda m: m.group(0) if _a_noun_here(text, m) else NAME, text, flags=re.IGNORECASE)
+        parts = {p.lower() for p in identity.phrases() + identity.name_parts()} | {NAME.lower()}
+        for part in identity.name_parts():
+            # An ordinary word in the name ("Een", "Wijkagent"): only capitalised, where a name stands.
+            for match in reversed(list(re.finditer(r"(?<![\w])" + re.escape(part) + r"(?![\w])", text, re.IGNORECASE))):
+                word = match.group(0)
+                if word[:1].isupper() and not _ordinary_role(word) and \
+                        _in_name_position(text, match.start(), match.end(), parts, identity.particles()):
+                    text = text[:match.start()] + NAME + text[match.end():]
         # Collapse what a name with initials and particles leaves: "J. de [naam]", "[naam] van der [naam]".
         particles = r"(?:van|de|der|den|ten|ter|te|het|'t|’t|von|la|le|du|da|di)"
         text = re.sub(r"\[naam\](?:\s+" + particles + r")*\s+\[naam\]", NAME, text, flags=re.IGNORECASE)
-        text = re.sub(r"(?<!\w)(?:[A-Z]\.\s?)*(?:" + particles + r"\s+)*(?=\[naam\])", "", text, flags=re.IGNORECASE)
+        for run in identity.particles():
+            # "de [naam]" for "Jan de Vries": the particle is part of the name.
+            text = re.sub(r"(?<![\w])" + r"\s+".join(re.escape(w) for w in run.split()) + r"\s+(?=\[naam\])", "", text,
+                          flags=re.IGNORECASE)
+        text = re.sub(r"(?<![\w.])(?:[A-Z]\.\s?)+(?:" + particles + r"\s+)*(?=\[naam\])", "", text)
     return text
+
+
+# A lowercase word right after one of these is a noun ("bij de bakker", "de roos"), not a name.
+_DETERMINERS = frozenset("de het een die deze dat dit mijn onze ons uw jouw je zijn haar hun elke iedere geen welke "
+                         "'t ’t the a an my".split())
+
+
+def _a_noun_here(text: str, match: re.Match[str]) -> bool:
+    """Whether a single-word part found in lowercase stands as a noun: after an article or determiner."""
+    word = match.group(0)
+    if " " in word or not word.islower():
+        return False
+    previous = re.search(r"([\w'’]+)\s+$", text[:match.start()])
+    return previous is not None and previous.group(1).lower() in _DETERMINERS
+
+
+def _ordinary_role(word: str) -> bool:
+    """A role ("Wijkagent", "BINCO") is never masked, in any position."""
+    return fold(word).lower() in _ROLES
 
 
 def anonymize_text(text: str, identity: Identity | None) -> str:

@@ -310,6 +310,8 @@ def forward(desk: Desk, ref: str, *, to: str = PARTNERS, now: datetime | None = 
     post(desk.settings, to_list, message, envelope_from=desk.config.mail.sender)
     log.info("forwarded %s from %s to %s as %s", item.message_id, item.list, to_list, message["Message-ID"])
     desk.log("forward", to=to_list, **item_fields(item))
+    if to == PARTNERS:
+        _record_for_partners(desk, item, message, now)
     if keep:
         return Forwarded(item, to_list, str(message["Message-ID"]), str(message["Subject"]), len(item.message.attachments))
     try:
@@ -322,6 +324,19 @@ def forward(desk: Desk, ref: str, *, to: str = PARTNERS, now: datetime | None = 
         raise BinsiteError(Text(nl.format(l=to_list, e=exc.message("nl"), r=item.ref),
                                 en.format(l=to_list, e=exc.message("en"), r=item.ref))) from None
     return Forwarded(item, to_list, str(message["Message-ID"]), str(message["Subject"]), len(item.message.attachments))
+
+
+def _record_for_partners(desk: Desk, item: InboxItem, message: EmailMessage, now: datetime) -> None:
+    """The partners' door shows the forwarded report (its anonymised text) to the area's partners."""
+    from binsite.desk import partners
+
+    body = message.get_body(("plain",))
+    try:
+        partners.record_forward(partners.open_store(desk.root), key=report_key(item), ref=item.ref, area=item.area,
+                                subject=clean_subject(item.message.subject, item.identity),
+                                text=body.get_content() if body is not None else "", reporter=item.sender, now=now)
+    except (OSError, ValueError) as exc:  # the mail went: the record is what a partner's page misses
+        log.error("forwarded report %s not recorded for the partners' door: %s", report_key(item), type(exc).__name__)
 
 
 def _still_held(desk: Desk, item: InboxItem) -> None:

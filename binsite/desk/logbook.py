@@ -51,11 +51,21 @@ MEMBER_ADD = "member_add"
 MEMBER_REMOVE = "member_remove"
 MEMBERS_IMPORT = "members_import"
 LOGIN = "login"
+# The partners' door (``binsite.desk.partners``): a partner's login, notice, answer and status mark;
+# a BINCO's decision on a notice that waits.
+PARTNER_LOGIN = "partner_login"
+PARTNER_NOTICE = "partner_notice"
+PARTNER_ANSWER = "partner_answer"
+PARTNER_STATUS = "partner_status"
+NOTICE_APPROVE = "notice_approve"
+NOTICE_REJECT = "notice_reject"
 HANDLING = frozenset({FORWARD, ACCEPT, REJECT, DISCARD, ANSWER})
 ACTIONS = frozenset({RECEIVED, FORWARD, ACCEPT, REJECT, DISCARD, DRAFT, ANSWER, PUBLISH, SAVE_DRAFT, EDIT, APPROVE,
-                     REJECT_REQUEST, MEMBER_ADD, MEMBER_REMOVE, MEMBERS_IMPORT, LOGIN})
+                     REJECT_REQUEST, MEMBER_ADD, MEMBER_REMOVE, MEMBERS_IMPORT, LOGIN, PARTNER_LOGIN, PARTNER_NOTICE,
+                     PARTNER_ANSWER, PARTNER_STATUS, NOTICE_APPROVE, NOTICE_REJECT})
 # The only fields a line may carry besides v, at, by, action: nothing free-form.
-FIELDS = frozenset({"area", "list", "to", "report", "received", "bulletin", "count", "answer_to", "commit", "once"})
+FIELDS = frozenset({"area", "list", "to", "report", "received", "bulletin", "count", "answer_to", "commit", "once", "notice",
+                    "status"})
 
 
 @dataclass(frozen=True)
@@ -82,6 +92,11 @@ def binco(address: str) -> Actor:
     return Actor("binco", hashlib.sha256(address.strip().lower().encode("utf-8")).hexdigest()[:8])
 
 
+def partner(address: str) -> Actor:
+    """A partner (police, municipality), named like a BINCO by a short digest of their address."""
+    return Actor("partner", hashlib.sha256(address.strip().lower().encode("utf-8")).hexdigest()[:8])
+
+
 def entry(actor: Actor, action: str, *, at: datetime | None = None, **fields: object) -> dict[str, object]:
     """One logbook line as a dict (pure); unknown actions and fields are programming errors."""
     if action not in ACTIONS:
@@ -100,13 +115,13 @@ def entry(actor: Actor, action: str, *, at: datetime | None = None, **fields: ob
     return values
 
 
-def append(path: Path, values: dict[str, object]) -> None:
+def append(path: Path, values: dict[str, object], *, max_line: int = MAX_LINE, mode: int = 0o640) -> None:
     """Append one line: locked, a torn last line closed off first, fsynced."""
     line = json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    if "\n" in line or len(line) > MAX_LINE:
+    if "\n" in line or len(line) > max_line:
         raise ValueError("logbook line too long")
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o640)
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, mode)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         try:

@@ -130,9 +130,11 @@ def form_problems(form: BulletinForm, rel_hint: str = "formulier") -> list[Probl
 
 
 def bulletin_text(form: BulletinForm, *, area_names: Mapping[str, str], when: datetime,
-                  rel: str | None = None, keep: Mapping[str, object] | None = None) -> BulletinFile:
+                  rel: str | None = None, keep: Mapping[str, object] | None = None,
+                  author: Mapping[str, str] | None = None) -> BulletinFile:
     """The file for ``form`` (pure). ``rel``/``keep``: editing an existing file, whose path and
-    other front matter (date, privacy, expires, follow_up_of, ...) stay as they were."""
+    other front matter (date, privacy, expires, follow_up_of, ...) stay as they were.
+    ``author``: a partner's role and name (``binsite.desk.partners``) instead of the BINCO."""
     title = _one_line(form.title)
     values: dict[str, object] = dict(keep or {})
     for key in ("title", "category", "urgent", "audience", "draft", "areas", "author"):
@@ -146,7 +148,7 @@ def bulletin_text(form: BulletinForm, *, area_names: Mapping[str, str], when: da
         ordered["areas"] = list(form.areas)
     name = "BINCO " + (area_names.get(form.areas[0], form.areas[0]) if not notice else
                        " / ".join(area_names.get(a, a) for a in form.areas))
-    ordered["author"] = {"role": "binco", "name": name}
+    ordered["author"] = dict(author) if author else {"role": "binco", "name": name}
     if form.audience != "members":
         ordered["audience"] = form.audience
     if form.urgent:
@@ -247,6 +249,18 @@ class Author:
     email: str
 
 
+def check_alone(bulletin: BulletinFile, config, areas) -> list[Problem]:
+    """What ``binsite check`` says about this one file on its own (parsing and the privacy
+    guard, ``binsite.privacy``), where no working copy is at hand (a service without
+    ``BINSITE_GIT_REMOTE``): the desk's preview shows the guard's findings all the same."""
+    from binsite.incremental.analyse import analyse_source, parse_context
+    from binsite.source.content import Source
+
+    analysis, _extras = analyse_source(Source(bulletin.rel, bulletin.text.encode("utf-8")),
+                                       parse_context(config, tuple(areas)))
+    return list(analysis.problems)
+
+
 class Publisher:
     """Publishes into ``remote`` from the service's own clone in ``workdir``."""
 
@@ -311,6 +325,19 @@ class Publisher:
         self._git("reset", "--quiet", "--hard", f"origin/{branch}")
         self._git("clean", "--quiet", "-fd")
 
+    def _refuse_links(self, rel: str) -> None:
+        """Nothing on the way to ``rel`` in the clone is a symbolic link: a link committed in the
+        repository (``content/aa/x.md -> ../../binsite.yaml``, a folder linked to another area's)
+        would lead a read or a write elsewhere. Checked after ``_sync``, before reading or writing."""
+        path = self.workdir
+        for part in rel.split("/"):
+            path = path / part
+            if path.is_symlink():
+                raise BinsiteError(t("{p} is in de repository een symbolische koppeling; de balie opent of schrijft "
+                                     "alleen gewone bestanden (pas het aan in git)",
+                                     "{p} is a symbolic link in the repository; the desk opens or writes only regular "
+                                     "files (change it in git)", p=rel))
+
     def _blob(self, rel: str) -> str | None:
         done = self._git("rev-parse", "--verify", "--quiet", f"HEAD:{rel}", check=False)
         return done.stdout.strip() or None
@@ -322,6 +349,7 @@ class Publisher:
         _check_rel(rel)
         with self._locked():
             self._sync()
+            self._refuse_links(rel)
             blob = self._blob(rel)
             if blob is None:
                 raise BinsiteError(t("{p} bestaat niet (meer)", "{p} does not exist (any more)", p=rel))
@@ -334,7 +362,11 @@ class Publisher:
             found = []
             for area in sorted(area_ids):
                 folder = self.workdir / CONTENT_DIR / area
+                if folder.is_symlink() or (self.workdir / CONTENT_DIR).is_symlink():
+                    continue  # another folder's files under this area's name: not offered
                 for path in sorted(folder.glob("*.md"), reverse=True) if folder.is_dir() else ():
+                    if path.is_symlink():
+                        continue
                     split = split_front_matter(path.read_text(encoding="utf-8", errors="replace"))
                     title = ""
                     if split is not None:
@@ -359,6 +391,7 @@ class Publisher:
         _check_rel(bulletin.rel)
         with self._locked():
             self._sync()
+            self._refuse_links(bulletin.rel)
             try:
                 atomic_write(self.workdir / bulletin.rel, bulletin.text.encode("utf-8"))
                 return self._problems(bulletin.rel, now)
@@ -376,6 +409,7 @@ class Publisher:
         edited = base_blob is not None
         with self._locked():
             self._sync()
+            self._refuse_links(bulletin.rel)
             current = self._blob(bulletin.rel)
             if edited and current != base_blob:
                 raise Conflict(t(

@@ -1,4 +1,5 @@
-"""``make demo``'s login link for the example BINCO of one area (the browser desk).
+"""``make demo``'s login links: the example BINCO of one area (the browser desk), and one
+wijkagent (the partners' door, ``/partner/``).
 
 The web service that ``make demo`` starts (``binsite.devtools.local_web``) keeps
 its port in ``web.json`` and shares the local Mailman's secret; with them this signs a login token (``binsite.tokens.LOGIN``: 15 minutes, works
@@ -16,13 +17,14 @@ from pathlib import Path
 
 from binsite import tokens
 from binsite.devtools.local_mailman import STATE_DIR
-from binsite.devtools.local_web import LocalWeb
+from binsite.devtools.local_web import REMOTE_DIR, LocalWeb
 from binsite.i18n import current_language, t
 from binsite.source.network import load_network
 
 
-def login_link(root: Path, state_dir: Path | None = None) -> tuple[str, str, str] | None:
-    """``(area name, coordinator address, link)``, or None when the demo's web service is not there."""
+def login_link(root: Path, state_dir: Path | None = None, *, partner: bool = False) -> tuple[str, str, str] | None:
+    """``(area name, address, link)`` for the first area's BINCO (``partner``: the first
+    wijkagent of an area), or None when the demo's web service is not there."""
     folder = (state_dir or root / STATE_DIR).resolve()
     try:
         port = int(json.loads((folder / "web.json").read_text())["port"])
@@ -30,12 +32,20 @@ def login_link(root: Path, state_dir: Path | None = None) -> tuple[str, str, str
     except (OSError, ValueError, KeyError, TypeError):
         return None
     network = load_network(root)
-    area = next((a for a in network.areas if a.coordinators), None)
-    if network.config is None or area is None or len(secret) < tokens.MIN_SECRET_BYTES:
+    if network.config is None or len(secret) < tokens.MIN_SECRET_BYTES:
         return None
-    address = area.coordinators[0].strip().lower()
-    token = tokens.sign(secret, tokens.LOGIN, (address, secrets.token_urlsafe(18)))
-    return area.name, address, tokens.link(f"http://127.0.0.1:{port}/", tokens.LOGIN, token)
+    if partner:
+        found = next(((a, p.address) for a in network.areas for p in a.partners
+                      if p.role.lower() in ("politie", "wijkagent")), None)
+        purpose = tokens.PARTNER_LOGIN
+    else:
+        found = next(((a, a.coordinators[0]) for a in network.areas if a.coordinators), None)
+        purpose = tokens.LOGIN
+    if found is None:
+        return None
+    area, address = found[0], found[1].strip().lower()
+    token = tokens.sign(secret, purpose, (address, secrets.token_urlsafe(18)))
+    return area.name, address, tokens.link(f"http://127.0.0.1:{port}/", purpose, token)
 
 
 def main(argv: list[str]) -> int:
@@ -49,6 +59,15 @@ def main(argv: list[str]) -> int:
     name, address, link = found
     print(t("Balie voor de BINCO van {a} ({m}), 15 minuten geldig, één keer: {l}",
             "Desk for the BINCO of {a} ({m}), valid 15 minutes, once: {l}", a=name, m=address, l=link).get(lang))
+    agent = login_link(root, partner=True)
+    if agent is not None:
+        name, address, link = agent
+        print(t("Partnerbalie voor de wijkagent van {a} ({m}), 15 minuten geldig, één keer: {l}",
+                "Partners' desk for the community officer of {a} ({m}), valid 15 minutes, once: {l}",
+                a=name, m=address, l=link).get(lang))
+    remote = (root / STATE_DIR / REMOTE_DIR).resolve()
+    print(t("Publiceren op de balie maakt een commit in {r} (git --git-dir={r} log --stat main).",
+            "Publishing at the desk commits to {r} (git --git-dir={r} log --stat main).", r=remote).get(lang))
     return 0
 
 

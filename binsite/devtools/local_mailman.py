@@ -282,9 +282,11 @@ class LocalMailman:
                     d=self.state_dir))
             self.stop()
         bin_dir = ensure_venv(self.venv_dir, self.requirements, progress=self.progress)
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        self.var_dir.mkdir(exist_ok=True)
-        self.maildir.mkdir(exist_ok=True)
+        # The folder holds the REST password, delivered mails with login and unsubscribe
+        # links, and the ledger: its owner's only (0700), and so is what is made in it.
+        for folder in (self.state_dir, self.var_dir, self.maildir, self.ledger_dir):
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.chmod(folder, 0o700)  # a folder of an earlier run kept its mode
         stale_lock = any((self.var_dir / "locks").glob("master.lck*")) if (self.var_dir / "locks").is_dir() else False
         if stale_lock:
             log.warning("recovering a stale master lock in %s (a killed run)", self.var_dir / "locks")
@@ -294,7 +296,7 @@ class LocalMailman:
         secret = self.secret or os.environ.get(SECRET_VAR, "") or secrets.token_urlsafe(32)
         web_url = os.environ.get(WEB_URL_VAR, "") if self.web_url is None else self.web_url
         gunicorn_cfg = self.state_dir / "gunicorn.cfg"
-        gunicorn_cfg.write_text(GUNICORN_CFG)
+        write_private(gunicorn_cfg, GUNICORN_CFG)
         # It holds the REST password: readable by its owner only, from the moment it exists.
         write_private(self.config_file, mailman_cfg(var_dir=self.var_dir, rest_port=rest_port, lmtp_port=lmtp_port,
                                                     smtp_port=self.smtp_relay_port or smtp_port, password=password,
@@ -374,11 +376,12 @@ class LocalMailman:
     def _spawn(self, cmd: list[str], log_name: str, extra_env: dict[str, str] | None = None) -> subprocess.Popen:
         # Output goes to a file, never to our stdout: `eval "$(binsite local-mailman start)"`
         # would otherwise wait for these long-running children to close the pipe.
-        with open(self.state_dir / log_name, "ab") as out:
+        with os.fdopen(os.open(self.state_dir / log_name, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "ab") as out:
             env = {k: v for k, v in os.environ.items() if not k.startswith("MAILMAN_") and k != "PYTHONPATH"}
             env.update(extra_env or {})
+            # umask 077: the sink's mails, Mailman's database, queues and logs are the owner's only.
             proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                    cwd=self.state_dir, env=env, start_new_session=True)
+                                    cwd=self.state_dir, env=env, start_new_session=True, umask=0o077)
         self._children[proc.pid] = proc
         return proc
 

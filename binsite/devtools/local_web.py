@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -31,6 +32,8 @@ from binsite.i18n import current_language, t
 STATE_FILE = "web.json"
 SECRET_FILE = "web-secret"
 LOG_FILE = "web.log"
+REMOTE_DIR = "remote.git"   # the demo's bare remote: publishing from the desk pushes here
+CLONE_DIR = "publish"       # the web service's clone of it
 
 
 @dataclass(frozen=True)
@@ -76,9 +79,39 @@ class LocalWeb:
         if mailman is None:
             raise BinsiteError(t("de lokale Mailman draait niet: eerst 'binsite local-mailman start' (of make demo)",
                                  "the local Mailman is not running: first 'binsite local-mailman start' (or make demo)"))
+        # The demo's own state, remote and clone, never the repository's state/ or a real remote:
+        # the desk's logbook and sessions beside the demo's ledger; publishing commits and pushes
+        # to a bare repository under the state folder.
         return {**base, **mailman.settings.environment(), "BINSITE_SECRET_KEY": self.secret(),
                 "BINSITE_SMTP_HOST": "127.0.0.1", "BINSITE_SMTP_PORT": str(mailman.smtp_port),
-                "BINSITE_WEB_URL": f"http://127.0.0.1:{port}/"}
+                "BINSITE_WEB_URL": f"http://127.0.0.1:{port}/",
+                "BINSITE_STATE_DIR": str(LocalMailman(self.state_dir).ledger_dir),
+                "BINSITE_GIT_REMOTE": str(self.demo_remote()), "BINSITE_GIT_BRANCH": "main",
+                "BINSITE_GIT_WORKDIR": str(self.state_dir / CLONE_DIR)}
+
+    def demo_remote(self) -> Path:
+        """The demo's bare git remote (``.binsite/local/remote.git``), made once from the site's files
+        as they are (tracked or not, ``.gitignore`` respected); later runs keep what was published."""
+        remote = self.state_dir / REMOTE_DIR
+        if (remote / "HEAD").exists():
+            return remote
+        tmp = self.state_dir / f".{REMOTE_DIR}.{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        demo = ["-c", "user.name=binsite demo", "-c", "user.email=demo@example.org"]
+
+        def git(*args: str) -> None:
+            done = subprocess.run(["git", f"--git-dir={tmp}", f"--work-tree={self.root}", *demo, *args],
+                                  capture_output=True, text=True, stdin=subprocess.DEVNULL)
+            if done.returncode != 0:
+                raise BinsiteError(t("git {c} voor de demo-remote mislukte: {e}", "git {c} for the demo remote failed: {e}",
+                                     c=args[0], e=done.stderr.strip()[-500:]))
+
+        subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(tmp)], check=True,
+                       capture_output=True)
+        git("add", "-A")
+        git("commit", "--quiet", "-m", "Demo: the example network, as the demo found it")
+        os.replace(tmp, remote)
+        return remote
 
     def start(self, *, environ: Mapping[str, str] = os.environ, port: int | None = None) -> WebState:
         """Running already: that one. Otherwise started and answering before this returns."""
@@ -88,9 +121,11 @@ class LocalWeb:
         port = port or free_port()
         env = self.environment(environ, port)
         cmd = [sys.executable, "-m", "binsite", "--root", str(self.root), "web", "--port", str(port)]
-        with open(self.state_dir / LOG_FILE, "ab") as out:
+        log_fd = os.open(self.state_dir / LOG_FILE, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        with os.fdopen(log_fd, "ab") as out:
+            # umask 077: the desk's logbook, sessions and clone are the owner's only.
             proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=env,
-                                    start_new_session=True)
+                                    start_new_session=True, umask=0o077)
         state = WebState(proc.pid, port, time.time())
         write_private(self.state_dir / STATE_FILE, json.dumps(asdict(state)))
         deadline = time.monotonic() + self.start_timeout

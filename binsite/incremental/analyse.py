@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from binsite.render.markup import RenderedBody
 
 # Bump when parsing, the guard or Markdown rendering change their output.
-ANALYSIS_VERSION = 4
+ANALYSIS_VERSION = 5
 # Below this many files to (re)analyse, a process pool costs more than it saves.
 POOL_THRESHOLD = 64
 
@@ -117,7 +117,7 @@ def analyse_source(source: Source, ctx: ParseContext, media: tuple[MediaFile, ..
     # Imported here: a command that finds every file in the cache (a dry
     # run, a rebuild) never loads Markdown or the privacy patterns.
     from binsite import privacy
-    from binsite.render.markup import render_body, search_words
+    from binsite.render.markup import render_body, search_text
 
     bulletin, text, problems = parse_bulletin(source, ctx.config, frozenset(ctx.area_ids))
     if bulletin is None:
@@ -158,7 +158,7 @@ def analyse_source(source: Source, ctx: ParseContext, media: tuple[MediaFile, ..
         public_media=_shown(body.public_media, usable),
         mail_media=mail_names,
     )
-    return analysis, Extras(body, search_words(bulletin.title + "\n" + body.public_text))
+    return analysis, Extras(body, search_text(body.public_text))
 
 
 def _shown(refs: tuple, usable: dict[str, MediaFile]) -> tuple[str, ...]:

@@ -191,7 +191,7 @@ def rewrite_entries(path: Path, entries: list[LedgerEntry] | tuple[LedgerEntry, 
     """Replace the ledger with ``entries`` (temp file, fsync, rename): how an
     uncertain entry is settled. Only under the ledger's lock."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as out:
+    with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, _file_mode(path.parent)), "wb") as out:
         out.write("".join(entry.to_json() + "\n" for entry in entries).encode("utf-8"))
         out.flush()
         os.fsync(out.fileno())
@@ -203,13 +203,23 @@ def rewrite_entries(path: Path, entries: list[LedgerEntry] | tuple[LedgerEntry, 
         os.close(fd)
 
 
+def _file_mode(folder: Path) -> int:
+    """A new ledger file in a folder only its owner may enter (the demo's ``.binsite/local/ledger``,
+    0700) is its owner's only too (0600); elsewhere the usual mode (the umask decides)."""
+    try:
+        private = not folder.stat().st_mode & 0o077
+    except OSError:
+        private = False
+    return 0o600 if private else 0o666
+
+
 def append_line(path: Path, line: str) -> None:
     """Append one JSON line and make it durable before returning."""
     path.parent.mkdir(parents=True, exist_ok=True)
     is_new = not path.exists()
     if not is_new:
         _drop_torn_tail(path)
-    with open(path, "ab") as out:
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, _file_mode(path.parent)), "ab") as out:
         out.write((line + "\n").encode("utf-8"))
         out.flush()
         os.fsync(out.fileno())

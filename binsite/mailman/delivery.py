@@ -41,7 +41,9 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from email import encoders
+from email.header import Header, decode_header, make_header
 
 from mailman.interfaces.mta import SomeRecipientsFailed
 from mailman.mta.deliver import Deliver
@@ -191,6 +193,26 @@ def drop_password_approval(msg) -> None:
             msg.set_payload(parts[:-1])
 
 
+# Mailman words the subject of its notice to a list's owner in its default language, whatever
+# the list's (``mailman/app/subscriptions.py`` builds it outside the list's translation): the
+# BINCO of a Dutch list gets it in Dutch, as the body (binsite's template) already is.
+_REQUEST_SUBJECT = re.compile(r"New (un)?subscription request to (.+) from (\S+)\s*", re.DOTALL)
+
+
+def dutch_request_subject(mlist, msg) -> None:
+    """The owner's notice of a (un)subscription that waits, with a Dutch subject for a Dutch list."""
+    language = getattr(getattr(mlist, "preferred_language", None), "code", "en")
+    if language == "en" or msg.get("Subject") is None:
+        return
+    subject = str(make_header(decode_header(str(msg["Subject"]))))
+    found = _REQUEST_SUBJECT.fullmatch(" ".join(subject.split()))
+    if found is None:
+        return
+    what = "Afmelding" if found.group(1) else "Aanmelding"
+    del msg["Subject"]
+    msg["Subject"] = Header(f"{what} van {found.group(3)} wacht op de balie: {found.group(2)}", "utf-8")
+
+
 class BinsiteDelivery(Deliver):
     """Mailman's individual delivery (VERP, decoration, personalisation, ARC) plus binsite's links."""
 
@@ -207,6 +229,7 @@ class BinsiteDelivery(Deliver):
                       "set" if secret else "missing", web_url)
         personal_links(mlist, msg, msgdata.get("member"), secret=secret, web_url=web_url)
         drop_password_approval(msg)
+        dutch_request_subject(mlist, msg)
 
 
 def deliver(mlist, msg, msgdata):

@@ -29,6 +29,7 @@ lets a stranger in past the BINCO.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal
 
 from binsite.errors import BinsiteError
@@ -92,11 +93,14 @@ def delivery_mode(client: "MailmanClient", area: Area, domain: str, address: str
     return _choose(_state(client, _lists(area, domain), _address(address)))  # type: ignore[return-value]
 
 
-def set_delivery_mode(client: "MailmanClient", area: Area, domain: str, address: str, mode: Mode) -> bool:
+def set_delivery_mode(client: "MailmanClient", area: Area, domain: str, address: str, mode: Mode, *,
+                      moved: Callable[[tuple[str, str], tuple[str, str]], None] | None = None) -> bool:
     """Move a member of ``area`` to the list of ``mode``; True when anything
     changed. Raises ``NotAMember`` for an address on neither list (nothing
     changes), ``ValueError`` for an unknown mode. Safe to repeat, and to
-    repeat after a crash at any step (see the module's docstring)."""
+    repeat after a crash at any step (see the module's docstring). ``moved``
+    is told ``(list id, old member id), (list id, new member id)`` after a move
+    (``binsite.mailman.moves``: links in older mail follow it)."""
     if mode not in MODES:
         raise ValueError(mode)
     address = _address(address)
@@ -113,6 +117,7 @@ def set_delivery_mode(client: "MailmanClient", area: Area, domain: str, address:
             client.set_member_flag(target, address, LEAVING_FLAG, None)
             return True
         return False
+    old = _membership_id(client, other, address)
     # Step 1: the old membership is the one being left.
     if not found[other_mode]:
         client.set_member_flag(other, address, LEAVING_FLAG, False)
@@ -128,7 +133,18 @@ def set_delivery_mode(client: "MailmanClient", area: Area, domain: str, address:
         log.warning("membership on %s gone after a move (a concurrent move?); subscribing again", target)
         _subscribe(client, target, address)
     log.info("moved a member of %s to %s", area.id, target)
+    new = _membership_id(client, target, address)
+    if moved is not None and old is not None and new is not None:
+        moved(old, new)
     return True
+
+
+def _membership_id(client: "MailmanClient", fqdn: str, address: str) -> tuple[str, str] | None:
+    """``(list id, member id)`` of ``address`` on ``fqdn``, or None."""
+    from binsite.mailman.client import list_id
+
+    wanted = list_id(fqdn)
+    return next(((m.list_id, m.member_id) for m in client.memberships(address) if m.list_id == wanted), None)
 
 
 def leave(client: "MailmanClient", area: Area, domain: str, address: str) -> bool:

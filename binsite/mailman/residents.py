@@ -24,8 +24,10 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 
 from binsite import tokens
+from binsite.mailman import moves
 from binsite.mailman.client import MailmanClient, MemberRecord, list_id
 from binsite.source.areas import MEMBERS, Area
 from binsite.tokens import BadToken
@@ -151,24 +153,54 @@ def read_member_token(secret: bytes | str, token: str, purpose: str, areas: tupl
     return target, normalise_member_id(fields[1])
 
 
-def leave_member(client: MailmanClient, list_id_: str, member_id: str) -> bool:
-    """Remove membership ``member_id`` when it is one of list ``list_id_``; False when it is gone or another list's."""
+def leave_member(client: MailmanClient, list_id_: str, member_id: str, *, areas: tuple[Area, ...] = (),
+                 domain: str = "", moves_file: Path | None = None) -> bool:
+    """Remove membership ``member_id`` when it is one of list ``list_id_``; False when it is gone or another list's.
+    With ``moves_file`` (and the network's ``areas`` and ``domain``), a membership that moved to the area's
+    other list is removed there (``follow_move``)."""
     member = client.member_by_id(member_id)
     if member is None or member.list_id != list_id_:
-        return False
+        target = residents_lists(areas, domain).get(list_id_) if moves_file is not None else None
+        moved = follow_move(client, moves_file, target, member_id, areas, domain) if target is not None else None
+        if moved is None:
+            return False
+        member_id = moved[1].member_id
     return client.unsubscribe_member(member_id)
 
 
 def read_member_link(client: MailmanClient, secret: bytes | str, token: str, purpose: str,
-                     areas: tuple[Area, ...], domain: str, *, now: float | None = None) -> MemberLink:
+                     areas: tuple[Area, ...], domain: str, *, now: float | None = None,
+                     moves_file: Path | None = None) -> MemberLink:
     """The list and the membership a token names. ``BadToken`` for anything but a valid token of
     ``purpose`` for a residents' list of this network; ``member`` is None when that
-    membership is gone (left already, or it was another list's: never acted on)."""
+    membership is gone (left already, or it was another list's: never acted on). With
+    ``moves_file``, a membership that moved to the area's other list is followed there:
+    the link in an older mail still works for that resident."""
     target, member_id = read_member_token(secret, token, purpose, areas, domain, now=now)
     member = client.member_by_id(member_id)
     if member is not None and member.list_id != target.list_id:
         member = None  # a member id of another list: this token cannot touch it
+    if member is None and moves_file is not None:
+        moved = follow_move(client, moves_file, target, member_id, areas, domain)
+        if moved is not None:
+            return MemberLink(moved[0], moved[1].member_id, moved[1])
     return MemberLink(target, member_id, member)
+
+
+def follow_move(client: MailmanClient, moves_file: Path, target: ResidentsList, member_id: str,
+                areas: tuple[Area, ...], domain: str) -> tuple[ResidentsList, MemberRecord] | None:
+    """Where a membership that is gone went (``binsite.mailman.moves``): the same resident on
+    the area's other list after choosing the weekly overview or back. Never another area's
+    list, and only a membership Mailman still has on the list the record names."""
+    lists = residents_lists(areas, domain)
+    for list_id_, moved_id in reversed(moves.follow(moves_file, (target.list_id, member_id))):
+        there = lists.get(list_id_)
+        if there is None or there.area.id != target.area.id:
+            return None  # a record that leaves the area: not followed
+        member = client.member_by_id(moved_id)
+        if member is not None and member.list_id == list_id_:
+            return there, member
+    return None
 
 
 def leave(client: MailmanClient, link: MemberLink) -> bool:

@@ -24,7 +24,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from binsite.i18n import t
+from binsite.i18n import EMERGENCY, t
 from binsite.source.areas import MEMBERS, Area
 
 # Every list template of Mailman 3.3.10 (mailman/interfaces/template.py, ALL_TEMPLATES).
@@ -78,9 +78,9 @@ def _dollar(text: str) -> str:
 def desk(web_url: str, lang: str) -> str:
     """Where a BINCO handles what waits: the web desk when there is one, else the CLI desk."""
     if web_url:
-        return t("Handel dit af in het BINCO-bureau: {u}binco/", "Handle this at the BINCO desk: {u}binco/",
+        return t("Handel dit af aan de balie: {u}binco/", "Handle this at the BINCO desk: {u}binco/",
                  u=web_url if web_url.endswith("/") else web_url + "/").get(lang)
-    return t("Handel dit af met het BINCO-bureau op de opdrachtregel: binsite inbox (berichten) of "
+    return t("Handel dit af met binsite op de opdrachtregel: binsite inbox (berichten) of "
              "binsite members (aanmeldingen); zie de handleiding voor BINCO's.",
              "Handle this with the BINCO desk on the command line: binsite inbox (messages) or binsite members "
              "(subscriptions); see the BINCO handbook.").get(lang)
@@ -113,17 +113,19 @@ def list_templates(area: Area, kind: str, *, title: str, language: str, web_url:
         "municipality share information about safety in the neighbourhood by e-mail. A resident, the BINCO, "
         "coordinates the area {a} and reads every message first.",
         b=bin_name, a=_dollar(area.name)).get(lang)
+    # Mailman fills every paragraph of its notices into running text (mailman.utilities.string.wrap),
+    # except indented lines: the rules are indented, so each stays on its own line.
     rules = t(
         "Spelregels:\n"
-        "- Beschrijf wat u zag (gedrag, tijd, plek), niet wie: geen namen, kentekens of telefoonnummers.\n"
-        "- Uw bericht gaat eerst naar de BINCO; die beslist of het naar de leden gaat.\n"
-        "- Ga zelf niet achter iemand aan en deel berichten niet op sociale media.",
+        "  - Beschrijf wat u zag (gedrag, tijd, plek), niet wie: geen namen, kentekens of telefoonnummers.\n"
+        "  - Uw bericht gaat eerst naar de BINCO; die beslist of het naar de leden gaat.\n"
+        "  - Ga zelf niet achter iemand aan en deel berichten niet op sociale media.",
         "House rules:\n"
-        "- Describe what you saw (behaviour, time, place), not who: no names, licence plates or phone numbers.\n"
-        "- Your message goes to the BINCO first, who decides whether it goes to the members.\n"
-        "- Never go after anyone yourself and do not share messages on social media.").get(lang)
-    emergency = t("Bij spoed: bel 112. Geen spoed maar wel politie: 0900-8844. Het BIN is geen alarmnummer.",
-                  "Emergency: call 112. Police, no emergency: 0900-8844. The BIN is not an emergency number.").get(lang)
+        "  - Describe what you saw (behaviour, time, place), not who: no names, licence plates or phone numbers.\n"
+        "  - Your message goes to the BINCO first, who decides whether it goes to the members.\n"
+        "  - Never go after anyone yourself and do not share messages on social media.").get(lang)
+    # The archive's and the service's emergency line, word for word.
+    emergency = _dollar(EMERGENCY.get(lang)) + " " + t("Het BIN is geen alarmnummer.", "The BIN is not an emergency number.").get(lang)
     coordinator = t("De BINCO van {a} bereikt u via $owner_email.", "You reach the BINCO of {a} at $owner_email.",
                     a=_dollar(area.name)).get(lang)
     leave = leave_text(web_url, lang, personal=True)
@@ -232,7 +234,9 @@ def list_templates(area: Area, kind: str, *, title: str, language: str, web_url:
             "Delivery of $listname to $sender_email was stopped: mail bounced too often. Questions? $owner_email."),
         "list:user:notice:welcome": L("Welkom bij $display_name!\n\n", "Welcome to $display_name!\n\n")
         + what + "\n\n" + rules + "\n\n" + coordinator + "\n\n" + (leave if members else leave_plain) + "\n\n"
-        + emergency + "\n\n-- \n" + sign,
+        # The BIN's name on a line of its own: a "-- " line would lose its space in Mailman's filling
+        # and run into the name ("--  name").
+        + emergency + "\n\n" + sign,
     }
     for name in EMPTY:
         texts[name] = ""

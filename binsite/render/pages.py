@@ -364,7 +364,7 @@ def search_batches(archive: Archive, site_key: str = "") -> list[SearchBatch]:
 
 def encode_search_batch(entries: tuple[Entry, ...], words: dict[str, str], lang: str) -> bytes:
     """One batch's records (``words``: per ``words_key`` the entry's search
-    words), without their brackets: batches are joined by commas. One JSON
+    text, ``markup.search_text``), without their brackets: batches are joined by commas. One JSON
     encoding per batch (one per record cost more in setting up the encoder
     than in encoding)."""
     return _INDEX_ENCODER.encode([{
@@ -380,7 +380,7 @@ def encode_search_batch(entries: tuple[Entry, ...], words: dict[str, str], lang:
 
 def search_index(archive: Archive, site_key: str = "", parts: SearchParts | None = None) -> Iterator[bytes]:
     """A small script that defines the offline search index: per public
-    bulletin its title, path, date, areas, category and the set of its words.
+    bulletin its title, path, date, areas, category and its public text (``w``).
     Made (and written) one batch at a time, so that memory holds the words of
     those only, never the whole index (14 MB at 10,000 bulletins). ``parts``
     gives the encoded batches (a build takes unchanged ones from its cache,

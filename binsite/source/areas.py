@@ -14,7 +14,9 @@ from binsite.source.yamlfile import load_mapping
 
 LISTS_DIR = "lists"
 AREA_ID = re.compile(r"^[a-z0-9][a-z0-9-]*\Z")
-_KNOWN_KEYS = {"name", "district", "description", "coordinators", "partners", "join"}
+_KNOWN_KEYS = {"name", "district", "description", "coordinators", "partners", "join", "partner_notices"}
+# ``partner_notices``: a partner's notice for this area waits for the BINCO (approve) or goes at once (direct).
+PARTNER_NOTICES = ("approve", "direct")
 # The three lists of every area: its members (residents who get every
 # bulletin at once), the residents who chose the weekly overview (urgent
 # bulletins at once, the rest once a week), and its partners.
@@ -45,6 +47,7 @@ class Area:
     partners: tuple[Partner, ...]
     join: str
     source: str
+    partner_notices: str = "approve"
 
     def members_list(self, domain: str) -> str:
         return f"{self.id}@{domain}"
@@ -180,6 +183,13 @@ def _load_area(path: Path, rel: str) -> tuple[Area | None, list[Problem]]:
             problems.append(error(rel, doc.line(f"partners.{index}"), t(
                 "partner {a} staat er twee keer in", "partner {a} is listed twice", a=partner.address)))
         seen.add(partner.address)
+    partner_notices = values.get("partner_notices", "approve")
+    if partner_notices not in PARTNER_NOTICES:
+        problems.append(error(rel, doc.line("partner_notices"), t(
+            "'partner_notices' moet 'approve' (de BINCO keurt berichten van partners goed) of 'direct' zijn, niet {v!r}",
+            "'partner_notices' must be 'approve' (the BINCO approves partners' notices) or 'direct', not {v!r}",
+            v=partner_notices)))
+        partner_notices = "approve"
     area = Area(
         id=area_id,
         name=name.strip(),
@@ -189,5 +199,6 @@ def _load_area(path: Path, rel: str) -> tuple[Area | None, list[Problem]]:
         partners=tuple(partners),
         join=str(values.get("join") or "").strip(),
         source=rel,
+        partner_notices=str(partner_notices),
     )
     return area, problems

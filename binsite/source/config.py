@@ -119,6 +119,21 @@ class MailConfig:
 
 
 @dataclass(frozen=True)
+class CentralPartner:
+    """A partner declared in ``binsite.yaml`` ``partners:`` (the municipality's or the police's
+    central sender): ``areas`` None means every area."""
+
+    address: str
+    role: str
+    name: str = ""
+    areas: tuple[str, ...] | None = None
+    line: int | None = None   # where it is declared, for errors found against lists/
+
+
+PARTNER_KEYS = {"address", "role", "name", "areas"}
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     title: str
     base_url: str
@@ -149,6 +164,8 @@ class SiteConfig:
     # weekday (0 = Monday) and time on, after the week ended.
     weekly_day: int = 0
     weekly_time: time = time(7, 0)
+    # ``partners:``: central senders who may use the partners' door (``binsite.web.partner``).
+    partners: tuple[CentralPartner, ...] = ()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -181,7 +198,7 @@ class SiteConfig:
 
 _KNOWN_KEYS = {"title", "base_url", "language", "timezone", "description", "organisation", "contact",
                "mail", "categories", "retention", "send_window", "per_page", "media", "web_url",
-               "quiet_hours", "weekly"}
+               "quiet_hours", "weekly", "partners"}
 _WEEKLY_KEYS = {"day", "time"}
 _MAIL_KEYS = {"domain", "sender", "sender_name"}
 _MEDIA_KEYS = {"max_file_mb", "max_mail_mb"}
@@ -403,6 +420,8 @@ def parse_config(doc: Located, rel: str) -> tuple[SiteConfig | None, list[Proble
                     "'weekly.time' {v!r} is geen tijd: schrijf uren en minuten tussen aanhalingstekens, zoals \"07:00\"",
                     "'weekly.time' {v!r} is not a time: write hours and minutes in quotes, such as \"07:00\"", v=value)))
 
+    partners = _parse_partners(doc, rel, problems)
+
     config = SiteConfig(
         title=str(title),
         base_url=base_url,
@@ -424,5 +443,59 @@ def parse_config(doc: Located, rel: str) -> tuple[SiteConfig | None, list[Proble
         quiet_hours=quiet_hours,
         weekly_day=weekly_day,
         weekly_time=weekly_time,
+        partners=partners,
     )
     return config, problems
+
+
+def _parse_partners(doc: Located, rel: str, problems: list[Problem]) -> tuple[CentralPartner, ...]:
+    """``partners: [{address, role, name, areas: all | [ids]}]``; whether the areas exist is
+    checked against ``lists/`` by ``binsite.source.network``."""
+    raw = doc.values.get("partners")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        problems.append(error(rel, doc.line("partners"), t(
+            "'partners' moet een lijst zijn, zoals: partners: [{address: communicatie@gemeente.nl, role: gemeente, "
+            "areas: all}]",
+            "'partners' must be a list, such as: partners: [{address: communicatie@gemeente.nl, role: gemeente, "
+            "areas: all}]")))
+        return ()
+    found: list[CentralPartner] = []
+    seen: set[str] = set()
+    for index, item in enumerate(raw):
+        where = doc.line(f"partners.{index}")
+        if not isinstance(item, dict) or not is_address(item.get("address")):
+            problems.append(error(rel, where, t("partner heeft geen geldig 'address'", "partner has no valid 'address'")))
+            continue
+        for key in item:
+            if key not in PARTNER_KEYS:
+                problems.append(warning(rel, doc.line(f"partners.{index}.{key}"), t(
+                    "onbekende instelling {k!r} bij een partner; bekend: {known}",
+                    "unknown setting {k!r} of a partner; known: {known}", k=key, known=", ".join(sorted(PARTNER_KEYS)))))
+        address = str(item["address"]).strip().lower()
+        role = item.get("role")
+        if not isinstance(role, str) or not re.fullmatch(r"[a-z][a-z-]{1,30}", role.strip()):
+            problems.append(error(rel, doc.line(f"partners.{index}.role") or where, t(
+                "partner {a}: 'role' ontbreekt of is ongeldig; bijvoorbeeld politie of gemeente",
+                "partner {a}: 'role' is missing or invalid; for example politie or gemeente", a=address)))
+            continue
+        areas = item.get("areas", "all")
+        area_ids: tuple[str, ...] | None
+        if areas == "all":
+            area_ids = None
+        elif isinstance(areas, list) and areas and all(isinstance(a, str) and a.strip() for a in areas):
+            area_ids = tuple(dict.fromkeys(a.strip() for a in areas))
+        else:
+            problems.append(error(rel, doc.line(f"partners.{index}.areas") or where, t(
+                "partner {a}: 'areas' moet 'all' zijn of een lijst van gebieden, zoals [noord, zuid]",
+                "partner {a}: 'areas' must be 'all' or a list of areas, such as [noord, zuid]", a=address)))
+            continue
+        if address in seen:
+            problems.append(error(rel, where, t("partner {a} staat er twee keer in", "partner {a} is listed twice",
+                                                a=address)))
+            continue
+        seen.add(address)
+        name = " ".join(str(item.get("name") or "").split())[:100]
+        found.append(CentralPartner(address, role.strip(), name, area_ids, where))
+    return tuple(found)

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from binsite.source.areas import Area, load_areas
 from binsite.source.config import SiteConfig, load_config
-from binsite.errors import InvalidSite, Problem
+from binsite.errors import InvalidSite, Problem, error
+from binsite.i18n import t
 
 
 @dataclass(frozen=True)
@@ -34,4 +35,18 @@ def load_network(root: Path) -> Network:
     if config is None:
         return Network(None, (), tuple(problems))
     areas, more = load_areas(root, config)
-    return Network(config, areas, tuple(problems + more))
+    return Network(config, areas, tuple(problems + more + _partner_areas(config, areas)))
+
+
+def _partner_areas(config: SiteConfig, areas: tuple[Area, ...]) -> list[Problem]:
+    """A central partner of binsite.yaml may name only areas that lists/ has."""
+    known = {a.id for a in areas}
+    found = []
+    for partner in config.partners:
+        for area_id in partner.areas or ():
+            if area_id not in known:
+                found.append(error(config.source, partner.line, t(
+                    "partner {p}: onbekend gebied {a!r}; bekende gebieden: {k}",
+                    "partner {p}: unknown area {a!r}; known areas: {k}", p=partner.address, a=area_id,
+                    k=", ".join(sorted(known)))))
+    return found

@@ -37,6 +37,11 @@ class DeskMonth:
     published: int
     handled: int
     median_hours: float | None  # from arrival to first handling, of the reports handled
+    # The partners' door (binsite.desk.partners): notices written, answers given, and the
+    # median time from the forward to the partners to their first answer.
+    partner_notices: int = 0
+    partner_answers: int = 0
+    median_answer_hours: float | None = None
 
 
 def _moment(value: object) -> datetime | None:
@@ -53,7 +58,11 @@ def desk_figures(lines: Iterable[dict[str, object]], tz: ZoneInfo, *, area_ids: 
                  since: str | None = None, until: str | None = None) -> list[DeskMonth]:
     """Per (area, month) the desk's figures, sorted by area then month. ``since``/``until``
     are months (``YYYY-MM``), inclusive."""
+    from binsite.desk.partners import partner_figures
+
+    lines = list(lines)
     wanted = set(area_ids)
+    by_partners = partner_figures(lines, tz, area_ids=wanted)
     reports: dict[str, dict[str, object]] = {}   # report -> area, received, first handled, forwarded, answered
     published: dict[tuple[str, str], set[str]] = {}
     for line in lines:
@@ -95,17 +104,20 @@ def desk_figures(lines: Iterable[dict[str, object]], tz: ZoneInfo, *, area_ids: 
             figures["handled"] += 1  # type: ignore[operator]
             seconds = max(0.0, (state["handled"] - state["received"]).total_seconds())  # type: ignore[operator]
             figures["hours"].append(seconds / 3600)  # type: ignore[union-attr]
-    for key in published:
+    for key in [*published, *by_partners]:
         month_of(key)
     found = []
     for (area, month), figures in sorted(months.items()):
         if (since and month < since) or (until and month > until):
             continue
         hours = figures["hours"]
+        partners = by_partners.get((area, month))
         found.append(DeskMonth(area, month, int(figures["reports"]), int(figures["forwarded"]),  # type: ignore[arg-type]
                                int(figures["answered"]), len(published.get((area, month), ())),  # type: ignore[arg-type]
                                int(figures["handled"]),  # type: ignore[arg-type]
-                               round(statistics.median(hours), 1) if hours else None))  # type: ignore[arg-type]
+                               round(statistics.median(hours), 1) if hours else None,  # type: ignore[arg-type]
+                               partners.notices if partners else 0, partners.answers if partners else 0,
+                               partners.median_answer_hours if partners else None))
     return found
 
 
@@ -152,21 +164,27 @@ def render_desk(rows: list[DeskMonth], fmt: str, *, lang: str) -> str:
     if fmt == "json":
         return json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=2) + "\n"
     heads = [t("gebied", "area"), t("maand", "month"), t("meldingen", "reports"), t("doorgestuurd", "forwarded"),
-             t("beantwoord", "answered"), t("gepubliceerd", "published"), t("mediane behandeltijd", "median time to handle")]
+             t("beantwoord", "answered"), t("gepubliceerd", "published"), t("mediane behandeltijd", "median time to handle"),
+             t("berichten partners", "partners' notices"), t("antwoorden partners", "partners' answers"),
+             t("mediaan tot antwoord partner", "median time to partner's answer")]
     labels = [h.get(lang) for h in heads]
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(labels[:-1] + [t("mediane behandeltijd (uren)", "median time to handle (hours)").get(lang)])
+        writer.writerow(labels[:6] + [t("mediane behandeltijd (uren)", "median time to handle (hours)").get(lang)]
+                        + labels[7:9] + [t("mediaan tot antwoord partner (uren)",
+                                           "median time to partner's answer (hours)").get(lang)])
         for r in rows:
             writer.writerow([r.area, r.month, r.reports, r.forwarded, r.answered, r.published,
-                             "" if r.median_hours is None else r.median_hours])
+                             "" if r.median_hours is None else r.median_hours, r.partner_notices, r.partner_answers,
+                             "" if r.median_answer_hours is None else r.median_answer_hours])
         return out.getvalue()
     if not rows:
         return t("Het logboek van de balie is nog leeg: er is nog niets afgehandeld.\n",
                  "The desk's logbook is still empty: nothing has been handled yet.\n").get(lang)
     table = [labels] + [[r.area, r.month, str(r.reports), str(r.forwarded), str(r.answered), str(r.published),
-                         hours_text(r.median_hours, lang)] for r in rows]
+                         hours_text(r.median_hours, lang), str(r.partner_notices), str(r.partner_answers),
+                         hours_text(r.median_answer_hours, lang)] for r in rows]
     widths = [max(len(row[i]) for row in table) for i in range(len(labels))]
     lines = []
     for index, row in enumerate(table):

@@ -16,4 +16,6 @@ by side. Only the rate limiter is per process (see ``ratelimit.py``).
 BLUEPRINTS = (
     "binsite.web.residents:blueprint",
     "binsite.web.desk:blueprint",
+    "binsite.web.partner:blueprint",
+    "binsite.web.partner:binco_side",
 )

@@ -38,10 +38,10 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from binsite.errors import BinsiteError
-from binsite.i18n import t
+from binsite.i18n import EMERGENCY, counted, t
 from binsite.locations import template_dirs
 from binsite.mailman.client import MailmanClient
-from binsite.paths import web_spool_dir
+from binsite.paths import member_moves, web_spool_dir
 from binsite.mailman.settings import (PASSWORD_VAR, SMTP_HOST_VAR, SMTP_PORT_VAR, URL_VAR, USER_VAR, MailmanSettings,
                                       settings_from_env)
 from binsite.source.areas import Area
@@ -49,7 +49,7 @@ from binsite.source.config import SiteConfig
 from binsite.source.network import load_network
 from binsite.tokens import SECRET_ENV, check_secret
 from binsite.web import BLUEPRINTS, security
-from binsite.web.mailer import Mailer
+from binsite.web.mailer import Mailer, Outbox
 from binsite.web.ratelimit import RateLimiter
 from binsite.web.spool import Spool
 
@@ -63,10 +63,14 @@ MAX_FORM_BYTES = 64 * 1024
 # Assets and the template folder each comes from: the archive's look
 # (templates/assets/, a site's own first) and the forms' own (templates/web/).
 ASSETS = {"style.css": "assets", "favicon.svg": "assets", "web.css": "web", "desk.js": "web"}
-# Rate limits: (hits, seconds). Per client address and per hashed e-mail address.
+# Rate limits: (hits, seconds). Per client address, per hashed e-mail address,
+# and per (address, client) pair. A mail to an address (a join confirmation,
+# a login link) goes only when ``Service.may_mail`` allows it: what one client
+# asks for never uses up what another client may ask for.
 LIMITS = {
-    "client": (30, 60.0),       # form posts of one client per minute
-    "address": (3, 3600.0),     # confirmation mails to one address per hour
+    "client": (30, 60.0),       # form posts of one client per minute (429)
+    "pair": (3, 3600.0),        # mails to one address asked by one client per hour
+    "address": (10, 3600.0),    # mails to one address from all clients per hour (its mailbox)
     "token": (20, 60.0),        # actions on one token per minute
 }
 
@@ -131,6 +135,7 @@ class Service:
     mailer: Mailer
     limiters: dict[str, RateLimiter]
     spool: Spool | None = None
+    outbox: Outbox = field(default_factory=Outbox)
     _local: threading.local = field(default_factory=threading.local, repr=False)
 
     @property
@@ -174,7 +179,33 @@ class Service:
             abort(429)
 
     def limit_client(self) -> None:
-        self.limit("client", request.remote_addr or "-")
+        self.limit("client", client_key(request.remote_addr))
+
+    def may_mail(self, purpose: str, address: str, *, recent: bool = False) -> bool:
+        """Whether a mail of ``purpose`` may go to ``address`` now, asked by this request's client
+        (counted when so). The answer is silent: the view shows the same page either way.
+
+        Counted per (address, client): three an hour, whatever the client's cookies;
+        and per address over all clients: ten an hour, so strangers on many clients
+        cannot fill a mailbox. ``recent``: this browser asked for this very address
+        moments ago (a signed cookie); it is not held to the address's count, so
+        strangers elsewhere never lock the address's owner out."""
+        key = f"{purpose}:{self.address_hash(address)}"
+        if not self.limiters["pair"].hit(f"{key}|{client_key(request.remote_addr)}"):
+            return False
+        return recent or self.limiters["address"].hit(key)
+
+
+def client_key(remote_addr: str | None) -> str:
+    """What the limits count a client by: its IPv4 address, or its IPv6 /64 (one household's
+    or one server's network: a stranger does not get 2**64 clients by changing the end)."""
+    try:
+        address = ipaddress.ip_address(remote_addr or "")
+    except ValueError:
+        return remote_addr or "-"
+    if address.version == 6 and address.ipv4_mapped is None:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address.ipv4_mapped or address) if address.version == 6 else str(address)
 
 
 def service() -> Service:
@@ -304,7 +335,8 @@ def create_app(root: Path, *, environ: Mapping[str, str] = os.environ, blueprint
     web_url = settings.web_url or config.web_url or "http://127.0.0.1/"
     secure = web_url.startswith("https://")
     prefix = "/" + web_url.split("://", 1)[1].partition("/")[2]
-    mailer = Mailer(settings.smtp_host, settings.smtp_port, config.mail.sender, config.mail.sender_name)
+    mailer = Mailer(settings.smtp_host, settings.smtp_port, config.mail.sender, config.mail.sender_name,
+                    tz=config.tz)
     # Where the desk publishes (binsite.desk.publish): the remote, branch, deploy key, clone.
     app.config["BINSITE_GIT_ENV"] = {k: v for k, v in environ.items() if k.startswith("BINSITE_GIT_")}
     app.extensions["binsite"] = Service(
@@ -315,7 +347,8 @@ def create_app(root: Path, *, environ: Mapping[str, str] = os.environ, blueprint
 
     def unsubscribe(list_id: str, member_id: str) -> None:
         from binsite.mailman.residents import leave_member
-        leave_member(svc.client(), list_id, member_id)
+        leave_member(svc.client(), list_id, member_id, areas=svc.areas, domain=svc.domain,
+                     moves_file=member_moves(svc.root))
 
     svc.spool = Spool(web_spool_dir(root, environ), unsubscribe)
     if svc.spool.pending():
@@ -327,6 +360,9 @@ def create_app(root: Path, *, environ: Mapping[str, str] = os.environ, blueprint
     def tr(nl: str, en: str, /, **params: object) -> str:
         return t(nl, en, **params).get(lang)
 
+    def count(n: int, one_nl: str, many_nl: str, one_en: str, many_en: str) -> str:
+        return counted(n, one_nl, many_nl, one_en, many_en).get(lang)
+
     def csrf_field() -> Markup:
         return Markup('<input type="hidden" name="{}" value="{}">').format(
             security.CSRF_FIELD, security.csrf_token(settings.secret))
@@ -335,7 +371,7 @@ def create_app(root: Path, *, environ: Mapping[str, str] = os.environ, blueprint
         """The URL of ``endpoint`` when a blueprint registered it, else None (for menus)."""
         return url_for(endpoint, **values) if endpoint in app.view_functions else None
 
-    app.jinja_env.globals.update(tr=tr, lang=lang, config=config, csrf_field=csrf_field,
+    app.jinja_env.globals.update(tr=tr, count=count, emergency=EMERGENCY.get(lang), lang=lang, config=config, csrf_field=csrf_field,
                                  archive_url=config.base_url, endpoint_url=endpoint_url)
 
     @app.get("/assets/<name>")

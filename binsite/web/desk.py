@@ -25,6 +25,14 @@ the link shows a button (a mail scanner's GET uses nothing up); pressing it
 - an expired or forged token fails the same way, and so does an address no
   longer listed as a coordinator.
 
+**Limits that lock no one out.** Links to one address go at most three an
+hour per client and ten an hour in all (``Service.may_mail``), silently: the
+page is the same. A browser holding a recent request for that very address
+(its nonce ends in a keyed tag of the address) is not held to the ten, so
+strangers elsewhere cannot keep a BINCO out. The link is made and sent by the
+outbox after the answer, the same job for every address asked for, so a known
+address answers as fast as an unknown one (``make bench-login``).
+
 **The session** is a signed cookie (``binsite_binco``: the address, a
 fresh random session id made at login, so a session planted before login is
 replaced, never adopted, and the moment of login), HttpOnly, SameSite=Strict,
@@ -49,14 +57,13 @@ import hashlib
 import hmac
 import logging
 import secrets
-import threading
 import time
 from dataclasses import replace
 from datetime import datetime
-from functools import wraps
+from functools import partial, wraps
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, make_response, redirect, render_template, request, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
 
@@ -71,7 +78,7 @@ from binsite.desk import sessions
 from binsite.desk.desk import Desk, format_time, kind_label
 from binsite.paths import desk_log, desk_sessions
 from binsite.errors import BinsiteError, InvalidSite, MailmanUnavailable, Problem
-from binsite.i18n import t
+from binsite.i18n import format_month, t
 from binsite.source.areas import MEMBERS, PARTNERS, Area
 from binsite.web.app import is_loopback, service
 
@@ -111,17 +118,17 @@ def _secure() -> bool:
     return not (web_url.startswith("http://") and is_loopback(host))
 
 
-def _cookie_path() -> str:
-    return (request.script_root or "") + "/binco/"
+def _cookie_path(door: str = "/binco/") -> str:
+    return (request.script_root or "") + door
 
 
-def _set_cookie(response: Response, name: str, value: str, max_age: int) -> None:
+def _set_cookie(response: Response, name: str, value: str, max_age: int, *, door: str = "/binco/") -> None:
     response.set_cookie(name, value, max_age=max_age, httponly=True, samesite="Strict", secure=_secure(),
-                        path=_cookie_path())
+                        path=_cookie_path(door))
 
 
-def _clear_cookie(response: Response, name: str) -> None:
-    response.delete_cookie(name, path=_cookie_path(), httponly=True, samesite="Strict", secure=_secure())
+def _clear_cookie(response: Response, name: str, *, door: str = "/binco/") -> None:
+    response.delete_cookie(name, path=_cookie_path(door), httponly=True, samesite="Strict", secure=_secure())
 
 
 def coordinator_areas(address: str) -> tuple[Area, ...]:
@@ -131,17 +138,23 @@ def coordinator_areas(address: str) -> tuple[Area, ...]:
 
 def current_binco() -> tuple[str, str] | None:
     """``(address, session id)`` of the logged-in BINCO, or None."""
-    raw = request.cookies.get(SESSION_COOKIE, "")
+    return session_of(SESSION_COOKIE, "session", lambda a: bool(coordinator_areas(a)))
+
+
+def session_of(cookie: str, purpose: str, allowed) -> tuple[str, str] | None:
+    """``(address, session id)`` of the session in ``cookie`` (signed for ``purpose``), while
+    ``allowed(address)`` (still listed for this door) and not ended; else None."""
+    raw = request.cookies.get(cookie, "")
     if not raw or len(raw) > 1024:
         return None
     try:
-        values = _serializer("session").loads(raw, max_age=SESSION_SECONDS)
+        values = _serializer(purpose).loads(raw, max_age=SESSION_SECONDS)
     except BadSignature:
         return None
     if not isinstance(values, dict) or not isinstance(values.get("a"), str) or not isinstance(values.get("s"), str) \
             or not isinstance(values.get("t"), (int, float)):
         return None
-    if not coordinator_areas(values["a"]):  # removed from lists/ since: the session ends
+    if not allowed(values["a"]):  # removed from lists/ since: the session ends
         return None
     if sessions.has_ended(desk_sessions(service().root), values["a"], values["s"], float(values["t"]),
                           now=time.time(), lifetime=SESSION_SECONDS):
@@ -166,7 +179,7 @@ def _own_area(address: str, area_id: str) -> Area:
     area = next((a for a in coordinator_areas(address) if a.id == area_id), None)
     if area is None:
         log.info("BINCO %s refused on area %s", service().address_hash(address), area_id[:40])
-        abort(403)
+        abort(_page("not_yours.html", address, 403))  # said plainly, with the desk's menu
     return area
 
 
@@ -181,6 +194,7 @@ def _page(template: str, address: str | None, status: int = 200, **context):
     for name in ("message", "error"):
         context.setdefault(name, "")
     context.setdefault("area", None)
+    context.setdefault("desk_areas", ", ".join(a.name for a in service().areas))  # whose desk (the login page)
     html = render_template(f"web/desk/{template}", binco=address, own_areas=areas, **context)
     return make_response(html, status)
 
@@ -226,36 +240,74 @@ def home():
 
 @blueprint.post("/inloggen/")
 def login_request():
+    return mail_login_link(tokens.LOGIN, lambda a: bool(coordinator_areas(a)), NONCE_COOKIE,
+                           lambda: _page("login_sent.html", None))
+
+
+def mail_login_link(purpose: str, allowed, nonce_cookie: str, page, *, door: str = "/binco/",
+                    desk_nl: str = "de balie", desk_en: str = "the desk"):
+    """The answer to a login request, alike for any address; for an ``allowed`` one, a login
+    link of ``purpose`` mailed in the background."""
     s = service()
     s.limit_client()
     address = " ".join(request.form.get("email", "").split()).lower()[:254]
-    if address:
-        s.limit("address", "login:" + s.address_hash(address))
-    nonce = secrets.token_urlsafe(18)
-    if address and coordinator_areas(address):
-        token = tokens.sign(s.secret, tokens.LOGIN, (address, nonce))
-        link = tokens.link(_web_url(), tokens.LOGIN, token)
-        text = s.text(
-            "Hallo,\n\nMet deze link logt u in op de balie van {b}:\n\n{l}\n\nDe link werkt één keer, 15 minuten lang. "
-            "Vroeg u niets aan? Dan kunt u deze e-mail negeren.\n",
-            "Hello,\n\nThis link logs you in to the desk of {b}:\n\n{l}\n\nThe link works once, for 15 minutes. "
-            "Did you not ask for it? Then ignore this e-mail.\n",
-            b=s.config.title, l=link)
-        message = s.mailer.compose(address, s.text("Inloggen op de balie van {b}", "Log in to the desk of {b}",
-                                                   b=s.config.title), text)
-        log_as = s.address_hash(address)
-        # In the background: a known address must not answer slower than an unknown one.
-        threading.Thread(target=_send_quietly, args=(s.mailer, message, log_as), daemon=True).start()
-    response = _page("login_sent.html", None)
-    _set_cookie(response, NONCE_COOKIE, _serializer("nonce").dumps(nonce), LOGIN_SECONDS)
+    # The nonce ends in a tag of the address asked for: a browser that asked for this very
+    # address moments ago (its signed cookie) is never refused because of what strangers asked.
+    tag = _address_tag(address)
+    nonce = f"{secrets.token_urlsafe(18)}.{tag}"
+    if address and s.may_mail(purpose, address, recent=_asked_recently(tag, nonce_cookie)):
+        # The same job for every address, known or not; the outbox starts it after the answer
+        # is out, and only then looks the address up, makes the link and sends it.
+        app = current_app._get_current_object()
+        s.outbox.put(partial(_mail_login_link, app, s, address, nonce, _web_url(), purpose, allowed,
+                             desk_nl, desk_en))
+    response = page()
+    _set_cookie(response, nonce_cookie, _serializer("nonce").dumps(nonce), LOGIN_SECONDS, door=door)
     return response
 
 
-def _send_quietly(mailer, message, log_as: str) -> None:
+def _address_tag(address: str) -> str:
+    return hmac.new(service().secret, b"binsite-login-asked\x1f" + address.encode("utf-8"), hashlib.sha256).hexdigest()[:10]
+
+
+def _asked_nonce(nonce_cookie: str = NONCE_COOKIE) -> str | None:
+    """The nonce of this browser's last link request (its signed cookie, 15 minutes), or None."""
+    cookie = request.cookies.get(nonce_cookie, "")
+    if not cookie or len(cookie) >= 512:
+        return None
     try:
-        mailer.send(message, log_as=log_as)
+        asked = _serializer("nonce").loads(cookie, max_age=LOGIN_SECONDS)
+    except BadSignature:
+        return None
+    return asked if isinstance(asked, str) else None
+
+
+def _asked_recently(tag: str, nonce_cookie: str = NONCE_COOKIE) -> bool:
+    asked = _asked_nonce(nonce_cookie)
+    return asked is not None and hmac.compare_digest(asked.rpartition(".")[2].encode(), tag.encode())
+
+
+def _mail_login_link(app, s, address: str, nonce: str, web_url: str, purpose: str, allowed,
+                     desk_nl: str, desk_en: str) -> None:
+    """The outbox's job: a login link of ``purpose`` to ``address`` when this door ``allowed``
+    it, else nothing. Runs after the answer, in the app's context (``allowed`` reads the service)."""
+    with app.app_context():
+        if not allowed(address):
+            return
+    token = tokens.sign(s.secret, purpose, (address, nonce))
+    link = tokens.link(web_url, purpose, token)
+    text = s.text(
+        "Hallo,\n\nMet deze link logt u in op {d} van {b}:\n\n{l}\n\nDe link werkt één keer, 15 minuten lang. "
+        "Vroeg u niets aan? Dan kunt u deze e-mail negeren.\n",
+        "Hello,\n\nThis link logs you in to {e} of {b}:\n\n{l}\n\nThe link works once, for 15 minutes. "
+        "Did you not ask for it? Then ignore this e-mail.\n",
+        b=s.config.title, l=link, d=desk_nl, e=desk_en)
+    message = s.mailer.compose(address, s.text("Inloggen op {d} van {b}", "Log in to {e} of {b}",
+                                               b=s.config.title, d=desk_nl, e=desk_en), text)
+    try:
+        s.mailer.send(message, log_as=s.address_hash(address))
     except BinsiteError:
-        pass  # logged by the mailer; the BINCO asks again
+        pass  # logged by the mailer; the person asks again
 
 
 @blueprint.get("/inloggen/<token>")
@@ -268,24 +320,8 @@ def login_confirm(token: str):
     s = service()
     s.limit_client()
     try:
-        _issued, fields = tokens.verify(s.secret, token, tokens.LOGIN)
-        if len(fields) != 2:
-            raise tokens.BadToken("fields")
-        address, nonce = fields
-        cookie = request.cookies.get(NONCE_COOKIE, "")
-        if cookie:
-            try:
-                asked = _serializer("nonce").loads(cookie, max_age=LOGIN_SECONDS) if len(cookie) < 512 else None
-            except BadSignature:
-                asked = None
-            # This browser asked for a link: only that very link logs in here.
-            if asked is not None and not (isinstance(asked, str) and hmac.compare_digest(asked.encode(), nonce.encode())):
-                raise tokens.BadToken("another link was asked for in this browser")
-        if not coordinator_areas(address):
-            raise tokens.BadToken("not a coordinator")
-        once = hashlib.sha256(b"binsite-login\x1f" + nonce.encode()).hexdigest()[:24]
-        if not logbook.claim(desk_log(s.root), logbook.entry(logbook.binco(address), logbook.LOGIN, once=once)):
-            raise tokens.BadToken("used before")
+        address = claim_login(token, tokens.LOGIN, NONCE_COOKIE, lambda a: bool(coordinator_areas(a)),
+                              logbook.LOGIN, logbook.binco)
     except tokens.BadToken as exc:
         log.info("login link refused: %s", exc)
         return _page("login_failed.html", None, status=400)
@@ -295,6 +331,26 @@ def login_confirm(token: str):
     _set_cookie(response, SESSION_COOKIE, _serializer("session").dumps(session), SESSION_SECONDS)
     _clear_cookie(response, NONCE_COOKIE)
     return response
+
+
+def claim_login(token: str, purpose: str, nonce_cookie: str, allowed, action: str, actor) -> str:
+    """The address a login link of ``purpose`` logs in, once; raises ``tokens.BadToken``.
+    ``allowed(address)``: still listed for this door; ``action``/``actor``: the logbook's claim."""
+    s = service()
+    _issued, fields = tokens.verify(s.secret, token, purpose)
+    if len(fields) != 2:
+        raise tokens.BadToken("fields")
+    address, nonce = fields
+    asked = _asked_nonce(nonce_cookie)
+    # This browser asked for a link: only that very link logs in here.
+    if asked is not None and not hmac.compare_digest(asked.encode(), nonce.encode()):
+        raise tokens.BadToken("another link was asked for in this browser")
+    if not allowed(address):
+        raise tokens.BadToken("not allowed at this door")
+    once = hashlib.sha256(b"binsite-login\x1f" + nonce.encode()).hexdigest()[:24]
+    if not logbook.claim(desk_log(s.root), logbook.entry(actor(address), action, once=once)):
+        raise tokens.BadToken("used before")
+    return address
 
 
 @blueprint.post("/uitloggen/")
@@ -470,10 +526,25 @@ def _members_page(address: str, area: Area, *, message: str = "", error: str = "
                  error=error, preview=preview, upload=upload, welcome=welcome, mask=inbox_lib.mask_sender)
 
 
+DONE_PARAM = "gedaan"  # the result of a members action, signed, shown once after the redirect
+DONE_SECONDS = 300
+
+
 @blueprint.get("/<area_id>/leden/")
 @login_required
 def members(address: str, area_id: str):
-    return _members_page(address, _own_area(address, area_id))
+    area = _own_area(address, area_id)
+    said = ""
+    raw = request.args.get(DONE_PARAM, "")
+    if raw and len(raw) <= 2048:
+        try:
+            values = _serializer("done").loads(raw, max_age=DONE_SECONDS)
+        except BadSignature:
+            values = None
+        # Only this BINCO's own result for this area (a link passed on shows nothing).
+        if isinstance(values, dict) and values.get("a") == address and values.get("g") == area.id:
+            said = str(values.get("m", ""))
+    return _members_page(address, area, message=said)
 
 
 @blueprint.post("/<area_id>/leden/<action>")
@@ -513,7 +584,9 @@ def members_action(address: str, area_id: str, action: str):
         raise
     except BinsiteError as exc:
         return _members_page(address, area, error=_error_text(exc), status=400)
-    return _members_page(address, area, message=said)
+    # POST-redirect-GET: a reload of the page after Toelaten or Afwijzen posts nothing again.
+    done_token = _serializer("done").dumps({"a": address, "g": area.id, "m": said})
+    return redirect(url_for("desk.members", area_id=area.id, **{DONE_PARAM: done_token}), code=303)
 
 
 @blueprint.post("/<area_id>/leden/importeren")
@@ -565,7 +638,6 @@ def members_import(address: str, area_id: str):
 
 def _publisher() -> publish_lib.Publisher | None:
     s = service()
-    from flask import current_app
     environ = current_app.config.get("BINSITE_GIT_ENV", {})
     remote = publish_lib.remote_from_env(environ)
     if remote is None:
@@ -582,7 +654,8 @@ def _write_page(address: str, area: Area, form: publish_lib.BulletinForm, *, mes
     by_field: dict[str, list[str]] = {}
     for name, line, problem in problems:
         where = s.text("regel {n}: ", "line {n}: ", n=line) if line else ""
-        by_field.setdefault(name or "general", []).append(where + problem.message.get(s.lang))
+        # As ``binsite check`` words it (whether it stops publishing, the finding), at the field's line.
+        by_field.setdefault(name or "general", []).append(where + problem.says(s.lang))
     return _page("write.html", address, status, area=area, form=form, message=message, error=error,
                  field_errors=by_field, rendered=rendered, rel=rel, base=base, existing=existing[:50],
                  configured=publisher is not None, categories=s.config.categories, published=published,
@@ -668,8 +741,10 @@ def write_post(address: str, area_id: str):
         body = bulletin.text.split("---\n", 2)[2] if bulletin.text.count("---\n") >= 2 else form.body
         rendered = render_body(body, lang=s.lang)
     if problems or action == "preview" or publisher is None:
-        if bulletin is not None and publisher is not None:
-            found = publisher.check(bulletin, now=now)
+        if bulletin is not None:
+            # The guard's findings before anyone can publish; without a working copy, of the file alone.
+            found = publisher.check(bulletin, now=now) if publisher is not None else \
+                publish_lib.check_alone(bulletin, s.config, s.areas)
             problems += [(*bulletin.field_of(p.line), p) for p in found]
         return _write_page(address, area, form, problems=problems, rendered=rendered, rel=rel, base=base,
                            status=400 if any(p.is_error for *_x, p in problems) else 200,
@@ -708,4 +783,6 @@ def statistics(address: str):
     s = service()
     own = [a.id for a in coordinator_areas(address)]
     rows = desk_figures(logbook.read(desk_log(s.root)), s.config.tz, area_ids=own)
-    return _page("statistics.html", address, rows=rows, hours=lambda h: hours_text(h, s.lang))
+    return _page("statistics.html", address, rows=rows, hours=lambda h: hours_text(h, s.lang),
+                 area_names={a.id: a.name for a in s.areas},
+                 month=lambda ym: format_month(int(ym[:4]), int(ym[5:7]), s.lang))

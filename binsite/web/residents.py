@@ -28,7 +28,9 @@ import unicodedata
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from binsite import tokens
+from binsite.mailman import moves
 from binsite.mailman import residents as library
+from binsite.paths import member_moves
 from binsite.source.config import is_address
 from binsite.tokens import BadToken
 from binsite.web.app import is_loopback, service
@@ -99,11 +101,12 @@ def join_form(area_id: str):
     if errors:
         return render_template("web/join.html", area=area, values=values, errors=errors), 400
     address = values["email"]
-    # Per address the limit is silent: the answer must not tell whether someone asked before.
-    if svc.limiters["address"].hit("join:" + svc.address_hash(address)):
+    # Per address the limit is silent: the answer must not tell whether someone asked before;
+    # per (address, client) too, so a stranger asking for this address never uses up its owner's mail.
+    if svc.may_mail("join", address):
         token = library.sign_join(svc.secret, area, svc.domain, address, values["name"])
         link = tokens.link(web_url(), tokens.JOIN, token)
-        text = render_template("web/mail/join.txt", area=area, link=link, name=values["name"])
+        text = render_template("web/mail/join.txt", area=area, link=link)
         message = svc.mailer.compose(address, svc.text("Bevestig uw aanmelding voor {a}", "Confirm your request to join {a}",
                                                        a=area.name), text)
         svc.mailer.send(message, log_as="addr:" + svc.address_hash(address))
@@ -140,7 +143,8 @@ def join_confirm(token: str):
 def _member_link(token: str, purpose: str) -> library.MemberLink | None:
     svc = service()
     try:
-        return library.read_member_link(svc.client(), svc.secret, token, purpose, svc.areas, svc.domain)
+        return library.read_member_link(svc.client(), svc.secret, token, purpose, svc.areas, svc.domain,
+                                        moves_file=member_moves(svc.root))
     except BadToken:
         return None
 
@@ -237,7 +241,8 @@ def preferences(token: str):
                     saved.append(target.area)
                     left.append(target.area)
             elif choice in ("direct", "weekly") and weekly:
-                if prefs.set_delivery_mode(client, target.area, svc.domain, address, choice):
+                if prefs.set_delivery_mode(client, target.area, svc.domain, address, choice,
+                                           moved=lambda old, new: moves.record(member_moves(svc.root), old, new)):
                     saved.append(target.area)
             elif choice not in ("", "direct", "weekly"):
                 abort(400)

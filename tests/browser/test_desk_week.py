@@ -14,16 +14,13 @@ import pytest
 from click.testing import CliRunner
 
 from binsite.cli import main
-from binsite.devtools.local_mailman import free_port
-from binsite.web.app import create_app
-from binsite.web.server import serve_in_thread
 from browser_support import CHROMIUM_ARGS, describe, run_axe  # noqa: F401
 from sitekit import poll
 from tests.desk.deskkit import post, report, wait_held
 from tests.mailman_fixtures import RunningMailman
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
-from deskweb import desk_site, git, wait_login_link  # noqa: E402
+from deskweb import git, served_desk, wait_login_link  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.mailman]
 
@@ -32,15 +29,9 @@ RESIDENT_NAME = "Henriëtte Bakker"
 
 @pytest.fixture(scope="module")
 def served(local_mailman: RunningMailman, tmp_path_factory):
-    port = free_port()
     domain = f"week{uuid.uuid4().hex[:8]}.bin.test.example"
-    site = desk_site(local_mailman, tmp_path_factory.mktemp("deskweek"), domain, ("wijk",),
-                     web_url=f"http://127.0.0.1:{port}/")
-    server = serve_in_thread(create_app(site.root, environ=site.env), port=port)
-    try:
-        yield site, f"http://127.0.0.1:{port}"
-    finally:
-        server.shutdown()
+    with served_desk(local_mailman, tmp_path_factory.mktemp("deskweek"), domain, ("wijk",)) as found:
+        yield found
 
 
 def check_axe(page, axe_source: str, what: str) -> None:

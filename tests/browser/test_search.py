@@ -98,3 +98,47 @@ def test_many_results_use_the_same_sentence_form_as_one(search_page, example_sit
     count = page.locator("#zoek-resultaten li").count()
     assert count > 1
     assert status == f"{count} berichten gevonden."
+
+
+def _results(page) -> list[dict]:
+    return page.evaluate("""[...document.querySelectorAll('#zoek-resultaten li')].map(li => ({
+        title: li.querySelector('h2').innerText, excerpt: li.querySelector('.excerpt').innerText,
+        marks: [...li.querySelectorAll('mark')].map(m => m.textContent)}))""")
+
+
+def test_results_are_ranked_by_match_with_the_matched_passage_marked(search_page, example_site):
+    """"slot" is in two titles and in the text of newer bulletins: the titles come first
+    (not the newest), each result shows the passage with the word and marks it."""
+    titled = sorted(yaml.safe_load(f"[{line.split(':', 1)[1]}]")[0] for path in files_with("slot")
+                    for line in path.read_text(encoding="utf-8").splitlines()[:3]
+                    if line.startswith("title:") and re.search(r"\bslot\b", line.lower()))
+    assert len(titled) == 2, titled
+    page = search_page
+    type_query(page, "slot")
+    page.wait_for_function("document.querySelectorAll('#zoek-resultaten li').length > 3")
+    results = _results(page)
+    assert sorted(r["title"] for r in results[:2]) == titled
+    for result in results:
+        assert "slot" in [m.lower() for m in result["marks"]], result
+    # A result whose title lacks the word shows a passage from its text that has it, not its start.
+    body_only = [r for r in results if "slot" not in r["title"].lower()]
+    assert body_only and all(re.search(r"\bslot", r["excerpt"].lower()) for r in body_only)
+    assert any(r["excerpt"].startswith("… ") for r in body_only)
+
+
+def test_a_query_without_accents_marks_the_word_as_written(search_page):
+    """"COORDINATOR" finds "coördinator" and marks it as written (the accent kept)."""
+    page = search_page
+    type_query(page, "COORDINATOR")
+    page.locator("#zoek-resultaten mark", has_text="coördinator").first.wait_for()
+    results = _results(page)
+    assert results and all("coördinator" in r["marks"] and "coördinator" in r["excerpt"] for r in results)
+
+
+def test_a_phrase_ranks_the_bulletin_with_the_words_side_by_side_first(search_page):
+    page = search_page
+    type_query(page, "dubbel op slot")
+    page.wait_for_function("document.querySelectorAll('#zoek-resultaten li').length > 0")
+    first = _results(page)[0]
+    assert first["title"] == "Veel fietsendiefstal rond de Markt: zet uw fiets dubbel op slot"
+    assert first["marks"][:3] == ["dubbel", "op", "slot"]

@@ -120,9 +120,9 @@ def test_binsite_stats_desk(tmp_path: Path) -> None:
     env = {"BINSITE_LANG": "nl", "BINSITE_STATE_DIR": None}
     table = CliRunner().invoke(main, ["--root", str(root), "stats", "--desk"], env=env)
     assert table.exit_code == 0, table.output
-    assert table.stdout.splitlines()[2].split() == ["noord", "2026-11", "1", "1", "0", "0", "1,5", "uur"]
+    assert table.stdout.splitlines()[2].split() == ["noord", "2026-11", "1", "1", "0", "0", "1,5", "uur", "0", "0", "-"]
     as_csv = CliRunner().invoke(main, ["--root", str(root), "stats", "--desk", "--format", "csv"], env=env)
-    assert as_csv.stdout.splitlines()[1] == "noord,2026-11,1,1,0,0,1.5"
+    assert as_csv.stdout.splitlines()[1] == "noord,2026-11,1,1,0,0,1.5,0,0,"
     bad = CliRunner().invoke(main, ["--root", str(root), "stats", "--desk", "--since", "nov"], env=env)
     assert bad.exit_code == 1 and "--since 'nov'" in bad.stderr
     assert desk_log(root).is_file()

@@ -36,7 +36,8 @@ MAX_SCORE = 2.0
 # Sentences of Mailman's English templates and subjects: none may reach a resident or BINCO.
 ENGLISH = ("is being held", "awaits moderator", "Your message to", "Welcome to", "You have been unsubscribed",
            "confirmation is needed", "was rejected", "mailing list", "dashboard", "web UI", "password",
-           "To unsubscribe", "Hello, this is the GNU Mailman", "attached", "Post to", "moderator's decision")
+           "To unsubscribe", "Hello, this is the GNU Mailman", "attached", "Post to", "moderator's decision",
+           "subscription request", "BINCO-bureau")
 
 
 def to_domain(mailman: RunningMailman, domain: str):
@@ -125,6 +126,11 @@ def test_every_kind_of_message_is_dutch_personal_and_scores_low(mailman: Running
     newcomer = f"nieuw@res.{domain}"
     client._list(members_list).subscribe(newcomer, pre_verified=False, pre_confirmed=False, pre_approved=False)
     kinds["join confirmation"] = wait_for(mailman, domain, lambda d: d.envelope_to == (newcomer,), "join confirmation")
+    # A join that waits for the BINCO (a verified address, not yet approved): the BINCO's notice.
+    asking = f"vraagt@res.{domain}"
+    client._list(members_list).subscribe(asking, pre_verified=True, pre_confirmed=True, pre_approved=False)
+    kinds["request notice"] = wait_for(mailman, domain, lambda d: owner in d.envelope_to
+                                       and asking in str(d.message["Subject"]), "request notice")
     welcomed = f"welkom@res.{domain}"
     client.subscribe(members_list, welcomed, send_welcome_message=True)
     kinds["welcome"] = wait_for(mailman, domain, lambda d: d.envelope_to == (welcomed,), "welcome")
@@ -155,6 +161,15 @@ def test_every_kind_of_message_is_dutch_personal_and_scores_low(mailman: Running
     notice = kinds["owner notice"][0].message
     assert f"{WEB_URL}binco/" in words(kinds["owner notice"][0])
     assert [p.get_content_type() for p in notice.iter_parts()] == ["text/plain", "message/rfc822"]
+    request = kinds["request notice"][0]
+    assert str(request.message["Subject"]) == f"Aanmelding van {asking} wacht op de balie: Noord"
+    assert f"Handel dit af aan de balie: {WEB_URL}binco/" in words(request)
+    # Each house rule on a line of its own, and the BIN's name on its own line at the end (not "--  name").
+    welcome_text = kinds["welcome"][0].message.get_body(("plain",)).get_content()
+    lines = welcome_text.splitlines()
+    rules = [line for line in lines if line.startswith("  - ")]
+    assert len(rules) == 3 and rules[0].startswith("  - Beschrijf wat u zag") and lines[lines.index(rules[0]) - 1] == "Spelregels:"
+    assert "--  " not in welcome_text and lines[-1].strip() and lines[-2] == ""
     welcome = words(kinds["welcome"][0])
     assert f"{WEB_URL}afmelden/" in welcome and f"{WEB_URL}voorkeuren/" in welcome
     assert "112" in welcome and "0900-8844" in welcome and f"noord-owner@{domain}" in welcome

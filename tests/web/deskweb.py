@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from tests.desk.deskkit import DeskNetwork
 from tests.mailman_fixtures import RunningMailman
 from webkit import csrf_of, environ
 
-HREF = re.compile(r"https?://[^\s]+/binco/inloggen/[A-Za-z0-9_\-.]+")
+HREF = re.compile(r"https?://[^\s]+/(?:binco|partner)/inloggen/[A-Za-z0-9_\-.]+")
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -34,10 +36,13 @@ class DeskSite(DeskNetwork):
 
 
 def desk_site(mailman: RunningMailman, folder: Path, domain: str, area_ids: tuple[str, ...], *,
-              web_url: str = "http://127.0.0.1/") -> DeskSite:
-    root = write_site(folder / "site", domain, {a: area(a.capitalize(), domain, a, partners=2) for a in area_ids})
+              web_url: str = "http://127.0.0.1/", config_extra: str = "",
+              area_extra: dict[str, dict] | None = None) -> DeskSite:
+    """``config_extra``: more of binsite.yaml (``partners:``); ``area_extra``: more keys per area."""
+    root = write_site(folder / "site", domain, {a: {**area(a.capitalize(), domain, a, partners=2),
+                                                    **(area_extra or {}).get(a, {})} for a in area_ids})
     with (root / "binsite.yaml").open("a", encoding="utf-8") as config:
-        config.write(f"web_url: {web_url}\n")
+        config.write(f"web_url: {web_url}\n{config_extra}")
     sync(root, mailman.settings)
     remote = folder / "bin.git"
     git(folder, "init", "--quiet", "--bare", "--initial-branch=main", str(remote))
@@ -50,6 +55,24 @@ def desk_site(mailman: RunningMailman, folder: Path, domain: str, area_ids: tupl
                   BINSITE_GIT_WORKDIR=str(folder / "service-clone"),
                   BINSITE_LMTP=mailman.settings.environment()["BINSITE_LMTP"])
     return DeskSite(root, domain, area_ids, remote, env)
+
+
+@contextmanager
+def served_desk(mailman: RunningMailman, folder: Path, domain: str, area_ids: tuple[str, ...],
+                **site_options) -> Iterator[tuple[DeskSite, str]]:
+    """A desk site served on a free port (for Chromium): ``(site, base URL)``."""
+    from binsite.devtools.local_mailman import free_port
+    from binsite.web.app import create_app
+    from binsite.web.server import serve_in_thread
+
+    port = free_port()
+    site = desk_site(mailman, folder, domain, area_ids,
+                     web_url=f"http://127.0.0.1:{port}/", **site_options)
+    server = serve_in_thread(create_app(site.root, environ=site.env), port=port)
+    try:
+        yield site, f"http://127.0.0.1:{port}"
+    finally:
+        server.shutdown()
 
 
 def login_mails(mailman: RunningMailman, address: str) -> list[str]:
@@ -73,13 +96,14 @@ def path_of(link: str) -> str:
     return "/" + link.split("://", 1)[1].split("/", 1)[1]
 
 
-def log_in(client, mailman: RunningMailman, address: str) -> None:
-    """Ask for a link, take it from the sink, press the button: the client is logged in."""
+def log_in(client, mailman: RunningMailman, address: str, *, door: str = "/binco/") -> None:
+    """Ask for a link at ``door`` (the BINCO's, or ``/partner/``), take it from the sink, press
+    the button: the client is logged in."""
     for limiter in client.application.extensions["binsite"].limiters.values():
         limiter.reset()  # the tests all come from 127.0.0.1, within one minute
     before = len(login_mails(mailman, address))
-    page = client.get("/binco/").get_data(as_text=True)
-    sent = client.post("/binco/inloggen/", data={"email": address, "csrf": csrf_of(page)})
+    page = client.get(door).get_data(as_text=True)
+    sent = client.post(door + "inloggen/", data={"email": address, "csrf": csrf_of(page)})
     assert sent.status_code == 200
     link = path_of(wait_login_link(mailman, address, before + 1))
     confirm = client.get(link).get_data(as_text=True)

@@ -7,6 +7,7 @@ site; nothing here needs Mailman (that is tests/web/test_residents.py).
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 import pytest
@@ -177,7 +178,47 @@ def test_rate_limiter_counts_per_key_within_the_window():
     assert limiter.hit("a")
     for key in "cdef":
         limiter.hit(key)
-    assert len(limiter._hits) == 3  # bounded memory: the oldest keys went first
+    assert len(limiter.store) == 3  # bounded memory: the oldest keys went first
+
+
+def test_the_limiter_counts_in_whatever_store_it_is_given():
+    class Shared:
+        """A store two limiters (two processes) share, as a database table would be."""
+
+        def __init__(self):
+            self.rows: list[tuple[str, float]] = []
+
+        def hit(self, key, limit, window, now):
+            recent = [t for k, t in self.rows if k == key and t > now - window]
+            if len(recent) >= limit:
+                return False
+            self.rows.append((key, now))
+            return True
+
+        def clear(self):
+            self.rows.clear()
+
+    store = Shared()
+    one, two = RateLimiter(3, 60.0, store=store), RateLimiter(3, 60.0, store=store)
+    assert [one.hit("k"), two.hit("k"), one.hit("k"), two.hit("k")] == [True, True, True, False]
+    one.reset()
+    assert store.rows == [] and two.hit("k")
+
+
+def test_the_outbox_runs_jobs_in_order_after_the_answer_and_survives_a_failing_one():
+    from binsite.web.mailer import Outbox
+    done: list[tuple[str, float]] = []
+    outbox = Outbox(size=3, delay=0.2)
+
+    def fail():
+        raise RuntimeError("SMTP gone")
+
+    queued = time.monotonic()
+    assert outbox.put(lambda: done.append(("a", time.monotonic()))) and outbox.put(fail)
+    assert outbox.put(lambda: done.append(("b", time.monotonic())))
+    outbox.join()
+    assert [n for n, _ in done] == ["a", "b"]
+    assert done[0][1] - queued >= 0.2  # not beside the request that queued it
 
 
 def test_mailman_or_smtp_down_is_a_dutch_page_and_changes_nothing(app):
@@ -246,3 +287,32 @@ def test_binsite_web_without_its_secrets_says_what_to_set(tmp_path):
                                 env={"BINSITE_LANG": "nl", "BINSITE_SECRET_KEY": ""})
     assert result.exit_code == 1
     assert "fout: de webdienst is niet ingesteld: zet BINSITE_SECRET_KEY" in result.output
+
+
+def test_a_full_outbox_drops_the_new_job_and_says_so(caplog):
+    from binsite.web.mailer import Outbox
+    from sitekit import poll
+    done: list[str] = []
+    outbox = Outbox(size=1, delay=0.3)
+    assert outbox.put(lambda: done.append("first"))
+    poll(lambda: outbox._jobs.qsize() == 0, timeout=5, what="the worker to take the first job")
+    assert outbox.put(lambda: done.append("second"))
+    with caplog.at_level(logging.WARNING, logger="binsite.web.mailer"):
+        assert not outbox.put(lambda: done.append("third"))
+    assert "outbox full" in caplog.text
+    outbox.join()
+    assert done == ["first", "second"]
+
+
+@pytest.mark.parametrize("remote, key", [
+    ("203.0.113.7", "203.0.113.7"),
+    ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
+    ("2001:db8:1:2:ffff:ffff:ffff:fffe", "2001:db8:1:2::/64"),
+    ("::ffff:203.0.113.7", "203.0.113.7"),
+    ("", "-"),
+    (None, "-"),
+    ("niet-een-adres", "niet-een-adres"),
+])
+def test_a_client_is_counted_by_its_address_or_its_ipv6_network(remote, key):
+    from binsite.web.app import client_key
+    assert client_key(remote) == key

@@ -96,6 +96,19 @@ def _join(client, area_id: str, address: str, *, name: str = "", lives: bool = T
     return client.post(f"/dienst/aanmelden/{area_id}/", data=form)
 
 
+def _from(web, remote_addr: str):
+    """A browser at ``remote_addr`` (the limits count per client)."""
+    client = web.app.test_client()
+    client.environ_base["REMOTE_ADDR"] = remote_addr
+    return client
+
+
+def _mails_to(web, address: str) -> int:
+    """How many mails reached ``address``, once Mailman's queues are empty."""
+    web.mailman.settle()
+    return sum(address in d.envelope_to for d in web.mailman.deliveries(web.domain))
+
+
 def _link_in(delivered) -> str:
     body = delivered.message.get_body(("plain",)).get_content()
     found = re.search(r"https://bin\.test\.example/dienst/(aanmelden/bevestig/\S+)", body)
@@ -183,6 +196,28 @@ def test_a_name_cannot_break_the_mail(web):
     delivered = web.mail_to(address)
     assert list(delivered.envelope_to) == [address]
     assert "Bcc" not in delivered.message and "stiekem" not in str(delivered.message["To"])
+    # The form's name is a stranger's free text: it is nowhere in the mail to the address.
+    spam = _address("spam")
+    _join(web.app.test_client(), "noord", spam, name="Jan Bcc: evil@example.org Subject: Koop nu goedkoop")
+    raw = web.mail_to(spam).message.as_string()
+    for word in ("Jan", "evil", "Koop", "goedkoop", "Subject: Koop"):
+        assert word not in raw, word
+    assert web.mail_to(spam).message.get_body(("plain",)).get_content().startswith("Goedendag,\r\n\r\nIemand")
+
+
+def test_a_strangers_requests_never_keep_the_mail_from_the_owner(web):
+    address = _address("eigenaar")
+    stranger = _from(web, "203.0.113.66")
+    codes = [_join(stranger, "zuid", address).status_code for _ in range(100)]
+    assert codes.count(303) == 30 and set(codes) == {303, 429}  # 30 posts a minute per client
+    assert _mails_to(web, address) == 3
+    # The owner, from their own browser elsewhere: the same answer, and the mail arrives.
+    assert _join(_from(web, "198.51.100.7"), "zuid", address).status_code == 303
+    assert _mails_to(web, address) == 4
+    # Strangers on many clients fill at most the address's hour (ten mails), not its mailbox.
+    for index in range(30):
+        assert _join(_from(web, f"203.0.113.{100 + index}"), "zuid", address).status_code == 303
+    assert _mails_to(web, address) == 10
 
 
 def test_one_address_gets_few_mails_however_often_it_is_asked(web):
@@ -369,3 +404,69 @@ def test_preferences_move_between_every_bulletin_and_the_weekly_overview(web):
     back = client.post(moved.headers["Location"].split("?")[0], data={"csrf": csrf_of(page), "area-noord": "direct"})
     assert back.status_code == 303
     assert web.is_member("noord", address) and web.client.member(weekly, address) is None
+
+
+def test_a_strangers_ipv6_network_is_one_client(web):
+    address = _address("zes")
+    for index in range(12):
+        assert _join(_from(web, f"2001:db8:66:1::{index + 1:x}"), "noord", address).status_code == 303
+    assert _mails_to(web, address) == 3
+    assert _join(_from(web, "2001:db8:77:1::1"), "noord", address).status_code == 303
+    assert _mails_to(web, address) == 4
+
+
+def test_links_of_older_mail_keep_working_after_a_move_to_the_weekly_overview(web):
+    """The unsubscribe and preferences links of a mail received before the move (signed for the
+    members list's membership, which the move removed) reach the same resident on the weekly list."""
+    address, bystander = _address("verhuisd"), _address("buur")
+    for who in (address, bystander):
+        web.client.subscribe(web.fqdn("noord"), who)
+    web.client.subscribe(web.fqdn("zuid"), address)
+    weekly = f"noord-overzicht@{web.domain}"
+    old_prefs = web.leave_token("noord", address, tokens.PREFERENCES)
+    old_leave = web.leave_token("noord", address)
+    client = web.app.test_client()
+    page = client.get(f"/dienst/voorkeuren/{old_prefs}").get_data(as_text=True)
+    moved = client.post(f"/dienst/voorkeuren/{old_prefs}", data={"csrf": csrf_of(page), "area-noord": "weekly"})
+    assert moved.status_code == 303 and web.client.member(weekly, address) is not None
+    # The move is recorded by Mailman's ids only, readable by the service's owner only.
+    from binsite.paths import member_moves
+    record = member_moves(web.root)
+    assert address not in record.read_text() and "@" not in record.read_text()
+    assert record.stat().st_mode & 0o777 == 0o600
+    # The old preferences link: this resident's preferences, weekly chosen (not "oud lidmaatschap").
+    again = client.get(f"/dienst/voorkeuren/{old_prefs}").get_data(as_text=True)
+    assert "oud lidmaatschap" not in again
+    assert re.search(r'id="noord-weekly" name="area-noord" value="weekly" checked', again)
+    # The old unsubscribe link's page offers to leave (not "U bent al afgemeld") ...
+    leave_page = client.get(f"/dienst/afmelden/{old_leave}").get_data(as_text=True)
+    assert "al afgemeld" not in leave_page and "Afmelden voor Noord" in leave_page
+    # ... and its one-click POST takes the resident off the weekly list, nothing else.
+    done = web.app.test_client().post(f"/dienst/afmelden/{old_leave}", data="List-Unsubscribe=One-Click",
+                                      content_type="application/x-www-form-urlencoded")
+    assert done.status_code == 200
+    web.drained()
+    assert web.client.member(weekly, address) is None and not web.is_member("noord", address)
+    assert web.is_member("zuid", address) and web.is_member("noord", bystander)
+
+
+def test_a_forged_move_record_never_leads_a_link_into_another_area(web):
+    """A record (a damaged or tampered file) that leads from noord's list to a membership
+    on zuid's list is not followed: the old link finds nothing, zuid's member stays."""
+    from binsite.mailman import moves
+    from binsite.paths import member_moves
+
+    gone, other = _address("weg"), _address("ander")
+    web.client.subscribe(web.fqdn("noord"), gone)
+    web.client.subscribe(web.fqdn("zuid"), other)
+    token = web.leave_token("noord", gone)
+    old_id = web.member_id("noord", gone)
+    web.client.unsubscribe(web.fqdn("noord"), gone)
+    moves.record(member_moves(web.root), (list_id(web.fqdn("noord")), old_id),
+                 (list_id(web.fqdn("zuid")), web.member_id("zuid", other)))
+    page = web.app.test_client().get(f"/dienst/afmelden/{token}").get_data(as_text=True)
+    assert "al afgemeld" in page
+    web.app.test_client().post(f"/dienst/afmelden/{token}", data="List-Unsubscribe=One-Click",
+                               content_type="application/x-www-form-urlencoded")
+    web.drained()
+    assert web.is_member("zuid", other)
