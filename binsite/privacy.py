@@ -1304,8 +1304,8 @@ def names(text: str, *, roles: frozenset[str] = frozenset()) -> list[Finding]:
 # whose decoding is UTF-8 text of which at least nine in ten characters are
 # printable. Such a run is text made unreadable on purpose ("S2Vya3N0cmFhdCAxMg=="
 # is "Kerkstraat 12"): a warning, since the guard cannot judge what it says.
-_BASE64_RUN = re.compile(r"(?<![A-Za-z0-9+/=_-])(?=[A-Za-z0-9+/_-]*[A-Z])(?=[A-Za-z0-9+/_-]*[a-z])"
-                         r"[A-Za-z0-9+/_-]{16,}={0,2}(?![A-Za-z0-9+/=_-])")
+# Runs of the alphabet; the rest of the rule (both cases, what is around it) is checked in ``encodings``.
+_BASE64_RUN = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
 
 
 def decoded_run(run: str) -> str | None:
@@ -1327,15 +1327,21 @@ def decoded_run(run: str) -> str | None:
 
 def encodings(text: str) -> list[Finding]:
     """Runs of ``text`` that read as base64 of a text (the rule above): kind ``codering``."""
-    if not _may_be_base64(text):
-        return []
-    return [Finding("codering", m.group(0), m.start(), m.end()) for m in _BASE64_RUN.finditer(text)
-            if decoded_run(m.group(0)) is not None]
-
-
-def _may_be_base64(text: str) -> bool:
-    """False when no word of ``text`` is 16 characters long: most texts."""
-    return any(len(word) >= 16 for word in text.split())
+    found = []
+    # Only words of 16 characters or more can hold such a run: most texts have none but web addresses.
+    for word in {word for word in text.split() if len(word) >= 16}:
+        runs = [m for m in _BASE64_RUN.finditer(word)
+                if not (m.start() and word[m.start() - 1] == "=")  # a query's value: read on its own line
+                and m.group(0).lower() != m.group(0) and m.group(0).upper() != m.group(0)
+                and decoded_run(m.group(0)) is not None]
+        position = text.find(word)
+        while runs and position != -1:
+            after = position + len(word)
+            # The word itself, not a part of a longer one.
+            if (not position or text[position - 1].isspace()) and (after == len(text) or text[after].isspace()):
+                found += [Finding("codering", m.group(0), position + m.start(), position + m.end()) for m in runs]
+            position = text.find(word, position + 1)
+    return sorted(found, key=lambda f: f.start)
 
 
 # --- The public rendition ----------------------------------------------------------------------
