@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # The demo's clock: example bulletins are dated up to late November 2026.
 DEMO_NOW ?= 2026-11-28T12:00
 
-.PHONY: help venv browser mailman-venv demo demo-stop test test-fast site bench bench-quick bench-web bench-import bench-login golden clean
+.PHONY: help venv build-deps browser mailman-venv demo demo-stop test test-fast site bench bench-quick bench-web bench-import bench-login golden clean
 
 help:
 	@echo "make demo      start a local Mailman + mail sink, sync lists, build and send the example BIN, start the web service"
@@ -24,7 +24,7 @@ help:
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml requirements/test.txt requirements/browser.txt package.json package-lock.json
+$(STAMP): pyproject.toml requirements/test.txt requirements/browser.txt package.json package-lock.json | build-deps
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
 	$(BIN)/python -m pip install --quiet -e ".[test]" -r requirements/test.txt -r requirements/browser.txt
@@ -40,6 +40,11 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := chromium fonts-liberation default-jre-headless spamassassin postfix opendkim opendkim-tools
 browser:
 	command -v chromium >/dev/null && command -v java >/dev/null && command -v spamassassin >/dev/null && command -v opendkim-genkey >/dev/null && test -x /usr/lib/postfix/sbin/master || { $(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(APT_PACKAGES); }
+
+# PyICU (the privacy guard's Unicode confusables, UTS #39) builds against Debian's ICU.
+BUILD_PACKAGES := libicu-dev pkg-config g++
+build-deps:
+	pkg-config --exists icu-i18n && command -v g++ >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(BUILD_PACKAGES); }
 
 site: venv
 	$(BIN)/binsite check
