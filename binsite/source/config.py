@@ -132,6 +132,10 @@ class SiteConfig:
     # Days a bulletin of a category stays public; None means forever.
     retention: tuple[tuple[str, int | None], ...] = ()
     default_retention_days: int | None = 365
+    # What binsite keeps about people beside the archive (``retention:`` keys of
+    # RECORD_RETENTION; enforced by ``binsite avg opruimen`` and every ``binsite send``).
+    # Days; None means forever.
+    record_retention: tuple[tuple[str, int | None], ...] = ()
     send_window_days: int = 7
     per_page: int = 20
     source: str = CONFIG_FILE
@@ -174,10 +178,22 @@ class SiteConfig:
                 return days
         return self.default_retention_days
 
+    def kept_days(self, record: str) -> int | None:
+        """How many days binsite keeps ``record`` (a key of RECORD_RETENTION); None: forever."""
+        for key, days in self.record_retention:
+            if key == record:
+                return days
+        return RECORD_RETENTION[record]
+
     def absolute_url(self, path: str) -> str:
         """``path`` relative to the site root (no leading slash) as a full URL."""
         return self.base_url.rstrip("/") + "/" + path.lstrip("/")
 
+
+# ``retention:`` keys that are not categories: what binsite keeps about people, and for
+# how many days by default (held messages a month, the desk's logbook and ended
+# sessions a year, one-click requests that could not be done a month).
+RECORD_RETENTION: dict[str, int | None] = {"held-messages": 30, "logbook": 365, "sessions": 365, "web-spool": 30}
 
 _KNOWN_KEYS = {"title", "base_url", "language", "timezone", "description", "organisation", "contact",
                "mail", "categories", "retention", "send_window", "per_page", "media", "web_url",
@@ -298,6 +314,7 @@ def parse_config(doc: Located, rel: str) -> tuple[SiteConfig | None, list[Proble
     category_ids = {c.id for c in categories}
 
     retention: list[tuple[str, int | None]] = []
+    record_retention: list[tuple[str, int | None]] = []
     default_retention: int | None = 365
     raw_retention = values.get("retention") or {}
     if not isinstance(raw_retention, dict):
@@ -313,6 +330,12 @@ def parse_config(doc: Located, rel: str) -> tuple[SiteConfig | None, list[Proble
             continue
         if key == "default":
             default_retention = days
+        elif key in RECORD_RETENTION and key not in category_ids:
+            if days is None and key == "held-messages":
+                err(f"retention.{key}", "vastgehouden berichten kunnen niet 'forever' bewaard worden; geef een termijn, zoals '30 days'",
+                    "held messages cannot be kept 'forever'; give a period, such as '30 days'")
+                continue
+            record_retention.append((str(key), days))
         elif key not in category_ids:
             err(f"retention.{key}", "bewaartermijn voor onbekende categorie {k!r}", "retention for unknown category {k!r}", k=key)
         else:
@@ -415,6 +438,7 @@ def parse_config(doc: Located, rel: str) -> tuple[SiteConfig | None, list[Proble
         categories=tuple(categories),
         retention=tuple(sorted(retention)),
         default_retention_days=default_retention,
+        record_retention=tuple(sorted(record_retention)),
         send_window_days=send_window,
         per_page=per_page,
         source=rel,
