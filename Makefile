@@ -73,6 +73,7 @@ demo: venv mailman-venv
 	. ./.binsite/local.env && $(BIN)/python -m binsite.devtools.demo summary
 	$(BIN)/python -m binsite.devtools.local_web start
 	$(BIN)/python -m binsite.devtools.desk_demo
+	. ./.binsite/local.env && $(BIN)/python -m binsite.devtools.demo avg
 
 demo-stop: venv
 	$(BIN)/python -m binsite.devtools.local_web stop
