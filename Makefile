@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # The demo's clock: example bulletins are dated up to late November 2026.
 DEMO_NOW ?= 2026-11-28T12:00
 
-.PHONY: help venv browser mailman-venv demo demo-stop test test-fast site bench bench-quick bench-web bench-import golden clean
+.PHONY: help venv browser mailman-venv demo demo-stop test test-fast site bench bench-quick bench-web bench-import bench-avg golden clean
 
 help:
 	@echo "make demo      start a local Mailman + mail sink, sync lists, build and send the example BIN, start the web service"
@@ -19,6 +19,7 @@ help:
 	@echo "make bench     benchmark binsite against Pelican and Hugo"
 	@echo "make bench-web load on the web service: 1,000 unsubscribes and 1,000 joins, 20 clients"
 	@echo "make bench-import  1,000 members imported into a local Mailman"
+	@echo "make bench-avg     binsite avg inzage/wissen for an address in 50 lists of 1,000 members"
 	@echo "make golden    regenerate the golden test tree after an intended change"
 
 venv: $(STAMP)
@@ -100,3 +101,6 @@ bench-web: venv mailman-venv
 # 1,000 addresses imported into a members list of a private local Mailman (issue 19: under a minute).
 bench-import: venv mailman-venv
 	$(BIN)/python benchmarks/members_import.py
+# binsite avg inzage and wissen for an address in 50 lists of 1,000 members (issue 27: inzage within 10 s).
+bench-avg: venv mailman-venv
+	$(BIN)/python benchmarks/avg_lookup.py

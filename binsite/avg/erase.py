@@ -70,7 +70,8 @@ def erase(root: Path, client: MailmanClient, address: str, *, domain: str, actor
     BINCO's own); None: everywhere (the administrator's)."""
     env = os.environ if environ is None else environ
     area_list = None if areas is None else tuple(areas)
-    found = holdings_lib.find(root, client, address, domain=domain, areas=area_list)
+    found = holdings_lib.find(root, client, address, domain=domain) if area_list is None else \
+        holdings_lib.find_in_areas(root, client, address, domain=domain, areas=area_list)
     settings = found.of(holdings_lib.SETTING)
     if settings:
         raise BinsiteError(t(

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from binsite.avg import normalise
+from binsite.errors import BinsiteError
+from binsite.i18n import t
 from binsite.desk import logbook, sessions
 from binsite.mailman.client import MailmanClient, list_id
 from binsite.paths import desk_log, desk_sessions, shown, web_spool_dir
@@ -154,12 +156,28 @@ def find(root: Path, client: MailmanClient, address: str, *, domain: str, areas:
     if area_list is None:
         items += _logbook(root, wanted)
         items += _sessions(root, wanted)
-        if texts:
-            items += _texts(root, wanted)
+    if texts:
+        # A BINCO's view names the settings too (a BINCO's or partner's address is never
+        # erased from the desk), but not bulletins of other areas.
+        items += [h for h in _texts(root, wanted) if area_list is None or h.kind == SETTING]
     erasures = tuple(str(v.get("at")) for v in logbook.read(desk_log(root))
                      if v.get("action") == ERASED and v.get("erased") == erasure_digest(wanted))
     order = {kind: i for i, kind in enumerate(KINDS)}
     return Holdings(wanted, tuple(sorted(items, key=lambda h: order[h.kind])), erasures)
+
+
+class OutsideAreas(BinsiteError):
+    """The address has nothing in these areas but something elsewhere: not this BINCO's to see."""
+
+
+def find_in_areas(root: Path, client: MailmanClient, address: str, *, domain: str, areas: Iterable[Area],
+                  full: bool = False) -> Holdings:
+    """A BINCO's view: what the given areas' lists hold about ``address``. ``OutsideAreas``
+    when they hold nothing and other areas do (the desk answers 403 and changes nothing)."""
+    found = find(root, client, address, domain=domain, areas=areas, full=full)
+    if not found.mailman_items and find(root, client, address, domain=domain, texts=False).mailman_items:
+        raise OutsideAreas(t("dit adres hoort niet bij uw gebieden", "this address is not in your areas"))
+    return found
 
 
 def _held_text(raw: str) -> str:

@@ -7,7 +7,7 @@ import json
 from binsite.avg.erase import Erasure
 from binsite.avg.holdings import Holdings
 
-_KIND_LABELS = {
+KIND_LABELS = {
     "address": ("Adres bij Mailman", "Address at Mailman"),
     "membership": ("Lidmaatschap", "Membership"),
     "request": ("Aanmelding die wacht", "Join request waiting"),
@@ -29,7 +29,7 @@ def render(found: Holdings, lang: str = "nl") -> str:
         lines = [(f"What binsite and its Mailman hold about {found.address} ({len(found.items)} items):" if en else
                   f"Wat binsite en zijn Mailman bewaren over {found.address} ({len(found.items)} onderdelen):"), ""]
         for item in found.items:
-            lines.append(f"- {_KIND_LABELS[item.kind][en]} — {item.where}")
+            lines.append(f"- {KIND_LABELS[item.kind][en]} — {item.where}")
             for key, value in item.details:
                 lines.append(f"    {key}: {value}")
             if item.text:
@@ -54,7 +54,7 @@ def render_erasure(erasure: Erasure, lang: str = "nl") -> str:
     lines = []
     if erasure.done:
         lines.append(f"Erased for {erasure.address}:" if en else f"Gewist voor {erasure.address}:")
-        lines += [f"- {_KIND_LABELS[item.kind][en]} — {item.where}" for item in erasure.done]
+        lines += [f"- {KIND_LABELS[item.kind][en]} — {item.where}" for item in erasure.done]
     if erasure.compacted:
         lines.append(f"Mailman's database compacted (VACUUM): {erasure.compacted}" if en else
                      f"Database van Mailman gecomprimeerd (VACUUM): {erasure.compacted}")

@@ -709,3 +709,44 @@ def statistics(address: str):
     own = [a.id for a in coordinator_areas(address)]
     rows = desk_figures(logbook.read(desk_log(s.root)), s.config.tz, area_ids=own)
     return _page("statistics.html", address, rows=rows, hours=lambda h: hours_text(h, s.lang))
+
+
+# --- privacy (AVG): inzage and wissen for the BINCO's own area ------------------------------------
+
+def _privacy_page(address: str, area: Area, *, status: int = 200, **context):
+    from binsite.avg.text import KIND_LABELS
+    return _page("privacy.html", address, status, area=area, labels=KIND_LABELS, **context)
+
+
+@blueprint.get("/<area_id>/privacy/")
+@login_required
+def privacy(address: str, area_id: str):
+    return _privacy_page(address, _own_area(address, area_id))
+
+
+@blueprint.post("/<area_id>/privacy/")
+@login_required
+def privacy_post(address: str, area_id: str):
+    """Inzage or wissen of one address on this area's lists only; an address that only other
+    areas hold is 403 and nothing changes (a full erasure is the administrator's CLI)."""
+    from binsite.avg import erase as erase_lib
+    from binsite.avg import holdings as holdings_lib
+
+    area = _own_area(address, area_id)
+    action, email = request.form.get("action", ""), request.form.get("email", "")[:320]
+    if action not in ("inzage", "wissen"):
+        abort(404)
+    desk = _desk(address)
+    try:
+        if action == "inzage":
+            found = holdings_lib.find_in_areas(desk.root, desk.client, email, domain=desk.domain, areas=(area,))
+            return _privacy_page(address, area, found=found, email=email)
+        done = erase_lib.erase(desk.root, desk.client, email, domain=desk.domain, actor=desk.actor, areas=(area,))
+        return _privacy_page(address, area, erased=done, email=email)
+    except holdings_lib.OutsideAreas:
+        log.info("BINCO %s refused an address outside %s", service().address_hash(address), area.id)
+        abort(403)
+    except MailmanUnavailable:
+        raise
+    except BinsiteError as exc:
+        return _privacy_page(address, area, error=_error_text(exc), email=email, status=400)

@@ -1,0 +1,82 @@
+"""The desk's inzage and wissen (AVG) for a BINCO's own area, against the real Mailman: a
+resident only in another area is 403 and nothing changes; a resident in both areas is erased
+from this area's lists only; a partner's address is refused."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from binsite.desk import logbook
+from binsite.paths import desk_log
+from binsite.web.app import create_app
+from deskweb import DeskSite, desk_site, log_in
+from tests.mailman_fixtures import RunningMailman
+from webkit import csrf_of
+
+pytestmark = pytest.mark.mailman
+
+
+@pytest.fixture(scope="module")
+def site(local_mailman: RunningMailman, tmp_path_factory) -> DeskSite:
+    domain = f"avg{uuid.uuid4().hex[:8]}.bin.test.example"
+    return desk_site(local_mailman, tmp_path_factory.mktemp("deskavg"), domain, ("aa", "bb"))
+
+
+@pytest.fixture(scope="module")
+def binco_a(local_mailman, site):
+    app = create_app(site.root, environ=site.env)
+    app.extensions["binsite"].limiters["address"].reset()
+    client = app.test_client()
+    log_in(client, local_mailman, site.binco("aa"))
+    return client
+
+
+def _post(client, area_id: str, action: str, email: str):
+    page = client.get("/binco/aa/leden/").get_data(as_text=True)  # the own area: its CSRF field
+    return client.post(f"/binco/{area_id}/privacy/", data={"csrf": csrf_of(page), "action": action, "email": email})
+
+
+def test_a_resident_only_in_another_area_is_403_and_unchanged(binco_a, site, local_mailman) -> None:
+    client = local_mailman.client()
+    resident = f"alleen.bb@res.{site.domain}"
+    client.subscribe(site.members_list("bb"), resident)
+    for action in ("inzage", "wissen"):
+        assert _post(binco_a, "aa", action, resident.upper()).status_code == 403
+    assert binco_a.get("/binco/bb/privacy/").status_code == 403
+    assert _post(binco_a, "bb", "wissen", resident).status_code == 403
+    assert client.member(site.members_list("bb"), resident) is not None
+    assert client.address_record(resident) is not None
+    assert not any(v["action"] == logbook.ERASE for v in logbook.read(desk_log(site.root)))
+
+
+def test_inzage_and_wissen_in_the_own_area_leave_the_other_area_alone(binco_a, site, local_mailman) -> None:
+    client = local_mailman.client()
+    resident = f"Beide.Gebieden@res.{site.domain}"
+    client.subscribe(site.members_list("aa"), resident, "Bea Beide")
+    client.subscribe(site.members_list("bb"), resident)
+    shown = _post(binco_a, "aa", "inzage", resident)
+    page = shown.get_data(as_text=True)
+    assert shown.status_code == 200
+    assert f"Lidmaatschap</strong> · Mailman: {site.members_list('aa')}" in page
+    assert site.members_list("bb") not in page and "Bea Beide" in page
+    erased = _post(binco_a, "aa", "wissen", resident)
+    assert erased.status_code == 200 and "Gewist" in erased.get_data(as_text=True)
+    assert client.member(site.members_list("aa"), resident) is None
+    assert client.member(site.members_list("bb"), resident) is not None
+    assert client.address_record(resident) is not None          # bb still holds it: the address stays
+    erasures = [v for v in logbook.read(desk_log(site.root)) if v["action"] == logbook.ERASE]
+    assert [e["by"] for e in erasures] == [logbook.binco(site.binco("aa")).as_json()]
+    again = _post(binco_a, "aa", "inzage", resident)
+    assert again.status_code == 403                              # now only bb holds it
+
+
+def test_a_partners_address_is_refused_and_kept(binco_a, site, local_mailman) -> None:
+    partner = sorted(site.partners("aa"))[0]
+    response = _post(binco_a, "aa", "wissen", partner)
+    assert response.status_code == 400
+    assert "lists/aa.yaml:" in response.get_data(as_text=True)
+    partners = {m.address for role in ("member", "nonmember")
+                for m in local_mailman.client().roster(site.partners_list("aa"), role)}
+    assert partner in partners
