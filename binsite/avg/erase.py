@@ -111,8 +111,12 @@ def erase(root: Path, client: MailmanClient, address: str, *, domain: str, actor
     if area_list is None:
         done += _forget_in_files(root, found)
     compacted = ""
-    if done and env.get(MAILMAN_DB_VAR, "").strip():
-        compacted = compact_sqlite(Path(env[MAILMAN_DB_VAR].strip()))
+    database = env.get(MAILMAN_DB_VAR, "").strip()
+    bounces = purge_bounce_records(Path(database), found.address) if database else 0
+    if bounces:
+        done.append(Holding(holdings_lib.BOUNCE, f"Mailman: {database}", (("meldingen", str(bounces)),)))
+    if done and database:
+        compacted = compact_sqlite(Path(database))
     if done:
         logbook.record(root, actor, logbook.ERASE, erased=holdings_lib.erasure_digest(found.address),
                        count=len(done))
@@ -146,6 +150,42 @@ def _forget_in_files(root: Path, found: Holdings) -> list[Holding]:
         logbook.rewrite(desk_sessions(root), lambda line: None if digest in line else line)
         done += found.of(holdings_lib.SESSION)
     return done
+
+
+def purge_bounce_records(path: Path, address: str) -> int:
+    """Remove Mailman's bounce records of ``address``: its ``bounceevent`` rows, the DSNs they
+    point at in the message store (rows and files under ``var/messages/``, beside ``data/``)
+    and their pending tokens. Mailman's REST API has no way to do this, and its task runner
+    would only do it a day after (``dsn_lifetime``). Returns how many bounce events went."""
+    if not path.is_file():
+        compact_sqlite(path)  # the same clear error
+    messages_dir = path.parent.parent / "messages"
+    connection = sqlite3.connect(path, timeout=30.0, isolation_level=None)
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        rows = connection.execute("SELECT id, message_id FROM bounceevent WHERE lower(email) = ?", (address,)).fetchall()
+        files = []
+        for _id, message_id in rows:
+            files += [messages_dir / p for (p,) in connection.execute(
+                "SELECT path FROM message WHERE message_id = ?", (message_id,))]
+            connection.execute("DELETE FROM message WHERE message_id = ?", (message_id,))
+            pended = [pid for (pid,) in connection.execute(
+                "SELECT pended_id FROM pendedkeyvalue WHERE key = '_mod_message_id' AND value = ?",
+                (json.dumps(message_id),))]
+            for pid in pended:
+                connection.execute("DELETE FROM pendedkeyvalue WHERE pended_id = ?", (pid,))
+                connection.execute("DELETE FROM pended WHERE id = ?", (pid,))
+        connection.execute("DELETE FROM bounceevent WHERE lower(email) = ?", (address,))
+        connection.execute("COMMIT")
+    except sqlite3.Error as exc:
+        raise BinsiteError(t("de bouncegegevens in {p} konden niet gewist worden ({e}); probeer het opnieuw",
+                             "the bounce records in {p} could not be erased ({e}); try again", p=path, e=exc)) from None
+    finally:
+        connection.close()
+    for file in files:
+        if messages_dir in file.resolve().parents:
+            file.unlink(missing_ok=True)
+    return len(rows)
 
 
 def compact_sqlite(path: Path) -> str:

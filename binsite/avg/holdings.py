@@ -37,9 +37,10 @@ HELD = "held"                 # a message from the address waiting for the BINCO
 LOGBOOK = "logbook"           # desk logbook lines by this address (a BINCO's digest)
 SESSION = "session"           # "log out everywhere" lines of this address
 SPOOL = "spool"               # a one-click leave not yet done at Mailman
+BOUNCE = "bounce"             # Mailman's bounce records (erased with BINSITE_MAILMAN_DB)
 BULLETIN = "bulletin"         # a bulletin that names the address (published: never edited by binsite)
 SETTING = "setting"           # binsite.yaml or lists/*.yaml names it (a BINCO, a partner, the contact)
-KINDS = (ADDRESS, MEMBERSHIP, REQUEST, HELD, LOGBOOK, SESSION, SPOOL, BULLETIN, SETTING)
+KINDS = (ADDRESS, MEMBERSHIP, REQUEST, HELD, LOGBOOK, SESSION, SPOOL, BOUNCE, BULLETIN, SETTING)
 ERASED = "erase"              # the logbook's action for an erasure (binsite.avg.erase)
 
 

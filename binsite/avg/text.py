@@ -15,6 +15,7 @@ KIND_LABELS = {
     "logbook": ("Logboek van de balie", "Desk logbook"),
     "session": ("Sessies van de balie", "Desk sessions"),
     "spool": ("Afmelding die nog wacht", "Leave request waiting"),
+    "bounce": ("Bouncegegevens", "Bounce records"),
     "bulletin": ("Bericht dat het adres noemt", "Bulletin naming the address"),
     "setting": ("Instelling die het adres noemt", "Setting naming the address"),
 }

@@ -750,3 +750,52 @@ def privacy_post(address: str, area_id: str):
         raise
     except BinsiteError as exc:
         return _privacy_page(address, area, error=_error_text(exc), email=email, status=400)
+
+
+# --- addresses that no longer work (bounces) --------------------------------------------------
+
+def _bouncing(desk: Desk, area: Area):
+    from binsite.mailman.bounces import bouncing
+    return [b for kind in (MEMBERS, "weekly") for b in bouncing(desk.client, desk.list_address(area, kind))]
+
+
+def _bounces_page(address: str, area: Area, *, message: str = "", error: str = "", status: int = 200):
+    desk = _desk(address)
+    from binsite.mailman.sync import BOUNCE_THRESHOLD
+    return _page("bounces.html", address, status, area=area, bouncing=_bouncing(desk, area), message=message,
+                 error=error, mask=inbox_lib.mask_sender, threshold=BOUNCE_THRESHOLD)
+
+
+@blueprint.get("/<area_id>/niet-bezorgd/")
+@login_required
+def bounces(address: str, area_id: str):
+    return _bounces_page(address, _own_area(address, area_id))
+
+
+@blueprint.post("/<area_id>/niet-bezorgd/<action>")
+@login_required
+def bounces_action(address: str, area_id: str, action: str):
+    """Verwijderen (off the list) or opnieuw proberen (delivery back on) for one bouncing member
+    of this area's lists; a member id that is not one of them changes nothing."""
+    from binsite.mailman.bounces import retry
+
+    area = _own_area(address, area_id)
+    if action not in ("verwijderen", "opnieuw"):
+        abort(404)
+    desk = _desk(address)
+    member_id = request.form.get("member", "")
+    target = next((b for b in _bouncing(desk, area) if b.member_id == member_id), None)
+    s = service()
+    if target is None:
+        return _bounces_page(address, area, status=400, error=s.text(
+            "dit adres staat niet (meer) bij de adressen die niet werken; er is niets veranderd",
+            "this address is not (or no longer) among those that do not work; nothing was changed"))
+    if action == "verwijderen":
+        desk.client.unsubscribe_member(member_id)
+        desk.log(logbook.MEMBER_REMOVE, area=area.id, list=target.list)
+        said = s.text("Verwijderd van {l}: {a}.", "Removed from {l}: {a}.", l=target.list, a=inbox_lib.mask_sender(target.address))
+    else:
+        retry(desk.client, member_id)
+        said = s.text("Bezorging staat weer aan voor {a}.", "Delivery is on again for {a}.",
+                      a=inbox_lib.mask_sender(target.address))
+    return _bounces_page(address, area, message=said)

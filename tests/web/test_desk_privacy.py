@@ -80,3 +80,34 @@ def test_a_partners_address_is_refused_and_kept(binco_a, site, local_mailman) ->
     partners = {m.address for role in ("member", "nonmember")
                 for m in local_mailman.client().roster(site.partners_list("aa"), role)}
     assert partner in partners
+
+
+def test_addresses_that_no_longer_work_masked_with_retry_and_remove(binco_a, site, local_mailman) -> None:
+    from binsite.desk.inbox import mask_sender
+    from binsite.mailman.bounces import bouncing
+    from sitekit import poll
+    from tests.mailman.test_bounces import send_dsn
+
+    client = local_mailman.client()
+    members_aa, members_bb = site.members_list("aa"), site.members_list("bb")
+    broken, other = f"kapot@res.{site.domain}", f"kapot.bb@res.{site.domain}"
+    client.subscribe(members_aa, broken)
+    client.subscribe(members_bb, other)
+    send_dsn(local_mailman.settings, members_aa, broken)
+    send_dsn(local_mailman.settings, members_bb, other)
+    poll(lambda: bouncing(client, members_aa) and bouncing(client, members_bb), timeout=30, interval=0.25,
+         what="both bounces scored")
+    page = binco_a.get("/binco/aa/niet-bezorgd/").get_data(as_text=True)
+    assert mask_sender(broken) in page and broken not in page and mask_sender(other) not in page
+    member_aa = bouncing(client, members_aa)[0].member_id
+    member_bb = bouncing(client, members_bb)[0].member_id
+    token = csrf_of(page)
+    # Another area's member id through this area's form changes nothing.
+    refused = binco_a.post("/binco/aa/niet-bezorgd/verwijderen", data={"csrf": token, "member": member_bb})
+    assert refused.status_code == 400 and client.member(members_bb, other) is not None
+    retried = binco_a.post("/binco/aa/niet-bezorgd/opnieuw", data={"csrf": token, "member": member_aa})
+    assert retried.status_code == 200 and "Bezorging staat weer aan" in retried.get_data(as_text=True)
+    assert client._rest(f"members/{member_aa}/preferences")["delivery_status"] == "enabled"
+    removed = binco_a.post("/binco/aa/niet-bezorgd/verwijderen", data={"csrf": token, "member": member_aa})
+    assert removed.status_code == 200 and client.member(members_aa, broken) is None
+    assert "Alle adressen werken" in removed.get_data(as_text=True)
