@@ -37,7 +37,7 @@ DEFAULT_CATEGORIES: dict[str, tuple[str, str]] = {
 
 # Paths at the top of the site that an area id may not take.
 RESERVED_IDS = frozenset({
-    "notices", "mededelingen", "categorie", "zoeken", "over", "statistieken",
+    "notices", "mededelingen", "categorie", "zoeken", "over", "statistieken", "toegankelijkheid",
     "assets", "feed", "handleiding", "pagina", "state", "templates", "lists", "content",
 })
 
@@ -118,6 +118,19 @@ class MailConfig:
     sender_name: str
 
 
+ACCESSIBILITY_STATUS = ("A", "B", "C", "D", "E")
+
+
+@dataclass(frozen=True)
+class Accessibility:
+    """The accessibility statement's own facts (the rest comes from the site's settings)."""
+
+    status: str = "B"              # the model statement's A (fully) ... E (no measures yet); B: partially
+    drawn_up: str = ""             # the day the statement was drawn up, ISO (e.g. 2026-12-01)
+    problems: tuple[str, ...] = ()  # known problems, as a visitor would notice them
+    answer_days: int = 14          # how soon a visitor who reports a problem gets an answer
+
+
 @dataclass(frozen=True)
 class SiteConfig:
     title: str
@@ -153,6 +166,9 @@ class SiteConfig:
     # weekday (0 = Monday) and time on, after the week ended.
     weekly_day: int = 0
     weekly_time: time = time(7, 0)
+    # ``accessibility:`` the statement at /toegankelijkheid/ (the Dutch model statement):
+    # compliance status A-E, the day it was drawn up, known problems, days to answer.
+    accessibility: Accessibility = Accessibility()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -197,7 +213,8 @@ RECORD_RETENTION: dict[str, int | None] = {"held-messages": 30, "logbook": 365, 
 
 _KNOWN_KEYS = {"title", "base_url", "language", "timezone", "description", "organisation", "contact",
                "mail", "categories", "retention", "send_window", "per_page", "media", "web_url",
-               "quiet_hours", "weekly"}
+               "quiet_hours", "weekly", "accessibility"}
+_ACCESSIBILITY_KEYS = {"status", "drawn_up", "problems", "answer_days"}
 _WEEKLY_KEYS = {"day", "time"}
 _MAIL_KEYS = {"domain", "sender", "sender_name"}
 _MEDIA_KEYS = {"max_file_mb", "max_mail_mb"}
@@ -426,6 +443,8 @@ def parse_config(doc: Located, rel: str) -> tuple[SiteConfig | None, list[Proble
                     "'weekly.time' {v!r} is geen tijd: schrijf uren en minuten tussen aanhalingstekens, zoals \"07:00\"",
                     "'weekly.time' {v!r} is not a time: write hours and minutes in quotes, such as \"07:00\"", v=value)))
 
+    accessibility = _accessibility(values.get("accessibility"), doc, rel, problems)
+
     config = SiteConfig(
         title=str(title),
         base_url=base_url,
@@ -448,5 +467,39 @@ def parse_config(doc: Located, rel: str) -> tuple[SiteConfig | None, list[Proble
         quiet_hours=quiet_hours,
         weekly_day=weekly_day,
         weekly_time=weekly_time,
+        accessibility=accessibility,
     )
     return config, problems
+
+
+def _accessibility(raw: Any, doc: Any, rel: str, problems: list[Problem]) -> Accessibility:
+    """``accessibility:`` (status, drawn_up, problems, answer_days); every mistake at its line."""
+    if raw is None:
+        return Accessibility()
+    if not isinstance(raw, dict):
+        problems.append(error(rel, doc.line("accessibility"), t(
+            "'accessibility' moet status, drawn_up, problems en answer_days bevatten, zoals {{status: B, drawn_up: 2026-12-01}}",
+            "'accessibility' must hold status, drawn_up, problems and answer_days, such as {{status: B, drawn_up: 2026-12-01}}")))
+        return Accessibility()
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        where = doc.line(f"accessibility.{key}")
+        if key not in _ACCESSIBILITY_KEYS:
+            problems.append(warning(rel, where, t(
+                "onbekende instelling accessibility.{k}; bekend zijn: {known}",
+                "unknown setting accessibility.{k}; known: {known}", k=key, known=", ".join(sorted(_ACCESSIBILITY_KEYS)))))
+        elif key == "status" and str(value).strip().upper() in ACCESSIBILITY_STATUS:
+            values["status"] = str(value).strip().upper()
+        elif key == "drawn_up" and re.match(r"^\d{4}-\d{2}-\d{2}\Z", str(value).strip()):
+            values["drawn_up"] = str(value).strip()
+        elif key == "problems" and isinstance(value, list) and all(isinstance(p, str) for p in value):
+            values["problems"] = tuple(" ".join(p.split()) for p in value if p.strip())
+        elif key == "answer_days" and isinstance(value, int) and not isinstance(value, bool) and 0 < value <= 90:
+            values["answer_days"] = value
+        else:
+            problems.append(error(rel, where, t(
+                "'accessibility.{k}' {v!r} niet begrepen: status is A, B, C, D of E (zoals in de modelverklaring), "
+                "drawn_up een datum (2026-12-01), problems een lijst van zinnen, answer_days 1 tot 90",
+                "'accessibility.{k}' {v!r} not understood: status is A, B, C, D or E (as in the model statement), "
+                "drawn_up a date (2026-12-01), problems a list of sentences, answer_days 1 to 90", k=key, v=value)))
+    return Accessibility(**values)
