@@ -426,15 +426,8 @@ class MailmanClient:
 
     def unsubscribe_member(self, member_id: str) -> bool:
         """Remove exactly that membership, at once (no confirmation, no moderator); False when it was gone."""
-        def act() -> bool:
-            try:
-                self._rest(f"members/{member_id}", {"pre_confirmed": True, "pre_approved": True}, "DELETE")
-            except HTTPError as exc:
-                if exc.code == 404:
-                    return False
-                raise
-            return True
-        return self._call(f"unsubscribe member {member_id}", act)
+        return self._delete(f"members/{member_id}", f"unsubscribe member {member_id}",
+                            {"pre_confirmed": True, "pre_approved": True}, retry=True)
 
     def memberships(self, address: str) -> list[MemberRecord]:
         """Every list ``address`` is a member (role member) of."""
@@ -509,27 +502,23 @@ class MailmanClient:
 
     def delete_user_of(self, address: str) -> bool:
         """Delete the Mailman user ``address`` belongs to (its preferences with it); False when none."""
-        def act() -> bool:
-            try:
-                self._rest(f"users/{_path_quote(address.strip().lower())}", method="DELETE")
-            except HTTPError as exc:
-                if exc.code == 404:
-                    return False
-                raise
-            return True
-        return self._call(f"delete user of {address}", act, retry=False)
+        return self._delete(f"users/{_path_quote(address.strip().lower())}", f"delete user of {address}")
 
     def delete_address(self, address: str) -> bool:
         """Delete Mailman's address record (memberships of it go too); False when there was none."""
+        return self._delete(f"addresses/{_path_quote(address.strip().lower())}", f"delete address {address}")
+
+    def _delete(self, path: str, what: str, data: dict[str, Any] | None = None, *, retry: bool = False) -> bool:
+        """``DELETE`` a REST resource; False when it was gone already (404)."""
         def act() -> bool:
             try:
-                self._rest(f"addresses/{_path_quote(address.strip().lower())}", method="DELETE")
+                self._rest(path, data, "DELETE")
             except HTTPError as exc:
                 if exc.code == 404:
                     return False
                 raise
             return True
-        return self._call(f"delete address {address}", act, retry=False)
+        return self._call(what, act, retry=retry)
 
     def remove_membership(self, member_id: str) -> bool:
         """Remove one membership of any role by Mailman's id, quietly; False when it was gone."""
