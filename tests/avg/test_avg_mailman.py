@@ -195,3 +195,31 @@ def test_quoted_local_part_as_mailman_sees_it(local_mailman, shared):
 def test_not_an_address(local_mailman, shared, address):
     result = run(shared.root, local_mailman.settings, "avg", "inzage", address)
     assert result.exit_code == 1 and "is geen e-mailadres" in result.output
+
+
+def test_two_erasures_at_once_both_end_well(mailman, network):
+    """Two administrators erase the same resident at the same moment: neither fails, nothing is left."""
+    import threading
+
+    from binsite.avg import erase, holdings
+    from binsite.desk import logbook as logbook_lib
+
+    client = mailman.client()
+    resident = f"tegelijk@res.{network.domain}"
+    for area_id in ("noord", "zuid"):
+        client.subscribe(network.members_list(area_id), resident)
+    held_report(mailman, network, "noord", resident, "Twee keer", "Twee beheerders tegelijk.")
+    failures: list[BaseException] = []
+
+    def erase_once() -> None:
+        try:
+            erase.erase(network.root, mailman.client(), resident, domain=network.domain, actor=logbook_lib.operator())
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            failures.append(exc)
+    threads = [threading.Thread(target=erase_once) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert failures == []
+    assert holdings.find(network.root, client, resident, domain=network.domain).empty

@@ -111,3 +111,14 @@ def test_addresses_that_no_longer_work_masked_with_retry_and_remove(binco_a, sit
     removed = binco_a.post("/binco/aa/niet-bezorgd/verwijderen", data={"csrf": token, "member": member_aa})
     assert removed.status_code == 200 and client.member(members_aa, broken) is None
     assert "Alle adressen werken" in removed.get_data(as_text=True)
+
+
+def test_no_erasure_without_csrf_or_login(binco_a, site, local_mailman) -> None:
+    client = local_mailman.client()
+    resident = f"zonder.csrf@res.{site.domain}"
+    client.subscribe(site.members_list("aa"), resident)
+    for path, data in (("/binco/aa/privacy/", {"action": "wissen", "email": resident}),
+                       ("/binco/aa/niet-bezorgd/verwijderen", {"member": "0"})):
+        assert binco_a.post(path, data=data).status_code == 403
+        assert binco_a.application.test_client().post(path, data=data).status_code == 403
+    assert client.member(site.members_list("aa"), resident) is not None
