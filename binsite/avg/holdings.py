@@ -110,7 +110,8 @@ def find(root: Path, client: MailmanClient, address: str, *, domain: str, areas:
     ids = {list_id(a): a for a in lists}
     items: list[Holding] = []
 
-    memberships = [m for m in client.find_memberships(wanted) if str(m.get("list_id")) in ids]
+    everywhere = client.find_memberships(wanted)
+    memberships = [m for m in everywhere if str(m.get("list_id")) in ids]
     member_ids = set()
     for m in sorted(memberships, key=lambda m: (str(m.get("list_id")), str(m.get("role")))):
         member_ids.add(str(m["member_id"]))
@@ -139,8 +140,10 @@ def find(root: Path, client: MailmanClient, address: str, *, domain: str, areas:
                     ("reden", held.reason)), text=_held_text(held.raw) if full else "",
                     ref=(fqdn, str(held.request_id), held.message_id)))
 
-    own_address_only = not items and area_list is not None
-    if not own_address_only:
+    # Mailman's address record is this site's to show when the site's lists hold the address,
+    # or when no list anywhere does (a record left behind); not when only another site's lists
+    # (another domain on the same Mailman) hold it.
+    if items or (area_list is None and not everywhere):
         record = client.address_record(wanted)
         if record:
             others = [a for a in (client.user_addresses(wanted) or []) if a != wanted]

@@ -166,6 +166,11 @@ def test_another_sites_membership_is_left_alone(mailman, network, tmp_path):
     assert client.member(network.members_list("noord"), resident) is None
     assert client.member(other.members_list("west"), resident) is not None
     assert client.address_record(resident) is not None
+    # For this site nothing is left; for the other site its membership is still there.
+    assert json.loads(run(network.root, mailman.settings, "avg", "inzage", resident, "--format", "json").output)[
+        "items"] == []
+    assert [i["kind"] for i in json.loads(run(other.root, mailman.settings, "avg", "inzage", resident, "--format",
+                                              "json").output)["items"]] == ["address", "membership"]
 
 
 @pytest.mark.parametrize(("address", "asked"), [("jan@xn--bcher-kva.example", "Jan@Bücher.example"),
