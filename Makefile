@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # The demo's clock: example bulletins are dated up to late November 2026.
 DEMO_NOW ?= 2026-11-28T12:00
 
-.PHONY: help venv build-deps browser mailman-venv demo demo-stop test test-fast site bench bench-quick bench-web bench-import bench-login golden clean
+.PHONY: help venv build-deps browser mailman-venv demo demo-stop test test-fast site bench bench-quick bench-web bench-import bench-login bench-avg golden clean
 
 help:
 	@echo "make demo      start a local Mailman + mail sink, sync lists, build and send the example BIN, start the web service"
@@ -20,6 +20,7 @@ help:
 	@echo "make bench-web load on the web service: 1,000 unsubscribes and 1,000 joins, 20 clients"
 	@echo "make bench-import  1,000 members imported into a local Mailman"
 	@echo "make bench-login   the desk's login request: 200 known and 200 unknown addresses, times compared"
+	@echo "make bench-avg     binsite avg inzage/wissen for an address in 50 lists of 1,000 members"
 	@echo "make golden    regenerate the golden test tree after an intended change"
 
 venv: $(STAMP)
@@ -83,6 +84,7 @@ demo: venv mailman-venv
 	$(PRIVATE) . ./.binsite/local.env && $(BIN)/python -m binsite.devtools.demo summary
 	$(PRIVATE) $(BIN)/python -m binsite.devtools.local_web start
 	$(PRIVATE) $(BIN)/python -m binsite.devtools.desk_demo
+	$(PRIVATE) . ./.binsite/local.env && $(BIN)/python -m binsite.devtools.demo avg
 
 demo-stop: venv
 	$(BIN)/python -m binsite.devtools.local_web stop
@@ -114,3 +116,6 @@ bench-import: venv mailman-venv
 bench-login: venv
 	$(BIN)/python benchmarks/login_timing.py
 	$(BIN)/python benchmarks/login_timing.py --overlap
+# binsite avg inzage and wissen for an address in 50 lists of 1,000 members (issue 27: inzage within 10 s).
+bench-avg: venv mailman-venv
+	$(BIN)/python benchmarks/avg_lookup.py
