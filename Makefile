@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # The demo's clock: example bulletins are dated up to late November 2026.
 DEMO_NOW ?= 2026-11-28T12:00
 
-.PHONY: help venv browser mailman-venv demo demo-stop test test-fast site bench bench-quick bench-web bench-import bench-login golden clean
+.PHONY: help venv build-deps browser mailman-venv demo demo-stop test test-fast site bench bench-quick bench-web bench-import bench-login bench-avg golden clean
 
 help:
 	@echo "make demo      start a local Mailman + mail sink, sync lists, build and send the example BIN, start the web service"
@@ -20,11 +20,12 @@ help:
 	@echo "make bench-web load on the web service: 1,000 unsubscribes and 1,000 joins, 20 clients"
 	@echo "make bench-import  1,000 members imported into a local Mailman"
 	@echo "make bench-login   the desk's login request: 200 known and 200 unknown addresses, times compared"
+	@echo "make bench-avg     binsite avg inzage/wissen for an address in 50 lists of 1,000 members"
 	@echo "make golden    regenerate the golden test tree after an intended change"
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml requirements/test.txt requirements/browser.txt package.json package-lock.json
+$(STAMP): pyproject.toml requirements/test.txt requirements/browser.txt package.json package-lock.json | build-deps
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
 	$(BIN)/python -m pip install --quiet -e ".[test]" -r requirements/test.txt -r requirements/browser.txt
@@ -41,6 +42,11 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := chromium fonts-liberation default-jre-headless spamassassin postfix opendkim opendkim-tools postgresql
 browser:
 	command -v chromium >/dev/null && command -v java >/dev/null && command -v spamassassin >/dev/null && command -v opendkim-genkey >/dev/null && test -x /usr/lib/postfix/sbin/master && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { $(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(APT_PACKAGES); }
+
+# PyICU (the privacy guard's Unicode confusables, UTS #39) builds against Debian's ICU.
+BUILD_PACKAGES := libicu-dev pkg-config g++
+build-deps:
+	pkg-config --exists icu-i18n && command -v g++ >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(BUILD_PACKAGES); }
 
 site: venv
 	$(BIN)/binsite check
@@ -79,6 +85,7 @@ demo: venv mailman-venv
 	$(PRIVATE) . ./.binsite/local.env && $(BIN)/python -m binsite.devtools.demo summary
 	$(PRIVATE) $(BIN)/python -m binsite.devtools.local_web start
 	$(PRIVATE) $(BIN)/python -m binsite.devtools.desk_demo
+	$(PRIVATE) . ./.binsite/local.env && $(BIN)/python -m binsite.devtools.demo avg
 
 demo-stop: venv
 	$(BIN)/python -m binsite.devtools.local_web stop
@@ -110,3 +117,6 @@ bench-import: venv mailman-venv
 bench-login: venv
 	$(BIN)/python benchmarks/login_timing.py
 	$(BIN)/python benchmarks/login_timing.py --overlap
+# binsite avg inzage and wissen for an address in 50 lists of 1,000 members (issue 27: inzage within 10 s).
+bench-avg: venv mailman-venv
+	$(BIN)/python benchmarks/avg_lookup.py

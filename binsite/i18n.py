@@ -141,6 +141,8 @@ UI: dict[str, Text] = {
         ("join", "Lid worden", "Join"),
         ("how_to_join", "Hoe word ik lid?", "How do I join?"),
         ("join_form_link", "Meld u aan met het formulier", "Sign up with the form"),
+        ("report_form_link", "Iets gezien? Meld het aan de BINCO met het formulier (is het nu aan de hand: bel 112)",
+         "Seen something? Report it to the BINCO with the form (happening now: call 112)"),
         ("join_form_intro", "Of meld u meteen aan met het formulier: kies uw gebied.", "Or sign up at once with the form: choose your area."),
         ("coordinator", "Coördinator (BINCO)", "Coordinator (BINCO)"),
         ("district", "Wijk", "District"),

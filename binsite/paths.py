@@ -3,7 +3,8 @@ that knows these places.
 
 * ``state/`` (committed): the send ledger (``sent.jsonl``) and the
   member-count history (``members.jsonl``), the desk's logbook
-  (``desk.jsonl``), where residents' memberships moved (``member-moves.jsonl``).
+  (``desk.jsonl``), where residents' memberships moved (``member-moves.jsonl``);
+  web reports waiting for confirmation (``web-reports/``, ignored by git, files 0600).
   ``BINSITE_STATE_DIR`` points
   elsewhere (relative to the site root, or absolute), e.g. for the demo, so
   that trying things never touches the repository's own ledger.
@@ -50,6 +51,12 @@ def desk_sessions(root: Path) -> Path:
     """Where the desk's ended sessions were kept before the store: read in once
     (``binsite.store.files``)."""
     return state_dir(root) / "desk-sessions.jsonl"
+
+
+def pending_reports_dir(root: Path) -> Path:
+    """Web reports waiting for their reporter's confirmation (``binsite.reports.store``;
+    never committed: the folder holds its own ``.gitignore``)."""
+    return state_dir(root) / "web-reports"
 
 
 def member_moves(root: Path) -> Path:

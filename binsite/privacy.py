@@ -116,7 +116,9 @@ _SPECIAL = re.compile("[" + _INVISIBLE + _DASHES + _SPACES + "]")
 
 def normalise(text: str) -> str:
     """``text`` as the scanner reads it: NFKC (full-width digits, ligatures),
-    without invisible characters, every dash a ``-`` and every space a ``' '``."""
+    without invisible characters, every dash a ``-`` and every space a ``' '``,
+    and every letter that looks like an ASCII letter or digit written as that
+    letter (``confusable``: Cyrillic "а", Greek "Κ", small capital "ᴋ")."""
     if text.isascii():
         return text.replace("\t", " ") if "\t" in text else text
     # A dict-based str.translate costs a lookup per character: most Dutch
@@ -127,7 +129,49 @@ def normalise(text: str) -> str:
         text = unicodedata.normalize("NFKC", text)
         if _SPECIAL.search(text):
             text = text.translate(_NORMAL)
+    if not text.isascii():
+        table = {ord(ch): _confusable(ch) for ch in set(text) if ch > "\u00ff"}
+        table = {code: ascii for code, ascii in table.items() if ascii}
+        if table:
+            text = text.translate(table)
     return text
+
+
+@functools.lru_cache(maxsize=4096)
+def _confusable(ch: str) -> str:
+    """The ASCII letter or digit that ``ch`` (beyond Latin-1) reads as, or "".
+
+    The UTS #39 confusables skeleton (ICU's SpoofChecker, through PyICU: the
+    table Unicode keeps, not one of our own) of the character, or of its
+    capital (the skeleton keeps case: Cyrillic "к" has no lower-case ASCII
+    twin, its capital "К" is "K"). A small capital ("ᴋ") is its capital
+    letter; another script's digit ("٦") its value. One character for one,
+    so offsets stay those of the text as written."""
+    if unicodedata.category(ch) == "Nd":
+        return str(unicodedata.decimal(ch))
+    for candidate, lower in ((ch, False), (ch.upper(), ch.upper() != ch)):
+        if len(candidate) != 1:
+            continue
+        skeleton = _skeleton_of(candidate)
+        if len(skeleton) == 1 and skeleton.isascii() and (skeleton.isalnum() or skeleton == "@"):
+            return skeleton.lower() if lower else skeleton
+    name = unicodedata.name(ch, "")
+    if name.startswith("LATIN LETTER SMALL CAPITAL ") and len(name) == len("LATIN LETTER SMALL CAPITAL X"):
+        return name[-1]
+    return ""
+
+
+def _skeleton_of(ch: str) -> str:
+    import icu
+
+    return _spoof_checker().getSkeleton(icu.USpoofChecks.ALL_CHECKS, ch)
+
+
+@functools.lru_cache(maxsize=1)
+def _spoof_checker():
+    import icu
+
+    return icu.SpoofChecker()
 
 
 @functools.lru_cache(maxsize=None)
@@ -381,7 +425,26 @@ def iban_valid(compact: str) -> bool:
     return True
 
 
+# A letter O where a reader reads a zero: next to a digit (or to such an O).
+_O_FOR_ZERO = re.compile(r"(?<=\d)[Oo]+|[Oo]+(?=\d)|(?<![A-Za-z0-9])[Oo]+(?![A-Za-z0-9])")
+# An O next to a digit, or after a digit and one separator ("1643 OO"): searched from the digit.
+_IBAN_O_GATE = re.compile(r"\d(?:[ .-]?[Oo]|(?<=[Oo]\d))")
+
+
 def _ibans(text: str) -> list[Finding]:
+    """IBANs, also with a letter O for a zero ("NL91 ABNA O417 1643 OO"):
+    the check digits with O read as 0 decide."""
+    found = _ibans_as_written(text)
+    if _IBAN_O_GATE.search(text):
+        zeroed = _O_FOR_ZERO.sub(lambda m: "0" * len(m.group(0)), text)
+        if zeroed != text:
+            for f in _ibans_as_written(zeroed):
+                if not any(f.start < g.end and g.start < f.end for g in found):
+                    found.append(Finding("iban", text[f.start:f.end], f.start, f.end))
+    return found
+
+
+def _ibans_as_written(text: str) -> list[Finding]:
     found: list[Finding] = []
     if not _IBAN_GATE.search(text):
         return found
@@ -568,6 +631,8 @@ _NUMBER_THEN_POSTCODE = re.compile(
     + _POSTCODE + r"(?![\w-])")
 
 
+# "5224KL3", "5224 KL12a": a house number glued to the postcode's letters.
+_POSTCODE_GLUED = re.compile(r"(?<![\w-])[1-9]\d{3}[ ]?(?:(?!SA|SD|SS)[A-Z]{2}|(?!sa|sd|ss)[a-z]{2})\d{1,5}[A-Za-z]?(?!\w)")
 # Both address patterns hold a postcode: a text without one is done at once.
 _POSTCODE_GATE = re.compile(r"[1-9]\d{3} ?[A-Za-z]{2}")
 
@@ -576,7 +641,7 @@ def _addresses(text: str) -> list[Finding]:
     if not _POSTCODE_GATE.search(text):
         return []
     return [Finding("postcode-huisnummer", m.group(0), m.start(), m.end())
-            for pattern in (_POSTCODE_THEN_NUMBER, _NUMBER_THEN_POSTCODE) for m in pattern.finditer(text)]
+            for pattern in (_POSTCODE_THEN_NUMBER, _NUMBER_THEN_POSTCODE, _POSTCODE_GLUED) for m in pattern.finditer(text)]
 
 
 # --- Street with house number ---------------------------------------------------------
@@ -621,6 +686,11 @@ _UNIT_AFTER = re.compile(r"[ ]*(?:uur|u\b|keer|maal|x\b|minuten|min\b|seconden|s
 _INSTITUTIONS = re.compile(r"(?:politiebureau|bureau|gemeentehuis|stadskantoor|stadhuis|wijkcentrum|buurthuis|"
                            r"bibliotheek|station|wijkbureau|servicepunt|loket|bezoekadres|postadres|antwoordnummer|"
                            r"postbus|ziekenhuis|brandweerkazerne|kazerne)\b[^.\n]{0,40}$", re.IGNORECASE)
+# An ordinal before a word such as "fase": "1e fase", "2e etappe", "3de deel", "1ste verdieping".
+_ORDINAL = re.compile(r"\d{1,3}(?:e|de|ste)[ ]+(?:fase|etappe|deel|verdieping|week|ronde|helft|kwartaal|maand|jaar|"
+                      r"klas|groep|editie|keer|plaats|dag|bouwfase|stap|termijn|lijn|ring)\b", re.IGNORECASE)
+# Words before a name that make its number a stop, a platform or a route: "halte Maaspoort 2", "perron 3".
+_STOP_WORDS = frozenset({"halte", "bushalte", "tramhalte", "perron", "lijn", "buslijn", "bus", "spoor", "tram", "tramlijn"})
 # A number after a space; the word before most is "om", "op", "van", never a street.
 _STREET_GATE = re.compile(r" \d")
 
@@ -689,6 +759,9 @@ def _streets(text: str) -> list[Finding]:
         name = _street_phrase(words)
         if name is None or _INSTITUTIONS.search(line) or _UNIT_AFTER.match(text, match.end()):
             continue
+        # "Maaspoortweg 1e fase" (an ordinal), "Halte Maaspoort 2" (a stop, platform or route).
+        if _ORDINAL.match(text, match.start()) or fold(_word_before(line.rstrip(), len(line.rstrip()) - len(name))).strip(".") in _STOP_WORDS:
+            continue
         # A single word that is a street only by the list ("Markt",
         # "Maaspoort") is also a place name: a lower-case word after the
         # number makes it a count ("de Markt 12 kramen").
@@ -749,6 +822,11 @@ _PLATE_GATES = (
     (re.compile(r"\d(?:\.[A-Za-z]|(?<=[A-Za-z]\.\d))"), _PLATE_DOTTED),
 
 )
+# A plate written letter by letter: "G-H-1-2-J-K", "G H 1 2 J K" (one kind of separator throughout).
+# Searched only when ``_SINGLE_CHARACTER_GATE`` finds its shape (a look-behind first tries every position).
+_PLATE_SPELLED = re.compile(r"(?<![\w.-])[A-Za-z0-9](?P<sep>[ .-])[A-Za-z0-9](?:(?P=sep)[A-Za-z0-9]){4}(?![\w]|[.-]\w)")
+# Every spelled side code has a digit next to a letter with one separator between.
+_SINGLE_CHARACTER_GATE = re.compile(r"\d(?:[ .-][A-Za-z](?![A-Za-z])|(?<=[A-Za-z][ .-]\d)(?!\d))")
 _PLATE_WORDS = ("kenteken", "plaat", "nummerbord", "plate", "registration")
 
 
@@ -774,6 +852,16 @@ def _plates(text: str) -> list[Finding]:
             if not (all(ch.isupper() for ch in letters) or all(ch.islower() for ch in letters)):
                 continue
             found.append(Finding("kenteken", match.group(0), match.start(), match.end()))
+    # A plate letter by letter has a digit, a separator and a single character, a separator and a digit, or
+    # a digit, a separator, a letter, a separator and a digit (the spelled shapes of the side codes).
+    if _SINGLE_CHARACTER_GATE.search(text):
+        for match in _PLATE_SPELLED.finditer(text):
+            compact = re.sub(r"[ .-]", "", match.group(0))
+            letters = [ch for ch in compact if ch.isalpha()]
+            if (_shape(compact) in _SHAPES and (all(ch.isupper() for ch in letters) or all(ch.islower() for ch in letters))
+                    and all(ch.upper() in _PLATE_LETTERS for ch in letters)
+                    and not any(f.start <= match.start() < f.end for f in found)):
+                found.append(Finding("kenteken", match.group(0), match.start(), match.end()))
     lower = text.lower()
     if any(word in lower for word in _PLATE_WORDS):
         for word in _PLATE_WORD.finditer(text):
@@ -817,6 +905,245 @@ def _bsns(text: str) -> list[Finding]:
     return found
 
 
+# --- The reader's view: what a reader still reads as one number ------------------------------
+
+# Dutch numbers written out, up to 999: "twaalf", "een-en-twintig",
+# "drieëntwintig" (folded: "drieentwintig"), "honderdvijf".
+_UNITS = {"nul": 0, "een": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7, "acht": 8, "negen": 9}
+_TEENS = {"tien": 10, "elf": 11, "twaalf": 12, "dertien": 13, "veertien": 14, "vijftien": 15, "zestien": 16,
+          "zeventien": 17, "achttien": 18, "negentien": 19}
+_TENS = {"twintig": 20, "dertig": 30, "veertig": 40, "vijftig": 50, "zestig": 60, "zeventig": 70, "tachtig": 80,
+         "negentig": 90}
+_U = "|".join(sorted(_UNITS, key=len, reverse=True))
+_SPELLED_NUMBER = re.compile(
+    rf"(?:(?P<h>{_U})?honderd(?:en)?)?(?:(?:(?P<u>{_U})en)?(?P<x>{'|'.join(_TENS)})|(?P<t>{'|'.join(_TEENS)})"
+    rf"|(?P<one>{_U}))?")
+# A word made of the parts of numbers only (hyphens and "en" between them):
+# each is then read by ``dutch_number``. Starts with a part of a number, so
+# that the search skips ahead to each (and never stops at the word "en").
+_NUMBER_PARTS = ("nul|een|één|eén|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|vijftien"
+                 "|zestien|zeventien|achttien|negentien|twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig"
+                 "|negentig|honderd")
+# Searched in lower case, without a look-behind first (that would try every
+# position): the character before is checked in ``_spelled``.
+_NUMBER_WORDS = re.compile(rf"(?:{_NUMBER_PARTS})(?:{_NUMBER_PARTS}|ën|en|-)*(?![\w-])")
+_RUN_SEPARATOR = re.compile(r"[ ,-]+")
+
+
+def dutch_number(word: str) -> int | None:
+    """The value of ``word``, a Dutch number up to 999 written out
+    ("twaalf", "een-en-twintig", "drieëntwintig", "tweehonderdvijf"), or None."""
+    folded = fold(word).replace("-", "")
+    if not folded:
+        return None
+    match = _SPELLED_NUMBER.fullmatch(folded)
+    if match is None or not folded.strip():
+        return None
+    hundreds = 0
+    if "honderd" in folded[:match.end("h") + 7 if match.group("h") else 7]:
+        hundreds = 100 * (_UNITS[match.group("h")] if match.group("h") else 1)
+    rest = 0
+    if match.group("x"):
+        rest = _TENS[match.group("x")] + (_UNITS[match.group("u")] if match.group("u") else 0)
+    elif match.group("t"):
+        rest = _TEENS[match.group("t")]
+    elif match.group("one"):
+        rest = _UNITS[match.group("one")]
+    elif not hundreds:
+        return None
+    return hundreds + rest
+
+
+class _View:
+    """A text edited for the reader's eye, with for each of its characters
+    the offset in the original (so a finding is reported as written)."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self._offsets: list[int] | None = None  # made on the first edit: most texts have none
+
+    @property
+    def offsets(self) -> list[int]:
+        if self._offsets is None:
+            self._offsets = list(range(len(self.text)))
+        return self._offsets
+
+    def edit(self, edits: list[tuple[int, int, str]]) -> None:
+        """Replace ``text[start:end]`` by each replacement (in order, not overlapping)."""
+        if not edits:
+            return
+        parts: list[str] = []
+        offsets: list[int] = []
+        position = 0
+        for start, end, replacement in edits:
+            parts.append(self.text[position:start])
+            offsets.extend(self.offsets[position:start])
+            parts.append(replacement)
+            offsets.extend(self.offsets[_spread(start, end, i, len(replacement))] for i in range(len(replacement)))
+            position = end
+        parts.append(self.text[position:])
+        offsets.extend(self.offsets[position:])
+        self.text = "".join(parts)
+        self._offsets = offsets
+
+    def append(self, line: str, start: int, end: int) -> None:
+        """An extra line that stands for ``text[start:end]`` as it is now."""
+        offsets = self.offsets
+        self.text += "\n" + line
+        offsets.append(offsets[start])
+        offsets.extend(offsets[_spread(start, end, i, len(line))] for i in range(len(line)))
+
+
+def _spread(start: int, end: int, index: int, count: int) -> int:
+    """Character ``index`` of ``count`` that stand for ``[start, end)``: the first for the first, the last for the last."""
+    if count <= 1 or end - start <= 1:
+        return start
+    return start + round(index * (end - start - 1) / (count - 1))
+
+
+def _spelled(text: str) -> list[tuple[int, int, str]]:
+    """Numbers written out that a reader reads as digits: a run of three or
+    more number words (a phone number, "nul zes twaalf ..."), and one number
+    after a street name or after "nummer" ("Kerkstraat een-en-twintig",
+    "Maaspoortweg nummer twaalf"), never a count ("Kerkstraat twee keer")."""
+    words = [(m.start(), m.end(), value) for m in _NUMBER_WORDS.finditer(text.lower())
+             if (not m.start() or not (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_-"))
+             and (value := dutch_number(m.group(0))) is not None]
+    edits: list[tuple[int, int, str]] = []
+    index = 0
+    while index < len(words):
+        run = [words[index]]
+        while index + len(run) < len(words) and _RUN_SEPARATOR.fullmatch(text[run[-1][1]:words[index + len(run)][0]]):
+            run.append(words[index + len(run)])
+        if len(run) >= 3:
+            edits.append((run[0][0], run[-1][1], "".join(str(v) for _, _, v in run)))
+            index += len(run)
+            continue
+        start, end, value = words[index]
+        index += 1
+        before = _word_before(text, start)
+        if not before:
+            continue
+        after_number_word = before.lower().strip(".") in ("nummer", "nr", "huisnummer", "no")
+        if not after_number_word and (value in (0, 1) or not _maybe_street(before)):
+            continue  # "een" is mostly an article; a number after an ordinary word is a count
+        if (after_number_word or (before.lower() not in _STREET_PARTICLES and not _COUNT_AFTER.match(text, end)
+                                  and not _UNIT_AFTER.match(text, end))):
+            edits.append((start, end, str(value)))
+    return edits
+
+
+# Characters between two digits that a reader skips: middle dots, bullets, underscores.
+_DIGIT_SEPARATORS = "\u00b7\u2027\u2022\u2219\u22c5\u30fb\u16eb\u2981_"
+_DIGIT_SEPARATOR = re.compile(rf"(?<=\d)[ ]?[{_DIGIT_SEPARATORS}][ ]?(?=\d)")
+_SINGLE_DIGITS = re.compile(r"\d(?:[ ]\d){3,}(?![\d.,:])")
+# A line break (a <br>, the end of a list item or paragraph) between two digits.
+_SPLIT_DIGITS = re.compile(r"\n[ ]*(?=\+?\d)")
+_BEGINS = re.compile(r"\b(?:begint|beginnen|beginnend|begin|start|starten|startend|eerste cijfers)\b[^.!?\n\d]{0,25}?"
+                     r"(?P<d>\+?\d[\d .-]*\d|\d)", re.IGNORECASE)
+_ENDS = re.compile(r"\b(?:eindigt|eindigen|eindigend|eindig|laatste cijfers|houdt op|stopt)\b[^.!?\n\d]{0,25}?"
+                   r"(?P<d>\d[\d .-]*\d|\d)", re.IGNORECASE)
+_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?](?=\d)[^.!?\n]*)*")
+_NUMBER_BEFORE_STREET = re.compile(
+    r"\b(?:nummer|nr\.?|huisnummer|no\.?)[ ]?(?P<n>\d{1,4}[a-z]?)[ ]+(?:van|in|aan|op|uit|langs)[ ]+"
+    r"(?P<s>(?:(?:de|het|den|'t)[ ]+)?[A-Za-zÀ-ÿ][\w'À-ÿ.-]*(?:[ ]+[A-Za-zÀ-ÿ][\w'À-ÿ.-]*){0,3})", re.IGNORECASE)
+
+
+def _spellings(value: int) -> set[str]:
+    """The usual ways to write ``value`` (0-999) out, in lower case."""
+    units = [k for k, v in _UNITS.items() if v == value % 10]
+    forms: set[str] = set()
+    rest = value % 100
+    if rest < 10:
+        forms = set(units) if rest or value < 100 else {""}
+    elif rest < 20:
+        forms = {k for k, v in _TEENS.items() if v == rest}
+    else:
+        tens = next(k for k, v in _TENS.items() if v == rest - rest % 10)
+        if rest % 10 == 0:
+            forms = {tens}
+        else:
+            unit = units[0]
+            joint = "ën" if unit.endswith("e") else "en"
+            forms = {unit + joint + tens, f"{unit}-en-{tens}", unit + "en" + tens}
+    if value >= 100:
+        hundred = "honderd" if value // 100 == 1 else next(k for k, v in _UNITS.items() if v == value // 100) + "honderd"
+        forms = {hundred + form for form in forms} | {hundred + "en" + form for form in forms if form}
+    return forms
+
+
+@functools.lru_cache(maxsize=1)
+def _number_words() -> frozenset[str]:
+    """Every number word ``_spelled`` reads (but "een", mostly an article),
+    also with the punctuation that may follow it in a text split at spaces."""
+    words = {form for value in range(1000) for form in _spellings(value)} - {"een", ""}
+    words |= {w.replace("ë", "e") for w in words}
+    return frozenset(words | {w + mark for w in words for mark in ".,;:!?)"})
+
+
+def _may_spell_numbers(text: str) -> bool:
+    """Whether ``text`` has a number word ``_spelled`` may read: one other than
+    "een" (read only after "nummer"). Its words as a set against the set of
+    number words: far quicker than a pattern's search, and most texts have
+    none but "een" and "twee"."""
+    lower = text.lower()
+    return (not _number_words().isdisjoint(lower.split())
+            or "nummer een" in lower or "nr. een" in lower or "nr een" in lower)
+
+
+_A_DIGIT = re.compile(r"\d")
+
+
+def _digit_before(text: str, end: int) -> bool:
+    """Whether the last character before ``end``, spaces skipped, is a digit."""
+    while end > 0 and text[end - 1] == " ":
+        end -= 1
+    return end > 0 and text[end - 1].isdigit()
+
+
+def reader_view(text: str) -> _View:
+    """``text`` as a reader reads its numbers: written out in digits, joined
+    over bullets, underscores, single spaces and line breaks, and with extra
+    lines for what a sentence assembles ("begint met 06 12 ... eindigt op
+    34 56 78") and for a house number before its street ("op nummer 14 van
+    de Kerkstraat"). Each step runs only when a cheap test says it may apply."""
+    view = _View(text)
+    if _may_spell_numbers(text):
+        view.edit(_spelled(view.text))
+    if not _A_DIGIT.search(view.text):
+        return view
+    if any(ch in view.text for ch in _DIGIT_SEPARATORS):
+        view.edit([(m.start(), m.end(), "-") for m in _DIGIT_SEPARATOR.finditer(view.text)])
+    view.edit([(m.start(), m.end(), m.group(0).replace(" ", "")) for m in _SINGLE_DIGITS.finditer(view.text)
+               if not m.start() or view.text[m.start() - 1] not in "0123456789.,:-"])
+    # A line that starts with a digit after one that ends with a digit (spaces before the break skipped).
+    view.edit([(m.start(), m.end(), " ") for m in _SPLIT_DIGITS.finditer(view.text)
+               if _digit_before(view.text, m.start())])
+    current = view.text
+    lower = current.lower()
+    if ("begin" in lower or "start" in lower or "eerste" in lower) and (
+            "eindig" in lower or "laatste" in lower or "houdt op" in lower or "stopt" in lower):
+        for sentence in _SENTENCE.finditer(current):
+            part = sentence.group(0)
+            begins, ends = _BEGINS.search(part), _ENDS.search(part)
+            if begins and ends:
+                digits = re.sub(r"[ .-]", "", begins.group("d")) + re.sub(r"[ .-]", "", ends.group("d"))
+                first = min(begins.start("d"), ends.start("d"))
+                last = max(begins.end("d"), ends.end("d"))
+                view.append(digits, sentence.start() + first, sentence.start() + last)
+    if "nummer" in lower or "nr" in lower or "no." in lower or "no " in lower:
+        for match in _NUMBER_BEFORE_STREET.finditer(current):
+            words = [w.strip(".,;:") for w in match.group("s").split()]
+            if words and words[0].lower() in ("de", "het", "den", "'t") and len(words) > 1:
+                words = words[1:]
+            for size in range(len(words), 0, -1):
+                name = _street_phrase(words[:size])
+                if name is not None and name == " ".join(words[:size]):
+                    view.append(f"{name} {match.group('n')}", match.start(), match.end())
+                    break
+    return view
+
+
 # --- All together ------------------------------------------------------------------------------
 
 # When findings overlap, the first kind here wins: an IBAN's digits are not a
@@ -848,8 +1175,26 @@ def scan(text: str, *, allowed_addresses: frozenset[str] | set[str] = frozenset(
     """
     if not text:
         return []
-    if not text.isascii() and (_SPECIAL.search(text) or not unicodedata.is_normalized("NFKC", text)):
-        return _scan_mapped(text, normalise(text), allowed_addresses, allowed_domains)
+    if not text.isascii():
+        normal = normalise(text)
+        if normal != text:
+            return _scan_mapped(text, normal, allowed_addresses, allowed_domains)
+    view = reader_view(text)
+    if view.text != text:
+        found = []
+        for f in _scan_normal(view.text, allowed_addresses, allowed_domains):
+            start, end = view.offsets[f.start], view.offsets[f.end - 1] + 1
+            if end <= start:
+                end = min(len(text), start + len(f.text))
+            finding = Finding(f.kind, text[start:end], start, end)
+            if not any(finding.start < g.end and g.start < finding.end for g in found):
+                found.append(finding)
+        return sorted(found, key=lambda f: (f.start, f.end))
+    return _scan_normal(text, allowed_addresses, allowed_domains)
+
+
+def _scan_normal(text: str, allowed_addresses, allowed_domains) -> list[Finding]:
+    """``scan`` of a normalised text, as the patterns read it."""
     addresses, domains = _normalised(frozenset(allowed_addresses), frozenset(allowed_domains))
     candidates = (_emails(text, addresses, domains) + _social(text) + _ibans(text) + _phones(text)
                   + _addresses(text) + _streets(text) + _plates(text) + _bsns(text))
@@ -950,6 +1295,53 @@ def names(text: str, *, roles: frozenset[str] = frozenset()) -> list[Finding]:
             continue
         found.append(Finding("naam", match.group(0), match.start(), match.end()))
     return found
+
+
+# --- Deliberate encodings --------------------------------------------------------------------
+
+# The rule: a run of at least 16 characters of the base64 alphabet (A-Z,
+# a-z, 0-9, + and /, or - and _), with capitals and lower-case letters,
+# whose decoding is UTF-8 text of which at least nine in ten characters are
+# printable. Such a run is text made unreadable on purpose ("S2Vya3N0cmFhdCAxMg=="
+# is "Kerkstraat 12"): a warning, since the guard cannot judge what it says.
+# Runs of the alphabet; the rest of the rule (both cases, what is around it) is checked in ``encodings``.
+_BASE64_RUN = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
+
+
+def decoded_run(run: str) -> str | None:
+    """The text a base64-looking ``run`` decodes to, when it is text; else None."""
+    import base64
+    import binascii
+
+    data = run.rstrip("=")
+    if "-" in data or "_" in data:
+        data = data.replace("-", "+").replace("_", "/")
+    data += "=" * (-len(data) % 4)
+    try:
+        decoded = base64.b64decode(data, validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
+    printable = sum(1 for ch in decoded if ch.isprintable() or ch in "\n\t")
+    return decoded if decoded and printable >= 0.9 * len(decoded) and any(ch.isalnum() for ch in decoded) else None
+
+
+def encodings(text: str) -> list[Finding]:
+    """Runs of ``text`` that read as base64 of a text (the rule above): kind ``codering``."""
+    found = []
+    # Only words of 16 characters or more can hold such a run: most texts have none but web addresses.
+    for word in {word for word in text.split() if len(word) >= 16}:
+        runs = [m for m in _BASE64_RUN.finditer(word)
+                if not (m.start() and word[m.start() - 1] == "=")  # a query's value: read on its own line
+                and m.group(0).lower() != m.group(0) and m.group(0).upper() != m.group(0)
+                and decoded_run(m.group(0)) is not None]
+        position = text.find(word)
+        while runs and position != -1:
+            after = position + len(word)
+            # The word itself, not a part of a longer one.
+            if (not position or text[position - 1].isspace()) and (after == len(text) or text[after].isspace()):
+                found += [Finding("codering", m.group(0), position + m.start(), position + m.end()) for m in runs]
+            position = text.find(word, position + 1)
+    return sorted(found, key=lambda f: f.start)
 
 
 # --- The public rendition ----------------------------------------------------------------------
@@ -1062,6 +1454,16 @@ def _name_message(finding: Finding) -> Text:
              text=" ".join(finding.text.split()), area="Maaspoort")
 
 
+def _encoding_message(finding: Finding) -> Text:
+    text = finding.text if len(finding.text) <= 40 else finding.text[:37] + "..."
+    return t('"{text}" lijkt gecodeerde tekst (base64) in een openbaar bericht; wie het decodeert leest wat er staat, '
+             'en de controle kan het niet beoordelen. Schrijf het gewoon uit of haal het weg '
+             '(bedoeld? privacy: {{allow: [codering], reason: "..."}})',
+             '"{text}" looks like encoded text (base64) in a public bulletin; whoever decodes it reads what it says, '
+             'and the check cannot judge it. Write it out plainly or remove it '
+             '(intended? privacy: {{allow: [codering], reason: "..."}})', text=text)
+
+
 def _slug_text(slug: str) -> str:
     """A slug as the scanner reads it: its words apart, and each three in a
     row joined by dashes (a plate, "gh-12-jk", is three of its words)."""
@@ -1116,10 +1518,10 @@ def check_bulletin(bulletin: Bulletin, *, body: str, public: bool, allowed_addre
     problems: list[Problem] = []
     allowed_kinds = frozenset(bulletin.privacy_allow) if bulletin.privacy_reason.strip() else frozenset()
     for kind in bulletin.privacy_allow:
-        if kind not in KINDS and kind != "naam":
+        if kind not in KINDS and kind not in ("naam", "codering"):
             problems.append(report(bulletin.source, bulletin.line_of("privacy"), t(
                 "onbekende soort {k!r} in privacy.allow; kies uit: {known}",
-                "unknown kind {k!r} in privacy.allow; choose from: {known}", k=kind, known=", ".join([*KINDS, "naam"])),
+                "unknown kind {k!r} in privacy.allow; choose from: {known}", k=kind, known=", ".join([*KINDS, "naam", "codering"])),
                 code="privacy"))
     for index, line in enumerate(body.split("\n")):
         if line.strip().startswith(PLACEHOLDERS):
@@ -1139,11 +1541,15 @@ def check_bulletin(bulletin: Bulletin, *, body: str, public: bool, allowed_addre
         if public and "naam" not in allowed_kinds:
             found += [n for n in names(text, roles=roles)
                       if not any(n.start < f.end and f.start < n.end for f in found)]
+        if public and "codering" not in allowed_kinds:
+            found += [e for e in encodings(text) if not any(e.start < f.end and f.start < e.end for f in found)]
         return sorted(found, key=lambda f: (f.start, f.end))
 
     def add(finding: Finding, line: int, col: int | None) -> None:
         if finding.kind == "naam":
             problems.append(warning(bulletin.source, line, _name_message(finding), col=col, code="privacy"))
+        elif finding.kind == "codering":
+            problems.append(warning(bulletin.source, line, _encoding_message(finding), col=col, code="privacy"))
         else:
             problems.append(report(bulletin.source, line, _message(finding, public=public), col=col, code="privacy"))
 
@@ -1183,6 +1589,29 @@ def check_bulletin(bulletin: Bulletin, *, body: str, public: bool, allowed_addre
             continue
         index = bisect.bisect_right(starts, offset) - 1
         add(finding, bulletin.body_line + index, offset - starts[index] + 1)
+    return problems
+
+
+def check_attachments(bulletin: Bulletin, files: list, *, body: str, public: bool, allowed_addresses: frozenset[str],
+                      allowed_domains: frozenset[str]) -> list[Problem]:
+    """Personal data in the text of the PDFs a bulletin publishes
+    (``binsite.source.media.MediaFile`` with their ``pages``): errors (warnings
+    when the bulletin is not public) at the Markdown line that links the
+    file, naming the page. Kinds in ``privacy.allow`` (with a reason) are kept."""
+    from binsite.source.media import link_line
+
+    report = error if public else warning
+    allowed_kinds = frozenset(bulletin.privacy_allow) if bulletin.privacy_reason.strip() else frozenset()
+    problems: list[Problem] = []
+    for item in files:
+        for number, page in enumerate(item.pages, start=1):
+            for finding in scan(normalise(page), allowed_addresses=allowed_addresses, allowed_domains=allowed_domains):
+                if finding.kind in allowed_kinds:
+                    continue
+                message = _message(finding, public=public)
+                problems.append(report(bulletin.source, link_line(item.name, body, bulletin.body_line), t(
+                    "in {n}, pagina {p}: {m}", "in {n}, page {p}: {m_en}", n=item.name, p=number, m=message.nl,
+                    m_en=message.en), code="privacy"))
     return problems
 
 

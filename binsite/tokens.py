@@ -1,7 +1,8 @@
 """Signed, single-purpose tokens for the links binsite puts in mail.
 
 One shape for every link a resident or BINCO receives: leave a list (RFC 8058
-one-click), the preferences page, a join confirmation, a BINCO's login link.
+one-click), the preferences page, a join confirmation, a BINCO's login link,
+a web report's confirmation.
 A token is ``<payload>.<mac>``, both base64url without padding:
 
     payload = "b1" US purpose US issued US field US field ...
@@ -39,6 +40,7 @@ UNSUBSCRIBE = "unsubscribe"    # fields: (list_id, member_id)
 PREFERENCES = "preferences"    # fields: (list_id, member_id)
 JOIN = "join"                  # fields: (list_id, address)
 LOGIN = "login"                # fields: (address, nonce)
+REPORT = "report"              # fields: (list_id, report id): a web report waiting for confirmation
 PARTNER_LOGIN = "partner-login"  # fields: (address, nonce): the partners' door, never the BINCO's
 
 # How long each kind of link works, in seconds.
@@ -47,6 +49,7 @@ MAX_AGE = {
     PREFERENCES: 366 * 86400,
     JOIN: 3 * 86400,
     LOGIN: 15 * 60,
+    REPORT: 3 * 86400,
     PARTNER_LOGIN: 15 * 60,
 }
 
@@ -56,6 +59,7 @@ PATHS = {
     PREFERENCES: "voorkeuren/",
     JOIN: "aanmelden/bevestig/",
     LOGIN: "binco/inloggen/",
+    REPORT: "melden/bevestig/",
     PARTNER_LOGIN: "partner/inloggen/",
 }
 

@@ -104,6 +104,22 @@ FOUND: list[tuple[str, tuple[str, ...]]] = [
     ("jan.bsky.social", ("social-media",)),
     ("app mij: https://wa.me/31612345678", ("social-media",)),
     ("kenteken xr 12 bt, reed weg", ("kenteken",)),
+    # round two (issue 31): separators, splits, confusables, spelled out, glued, O for 0
+    ("Bel 06\u00b712\u00b734\u00b756\u00b778", ("telefoon",)),
+    ("Bel 06_12345678", ("telefoon",)),
+    ("Bel 0 6 1 2 3 4 5 6 7 8", ("telefoon",)),
+    ("Bel 06 12\n34 56 78", ("telefoon",)),
+    ("Het nummer begint met 06 12 en eindigt op 34 56 78.", ("telefoon",)),
+    ("kenteken \u0425\u0412-34-\u041a\u041c", ("kenteken",)),
+    ("mail j\u0430n@gmail.com", ("e-mail",)),
+    ("auto \u1d0b\u029c-12-\u0299\u0299", ("kenteken",)),
+    ("auto G-H-1-2-J-K", ("kenteken",)),
+    ("op nummer 14 van de Kerkstraat", ("adres",)),
+    ("Kerkstraat een-en-twintig", ("adres",)),
+    ("Maaspoortweg nummer twaalf", ("adres",)),
+    ("bel nul zes twaalf vierendertig zesenvijftig achtenzeventig", ("telefoon",)),
+    ("Adres 5224KL3", ("postcode-huisnummer",)),
+    ("Maak over naar NL91 ABNA O417 1643 OO", ("iban",)),
     # bsn
     ("BSN 111222333", ("bsn",)),
     ("bsn: 123456782", ("bsn",)),
@@ -164,6 +180,19 @@ NOT_FOUND: list[str] = [
     "Politiebureau Meijerijstraat 1 is open van 9 tot 17 uur",
     "De Muntel 3 keer genoemd",
     "Prijs: 12,50 euro; 2 x 3 meter",
+    # ordinals and stop, platform or route numbers after a street-like name (issue 31)
+    "De werkzaamheden aan de Maaspoortweg 1e fase",
+    "Halte Maaspoort 2 vervalt, gebruik halte 4",
+    "Aan de Kerkstraat 2e etappe vanaf maandag",
+    "De Hoofdstraat 3de deel is klaar",
+    "Het Kerkplein 1ste verdieping is open",
+    "Perron Maaspoort 3 is verplaatst",
+    "Buslijn Maaspoortweg 5 rijdt om",
+    "Bij bushalte Kerkstraat 12 staat een bank",
+    # numbers written out that are counts, and "een" as an article
+    "In de Kerkstraat een inbraak en in de Hoofdstraat zes meldingen",
+    "De Kerkstraat twee keer afgezet",
+    "Drie fietsen en twee scooters",
     # the BIN's own role addresses
     "Mail de BINCO: binco.maaspoort@gmail.com",
     "Reageer via maaspoort@bin.example.org of lists.bin.example.org: info@lists.bin.example.org",
@@ -210,6 +239,72 @@ ATTACKS: list[tuple[str, str, int | None, str]] = [
     ("street", "Ingebroken aan de Kerkstraat 12.\n", 6, "Kerkstraat"),
     ("street", "Tekst\n\nBij *De Hambaken* 7 gezien.\n", 8, "Hambaken"),
     ("street", "- Hoofdstraat 3b, achterom\n", 6, "Hoofdstraat"),
+]
+
+# Round two (issue 31): what a reader still reads as one number, letters that
+# look like others, numbers written out or before the street, glued forms.
+ATTACKS += [
+    ("separator", "Bel 06\u00b712\u00b734\u00b756\u00b778 na zes uur.\n", 6, "345678"),
+    ("separator", "Bel 06\u202712345678.\n", 6, "0612345678"),
+    ("separator", "Bel 06\u202212\u202234\u202256\u202278.\n", 6, "345678"),
+    ("separator", "Bel 06_1234_5678.\n", 6, "12345678"),
+    ("separator", "Bel 0 6 1 2 3 4 5 6 7 8 gerust.\n", 6, "12345678"),
+    ("separator", "Tekst.\n\nBel 06 \u00b7 23 \u00b7 45 \u00b7 67 \u00b7 89.\n", 8, "23456789"),
+    ("split", "Bel:\n\n- 06 12\n- 34 56 78\n", 8, "345678"),
+    ("split", "Bel 06 12<br>34 56 78.\n", 6, "345678"),
+    ("split", "Bel 06-1234  \n5678 gerust.\n", 6, "12345678"),
+    ("split", "Het nummer begint met 06 12 en eindigt op 34 56 78.\n", 6, "345678"),
+    ("split", "Tekst.\n\nHet eindigt op 56 78, en het begint met 06 12 34.\n", 8, "5678"),
+    ("split", "1. 06\n2. 12345678\n", 6, "12345678"),
+    ("confusable", "Kenteken \u0425\u0412-34-\u041a\u041c gezien.\n", 6, "34"),
+    ("confusable", "Kenteken \u03a7\u0392-34-\u039a\u039c gezien.\n", 6, "34"),
+    ("confusable", "Mail j\u0430n.jansen@gmail.com.\n", 6, "jansen"),
+    ("confusable", "Mail pi\u0435t@h\u043etmail.com.\n", 6, "tmail"),
+    ("confusable", "Auto \u1d0b\u029c-12-\u0299\u0299 reed weg.\n", 6, "12"),
+    ("confusable", "Kenteken G-H-1-2-J-K.\n", 6, "GH12JK"),
+    ("confusable", "Bel \u0660\u0666-12345678.\n", 6, "12345678"),
+    ("spelled", "Inbraak op nummer 14 van de Kerkstraat.\n", 6, "14"),
+    ("spelled", "Inbraak in de Kerkstraat een-en-twintig.\n", 6, "eenentwintig"),
+    ("spelled", "Fiets weg bij de Maaspoortweg nummer twaalf.\n", 6, "twaalf"),
+    ("spelled", "Tekst.\n\nSchade aan de Kerkstraat drie\u00ebntwintig.\n", 8, "drie"),
+    ("spelled", "Bel nul zes twaalf vierendertig zesenvijftig achtenzeventig.\n", 6, "vierendertig"),
+    ("spelled", "Bel nul zes een twee drie vier vijf zes zeven acht.\n", 6, "vijfzes"),
+    ("glued", "Adres 5224KL3.\n", 6, "5224KL3"),
+    ("glued", "Woning 5224 kl12a staat leeg.\n", 6, "5224kl12a"),
+    ("glued", "IBAN NL91 ABNA O417 1643 OO.\n", 6, "ABNA"),
+    ("glued", "Maak over: NL91ABNAO4171643OO.\n", 6, "ABNA"),
+    ("glued", "Rekening nl91 abna 0417 1643 oo graag.\n", 6, "abna"),
+]
+
+# PDFs beside a bulletin: ``(pages, body, line, page)``. The bulletin links
+# ``brief.pdf``; ``line`` is the file line of that link, ``page`` the page
+# number the error names.
+PDF_ATTACKS: list[tuple[tuple[str, ...], str, int, int]] = [
+    (("Bel 06-12345678 voor de sleutel.",), "Lees [de brief](brief.pdf).\n", 6, 1),
+    (("Mail piet.jansen@gmail.com",), "Tekst.\n\nLees [de brief](brief.pdf).\n", 8, 1),
+    (("Inleiding", "Ingebroken aan de Kerkstraat 12."), "Zie [bijlage](brief.pdf)\n", 6, 2),
+    (("Kenteken GH-12-JK gezien",), "- een\n- [de brief](brief.pdf)\n", 7, 1),
+    (("Maak over naar", "iets", "NL91 ABNA 0417 1643 00"), "[brief](brief.pdf)\n", 6, 3),
+    (("Adres: 5223 AB 12",), "Tekst.\n\n[brief][b]\n\n[b]: brief.pdf\n", 10, 1),  # where the name is
+    (("Bel 06\u00b712\u00b734\u00b756\u00b778",), "[brief](brief.pdf)\n", 6, 1),
+]
+
+# Text made unreadable on purpose in a public body: a warning at the line
+# (the site still builds). ``(body, line)``.
+ENCODED: list[tuple[str, int]] = [
+    ("Code: S2Vya3N0cmFhdCAxMg==\n", 6),                     # "Kerkstraat 12"
+    ("Tekst.\n\nMDYtMTIzNDU2NzggYmVsbGVu\n", 8),            # "06-12345678 bellen"
+    ("Zie `amFuQGdtYWlsLmNvbSBtYWls`.\n", 6),                # "jan@gmail.com mail", in code
+    ("[link](https://example.org/?q=S2Vya3N0cmFhdCAxMg)\n", 6),  # in a link, without padding
+    ("- een\n- UGlldCBKYW5zZW4sIEhvb2Zkc3RyYWF0IDM\n", 7),   # "Piet Jansen, Hoofdstraat 3"
+    ("Tekst SG9vZmRzdHJhYXQgMyA-Pj4_ hier\n", 6),            # base64url: "Hoofdstraat 3 >>>?"
+]
+NOT_ENCODED = [
+    "Donderdagavondwandelingen en Buurtpreventievergadering",
+    "Commit 3f9a2c1e4b5d6a7f8e9d0c1b2a3f4e5d6c7b8a9f en uuid 123e4567-e89b-12d3-a456-426614174000",
+    "https://www.politie.nl/nieuws/2026/oktober/12-inbraakgolf-maaspoort.html",
+    "Kijk op www.youtube.com/watch?v=dQw4w9WgXcQ",
+    "Hoofdlettergebruik: ABCDEFGHIJKLMNOPQRSTUVWXYZ",
 ]
 
 # Image sources that must never reach a page (the whole image is dropped).

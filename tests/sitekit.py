@@ -219,6 +219,32 @@ def leaky_pdf(text: str = "Wegafsluiting") -> bytes:
     return out.getvalue()
 
 
+def text_pdf(*pages: str) -> bytes:
+    """A PDF with one page per text in ``pages`` (Helvetica, each line of a
+    text a line on the page), whose text pypdf's extraction reads back."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+    writer = PdfWriter()
+    font = writer._add_object(DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+        NameObject("/BaseFont"): NameObject("/Helvetica"), NameObject("/Encoding"): NameObject("/WinAnsiEncoding")}))
+    for text in pages:
+        page = writer.add_blank_page(595, 842)
+        lines = []
+        for index, line in enumerate(text.split("\n")):
+            escaped = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+            lines.append(f"BT /F1 11 Tf 40 {800 - 14 * index} Td ({escaped}) Tj ET")
+        stream = DecodedStreamObject()
+        stream.set_data("\n".join(lines).encode("cp1252"))
+        page[NameObject("/Contents")] = writer._add_object(stream)
+        page[NameObject("/Resources")] = DictionaryObject({
+            NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def leaky_webp(width: int = 40, height: int = 30) -> bytes:
     """A WebP with an alpha channel, EXIF (owner, serial, GPS) and XMP."""
     from PIL import Image

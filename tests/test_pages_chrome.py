@@ -78,7 +78,7 @@ def test_no_text_outside_a_landmark_on_any_page(mini_built: Path):
 
 def test_emergency_strip_is_a_labelled_complementary_landmark(mini_built: Path):
     html = (mini_built / "index.html").read_text(encoding="utf-8")
-    assert re.search(r'<aside class="emergency" aria-label="Spoed"><div class="wrap">Bij spoed: bel 112', html)
+    assert re.search(r'<aside class="emergency" aria-label="Spoed"><div class="wrap">Bij spoed of gevaar: bel 112', html)
 
 
 def test_author_and_district_labels_do_not_repeat_themselves(mini_built: Path):

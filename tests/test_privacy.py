@@ -220,8 +220,8 @@ from binsite.load import load_site
 from binsite.errors import InvalidSite
 from binsite.privacy import names, normalise
 
-from tests.privacy_cases import ATTACKS, EVIL_IMAGES
-from tests.sitekit import MINI_NOW, copy_fixture
+from tests.privacy_cases import ATTACKS, ENCODED, EVIL_IMAGES, NOT_ENCODED, PDF_ATTACKS
+from tests.sitekit import MINI_NOW, copy_fixture, text_pdf
 
 ATTACK_REL = "content/noord/2026-11-07-aanval.md"
 
@@ -240,6 +240,10 @@ def _leaks(out: Path, sentinel: str) -> list[str]:
             path = Path(folder) / name
             data = path.read_bytes().decode("utf-8", "replace")
             data = data.encode().decode("unicode_escape", "replace") if name.endswith(".js") else data
+            if name.endswith(".pdf"):  # a PDF's text is compressed: what a reader's viewer extracts
+                from binsite.source.media import pdf_pages
+
+                data += "\n".join(pdf_pages(path.read_bytes()))
             if wanted in _skeleton(data):
                 leaked.append(str(path.relative_to(out)))
     return leaked
@@ -256,6 +260,9 @@ def _attack_site(tmp_path: Path, body: str, *, author: str = "BINCO Noord") -> P
 def test_attack_table_covers_every_class():
     classes = [c for c, *_ in ATTACKS]
     assert all(classes.count(c) >= 3 for c in set(classes))
+    # Round two (issue 31): at least five cases each.
+    assert all(classes.count(c) >= 5 for c in ("separator", "split", "confusable", "spelled", "glued"))
+    assert len(PDF_ATTACKS) >= 5 and len(ENCODED) >= 5
 
 
 @pytest.mark.parametrize(("kind", "body", "line", "sentinel"), ATTACKS, ids=[f"{a[0]}-{i}" for i, a in enumerate(ATTACKS)])
@@ -420,3 +427,80 @@ def test_the_example_site_passes_with_no_privacy_finding():
     root = Path(__file__).resolve().parent.parent
     result = load_site(root, MINI_NOW)
     assert [p.format("en") for p in result.problems if p.code in ("privacy", "leden", "link", "placeholder")] == []
+
+
+# --- Round two (issue 31): attachments, encodings, the must-pass sentences -----------------
+
+def _pdf_site(tmp_path: Path, body: str, pages: tuple[str, ...]) -> Path:
+    root = _attack_site(tmp_path, body)
+    (root / ATTACK_REL[:-3]).mkdir()
+    (root / ATTACK_REL[:-3] / "brief.pdf").write_bytes(text_pdf(*pages))
+    return root
+
+
+@pytest.mark.parametrize(("pages", "body", "line", "page"), PDF_ATTACKS, ids=[f"pdf-{i}" for i in range(len(PDF_ATTACKS))])
+def test_a_pdf_text_is_judged_like_the_body(tmp_path, pages, body, line, page):
+    root = _pdf_site(tmp_path, body, pages)
+    errors = [p for p in load_site(root, MINI_NOW).errors if p.path == ATTACK_REL]
+    assert [(p.line, p.code) for p in errors] == [(line, "privacy")], [p.format("en") for p in errors]
+    assert f"in brief.pdf, pagina {page}:" in errors[0].format("nl")
+    assert f"in brief.pdf, page {page}:" in errors[0].format("en")
+    with pytest.raises(InvalidSite):
+        build(root, tmp_path / "out", now=MINI_NOW)
+    assert not list((tmp_path / "out").rglob("brief.pdf"))
+
+
+def test_a_clean_pdf_is_published_with_its_text_and_a_members_only_one_is_not_judged(tmp_path):
+    body = "Lees [de omleiding](brief.pdf).\n\n::: leden\n[voor leden](leden.pdf)\n:::\n"
+    root = _pdf_site(tmp_path, body, ("Omleiding Zwaluwstaart via de ringweg", "Tweede blad"))
+    (root / ATTACK_REL[:-3] / "leden.pdf").write_bytes(text_pdf("Bel 06-24681357"))
+    result = load_site(root, MINI_NOW)
+    assert not result.errors, [p.format("en") for p in result.errors]
+    out = tmp_path / "out"
+    build(root, out, now=MINI_NOW)
+    # The sentinel walk reads PDFs' text: the published one is found, the members' one is not on the site.
+    assert [Path(p).name for p in _leaks(out, "Zwaluwstaart")] == ["brief.pdf"]
+    assert _leaks(out, "24681357") == []
+
+
+def test_an_allowed_kind_is_kept_in_a_pdf_too(tmp_path):
+    root = _pdf_site(tmp_path, "[brief](brief.pdf)\n", ("Bel 06-12345678",))
+    path = root / ATTACK_REL
+    path.write_text(path.read_text().replace("---\n[brief]", 'privacy: {allow: [telefoon], reason: "eigen nummer"}\n---\n[brief]'))
+    assert not [p for p in load_site(root, MINI_NOW).errors if p.path == ATTACK_REL]
+
+
+def test_a_changed_pdf_is_judged_again_from_the_cache(tmp_path):
+    root = _pdf_site(tmp_path, "[brief](brief.pdf)\n", ("Omleiding",))
+    build(root, tmp_path / "out", now=MINI_NOW)
+    (root / ATTACK_REL[:-3] / "brief.pdf").write_bytes(text_pdf("Bel 06-12345678"))
+    errors = [p for p in load_site(root, MINI_NOW).errors if p.path == ATTACK_REL]
+    assert [p.line for p in errors] == [6]
+
+
+@pytest.mark.parametrize(("body", "line"), ENCODED, ids=[f"encoded-{i}" for i in range(len(ENCODED))])
+def test_an_encoded_run_is_a_warning_at_its_line(tmp_path, body, line):
+    root = _attack_site(tmp_path, body)
+    result = load_site(root, MINI_NOW)
+    assert not [p for p in result.errors if p.path == ATTACK_REL], [p.format("en") for p in result.errors]
+    warned = [p for p in result.problems if p.path == ATTACK_REL and p.severity == Severity.WARNING
+              and "base64" in p.format("nl")]
+    assert [p.line for p in warned] == [line], [p.format("en") for p in result.problems]
+
+
+@pytest.mark.parametrize("text", NOT_ENCODED)
+def test_ordinary_long_words_are_no_encoding(text):
+    from binsite.privacy import encodings
+
+    assert encodings(text) == []
+
+
+@pytest.mark.parametrize("sentence", ["De werkzaamheden aan de Maaspoortweg 1e fase", "Halte Maaspoort 2 vervalt, gebruik halte 4"])
+def test_the_must_pass_sentences_build(tmp_path, sentence):
+    root = _attack_site(tmp_path, sentence + ".\n")
+    result = load_site(root, MINI_NOW)
+    assert not [p for p in result.problems if p.path == ATTACK_REL and p.code == "privacy"], \
+        [p.format("en") for p in result.problems]
+    out = tmp_path / "out"
+    build(root, out, now=MINI_NOW)
+    assert _leaks(out, sentence)

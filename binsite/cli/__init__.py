@@ -124,6 +124,7 @@ COMMAND_MODULES = {
     "inbox": "desk", "members": "desk",
     "stats": "stats",
     "web": "web",
+    "avg": "avg",
 }
 
 

@@ -26,6 +26,32 @@ COMMANDS: dict[str, str] = {
           "  binsite send --dry-run        laat zien wat er gemaild zou worden\n"
           "  binsite inbox                 wat leden stuurden en op de BINCO wacht\n\n"
           "Zet BINSITE_LANG=en voor Engelse meldingen.",
+    "avg": "De AVG: wat binsite over een adres bewaart, een adres wissen, bewaartermijnen.\n\n"
+           + _EXAMPLES
+           + "  binsite avg inzage jan@example.org\n"
+             "  binsite avg inzage jan@example.org --format json --volledig\n"
+             "  binsite avg wissen jan@example.org\n"
+             "  binsite avg opruimen\n"
+             "  binsite avg termijnen",
+    "avg inzage": "Alles wat binsite en zijn Mailman over ADRES bewaren, en waar (AVG art. 15).\n\n"
+                  "Lidmaatschappen, aanmeldingen, vastgehouden berichten, het adresrecord van Mailman, regels in "
+                  "logboek en sessies, afmeldingen in de wachtrij, en berichten of instellingen die het adres "
+                  "noemen. Verandert niets.\n\n"
+                  + _EXAMPLE + "  binsite avg inzage jan@example.org --format json",
+    "avg wissen": "Wis ADRES overal waar binsite en zijn Mailman het bewaren (AVG art. 17).\n\n"
+                  "Verwijdert vastgehouden berichten en aanmeldingen, elk lidmaatschap (zonder afscheidsmail), "
+                  "het adres en de gebruiker bij Mailman, de wachtrij en het kenmerk in het logboek, en legt vast "
+                  "dat er gewist is (nooit het adres). Berichten die het adres noemen worden nooit aangepast: ze "
+                  "worden genoemd en de eindstatus is 1 tot ze veranderd zijn. Veilig om te herhalen. Met "
+                  "BINSITE_MAILMAN_DB wordt de SQLite-database van Mailman gecomprimeerd.\n\n"
+                  + _EXAMPLE + "  binsite avg wissen jan@example.org",
+    "avg opruimen": "Verwijder wat ouder is dan zijn bewaartermijn (retention: in binsite.yaml).\n\n"
+                    "Vastgehouden berichten (standaard 30 dagen; de BINCO krijgt eerst bericht, via "
+                    "BINSITE_SMTP_HOST/PORT), regels van logboek en sessies (12 maanden), afmeldingen in de "
+                    "wachtrij van de webdienst (30 dagen). Draait ook aan het eind van elke 'binsite send'.\n\n"
+                    + _EXAMPLE + "  binsite avg opruimen",
+    "avg termijnen": "Elke bewaartermijn van de site op één plek (gegevens, dan het archief per categorie).\n\n"
+                     + _EXAMPLE + "  binsite avg termijnen",
     "build": "Bouw het openbare archief: pagina's, feeds, zoeken, sitemap.\n\n"
              "Er wordt niets geschreven zolang een bericht een fout heeft (draai `binsite check`).\n\n"
              + _EXAMPLE + "  binsite build --out public/",
@@ -161,6 +187,9 @@ OPTIONS: dict[str, str] = {
     " --root": "Map van het BIN (met binsite.yaml). Standaard: de dichtstbijzijnde naar boven vanaf hier.",
     " -v": "Vertel wat er gebeurt, met elke stap apart.",
     " --version": "Toon de versie en stop.",
+    "avg inzage --format": "text (leesbaar) of json.",
+    "avg inzage --volledig": "Toon ook de tekst van vastgehouden berichten.",
+    "avg opruimen --now": "Doe alsof het dit moment is (bijvoorbeeld 2026-11-28T14:00).",
     "build --out": "Uitvoermap (standaard: _site/ in de map van het BIN).",
     "build --drafts": "Neem concepten mee (voor een voorvertoning; publiceer dit nooit).",
     "build --now": "Bouw alsof het dit moment is: wat aan de beurt is, wat verlopen is.",

@@ -360,6 +360,28 @@ def send(ctx, dry_run: bool, now_text: str | None, include_older: bool, resend_c
         refusal = result.refusal
         raise BinsiteError(Text("een echte 'binsite send' zou nu stoppen: " + refusal.message("nl"),
                                 "a real 'binsite send' would stop now: " + refusal.message("en")))
+    if not dry_run:
+        _keep_retention(ctx, settings, now)
+
+
+def _keep_retention(ctx, settings, now) -> None:
+    """The record periods (``retention:``), kept at every send so CI's schedule keeps them; a
+    failure here is said, never a reason to call the send itself failed."""
+    from binsite.avg import retention
+    from binsite.cli.avg import say_tidied
+    from binsite.mailman.client import MailmanClient
+    from binsite.source.network import load_network
+    try:
+        network = load_network(ctx.root).raise_for_errors()
+        done = retention.tidy(ctx.root, MailmanClient(settings), network.config, network.areas, now=now,
+                              send=retention.notice_sender(network.config))
+    except BinsiteError as exc:
+        click.secho(t("let op: opruimen volgens de bewaartermijnen lukte niet ({e}); de volgende send probeert "
+                      "het opnieuw", "note: keeping the retention periods failed ({e}); the next send tries again",
+                      e=exc.message(ctx.lang)).get(ctx.lang), fg="yellow", err=True)
+        return
+    if done.anything or done.held_kept:
+        say_tidied(ctx, done)
 
 
 @send.command("resolve")

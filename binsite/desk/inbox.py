@@ -240,12 +240,38 @@ def forward_text(item: InboxItem) -> str:
     return anonymize_text(item.message.text, item.identity)
 
 
+def web_report_photos(raw: str | bytes) -> tuple[tuple[bytes, str], ...]:
+    """The photo of a web report (``binsite.reports``), rebuilt from its pixels once more:
+    ``(bytes, subtype)`` each. Any other report's attachments are never forwarded. Pure."""
+    from binsite.desk.message import parse
+    from binsite.reports.form import MAX_PIXELS, PHOTO_TYPES, WEB_REPORT_HEADER
+    from binsite.source import media
+
+    message = parse(raw)
+    if WEB_REPORT_HEADER not in message:
+        return ()
+    photos = []
+    for part in message.walk():
+        if part.get_content_maintype() != "image" or len(photos) >= 1:
+            continue
+        try:
+            data = part.get_payload(decode=True) or b""
+            fmt = media.sniff(data)
+            if fmt in PHOTO_TYPES:
+                photos.append((media.process_image(data, "large", max_pixels=MAX_PIXELS), PHOTO_TYPES[fmt][0]))
+        except Exception:  # noqa: BLE001 - a photo that cannot be rebuilt is left out
+            log.warning("photo of web report %s could not be rebuilt; left out", message.get("Message-ID", "?"))
+    return tuple(photos)
+
+
 def forward_message(desk: Desk, item: InboxItem, to_list: str, *, now: datetime,
-                    text: str | None = None) -> EmailMessage:
+                    text: str | None = None, photos: tuple[tuple[bytes, str], ...] = ()) -> EmailMessage:
     """The report as a new message from the binsite sender, without the resident's identity. Pure.
 
     ``text`` is the BINCO's edited preview; it is scrubbed of the resident's identity
-    again, so an edit cannot bring back what the preview masked."""
+    again, so an edit cannot bring back what the preview masked. ``photos``: a web
+    report's photo as ``web_report_photos`` rebuilt it (named ``foto``, nothing of the
+    resident's file name)."""
     lang = desk.config.language
     area = desk.area(item.area)
     identity = item.identity
@@ -275,7 +301,7 @@ def forward_message(desk: Desk, item: InboxItem, to_list: str, *, now: datetime,
               "The sender stays anonymous: name, address and signature were left out.\n"
               "Reply or need more? Answer this message; your answer goes to the BINCO. Mention reference {r}.",
               r=ref).get(lang)
-    left_out = len(item.message.attachments)
+    left_out = max(0, len(item.message.attachments) - len(photos))
     if left_out:
         outro += "\n" + t("{n} bijlage(n) niet doorgestuurd; vraag de BINCO erom.",
                           "{n} attachment(s) not forwarded; ask the BINCO for them.", n=left_out).get(lang)
@@ -292,6 +318,9 @@ def forward_message(desk: Desk, item: InboxItem, to_list: str, *, now: datetime,
     message.set_content(f"{intro}\n\n{text.rstrip()}\n\n----\n{outro}\n", subtype="plain", charset="utf-8",
                         cte="quoted-printable")
     message["Content-Language"] = lang
+    for index, (data, subtype) in enumerate(photos, 1):
+        message.add_attachment(data, maintype="image", subtype=subtype,
+                               filename=f"foto-{index}.{'jpg' if subtype == 'jpeg' else subtype}")
     return message
 
 
@@ -305,15 +334,15 @@ def forward(desk: Desk, ref: str, *, to: str = PARTNERS, now: datetime | None = 
     now = now or datetime.now(desk.config.tz)
     item = find_item(desk, ref)
     to_list = desk.list_address(desk.area(item.area), to)
-    _still_held(desk, item)
-    message = forward_message(desk, item, to_list, now=now, text=text)
+    held = _still_held(desk, item)
+    message = forward_message(desk, item, to_list, now=now, text=text, photos=web_report_photos(held.raw))
     post(desk.settings, to_list, message, envelope_from=desk.config.mail.sender)
     log.info("forwarded %s from %s to %s as %s", item.message_id, item.list, to_list, message["Message-ID"])
     desk.log("forward", to=to_list, **item_fields(item))
     if to == PARTNERS:
         _record_for_partners(desk, item, message, now)
     if keep:
-        return Forwarded(item, to_list, str(message["Message-ID"]), str(message["Subject"]), len(item.message.attachments))
+        return Forwarded(item, to_list, str(message["Message-ID"]), str(message["Subject"]), left_out(item, message))
     try:
         desk.client.moderate(item.list, item.request_id, item.message_id, "discard")
     except BinsiteError as exc:
@@ -323,7 +352,12 @@ def forward(desk: Desk, ref: str, *, to: str = PARTNERS, now: datetime | None = 
               "is still there and then discard it with 'binsite inbox discard {r}' (do not forward it again).")
         raise BinsiteError(Text(nl.format(l=to_list, e=exc.message("nl"), r=item.ref),
                                 en.format(l=to_list, e=exc.message("en"), r=item.ref))) from None
-    return Forwarded(item, to_list, str(message["Message-ID"]), str(message["Subject"]), len(item.message.attachments))
+    return Forwarded(item, to_list, str(message["Message-ID"]), str(message["Subject"]), left_out(item, message))
+
+
+def left_out(item: InboxItem, message: EmailMessage) -> int:
+    """How many of the report's attachments the forwarded ``message`` does not carry."""
+    return max(0, len(item.message.attachments) - sum(1 for _ in message.iter_attachments()))
 
 
 def _record_for_partners(desk: Desk, item: InboxItem, message: EmailMessage, now: datetime) -> None:
@@ -339,12 +373,13 @@ def _record_for_partners(desk: Desk, item: InboxItem, message: EmailMessage, now
         log.error("forwarded report %s not recorded for the partners' door: %s", report_key(item), type(exc).__name__)
 
 
-def _still_held(desk: Desk, item: InboxItem) -> None:
-    """Just before an irreversible step: is the request id still this message?"""
+def _still_held(desk: Desk, item: InboxItem) -> HeldMessage:
+    """Just before an irreversible step: is the request id still this message? (It, when it is.)"""
     current = desk.client.held_message(item.list, item.request_id)
     if current is None or current.message_id != item.message_id:
         raise BinsiteError(t("dit bericht is al afgehandeld (door iemand anders?); er is niets veranderd",
                              "this message was already handled (by someone else?); nothing was changed"))
+    return current
 
 
 # --- draft bulletin ------------------------------------------------------------------

@@ -23,7 +23,7 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -61,13 +61,15 @@ PARTNER_ANSWER = "partner_answer"
 PARTNER_STATUS = "partner_status"
 NOTICE_APPROVE = "notice_approve"
 NOTICE_REJECT = "notice_reject"
+ERASE = "erase"      # an address erased (binsite.avg.erase): a digest of its own kind, never the address
+RETENTION = "retention"  # records past their retention period removed (binsite.avg.retention)
 HANDLING = frozenset({FORWARD, ACCEPT, REJECT, DISCARD, ANSWER})
 ACTIONS = frozenset({RECEIVED, FORWARD, ACCEPT, REJECT, DISCARD, DRAFT, ANSWER, PUBLISH, SAVE_DRAFT, EDIT, APPROVE,
                      REJECT_REQUEST, MEMBER_ADD, MEMBER_REMOVE, MEMBERS_IMPORT, LOGIN, PARTNER_LOGIN, PARTNER_NOTICE,
-                     PARTNER_ANSWER, PARTNER_STATUS, NOTICE_APPROVE, NOTICE_REJECT})
+                     PARTNER_ANSWER, PARTNER_STATUS, NOTICE_APPROVE, NOTICE_REJECT, ERASE, RETENTION})
 # The only fields a line may carry besides v, at, by, action: nothing free-form.
 FIELDS = frozenset({"area", "list", "to", "report", "received", "bulletin", "count", "answer_to", "commit", "once", "notice",
-                    "status"})
+                    "status", "erased", "kept"})
 
 
 @dataclass(frozen=True)
@@ -130,9 +132,8 @@ def append(path: Path, values: dict[str, object], *, max_line: int = MAX_LINE, m
     (the partners' door's records, ``binsite.desk.partners.FileStore``)."""
     line = line_of(values, max_line=max_line)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, mode)
+    fd = _open_locked(path, mode)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
         try:
             size = os.fstat(fd).st_size
             prefix = b""
@@ -145,6 +146,94 @@ def append(path: Path, values: dict[str, object], *, max_line: int = MAX_LINE, m
             while written < len(data):
                 written += os.write(fd, data[written:])
             os.fsync(fd)
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _open_locked(path: Path, mode: int = 0o640) -> int:
+    """The file opened for append and locked; opened again when it was replaced while this
+    writer waited for the lock (``rewrite`` replaces it), so no line goes to a removed file."""
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, mode)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            if os.stat(path).st_ino == os.fstat(fd).st_ino:
+                return fd
+        except FileNotFoundError:
+            pass
+        os.close(fd)
+
+
+def rewrite(path: Path, keep: "Callable[[bytes], bytes | None]") -> int:
+    """Rewrite the file line by line under its lock: ``keep(line)`` returns the line to keep
+    (changed or not) or None to drop it. Written to a temporary file, fsynced, renamed into
+    place, so a crash leaves the old file or the new one. Returns how many lines changed."""
+    if not path.is_file():
+        return 0
+    fd = _open_locked(path)
+    try:
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            handle.seek(0)
+            old = handle.read()
+        lines = old.splitlines(keepends=True)
+        kept: list[bytes] = []
+        changed = 0
+        for line in lines:
+            new = keep(line)
+            if new != line:
+                changed += 1
+            if new is not None:
+                kept.append(new if new.endswith(b"\n") else new + b"\n")
+        if changed:
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            out = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, os.stat(path).st_mode & 0o777)
+            try:
+                os.write(out, b"".join(kept))
+                os.fsync(out)
+            finally:
+                os.close(out)
+            os.replace(tmp, path)
+            dir_fd = os.open(path.parent, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+        return changed
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def claim(path: Path, values: dict[str, object]) -> bool:
+    """Append ``values`` unless a line with the same action and ``once`` key is there already;
+    the check and the append under one lock, so of two claims at once exactly one wins.
+    What makes a login link work once without a database (``binsite.web.desk``)."""
+    key, action = values.get("once"), values.get("action")
+    if not isinstance(key, str) or not key:
+        raise ValueError("a claim needs a 'once' key")
+    line = json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = _open_locked(path)
+    try:
+        try:
+            with os.fdopen(os.dup(fd), "rb") as handle:
+                handle.seek(0)
+                for raw in handle:
+                    if b'"once":' not in raw:
+                        continue
+                    try:
+                        seen = json.loads(raw)
+                    except (UnicodeDecodeError, json.JSONDecodeError):
+                        continue
+                    if isinstance(seen, dict) and seen.get("once") == key and seen.get("action") == action:
+                        return False
+            size = os.fstat(fd).st_size
+            prefix = b"\n" if size and os.pread(fd, 1, size - 1) != b"\n" else b""
+            os.write(fd, prefix + line.encode("utf-8") + b"\n")
+            os.fsync(fd)
+            return True
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:

@@ -107,11 +107,26 @@ def summary(root: Path) -> None:
          "Stop with: make demo-stop.", m=maildir / "new")
 
 
+def avg(root: Path) -> None:
+    """What ``binsite avg inzage`` shows for the first demo resident: the last thing the demo prints."""
+    from binsite.avg import holdings, text
+
+    site = load_network(root).raise_for_errors()
+    address = f"bewoner1.{site.areas[0].id}@example.org"
+    found = holdings.find(root, MailmanClient(settings_from_env()), address, domain=site.config.mail.domain)
+    _say("\nWat binsite over een bewoner bewaart (AVG-inzage), zoals de beheerder het opvraagt:",
+         "\nWhat binsite holds about a resident (AVG access), as the administrator asks for it:")
+    print(f"$ binsite avg inzage {address}")
+    print(text.render(found, current_language()))
+    _say("Wissen: binsite avg wissen {a} (zie docs/beheer.md, hoofdstuk 15).",
+         "Erasing: binsite avg wissen {a} (see docs/beheer.md, chapter 15).", a=address)
+
+
 def main(argv: list[str]) -> int:
     root = find_root(Path.cwd()) or Path.cwd()
-    commands = {"residents": residents, "summary": summary}
+    commands = {"residents": residents, "summary": summary, "avg": avg}
     if len(argv) != 1 or argv[0] not in commands:
-        print("usage: python -m binsite.devtools.demo residents|summary", file=sys.stderr)
+        print("usage: python -m binsite.devtools.demo residents|summary|avg", file=sys.stderr)
         return 2
     commands[argv[0]](root)
     return 0

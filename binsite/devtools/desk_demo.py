@@ -1,5 +1,6 @@
 """``make demo``'s login links: the example BINCO of one area (the browser desk), and one
-wijkagent (the partners' door, ``/partner/``).
+wijkagent (the partners' door, ``/partner/``); and the residents' report form of that area
+(``/melden/<gebied>/``).
 
 The web service that ``make demo`` starts (``binsite.devtools.local_web``) keeps
 its port in ``web.json`` and shares the local Mailman's secret; with them this signs a login token (``binsite.tokens.LOGIN``: 15 minutes, works
@@ -48,6 +49,20 @@ def login_link(root: Path, state_dir: Path | None = None, *, partner: bool = Fal
     return area.name, address, tokens.link(f"http://127.0.0.1:{port}/", purpose, token)
 
 
+def report_url(root: Path, state_dir: Path | None = None) -> tuple[str, str] | None:
+    """``(area name, URL of its report form)`` on the demo's web service, or None when it is not there."""
+    folder = (state_dir or root / STATE_DIR).resolve()
+    try:
+        port = int(json.loads((folder / "web.json").read_text())["port"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    network = load_network(root)
+    area = next((a for a in network.areas if a.coordinators), None)
+    if area is None:
+        return None
+    return area.name, f"http://127.0.0.1:{port}/melden/{area.id}/"
+
+
 def main(argv: list[str]) -> int:
     lang = current_language()
     root = Path(argv[argv.index("--root") + 1]) if "--root" in argv else Path.cwd()
@@ -68,6 +83,10 @@ def main(argv: list[str]) -> int:
     remote = (root / STATE_DIR / REMOTE_DIR).resolve()
     print(t("Publiceren op de balie maakt een commit in {r} (git --git-dir={r} log --stat main).",
             "Publishing at the desk commits to {r} (git --git-dir={r} log --stat main).", r=remote).get(lang))
+    report = report_url(root)
+    if report is not None:
+        print(t("Meldformulier voor bewoners van {a}: {u}", "Report form for residents of {a}: {u}",
+                a=report[0], u=report[1]).get(lang))
     return 0
 
 

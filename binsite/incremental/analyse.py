@@ -30,7 +30,7 @@ from binsite.errors import Problem, error, warning
 from binsite.incremental.fastpath import walk_files
 from binsite.i18n import t
 from binsite.incremental.workers import fork_map
-from binsite.source.media import MediaFile, Ref
+from binsite.source.media import MediaFile, Ref, probe_key
 from binsite.model.analysis import Analysis
 
 if TYPE_CHECKING:
@@ -134,6 +134,10 @@ def analyse_source(source: Source, ctx: ParseContext, media: tuple[MediaFile, ..
         bulletin, body=text, public=is_public(bulletin) and not bulletin.draft, rendered=body,
         allowed_addresses=frozenset(ctx.allowed_addresses), allowed_domains=frozenset(ctx.allowed_domains),
         roles=frozenset(part for area in ctx.area_ids for part in area.split("-")))
+    public = is_public(bulletin) and not bulletin.draft
+    problems += privacy.check_attachments(
+        bulletin, [usable[name] for name in _shown(body.public_media, usable)], body=text, public=public,
+        allowed_addresses=frozenset(ctx.allowed_addresses), allowed_domains=frozenset(ctx.allowed_domains))
     problems += check_media(bulletin, media, body.mail_media, body=text, max_file=ctx.config.media_max_file,
                             max_mail=ctx.config.media_max_mail, mail_base=len(text.encode()),
                             folder_problems=media_problems)
@@ -247,18 +251,20 @@ def _media_of(files: list[tuple[str, os.stat_result]], prefix: str, cache: Build
             data, digest = _read(prefix + rel)
             signatures[rel] = (signature, digest)
             cache.dirty = True
-        probed = probes.get(digest)
+        probed = probes.get(probe_key(digest))
         if probed is None:
             if data is None:
                 data = _read(prefix + rel)[0]
-            probed = probes[digest] = probe(data, store_named(str(cache.folder / "media") if cache.persistent else ""))
+            probed = probes[probe_key(digest)] = probe(
+                data, store_named(str(cache.folder / "media") if cache.persistent else ""))
             cache.dirty = True
-        used_digests.add(digest)
+        used_digests.add(probe_key(digest))
         media.append(replace(probed, name=parts[3], rel=rel))
-    for digest in probes.keys() - used_digests:
-        del probes[digest]
+    for key in probes.keys() - used_digests:
+        del probes[key]
+        digest = key.rsplit("-", 1)[-1]
         cache.dirty = True
-        if cache.persistent:  # its processed versions go with it
+        if cache.persistent and probe_key(digest) not in used_digests:  # its processed versions go with it
             from binsite.source.media import MediaStore
 
             for variant in ("web", "large", "pdf"):

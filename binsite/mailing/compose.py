@@ -103,11 +103,14 @@ def footer(site: Site, list_address: str, kind: str = MEMBERS) -> Footer:
         if partners else ui("email_footer", lang)
     binco = t("De BINCO van uw gebied bereikt u via {o}.", "You reach the BINCO of your area at {o}.",
               o=owner_address).get(lang)
-    unsubscribe = preferences = None
+    unsubscribe = preferences = report = None
     if config.web_url and not partners:
         base = config.web_url if config.web_url.endswith("/") else config.web_url + "/"
         unsubscribe = f"{base}afmelden/{UNSUBSCRIBE_MARK}"
         preferences = f"{base}voorkeuren/{PREFERENCES_MARK}"
+        area_id = next((a.id for a in site.areas for k, address in a.lists(domain) if address == list_address), None)
+        if area_id is not None:
+            report = f"{base}melden/{area_id}/"
     if partners:
         mail_leave = t("De BINCO houdt deze lijst bij: wie hem niet meer moet krijgen, of wie hem voortaan wel "
                        "krijgt, geeft dat door via {o}.",
@@ -116,9 +119,12 @@ def footer(site: Site, list_address: str, kind: str = MEMBERS) -> Footer:
     else:
         mail_leave = t("Afmelden per e-mail: stuur een leeg bericht naar {a}.",
                        "To leave by e-mail: send an empty message to {a}.", a=leave_address).get(lang)
+    report_label = t("Iets gezien? Meld het", "Seen something? Report it").get(lang)
     leave_label = t("Afmelden", "Unsubscribe").get(lang)
     prefs_label = t("Voorkeuren wijzigen", "Change preferences").get(lang)
     lines = ["-- ", config.title, ui("emergency", lang), why, binco]
+    if report:
+        lines.append(f"{report_label}: {report}")
     if unsubscribe:
         lines += [f"{leave_label}: {unsubscribe}", f"{prefs_label}: {preferences}"]
     lines.append(mail_leave)
@@ -126,6 +132,9 @@ def footer(site: Site, list_address: str, kind: str = MEMBERS) -> Footer:
     link_style = "color:#0b4f8a;"
     html = [f'<p style="margin:0;color:#555555;font-size:13px;">{escape(config.title)}<br>'
             f"{escape(ui('emergency', lang))}<br>{escape(why)}<br>{escape(binco)}</p>"]
+    if report:
+        html.append(f'<p style="margin:8px 0 0;color:#555555;font-size:13px;">'
+                    f'<a href="{escape(report)}" style="{link_style}">{escape(report_label)}</a></p>')
     if unsubscribe:
         html.append(f'<p style="margin:8px 0 0;color:#555555;font-size:13px;">'
                     f'<a href="{escape(unsubscribe)}" style="{link_style}">{escape(leave_label)}</a> · '

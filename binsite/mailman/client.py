@@ -426,15 +426,8 @@ class MailmanClient:
 
     def unsubscribe_member(self, member_id: str) -> bool:
         """Remove exactly that membership, at once (no confirmation, no moderator); False when it was gone."""
-        def act() -> bool:
-            try:
-                self._rest(f"members/{member_id}", {"pre_confirmed": True, "pre_approved": True}, "DELETE")
-            except HTTPError as exc:
-                if exc.code == 404:
-                    return False
-                raise
-            return True
-        return self._call(f"unsubscribe member {member_id}", act)
+        return self._delete(f"members/{member_id}", f"unsubscribe member {member_id}",
+                            {"pre_confirmed": True, "pre_approved": True}, retry=True)
 
     def memberships(self, address: str) -> list[MemberRecord]:
         """Every list ``address`` is a member (role member) of."""
@@ -470,6 +463,72 @@ class MailmanClient:
         def read() -> str | None:
             return (self._rest(f"addresses/{address.strip().lower()}") or {}).get("verified_on")
         return self._get_or_none(f"address {address}", read)
+
+
+    # --- for access and erasure (binsite.avg) ------------------------------------------
+
+    def find_memberships(self, address: str) -> list[dict[str, Any]]:
+        """Every membership of ``address`` in any role on any list, as Mailman's REST gives them
+        (``members/find``: one query, however many lists there are). Mailman matches with SQL
+        LIKE, where ``_`` and ``%`` are wildcards: only exact (case-insensitive) matches are kept."""
+        from urllib.parse import urlencode
+        wanted = address.strip().lower()
+
+        def read() -> list[dict[str, Any]]:
+            entries: list[dict[str, Any]] = []
+            page = 1
+            while True:
+                found = self._rest("members/find?" + urlencode({"subscriber": wanted, "count": 200,
+                                                                "page": page})) or {}
+                batch = found.get("entries", [])
+                entries += [e for e in batch if str(e.get("email", "")).lower() == wanted]
+                if len(batch) < 200:
+                    return entries
+                page += 1
+        return self._call(f"memberships of {wanted}", read)
+
+    def address_record(self, address: str) -> dict[str, Any] | None:
+        """Mailman's record of ``address`` (``addresses/<email>``), or None when it has none."""
+        def read() -> dict[str, Any]:
+            return dict(self._rest(f"addresses/{_path_quote(address.strip().lower())}") or {})
+        return self._get_or_none(f"address {address}", read)
+
+    def user_addresses(self, address: str) -> list[str] | None:
+        """Every address of the Mailman user that ``address`` belongs to, None when it has no user."""
+        def read() -> list[str]:
+            found = self._rest(f"addresses/{_path_quote(address.strip().lower())}/user/addresses") or {}
+            return [str(e["email"]).lower() for e in found.get("entries", [])]
+        return self._get_or_none(f"user of {address}", read)
+
+    def delete_user_of(self, address: str) -> bool:
+        """Delete the Mailman user ``address`` belongs to (its preferences with it); False when none."""
+        return self._delete(f"users/{_path_quote(address.strip().lower())}", f"delete user of {address}")
+
+    def delete_address(self, address: str) -> bool:
+        """Delete Mailman's address record (memberships of it go too); False when there was none."""
+        return self._delete(f"addresses/{_path_quote(address.strip().lower())}", f"delete address {address}")
+
+    def _delete(self, path: str, what: str, data: dict[str, Any] | None = None, *, retry: bool = False) -> bool:
+        """``DELETE`` a REST resource; False when it was gone already (404)."""
+        def act() -> bool:
+            try:
+                self._rest(path, data, "DELETE")
+            except HTTPError as exc:
+                if exc.code == 404:
+                    return False
+                raise
+            return True
+        return self._call(what, act, retry=retry)
+
+    def remove_membership(self, member_id: str) -> bool:
+        """Remove one membership of any role by Mailman's id, quietly; False when it was gone."""
+        return self.unsubscribe_member(member_id)
+
+
+def _path_quote(address: str) -> str:
+    """An address as one path segment of a REST URL (quoted local parts hold spaces and quotes)."""
+    from urllib.parse import quote
+    return quote(address, safe="@+")
 
 
 def list_id(fqdn: str) -> str:

@@ -115,6 +115,10 @@ def max_message_kb(max_mail: int) -> int:
     return -(-max_mail // 1024) + 64
 
 
+# Mailman's bounce score at which a member's delivery stops (a hard bounce counts 1).
+BOUNCE_THRESHOLD = 5
+
+
 def list_settings(area: Area, kind: str, *, language: str, max_mail: int = 10_000_000) -> dict[str, Any]:
     """The Mailman settings of an area's members, weekly or partners list.
 
@@ -166,6 +170,17 @@ def list_settings(area: Area, kind: str, *, language: str, max_mail: int = 10_00
         # signature aligns with From. Not unconditionally: that would also rewrite
         # binsite's own sender, which aligns already.
         "dmarc_mitigate_action": "munge_from",
+        # Bounces, set deliberately (Mailman's bounces runner scores them): a hard bounce
+        # counts 1, a soft one 0.5, at most once a day; at 5 delivery stops and the member
+        # gets up to 3 Dutch warnings (templates above) before removal. The BINCO hears of a
+        # stop and of a removal, not of every bounce; the desk lists the addresses that no
+        # longer work (binsite.mailman.bounces).
+        "process_bounces": True,
+        "bounce_score_threshold": BOUNCE_THRESHOLD,
+        "bounce_you_are_disabled_warnings": 3,
+        "bounce_notify_owner_on_bounce_increment": False,
+        "bounce_notify_owner_on_disable": True,
+        "bounce_notify_owner_on_removal": True,
     }
 
 

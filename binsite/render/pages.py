@@ -208,6 +208,7 @@ def _pages(r: Renderer, site_key: str, stats_key: str) -> list[Job]:
         jobs.append(r.page("bulletin.html", entry.path, entry.page_key(site_key), entry=entry))
     jobs.append(r.page("search.html", f"{urls.SEARCH_PATH}/", site_key))
     jobs.append(r.page("about.html", f"{urls.ABOUT_PATH}/", site_key, retention=retention_rows(site)))
+    jobs.append(r.page("accessibility.html", f"{urls.ACCESSIBILITY_PATH}/", site_key))
     # Statistics of what the public archive shows now; never the ledger or non-public bulletins.
     jobs.append(r.page("stats.html", f"{urls.STATS_PATH}/", stats_key,
                        stats_page=_Lazy(lambda: _stats_page(archive))))
@@ -320,7 +321,8 @@ def _feeds(env: jinja2.Environment, archive: Archive, site_key: str) -> list[Job
 
 def sitemap(archive: Archive) -> bytes:
     config = archive.site.config
-    rows: list[tuple[str, str | None]] = [("", None), (f"{urls.ABOUT_PATH}/", None), (f"{urls.SEARCH_PATH}/", None),
+    rows: list[tuple[str, str | None]] = [("", None), (f"{urls.ABOUT_PATH}/", None),
+                                          (f"{urls.ACCESSIBILITY_PATH}/", None), (f"{urls.SEARCH_PATH}/", None),
                                           (f"{urls.CATEGORY_PATH}/", None), (urls.notices_path(), None),
                                           (f"{urls.STATS_PATH}/", None)]
     if handbook_source(archive.site.root) is not None:

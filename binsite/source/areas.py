@@ -14,7 +14,12 @@ from binsite.source.yamlfile import load_mapping
 
 LISTS_DIR = "lists"
 AREA_ID = re.compile(r"^[a-z0-9][a-z0-9-]*\Z")
-_KNOWN_KEYS = {"name", "district", "description", "coordinators", "partners", "join", "partner_notices"}
+_KNOWN_KEYS = {"name", "district", "description", "coordinators", "partners", "join", "reports", "partner_notices"}
+# Who may report on the web form (/melden/<area>/): only members of the area, or anyone;
+# either way the address confirms the report by a mailed link first.
+REPORTS_MEMBERS = "members"
+REPORTS_ANYONE = "anyone"
+REPORT_POLICIES = (REPORTS_MEMBERS, REPORTS_ANYONE)
 # ``partner_notices``: a partner's notice for this area waits for the BINCO (approve) or goes at once (direct).
 PARTNER_NOTICES = ("approve", "direct")
 # The three lists of every area: its members (residents who get every
@@ -47,6 +52,7 @@ class Area:
     partners: tuple[Partner, ...]
     join: str
     source: str
+    reports: str = REPORTS_MEMBERS
     partner_notices: str = "approve"
 
     def members_list(self, domain: str) -> str:
@@ -183,6 +189,14 @@ def _load_area(path: Path, rel: str) -> tuple[Area | None, list[Problem]]:
             problems.append(error(rel, doc.line(f"partners.{index}"), t(
                 "partner {a} staat er twee keer in", "partner {a} is listed twice", a=partner.address)))
         seen.add(partner.address)
+    reports = values.get("reports", REPORTS_MEMBERS)
+    if reports is None:
+        reports = REPORTS_MEMBERS
+    if reports not in REPORT_POLICIES:
+        problems.append(error(rel, doc.line("reports"), t(
+            "'reports' moet 'members' (alleen leden melden via de website) of 'anyone' (iedereen) zijn, niet {v!r}",
+            "'reports' must be 'members' (only members report on the website) or 'anyone', not {v!r}", v=reports)))
+        reports = REPORTS_MEMBERS
     partner_notices = values.get("partner_notices", "approve")
     if partner_notices not in PARTNER_NOTICES:
         problems.append(error(rel, doc.line("partner_notices"), t(
@@ -199,6 +213,7 @@ def _load_area(path: Path, rel: str) -> tuple[Area | None, list[Problem]]:
         partners=tuple(partners),
         join=str(values.get("join") or "").strip(),
         source=rel,
+        reports=reports,
         partner_notices=str(partner_notices),
     )
     return area, problems

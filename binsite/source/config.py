@@ -37,7 +37,7 @@ DEFAULT_CATEGORIES: dict[str, tuple[str, str]] = {
 
 # Paths at the top of the site that an area id may not take.
 RESERVED_IDS = frozenset({
-    "notices", "mededelingen", "categorie", "zoeken", "over", "statistieken",
+    "notices", "mededelingen", "categorie", "zoeken", "over", "statistieken", "toegankelijkheid",
     "assets", "feed", "handleiding", "pagina", "state", "templates", "lists", "content",
 })
 
@@ -118,6 +118,19 @@ class MailConfig:
     sender_name: str
 
 
+ACCESSIBILITY_STATUS = ("A", "B", "C", "D", "E")
+
+
+@dataclass(frozen=True)
+class Accessibility:
+    """The accessibility statement's own facts (the rest comes from the site's settings)."""
+
+    status: str = "B"              # the model statement's A (fully) ... E (no measures yet); B: partially
+    drawn_up: str = ""             # the day the statement was drawn up, ISO (e.g. 2026-12-01)
+    problems: tuple[str, ...] = ()  # known problems, as a visitor would notice them
+    answer_days: int = 14          # how soon a visitor who reports a problem gets an answer
+
+
 @dataclass(frozen=True)
 class CentralPartner:
     """A partner declared in ``binsite.yaml`` ``partners:`` (the municipality's or the police's
@@ -147,6 +160,10 @@ class SiteConfig:
     # Days a bulletin of a category stays public; None means forever.
     retention: tuple[tuple[str, int | None], ...] = ()
     default_retention_days: int | None = 365
+    # What binsite keeps about people beside the archive (``retention:`` keys of
+    # RECORD_RETENTION; enforced by ``binsite avg opruimen`` and every ``binsite send``).
+    # Days; None means forever.
+    record_retention: tuple[tuple[str, int | None], ...] = ()
     send_window_days: int = 7
     per_page: int = 20
     source: str = CONFIG_FILE
@@ -166,6 +183,9 @@ class SiteConfig:
     weekly_time: time = time(7, 0)
     # ``partners:``: central senders who may use the partners' door (``binsite.web.partner``).
     partners: tuple[CentralPartner, ...] = ()
+    # ``accessibility:`` the statement at /toegankelijkheid/ (the Dutch model statement):
+    # compliance status A-E, the day it was drawn up, known problems, days to answer.
+    accessibility: Accessibility = Accessibility()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -191,14 +211,27 @@ class SiteConfig:
                 return days
         return self.default_retention_days
 
+    def kept_days(self, record: str) -> int | None:
+        """How many days binsite keeps ``record`` (a key of RECORD_RETENTION); None: forever."""
+        for key, days in self.record_retention:
+            if key == record:
+                return days
+        return RECORD_RETENTION[record]
+
     def absolute_url(self, path: str) -> str:
         """``path`` relative to the site root (no leading slash) as a full URL."""
         return self.base_url.rstrip("/") + "/" + path.lstrip("/")
 
 
+# ``retention:`` keys that are not categories: what binsite keeps about people, and for
+# how many days by default (held messages a month, the desk's logbook and ended
+# sessions a year, one-click requests that could not be done a month).
+RECORD_RETENTION: dict[str, int | None] = {"held-messages": 30, "logbook": 365, "sessions": 365, "web-spool": 30}
+
 _KNOWN_KEYS = {"title", "base_url", "language", "timezone", "description", "organisation", "contact",
                "mail", "categories", "retention", "send_window", "per_page", "media", "web_url",
-               "quiet_hours", "weekly", "partners"}
+               "quiet_hours", "weekly", "partners", "accessibility"}
+_ACCESSIBILITY_KEYS = {"status", "drawn_up", "problems", "answer_days"}
 _WEEKLY_KEYS = {"day", "time"}
 _MAIL_KEYS = {"domain", "sender", "sender_name"}
 _MEDIA_KEYS = {"max_file_mb", "max_mail_mb"}
@@ -315,6 +348,7 @@ def parse_config(doc: Located, rel: str) -> tuple[SiteConfig | None, list[Proble
     category_ids = {c.id for c in categories}
 
     retention: list[tuple[str, int | None]] = []
+    record_retention: list[tuple[str, int | None]] = []
     default_retention: int | None = 365
     raw_retention = values.get("retention") or {}
     if not isinstance(raw_retention, dict):
@@ -330,6 +364,12 @@ def parse_config(doc: Located, rel: str) -> tuple[SiteConfig | None, list[Proble
             continue
         if key == "default":
             default_retention = days
+        elif key in RECORD_RETENTION and key not in category_ids:
+            if days is None and key == "held-messages":
+                err(f"retention.{key}", "vastgehouden berichten kunnen niet 'forever' bewaard worden; geef een termijn, zoals '30 days'",
+                    "held messages cannot be kept 'forever'; give a period, such as '30 days'")
+                continue
+            record_retention.append((str(key), days))
         elif key not in category_ids:
             err(f"retention.{key}", "bewaartermijn voor onbekende categorie {k!r}", "retention for unknown category {k!r}", k=key)
         else:
@@ -421,6 +461,7 @@ def parse_config(doc: Located, rel: str) -> tuple[SiteConfig | None, list[Proble
                     "'weekly.time' {v!r} is not a time: write hours and minutes in quotes, such as \"07:00\"", v=value)))
 
     partners = _parse_partners(doc, rel, problems)
+    accessibility = _accessibility(values.get("accessibility"), doc, rel, problems)
 
     config = SiteConfig(
         title=str(title),
@@ -434,6 +475,7 @@ def parse_config(doc: Located, rel: str) -> tuple[SiteConfig | None, list[Proble
         categories=tuple(categories),
         retention=tuple(sorted(retention)),
         default_retention_days=default_retention,
+        record_retention=tuple(sorted(record_retention)),
         send_window_days=send_window,
         per_page=per_page,
         source=rel,
@@ -444,6 +486,7 @@ def parse_config(doc: Located, rel: str) -> tuple[SiteConfig | None, list[Proble
         weekly_day=weekly_day,
         weekly_time=weekly_time,
         partners=partners,
+        accessibility=accessibility,
     )
     return config, problems
 
@@ -499,3 +542,36 @@ def _parse_partners(doc: Located, rel: str, problems: list[Problem]) -> tuple[Ce
         name = " ".join(str(item.get("name") or "").split())[:100]
         found.append(CentralPartner(address, role.strip(), name, area_ids, where))
     return tuple(found)
+
+
+def _accessibility(raw: Any, doc: Any, rel: str, problems: list[Problem]) -> Accessibility:
+    """``accessibility:`` (status, drawn_up, problems, answer_days); every mistake at its line."""
+    if raw is None:
+        return Accessibility()
+    if not isinstance(raw, dict):
+        problems.append(error(rel, doc.line("accessibility"), t(
+            "'accessibility' moet status, drawn_up, problems en answer_days bevatten, zoals {{status: B, drawn_up: 2026-12-01}}",
+            "'accessibility' must hold status, drawn_up, problems and answer_days, such as {{status: B, drawn_up: 2026-12-01}}")))
+        return Accessibility()
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        where = doc.line(f"accessibility.{key}")
+        if key not in _ACCESSIBILITY_KEYS:
+            problems.append(warning(rel, where, t(
+                "onbekende instelling accessibility.{k}; bekend zijn: {known}",
+                "unknown setting accessibility.{k}; known: {known}", k=key, known=", ".join(sorted(_ACCESSIBILITY_KEYS)))))
+        elif key == "status" and str(value).strip().upper() in ACCESSIBILITY_STATUS:
+            values["status"] = str(value).strip().upper()
+        elif key == "drawn_up" and re.match(r"^\d{4}-\d{2}-\d{2}\Z", str(value).strip()):
+            values["drawn_up"] = str(value).strip()
+        elif key == "problems" and isinstance(value, list) and all(isinstance(p, str) for p in value):
+            values["problems"] = tuple(" ".join(p.split()) for p in value if p.strip())
+        elif key == "answer_days" and isinstance(value, int) and not isinstance(value, bool) and 0 < value <= 90:
+            values["answer_days"] = value
+        else:
+            problems.append(error(rel, where, t(
+                "'accessibility.{k}' {v!r} niet begrepen: status is A, B, C, D of E (zoals in de modelverklaring), "
+                "drawn_up een datum (2026-12-01), problems een lijst van zinnen, answer_days 1 tot 90",
+                "'accessibility.{k}' {v!r} not understood: status is A, B, C, D or E (as in the model statement), "
+                "drawn_up a date (2026-12-01), problems a list of sentences, answer_days 1 to 90", k=key, v=value)))
+    return Accessibility(**values)

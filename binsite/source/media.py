@@ -91,6 +91,7 @@ class MediaFile:
     height: int = 0
     mail_size: int = 0         # bytes of what the mail carries (web size, cleaned PDF)
     problem: Text | None = None
+    pages: tuple[str, ...] = ()  # a PDF's text, page by page, as published (read by the privacy guard)
 
     @property
     def is_image(self) -> bool:
@@ -113,9 +114,10 @@ def fit(width: int, height: int, bound: int) -> tuple[int, int]:
 
 # --- Processing (pure) -----------------------------------------------------
 
-def _clean_pixels(data: bytes):
+def _clean_pixels(data: bytes, max_pixels: int = MAX_PIXELS):
     """The picture as a new Pillow image: orientation applied, in sRGB,
-    nothing but pixels (an image made from bytes carries no info at all)."""
+    nothing but pixels (an image made from bytes carries no info at all).
+    More than ``max_pixels`` is refused from the header, before decoding."""
     from PIL import Image, ImageOps
 
     with warnings.catch_warnings():
@@ -125,7 +127,7 @@ def _clean_pixels(data: bytes):
         except Image.DecompressionBombError:
             raise ValueError("too-large") from None
     with opened:
-        if opened.width * opened.height > MAX_PIXELS:
+        if opened.width * opened.height > max_pixels:
             raise ValueError("too-large")
         opened.load()
         try:
@@ -149,14 +151,14 @@ def _clean_pixels(data: bytes):
         return Image.frombytes(mode, image.size, image.tobytes())
 
 
-def process_image(data: bytes, variant: str) -> bytes:
+def process_image(data: bytes, variant: str, *, max_pixels: int = MAX_PIXELS) -> bytes:
     """The ``web`` or ``large`` version of an image, in its own format, without metadata."""
     from PIL import Image
 
     fmt = sniff(data)
     if fmt not in IMAGE_FORMATS:
         raise ValueError("not-an-image")
-    image = _clean_pixels(data)
+    image = _clean_pixels(data, max_pixels)
     size = fit(image.width, image.height, WEB_SIZE if variant == "web" else LARGE_SIZE)
     if size != image.size:
         image = image.resize(size, Image.Resampling.LANCZOS)
@@ -200,6 +202,35 @@ def clean_pdf(data: bytes) -> bytes:
     return out.getvalue()
 
 
+# Bump when what ``probe`` records changes (cached probes of other versions are made anew).
+PROBE_VERSION = 2
+# At most this much text of one PDF is read for the guard; a PDF with more is refused.
+MAX_PDF_TEXT = 4_000_000
+
+
+def probe_key(digest: str) -> str:
+    """The key of a file's probe in the build cache."""
+    return f"p{PROBE_VERSION}-{digest}"
+
+
+def pdf_pages(data: bytes) -> tuple[str, ...]:
+    """The text of each page of a PDF as a reader's PDF viewer extracts it
+    (pypdf's text extraction), for the privacy guard. Text inside pictures
+    in the PDF is not read (no OCR)."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data), strict=False)
+    pages: list[str] = []
+    total = 0
+    for page in reader.pages:
+        text = page.extract_text() or ""
+        total += len(text)
+        if total > MAX_PDF_TEXT:
+            raise ValueError("too much text")
+        pages.append(text)
+    return tuple(pages)
+
+
 def probe(data: bytes, store: "MediaStore | None" = None) -> MediaFile:
     """What a file is, checked by reading it whole (name and rel left empty).
     What it makes on the way (the web size, the cleaned PDF) goes to ``store``."""
@@ -223,7 +254,14 @@ def probe(data: bytes, store: "MediaStore | None" = None) -> MediaFile:
                 else "de PDF is beschadigd en kan niet gelezen worden; sla hem opnieuw op als PDF",
                 "the PDF is protected with a password; save it without protection" if reason == "encrypted"
                 else "the PDF is damaged and cannot be read; save it again as PDF"))
-        return replace(base, kind="pdf", mail_size=len(cleaned))
+        try:
+            pages = pdf_pages(cleaned)
+        except Exception:
+            return replace(base, problem=t(
+                "de tekst van de PDF kan niet gelezen worden (en dus niet op persoonsgegevens gecontroleerd); "
+                "sla hem opnieuw op als PDF",
+                "the PDF's text cannot be read (so it cannot be checked for personal data); save it again as PDF"))
+        return replace(base, kind="pdf", mail_size=len(cleaned), pages=pages)
     try:
         web = store.output(data, digest, "web")
         from PIL import Image
@@ -324,7 +362,7 @@ class Ref:
 
 # --- Checks (pure) ---------------------------------------------------------
 
-def _line_of(name: str, body: str, body_line: int) -> int:
+def link_line(name: str, body: str, body_line: int) -> int:
     """The line of the body where ``name`` is referred to first."""
     for index, line in enumerate(body.split("\n")):
         if f"({name}" in line or f"]: {name}" in line or name in line:
@@ -344,7 +382,7 @@ def check_media(bulletin, media: tuple[MediaFile, ...], mail_refs: tuple[Ref, ..
     used: set[str] = set()
     reported: set[tuple[str, str]] = set()
     for ref in mail_refs:
-        line = _line_of(ref.name, body, bulletin.body_line)
+        line = link_line(ref.name, body, bulletin.body_line)
         found = by_name.get(ref.name)
         used.add(ref.name)
         if (ref.tag, ref.name) in reported:
@@ -394,7 +432,7 @@ def check_media(bulletin, media: tuple[MediaFile, ...], mail_refs: tuple[Ref, ..
             s=f"{needed / 1e6:.1f}", m=f"{max_mail / 1e6:g}"), code="media"))
     if any(r.tag == "img" for r in mail_refs) and not bulletin.photos_checked:
         problems.append(note(rel, bulletin.line_of("privacy") if "privacy" in dict(bulletin.key_lines)
-                             else _line_of(next(r.name for r in mail_refs if r.tag == "img"), body, bulletin.body_line),
+                             else link_line(next(r.name for r in mail_refs if r.tag == "img"), body, bulletin.body_line),
                              t("dit bericht heeft een afbeelding: kijk of er geen gezicht, kenteken, huisnummer of naam op "
                                "te herkennen is, en zet dan in de front matter 'privacy: {{photos_checked: true}}'",
                                "this bulletin has a picture: check that no face, licence plate, house number or name "

@@ -31,7 +31,7 @@ import threading
 import time
 import uuid
 import weakref
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -324,6 +324,93 @@ class Store:
             lines = [row[0] for row in conn.execute(query)]
         yield from lines
 
+    # --- what concerns one address (AVG: inzage, wissen), retention ------------------------
+
+    def log_rewrite(self, keep: Callable[[str], str | None]) -> int:
+        """Rewrite the logbook row by row in one transaction: ``keep(line)`` returns the line
+        to keep (changed or not) or None to drop it. Returns how many rows changed."""
+        table = schema.logbook
+        changed = 0
+        with self._transaction() as conn:
+            for row_id, line in conn.execute(sa.select(table.c.id, table.c.line).order_by(table.c.id)).all():
+                new = keep(line)
+                if new == line:
+                    continue
+                changed += 1
+                if new is None:
+                    conn.execute(table.delete().where(table.c.id == row_id))
+                else:
+                    conn.execute(table.update().where(table.c.id == row_id).values(line=new))
+        return changed
+
+    def log_drop_before(self, at: str) -> int:
+        """Drop the logbook rows written before ``at`` (UTC ISO 8601 as the lines hold it)."""
+        with self._transaction() as conn:
+            return conn.execute(schema.logbook.delete().where(schema.logbook.c.at < at)).rowcount
+
+    def sessions_of(self, address_digest: str) -> int:
+        """How many "ended everywhere" rows name this address digest."""
+        table = schema.ended_sessions
+        with self._connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(table)
+                                    .where(table.c.digest == address_digest)).scalar() or 0)
+
+    def sessions_forget(self, address_digest: str) -> int:
+        table = schema.ended_sessions
+        with self._transaction() as conn:
+            return conn.execute(table.delete().where(table.c.digest == address_digest)).rowcount
+
+    def sessions_drop_before(self, at: float) -> int:
+        table = schema.ended_sessions
+        with self._transaction() as conn:
+            return conn.execute(table.delete().where(table.c.at < at)).rowcount
+
+    def spool_of(self, member_ids: Iterable[str]) -> list[SpoolEntry]:
+        """The spool entries of these Mailman member ids."""
+        wanted = sorted(set(member_ids))
+        if not wanted:
+            return []
+        table = schema.spool
+        with self._connect() as conn:
+            rows = conn.execute(sa.select(table.c.id, table.c.list_id, table.c.member_id)
+                                .where(table.c.member_id.in_(wanted)).order_by(table.c.id))
+            return [SpoolEntry(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+    def spool_forget(self, ids: Iterable[int]) -> int:
+        wanted = sorted(set(ids))
+        if not wanted:
+            return 0
+        with self._transaction() as conn:
+            return conn.execute(schema.spool.delete().where(schema.spool.c.id.in_(wanted))).rowcount
+
+    def spool_drop_before(self, at: float) -> int:
+        with self._transaction() as conn:
+            return conn.execute(schema.spool.delete().where(schema.spool.c.added < at)).rowcount
+
+    def compact(self) -> str:
+        """After an erasure: what was deleted leaves no bytes behind. SQLite deletes with
+        ``secure_delete`` (pages zeroed), then ``VACUUM`` rewrites the file and the WAL is
+        checkpointed and truncated (its frames held the old pages); PostgreSQL ``VACUUM``s the
+        tables, so dead rows are freed for reuse. Returns what was compacted (for the report)."""
+        tables = [t.name for t in schema.metadata.sorted_tables]
+        with _reached(), self.engine.connect() as conn:
+            raw = conn.connection.dbapi_connection
+            if self.sqlite:
+                with self._writer:
+                    raw.execute("VACUUM")
+                    raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                return str(self.url.database)
+            previous = raw.autocommit
+            raw.autocommit = True
+            try:
+                cursor = raw.cursor()
+                for name in tables:
+                    cursor.execute(f'VACUUM "{name}"')
+                cursor.close()
+            finally:
+                raw.autocommit = previous
+        return self.url.render_as_string(hide_password=True)
+
     # --- helpers ------------------------------------------------------------------------
 
     def _insert(self, table: sa.Table, **values: object) -> None:
@@ -379,6 +466,7 @@ def _engine(url: sa.engine.URL) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA secure_delete=ON")  # a deleted row's bytes are zeroed (AVG: erasure)
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 

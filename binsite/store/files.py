@@ -131,7 +131,7 @@ def _spool(conn: sa.Connection, folder: Path) -> tuple[int, list[Path]]:
         try:
             record = json.loads(path.read_text(encoding="utf-8"))
             row = {"name": name, "list_id": str(record["list_id"]), "member_id": str(record["member_id"]),
-                   "added": path.stat().st_mtime}
+                   "added": _added(path)}
         except (OSError, ValueError, KeyError, TypeError):
             log.error("unreadable spool entry %s left in place", path.name)
             continue
@@ -142,6 +142,15 @@ def _spool(conn: sa.Connection, folder: Path) -> tuple[int, list[Path]]:
     if rows:
         conn.execute(schema.spool.insert(), rows)
     return len(rows), files
+
+
+def _added(path: Path) -> float:
+    """When the request was taken: the nanoseconds its name begins with (web/spool.py's
+    names), else the file's time (so retention counts from the request, not the move)."""
+    stamp = path.name.split("-", 1)[0]
+    if stamp.isdigit() and len(stamp) >= 19:
+        return int(stamp) / 1e9
+    return path.stat().st_mtime
 
 
 def _moment(value: object) -> float:

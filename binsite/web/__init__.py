@@ -17,6 +17,7 @@ can run side by side on several servers.
 # "module:attribute" of each blueprint, registered in this order.
 BLUEPRINTS = (
     "binsite.web.residents:blueprint",
+    "binsite.web.report:blueprint",
     "binsite.web.desk:blueprint",
     "binsite.web.partner:blueprint",
     "binsite.web.partner:binco_side",

@@ -76,6 +76,7 @@ LIMITS = {
     "pair": (3, 3600.0),        # mails to one address asked by one client per hour
     "address": (10, 3600.0),    # mails to one address from all clients per hour (its mailbox)
     "token": (20, 60.0),        # actions on one token per minute
+    "report": (10, 3600.0),     # web reports of one client per hour
 }
 
 
@@ -123,7 +124,8 @@ def settings_from_environ(environ: Mapping[str, str]) -> WebSettings:
                              "{v} must be a full address such as https://bin.example.org/dienst/", v=WEB_URL_VAR))
     if web_url and not web_url.endswith("/"):
         web_url += "/"
-    # The service never posts over LMTP: its intake address is not needed.
+    # Only a confirmed web report is posted over LMTP (binsite.web.report): Mailman's
+    # intake on this machine unless BINSITE_LMTP says otherwise.
     mailman = settings_from_env({**environ, "BINSITE_LMTP": environ.get("BINSITE_LMTP") or "127.0.0.1:8024"})
     return WebSettings(secret, mailman, environ[SMTP_HOST_VAR].strip(), int(port_text), int(proxies), web_url)
 
@@ -221,7 +223,7 @@ def service() -> Service:
 
 _ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+")
 # A token in a path (/afmelden/<token>): it may carry an address (join links).
-_TOKEN_IN_PATH = re.compile(r"(/(?:afmelden|voorkeuren|aanmelden/bevestig|binco/inloggen)/)[^/?\s\"]+")
+_TOKEN_IN_PATH = re.compile(r"(/(?:afmelden|voorkeuren|aanmelden/bevestig|melden/bevestig|binco/inloggen)/)[^/?\s\"]+")
 
 
 def scrub(text: str, secret: bytes) -> str:

@@ -787,3 +787,93 @@ def statistics(address: str):
     return _page("statistics.html", address, rows=rows, hours=lambda h: hours_text(h, s.lang),
                  area_names={a.id: a.name for a in s.areas},
                  month=lambda ym: format_month(int(ym[:4]), int(ym[5:7]), s.lang))
+
+
+# --- privacy (AVG): inzage and wissen for the BINCO's own area ------------------------------------
+
+def _privacy_page(address: str, area: Area, *, status: int = 200, **context):
+    from binsite.avg.text import KIND_LABELS
+    return _page("privacy.html", address, status, area=area, labels=KIND_LABELS, **context)
+
+
+@blueprint.get("/<area_id>/privacy/")
+@login_required
+def privacy(address: str, area_id: str):
+    return _privacy_page(address, _own_area(address, area_id))
+
+
+@blueprint.post("/<area_id>/privacy/")
+@login_required
+def privacy_post(address: str, area_id: str):
+    """Inzage or wissen of one address on this area's lists only; an address that only other
+    areas hold is 403 and nothing changes (a full erasure is the administrator's CLI)."""
+    from binsite.avg import erase as erase_lib
+    from binsite.avg import holdings as holdings_lib
+
+    area = _own_area(address, area_id)
+    action, email = request.form.get("action", ""), request.form.get("email", "")[:320]
+    if action not in ("inzage", "wissen"):
+        abort(404)
+    desk = _desk(address)
+    try:
+        if action == "inzage":
+            found = holdings_lib.find_in_areas(desk.root, desk.client, email, domain=desk.domain, areas=(area,))
+            return _privacy_page(address, area, found=found, email=email)
+        done = erase_lib.erase(desk.root, desk.client, email, domain=desk.domain, actor=desk.actor, areas=(area,))
+        return _privacy_page(address, area, erased=done, email=email)
+    except holdings_lib.OutsideAreas:
+        log.info("BINCO %s refused an address outside %s", service().address_hash(address), area.id)
+        abort(403)
+    except MailmanUnavailable:
+        raise
+    except BinsiteError as exc:
+        return _privacy_page(address, area, error=_error_text(exc), email=email, status=400)
+
+
+# --- addresses that no longer work (bounces) --------------------------------------------------
+
+def _bouncing(desk: Desk, area: Area):
+    from binsite.mailman.bounces import bouncing
+    return [b for kind in (MEMBERS, "weekly") for b in bouncing(desk.client, desk.list_address(area, kind))]
+
+
+def _bounces_page(address: str, area: Area, *, message: str = "", error: str = "", status: int = 200):
+    desk = _desk(address)
+    from binsite.mailman.sync import BOUNCE_THRESHOLD
+    return _page("bounces.html", address, status, area=area, bouncing=_bouncing(desk, area), message=message,
+                 error=error, mask=inbox_lib.mask_sender, threshold=BOUNCE_THRESHOLD)
+
+
+@blueprint.get("/<area_id>/niet-bezorgd/")
+@login_required
+def bounces(address: str, area_id: str):
+    return _bounces_page(address, _own_area(address, area_id))
+
+
+@blueprint.post("/<area_id>/niet-bezorgd/<action>")
+@login_required
+def bounces_action(address: str, area_id: str, action: str):
+    """Verwijderen (off the list) or opnieuw proberen (delivery back on) for one bouncing member
+    of this area's lists; a member id that is not one of them changes nothing."""
+    from binsite.mailman.bounces import retry
+
+    area = _own_area(address, area_id)
+    if action not in ("verwijderen", "opnieuw"):
+        abort(404)
+    desk = _desk(address)
+    member_id = request.form.get("member", "")
+    target = next((b for b in _bouncing(desk, area) if b.member_id == member_id), None)
+    s = service()
+    if target is None:
+        return _bounces_page(address, area, status=400, error=s.text(
+            "dit adres staat niet (meer) bij de adressen die niet werken; er is niets veranderd",
+            "this address is not (or no longer) among those that do not work; nothing was changed"))
+    if action == "verwijderen":
+        desk.client.unsubscribe_member(member_id)
+        desk.log(logbook.MEMBER_REMOVE, area=area.id, list=target.list)
+        said = s.text("Verwijderd van {l}: {a}.", "Removed from {l}: {a}.", l=target.list, a=inbox_lib.mask_sender(target.address))
+    else:
+        retry(desk.client, member_id)
+        said = s.text("Bezorging staat weer aan voor {a}.", "Delivery is on again for {a}.",
+                      a=inbox_lib.mask_sender(target.address))
+    return _bounces_page(address, area, message=said)

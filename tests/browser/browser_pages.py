@@ -13,7 +13,7 @@ from binsite.model import urls
 
 # Kind -> how a page of that kind is recognised. Every kind is required.
 KINDS = ("home", "area", "bulletin", "follow-up", "notice", "picture", "notices", "categories", "category",
-         "search", "about", "statistics", "handbook", "404")
+         "search", "about", "accessibility", "statistics", "handbook", "404")
 # A word that many public bulletins contain, so the search page is tested with results shown.
 SEARCH_WITH_RESULTS = "inbraak"
 # A deep path that does not exist: the 404 page must work at any depth under the sub-path.
@@ -67,6 +67,8 @@ def page_path(site: Path, kind: str) -> str:
         return f"{urls.SEARCH_PATH}/?q={SEARCH_WITH_RESULTS}"
     if kind == "about":
         return f"{urls.ABOUT_PATH}/"
+    if kind == "accessibility":
+        return f"{urls.ACCESSIBILITY_PATH}/"
     if kind == "statistics":
         assert (site / urls.STATS_PATH / "index.html").is_file(), "the build wrote no statistieken/index.html"
         return f"{urls.STATS_PATH}/"

@@ -62,7 +62,8 @@ def service(local_mailman, tmp_path_factory) -> Iterator[Service]:
     settings = local_mailman.settings
     env = {"BINSITE_SECRET_KEY": SECRET, "BINSITE_MAILMAN_URL": settings.url, "BINSITE_MAILMAN_USER": settings.user,
            "BINSITE_MAILMAN_PASSWORD": settings.password, "BINSITE_SMTP_HOST": "127.0.0.1",
-           "BINSITE_SMTP_PORT": str(local_mailman.state.smtp_port)}
+           "BINSITE_SMTP_PORT": str(local_mailman.state.smtp_port),
+           "BINSITE_LMTP": settings.environment()["BINSITE_LMTP"]}
     server = serve_in_thread(create_app(root, environ=env))
     try:
         yield Service(root, domain, f"http://127.0.0.1:{server.server_port}/", local_mailman)
@@ -196,8 +197,45 @@ def _preferences_gone(service, open_web, width):
     return open_web("voorkeuren/" + token, width)
 
 
+def _report_token(service) -> str:
+    return tokens.sign(SECRET, tokens.REPORT, (list_id(service.fqdn("noord")), secrets.token_hex(16)))
+
+
+def _fill_report(page, address: str, *, what: str = "Twee mannen keken bij de fietsenstalling in auto's.") -> None:
+    page.get_by_label("Wat gebeurde er?").fill(what)
+    page.get_by_label("Waar? (straat of plek, geen huisnummer)").fill("Dorpsstraat")
+    page.get_by_label("Uw e-mailadres").fill(address)
+    page.get_by_role("button", name="Melding versturen").click()
+
+
+def _report_errors(service, open_web, width):
+    page, watch = open_web("melden/noord/", width)
+    _fill_report(page, "geen adres", what="")
+    page.get_by_text("Vul een geldig e-mailadres in").first.wait_for()
+    return page, watch
+
+
+def _report_sent(service, open_web, width):
+    page, watch = open_web("melden/noord/", width)
+    _fill_report(page, f"melder.{time.monotonic_ns()}@res.example.org")
+    page.get_by_role("heading", name="Kijk in uw e-mail").wait_for()
+    return page, watch
+
+
+def _report_done(service, open_web, width):
+    page, watch = open_web("melden/bevestig/" + _report_token(service), width)
+    page.get_by_role("button", name="Ja, verstuur mijn melding").click()
+    page.get_by_role("heading", name="Deze link is al gebruikt of verlopen").wait_for()
+    return page, watch
+
+
 PAGES = {
     "index": lambda s, o, w: o("", w),
+    "report": lambda s, o, w: o("melden/noord/", w),
+    "report-errors": _report_errors,
+    "report-sent": _report_sent,
+    "report-confirm": lambda s, o, w: o("melden/bevestig/" + _report_token(s), w),
+    "report-used": _report_done,
     "join": lambda s, o, w: o("aanmelden/noord/", w),
     "join-errors": _join_errors,
     "join-sent": _join_sent,
@@ -239,6 +277,34 @@ def test_the_service_works_without_javascript(browser, service):
         context.close()
 
 
+def test_a_member_reports_without_javascript_at_phone_width(browser, service):
+    """The whole report, from the form to the held message, with JavaScript off at 375 px."""
+    address = service.member("noord")
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 375, "height": 740})
+    try:
+        page = context.new_page()
+        page.goto(service.url + "melden/noord/")
+        assert page.locator("main").inner_text().lstrip().startswith("Is het nu aan de hand? Bel 112.")
+        _fill_report(page, address, what="Zonder script gemeld: een open kelderraam.")
+        page.get_by_role("heading", name="Kijk in uw e-mail").wait_for()
+
+        def link():
+            for delivered in service.mailman.deliveries(service.domain):
+                if address in delivered.envelope_to:
+                    body = delivered.message.get_body(("plain",)).get_content()
+                    found = re.search(r"http://127\.0\.0\.1:\d+/(melden/bevestig/\S+)", body)
+                    if found:
+                        return found.group(1)
+            return None
+        page.goto(service.url + poll(link, timeout=15, what="the report's confirmation mail"))
+        page.get_by_role("button", name="Ja, verstuur mijn melding").click()
+        page.get_by_role("heading", name="Bedankt, uw melding is bij de BINCO").wait_for()
+        poll(lambda: [h for h in service.client.held(service.fqdn("noord")) if "open kelderraam" in h.subject] or None,
+             timeout=20, what="the report held")
+    finally:
+        context.close()
+
+
 def test_every_service_page_is_valid_html(service, tmp_path):
     """The Nu Html Checker on the raw HTML of every kind of page, as the server sends it."""
     import http.cookiejar
@@ -264,7 +330,13 @@ def test_every_service_page_is_valid_html(service, tmp_path):
         return re.search(r'name="csrf" value="([0-9a-f]{64})"', html).group(1)
 
     pages = {"index": fetch(""), "join": fetch("aanmelden/noord/"), "bad-link": fetch("afmelden/x.y"),
-             "not-found": fetch("nergens/")}
+             "not-found": fetch("nergens/"), "report": fetch("melden/noord/")}
+    pages["report-errors"] = fetch("melden/noord/", {"csrf": csrf(pages["report"]), "email": "fout", "what": ""})
+    pages["report-sent"] = fetch("melden/noord/", {"csrf": csrf(pages["report"]), "what": "Iets gezien", "where": "Plein",
+                                                   "email": f"geldig.{time.monotonic_ns()}@res.example.org"})
+    report_token = _report_token(service)
+    pages["report-confirm"] = fetch("melden/bevestig/" + report_token)
+    pages["report-used"] = fetch("melden/bevestig/" + report_token, {"csrf": csrf(pages["report-confirm"])})
     pages["join-errors"] = fetch("aanmelden/noord/", {"csrf": csrf(pages["join"]), "email": "fout"})
     pages["join-sent"] = fetch("aanmelden/noord/", {"csrf": csrf(pages["join"]), "lives": "ja",
                                                      "email": f"geldig.{time.monotonic_ns()}@res.example.org"})

@@ -184,6 +184,7 @@ def test_the_footer_is_in_binsites_own_parts_with_a_visible_personal_link(loaded
             # The BINCO keeps the partners' list in lists/: no residents' links, no leave address.
             assert "De BINCO houdt deze lijst bij" in text and f"{local}-leave@" not in text + html
             assert "afmelden/" not in text + html and "voorkeuren/" not in text + html
+            assert "melden/" not in text + html  # a partner reports to the BINCO directly
             continue
         for part in (text, html):
             assert f"{local}-leave@{DOMAIN}" in part
@@ -194,6 +195,10 @@ def test_the_footer_is_in_binsites_own_parts_with_a_visible_personal_link(loaded
                 assert f"{web_url}afmelden/{UNSUBSCRIBE_MARK}" in part
                 assert f"{web_url}voorkeuren/{PREFERENCES_MARK}" in part
             assert f'href="{web_url}afmelden/{UNSUBSCRIBE_MARK}"' in html
+            # Every member mail leads to its area's report form.
+            assert f"Iets gezien? Meld het: {web_url}melden/noord/" in text
+            assert f'href="{web_url}melden/noord/"' in html
         else:
+            assert "melden/" not in text + html
             assert UNSUBSCRIBE_MARK not in text + html and PREFERENCES_MARK not in text + html
             assert "afmelden/" not in text + html

@@ -222,6 +222,12 @@ def test_the_demo_puts_one_resident_per_area_on_the_weekly_list_once(mailman: Ru
     assert {m.address for m in client.roster(noord.members_list(domain), "member")} == {
         "bewoner1.noord@example.org", "bewoner2.noord@example.org"}
     assert {m.address for m in client.roster(noord.weekly_list(domain), "member")} == {"bewoner3.noord@example.org"}
+    # make demo ends with one AVG access request for the first demo resident.
+    shown = subprocess.run([sys.executable, "-m", "binsite.devtools.demo", "avg"], cwd=tmp_path / "site",
+                           env=env, capture_output=True, text=True, timeout=120)
+    assert shown.returncode == 0, shown.stderr
+    assert "$ binsite avg inzage bewoner1.noord@example.org" in shown.stdout
+    assert f"Lidmaatschap — Mailman: {noord.members_list(domain)}" in shown.stdout
 
 
 def test_leaving_takes_the_resident_off_whichever_list_and_both_after_a_broken_move(

@@ -205,7 +205,7 @@ def test_a_notice_waits_then_each_binco_publishes_it_for_their_own_areas_once(ap
     assert not [p for p, text in built(site, tmp_path).items() if "Parkweg" in text]
     binco_a, co_a = (_client(app, local_mailman, a, "/binco/") for a in (site.binco("aa"), f"co.aa@coord.{site.domain}"))
     binco_b = _client(app, local_mailman, site.binco("bb"), "/binco/")
-    assert "1 bericht(en) van partners wachten op uw goedkeuring" in binco_b.get("/binco/").get_data(as_text=True)
+    assert "1 bericht van partners wacht op uw goedkeuring" in binco_b.get("/binco/").get_data(as_text=True)
     waiting = binco_a.get("/binco/aa/partners/").get_data(as_text=True)
     assert "Wegwerkzaamheden Parkweg" in waiting and "Gemeente Aa / Bb" in waiting
     assert "Wegwerkzaamheden Parkweg" in binco_b.get("/binco/bb/partners/").get_data(as_text=True)

@@ -336,6 +336,9 @@ def test_preferences_leave_one_area(web):
     client = web.app.test_client()
     page = client.get(f"/dienst/voorkeuren/{token}").get_data(as_text=True)
     assert "Elk bericht meteen" in page and "Zuid" in page
+    # Each of the member's areas links to its report form (under the service's path).
+    assert '<a href="/dienst/melden/noord/">Iets melden in Noord</a>' in page
+    assert '<a href="/dienst/melden/zuid/">Iets melden in Zuid</a>' in page
     response = client.post(f"/dienst/voorkeuren/{token}", data={"csrf": csrf_of(page), "area-zuid": "leave",
                                                                 "area-noord": "direct"})
     assert response.status_code == 200 and "opgeslagen" in response.get_data(as_text=True)
