@@ -93,6 +93,7 @@ class Store:
         self.lease = lease
         self._hits = 0
         self._writer: threading.Lock | contextlib.nullcontext = contextlib.nullcontext()
+        self._names_lock = threading.Lock()
         self.owner = f"{os.uname().nodename[:32]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.sqlite = self.url.get_backend_name() == "sqlite"
         if self.sqlite:
@@ -324,6 +325,127 @@ class Store:
             lines = [row[0] for row in conn.execute(query)]
         yield from lines
 
+    # --- the partners' door's records ----------------------------------------------------
+
+    def partner_add(self, kind: str, key: str, record: str) -> None:
+        self._insert(schema.partner_records, kind=kind[:16], key=key[:64], record=record)
+
+    def partner_records(self) -> list[str]:
+        """Every record in the order written."""
+        table = schema.partner_records
+        with self._connect() as conn:
+            return [row[0] for row in conn.execute(sa.select(table.c.record).order_by(table.c.id))]
+
+    def partner_rewrite(self, keep: Callable[[str], str | None], *, kind: str | None = None) -> int:
+        """Like ``log_rewrite``, over the partners' records (of ``kind`` only, when given)."""
+        table = schema.partner_records
+        query = sa.select(table.c.id, table.c.record).order_by(table.c.id)
+        if kind is not None:
+            query = query.where(table.c.kind == kind)
+        changed = 0
+        with self._transaction() as conn:
+            for row_id, record in conn.execute(query).all():
+                new = keep(record)
+                if new == record:
+                    continue
+                changed += 1
+                if new is None:
+                    conn.execute(table.delete().where(table.c.id == row_id))
+                else:
+                    conn.execute(table.update().where(table.c.id == row_id).values(record=new))
+        return changed
+
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        """One holder at a time of ``name`` across every instance and the command line, for a
+        check-then-act that spans other transactions (and slow work: a git push). SQLite: a file
+        lock beside the database (one server); PostgreSQL: a session advisory lock."""
+        if self.sqlite:
+            database = self.url.database or ""
+            if not database or database == ":memory:":
+                with self._names_lock:
+                    yield
+                return
+            try:
+                fd = os.open(f"{database}.{name}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError as exc:
+                raise _unavailable(exc) from None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                yield
+            finally:
+                os.close(fd)
+            return
+        number = int.from_bytes(hashlib.sha256(f"binsite:{name}".encode()).digest()[:8], "big", signed=True)
+        with self._connect() as conn:
+            with _reached():
+                conn.execute(sa.text("SELECT pg_advisory_lock(:n)"), {"n": number})
+                conn.commit()
+            try:
+                yield
+            finally:
+                with _reached():
+                    conn.execute(sa.text("SELECT pg_advisory_unlock(:n)"), {"n": number})
+                    conn.commit()
+
+    # --- membership moves -----------------------------------------------------------------
+
+    def move_add(self, old: tuple[str, str], new: tuple[str, str]) -> None:
+        self._insert(schema.member_moves, from_list=old[0], from_member=old[1], to_list=new[0], to_member=new[1])
+
+    def moves(self) -> dict[tuple[str, str], tuple[str, str]]:
+        """Every recorded move, the later one winning (``binsite.mailman.moves``)."""
+        table = schema.member_moves
+        with self._connect() as conn:
+            rows = conn.execute(sa.select(table.c.from_list, table.c.from_member, table.c.to_list, table.c.to_member)
+                                .order_by(table.c.id))
+            return {(str(a), str(b).lower()): (str(c), str(d).lower()) for a, b, c, d in rows}
+
+    # --- web reports waiting for confirmation ------------------------------------------------
+
+    def report_add(self, report_id: str, data: str, *, max_age: float, max_pending: int,
+                   now: float | None = None) -> bool:
+        """Keep one pending report; what waited longer than ``max_age`` goes first. False (nothing
+        kept) when ``max_pending`` wait already."""
+        now = time.time() if now is None else now
+        table = schema.pending_reports
+        with self._transaction() as conn:
+            conn.execute(table.delete().where(table.c.added < now - max_age))
+            if (conn.execute(sa.select(sa.func.count()).select_from(table)).scalar() or 0) >= max_pending:
+                return False
+            conn.execute(table.insert().values(id=report_id, data=data, added=now))
+        return True
+
+    def report_take(self, report_id: str, *, max_age: float, now: float | None = None) -> str | None:
+        """The report's data, now taken by this caller only; None when unknown, expired or taken."""
+        now = time.time() if now is None else now
+        table = schema.pending_reports
+        with self._transaction() as conn:
+            taken = conn.execute(table.update().where(table.c.id == report_id, table.c.taken.is_(None),
+                                                      table.c.added >= now - max_age).values(taken=now))
+            if taken.rowcount != 1:
+                return None
+            return conn.execute(sa.select(table.c.data).where(table.c.id == report_id)).scalar()
+
+    def report_put_back(self, report_id: str) -> None:
+        with self._transaction() as conn:
+            conn.execute(schema.pending_reports.update().where(schema.pending_reports.c.id == report_id)
+                         .values(taken=None))
+
+    def report_done(self, report_id: str) -> None:
+        with self._transaction() as conn:
+            conn.execute(schema.pending_reports.delete().where(schema.pending_reports.c.id == report_id))
+
+    def reports(self) -> list[tuple[str, str]]:
+        """``(id, data)`` of every pending report (AVG inzage)."""
+        table = schema.pending_reports
+        with self._connect() as conn:
+            return [(str(a), str(b)) for a, b in conn.execute(sa.select(table.c.id, table.c.data).order_by(table.c.added))]
+
+    def reports_pending(self) -> int:
+        with self._connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(schema.pending_reports)).scalar() or 0)
+
     # --- what concerns one address (AVG: inzage, wissen), retention ------------------------
 
     def log_rewrite(self, keep: Callable[[str], str | None]) -> int:
@@ -430,12 +552,10 @@ def site_store(root: Path, environ: Mapping[str, str] = os.environ) -> Store:
     with _sites_lock:
         store = _sites.get(key)
         if store is None:
-            from binsite.paths import desk_log, desk_sessions, web_spool_dir
-            from binsite.store.files import import_state
+            from binsite.store.files import import_site
 
             store = Store.open(root, environ)
-            import_state(store, log_path=desk_log(root), sessions_path=desk_sessions(root),
-                         spool_dir=web_spool_dir(root, environ))
+            import_site(store, root, environ)
             _sites[key] = store
     return store
 

@@ -30,7 +30,6 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from binsite import tokens
 from binsite.mailman import moves
 from binsite.mailman import residents as library
-from binsite.paths import member_moves
 from binsite.source.config import is_address
 from binsite.tokens import BadToken
 from binsite.web.app import is_loopback, service
@@ -144,7 +143,7 @@ def _member_link(token: str, purpose: str) -> library.MemberLink | None:
     svc = service()
     try:
         return library.read_member_link(svc.client(), svc.secret, token, purpose, svc.areas, svc.domain,
-                                        moves_file=member_moves(svc.root))
+                                        moves_file=svc.store)
     except BadToken:
         return None
 
@@ -242,7 +241,7 @@ def preferences(token: str):
                     left.append(target.area)
             elif choice in ("direct", "weekly") and weekly:
                 if prefs.set_delivery_mode(client, target.area, svc.domain, address, choice,
-                                           moved=lambda old, new: moves.record(member_moves(svc.root), old, new)):
+                                           moved=lambda old, new: moves.record(svc.store, old, new)):
                     saved.append(target.area)
             elif choice not in ("", "direct", "weekly"):
                 abort(400)
