@@ -23,7 +23,9 @@ The send ledger is not here: it is the BIN's record and stays a committed file.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import fcntl
+import functools
 import hashlib
 import logging
 import os
@@ -191,6 +193,7 @@ class Store:
     def _connect(self, *, read: bool = True) -> Iterator[Connection]:
         """A connection for reading (on SQLite a deferred transaction: it waits for no writer)."""
         with _reached(), self.engine.connect() as conn:
+            _done.set(0)
             if read:
                 conn.execution_options(binsite_read=True)
             yield conn
@@ -201,6 +204,7 @@ class Store:
         order, instead of in SQLite's busy handler (which lets a waiting writer sleep up to
         100 ms a round while others come first)."""
         with self._writer, _reached(), self.engine.begin() as conn:
+            _done.set(0)
             yield conn
 
     # --- login claims -----------------------------------------------------------------
@@ -241,20 +245,28 @@ class Store:
         """Count one hit of ``key`` if fewer than ``limit`` were counted in the last ``window``
         seconds, on any instance; False (and not counted) when over."""
         now = time.time() if now is None else now
+        with self._transaction() as conn:
+            counted = self._count(conn, key, limit, window, now)
+        if counted:
+            self._counted(now)
+        return counted
+
+    def _count(self, conn: Connection, key: str, limit: int, window: float, now: float) -> bool:
         key = digest(key)
         table = schema.rate_hits
-        with self._transaction() as conn:
-            if not self.sqlite:
-                conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": key})
-            conn.execute(table.delete().where(table.c.key == key, table.c.at <= now - window))
-            count = conn.execute(sa.select(sa.func.count()).select_from(table).where(table.c.key == key)).scalar()
-            if count >= limit:
-                return False
-            conn.execute(table.insert().values(key=key, at=now))
+        if not self.sqlite:
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": key})
+        conn.execute(table.delete().where(table.c.key == key, table.c.at <= now - window))
+        count = conn.execute(sa.select(sa.func.count()).select_from(table).where(table.c.key == key)).scalar()
+        if count >= limit:
+            return False
+        conn.execute(table.insert().values(key=key, at=now))
+        return True
+
+    def _counted(self, now: float) -> None:
         self._hits += 1
         if self._hits % TIDY_EVERY == 0:
             self.tidy(now=now)
-        return True
 
     def tidy(self, *, now: float | None = None) -> None:
         """Forget what no longer counts: hits older than a day (the longest window is an
@@ -273,11 +285,21 @@ class Store:
 
     # --- the one-click spool ------------------------------------------------------------
 
-    def spool_add(self, list_id: str, member_id: str, *, name: str | None = None, at: float | None = None) -> None:
-        """Record one unsubscribe request (committed before the caller answers)."""
+    def spool_add(self, list_id: str, member_id: str, *, name: str | None = None, at: float | None = None,
+                  limit: tuple[str, int, float] | None = None) -> bool:
+        """Record one unsubscribe request (committed before the caller answers). With ``limit``
+        (key, hits, window): the rate-limit hit is counted in the same transaction, one commit
+        for both; False when over the limit (nothing recorded, nothing counted)."""
         at = time.time() if at is None else at
-        self._insert(schema.spool, name=name or f"{time.time_ns():020d}-{uuid.uuid4().hex[:12]}",
-                     list_id=list_id, member_id=member_id, added=at)
+        with self._transaction() as conn:
+            if limit is not None and not self._count(conn, limit[0], limit[1], limit[2], at):
+                return False
+            conn.execute(schema.spool.insert().values(
+                name=name or f"{time.time_ns():020d}-{uuid.uuid4().hex[:12]}", list_id=list_id, member_id=member_id,
+                added=at))
+        if limit is not None:
+            self._counted(at)
+        return True
 
     def spool_pending(self) -> int:
         with self._connect() as conn:
@@ -577,7 +599,15 @@ def _after_fork(ref: "weakref.ref[Store]") -> None:
 def _engine(url: sa.engine.URL) -> Engine:
     if url.get_backend_name() != "sqlite":
         args: dict[str, object] = {"connect_timeout": 5} if url.get_backend_name() == "postgresql" else {}
-        return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, connect_args=args)
+        # No pre-ping (a round trip before every transaction): a connection the server closed
+        # meanwhile fails its first statement, and that transaction runs once more (``_once_more``).
+        engine = sa.create_engine(url, pool_size=5, max_overflow=10, connect_args=args)
+
+        @sa.event.listens_for(engine, "after_cursor_execute")
+        def _executed(*_args) -> None:
+            _done.set(_done.get() + 1)
+
+        return engine
     engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
     @sa.event.listens_for(engine, "connect")
@@ -598,6 +628,15 @@ def _engine(url: sa.engine.URL) -> Engine:
     return engine
 
 
+# Statements of this thread's current transaction that the server answered.
+_done: contextvars.ContextVar[int] = contextvars.ContextVar("binsite_store_done", default=0)
+
+
+class _Stale(StoreUnavailable):
+    """A pooled connection the server had closed failed before any statement was answered:
+    nothing of the transaction happened, so it may run once more on a fresh connection."""
+
+
 @contextmanager
 def _reached() -> Iterator[None]:
     """A database that cannot be reached, is read-only or full: ``StoreUnavailable`` (the
@@ -607,10 +646,37 @@ def _reached() -> Iterator[None]:
     except sa.exc.IntegrityError:
         raise
     except sa.exc.DBAPIError as exc:
+        if exc.connection_invalidated and _done.get() == 0:
+            log.warning("database connection closed by the server; once more on a fresh one")
+            raise _Stale(_unavailable_text()) from None
         raise _unavailable(exc) from None
+
+
+def _once_more(method: Callable) -> Callable:
+    """Run a store method once more when its transaction met a stale pooled connection (``_Stale``)."""
+    @functools.wraps(method)
+    def run(self: "Store", *args: object, **kwargs: object) -> object:
+        try:
+            return method(self, *args, **kwargs)
+        except _Stale:
+            return method(self, *args, **kwargs)
+    return run
+
+
+for _name in ("claim", "end_session", "end_every_session", "has_ended", "hit", "tidy", "reset_hits", "spool_add",
+              "spool_pending", "spool_take", "spool_done", "spool_release", "log_append", "log_rewrite",
+              "log_drop_before", "partner_add", "partner_records", "partner_rewrite", "move_add", "moves",
+              "report_add", "report_take", "report_put_back", "report_done", "reports", "reports_pending",
+              "sessions_of", "sessions_forget", "sessions_drop_before", "spool_of", "spool_forget",
+              "spool_drop_before", "revision"):
+    setattr(Store, _name, _once_more(getattr(Store, _name)))
+
+
+def _unavailable_text():
+    return t("de database van de dienst is niet bereikbaar ({v}); er is niets veranderd",
+             "the service's database cannot be reached ({v}); nothing was changed", v=URL_VAR)
 
 
 def _unavailable(exc: Exception) -> StoreUnavailable:
     log.error("database unavailable: %s", type(getattr(exc, "orig", exc)).__name__)
-    return StoreUnavailable(t("de database van de dienst is niet bereikbaar ({v}); er is niets veranderd",
-                              "the service's database cannot be reached ({v}); nothing was changed", v=URL_VAR))
+    return StoreUnavailable(_unavailable_text())

@@ -160,21 +160,29 @@ def _is_one_click() -> bool:
 def leave(token: str):
     svc = service()
     if request.method == "POST":
-        svc.limit("token", "leave:" + token[-22:])
-        one_click = _is_one_click()
-        if not one_click and not csrf_valid(svc.secret):
-            abort(403)
-        if one_click:
+        key = "leave:" + token[-22:]
+        if _is_one_click():
             # Recorded durably, done at Mailman a moment later (binsite/web/spool.py): a mail
-            # provider's POST gets its answer in milliseconds however busy Mailman is.
+            # provider's POST gets its answer in milliseconds however busy Mailman is. The
+            # token's rate-limit hit and the spool entry are one transaction (one commit).
             try:
                 target, member_id = library.read_member_token(svc.secret, token, tokens.UNSUBSCRIBE, svc.areas,
                                                               svc.domain)
             except BadToken:
+                svc.limit("token", key)
                 return _bad_link()
-            svc.spool.add(target.list_id, member_id)
+            limiter = svc.limiters["token"]
+            together = limiter.in_database(key)
+            if together is None:
+                svc.limit("token", key)
+            if not svc.spool.add(target.list_id, member_id, limit=together):
+                log.info("rate limit token reached")
+                abort(429)
             log.info("leave %s (one-click): recorded", target.list_id)
             return render_template("web/left.html", areas=[target.area], already=False)
+        svc.limit("token", key)
+        if not csrf_valid(svc.secret):
+            abort(403)
     link = _member_link(token, tokens.UNSUBSCRIBE)
     if link is None:
         return _bad_link()
