@@ -162,15 +162,21 @@ class Store:
         with self._connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
 
+    def _upgrade_lock(self) -> contextlib.AbstractContextManager[None]:
+        return self._held(".lock", _UPGRADE_LOCK)
+
     @contextmanager
-    def _upgrade_lock(self) -> Iterator[None]:
+    def _held(self, suffix: str, number: int) -> Iterator[None]:
+        """One holder at a time across processes: on SQLite a file lock beside the database
+        (``suffix``), on PostgreSQL the session advisory lock ``number``."""
         if self.sqlite:
             database = self.url.database or ""
             if not database or database == ":memory:":
-                yield
+                with self._names_lock:
+                    yield
                 return
             try:
-                fd = os.open(database + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+                fd = os.open(database + suffix, os.O_RDWR | os.O_CREAT, 0o600)
             except OSError as exc:
                 raise _unavailable(exc) from None
             try:
@@ -180,12 +186,15 @@ class Store:
                 os.close(fd)
             return
         with self._connect() as conn:
-            conn.execute(sa.text("SELECT pg_advisory_lock(:n)"), {"n": _UPGRADE_LOCK})
+            with _reached():
+                conn.execute(sa.text("SELECT pg_advisory_lock(:n)"), {"n": number})
+                conn.commit()
             try:
                 yield
             finally:
-                conn.execute(sa.text("SELECT pg_advisory_unlock(:n)"), {"n": _UPGRADE_LOCK})
-                conn.commit()
+                with _reached():
+                    conn.execute(sa.text("SELECT pg_advisory_unlock(:n)"), {"n": number})
+                    conn.commit()
 
     # --- transactions -----------------------------------------------------------------
 
@@ -361,54 +370,14 @@ class Store:
     def partner_rewrite(self, keep: Callable[[str], str | None], *, kind: str | None = None) -> int:
         """Like ``log_rewrite``, over the partners' records (of ``kind`` only, when given)."""
         table = schema.partner_records
-        query = sa.select(table.c.id, table.c.record).order_by(table.c.id)
-        if kind is not None:
-            query = query.where(table.c.kind == kind)
-        changed = 0
-        with self._transaction() as conn:
-            for row_id, record in conn.execute(query).all():
-                new = keep(record)
-                if new == record:
-                    continue
-                changed += 1
-                if new is None:
-                    conn.execute(table.delete().where(table.c.id == row_id))
-                else:
-                    conn.execute(table.update().where(table.c.id == row_id).values(record=new))
-        return changed
+        return self._rewrite(table, table.c.record, keep, None if kind is None else table.c.kind == kind)
 
-    @contextmanager
-    def exclusive(self, name: str) -> Iterator[None]:
+    def exclusive(self, name: str) -> contextlib.AbstractContextManager[None]:
         """One holder at a time of ``name`` across every instance and the command line, for a
         check-then-act that spans other transactions (and slow work: a git push). SQLite: a file
         lock beside the database (one server); PostgreSQL: a session advisory lock."""
-        if self.sqlite:
-            database = self.url.database or ""
-            if not database or database == ":memory:":
-                with self._names_lock:
-                    yield
-                return
-            try:
-                fd = os.open(f"{database}.{name}.lock", os.O_RDWR | os.O_CREAT, 0o600)
-            except OSError as exc:
-                raise _unavailable(exc) from None
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-                yield
-            finally:
-                os.close(fd)
-            return
         number = int.from_bytes(hashlib.sha256(f"binsite:{name}".encode()).digest()[:8], "big", signed=True)
-        with self._connect() as conn:
-            with _reached():
-                conn.execute(sa.text("SELECT pg_advisory_lock(:n)"), {"n": number})
-                conn.commit()
-            try:
-                yield
-            finally:
-                with _reached():
-                    conn.execute(sa.text("SELECT pg_advisory_unlock(:n)"), {"n": number})
-                    conn.commit()
+        return self._held(f".{name}.lock", number)
 
     # --- membership moves -----------------------------------------------------------------
 
@@ -473,18 +442,24 @@ class Store:
     def log_rewrite(self, keep: Callable[[str], str | None]) -> int:
         """Rewrite the logbook row by row in one transaction: ``keep(line)`` returns the line
         to keep (changed or not) or None to drop it. Returns how many rows changed."""
-        table = schema.logbook
+        return self._rewrite(schema.logbook, schema.logbook.c.line, keep, None)
+
+    def _rewrite(self, table: sa.Table, column: sa.Column, keep: Callable[[str], str | None],
+                 where: sa.ColumnElement[bool] | None) -> int:
+        query = sa.select(table.c.id, column).order_by(table.c.id)
+        if where is not None:
+            query = query.where(where)
         changed = 0
         with self._transaction() as conn:
-            for row_id, line in conn.execute(sa.select(table.c.id, table.c.line).order_by(table.c.id)).all():
-                new = keep(line)
-                if new == line:
+            for row_id, text in conn.execute(query).all():
+                new = keep(text)
+                if new == text:
                     continue
                 changed += 1
                 if new is None:
                     conn.execute(table.delete().where(table.c.id == row_id))
                 else:
-                    conn.execute(table.update().where(table.c.id == row_id).values(line=new))
+                    conn.execute(table.update().where(table.c.id == row_id).values({column.name: new}))
         return changed
 
     def log_drop_before(self, at: str) -> int:
