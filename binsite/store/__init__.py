@@ -427,6 +427,11 @@ class Store:
         with self._transaction() as conn:
             conn.execute(schema.pending_reports.delete().where(schema.pending_reports.c.id == report_id))
 
+    def reports_drop_before(self, at: float) -> int:
+        """Forget the pending reports added before ``at`` (their links no longer work)."""
+        with self._transaction() as conn:
+            return conn.execute(schema.pending_reports.delete().where(schema.pending_reports.c.added < at)).rowcount
+
     def reports(self) -> list[tuple[str, str]]:
         """``(id, data)`` of every pending report (AVG inzage)."""
         table = schema.pending_reports
@@ -642,6 +647,7 @@ for _name in ("claim", "end_session", "end_every_session", "has_ended", "hit", "
               "spool_pending", "spool_take", "spool_done", "spool_release", "log_append", "log_rewrite",
               "log_drop_before", "partner_add", "partner_records", "partner_rewrite", "move_add", "moves",
               "report_add", "report_take", "report_put_back", "report_done", "reports", "reports_pending",
+              "reports_drop_before",
               "sessions_of", "sessions_forget", "sessions_drop_before", "spool_of", "spool_forget",
               "spool_drop_before", "revision"):
     setattr(Store, _name, _once_more(getattr(Store, _name)))
