@@ -1,5 +1,5 @@
-"""Reading what ``binsite stats`` counts from: the send ledger and the
-member-count history (where ``binsite.paths`` says they are), tolerantly, and
+"""Reading what ``binsite stats`` counts from: the send ledger, the
+member-count history, the bounces (where ``binsite.paths`` says they are), tolerantly, and
 ``load_stats``, which gathers the site and both files for the CLI. The only
 I/O of the statistics; the figures (``figures``) and their output
 (``report``) are pure. Nothing asks Mailman and nothing counts visitors.
@@ -17,8 +17,9 @@ from zoneinfo import ZoneInfo
 from binsite.source.content import parse_datetime
 from binsite.errors import BinsiteError, Problem, warning
 from binsite.i18n import Text, t
-from binsite.paths import members_log, sent_ledger, shown
-from binsite.stats.figures import MEMBERS_HISTORY, SENT_LEDGER, MemberCount, SentRecord, Stats, steering_stats
+from binsite.paths import bounces_log, members_log, sent_ledger, shown
+from binsite.stats.figures import (BOUNCES_LOG, MEMBERS_HISTORY, SENT_LEDGER, BounceRecord, MemberCount, SentRecord,
+                                   Stats, steering_stats)
 
 
 def _moment(value: object, tz: ZoneInfo) -> datetime:
@@ -109,6 +110,29 @@ def read_member_history(root: Path, tz: ZoneInfo, *, rel: str = MEMBERS_HISTORY)
     return tuple(counts), problems
 
 
+def read_bounce_log(root: Path, tz: ZoneInfo, *, rel: str = BOUNCES_LOG) -> tuple[tuple[BounceRecord, ...], list[Problem]]:
+    """``state/bounces.jsonl`` (a line per member whose last bounce was new at a send or
+    ``lists sync``: at, list, bounces), tolerantly."""
+    path = root / rel
+    if not path.is_file():
+        return (), []
+    records: list[BounceRecord] = []
+    problems: list[Problem] = []
+    for number, record in _json_lines(path):
+        try:
+            if record is None or not isinstance(record.get("list"), str):
+                raise ValueError(record)
+            bounces = record.get("bounces")
+            if not isinstance(bounces, int) or isinstance(bounces, bool) or bounces < 0:
+                raise ValueError(record)
+            records.append(BounceRecord(list=record["list"].lower(), at=_moment(record.get("at"), tz), bounces=bounces))
+        except ValueError:
+            problems.append(warning(rel, number, t(
+                "regel niet leesbaar als bouncetelling (at, list, bounces); overgeslagen",
+                "line not readable as a bounce count (at, list, bounces); skipped")))
+    return tuple(records), problems
+
+
 def parse_day(value: str | None, tz: ZoneInfo, *, option: str) -> date | None:
     """``--since``/``--until`` as a date; BinsiteError when not understood."""
     if value is None:
@@ -140,8 +164,11 @@ def load_stats(root: Path, *, now: datetime, since: str | None = None, until: st
         raise BinsiteError(t("--since ligt na --until", "--since is after --until"))
     # Where ``send`` and ``lists sync`` keep them (``BINSITE_STATE_DIR``, e.g. the demo's).
     sent_from, members_from = shown(sent_ledger(root), root), shown(members_log(root), root)
+    bounces_from = shown(bounces_log(root), root)
     sent, problems = read_sent_ledger(root, tz, rel=sent_from)
     members, more = read_member_history(root, tz, rel=members_from)
-    stats = steering_stats(site, now, sent=sent, member_counts=members, since=start, until=end,
+    bounces, most = read_bounce_log(root, tz, rel=bounces_from)
+    stats = steering_stats(site, now, sent=sent, member_counts=members, bounces=bounces, since=start, until=end,
                            area_ids=list(area_ids) or None)
-    return dataclasses.replace(stats, sent_from=sent_from, members_from=members_from), problems + more
+    return (dataclasses.replace(stats, sent_from=sent_from, members_from=members_from, bounces_from=bounces_from),
+            problems + more + most)
