@@ -132,3 +132,33 @@ def test_new_bounces_count_what_mailman_added_since_the_line_before(tmp_path):
     assert new_bounces([Observed("a@x", "m1", 2, "2026-10-01T08:00:00+00:00")], seen) == []
     # A second bounce the same day: Mailman moves the time and keeps the score.
     assert new_bounces([Observed("a@x", "m1", 2, "2026-10-01T17:45:00+00:00")], seen) == []
+
+
+def test_a_stop_by_bounces_tells_the_binco_in_dutch(mailman, tmp_path):
+    """At the threshold Mailman stops delivery and mails the list's owner, the BINCO, with
+    lists sync's Dutch template (list:admin:notice:disable), not Mailman's English one. The
+    threshold is put at 1 here so that one real DSN reaches it (Mailman counts one a day)."""
+    from binsite.devtools.sink import read_maildir
+
+    network = synced_network(mailman.settings, tmp_path, ("noord",))
+    client = mailman.client()
+    members = network.members_list("noord")
+    client.set_list_settings(members, {"bounce_score_threshold": 1})
+    broken = f"gestopt@res.{network.domain}"
+    client.subscribe(members, broken)
+    send_dsn(mailman.settings, members, broken)
+    stopped = poll(lambda: [b for b in bouncing(client, members) if b.stopped], timeout=30, interval=0.25,
+                   what="delivery stopped by bounces")
+    assert [b.address for b in stopped] == [broken]
+    binco = f"binco.noord@coord.{network.domain}"
+
+    def notice():
+        for delivered in read_maildir(mailman.maildir):
+            if binco in delivered.envelope_to and broken in delivered.message.as_string():
+                return delivered.message
+        return None
+
+    message = poll(notice, timeout=30, interval=0.25, what="the disable notice to the BINCO")
+    texts = [part.get_content() for part in message.walk() if part.get_content_type() == "text/plain"]
+    assert any(f"De bezorging aan {broken} op" in text and "is stopgezet" in text for text in texts), texts
+    assert not any("has been disabled" in text for text in texts), texts
