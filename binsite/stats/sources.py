@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from binsite.source.content import parse_datetime
@@ -20,6 +21,8 @@ from binsite.i18n import Text, t
 from binsite.paths import bounces_log, members_log, sent_ledger, shown
 from binsite.stats.figures import (BOUNCES_LOG, MEMBERS_HISTORY, SENT_LEDGER, BounceRecord, MemberCount, SentRecord,
                                    Stats, steering_stats)
+
+T = TypeVar("T")
 
 
 def _moment(value: object, tz: ZoneInfo) -> datetime:
@@ -87,50 +90,49 @@ def _skipped(message: Text) -> Text:
     return Text(f"{message.nl} (overgeslagen in de statistieken)", f"{message.en} (skipped in the statistics)")
 
 
-def read_member_history(root: Path, tz: ZoneInfo, *, rel: str = MEMBERS_HISTORY) -> tuple[tuple[MemberCount, ...], list[Problem]]:
-    """``state/members.jsonl`` (one line per list per ``send`` or ``lists sync``), tolerantly."""
+def _read_lines(root: Path, rel: str, build: Callable[[dict], T], unreadable: Text) -> tuple[tuple[T, ...], list[Problem]]:
+    """Each line of ``rel`` through ``build`` (a ValueError: the line is skipped with a warning at
+    its number); a missing file is empty."""
     path = root / rel
     if not path.is_file():
         return (), []
-    counts: list[MemberCount] = []
+    records: list[T] = []
     problems: list[Problem] = []
     for number, record in _json_lines(path):
         try:
             if record is None or not isinstance(record.get("list"), str):
                 raise ValueError(record)
-            members, pending = record.get("members"), record.get("pending", 0)
-            if not isinstance(members, int) or not isinstance(pending, int) or isinstance(members, bool):
-                raise ValueError(record)
-            counts.append(MemberCount(list=record["list"].lower(), at=_moment(record.get("at"), tz),
-                                      members=members, pending=pending))
+            records.append(build(record))
         except ValueError:
-            problems.append(warning(rel, number, t(
-                "regel niet leesbaar als ledentelling (at, list, members, pending); overgeslagen",
-                "line not readable as a member count (at, list, members, pending); skipped")))
-    return tuple(counts), problems
+            problems.append(warning(rel, number, unreadable))
+    return tuple(records), problems
+
+
+def _int(value: object, *, minimum: int | None = None) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or (minimum is not None and value < minimum):
+        raise ValueError(value)
+    return value
+
+
+def read_member_history(root: Path, tz: ZoneInfo, *, rel: str = MEMBERS_HISTORY) -> tuple[tuple[MemberCount, ...], list[Problem]]:
+    """``state/members.jsonl`` (one line per list per ``send`` or ``lists sync``), tolerantly."""
+    def build(record: dict) -> MemberCount:
+        return MemberCount(list=record["list"].lower(), at=_moment(record.get("at"), tz),
+                           members=_int(record.get("members")), pending=_int(record.get("pending", 0)))
+    return _read_lines(root, rel, build, t(
+        "regel niet leesbaar als ledentelling (at, list, members, pending); overgeslagen",
+        "line not readable as a member count (at, list, members, pending); skipped"))
 
 
 def read_bounce_log(root: Path, tz: ZoneInfo, *, rel: str = BOUNCES_LOG) -> tuple[tuple[BounceRecord, ...], list[Problem]]:
     """``state/bounces.jsonl`` (a line per member whose last bounce was new at a send or
     ``lists sync``: at, list, bounces), tolerantly."""
-    path = root / rel
-    if not path.is_file():
-        return (), []
-    records: list[BounceRecord] = []
-    problems: list[Problem] = []
-    for number, record in _json_lines(path):
-        try:
-            if record is None or not isinstance(record.get("list"), str):
-                raise ValueError(record)
-            bounces = record.get("bounces")
-            if not isinstance(bounces, int) or isinstance(bounces, bool) or bounces < 0:
-                raise ValueError(record)
-            records.append(BounceRecord(list=record["list"].lower(), at=_moment(record.get("at"), tz), bounces=bounces))
-        except ValueError:
-            problems.append(warning(rel, number, t(
-                "regel niet leesbaar als bouncetelling (at, list, bounces); overgeslagen",
-                "line not readable as a bounce count (at, list, bounces); skipped")))
-    return tuple(records), problems
+    def build(record: dict) -> BounceRecord:
+        return BounceRecord(list=record["list"].lower(), at=_moment(record.get("at"), tz),
+                            bounces=_int(record.get("bounces"), minimum=0))
+    return _read_lines(root, rel, build, t(
+        "regel niet leesbaar als bouncetelling (at, list, bounces); overgeslagen",
+        "line not readable as a bounce count (at, list, bounces); skipped"))
 
 
 def parse_day(value: str | None, tz: ZoneInfo, *, option: str) -> date | None:
