@@ -790,6 +790,37 @@ def statistics(address: str):
 
 # --- privacy (AVG): inzage and wissen for the BINCO's own area ------------------------------------
 
+ERASE_CONFIRM_SECONDS = 15 * 60
+UNCONFIRMED = t("Deze bevestiging hoort niet bij dit adres of is verlopen; er is niets gewist. Vraag opnieuw "
+                "'Wissen' en bevestig daarna.",
+                "This confirmation is not for this address or has expired; nothing was erased. Ask 'Erase' "
+                "again and confirm then.")
+
+
+def erase_confirmation(door: str, resident: str, session_id: str) -> str:
+    """The signed field of an erasure's confirmation form: this resident (as Mailman compares
+    it), this session, this door, 15 minutes. The second POST erases only with it."""
+    return _serializer(f"erase-{door}").dumps([resident, session_id])
+
+
+def erase_confirmed(door: str, token: str, resident: str, session_id: str) -> bool:
+    """Whether ``token`` is the confirmation ``erase_confirmation`` made for exactly this."""
+    if not token or len(token) > 1024:
+        return False
+    try:
+        values = _serializer(f"erase-{door}").loads(token, max_age=ERASE_CONFIRM_SECONDS)
+    except BadSignature:
+        return False
+    return isinstance(values, list) and len(values) == 2 and all(isinstance(v, str) for v in values) \
+        and hmac.compare_digest(values[0].encode(), resident.encode()) \
+        and hmac.compare_digest(values[1].encode(), session_id.encode())
+
+
+def avg_environ() -> dict[str, str]:
+    """The environment an erasure from the web reads (``BINSITE_MAILMAN_DB`` only)."""
+    return dict(current_app.config.get("BINSITE_AVG_ENV", {}))
+
+
 def _privacy_page(address: str, area: Area, *, status: int = 200, **context):
     from binsite.avg.text import KIND_LABELS
     context.setdefault("email", "")  # the form's field, empty until an address was asked for
@@ -806,20 +837,32 @@ def privacy(address: str, area_id: str):
 @login_required
 def privacy_post(address: str, area_id: str):
     """Inzage or wissen of one address on this area's lists only; an address that only other
-    areas hold is 403 and nothing changes (a full erasure is the administrator's CLI)."""
+    areas hold is 403 and nothing changes (a full erasure is the administrator's, ``/beheer/``).
+    Wissen takes two POSTs: the first shows what will go, the second (``bevestigen``, with the
+    signed field of the first) erases."""
     from binsite.avg import erase as erase_lib
     from binsite.avg import holdings as holdings_lib
+    from binsite.avg import normalise
 
     area = _own_area(address, area_id)
     action, email = request.form.get("action", ""), request.form.get("email", "")[:320]
-    if action not in ("inzage", "wissen"):
+    if action not in ("inzage", "wissen", "bevestigen"):
         abort(404)
     desk = _desk(address)
+    session_id = current_binco()[1]
+    door = f"binco-{area.id}"
     try:
         if action == "inzage":
             found = holdings_lib.find_in_areas(desk.root, desk.client, email, domain=desk.domain, areas=(area,))
             return _privacy_page(address, area, found=found, email=email)
-        done = erase_lib.erase(desk.root, desk.client, email, domain=desk.domain, actor=desk.actor, areas=(area,))
+        if action == "wissen":
+            planned = erase_lib.plan(desk.root, desk.client, email, domain=desk.domain, areas=(area,))
+            return _privacy_page(address, area, planned=planned, email=email,
+                                 confirm=erase_confirmation(door, planned.address, session_id))
+        if not erase_confirmed(door, request.form.get("confirm", ""), normalise(email), session_id):
+            return _privacy_page(address, area, email=email, status=400, error=UNCONFIRMED.get(service().lang))
+        done = erase_lib.erase(desk.root, desk.client, email, domain=desk.domain, actor=desk.actor, areas=(area,),
+                               environ=avg_environ())
         return _privacy_page(address, area, erased=done, email=email)
     except holdings_lib.OutsideAreas:
         log.info("BINCO %s refused an address outside %s", service().address_hash(address), area.id)
