@@ -19,17 +19,13 @@ does, and the logbook records it with the role ``administrator``, a digest, neve
 from __future__ import annotations
 
 import logging
-import secrets
-import time
 from functools import wraps
 
-from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, make_response, render_template, request, url_for
 
 from binsite import tokens
 from binsite.desk import logbook
-from binsite.desk import sessions
 from binsite.errors import BinsiteError, MailmanUnavailable
-from binsite.paths import desk_sessions
 from binsite.web import desk as desk_web
 from binsite.web.app import service
 
@@ -105,28 +101,16 @@ def login_confirm(token: str):
 
 
 def _start_session(address: str):
-    """The one place an administrator's session begins (after the link was claimed): a fresh
-    session id, never one a visitor had before."""
-    response = make_response(redirect(url_for("admin.home")))
-    session = {"a": address, "s": secrets.token_urlsafe(18), "t": time.time()}
-    desk_web._set_cookie(response, SESSION_COOKIE, desk_web._serializer(SESSION_PURPOSE).dumps(session),
-                         desk_web.SESSION_SECONDS, door=DOOR)
-    desk_web._clear_cookie(response, NONCE_COOKIE, door=DOOR)
-    return response
+    """The one place an administrator's session begins (after the link was claimed; a second
+    factor plugs in here), through the desk's ``start_session`` like every door."""
+    return desk_web.start_session(address, SESSION_COOKIE, SESSION_PURPOSE, NONCE_COOKIE, url_for("admin.home"),
+                                  door=DOOR)
 
 
 @blueprint.post("/uitloggen/")
 def logout():
-    found = current_admin()
-    if found is not None:
-        try:
-            sessions.end_session(desk_sessions(service().root), found[1], at=time.time())
-        except OSError as exc:
-            log.error("administrator's logout not recorded: %s", type(exc).__name__)
-    response = _page("logged_out.html", None)
-    desk_web._clear_cookie(response, SESSION_COOKIE, door=DOOR)
-    desk_web._clear_cookie(response, NONCE_COOKIE, door=DOOR)
-    return response
+    return desk_web.end_session(current_admin(), SESSION_COOKIE, NONCE_COOKIE, _page("logged_out.html", None),
+                                door=DOOR)
 
 
 # --- inzage and wissen across every area ----------------------------------------------------------

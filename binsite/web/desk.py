@@ -325,12 +325,34 @@ def login_confirm(token: str):
     except tokens.BadToken as exc:
         log.info("login link refused: %s", exc)
         return _page("login_failed.html", None, status=400)
-    response = make_response(redirect(url_for("desk.home")))
-    # A new session id at every login: nothing a visitor had before is carried over.
+    return start_session(address, SESSION_COOKIE, "session", NONCE_COOKIE, url_for("desk.home"))
+
+
+def start_session(address: str, cookie: str, purpose: str, nonce_cookie: str, home: str, *,
+                  door: str = "/binco/") -> Response:
+    """The one place a door's session begins, after its link was claimed (``claim_login``):
+    a redirect to ``home`` with ``cookie`` (signed for ``purpose``) holding the address, a new
+    session id (nothing a visitor had before is carried over) and the moment; the link's
+    nonce cookie cleared."""
+    response = make_response(redirect(home))
     session = {"a": address, "s": secrets.token_urlsafe(18), "t": time.time()}
-    _set_cookie(response, SESSION_COOKIE, _serializer("session").dumps(session), SESSION_SECONDS)
-    _clear_cookie(response, NONCE_COOKIE)
+    _set_cookie(response, cookie, _serializer(purpose).dumps(session), SESSION_SECONDS, door=door)
+    _clear_cookie(response, nonce_cookie, door=door)
     return response
+
+
+def end_session(found: tuple[str, str] | None, cookie: str, nonce_cookie: str, page: Response, *,
+                door: str) -> Response:
+    """Log out at a door: the session ``found`` (``session_of``) ended on the server too, so a
+    copy of the cookie no longer works; ``page`` with the door's cookies cleared."""
+    if found is not None:
+        try:
+            sessions.end_session(desk_sessions(service().root), found[1], at=time.time())
+        except OSError as exc:
+            log.error("logout at %s not recorded: %s", door, type(exc).__name__)
+    _clear_cookie(page, cookie, door=door)
+    _clear_cookie(page, nonce_cookie, door=door)
+    return page
 
 
 def claim_login(token: str, purpose: str, nonce_cookie: str, allowed, action: str, actor) -> str:
