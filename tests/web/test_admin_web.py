@@ -177,6 +177,15 @@ def test_an_address_in_the_settings_is_refused_with_its_file(admin, site, local_
     members = {m.address for role in ("member", "nonmember")
                for m in local_mailman.client().roster(site.partners_list("bb"), role)}
     assert partner in members
+    # A hurried typo: a clear Dutch answer, nothing looked up or changed.
+    for path in ("/beheer/inzage/", "/beheer/wissen/"):
+        typo = _form(admin, path, action="wissen", email="jan at example.org")
+        assert typo.status_code == 400 and "is geen e-mailadres" in typo.get_data(as_text=True)
+    # An administrator's own address (declared as Beheer@ in binsite.yaml) the same, at its line.
+    own = _form(admin, "/beheer/wissen/", action="wissen", email=admin_address(site))
+    lines = (site.root / "binsite.yaml").read_text("utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines, 1) if "Beheer@adm." in line)
+    assert own.status_code == 400 and f"binsite.yaml:{at}" in own.get_data(as_text=True)
 
 
 def test_the_doors_never_open_each_other(app, admin, site, local_mailman) -> None:
