@@ -256,3 +256,35 @@ def test_a_link_of_another_purpose_or_address_logs_nobody_in(app, site, local_ma
     logins = [v for v in logbook.read(desk_log(site.root)) if v["action"] == logbook.ADMIN_LOGIN]
     assert logins and all(v["by"]["role"] == "administrator" for v in logins)
     assert admin_address(site) not in json.dumps(logins)
+
+
+def test_two_confirmations_at_once_erase_once_without_an_error(app, admin, site, local_mailman) -> None:
+    import threading
+
+    mailman = local_mailman.client()
+    resident = f"tweemaal@res.{site.domain}"
+    mailman.subscribe(site.members_list("aa"), resident)
+    mailman.subscribe(site.members_list("bb"), resident)
+    plan = _form(admin, "/beheer/wissen/", action="wissen", email=resident).get_data(as_text=True)
+    confirm = plan.split('name="confirm" value="', 1)[1].split('"', 1)[0]
+    second = app.test_client()  # the same session in a second tab
+    second.set_cookie(ADMIN_COOKIE, admin.get_cookie(ADMIN_COOKIE, path="/beheer/").value, path="/beheer/")
+    forms = [(client, csrf_of(client.get("/beheer/").get_data(as_text=True))) for client in (admin, second)]
+    answers: list[tuple[int, str]] = []
+
+    def press(client, csrf: str) -> None:
+        done = client.post("/beheer/wissen/", data={"csrf": csrf, "action": "bevestigen", "email": resident,
+                                                    "confirm": confirm})
+        answers.append((done.status_code, done.get_data(as_text=True)))
+
+    threads = [threading.Thread(target=press, args=pair) for pair in forms]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [code for code, _ in answers] == [200, 200], [a[1][:300] for a in answers]
+    assert all("Gewist" in text for _, text in answers)
+    for list_address in (site.members_list("aa"), site.members_list("bb")):
+        assert mailman.member(list_address, resident) is None
+    assert mailman.address_record(resident) is None
+    assert 1 <= len([e for e in _erasures(site) if e["erased"] == erasure_digest(resident)]) <= 2
