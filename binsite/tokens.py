@@ -42,6 +42,7 @@ JOIN = "join"                  # fields: (list_id, address)
 LOGIN = "login"                # fields: (address, nonce)
 REPORT = "report"              # fields: (list_id, report id): a web report waiting for confirmation
 PARTNER_LOGIN = "partner-login"  # fields: (address, nonce): the partners' door, never the BINCO's
+ADMIN_LOGIN = "admin-login"    # fields: (address, nonce): the administrator's door (/beheer/), no other
 
 # How long each kind of link works, in seconds.
 MAX_AGE = {
@@ -51,6 +52,7 @@ MAX_AGE = {
     LOGIN: 15 * 60,
     REPORT: 3 * 86400,
     PARTNER_LOGIN: 15 * 60,
+    ADMIN_LOGIN: 15 * 60,
 }
 
 # The web service's paths for the links (below ``web_url`` of binsite.yaml).
@@ -61,6 +63,7 @@ PATHS = {
     LOGIN: "binco/inloggen/",
     REPORT: "melden/bevestig/",
     PARTNER_LOGIN: "partner/inloggen/",
+    ADMIN_LOGIN: "beheer/inloggen/",
 }
 
 SECRET_ENV = "BINSITE_SECRET_KEY"

@@ -78,16 +78,7 @@ def erase(root: Path, client: MailmanClient, address: str, *, domain: str, actor
     BINCO's own); None: everywhere (the administrator's)."""
     env = os.environ if environ is None else environ
     area_list = None if areas is None else tuple(areas)
-    found = holdings_lib.find(root, client, address, domain=domain) if area_list is None else \
-        holdings_lib.find_in_areas(root, client, address, domain=domain, areas=area_list)
-    settings = found.of(holdings_lib.SETTING)
-    if settings:
-        raise BinsiteError(t(
-            "{a} staat in de instellingen van de site ({w}): als BINCO, partner of contactadres. Er is niets gewist. "
-            "Haal het adres daar eerst weg (en draai 'binsite lists sync'), wis dan opnieuw.",
-            "{a} is in the site's settings ({w}): as a BINCO, partner or contact address. Nothing was erased. "
-            "Remove the address there first (and run 'binsite lists sync'), then erase again.",
-            a=found.address, w=", ".join(h.where for h in settings)))
+    found = plan(root, client, address, domain=domain, areas=area_list)
     done: list[Holding] = []
     for item in found.of(holdings_lib.HELD):
         fqdn, request_id, message_id = item.ref
@@ -135,6 +126,25 @@ def erase(root: Path, client: MailmanClient, address: str, *, domain: str, actor
         logbook.record(root, actor, logbook.ERASE, erased=holdings_lib.erasure_digest(found.address),
                        count=len(done))
     return Erasure(found.address, tuple(done), found.of(holdings_lib.BULLETIN), compacted, store_compacted)
+
+
+def plan(root: Path, client: MailmanClient, address: str, *, domain: str,
+         areas: Iterable[Area] | None = None) -> Holdings:
+    """What ``erase`` would act on, changing nothing (the desk's confirmation step): the
+    holdings of ``address`` (``areas``: only these areas', ``holdings.OutsideAreas`` when only
+    others hold it). An address in the site's settings is refused here, as ``erase`` refuses it."""
+    area_list = None if areas is None else tuple(areas)
+    found = holdings_lib.find(root, client, address, domain=domain) if area_list is None else \
+        holdings_lib.find_in_areas(root, client, address, domain=domain, areas=area_list)
+    settings = found.of(holdings_lib.SETTING)
+    if settings:
+        raise BinsiteError(t(
+            "{a} staat in de instellingen van de site ({w}): als BINCO, partner, beheerder of contactadres. Er is "
+            "niets gewist. Haal het adres daar eerst weg (en draai 'binsite lists sync'), wis dan opnieuw.",
+            "{a} is in the site's settings ({w}): as a BINCO, partner, administrator or contact address. Nothing was "
+            "erased. Remove the address there first (and run 'binsite lists sync'), then erase again.",
+            a=found.address, w=", ".join(h.where for h in settings)))
+    return found
 
 
 def _elsewhere(client: MailmanClient, address: str) -> bool:

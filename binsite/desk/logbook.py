@@ -61,12 +61,13 @@ PARTNER_ANSWER = "partner_answer"
 PARTNER_STATUS = "partner_status"
 NOTICE_APPROVE = "notice_approve"
 NOTICE_REJECT = "notice_reject"
+ADMIN_LOGIN = "admin_login"  # the administrator's door (``binsite.web.admin``)
 ERASE = "erase"      # an address erased (binsite.avg.erase): a digest of its own kind, never the address
 RETENTION = "retention"  # records past their retention period removed (binsite.avg.retention)
 HANDLING = frozenset({FORWARD, ACCEPT, REJECT, DISCARD, ANSWER})
 ACTIONS = frozenset({RECEIVED, FORWARD, ACCEPT, REJECT, DISCARD, DRAFT, ANSWER, PUBLISH, SAVE_DRAFT, EDIT, APPROVE,
                      REJECT_REQUEST, MEMBER_ADD, MEMBER_REMOVE, MEMBERS_IMPORT, LOGIN, PARTNER_LOGIN, PARTNER_NOTICE,
-                     PARTNER_ANSWER, PARTNER_STATUS, NOTICE_APPROVE, NOTICE_REJECT, ERASE, RETENTION})
+                     PARTNER_ANSWER, PARTNER_STATUS, NOTICE_APPROVE, NOTICE_REJECT, ADMIN_LOGIN, ERASE, RETENTION})
 # The only fields a line may carry besides v, at, by, action: nothing free-form.
 FIELDS = frozenset({"area", "list", "to", "report", "received", "bulletin", "count", "answer_to", "commit", "once", "notice",
                     "status", "erased", "kept"})
@@ -74,7 +75,7 @@ FIELDS = frozenset({"area", "list", "to", "report", "received", "bulletin", "cou
 
 @dataclass(frozen=True)
 class Actor:
-    """Who acts: ``binco`` (with a digest of their coordinator address) or ``operator``."""
+    """Who acts: ``binco``, ``partner`` or ``administrator`` (with a digest of their address) or ``operator``."""
 
     role: str
     id: str = ""
@@ -99,6 +100,11 @@ def binco(address: str) -> Actor:
 def partner(address: str) -> Actor:
     """A partner (police, municipality), named like a BINCO by a short digest of their address."""
     return Actor("partner", hashlib.sha256(address.strip().lower().encode("utf-8")).hexdigest()[:8])
+
+
+def administrator(address: str) -> Actor:
+    """An administrator (``administrators:`` in binsite.yaml), named like a BINCO by a short digest."""
+    return Actor("administrator", hashlib.sha256(address.strip().lower().encode("utf-8")).hexdigest()[:8])
 
 
 def entry(actor: Actor, action: str, *, at: datetime | None = None, **fields: object) -> dict[str, object]:

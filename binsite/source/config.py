@@ -186,6 +186,13 @@ class SiteConfig:
     # ``accessibility:`` the statement at /toegankelijkheid/ (the Dutch model statement):
     # compliance status A-E, the day it was drawn up, known problems, days to answer.
     accessibility: Accessibility = Accessibility()
+    # ``administrators:`` addresses that may log in at ``/beheer/`` (``binsite.web.admin``):
+    # inzage and wissen across every area. Lower case; an address may also be a BINCO's or a
+    # partner's: each role has its own door and its own session.
+    administrators: tuple[str, ...] = ()
+
+    def is_administrator(self, address: str) -> bool:
+        return address.strip().lower() in self.administrators
 
     @property
     def tz(self) -> ZoneInfo:
@@ -230,7 +237,7 @@ RECORD_RETENTION: dict[str, int | None] = {"held-messages": 30, "logbook": 365, 
 
 _KNOWN_KEYS = {"title", "base_url", "language", "timezone", "description", "organisation", "contact",
                "mail", "categories", "retention", "send_window", "per_page", "media", "web_url",
-               "quiet_hours", "weekly", "partners", "accessibility"}
+               "quiet_hours", "weekly", "partners", "accessibility", "administrators"}
 _ACCESSIBILITY_KEYS = {"status", "drawn_up", "problems", "answer_days"}
 _WEEKLY_KEYS = {"day", "time"}
 _MAIL_KEYS = {"domain", "sender", "sender_name"}
@@ -461,6 +468,7 @@ def parse_config(doc: Located, rel: str) -> tuple[SiteConfig | None, list[Proble
                     "'weekly.time' {v!r} is not a time: write hours and minutes in quotes, such as \"07:00\"", v=value)))
 
     partners = _parse_partners(doc, rel, problems)
+    administrators = _parse_administrators(doc, rel, problems)
     accessibility = _accessibility(values.get("accessibility"), doc, rel, problems)
 
     config = SiteConfig(
@@ -487,6 +495,7 @@ def parse_config(doc: Located, rel: str) -> tuple[SiteConfig | None, list[Proble
         weekly_time=weekly_time,
         partners=partners,
         accessibility=accessibility,
+        administrators=administrators,
     )
     return config, problems
 
@@ -541,6 +550,35 @@ def _parse_partners(doc: Located, rel: str, problems: list[Problem]) -> tuple[Ce
         seen.add(address)
         name = " ".join(str(item.get("name") or "").split())[:100]
         found.append(CentralPartner(address, role.strip(), name, area_ids, where))
+    return tuple(found)
+
+
+def _parse_administrators(doc: Located, rel: str, problems: list[Problem]) -> tuple[str, ...]:
+    """``administrators: [address, ...]``: each a whole address, once. Being a BINCO or a
+    partner as well is allowed (separate doors, separate sessions)."""
+    raw = doc.values.get("administrators")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        problems.append(error(rel, doc.line("administrators"), t(
+            "'administrators' moet een lijst van e-mailadressen zijn, zoals: administrators: [beheer@bin.example.org]",
+            "'administrators' must be a list of e-mail addresses, such as: administrators: [beheer@bin.example.org]")))
+        return ()
+    found: list[str] = []
+    for index, item in enumerate(raw):
+        where = doc.line(f"administrators.{index}") or doc.line("administrators")
+        if not is_address(item):
+            problems.append(error(rel, where, t(
+                "beheerder {v!r} is geen geldig e-mailadres; schrijf het hele adres, zoals beheer@bin.example.org",
+                "administrator {v!r} is not a valid e-mail address; write the whole address, such as "
+                "beheer@bin.example.org", v=item)))
+            continue
+        address = str(item).strip().lower()
+        if address in found:
+            problems.append(error(rel, where, t("beheerder {a} staat er twee keer in", "administrator {a} is listed twice",
+                                                a=address)))
+            continue
+        found.append(address)
     return tuple(found)
 
 

@@ -21,4 +21,5 @@ BLUEPRINTS = (
     "binsite.web.desk:blueprint",
     "binsite.web.partner:blueprint",
     "binsite.web.partner:binco_side",
+    "binsite.web.admin:blueprint",
 )

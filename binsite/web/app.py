@@ -352,6 +352,8 @@ def create_app(root: Path, *, environ: Mapping[str, str] = os.environ, blueprint
     # Where the desk publishes (binsite.desk.publish): the remote, branch, deploy key, clone.
     app.config["BINSITE_GIT_ENV"] = {k: v for k, v in environ.items() if k.startswith("BINSITE_GIT_")}
     store = open_store(root, environ)
+    # Mailman's SQLite file, for an erasure from the desk (compacted as ``binsite avg wissen`` does).
+    app.config["BINSITE_AVG_ENV"] = {k: v for k, v in environ.items() if k == "BINSITE_MAILMAN_DB"}
     app.extensions["binsite"] = Service(
         root=root.resolve(), config=config, areas=network.areas, settings=settings, mailer=mailer, store=store,
         # Counted in the database every instance shares, on the wall clock they share.

@@ -324,12 +324,34 @@ def login_confirm(token: str):
     except tokens.BadToken as exc:
         log.info("login link refused: %s", exc)
         return _page("login_failed.html", None, status=400)
-    response = make_response(redirect(url_for("desk.home")))
-    # A new session id at every login: nothing a visitor had before is carried over.
+    return start_session(address, SESSION_COOKIE, "session", NONCE_COOKIE, url_for("desk.home"))
+
+
+def start_session(address: str, cookie: str, purpose: str, nonce_cookie: str, home: str, *,
+                  door: str = "/binco/") -> Response:
+    """The one place a door's session begins, after its link was claimed (``claim_login``):
+    a redirect to ``home`` with ``cookie`` (signed for ``purpose``) holding the address, a new
+    session id (nothing a visitor had before is carried over) and the moment; the link's
+    nonce cookie cleared."""
+    response = make_response(redirect(home))
     session = {"a": address, "s": secrets.token_urlsafe(18), "t": time.time()}
-    _set_cookie(response, SESSION_COOKIE, _serializer("session").dumps(session), SESSION_SECONDS)
-    _clear_cookie(response, NONCE_COOKIE)
+    _set_cookie(response, cookie, _serializer(purpose).dumps(session), SESSION_SECONDS, door=door)
+    _clear_cookie(response, nonce_cookie, door=door)
     return response
+
+
+def end_session(found: tuple[str, str] | None, cookie: str, nonce_cookie: str, page: Response, *,
+                door: str) -> Response:
+    """Log out at a door: the session ``found`` (``session_of``) ended on the server too, so a
+    copy of the cookie no longer works; ``page`` with the door's cookies cleared."""
+    if found is not None:
+        try:
+            sessions.end_session(service().store, found[1], at=time.time())
+        except StoreUnavailable:
+            log.error("logout at %s not recorded: the database is unavailable", door)
+    _clear_cookie(page, cookie, door=door)
+    _clear_cookie(page, nonce_cookie, door=door)
+    return page
 
 
 def claim_login(token: str, purpose: str, nonce_cookie: str, allowed, action: str, actor) -> str:
@@ -791,6 +813,37 @@ def statistics(address: str):
 
 # --- privacy (AVG): inzage and wissen for the BINCO's own area ------------------------------------
 
+ERASE_CONFIRM_SECONDS = 15 * 60
+UNCONFIRMED = t("Deze bevestiging hoort niet bij dit adres of is verlopen; er is niets gewist. Vraag opnieuw "
+                "'Wissen' en bevestig daarna.",
+                "This confirmation is not for this address or has expired; nothing was erased. Ask 'Erase' "
+                "again and confirm then.")
+
+
+def erase_confirmation(door: str, resident: str, session_id: str) -> str:
+    """The signed field of an erasure's confirmation form: this resident (as Mailman compares
+    it), this session, this door, 15 minutes. The second POST erases only with it."""
+    return _serializer(f"erase-{door}").dumps([resident, session_id])
+
+
+def erase_confirmed(door: str, token: str, resident: str, session_id: str) -> bool:
+    """Whether ``token`` is the confirmation ``erase_confirmation`` made for exactly this."""
+    if not token or len(token) > 1024:
+        return False
+    try:
+        values = _serializer(f"erase-{door}").loads(token, max_age=ERASE_CONFIRM_SECONDS)
+    except BadSignature:
+        return False
+    return isinstance(values, list) and len(values) == 2 and all(isinstance(v, str) for v in values) \
+        and hmac.compare_digest(values[0].encode(), resident.encode()) \
+        and hmac.compare_digest(values[1].encode(), session_id.encode())
+
+
+def avg_environ() -> dict[str, str]:
+    """The environment an erasure from the web reads (``BINSITE_MAILMAN_DB`` only)."""
+    return dict(current_app.config.get("BINSITE_AVG_ENV", {}))
+
+
 def _privacy_page(address: str, area: Area, *, status: int = 200, **context):
     from binsite.avg.text import KIND_LABELS
     context.setdefault("email", "")  # the form's field, empty until an address was asked for
@@ -807,20 +860,32 @@ def privacy(address: str, area_id: str):
 @login_required
 def privacy_post(address: str, area_id: str):
     """Inzage or wissen of one address on this area's lists only; an address that only other
-    areas hold is 403 and nothing changes (a full erasure is the administrator's CLI)."""
+    areas hold is 403 and nothing changes (a full erasure is the administrator's, ``/beheer/``).
+    Wissen takes two POSTs: the first shows what will go, the second (``bevestigen``, with the
+    signed field of the first) erases."""
     from binsite.avg import erase as erase_lib
     from binsite.avg import holdings as holdings_lib
+    from binsite.avg import normalise
 
     area = _own_area(address, area_id)
     action, email = request.form.get("action", ""), request.form.get("email", "")[:320]
-    if action not in ("inzage", "wissen"):
+    if action not in ("inzage", "wissen", "bevestigen"):
         abort(404)
     desk = _desk(address)
+    session_id = current_binco()[1]
+    door = f"binco-{area.id}"
     try:
         if action == "inzage":
             found = holdings_lib.find_in_areas(desk.root, desk.client, email, domain=desk.domain, areas=(area,))
             return _privacy_page(address, area, found=found, email=email)
-        done = erase_lib.erase(desk.root, desk.client, email, domain=desk.domain, actor=desk.actor, areas=(area,))
+        if action == "wissen":
+            planned = erase_lib.plan(desk.root, desk.client, email, domain=desk.domain, areas=(area,))
+            return _privacy_page(address, area, planned=planned, email=email,
+                                 confirm=erase_confirmation(door, planned.address, session_id))
+        if not erase_confirmed(door, request.form.get("confirm", ""), normalise(email), session_id):
+            return _privacy_page(address, area, email=email, status=400, error=UNCONFIRMED.get(service().lang))
+        done = erase_lib.erase(desk.root, desk.client, email, domain=desk.domain, actor=desk.actor, areas=(area,),
+                               environ=avg_environ())
         return _privacy_page(address, area, erased=done, email=email)
     except holdings_lib.OutsideAreas:
         log.info("BINCO %s refused an address outside %s", service().address_hash(address), area.id)

@@ -20,8 +20,6 @@ the forwarded reports with the partners' answers and marks.
 from __future__ import annotations
 
 import logging
-import secrets
-import time
 from datetime import datetime
 from functools import wraps
 
@@ -32,8 +30,7 @@ from binsite import tokens
 from binsite.desk import logbook
 from binsite.desk import partners as lib
 from binsite.desk import publish as publish_lib
-from binsite.desk import sessions
-from binsite.errors import BinsiteError, InvalidSite, StoreUnavailable
+from binsite.errors import BinsiteError, InvalidSite
 from binsite.i18n import t
 from binsite.web import desk as desk_web
 from binsite.web.app import service
@@ -122,26 +119,14 @@ def login_confirm(token: str):
     except tokens.BadToken as exc:
         log.info("partner login link refused: %s", exc)
         return _page("login_failed.html", None, status=400)
-    response = make_response(redirect(url_for("partner.home")))
-    session = {"a": address, "s": secrets.token_urlsafe(18), "t": time.time()}
-    desk_web._set_cookie(response, SESSION_COOKIE, desk_web._serializer("partner-session").dumps(session),
-                         desk_web.SESSION_SECONDS, door=DOOR)
-    desk_web._clear_cookie(response, NONCE_COOKIE, door=DOOR)
-    return response
+    return desk_web.start_session(address, SESSION_COOKIE, "partner-session", NONCE_COOKIE, url_for("partner.home"),
+                                  door=DOOR)
 
 
 @blueprint.post("/uitloggen/")
 def logout():
-    found = current_partner()
-    if found is not None:
-        try:
-            sessions.end_session(service().store, found[1], at=time.time())
-        except StoreUnavailable:
-            log.error("partner logout not recorded: the database is unavailable")
-    response = _page("logged_out.html", None)
-    desk_web._clear_cookie(response, SESSION_COOKIE, door=DOOR)
-    desk_web._clear_cookie(response, NONCE_COOKIE, door=DOOR)
-    return response
+    return desk_web.end_session(current_partner(), SESSION_COOKIE, NONCE_COOKIE, _page("logged_out.html", None),
+                                door=DOOR)
 
 
 # --- forwarded reports -------------------------------------------------------------------------

@@ -1,8 +1,10 @@
 """The desk's two AVG pages in Chromium at phone size (375 px), against the session's real
 Mailman: Inzage en wissen and Adressen die niet meer werken, reached from the members page,
-axe-clean (WCAG 2.2 AA) before and after each action, no sideways scrolling; an erasure form
-without its CSRF field changes nothing; another area's privacy page is 403 and its resident
-stays. (The same refusals without a browser: tests/web/test_desk_privacy.py.)"""
+axe-clean (WCAG 2.2 AA) before and after each action, no sideways scrolling; wissen shows what
+goes before the confirmation erases; an erasure form without its CSRF field changes nothing;
+another area's privacy page is 403 and its resident stays. The administrator's door (/beheer/)
+the same way: login, inzage and wissen across both areas. (The same refusals without a browser:
+tests/web/test_desk_privacy.py, tests/web/test_admin_web.py.)"""
 
 from __future__ import annotations
 
@@ -29,7 +31,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.mailman]
 @pytest.fixture(scope="module")
 def served(local_mailman: RunningMailman, tmp_path_factory):
     domain = f"avgweb{uuid.uuid4().hex[:8]}.bin.test.example"
-    with served_desk(local_mailman, tmp_path_factory.mktemp("deskavgweb"), domain, ("aa", "bb")) as found:
+    with served_desk(local_mailman, tmp_path_factory.mktemp("deskavgweb"), domain, ("aa", "bb"),
+                     config_extra=f"administrators: [beheer@adm.{domain}]\n") as found:
         yield found
 
 
@@ -96,6 +99,11 @@ def test_inzage_wissen_and_bounces_on_a_phone(browser, axe_source, served, local
         page.goto(base + "/binco/aa/privacy/")
         page.get_by_label("E-mailadres van de bewoner").fill(resident)
         page.get_by_role("button", name="Wissen in Aa").click()
+        page.get_by_role("heading", name=f"Dit wordt gewist: {resident.lower()}").wait_for()
+        check_axe(page, axe_source, "erase plan")
+        fits(page, "erase plan")
+        assert members_aa in page.inner_text("main") and client.member(members_aa, resident) is not None
+        page.get_by_role("button", name=f"Ja, wis {resident.lower()} in Aa").click()
         page.get_by_role("heading", name="Gewist").wait_for()
         check_axe(page, axe_source, "erased")
         fits(page, "erased")
@@ -123,5 +131,49 @@ def test_inzage_wissen_and_bounces_on_a_phone(browser, axe_source, served, local
         fits(page, "bounces page after a retry")
         member_id = bouncing(client, members_aa)[0].member_id
         assert client._rest(f"members/{member_id}/preferences")["delivery_status"] == "enabled"
+    finally:
+        context.close()
+
+
+def test_the_administrators_inzage_and_wissen_across_areas_on_a_phone(browser, axe_source, served, local_mailman,
+                                                                      screenshots) -> None:
+    site, base = served
+    client = local_mailman.client()
+    resident = f"Overal.Bewoner@res.{site.domain}"
+    client.subscribe(site.members_list("aa"), resident, "Olga Overal")
+    client.subscribe(site.members_list("bb"), resident)
+    context = browser.new_context(viewport={"width": 375, "height": 740}, locale="nl-NL")
+    context.add_init_script(axe_source)
+    page = context.new_page()
+    try:
+        log_in(page, local_mailman, base, "/beheer/", f"beheer@adm.{site.domain}", axe_source)
+        page.get_by_role("heading", name="Inzage en wissen: alle gebieden").wait_for()
+        check_axe(page, axe_source, "administrator's desk")
+        fits(page, "administrator's desk")
+        page.get_by_label("E-mailadres").fill(resident)
+        page.get_by_role("button", name="Inzage", exact=True).click()
+        found = page.locator("section[aria-labelledby=inzage]")
+        found.wait_for()
+        for list_address in (site.members_list("aa"), site.members_list("bb")):
+            assert list_address in found.inner_text()
+        check_axe(page, axe_source, "administrator's inzage")
+        fits(page, "administrator's inzage")
+        page.get_by_role("button", name="Wissen in alle gebieden").click()
+        page.get_by_role("heading", name=f"Dit wordt gewist: {resident.lower()}").wait_for()
+        check_axe(page, axe_source, "administrator's erase plan")
+        fits(page, "administrator's erase plan")
+        page.screenshot(path=screenshots / "admin-erase-plan-phone.png", full_page=True)
+        assert client.member(site.members_list("bb"), resident) is not None
+        page.get_by_role("button", name=f"Ja, wis {resident.lower()} in alle gebieden").click()
+        page.get_by_role("heading", name="Gewist").wait_for()
+        check_axe(page, axe_source, "administrator's erasure")
+        fits(page, "administrator's erasure")
+        for list_address in (site.members_list("aa"), site.members_list("bb")):
+            assert client.member(list_address, resident) is None
+        erased = [v for v in logbook.read(desk_log(site.root)) if v["action"] == logbook.ERASE]
+        assert erased[-1]["by"]["role"] == "administrator"
+        # This login opens no BINCO page.
+        page.goto(base + "/binco/aa/")
+        page.get_by_role("heading", name="Inloggen op de balie").wait_for()
     finally:
         context.close()

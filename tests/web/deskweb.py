@@ -16,7 +16,7 @@ from tests.desk.deskkit import DeskNetwork
 from tests.mailman_fixtures import RunningMailman
 from webkit import csrf_of, environ
 
-HREF = re.compile(r"https?://[^\s]+/(?:binco|partner)/inloggen/[A-Za-z0-9_\-.]+")
+HREF = re.compile(r"https?://[^\s]+/(?:binco|partner|beheer)/inloggen/[A-Za-z0-9_\-.]+")
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -97,7 +97,7 @@ def path_of(link: str) -> str:
 
 
 def log_in(client, mailman: RunningMailman, address: str, *, door: str = "/binco/") -> None:
-    """Ask for a link at ``door`` (the BINCO's, or ``/partner/``), take it from the sink, press
+    """Ask for a link at ``door`` (the BINCO's, ``/partner/`` or ``/beheer/``), take it from the sink, press
     the button: the client is logged in."""
     for limiter in client.application.extensions["binsite"].limiters.values():
         limiter.reset()  # the tests all come from 127.0.0.1, within one minute

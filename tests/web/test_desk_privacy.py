@@ -1,6 +1,7 @@
 """The desk's inzage and wissen (AVG) for a BINCO's own area, against the real Mailman: a
 resident only in another area is 403 and nothing changes; a resident in both areas is erased
-from this area's lists only; a partner's address is refused."""
+from this area's lists only, in two POSTs (what goes, then the confirmation of exactly that
+address); a partner's address is refused."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import uuid
 
 import pytest
 
+from binsite.avg.holdings import erasure_digest
 from binsite.desk import logbook
 from binsite.web.app import create_app
 from deskweb import DeskSite, desk_site, log_in
@@ -32,9 +34,21 @@ def binco_a(local_mailman, site):
     return client
 
 
-def _post(client, area_id: str, action: str, email: str):
+def _post(client, area_id: str, action: str, email: str, **more: str):
     page = client.get("/binco/aa/leden/").get_data(as_text=True)  # the own area: its CSRF field
-    return client.post(f"/binco/{area_id}/privacy/", data={"csrf": csrf_of(page), "action": action, "email": email})
+    return client.post(f"/binco/{area_id}/privacy/", data={"csrf": csrf_of(page), "action": action, "email": email,
+                                                           **more})
+
+
+def _confirm_field(html: str) -> str:
+    return html.split('name="confirm" value="', 1)[1].split('"', 1)[0]
+
+
+def _erase(client, area_id: str, email: str):
+    """Wissen as a BINCO does it: what goes (the first POST), then the confirmation (the second)."""
+    planned = _post(client, area_id, "wissen", email)
+    assert planned.status_code == 200, planned.status_code
+    return _post(client, area_id, "bevestigen", email, confirm=_confirm_field(planned.get_data(as_text=True)))
 
 
 def test_the_own_areas_pages_open_and_the_members_page_links_to_them(binco_a) -> None:
@@ -72,7 +86,11 @@ def test_inzage_and_wissen_in_the_own_area_leave_the_other_area_alone(binco_a, s
     assert shown.status_code == 200
     assert f"Lidmaatschap</strong> · Mailman: {site.members_list('aa')}" in page
     assert site.members_list("bb") not in page and "Bea Beide" in page
-    erased = _post(binco_a, "aa", "wissen", resident)
+    planned = _post(binco_a, "aa", "wissen", resident).get_data(as_text=True)
+    assert f"Dit wordt gewist: {resident.lower()}" in planned and site.members_list("aa") in planned
+    assert site.members_list("bb") not in planned and f"Ja, wis {resident.lower()} in Aa" in planned
+    assert client.member(site.members_list("aa"), resident) is not None       # nothing changed yet
+    erased = _erase(binco_a, "aa", resident)
     assert erased.status_code == 200 and "Gewist" in erased.get_data(as_text=True)
     assert client.member(site.members_list("aa"), resident) is None
     assert client.member(site.members_list("bb"), resident) is not None
@@ -81,6 +99,28 @@ def test_inzage_and_wissen_in_the_own_area_leave_the_other_area_alone(binco_a, s
     assert [e["by"] for e in erasures] == [logbook.binco(site.binco("aa")).as_json()]
     again = _post(binco_a, "aa", "inzage", resident)
     assert again.status_code == 403                              # now only bb holds it
+
+
+def test_a_confirmation_of_another_address_or_area_or_none_erases_nothing(binco_a, site, local_mailman) -> None:
+    client = local_mailman.client()
+    resident, other = f"bevestig@res.{site.domain}", f"ander@res.{site.domain}"
+    client.subscribe(site.members_list("aa"), resident)
+    client.subscribe(site.members_list("aa"), other)
+    of_other = _confirm_field(_post(binco_a, "aa", "wissen", other).get_data(as_text=True))
+    for token in (of_other, of_other[:-3] + "abc", ""):
+        refused = _post(binco_a, "aa", "bevestigen", resident, confirm=token)
+        assert refused.status_code == 400 and "er is niets gewist" in refused.get_data(as_text=True)
+    # The administrator's door signs its confirmations for itself: not one of this area's.
+    from binsite.web import desk as desk_web
+    with binco_a.application.test_request_context():
+        forged = desk_web.erase_confirmation("admin", resident, "s")
+    assert _post(binco_a, "aa", "bevestigen", resident, confirm=forged).status_code == 400
+    assert client.member(site.members_list("aa"), resident) is not None
+    assert client.member(site.members_list("aa"), other) is not None
+    assert not any(v["action"] == logbook.ERASE and v["erased"] == erasure_digest(resident)
+                   for v in logbook.read(desk_log(site.root)))
+    assert _erase(binco_a, "aa", resident).status_code == 200
+    assert client.member(site.members_list("aa"), resident) is None
 
 
 def test_a_partners_address_is_refused_and_kept(binco_a, site, local_mailman) -> None:
