@@ -26,6 +26,7 @@ a description of a person) is not found; the BINCO's judgement stays.
 from __future__ import annotations
 
 import bisect
+import collections
 import functools
 import gzip
 import hashlib
@@ -121,6 +122,10 @@ def normalise(text: str) -> str:
     letter (``confusable``: Cyrillic "а", Greek "Κ", small capital "ᴋ")."""
     if text.isascii():
         return text.replace("\t", " ") if "\t" in text else text
+    # The public text is normalised once and handed to ``scan``, which
+    # normalises what it is given: the same string, known by its identity.
+    if any(known is text for known in _RECENT_NORMAL):
+        return text
     # A dict-based str.translate costs a lookup per character: most Dutch
     # text (é, ë) has none of these characters and is NFKC already.
     if _SPECIAL.search(text):
@@ -130,11 +135,18 @@ def normalise(text: str) -> str:
         if _SPECIAL.search(text):
             text = text.translate(_NORMAL)
     if not text.isascii():
-        table = {ord(ch): _confusable(ch) for ch in set(text) if ch > "\u00ff"}
+        # Only the few characters beyond Latin-1 (typographic quotes, mostly):
+        # a set of the whole text cost as much as the rest of ``normalise``.
+        table = {ord(ch): _confusable(ch) for ch in set(_BEYOND_LATIN1.findall(text))}
         table = {code: ascii for code, ascii in table.items() if ascii}
         if table:
             text = text.translate(table)
+    _RECENT_NORMAL.append(text)
     return text
+
+
+_BEYOND_LATIN1 = re.compile("[^\x00-\xff]")
+_RECENT_NORMAL: collections.deque[str] = collections.deque(maxlen=4)  # the last texts ``normalise`` returned
 
 
 @functools.lru_cache(maxsize=4096)
@@ -431,11 +443,12 @@ _O_FOR_ZERO = re.compile(r"(?<=\d)[Oo]+|[Oo]+(?=\d)|(?<![A-Za-z0-9])[Oo]+(?![A-Z
 _IBAN_O_GATE = re.compile(r"\d(?:[ .-]?[Oo]|(?<=[Oo]\d))")
 
 
-def _ibans(text: str) -> list[Finding]:
+def _ibans(text: str, rare: bool = True) -> list[Finding]:
     """IBANs, also with a letter O for a zero ("NL91 ABNA O417 1643 OO"):
-    the check digits with O read as 0 decide."""
+    the check digits with O read as 0 decide. ``rare``: False when
+    ``_RARE_DIGITS`` found nothing in ``text`` (then there is no O by a digit)."""
     found = _ibans_as_written(text)
-    if _IBAN_O_GATE.search(text):
+    if rare and _IBAN_O_GATE.search(text):
         zeroed = _O_FOR_ZERO.sub(lambda m: "0" * len(m.group(0)), text)
         if zeroed != text:
             for f in _ibans_as_written(zeroed):
@@ -841,7 +854,7 @@ _PLATE_GATE = re.compile(f"\\d(?:-[A-Za-z]|[ .]?[{_PLATE_LETTERS}]|\\.[a-z]|(?<=
                          f"|(?<=[{_PLATE_LETTERS}][ .]\\d)|(?<=[a-z]\\.\\d)|(?<=[{_PLATE_LETTERS}]\\d))")
 
 
-def _plates(text: str) -> list[Finding]:
+def _plates(text: str, rare: bool = True) -> list[Finding]:
     found: list[Finding] = []
     gates = _PLATE_GATES if _PLATE_GATE.search(text) else ()
     for gate, pattern in gates:
@@ -854,7 +867,7 @@ def _plates(text: str) -> list[Finding]:
             found.append(Finding("kenteken", match.group(0), match.start(), match.end()))
     # A plate letter by letter has a digit, a separator and a single character, a separator and a digit, or
     # a digit, a separator, a letter, a separator and a digit (the spelled shapes of the side codes).
-    if _SINGLE_CHARACTER_GATE.search(text):
+    if rare and _SINGLE_CHARACTER_GATE.search(text):
         for match in _PLATE_SPELLED.finditer(text):
             compact = re.sub(r"[ .-]", "", match.group(0))
             letters = [ch for ch in compact if ch.isalpha()]
@@ -961,6 +974,14 @@ class _View:
     def __init__(self, text: str):
         self.text = text
         self._offsets: list[int] | None = None  # made on the first edit: most texts have none
+        self._rare: tuple[str, bool] | None = None
+
+    @property
+    def rare(self) -> bool:
+        """Whether ``_RARE_DIGITS`` finds anything in the text as it is now."""
+        if self._rare is None or self._rare[0] is not self.text:
+            self._rare = (self.text, _RARE_DIGITS.search(self.text) is not None)
+        return self._rare[1]
 
     @property
     def offsets(self) -> list[int]:
@@ -1092,6 +1113,12 @@ def _may_spell_numbers(text: str) -> bool:
 
 
 _A_DIGIT = re.compile(r"\d")
+# One pass for three rare shapes, each of which starts at a digit: an O by a
+# digit (``_IBAN_O_GATE``), a single character between separators by a digit
+# (``_SINGLE_CHARACTER_GATE``), and single digits apart by spaces
+# (``_SINGLE_DIGITS``). Most texts have none: then the three passes are saved.
+_RARE_DIGITS = re.compile(r"\d(?:[ .-]?[Oo]|(?<=[Oo]\d)|[ .-][A-Za-z](?![A-Za-z])|(?<=[A-Za-z][ .-]\d)(?!\d)"
+                          r"|[ ]\d[ ]\d)")
 
 
 def _digit_before(text: str, end: int) -> bool:
@@ -1114,8 +1141,9 @@ def reader_view(text: str) -> _View:
         return view
     if any(ch in view.text for ch in _DIGIT_SEPARATORS):
         view.edit([(m.start(), m.end(), "-") for m in _DIGIT_SEPARATOR.finditer(view.text)])
-    view.edit([(m.start(), m.end(), m.group(0).replace(" ", "")) for m in _SINGLE_DIGITS.finditer(view.text)
-               if not m.start() or view.text[m.start() - 1] not in "0123456789.,:-"])
+    if view.rare:
+        view.edit([(m.start(), m.end(), m.group(0).replace(" ", "")) for m in _SINGLE_DIGITS.finditer(view.text)
+                   if not m.start() or view.text[m.start() - 1] not in "0123456789.,:-"])
     # A line that starts with a digit after one that ends with a digit (spaces before the break skipped).
     view.edit([(m.start(), m.end(), " ") for m in _SPLIT_DIGITS.finditer(view.text)
                if _digit_before(view.text, m.start())])
@@ -1182,7 +1210,7 @@ def scan(text: str, *, allowed_addresses: frozenset[str] | set[str] = frozenset(
     view = reader_view(text)
     if view.text != text:
         found = []
-        for f in _scan_normal(view.text, allowed_addresses, allowed_domains):
+        for f in _scan_normal(view.text, allowed_addresses, allowed_domains, view.rare):
             start, end = view.offsets[f.start], view.offsets[f.end - 1] + 1
             if end <= start:
                 end = min(len(text), start + len(f.text))
@@ -1190,14 +1218,14 @@ def scan(text: str, *, allowed_addresses: frozenset[str] | set[str] = frozenset(
             if not any(finding.start < g.end and g.start < finding.end for g in found):
                 found.append(finding)
         return sorted(found, key=lambda f: (f.start, f.end))
-    return _scan_normal(text, allowed_addresses, allowed_domains)
+    return _scan_normal(text, allowed_addresses, allowed_domains, view.rare)
 
 
-def _scan_normal(text: str, allowed_addresses, allowed_domains) -> list[Finding]:
-    """``scan`` of a normalised text, as the patterns read it."""
+def _scan_normal(text: str, allowed_addresses, allowed_domains, rare: bool = True) -> list[Finding]:
+    """``scan`` of a normalised text, as the patterns read it (``rare``: see ``_ibans``)."""
     addresses, domains = _normalised(frozenset(allowed_addresses), frozenset(allowed_domains))
-    candidates = (_emails(text, addresses, domains) + _social(text) + _ibans(text) + _phones(text)
-                  + _addresses(text) + _streets(text) + _plates(text) + _bsns(text))
+    candidates = (_emails(text, addresses, domains) + _social(text) + _ibans(text, rare) + _phones(text)
+                  + _addresses(text) + _streets(text) + _plates(text, rare) + _bsns(text))
     if not candidates:
         return []
     if any(f.kind in _NOT_IN_URLS for f in candidates):
