@@ -30,6 +30,7 @@ import collections
 import functools
 import gzip
 import hashlib
+import itertools
 import html
 import re
 import sys
@@ -694,7 +695,9 @@ _COUNT_AFTER = re.compile(r"[ ]+(?!(?:in|is|te|en|op|om|rond|sinds|gisteren|vand
                           r"en|daar|is|rood|groen|blauw|grijs|achter|voor|naast)\b)[a-zà-ÿ]{2,}")
 _UNIT_AFTER = re.compile(r"[ ]*(?:uur|u\b|keer|maal|x\b|minuten|min\b|seconden|sec\b|mensen|personen|jaar|jaren|"
                          r"maanden|weken|dagen|euro|eur\b|procent|km|kilometer|meter|m\b|cm|kg|kilo|graden|stuks|"
-                         r"auto'?s|fietsen|kramen|woningen|huizen|meldingen|inbraken|deelnemers|leden|bezoekers)",
+                         r"auto'?s|fietsen|kramen|woningen|huizen|meldingen|inbraken|deelnemers|leden|bezoekers|"
+                         r"(?:januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|"
+                         r"december|jan|feb|mrt|apr|jun|jul|aug|sep|sept|okt|nov|dec)\b)",
                          re.IGNORECASE)
 _INSTITUTIONS = re.compile(r"(?:politiebureau|bureau|gemeentehuis|stadskantoor|stadhuis|wijkcentrum|buurthuis|"
                            r"bibliotheek|station|wijkbureau|servicepunt|loket|bezoekadres|postadres|antwoordnummer|"
@@ -706,6 +709,17 @@ _ORDINAL = re.compile(r"\d{1,3}(?:e|de|ste)[ ]+(?:fase|etappe|deel|verdieping|we
 _STOP_WORDS = frozenset({"halte", "bushalte", "tramhalte", "perron", "lijn", "buslijn", "bus", "spoor", "tram", "tramlijn"})
 # A number after a space; the word before most is "om", "op", "van", never a street.
 _STREET_GATE = re.compile(r" \d")
+_LINE_GATE = re.compile(r"\n\d")  # apart: a pattern with a single first character searches much faster
+# The house number before the street: "14 Kerkstraat", "op 14a Kerkstraat" (the street's words after it).
+# A capital or a word that ends as a street's does, looked for here (most numbers are followed by neither: "14 uur").
+_NUMBER_FIRST = re.compile(r"(?P<n>\d{1,4}[a-z]?)[ ]+(?=[A-ZÀ-Þ]|[a-zà-ÿ]*(?:" + "|".join(_STRONG_SUFFIXES) + r")\b)"
+                           r"(?P<s>[A-Za-zÀ-ÿ][\w'’À-ÿ.-]*(?:[ ]+[A-Za-zÀ-ÿ][\w'’À-ÿ.-]*){0,3})")
+# Words before such a number that make it a count, a rank or a route: "de 3 Kerkstraten", "lijn 3 Maaspoort".
+_NOT_BEFORE_NUMBER_FIRST = frozenset(
+    "de het alle deze die zijn haar hun onze uw ruim bijna ongeveer circa ca meer minder dan groep klas lijn bus "
+    "halte bushalte tramhalte perron spoor tram buslijn tramlijn route fase stap week dag jaar uur pagina blz "
+    "hoofdstuk artikel bijlage versie ronde punt tabel kamer zondag maandag dinsdag woensdag donderdag vrijdag "
+    "zaterdag om tot vanaf rond sinds tussen uiterlijk".split())
 
 
 def _word_before(text: str, end: int) -> str:
@@ -743,6 +757,29 @@ def _street_phrase(words: list[str]) -> str | None:
     return None
 
 
+def _number_first(text: str, start: int, before: str) -> int | None:
+    """The end of a street name after the house number at ``start`` ("14
+    Kerkstraat", "op 14 Kerkstraat"), or None: not a year ("in 2025
+    Kerkstraat"), not a count or rank (``before`` is "de", "lijn", ...), and a
+    single word only when it ends in a street word ("14 Markt" is a count)."""
+    match = _NUMBER_FIRST.match(text, start)
+    if match is None or not _maybe_street(match.group("s").split(" ", 1)[0].rstrip(".,;:")):
+        return None
+    number = match.group("n")
+    if (len(number) == 4 and number[:2] in ("19", "20")) or fold(before).strip(".") in _NOT_BEFORE_NUMBER_FIRST:
+        return None
+    words = [w.rstrip(".,;:") for w in match.group("s").split()]
+    for size in range(len(words), 0, -1):
+        name = _street_phrase(words[:size])
+        if name is None or name != " ".join(words[:size]):
+            continue
+        folded = fold(name)
+        if size == 1 and not (folded.endswith(_STREET_SUFFIXES) and len(folded) >= 7):
+            return None
+        return match.start("s") + match.group("s").index(words[size - 1]) + len(words[size - 1])
+    return None
+
+
 def _maybe_street(word: str) -> bool:
     folded = word.lower()
     return folded not in _NOT_STREETS and (word[:1].isupper() or folded.endswith(_STRONG_SUFFIXES))
@@ -758,10 +795,16 @@ def _streets(text: str) -> list[Finding]:
     lower = text.lower()
     if "nr" in lower or "nummer" in lower or "no." in lower or "no " in lower:
         text = _NUMBER_WORD.sub(lambda m: " " * len(m.group(0)), text)
-    for gap in _STREET_GATE.finditer(text):
-        if not _maybe_street(_word_before(text, gap.start())):
+    starts = [0] if text[:1].isdigit() else []
+    digits = itertools.chain(starts, (m.end() - 1 for gate in (_STREET_GATE, _LINE_GATE) for m in gate.finditer(text)))
+    for digit in digits:
+        before = _word_before(text, digit)
+        if not _maybe_street(before):
+            first = _number_first(text, digit, before)
+            if first is not None:
+                found.append(Finding("adres", original[digit:first], digit, first))
             continue
-        match = _NUMBER.match(text, gap.start() + 1)
+        match = _NUMBER.match(text, digit)
         if match is None:
             continue
         line = text[max(0, match.start() - 80):match.start()].rsplit("\n", 1)[-1]
@@ -941,6 +984,9 @@ _NUMBER_PARTS = ("nul|een|één|eén|twee|drie|vier|vijf|zes|zeven|acht|negen|ti
 # position): the character before is checked in ``_spelled``.
 _NUMBER_WORDS = re.compile(rf"(?:{_NUMBER_PARTS})(?:{_NUMBER_PARTS}|ën|en|-)*(?![\w-])")
 _RUN_SEPARATOR = re.compile(r"[ ,-]+")
+_AND = re.compile(r"[ ]+en[ ]+|[ ]*-[ ]*en[ ]*-[ ]*")
+_PLUS_BEFORE = re.compile(r"(?<![\w])plus[ ]+$")
+_DIGITS_GO_ON = re.compile(r"[ ,-]*\d")
 
 
 def dutch_number(word: str) -> int | None:
@@ -1027,17 +1073,35 @@ def _spelled(text: str) -> list[tuple[int, int, str]]:
     more number words (a phone number, "nul zes twaalf ..."), and one number
     after a street name or after "nummer" ("Kerkstraat een-en-twintig",
     "Maaspoortweg nummer twaalf"), never a count ("Kerkstraat twee keer")."""
-    words = [(m.start(), m.end(), value) for m in _NUMBER_WORDS.finditer(text.lower())
+    lower = text.lower()
+    words = [(m.start(), m.end(), value) for m in _NUMBER_WORDS.finditer(lower)
              if (not m.start() or not (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_-"))
              and (value := dutch_number(m.group(0))) is not None]
+    # "een en dertig" (a unit, " en ", a ten) is one number, as "eenendertig".
+    merged: list[tuple[int, int, int]] = []
+    for word in words:
+        if (merged and 0 < merged[-1][2] < 10 and word[2] in _TENS.values()
+                and _AND.fullmatch(text, merged[-1][1], word[0])):
+            merged[-1] = (merged[-1][0], word[1], word[2] + merged[-1][2])
+        else:
+            merged.append(word)
+    words = merged
     edits: list[tuple[int, int, str]] = []
     index = 0
     while index < len(words):
         run = [words[index]]
         while index + len(run) < len(words) and _RUN_SEPARATOR.fullmatch(text[run[-1][1]:words[index + len(run)][0]]):
             run.append(words[index + len(run)])
-        if len(run) >= 3:
-            edits.append((run[0][0], run[-1][1], "".join(str(v) for _, _, v in run)))
+        # "plus een-en-dertig zes ...": the plus of an international number.
+        plus = _PLUS_BEFORE.search(lower, max(0, run[0][0] - 12), run[0][0])
+        # Three words or more, or two (or a plus and one) that digits go on
+        # from ("nul zes 12345678", "plus eenendertig 6 12345678").
+        if len(run) >= 3 or (len(run) >= 2 or plus is not None) and _DIGITS_GO_ON.match(text, run[-1][1]):
+            start = run[0][0]
+            digits = "".join(str(v) for _, _, v in run)
+            if plus is not None:
+                start, digits = plus.start(), "+" + digits
+            edits.append((start, run[-1][1], digits))
             index += len(run)
             continue
         start, end, value = words[index]
@@ -1128,6 +1192,15 @@ def _digit_before(text: str, end: int) -> bool:
     return end > 0 and text[end - 1].isdigit()
 
 
+def _street_before(text: str, end: int) -> bool:
+    """Whether the line that ends at ``end`` ends in a word that may be a street's name (not a sentence's end)."""
+    word = _word_before(text, end)
+    return bool(word) and not word.endswith(".") and _maybe_street(word)
+
+
+_PLUS_DIGITS = re.compile(r"(?<![\w])plus[ ]+(?=\d)", re.IGNORECASE)
+
+
 def reader_view(text: str) -> _View:
     """``text`` as a reader reads its numbers: written out in digits, joined
     over bullets, underscores, single spaces and line breaks, and with extra
@@ -1144,9 +1217,13 @@ def reader_view(text: str) -> _View:
     if view.rare:
         view.edit([(m.start(), m.end(), m.group(0).replace(" ", "")) for m in _SINGLE_DIGITS.finditer(view.text)
                    if not m.start() or view.text[m.start() - 1] not in "0123456789.,:-"])
-    # A line that starts with a digit after one that ends with a digit (spaces before the break skipped).
+    # A line that starts with a digit after one that ends with a digit (spaces
+    # before the break skipped), or after one that ends with a street's name:
+    # "Kerkstraat" and "12" in two list items or lines are "Kerkstraat 12".
     view.edit([(m.start(), m.end(), " ") for m in _SPLIT_DIGITS.finditer(view.text)
-               if _digit_before(view.text, m.start())])
+               if _digit_before(view.text, m.start()) or _street_before(view.text, m.start())])
+    if "plus" in view.text or "Plus" in view.text or "PLUS" in view.text:
+        view.edit([(m.start(), m.end(), "+") for m in _PLUS_DIGITS.finditer(view.text)])
     current = view.text
     lower = current.lower()
     if ("begin" in lower or "start" in lower or "eerste" in lower) and (
@@ -1621,23 +1698,34 @@ def check_bulletin(bulletin: Bulletin, *, body: str, public: bool, allowed_addre
 
 
 def check_attachments(bulletin: Bulletin, files: list, *, body: str, public: bool, allowed_addresses: frozenset[str],
-                      allowed_domains: frozenset[str]) -> list[Problem]:
+                      allowed_domains: frozenset[str], roles: frozenset[str] = frozenset()) -> list[Problem]:
     """Personal data in the text of the PDFs a bulletin publishes
     (``binsite.source.media.MediaFile`` with their ``pages``): errors (warnings
     when the bulletin is not public) at the Markdown line that links the
-    file, naming the page. Kinds in ``privacy.allow`` (with a reason) are kept."""
+    file, naming the page. Kinds in ``privacy.allow`` (with a reason) are kept.
+    As in the body, likely person names and base64-looking runs in a public
+    bulletin's PDF are warnings (``roles`` as for ``names``)."""
     from binsite.source.media import link_line
 
     report = error if public else warning
     allowed_kinds = frozenset(bulletin.privacy_allow) if bulletin.privacy_reason.strip() else frozenset()
     problems: list[Problem] = []
     for item in files:
+        line = link_line(item.name, body, bulletin.body_line)
         for number, page in enumerate(item.pages, start=1):
-            for finding in scan(normalise(page), allowed_addresses=allowed_addresses, allowed_domains=allowed_domains):
-                if finding.kind in allowed_kinds:
-                    continue
-                message = _message(finding, public=public)
-                problems.append(report(bulletin.source, link_line(item.name, body, bulletin.body_line), t(
+            text = normalise(page)
+            found = [f for f in scan(text, allowed_addresses=allowed_addresses, allowed_domains=allowed_domains)
+                     if f.kind not in allowed_kinds]
+            if public and "naam" not in allowed_kinds:
+                found += [n for n in names(text, roles=roles) if not any(n.start < f.end and f.start < n.end for f in found)]
+            if public and "codering" not in allowed_kinds:
+                found += [e for e in encodings(text) if not any(e.start < f.end and f.start < e.end for f in found)]
+            for finding in sorted(found, key=lambda f: (f.start, f.end)):
+                if finding.kind in ("naam", "codering"):
+                    message, made = (_name_message(finding) if finding.kind == "naam" else _encoding_message(finding)), warning
+                else:
+                    message, made = _message(finding, public=public), report
+                problems.append(made(bulletin.source, line, t(
                     "in {n}, pagina {p}: {m}", "in {n}, page {p}: {m_en}", n=item.name, p=number, m=message.nl,
                     m_en=message.en), code="privacy"))
     return problems
