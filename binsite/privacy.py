@@ -26,7 +26,6 @@ a description of a person) is not found; the BINCO's judgement stays.
 from __future__ import annotations
 
 import bisect
-import collections
 import functools
 import gzip
 import hashlib
@@ -125,29 +124,54 @@ def normalise(text: str) -> str:
         return text.replace("\t", " ") if "\t" in text else text
     # The public text is normalised once and handed to ``scan``, which
     # normalises what it is given: the same string, known by its identity.
-    if any(known is text for known in _RECENT_NORMAL):
+    if any(known is text for known in _recent_normal):
         return text
     # A dict-based str.translate costs a lookup per character: most Dutch
-    # text (é, ë) has none of these characters and is NFKC already.
-    if _SPECIAL.search(text):
+    # text (é, ë) has none of these characters and is NFKC already. One
+    # pass finds them and the characters beyond Latin-1 (typographic quotes,
+    # mostly) whose look-alikes are read below.
+    rare = set(_RARE_CHARACTERS.findall(text))
+    if not rare.isdisjoint(_SPECIAL_CHARACTERS):
         text = text.translate(_NORMAL)
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
         if _SPECIAL.search(text):
             text = text.translate(_NORMAL)
+        rare = set(_RARE_CHARACTERS.findall(text))
     if not text.isascii():
-        # Only the few characters beyond Latin-1 (typographic quotes, mostly):
-        # a set of the whole text cost as much as the rest of ``normalise``.
-        table = {ord(ch): _confusable(ch) for ch in set(_BEYOND_LATIN1.findall(text))}
+        table = {ord(ch): _confusable(ch) for ch in rare if ch > "\u00ff"}
         table = {code: ascii for code, ascii in table.items() if ascii}
         if table:
             text = text.translate(table)
-    _RECENT_NORMAL.append(text)
+    _remember_normal(text)
     return text
 
 
-_BEYOND_LATIN1 = re.compile("[^\x00-\xff]")
-_RECENT_NORMAL: collections.deque[str] = collections.deque(maxlen=4)  # the last texts ``normalise`` returned
+_SPECIAL_CHARACTERS = frozenset(_INVISIBLE + _DASHES + _SPACES)
+_RARE_CHARACTERS = re.compile("[" + "".join(sorted({ch for ch in _SPECIAL_CHARACTERS if ch <= "\xff"})) + "\u0100-\U0010ffff]")
+# The last texts ``normalise`` returned, newest first: a tuple replaced as a
+# whole, so that threads (the web service) never see it half-changed.
+_recent_normal: tuple[str, ...] = ()
+
+
+def _remember_normal(text: str) -> None:
+    global _recent_normal
+    _recent_normal = (text, *_recent_normal[:3])
+
+
+_last_words: tuple[str, str, list[str]] = ("", "", [])
+
+
+def _lower_words(text: str) -> tuple[str, list[str]]:
+    """``text`` in lower case and its words (split at white space): made once
+    for the number words of ``reader_view`` and the runs of ``encodings``,
+    which read the same text one after the other."""
+    global _last_words
+    last = _last_words
+    if last[0] is not text:
+        lower = text.lower()
+        last = _last_words = (text, lower, lower.split())
+    return last[1], last[2]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -989,6 +1013,7 @@ _PLUS_BEFORE = re.compile(r"(?<![\w])plus[ ]+$")
 _DIGITS_GO_ON = re.compile(r"[ ,-]*\d")
 
 
+@functools.lru_cache(maxsize=4096)  # the same few words ("twee", "drie") over and over
 def dutch_number(word: str) -> int | None:
     """The value of ``word``, a Dutch number up to 999 written out
     ("twaalf", "een-en-twintig", "drieëntwintig", "tweehonderdvijf"), or None."""
@@ -1171,8 +1196,8 @@ def _may_spell_numbers(text: str) -> bool:
     "een" (read only after "nummer"). Its words as a set against the set of
     number words: far quicker than a pattern's search, and most texts have
     none but "een" and "twee"."""
-    lower = text.lower()
-    return (not _number_words().isdisjoint(lower.split())
+    lower, words = _lower_words(text)
+    return (not _number_words().isdisjoint(words)
             or "nummer een" in lower or "nr. een" in lower or "nr een" in lower)
 
 
@@ -1225,9 +1250,10 @@ def reader_view(text: str) -> _View:
     if "plus" in view.text or "Plus" in view.text or "PLUS" in view.text:
         view.edit([(m.start(), m.end(), "+") for m in _PLUS_DIGITS.finditer(view.text)])
     current = view.text
-    lower = current.lower()
-    if ("begin" in lower or "start" in lower or "eerste" in lower) and (
-            "eindig" in lower or "laatste" in lower or "houdt op" in lower or "stopt" in lower):
+    lower = _lower_words(text)[0] if current is text else current.lower()
+    # The end's words first: "eerste" is in many texts, these in few.
+    if ("eindig" in lower or "laatste" in lower or "houdt op" in lower or "stopt" in lower) and (
+            "begin" in lower or "start" in lower or "eerste" in lower):
         for sentence in _SENTENCE.finditer(current):
             part = sentence.group(0)
             begins, ends = _BEGINS.search(part), _ENDS.search(part)
@@ -1433,20 +1459,30 @@ def decoded_run(run: str) -> str | None:
 def encodings(text: str) -> list[Finding]:
     """Runs of ``text`` that read as base64 of a text (the rule above): kind ``codering``."""
     found = []
+    lower, words = _lower_words(text)
+    if len(lower) != len(text):  # lower case changed the length ("İ"): find the words as written
+        lower, words = text, text.split()
     # Only words of 16 characters or more can hold such a run: most texts have none but web addresses.
-    for word in {word for word in text.split() if len(word) >= 16}:
-        runs = [m for m in _BASE64_RUN.finditer(word)
-                if not (m.start() and word[m.start() - 1] == "=")  # a query's value: read on its own line
-                and m.group(0).lower() != m.group(0) and m.group(0).upper() != m.group(0)
-                and decoded_run(m.group(0)) is not None]
-        position = text.find(word)
-        while runs and position != -1:
-            after = position + len(word)
+    for folded in {word for word in words if len(word) >= 16}:
+        position = lower.find(folded)
+        while position != -1:
+            after = position + len(folded)
+            word = text[position:after]  # as written: the rule looks at capitals
+            runs = _encoded_runs(word)
             # The word itself, not a part of a longer one.
-            if (not position or text[position - 1].isspace()) and (after == len(text) or text[after].isspace()):
-                found += [Finding("codering", m.group(0), position + m.start(), position + m.end()) for m in runs]
-            position = text.find(word, position + 1)
+            if runs and (not position or text[position - 1].isspace()) and (after == len(text) or text[after].isspace()):
+                found += [Finding("codering", word[start:end], position + start, position + end) for start, end in runs]
+            position = lower.find(folded, position + 1)
     return sorted(found, key=lambda f: f.start)
+
+
+@functools.lru_cache(maxsize=4096)  # long words repeat: web addresses, compound words
+def _encoded_runs(word: str) -> tuple[tuple[int, int], ...]:
+    """Where in ``word`` the runs are that read as base64 of a text."""
+    return tuple((m.start(), m.end()) for m in _BASE64_RUN.finditer(word)
+                 if not (m.start() and word[m.start() - 1] == "=")  # a query's value: read on its own line
+                 and m.group(0).lower() != m.group(0) and m.group(0).upper() != m.group(0)
+                 and decoded_run(m.group(0)) is not None)
 
 
 # --- The public rendition ----------------------------------------------------------------------
