@@ -1640,6 +1640,19 @@ def author_name(bulletin: Bulletin) -> str:
     return bulletin.author.name.strip() if bulletin.author is not None else ""
 
 
+def _kept(text: str, *, public: bool, allowed_kinds: frozenset[str], allowed_addresses: frozenset[str],
+          allowed_domains: frozenset[str], roles: frozenset[str]) -> list[Finding]:
+    """What ``scan`` finds in ``text`` and, in a public bulletin, likely names and
+    base64 runs where nothing else is found; kinds in ``allowed_kinds`` left out."""
+    found = [f for f in scan(text, allowed_addresses=allowed_addresses, allowed_domains=allowed_domains)
+             if f.kind not in allowed_kinds]
+    if public and "naam" not in allowed_kinds:
+        found += [n for n in names(text, roles=roles) if not any(n.start < f.end and f.start < n.end for f in found)]
+    if public and "codering" not in allowed_kinds:
+        found += [e for e in encodings(text) if not any(e.start < f.end and f.start < e.end for f in found)]
+    return sorted(found, key=lambda f: (f.start, f.end))
+
+
 def check_bulletin(bulletin: Bulletin, *, body: str, public: bool, allowed_addresses: frozenset[str],
                    allowed_domains: frozenset[str], rendered: RenderedBody | None = None,
                    roles: frozenset[str] = frozenset()) -> list[Problem]:
@@ -1677,14 +1690,8 @@ def check_bulletin(bulletin: Bulletin, *, body: str, public: bool, allowed_addre
                               code="leden"))
 
     def scan_kept(text: str) -> list[Finding]:
-        found = [f for f in scan(text, allowed_addresses=allowed_addresses, allowed_domains=allowed_domains)
-                 if f.kind not in allowed_kinds]
-        if public and "naam" not in allowed_kinds:
-            found += [n for n in names(text, roles=roles)
-                      if not any(n.start < f.end and f.start < n.end for f in found)]
-        if public and "codering" not in allowed_kinds:
-            found += [e for e in encodings(text) if not any(e.start < f.end and f.start < e.end for f in found)]
-        return sorted(found, key=lambda f: (f.start, f.end))
+        return _kept(text, public=public, allowed_kinds=allowed_kinds, allowed_addresses=allowed_addresses,
+                     allowed_domains=allowed_domains, roles=roles)
 
     def add(finding: Finding, line: int, col: int | None) -> None:
         if finding.kind == "naam":
@@ -1749,14 +1756,8 @@ def check_attachments(bulletin: Bulletin, files: list, *, body: str, public: boo
     for item in files:
         line = link_line(item.name, body, bulletin.body_line)
         for number, page in enumerate(item.pages, start=1):
-            text = normalise(page)
-            found = [f for f in scan(text, allowed_addresses=allowed_addresses, allowed_domains=allowed_domains)
-                     if f.kind not in allowed_kinds]
-            if public and "naam" not in allowed_kinds:
-                found += [n for n in names(text, roles=roles) if not any(n.start < f.end and f.start < n.end for f in found)]
-            if public and "codering" not in allowed_kinds:
-                found += [e for e in encodings(text) if not any(e.start < f.end and f.start < e.end for f in found)]
-            for finding in sorted(found, key=lambda f: (f.start, f.end)):
+            for finding in _kept(normalise(page), public=public, allowed_kinds=allowed_kinds,
+                                 allowed_addresses=allowed_addresses, allowed_domains=allowed_domains, roles=roles):
                 if finding.kind in ("naam", "codering"):
                     message, made = (_name_message(finding) if finding.kind == "naam" else _encoding_message(finding)), warning
                 else:
