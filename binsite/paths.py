@@ -2,7 +2,8 @@
 that knows these places.
 
 * ``state/`` (committed): the send ledger (``sent.jsonl``) and the
-  member-count history (``members.jsonl``), the desk's logbook
+  member-count history (``members.jsonl``), the bounces per month
+  (``bounces.jsonl``), the desk's logbook
   (``desk.jsonl``), where residents' memberships moved (``member-moves.jsonl``);
   web reports waiting for confirmation (``web-reports/``, ignored by git, files 0600).
   ``BINSITE_STATE_DIR`` points
@@ -34,6 +35,11 @@ def sent_ledger(root: Path) -> Path:
 
 def members_log(root: Path) -> Path:
     return state_dir(root) / "members.jsonl"
+
+
+def bounces_log(root: Path) -> Path:
+    """The bounces Mailman counted, per list and month (``binsite.mailman.bounces.record_bounces``)."""
+    return state_dir(root) / "bounces.jsonl"
 
 
 def web_spool_dir(root: Path, environ: "os._Environ[str] | dict[str, str] | None" = None) -> Path:
