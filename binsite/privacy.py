@@ -29,6 +29,7 @@ import bisect
 import functools
 import gzip
 import hashlib
+import itertools
 import html
 import re
 import sys
@@ -121,20 +122,56 @@ def normalise(text: str) -> str:
     letter (``confusable``: Cyrillic "а", Greek "Κ", small capital "ᴋ")."""
     if text.isascii():
         return text.replace("\t", " ") if "\t" in text else text
+    # The public text is normalised once and handed to ``scan``, which
+    # normalises what it is given: the same string, known by its identity.
+    if any(known is text for known in _recent_normal):
+        return text
     # A dict-based str.translate costs a lookup per character: most Dutch
-    # text (é, ë) has none of these characters and is NFKC already.
-    if _SPECIAL.search(text):
+    # text (é, ë) has none of these characters and is NFKC already. One
+    # pass finds them and the characters beyond Latin-1 (typographic quotes,
+    # mostly) whose look-alikes are read below.
+    rare = set(_RARE_CHARACTERS.findall(text))
+    if not rare.isdisjoint(_SPECIAL_CHARACTERS):
         text = text.translate(_NORMAL)
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
         if _SPECIAL.search(text):
             text = text.translate(_NORMAL)
+        rare = set(_RARE_CHARACTERS.findall(text))
     if not text.isascii():
-        table = {ord(ch): _confusable(ch) for ch in set(text) if ch > "\u00ff"}
+        table = {ord(ch): _confusable(ch) for ch in rare if ch > "\u00ff"}
         table = {code: ascii for code, ascii in table.items() if ascii}
         if table:
             text = text.translate(table)
+    _remember_normal(text)
     return text
+
+
+_SPECIAL_CHARACTERS = frozenset(_INVISIBLE + _DASHES + _SPACES)
+_RARE_CHARACTERS = re.compile("[" + "".join(sorted({ch for ch in _SPECIAL_CHARACTERS if ch <= "\xff"})) + "\u0100-\U0010ffff]")
+# The last texts ``normalise`` returned, newest first: a tuple replaced as a
+# whole, so that threads (the web service) never see it half-changed.
+_recent_normal: tuple[str, ...] = ()
+
+
+def _remember_normal(text: str) -> None:
+    global _recent_normal
+    _recent_normal = (text, *_recent_normal[:3])
+
+
+_last_words: tuple[str, str, list[str]] = ("", "", [])
+
+
+def _lower_words(text: str) -> tuple[str, list[str]]:
+    """``text`` in lower case and its words (split at white space): made once
+    for the number words of ``reader_view`` and the runs of ``encodings``,
+    which read the same text one after the other."""
+    global _last_words
+    last = _last_words
+    if last[0] is not text:
+        lower = text.lower()
+        last = _last_words = (text, lower, lower.split())
+    return last[1], last[2]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -431,11 +468,12 @@ _O_FOR_ZERO = re.compile(r"(?<=\d)[Oo]+|[Oo]+(?=\d)|(?<![A-Za-z0-9])[Oo]+(?![A-Z
 _IBAN_O_GATE = re.compile(r"\d(?:[ .-]?[Oo]|(?<=[Oo]\d))")
 
 
-def _ibans(text: str) -> list[Finding]:
+def _ibans(text: str, rare: bool = True) -> list[Finding]:
     """IBANs, also with a letter O for a zero ("NL91 ABNA O417 1643 OO"):
-    the check digits with O read as 0 decide."""
+    the check digits with O read as 0 decide. ``rare``: False when
+    ``_RARE_DIGITS`` found nothing in ``text`` (then there is no O by a digit)."""
     found = _ibans_as_written(text)
-    if _IBAN_O_GATE.search(text):
+    if rare and _IBAN_O_GATE.search(text):
         zeroed = _O_FOR_ZERO.sub(lambda m: "0" * len(m.group(0)), text)
         if zeroed != text:
             for f in _ibans_as_written(zeroed):
@@ -681,7 +719,9 @@ _COUNT_AFTER = re.compile(r"[ ]+(?!(?:in|is|te|en|op|om|rond|sinds|gisteren|vand
                           r"en|daar|is|rood|groen|blauw|grijs|achter|voor|naast)\b)[a-zà-ÿ]{2,}")
 _UNIT_AFTER = re.compile(r"[ ]*(?:uur|u\b|keer|maal|x\b|minuten|min\b|seconden|sec\b|mensen|personen|jaar|jaren|"
                          r"maanden|weken|dagen|euro|eur\b|procent|km|kilometer|meter|m\b|cm|kg|kilo|graden|stuks|"
-                         r"auto'?s|fietsen|kramen|woningen|huizen|meldingen|inbraken|deelnemers|leden|bezoekers)",
+                         r"auto'?s|fietsen|kramen|woningen|huizen|meldingen|inbraken|deelnemers|leden|bezoekers|"
+                         r"(?:januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|"
+                         r"december|jan|feb|mrt|apr|jun|jul|aug|sep|sept|okt|nov|dec)\b)",
                          re.IGNORECASE)
 _INSTITUTIONS = re.compile(r"(?:politiebureau|bureau|gemeentehuis|stadskantoor|stadhuis|wijkcentrum|buurthuis|"
                            r"bibliotheek|station|wijkbureau|servicepunt|loket|bezoekadres|postadres|antwoordnummer|"
@@ -693,6 +733,17 @@ _ORDINAL = re.compile(r"\d{1,3}(?:e|de|ste)[ ]+(?:fase|etappe|deel|verdieping|we
 _STOP_WORDS = frozenset({"halte", "bushalte", "tramhalte", "perron", "lijn", "buslijn", "bus", "spoor", "tram", "tramlijn"})
 # A number after a space; the word before most is "om", "op", "van", never a street.
 _STREET_GATE = re.compile(r" \d")
+_LINE_GATE = re.compile(r"\n\d")  # apart: a pattern with a single first character searches much faster
+# The house number before the street: "14 Kerkstraat", "op 14a Kerkstraat" (the street's words after it).
+# A capital or a word that ends as a street's does, looked for here (most numbers are followed by neither: "14 uur").
+_NUMBER_FIRST = re.compile(r"(?P<n>\d{1,4}[a-z]?)[ ]+(?=[A-ZÀ-Þ]|[a-zà-ÿ]*(?:" + "|".join(_STRONG_SUFFIXES) + r")\b)"
+                           r"(?P<s>[A-Za-zÀ-ÿ][\w'’À-ÿ.-]*(?:[ ]+[A-Za-zÀ-ÿ][\w'’À-ÿ.-]*){0,3})")
+# Words before such a number that make it a count, a rank or a route: "de 3 Kerkstraten", "lijn 3 Maaspoort".
+_NOT_BEFORE_NUMBER_FIRST = frozenset(
+    "de het alle deze die zijn haar hun onze uw ruim bijna ongeveer circa ca meer minder dan groep klas lijn bus "
+    "halte bushalte tramhalte perron spoor tram buslijn tramlijn route fase stap week dag jaar uur pagina blz "
+    "hoofdstuk artikel bijlage versie ronde punt tabel kamer zondag maandag dinsdag woensdag donderdag vrijdag "
+    "zaterdag om tot vanaf rond sinds tussen uiterlijk".split())
 
 
 def _word_before(text: str, end: int) -> str:
@@ -730,6 +781,29 @@ def _street_phrase(words: list[str]) -> str | None:
     return None
 
 
+def _number_first(text: str, start: int, before: str) -> int | None:
+    """The end of a street name after the house number at ``start`` ("14
+    Kerkstraat", "op 14 Kerkstraat"), or None: not a year ("in 2025
+    Kerkstraat"), not a count or rank (``before`` is "de", "lijn", ...), and a
+    single word only when it ends in a street word ("14 Markt" is a count)."""
+    match = _NUMBER_FIRST.match(text, start)
+    if match is None or not _maybe_street(match.group("s").split(" ", 1)[0].rstrip(".,;:")):
+        return None
+    number = match.group("n")
+    if (len(number) == 4 and number[:2] in ("19", "20")) or fold(before).strip(".") in _NOT_BEFORE_NUMBER_FIRST:
+        return None
+    words = [w.rstrip(".,;:") for w in match.group("s").split()]
+    for size in range(len(words), 0, -1):
+        name = _street_phrase(words[:size])
+        if name is None or name != " ".join(words[:size]):
+            continue
+        folded = fold(name)
+        if size == 1 and not (folded.endswith(_STREET_SUFFIXES) and len(folded) >= 7):
+            return None
+        return match.start("s") + match.group("s").index(words[size - 1]) + len(words[size - 1])
+    return None
+
+
 def _maybe_street(word: str) -> bool:
     folded = word.lower()
     return folded not in _NOT_STREETS and (word[:1].isupper() or folded.endswith(_STRONG_SUFFIXES))
@@ -745,10 +819,16 @@ def _streets(text: str) -> list[Finding]:
     lower = text.lower()
     if "nr" in lower or "nummer" in lower or "no." in lower or "no " in lower:
         text = _NUMBER_WORD.sub(lambda m: " " * len(m.group(0)), text)
-    for gap in _STREET_GATE.finditer(text):
-        if not _maybe_street(_word_before(text, gap.start())):
+    starts = [0] if text[:1].isdigit() else []
+    digits = itertools.chain(starts, (m.end() - 1 for gate in (_STREET_GATE, _LINE_GATE) for m in gate.finditer(text)))
+    for digit in digits:
+        before = _word_before(text, digit)
+        if not _maybe_street(before):
+            first = _number_first(text, digit, before)
+            if first is not None:
+                found.append(Finding("adres", original[digit:first], digit, first))
             continue
-        match = _NUMBER.match(text, gap.start() + 1)
+        match = _NUMBER.match(text, digit)
         if match is None:
             continue
         line = text[max(0, match.start() - 80):match.start()].rsplit("\n", 1)[-1]
@@ -841,7 +921,7 @@ _PLATE_GATE = re.compile(f"\\d(?:-[A-Za-z]|[ .]?[{_PLATE_LETTERS}]|\\.[a-z]|(?<=
                          f"|(?<=[{_PLATE_LETTERS}][ .]\\d)|(?<=[a-z]\\.\\d)|(?<=[{_PLATE_LETTERS}]\\d))")
 
 
-def _plates(text: str) -> list[Finding]:
+def _plates(text: str, rare: bool = True) -> list[Finding]:
     found: list[Finding] = []
     gates = _PLATE_GATES if _PLATE_GATE.search(text) else ()
     for gate, pattern in gates:
@@ -854,7 +934,7 @@ def _plates(text: str) -> list[Finding]:
             found.append(Finding("kenteken", match.group(0), match.start(), match.end()))
     # A plate letter by letter has a digit, a separator and a single character, a separator and a digit, or
     # a digit, a separator, a letter, a separator and a digit (the spelled shapes of the side codes).
-    if _SINGLE_CHARACTER_GATE.search(text):
+    if rare and _SINGLE_CHARACTER_GATE.search(text):
         for match in _PLATE_SPELLED.finditer(text):
             compact = re.sub(r"[ .-]", "", match.group(0))
             letters = [ch for ch in compact if ch.isalpha()]
@@ -928,8 +1008,12 @@ _NUMBER_PARTS = ("nul|een|één|eén|twee|drie|vier|vijf|zes|zeven|acht|negen|ti
 # position): the character before is checked in ``_spelled``.
 _NUMBER_WORDS = re.compile(rf"(?:{_NUMBER_PARTS})(?:{_NUMBER_PARTS}|ën|en|-)*(?![\w-])")
 _RUN_SEPARATOR = re.compile(r"[ ,-]+")
+_AND = re.compile(r"[ ]+en[ ]+|[ ]*-[ ]*en[ ]*-[ ]*")
+_PLUS_BEFORE = re.compile(r"(?<![\w])plus[ ]+$")
+_DIGITS_GO_ON = re.compile(r"[ ,-]*\d")
 
 
+@functools.lru_cache(maxsize=4096)  # the same few words ("twee", "drie") over and over
 def dutch_number(word: str) -> int | None:
     """The value of ``word``, a Dutch number up to 999 written out
     ("twaalf", "een-en-twintig", "drieëntwintig", "tweehonderdvijf"), or None."""
@@ -961,6 +1045,14 @@ class _View:
     def __init__(self, text: str):
         self.text = text
         self._offsets: list[int] | None = None  # made on the first edit: most texts have none
+        self._rare: tuple[str, bool] | None = None
+
+    @property
+    def rare(self) -> bool:
+        """Whether ``_RARE_DIGITS`` finds anything in the text as it is now."""
+        if self._rare is None or self._rare[0] is not self.text:
+            self._rare = (self.text, _RARE_DIGITS.search(self.text) is not None)
+        return self._rare[1]
 
     @property
     def offsets(self) -> list[int]:
@@ -1006,17 +1098,35 @@ def _spelled(text: str) -> list[tuple[int, int, str]]:
     more number words (a phone number, "nul zes twaalf ..."), and one number
     after a street name or after "nummer" ("Kerkstraat een-en-twintig",
     "Maaspoortweg nummer twaalf"), never a count ("Kerkstraat twee keer")."""
-    words = [(m.start(), m.end(), value) for m in _NUMBER_WORDS.finditer(text.lower())
+    lower = text.lower()
+    words = [(m.start(), m.end(), value) for m in _NUMBER_WORDS.finditer(lower)
              if (not m.start() or not (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_-"))
              and (value := dutch_number(m.group(0))) is not None]
+    # "een en dertig" (a unit, " en ", a ten) is one number, as "eenendertig".
+    merged: list[tuple[int, int, int]] = []
+    for word in words:
+        if (merged and 0 < merged[-1][2] < 10 and word[2] in _TENS.values()
+                and _AND.fullmatch(text, merged[-1][1], word[0])):
+            merged[-1] = (merged[-1][0], word[1], word[2] + merged[-1][2])
+        else:
+            merged.append(word)
+    words = merged
     edits: list[tuple[int, int, str]] = []
     index = 0
     while index < len(words):
         run = [words[index]]
         while index + len(run) < len(words) and _RUN_SEPARATOR.fullmatch(text[run[-1][1]:words[index + len(run)][0]]):
             run.append(words[index + len(run)])
-        if len(run) >= 3:
-            edits.append((run[0][0], run[-1][1], "".join(str(v) for _, _, v in run)))
+        # "plus een-en-dertig zes ...": the plus of an international number.
+        plus = _PLUS_BEFORE.search(lower, max(0, run[0][0] - 12), run[0][0])
+        # Three words or more, or two (or a plus and one) that digits go on
+        # from ("nul zes 12345678", "plus eenendertig 6 12345678").
+        if len(run) >= 3 or (len(run) >= 2 or plus is not None) and _DIGITS_GO_ON.match(text, run[-1][1]):
+            start = run[0][0]
+            digits = "".join(str(v) for _, _, v in run)
+            if plus is not None:
+                start, digits = plus.start(), "+" + digits
+            edits.append((start, run[-1][1], digits))
             index += len(run)
             continue
         start, end, value = words[index]
@@ -1086,12 +1196,18 @@ def _may_spell_numbers(text: str) -> bool:
     "een" (read only after "nummer"). Its words as a set against the set of
     number words: far quicker than a pattern's search, and most texts have
     none but "een" and "twee"."""
-    lower = text.lower()
-    return (not _number_words().isdisjoint(lower.split())
+    lower, words = _lower_words(text)
+    return (not _number_words().isdisjoint(words)
             or "nummer een" in lower or "nr. een" in lower or "nr een" in lower)
 
 
 _A_DIGIT = re.compile(r"\d")
+# One pass for three rare shapes, each of which starts at a digit: an O by a
+# digit (``_IBAN_O_GATE``), a single character between separators by a digit
+# (``_SINGLE_CHARACTER_GATE``), and single digits apart by spaces
+# (``_SINGLE_DIGITS``). Most texts have none: then the three passes are saved.
+_RARE_DIGITS = re.compile(r"\d(?:[ .-]?[Oo]|(?<=[Oo]\d)|[ .-][A-Za-z](?![A-Za-z])|(?<=[A-Za-z][ .-]\d)(?!\d)"
+                          r"|[ ]\d[ ]\d)")
 
 
 def _digit_before(text: str, end: int) -> bool:
@@ -1099,6 +1215,15 @@ def _digit_before(text: str, end: int) -> bool:
     while end > 0 and text[end - 1] == " ":
         end -= 1
     return end > 0 and text[end - 1].isdigit()
+
+
+def _street_before(text: str, end: int) -> bool:
+    """Whether the line that ends at ``end`` ends in a word that may be a street's name (not a sentence's end)."""
+    word = _word_before(text, end)
+    return bool(word) and not word.endswith(".") and _maybe_street(word)
+
+
+_PLUS_DIGITS = re.compile(r"(?<![\w])plus[ ]+(?=\d)", re.IGNORECASE)
 
 
 def reader_view(text: str) -> _View:
@@ -1114,15 +1239,21 @@ def reader_view(text: str) -> _View:
         return view
     if any(ch in view.text for ch in _DIGIT_SEPARATORS):
         view.edit([(m.start(), m.end(), "-") for m in _DIGIT_SEPARATOR.finditer(view.text)])
-    view.edit([(m.start(), m.end(), m.group(0).replace(" ", "")) for m in _SINGLE_DIGITS.finditer(view.text)
-               if not m.start() or view.text[m.start() - 1] not in "0123456789.,:-"])
-    # A line that starts with a digit after one that ends with a digit (spaces before the break skipped).
+    if view.rare:
+        view.edit([(m.start(), m.end(), m.group(0).replace(" ", "")) for m in _SINGLE_DIGITS.finditer(view.text)
+                   if not m.start() or view.text[m.start() - 1] not in "0123456789.,:-"])
+    # A line that starts with a digit after one that ends with a digit (spaces
+    # before the break skipped), or after one that ends with a street's name:
+    # "Kerkstraat" and "12" in two list items or lines are "Kerkstraat 12".
     view.edit([(m.start(), m.end(), " ") for m in _SPLIT_DIGITS.finditer(view.text)
-               if _digit_before(view.text, m.start())])
+               if _digit_before(view.text, m.start()) or _street_before(view.text, m.start())])
+    if "plus" in view.text or "Plus" in view.text or "PLUS" in view.text:
+        view.edit([(m.start(), m.end(), "+") for m in _PLUS_DIGITS.finditer(view.text)])
     current = view.text
-    lower = current.lower()
-    if ("begin" in lower or "start" in lower or "eerste" in lower) and (
-            "eindig" in lower or "laatste" in lower or "houdt op" in lower or "stopt" in lower):
+    lower = _lower_words(text)[0] if current is text else current.lower()
+    # The end's words first: "eerste" is in many texts, these in few.
+    if ("eindig" in lower or "laatste" in lower or "houdt op" in lower or "stopt" in lower) and (
+            "begin" in lower or "start" in lower or "eerste" in lower):
         for sentence in _SENTENCE.finditer(current):
             part = sentence.group(0)
             begins, ends = _BEGINS.search(part), _ENDS.search(part)
@@ -1182,7 +1313,7 @@ def scan(text: str, *, allowed_addresses: frozenset[str] | set[str] = frozenset(
     view = reader_view(text)
     if view.text != text:
         found = []
-        for f in _scan_normal(view.text, allowed_addresses, allowed_domains):
+        for f in _scan_normal(view.text, allowed_addresses, allowed_domains, view.rare):
             start, end = view.offsets[f.start], view.offsets[f.end - 1] + 1
             if end <= start:
                 end = min(len(text), start + len(f.text))
@@ -1190,14 +1321,14 @@ def scan(text: str, *, allowed_addresses: frozenset[str] | set[str] = frozenset(
             if not any(finding.start < g.end and g.start < finding.end for g in found):
                 found.append(finding)
         return sorted(found, key=lambda f: (f.start, f.end))
-    return _scan_normal(text, allowed_addresses, allowed_domains)
+    return _scan_normal(text, allowed_addresses, allowed_domains, view.rare)
 
 
-def _scan_normal(text: str, allowed_addresses, allowed_domains) -> list[Finding]:
-    """``scan`` of a normalised text, as the patterns read it."""
+def _scan_normal(text: str, allowed_addresses, allowed_domains, rare: bool = True) -> list[Finding]:
+    """``scan`` of a normalised text, as the patterns read it (``rare``: see ``_ibans``)."""
     addresses, domains = _normalised(frozenset(allowed_addresses), frozenset(allowed_domains))
-    candidates = (_emails(text, addresses, domains) + _social(text) + _ibans(text) + _phones(text)
-                  + _addresses(text) + _streets(text) + _plates(text) + _bsns(text))
+    candidates = (_emails(text, addresses, domains) + _social(text) + _ibans(text, rare) + _phones(text)
+                  + _addresses(text) + _streets(text) + _plates(text, rare) + _bsns(text))
     if not candidates:
         return []
     if any(f.kind in _NOT_IN_URLS for f in candidates):
@@ -1328,20 +1459,30 @@ def decoded_run(run: str) -> str | None:
 def encodings(text: str) -> list[Finding]:
     """Runs of ``text`` that read as base64 of a text (the rule above): kind ``codering``."""
     found = []
+    lower, words = _lower_words(text)
+    if len(lower) != len(text):  # lower case changed the length ("İ"): find the words as written
+        lower, words = text, text.split()
     # Only words of 16 characters or more can hold such a run: most texts have none but web addresses.
-    for word in {word for word in text.split() if len(word) >= 16}:
-        runs = [m for m in _BASE64_RUN.finditer(word)
-                if not (m.start() and word[m.start() - 1] == "=")  # a query's value: read on its own line
-                and m.group(0).lower() != m.group(0) and m.group(0).upper() != m.group(0)
-                and decoded_run(m.group(0)) is not None]
-        position = text.find(word)
-        while runs and position != -1:
-            after = position + len(word)
+    for folded in {word for word in words if len(word) >= 16}:
+        position = lower.find(folded)
+        while position != -1:
+            after = position + len(folded)
+            word = text[position:after]  # as written: the rule looks at capitals
+            runs = _encoded_runs(word)
             # The word itself, not a part of a longer one.
-            if (not position or text[position - 1].isspace()) and (after == len(text) or text[after].isspace()):
-                found += [Finding("codering", m.group(0), position + m.start(), position + m.end()) for m in runs]
-            position = text.find(word, position + 1)
+            if runs and (not position or text[position - 1].isspace()) and (after == len(text) or text[after].isspace()):
+                found += [Finding("codering", word[start:end], position + start, position + end) for start, end in runs]
+            position = lower.find(folded, position + 1)
     return sorted(found, key=lambda f: f.start)
+
+
+@functools.lru_cache(maxsize=4096)  # long words repeat: web addresses, compound words
+def _encoded_runs(word: str) -> tuple[tuple[int, int], ...]:
+    """Where in ``word`` the runs are that read as base64 of a text."""
+    return tuple((m.start(), m.end()) for m in _BASE64_RUN.finditer(word)
+                 if not (m.start() and word[m.start() - 1] == "=")  # a query's value: read on its own line
+                 and m.group(0).lower() != m.group(0) and m.group(0).upper() != m.group(0)
+                 and decoded_run(m.group(0)) is not None)
 
 
 # --- The public rendition ----------------------------------------------------------------------
@@ -1499,6 +1640,19 @@ def author_name(bulletin: Bulletin) -> str:
     return bulletin.author.name.strip() if bulletin.author is not None else ""
 
 
+def _kept(text: str, *, public: bool, allowed_kinds: frozenset[str], allowed_addresses: frozenset[str],
+          allowed_domains: frozenset[str], roles: frozenset[str]) -> list[Finding]:
+    """What ``scan`` finds in ``text`` and, in a public bulletin, likely names and
+    base64 runs where nothing else is found; kinds in ``allowed_kinds`` left out."""
+    found = [f for f in scan(text, allowed_addresses=allowed_addresses, allowed_domains=allowed_domains)
+             if f.kind not in allowed_kinds]
+    if public and "naam" not in allowed_kinds:
+        found += [n for n in names(text, roles=roles) if not any(n.start < f.end and f.start < n.end for f in found)]
+    if public and "codering" not in allowed_kinds:
+        found += [e for e in encodings(text) if not any(e.start < f.end and f.start < e.end for f in found)]
+    return sorted(found, key=lambda f: (f.start, f.end))
+
+
 def check_bulletin(bulletin: Bulletin, *, body: str, public: bool, allowed_addresses: frozenset[str],
                    allowed_domains: frozenset[str], rendered: RenderedBody | None = None,
                    roles: frozenset[str] = frozenset()) -> list[Problem]:
@@ -1536,14 +1690,8 @@ def check_bulletin(bulletin: Bulletin, *, body: str, public: bool, allowed_addre
                               code="leden"))
 
     def scan_kept(text: str) -> list[Finding]:
-        found = [f for f in scan(text, allowed_addresses=allowed_addresses, allowed_domains=allowed_domains)
-                 if f.kind not in allowed_kinds]
-        if public and "naam" not in allowed_kinds:
-            found += [n for n in names(text, roles=roles)
-                      if not any(n.start < f.end and f.start < n.end for f in found)]
-        if public and "codering" not in allowed_kinds:
-            found += [e for e in encodings(text) if not any(e.start < f.end and f.start < e.end for f in found)]
-        return sorted(found, key=lambda f: (f.start, f.end))
+        return _kept(text, public=public, allowed_kinds=allowed_kinds, allowed_addresses=allowed_addresses,
+                     allowed_domains=allowed_domains, roles=roles)
 
     def add(finding: Finding, line: int, col: int | None) -> None:
         if finding.kind == "naam":
@@ -1593,23 +1741,28 @@ def check_bulletin(bulletin: Bulletin, *, body: str, public: bool, allowed_addre
 
 
 def check_attachments(bulletin: Bulletin, files: list, *, body: str, public: bool, allowed_addresses: frozenset[str],
-                      allowed_domains: frozenset[str]) -> list[Problem]:
+                      allowed_domains: frozenset[str], roles: frozenset[str] = frozenset()) -> list[Problem]:
     """Personal data in the text of the PDFs a bulletin publishes
     (``binsite.source.media.MediaFile`` with their ``pages``): errors (warnings
     when the bulletin is not public) at the Markdown line that links the
-    file, naming the page. Kinds in ``privacy.allow`` (with a reason) are kept."""
+    file, naming the page. Kinds in ``privacy.allow`` (with a reason) are kept.
+    As in the body, likely person names and base64-looking runs in a public
+    bulletin's PDF are warnings (``roles`` as for ``names``)."""
     from binsite.source.media import link_line
 
     report = error if public else warning
     allowed_kinds = frozenset(bulletin.privacy_allow) if bulletin.privacy_reason.strip() else frozenset()
     problems: list[Problem] = []
     for item in files:
+        line = link_line(item.name, body, bulletin.body_line)
         for number, page in enumerate(item.pages, start=1):
-            for finding in scan(normalise(page), allowed_addresses=allowed_addresses, allowed_domains=allowed_domains):
-                if finding.kind in allowed_kinds:
-                    continue
-                message = _message(finding, public=public)
-                problems.append(report(bulletin.source, link_line(item.name, body, bulletin.body_line), t(
+            for finding in _kept(normalise(page), public=public, allowed_kinds=allowed_kinds,
+                                 allowed_addresses=allowed_addresses, allowed_domains=allowed_domains, roles=roles):
+                if finding.kind in ("naam", "codering"):
+                    message, made = (_name_message(finding) if finding.kind == "naam" else _encoding_message(finding)), warning
+                else:
+                    message, made = _message(finding, public=public), report
+                problems.append(made(bulletin.source, line, t(
                     "in {n}, pagina {p}: {m}", "in {n}, page {p}: {m_en}", n=item.name, p=number, m=message.nl,
                     m_en=message.en), code="privacy"))
     return problems

@@ -120,6 +120,14 @@ FOUND: list[tuple[str, tuple[str, ...]]] = [
     ("bel nul zes twaalf vierendertig zesenvijftig achtenzeventig", ("telefoon",)),
     ("Adres 5224KL3", ("postcode-huisnummer",)),
     ("Maak over naar NL91 ABNA O417 1643 OO", ("iban",)),
+    # round two, second part: a street and its number on two lines, the number first, "plus" and "een en dertig"
+    ("Kerkstraat\n12", ("adres",)),
+    ("Inbraak op 14 Kerkstraat.", ("adres",)),
+    ("op 14a kerkstraat", ("adres",)),
+    ("Kerkstraat een en dertig", ("adres",)),
+    ("bel plus een-en-dertig zes twaalf vierendertig zesenvijftig achtenzeventig", ("telefoon",)),
+    ("bel plus 31 6 12345678", ("telefoon",)),
+    ("bel nul zes 12345678", ("telefoon",)),
     # bsn
     ("BSN 111222333", ("bsn",)),
     ("bsn: 123456782", ("bsn",)),
@@ -189,6 +197,19 @@ NOT_FOUND: list[str] = [
     "Perron Maaspoort 3 is verplaatst",
     "Buslijn Maaspoortweg 5 rijdt om",
     "Bij bushalte Kerkstraat 12 staat een bank",
+    # a number before a street's name, or a street's name and a number on two lines, that is no address
+    "14 dagen afgesloten, daarna de 3 Kerkstraten en de 2 Hoofdstraten",
+    "Op 14 oktober 2026 om 14.30 uur in de Kerkstraat",
+    "In 2025 Kerkstraat en Hoofdstraat opnieuw bestraat",
+    "Lijn 3 Maaspoortweg rijdt om, halte 4 Kerkstraat vervalt",
+    "Van 9 tot 17 Kerkstraat dicht, om 12 Hoofdstraat open",
+    "Kerkstraat\n14 dagen afgesloten",
+    "Hoofdstraat\n14 oktober weer open",
+    "Inbraken in de Kerkstraat.\n12 meldingen dit jaar",
+    "Kerkstraat 14 oktober dicht",
+    "Om 12.00 Kerkstraat dicht, 3 Markt-kramen",
+    "Plus 3 meldingen in de Kerkstraat; twee plus twee is vier",
+    "Twee en dertig fietsen in de Kerkstraat, de Kerkstraat een en twintig keer afgezet",
     # numbers written out that are counts, and "een" as an article
     "In de Kerkstraat een inbraak en in de Hoofdstraat zes meldingen",
     "De Kerkstraat twee keer afgezet",
@@ -276,6 +297,31 @@ ATTACKS += [
     ("glued", "Rekening nl91 abna 0417 1643 oo graag.\n", 6, "abna"),
 ]
 
+# Round two, second part: a street and its number split over two lines or
+# list items, the number before the street, numbers written out with "plus"
+# or "een en dertig".
+ATTACKS += [
+    ("split-street", "Inbraak bij:\n\n- Kerkstraat\n- 12\n", 8, "Kerkstraat12"),
+    ("split-street", "Inbraak aan de Kerkstraat<br>14.\n", 6, "Kerkstraat14"),
+    ("split-street", "Adres Hoofdstraat  \n3b, achterom.\n", 6, "Hoofdstraat3b"),
+    ("split-street", "Tekst.\n\n1. Maaspoortweg\n2. 7\n", 8, "Maaspoortweg7"),
+    ("split-street", "Fiets weg bij De Hambaken\n\n7\n", 6, "Hambaken7"),
+    ("split-street", "| straat | nr |\n| --- | --- |\n| Kerkstraat | 21 |\n", 8, "Kerkstraat21"),
+    ("number-first", "Inbraak op 14 Kerkstraat.\n", 6, "14Kerkstraat"),
+    ("number-first", "14 Kerkstraat: fiets weg.\n", 6, "14Kerkstraat"),
+    ("number-first", "Tekst.\n\nIngebroken bij 7b Hoofdstraat gisteren.\n", 8, "7bHoofdstraat"),
+    ("number-first", "Schade op 3 Burgemeester Loeffplein.\n", 6, "3Burgemeester"),
+    ("number-first", "- fiets weg op 12 kerkstraat\n", 6, "12kerkstraat"),
+    ("number-first", "Inbraak op nummer 14 Kerkstraat.\n", 6, "14Kerkstraat"),
+    ("spelled-plus", "Bel plus een-en-dertig zes twaalf vierendertig zesenvijftig achtenzeventig.\n", 6, "vierendertig"),
+    ("spelled-plus", "Inbraak in de Kerkstraat eenendertig.\n", 6, "Kerkstraateenendertig"),
+    ("spelled-plus", "Inbraak in de Kerkstraat een-en-dertig.\n", 6, "Kerkstraateenendertig"),
+    ("spelled-plus", "Schade aan de Hoofdstraat een en dertig.\n", 6, "Hoofdstraateenendertig"),
+    ("spelled-plus", "Bel plus eenendertig zes 12345678.\n", 6, "12345678"),
+    ("spelled-plus", "Bel plus 31 6 12345678.\n", 6, "12345678"),
+    ("spelled-plus", "Tekst.\n\nBel nul zes 23456789.\n", 8, "23456789"),
+]
+
 # PDFs beside a bulletin: ``(pages, body, line, page)``. The bulletin links
 # ``brief.pdf``; ``line`` is the file line of that link, ``page`` the page
 # number the error names.
@@ -287,6 +333,18 @@ PDF_ATTACKS: list[tuple[tuple[str, ...], str, int, int]] = [
     (("Maak over naar", "iets", "NL91 ABNA 0417 1643 00"), "[brief](brief.pdf)\n", 6, 3),
     (("Adres: 5223 AB 12",), "Tekst.\n\n[brief][b]\n\n[b]: brief.pdf\n", 10, 1),  # where the name is
     (("Bel 06\u00b712\u00b734\u00b756\u00b778",), "[brief](brief.pdf)\n", 6, 1),
+]
+
+# Person names and base64 in a public bulletin's PDF: a warning at the link's
+# line, naming the page, as in the body. ``(pages, body, line, page, word)``:
+# ``word`` is in the warning ("persoon" for a name, "base64" for an encoding).
+PDF_WARNINGS: list[tuple[tuple[str, ...], str, int, int, str]] = [
+    (("Aangifte gedaan door Jan Jansen.",), "Lees [de brief](brief.pdf).\n", 6, 1, "persoon"),
+    (("Inleiding", "Getuige: Marieke van der Berg"), "Tekst.\n\n[bijlage](brief.pdf)\n", 8, 2, "persoon"),
+    (("Overleg", "met", "Piet de Vries en de wijkagent"), "- [brief](brief.pdf)\n", 6, 3, "persoon"),
+    (("Code: S2Vya3N0cmFhdCAxMg==",), "[brief](brief.pdf)\n", 6, 1, "base64"),
+    (("Inleiding", "MDYtMTIzNDU2NzggYmVsbGVu"), "Zie [de brief](brief.pdf).\n", 6, 2, "base64"),
+    (("UGlldCBKYW5zZW4sIEhvb2Zkc3RyYWF0IDM",), "Tekst.\n\n[brief][b]\n\n[b]: brief.pdf\n", 10, 1, "base64"),
 ]
 
 # Text made unreadable on purpose in a public body: a warning at the line
@@ -305,6 +363,16 @@ NOT_ENCODED = [
     "https://www.politie.nl/nieuws/2026/oktober/12-inbraakgolf-maaspoort.html",
     "Kijk op www.youtube.com/watch?v=dQw4w9WgXcQ",
     "Hoofdlettergebruik: ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+]
+
+# Ordinary sentences that build with no privacy finding and are published as written.
+MUST_PASS = [
+    "De werkzaamheden aan de Maaspoortweg 1e fase",
+    "Halte Maaspoort 2 vervalt, gebruik halte 4",
+    "14 dagen afgesloten, daarna de 3 Kerkstraten",
+    "Op 14 oktober 2026 om 14.30 uur in de Kerkstraat",
+    "In 2025 Kerkstraat en Hoofdstraat opnieuw bestraat",
+    "Van 9 tot 17 Kerkstraat dicht",
 ]
 
 # Image sources that must never reach a page (the whole image is dropped).

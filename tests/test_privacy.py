@@ -220,7 +220,7 @@ from binsite.load import load_site
 from binsite.errors import InvalidSite
 from binsite.privacy import names, normalise
 
-from tests.privacy_cases import ATTACKS, ENCODED, EVIL_IMAGES, NOT_ENCODED, PDF_ATTACKS
+from tests.privacy_cases import ATTACKS, ENCODED, EVIL_IMAGES, MUST_PASS, NOT_ENCODED, PDF_ATTACKS, PDF_WARNINGS
 from tests.sitekit import MINI_NOW, copy_fixture, text_pdf
 
 ATTACK_REL = "content/noord/2026-11-07-aanval.md"
@@ -261,8 +261,10 @@ def test_attack_table_covers_every_class():
     classes = [c for c, *_ in ATTACKS]
     assert all(classes.count(c) >= 3 for c in set(classes))
     # Round two (issue 31): at least five cases each.
-    assert all(classes.count(c) >= 5 for c in ("separator", "split", "confusable", "spelled", "glued"))
-    assert len(PDF_ATTACKS) >= 5 and len(ENCODED) >= 5
+    assert all(classes.count(c) >= 5 for c in ("separator", "split", "confusable", "spelled", "glued",
+                                                "split-street", "number-first", "spelled-plus"))
+    assert len(PDF_ATTACKS) >= 5 and len(ENCODED) >= 5 and len(PDF_WARNINGS) >= 5
+    assert sum(word == "persoon" for *_, word in PDF_WARNINGS) >= 3 and sum(word == "base64" for *_, word in PDF_WARNINGS) >= 3
 
 
 @pytest.mark.parametrize(("kind", "body", "line", "sentinel"), ATTACKS, ids=[f"{a[0]}-{i}" for i, a in enumerate(ATTACKS)])
@@ -478,6 +480,31 @@ def test_a_changed_pdf_is_judged_again_from_the_cache(tmp_path):
     assert [p.line for p in errors] == [6]
 
 
+@pytest.mark.parametrize(("pages", "body", "line", "page", "word"), PDF_WARNINGS,
+                         ids=[f"pdf-warning-{i}" for i in range(len(PDF_WARNINGS))])
+def test_a_name_or_an_encoding_in_a_pdf_is_a_warning_at_the_link(tmp_path, pages, body, line, page, word):
+    root = _pdf_site(tmp_path, body, pages)
+    result = load_site(root, MINI_NOW)
+    assert not [p for p in result.errors if p.path == ATTACK_REL], [p.format("en") for p in result.errors]
+    warned = [p for p in result.problems if p.path == ATTACK_REL and p.code == "privacy"]
+    assert [(p.severity, p.line) for p in warned] == [(Severity.WARNING, line)], [p.format("en") for p in warned]
+    assert f"in brief.pdf, pagina {page}:" in warned[0].format("nl") and word in warned[0].format("nl")
+    # A warning, as in the body: the site builds and the PDF is published, its text with it.
+    out = tmp_path / "out"
+    build(root, out, now=MINI_NOW)
+    assert "brief.pdf" in [Path(p).name for p in _leaks(out, pages[page - 1].split()[-1].strip("."))]
+
+
+def test_a_name_in_a_pdf_is_kept_when_allowed_and_not_judged_in_a_members_only_link(tmp_path):
+    root = _pdf_site(tmp_path, "[brief](brief.pdf)\n", ("Aangifte door Jan Jansen.",))
+    path = root / ATTACK_REL
+    path.write_text(path.read_text().replace("---\n[brief]", 'privacy: {allow: [naam], reason: "eigen naam"}\n---\n[brief]'))
+    assert not [p for p in load_site(root, MINI_NOW).problems if p.path == ATTACK_REL and p.code == "privacy"]
+    path.write_text(path.read_text().replace("privacy: {allow: [naam], reason: \"eigen naam\"}\n", "")
+                    .replace("[brief](brief.pdf)", "::: leden\n[brief](brief.pdf)\n:::"))
+    assert not [p for p in load_site(root, MINI_NOW).problems if p.path == ATTACK_REL and p.code == "privacy"]
+
+
 @pytest.mark.parametrize(("body", "line"), ENCODED, ids=[f"encoded-{i}" for i in range(len(ENCODED))])
 def test_an_encoded_run_is_a_warning_at_its_line(tmp_path, body, line):
     root = _attack_site(tmp_path, body)
@@ -495,7 +522,7 @@ def test_ordinary_long_words_are_no_encoding(text):
     assert encodings(text) == []
 
 
-@pytest.mark.parametrize("sentence", ["De werkzaamheden aan de Maaspoortweg 1e fase", "Halte Maaspoort 2 vervalt, gebruik halte 4"])
+@pytest.mark.parametrize("sentence", MUST_PASS)
 def test_the_must_pass_sentences_build(tmp_path, sentence):
     root = _attack_site(tmp_path, sentence + ".\n")
     result = load_site(root, MINI_NOW)

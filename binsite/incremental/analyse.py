@@ -130,14 +130,16 @@ def analyse_source(source: Source, ctx: ParseContext, media: tuple[MediaFile, ..
     body = render_body(text, lang=lang, media=usable)
     # The guard judges the public rendition itself: what Markdown, entities
     # and comments make of the text is what is published.
-    problems += privacy.check_bulletin(
-        bulletin, body=text, public=is_public(bulletin) and not bulletin.draft, rendered=body,
-        allowed_addresses=frozenset(ctx.allowed_addresses), allowed_domains=frozenset(ctx.allowed_domains),
-        roles=frozenset(part for area in ctx.area_ids for part in area.split("-")))
     public = is_public(bulletin) and not bulletin.draft
+    roles = frozenset(part for area in ctx.area_ids for part in area.split("-"))
+    problems += privacy.check_bulletin(
+        bulletin, body=text, public=public, rendered=body,
+        allowed_addresses=frozenset(ctx.allowed_addresses), allowed_domains=frozenset(ctx.allowed_domains),
+        roles=roles)
     problems += privacy.check_attachments(
         bulletin, [usable[name] for name in _shown(body.public_media, usable)], body=text, public=public,
-        allowed_addresses=frozenset(ctx.allowed_addresses), allowed_domains=frozenset(ctx.allowed_domains))
+        allowed_addresses=frozenset(ctx.allowed_addresses), allowed_domains=frozenset(ctx.allowed_domains),
+        roles=roles)
     problems += check_media(bulletin, media, body.mail_media, body=text, max_file=ctx.config.media_max_file,
                             max_mail=ctx.config.media_max_mail, mail_base=len(text.encode()),
                             folder_problems=media_problems)
