@@ -50,6 +50,11 @@ def desk_sessions(root: Path) -> Path:
     return state_dir(root) / "desk-sessions.jsonl"
 
 
+def second_factor_dir(root: Path) -> Path:
+    """The desk accounts' passkeys, app secrets and recovery codes (``binsite.desk.factors``)."""
+    return state_dir(root) / "second-factor"
+
+
 def pending_reports_dir(root: Path) -> Path:
     """Web reports waiting for their reporter's confirmation (``binsite.reports.store``;
     never committed: the folder holds its own ``.gitignore``)."""

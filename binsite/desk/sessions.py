@@ -9,6 +9,12 @@ until it expires, wherever a copy of it is. So:
 - **logging out everywhere** records the moment before which every session
   of that address ends (the phone left logged in, a borrowed computer).
 
+- **an idle session** ends too: every request of a session notes that it was
+  seen (at most once a minute: a line with the session's digest, the
+  address's digest and the device, such as "Firefox op Android"), and a
+  session not seen for ``IDLE_SECONDS`` (30 minutes) counts as ended; the
+  account page lists the sessions still active and can end each one.
+
 The file (``paths.desk_sessions``: ``state/desk-sessions.jsonl``) is appended
 under a lock and fsynced like the logbook, and holds digests and times only,
 never an address or a session id. Instances of the service that share the
@@ -24,7 +30,7 @@ import logging
 import os
 import stat
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from binsite.desk import logbook
@@ -45,6 +51,48 @@ def end_session(path: Path, session_id: str, *, at: float) -> None:
     logbook.append(path, {"at": round(at, 3), "ended": _digest("id", session_id)})
 
 
+def session_key(session_id: str) -> str:
+    """The digest the file knows a session by (the account page's handle for ending it)."""
+    return _digest("id", session_id)
+
+
+def end_session_key(path: Path, key: str, *, at: float) -> None:
+    """The session with digest ``key`` (one of ``active``'s) is over."""
+    logbook.append(path, {"at": round(at, 3), "ended": key})
+
+
+IDLE_SECONDS = 30 * 60
+SEEN_EVERY = 60.0  # a session's "seen" line at most this often
+
+
+def seen(path: Path, address: str, session_id: str, device: str, *, at: float) -> None:
+    """This session was used now (from ``device``, a short description of the browser)."""
+    logbook.append(path, {"at": round(at, 3), "seen": _digest("id", session_id), "who": _address(address),
+                          "device": device[:60]})
+
+
+def last_seen(path: Path, session_id: str, *, now: float, lifetime: float) -> float | None:
+    entry = _read(path, since=now - lifetime).seen.get(_digest("id", session_id))
+    return entry[1] if entry else None
+
+
+@dataclass(frozen=True)
+class Active:
+    key: str          # the session's digest (``end_session_key``)
+    device: str
+    last_seen: float
+
+
+def active(path: Path, address: str, *, now: float, lifetime: float, idle: float) -> list[Active]:
+    """The sessions of ``address`` still going: seen within ``idle``, not ended; latest first."""
+    ended = _read(path, since=now - lifetime)
+    who = _address(address)
+    everywhere = ended.before.get(who, float("-inf"))
+    found = [Active(key, device, last) for key, (person, last, device, first) in ended.seen.items()
+             if person == who and key not in ended.ids and last >= now - idle and first > everywhere]
+    return sorted(found, key=lambda a: -a.last_seen)
+
+
 def end_every_session(path: Path, address: str, *, at: float) -> None:
     """Every session of ``address`` that began before ``at`` is over."""
     logbook.append(path, {"at": round(at, 3), "before": _address(address)})
@@ -54,6 +102,8 @@ def end_every_session(path: Path, address: str, *, at: float) -> None:
 class _Ended:
     ids: frozenset[str]
     before: dict[str, float]   # address digest -> the latest "everywhere"
+    # session digest -> (address digest, last seen, device, first seen)
+    seen: dict[str, tuple[str, float, str, float]] = field(default_factory=dict)
 
 
 _cache: dict[str, tuple[tuple[int, int], _Ended]] = {}
@@ -94,6 +144,7 @@ def _read(path: Path, *, since: float) -> _Ended:
         return _NOTHING
     ids: set[str] = set()
     before: dict[str, float] = {}
+    seen_at: dict[str, tuple[str, float, str, float]] = {}
     for line in data.decode("utf-8", errors="replace").splitlines():
         try:
             values = json.loads(line)
@@ -106,15 +157,26 @@ def _read(path: Path, *, since: float) -> _Ended:
             ids.add(values["ended"])
         elif isinstance(values.get("before"), str):
             before[values["before"]] = max(at, before.get(values["before"], 0.0))
-    ended = _Ended(frozenset(ids), before)
+        elif isinstance(values.get("seen"), str) and isinstance(values.get("who"), str):
+            earlier = seen_at.get(values["seen"])
+            seen_at[values["seen"]] = (values["who"], at, str(values.get("device", ""))[:60],
+                                       earlier[3] if earlier else at)
+    ended = _Ended(frozenset(ids), before, seen_at)
     with _lock:
         _cache[str(path)] = (key, ended)
     return ended
 
 
-def has_ended(path: Path, address: str, session_id: str, started: float, *, now: float, lifetime: float) -> bool:
-    """Whether the session ``session_id`` of ``address``, begun at ``started``, was ended."""
+def has_ended(path: Path, address: str, session_id: str, started: float, *, now: float, lifetime: float,
+              idle: float | None = None) -> bool:
+    """Whether the session ``session_id`` of ``address``, begun at ``started``, was ended
+    (logged out, out everywhere, or, with ``idle``, not seen for that long)."""
     ended = _read(path, since=now - lifetime)
-    if _digest("id", session_id) in ended.ids:
+    key = _digest("id", session_id)
+    if key in ended.ids:
         return True
+    if idle is not None:
+        last = max(started, ended.seen[key][1] if key in ended.seen else started)
+        if now - last > idle:
+            return True
     return started <= ended.before.get(_address(address), float("-inf"))

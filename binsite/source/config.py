@@ -38,7 +38,7 @@ DEFAULT_CATEGORIES: dict[str, tuple[str, str]] = {
 # Paths at the top of the site that an area id may not take.
 RESERVED_IDS = frozenset({
     "notices", "mededelingen", "categorie", "zoeken", "over", "statistieken", "toegankelijkheid",
-    "assets", "feed", "handleiding", "pagina", "state", "templates", "lists", "content",
+    "assets", "feed", "handleiding", "pagina", "state", "templates", "lists", "content", "beveiliging", "tweede-stap",
 })
 
 _DURATION = re.compile(
@@ -186,6 +186,13 @@ class SiteConfig:
     # ``accessibility:`` the statement at /toegankelijkheid/ (the Dutch model statement):
     # compliance status A-E, the day it was drawn up, known problems, days to answer.
     accessibility: Accessibility = Accessibility()
+    # ``second_factor:`` per role, ``required`` or ``optional`` (``binsite.web.factors``): a
+    # partner's desk asks for a passkey or an app code by default, a BINCO's only when set.
+    second_factor: tuple[tuple[str, str], ...] = (("bincos", "optional"), ("partners", "required"))
+
+    def second_factor_of(self, role: str) -> str:
+        """``required`` or ``optional`` for ``bincos`` or ``partners``."""
+        return dict(self.second_factor).get(role, "required")
 
     @property
     def tz(self) -> ZoneInfo:
@@ -230,7 +237,10 @@ RECORD_RETENTION: dict[str, int | None] = {"held-messages": 30, "logbook": 365, 
 
 _KNOWN_KEYS = {"title", "base_url", "language", "timezone", "description", "organisation", "contact",
                "mail", "categories", "retention", "send_window", "per_page", "media", "web_url",
-               "quiet_hours", "weekly", "partners", "accessibility"}
+               "quiet_hours", "weekly", "partners", "accessibility", "second_factor"}
+# ``second_factor:``: the roles and the two policies.
+SECOND_FACTOR_ROLES = ("bincos", "partners")
+SECOND_FACTOR_POLICIES = ("required", "optional")
 _ACCESSIBILITY_KEYS = {"status", "drawn_up", "problems", "answer_days"}
 _WEEKLY_KEYS = {"day", "time"}
 _MAIL_KEYS = {"domain", "sender", "sender_name"}
@@ -462,6 +472,7 @@ def parse_config(doc: Located, rel: str) -> tuple[SiteConfig | None, list[Proble
 
     partners = _parse_partners(doc, rel, problems)
     accessibility = _accessibility(values.get("accessibility"), doc, rel, problems)
+    second_factor = _second_factor(doc, rel, problems)
 
     config = SiteConfig(
         title=str(title),
@@ -487,8 +498,40 @@ def parse_config(doc: Located, rel: str) -> tuple[SiteConfig | None, list[Proble
         weekly_time=weekly_time,
         partners=partners,
         accessibility=accessibility,
+        second_factor=second_factor,
     )
     return config, problems
+
+
+def _second_factor(doc: Located, rel: str, problems: list[Problem]) -> tuple[tuple[str, str], ...]:
+    """``second_factor: {bincos: optional, partners: required}`` (either key may be left out),
+    or one word for both roles."""
+    policy = dict(SiteConfig.second_factor)
+    raw = doc.values.get("second_factor")
+    if raw is None:
+        return tuple(sorted(policy.items()))
+    if isinstance(raw, str) and raw in SECOND_FACTOR_POLICIES:
+        return tuple((role, raw) for role in SECOND_FACTOR_ROLES)
+    if not isinstance(raw, dict):
+        problems.append(error(rel, doc.line("second_factor"), t(
+            "'second_factor' moet per rol 'required' of 'optional' zeggen, zoals: second_factor: "
+            "{{partners: required, bincos: optional}}",
+            "'second_factor' must say 'required' or 'optional' per role, such as: second_factor: "
+            "{{partners: required, bincos: optional}}")))
+        return tuple(sorted(policy.items()))
+    for role, value in raw.items():
+        where = doc.line(f"second_factor.{role}") or doc.line("second_factor")
+        if role not in SECOND_FACTOR_ROLES:
+            problems.append(error(rel, where, t(
+                "'second_factor' kent de rol {r!r} niet: alleen 'bincos' en 'partners'",
+                "'second_factor' has no role {r!r}: only 'bincos' and 'partners'", r=str(role)[:40])))
+        elif value not in SECOND_FACTOR_POLICIES:
+            problems.append(error(rel, where, t(
+                "'second_factor.{r}' moet 'required' (verplicht) of 'optional' (mag) zijn, niet {v!r}",
+                "'second_factor.{r}' must be 'required' or 'optional', not {v!r}", r=role, v=str(value)[:40])))
+        else:
+            policy[role] = value
+    return tuple(sorted(policy.items()))
 
 
 def _parse_partners(doc: Located, rel: str, problems: list[Problem]) -> tuple[CentralPartner, ...]:

@@ -19,4 +19,5 @@ BLUEPRINTS = (
     "binsite.web.desk:blueprint",
     "binsite.web.partner:blueprint",
     "binsite.web.partner:binco_side",
+    "binsite.web.factors:blueprint",
 )

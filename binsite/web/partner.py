@@ -20,7 +20,6 @@ the forwarded reports with the partners' answers and marks.
 from __future__ import annotations
 
 import logging
-import secrets
 import time
 from datetime import datetime
 from functools import wraps
@@ -124,9 +123,7 @@ def login_confirm(token: str):
         log.info("partner login link refused: %s", exc)
         return _page("login_failed.html", None, status=400)
     response = make_response(redirect(url_for("partner.home")))
-    session = {"a": address, "s": secrets.token_urlsafe(18), "t": time.time()}
-    desk_web._set_cookie(response, SESSION_COOKIE, desk_web._serializer("partner-session").dumps(session),
-                         desk_web.SESSION_SECONDS, door=DOOR)
+    desk_web.start_session(response, address, SESSION_COOKIE, "partner-session", DOOR)
     desk_web._clear_cookie(response, NONCE_COOKIE, door=DOOR)
     return response
 
