@@ -543,7 +543,12 @@ def members_import(ctx, area: str, file: str, welcome: bool, yes: bool, show_add
 
 @main.group("desk", cls=LocalisedGroup)
 def desk_group() -> None:
-    """Manage the desk of BINCOs and partners (the web service, binsite web)."""
+    """Manage the desk of BINCOs and partners (the web service, binsite web).
+
+    \b
+    Example:
+      binsite desk reset-2fa agent@politie.example.nl
+    """
 
 
 @desk_group.command("reset-2fa")

@@ -327,7 +327,7 @@ def reset_second_factor(root: Path, address: str, *, at: float | None = None) ->
             done.append(role)
             logbook.record(root, logbook.OPERATOR, logbook.FACTOR_RESET,
                            person=(logbook.binco(address) if role == "binco" else logbook.partner(address)).id,
-                           reason=role)
+                           door=role)
     # Whoever holds a session of this address now (the one who lost the phone, or who took it)
     # logs in again with the mailed link, and sets up a new factor.
     sessions.end_every_session(desk_sessions(root), address, at=time.time() if at is None else at)

@@ -64,7 +64,7 @@ RETENTION = "retention"  # records past their retention period removed (binsite.
 # The second step of a desk login (``binsite.web.factors``): a factor (passkey, app,
 # recovery codes) added or removed by its owner, reset by the administrator, a login's
 # second step passed, or refused (with the reason: a replay, another site, a counter that went
-# back, a code used before, a wrong code, too many wrong codes).
+# back, a code used before, a wrong code, too many wrong codes: the field ``refusal``).
 FACTOR_ADD = "factor_add"
 FACTOR_REMOVE = "factor_remove"
 FACTOR_RESET = "factor_reset"
@@ -85,7 +85,9 @@ AUDITED = frozenset({LOGIN, PARTNER_LOGIN, FACTOR_ADD, FACTOR_REMOVE, FACTOR_RES
                      PARTNER_NOTICE, PARTNER_ANSWER, PARTNER_STATUS})
 # The only fields a line may carry besides v, at, by, action: nothing free-form.
 FIELDS = frozenset({"area", "list", "to", "report", "received", "bulletin", "count", "answer_to", "commit", "once", "notice",
-                    "status", "erased", "kept", "factor", "reason", "person"})
+                    "status", "erased", "kept", "factor", "refusal", "person", "door"})
+# Fields whose values come from a fixed list (never typed text).
+CHOICES = {"factor": FACTOR_KINDS, "refusal": REFUSED_REASONS, "door": ("binco", "partner")}
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,9 @@ def entry(actor: Actor, action: str, *, at: datetime | None = None, **fields: ob
     unknown = set(fields) - FIELDS
     if unknown:
         raise ValueError(f"logbook fields not allowed: {sorted(unknown)}")
+    for key, allowed in CHOICES.items():
+        if key in fields and fields[key] not in allowed:
+            raise ValueError(f"logbook field {key!r} takes one of {allowed}")
     moment = (at or datetime.now(timezone.utc)).astimezone(timezone.utc)
     values: dict[str, object] = {"v": VERSION, "at": moment.isoformat(timespec="seconds"), "by": actor.as_json(),
                                  "action": action}

@@ -212,7 +212,7 @@ def _log(door: Door, address: str, action: str, **fields: object) -> None:
 
 def _refused(door: Door, address: str, factor: str, reason: str) -> None:
     log.info("%s second step refused (%s, %s)", door.name, factor, reason)
-    _log(door, address, logbook.FACTOR_REFUSED, factor=factor, reason=reason)
+    _log(door, address, logbook.FACTOR_REFUSED, factor=factor, refusal=reason)
 
 
 def _elevate(door: Door, values: dict, response):

@@ -72,11 +72,23 @@ def served_desk(mailman: RunningMailman, folder: Path, domain: str, area_ids: tu
     host = site_options.pop("host", "127.0.0.1")  # "localhost" for passkeys: an IP address is no RP ID
     site = desk_site(mailman, folder, domain, area_ids,
                      web_url=f"http://{host}:{port}/", **site_options)
-    server = serve_in_thread(create_app(site.root, environ=site.env), port=port)
+    app = create_app(site.root, environ=site.env)
+    server = serve_in_thread(app, port=port)
+    _SERVED[f"http://{host}:{port}"] = app
     try:
         yield site, f"http://{host}:{port}"
     finally:
+        _SERVED.pop(f"http://{host}:{port}", None)
         server.shutdown()
+
+
+_SERVED: dict[str, object] = {}
+
+
+def reset_limits(base: str) -> None:
+    """The served app's rate limits back to zero (a browser test's logins all come from 127.0.0.1)."""
+    for limiter in _SERVED[base].extensions["binsite"].limiters.values():
+        limiter.reset()
 
 
 def login_mails(mailman: RunningMailman, address: str) -> list[str]:

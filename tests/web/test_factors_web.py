@@ -126,21 +126,21 @@ def test_the_app_code_works_once_and_so_does_a_recovery_code(app, site, local_ma
     used = totp.at(time.time())
     refused = _code(second, "/partner/", used)
     assert refused.status_code == 400 and "al gebruikt" in refused.get_data(as_text=True)
-    assert _logged(site, logbook.FACTOR_REFUSED)[-1]["reason"] == "used"
+    assert _logged(site, logbook.FACTOR_REFUSED)[-1]["refusal"] == "used"
     # The next step's code is in the window: it works, once.
     fresh = totp.at(time.time() + totp.interval)
     assert _code(second, "/partner/", fresh).status_code == 302
     assert second.get("/partner/").status_code == 200
     third = _client(app, local_mailman, agent, "/partner/")
     assert _code(third, "/partner/", fresh).status_code == 400
-    assert _logged(site, logbook.FACTOR_REFUSED)[-1]["reason"] == "used"
+    assert _logged(site, logbook.FACTOR_REFUSED)[-1]["refusal"] == "used"
     # A recovery code: once; the second time refused and logged.
     done = _code(third, "/partner/", codes[0])
     assert done.status_code == 302 and "over=9" in done.headers["Location"]
     fourth = _client(app, local_mailman, agent, "/partner/")
     assert _code(fourth, "/partner/", codes[0]).status_code == 400
     refusal = _logged(site, logbook.FACTOR_REFUSED)[-1]
-    assert refusal["reason"] == "used" and refusal["factor"] == "recovery"
+    assert refusal["refusal"] == "used" and refusal["factor"] == "recovery"
     assert refusal["by"]["role"] == "partner"
     # Nothing of a code in the logbook.
     raw = desk_log(site.root).read_text(encoding="utf-8")
@@ -162,7 +162,7 @@ def test_wrong_codes_are_limited_per_account_also_across_instances(app, site, lo
         refused = _code(c, "/partner/", codes[1])
         assert refused.status_code == 400 and "Te veel verkeerde codes" in refused.get_data(as_text=True)
         assert c.get("/partner/schrijven/").status_code == 403
-    assert _logged(site, logbook.FACTOR_REFUSED)[-1]["reason"] == "limit"
+    assert _logged(site, logbook.FACTOR_REFUSED)[-1]["refusal"] == "limit"
     # The recovery code was not used up by the refusal.
     assert factors.FileFactors(second_factor_dir(site.root)).recovery_left(factors.person("partner", agent)) == 10
 
@@ -179,6 +179,7 @@ def test_the_administrators_reset_ends_sessions_and_asks_for_a_new_factor(app, s
     assert "hersteld" in result.output
     reset = _logged(site, logbook.FACTOR_RESET)[-1]
     assert reset["by"] == {"role": "operator"} and reset["person"] == logbook.partner(agent).id
+    assert reset["door"] == "partner"
     assert agent not in desk_log(site.root).read_text(encoding="utf-8")
     # The session that was open has ended; a new login is back at the registration page.
     assert "Stuur mij een inloglink" in client.get("/partner/").get_data(as_text=True)
