@@ -54,7 +54,7 @@ from binsite.desk import factors as lib
 from binsite.desk import logbook, sessions
 from binsite.paths import desk_sessions, second_factor_dir
 from binsite.web import desk as desk_web
-from binsite.web.app import service
+from binsite.web.app import is_loopback, service
 
 log = logging.getLogger(__name__)
 
@@ -244,9 +244,14 @@ def device_of(agent: str) -> str:
 # --- the relying party ---------------------------------------------------------------------------
 
 def relying_party() -> tuple[str, str]:
-    """``(RP ID, origin)`` from the service's public URL."""
+    """``(RP ID, origin)`` from the service's public URL. An IP address is no RP ID: a preview
+    on a loopback address (``make demo``: 127.0.0.1) opened as ``localhost`` uses that name."""
     parts = urlsplit(desk_web._web_url())
-    return (parts.hostname or "localhost"), f"{parts.scheme}://{parts.netloc}"
+    host = parts.hostname or "localhost"
+    if is_loopback(host) and host != "localhost" and request.host.rsplit(":", 1)[0] == "localhost":
+        port = f":{parts.port}" if parts.port else ""
+        return "localhost", f"{parts.scheme}://localhost{port}"
+    return host, f"{parts.scheme}://{parts.netloc}"
 
 
 def _challenge_cookie(response, door: Door, who: str, kind: str, challenge: bytes):

@@ -68,3 +68,39 @@ def test_something_other_than_a_file_counts_as_nothing_ended(tmp_path):
     device = tmp_path / "full.jsonl"
     device.symlink_to("/dev/full")
     assert not ended(device)
+
+
+def test_an_idle_session_ends_and_a_used_one_goes_on(tmp_path):
+    path = tmp_path / "s.jsonl"
+    idle = sessions.IDLE_SECONDS
+    started = NOW - 2 * HOUR
+    # Seen 29 minutes ago: still on; 31 minutes ago: ended, though the 10 hours are not over.
+    sessions.seen(path, "binco@example.org", "used", "Firefox op Android", at=NOW - idle + 60)
+    sessions.seen(path, "binco@example.org", "idle", "Chrome op Windows", at=NOW - idle - 60)
+    assert not sessions.has_ended(path, "binco@example.org", "used", started, now=NOW, lifetime=10 * HOUR, idle=idle)
+    assert sessions.has_ended(path, "binco@example.org", "idle", started, now=NOW, lifetime=10 * HOUR, idle=idle)
+    # Never seen since its login: the login counts as the last use.
+    assert sessions.has_ended(path, "binco@example.org", "never", started, now=NOW, lifetime=10 * HOUR, idle=idle)
+    assert not sessions.has_ended(path, "binco@example.org", "never", NOW - 60, now=NOW, lifetime=10 * HOUR,
+                                  idle=idle)
+    text = path.read_text("utf-8")
+    assert "binco@example.org" not in text and '"used"' not in text
+
+
+def test_the_active_sessions_of_one_address_with_device_and_last_seen(tmp_path):
+    path = tmp_path / "s.jsonl"
+    for at, sid in ((NOW - 600, "laptop"), (NOW - 300, "phone"), (NOW - 120, "laptop")):
+        sessions.seen(path, "binco@example.org", sid, "Chrome op Windows" if sid == "laptop" else "Safari op iPhone",
+                      at=at)
+    sessions.seen(path, "other@example.org", "theirs", "Firefox op Linux", at=NOW - 60)
+    sessions.seen(path, "binco@example.org", "gone", "Edge op Windows", at=NOW - 2 * HOUR)
+    found = sessions.active(path, " BINCO@example.org", now=NOW, lifetime=10 * HOUR, idle=sessions.IDLE_SECONDS)
+    assert [(a.device, a.last_seen) for a in found] == [("Chrome op Windows", NOW - 120),
+                                                        ("Safari op iPhone", NOW - 300)]
+    sessions.end_session_key(path, sessions.session_key("phone"), at=NOW - 10)
+    found = sessions.active(path, "binco@example.org", now=NOW, lifetime=10 * HOUR, idle=sessions.IDLE_SECONDS)
+    assert [a.device for a in found] == ["Chrome op Windows"]
+    assert sessions.has_ended(path, "binco@example.org", "phone", NOW - 600, now=NOW, lifetime=10 * HOUR)
+    # Out everywhere: none of the sessions begun before it is listed.
+    sessions.end_every_session(path, "binco@example.org", at=NOW - 5)
+    assert sessions.active(path, "binco@example.org", now=NOW, lifetime=10 * HOUR, idle=sessions.IDLE_SECONDS) == []

@@ -238,3 +238,17 @@ def test_the_audit_trail_per_person_and_month_and_counts_only_for_the_steering_g
     page = client.get("/binco/statistieken/").get_data(as_text=True)
     assert "Handelingen met extra rechten" in page and "tweede stap geweigerd" in page
     assert logbook.binco(binco).id not in page and logbook.partner(sorted(site.partners("aa"))[0]).id not in page
+
+
+def test_the_relying_party_is_the_public_url_never_a_host_header(app, site) -> None:
+    from binsite.web.factors import relying_party
+
+    with app.test_request_context("/binco/", base_url="http://127.0.0.1/"):
+        assert relying_party() == ("127.0.0.1", "http://127.0.0.1")
+    # A loopback preview opened as localhost (an IP address is no RP ID): that name.
+    with app.test_request_context("/binco/", base_url="http://localhost/"):
+        assert relying_party() == ("localhost", "http://localhost")
+    public = create_app(site.root, environ={**site.env, "BINSITE_WEB_URL": "https://bin.example.org/dienst/"})
+    for host in ("http://localhost/", "https://evil.example/", "https://bin.example.org.evil.example/"):
+        with public.test_request_context("/binco/", base_url=host):
+            assert relying_party() == ("bin.example.org", "https://bin.example.org")
