@@ -37,10 +37,11 @@ $(STAMP): pyproject.toml requirements/test.txt requirements/browser.txt package.
 # As root directly, otherwise through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # SpamAssassin scores every kind of mail in the Mailman tier (local rules only, no network);
-# Postfix and OpenDKIM run the production rehearsal (tests/mailman/test_rehearsal.py) on loopback.
-APT_PACKAGES := chromium fonts-liberation default-jre-headless spamassassin postfix opendkim opendkim-tools
+# Postfix and OpenDKIM run the production rehearsal (tests/mailman/test_rehearsal.py) on loopback;
+# PostgreSQL is the store the suite starts once (tests/postgres_fixtures.py).
+APT_PACKAGES := chromium fonts-liberation default-jre-headless spamassassin postfix opendkim opendkim-tools postgresql
 browser:
-	command -v chromium >/dev/null && command -v java >/dev/null && command -v spamassassin >/dev/null && command -v opendkim-genkey >/dev/null && test -x /usr/lib/postfix/sbin/master || { $(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(APT_PACKAGES); }
+	command -v chromium >/dev/null && command -v java >/dev/null && command -v spamassassin >/dev/null && command -v opendkim-genkey >/dev/null && test -x /usr/lib/postfix/sbin/master && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { $(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(APT_PACKAGES); }
 
 # PyICU (the privacy guard's Unicode confusables, UTS #39) builds against Debian's ICU.
 BUILD_PACKAGES := libicu-dev pkg-config g++

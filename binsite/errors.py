@@ -105,3 +105,7 @@ class InvalidSite(BinsiteError):
 
 class MailmanUnavailable(BinsiteError):
     """Mailman's REST API or LMTP intake could not be reached."""
+
+
+class StoreUnavailable(BinsiteError):
+    """The service's database (``BINSITE_DATABASE_URL``) could not be reached or written."""

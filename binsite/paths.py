@@ -8,8 +8,10 @@ that knows these places.
   ``BINSITE_STATE_DIR`` points
   elsewhere (relative to the site root, or absolute), e.g. for the demo, so
   that trying things never touches the repository's own ledger.
+* ``state/web.sqlite`` (never committed): the web service's store when
+  ``BINSITE_DATABASE_URL`` names no other database (``binsite.store``).
 * ``.binsite/web-spool/`` (never committed; ``BINSITE_WEB_SPOOL`` elsewhere):
-  one-click unsubscribes the web service took and Mailman has not yet done.
+  where one-click unsubscribes waited before the store: read in once.
 * ``.binsite/cache/`` (never committed): the build cache (``state.pickle``,
   ``bodies.sqlite``, processed media, compiled templates), the no-change
   record of each output folder, and the marks of runs in progress.
@@ -46,13 +48,9 @@ def desk_log(root: Path) -> Path:
 
 
 def desk_sessions(root: Path) -> Path:
-    """The desk's sessions that ended early (``binsite.desk.sessions``)."""
+    """Where the desk's ended sessions were kept before the store: read in once
+    (``binsite.store.files``)."""
     return state_dir(root) / "desk-sessions.jsonl"
-
-
-def second_factor_dir(root: Path) -> Path:
-    """The desk accounts' passkeys, app secrets and recovery codes (``binsite.desk.factors``)."""
-    return state_dir(root) / "second-factor"
 
 
 def pending_reports_dir(root: Path) -> Path:

@@ -12,8 +12,9 @@ import pytest
 
 from sitekit import MINI_NOW, copy_fixture
 
-# The real Mailman Core, started once per test session (tests/mailman_fixtures.py).
-pytest_plugins = ["tests.mailman_fixtures"]
+# The real Mailman Core, started once per test session (tests/mailman_fixtures.py),
+# and the real PostgreSQL, likewise (tests/postgres_fixtures.py).
+pytest_plugins = ["tests.mailman_fixtures", "tests.postgres_fixtures"]
 
 
 @pytest.fixture
@@ -34,9 +35,11 @@ def mini_built(tmp_path_factory) -> Path:
 
 def pytest_collection_modifyitems(config, items) -> None:
     """With ``pytest -n 2 --dist loadgroup`` (``make test``) every test that
-    uses the session's Mailman runs in one worker: one Mailman per run. The
-    other tests are shared between the workers."""
+    uses the session's Mailman or PostgreSQL runs in one worker: one Mailman and
+    one PostgreSQL per run. The other tests are shared between the workers."""
+    from tests.postgres_fixtures import uses_postgres
+
     group = pytest.mark.xdist_group("mailman")
     for item in items:
-        if "local_mailman" in getattr(item, "fixturenames", ()):
+        if "local_mailman" in getattr(item, "fixturenames", ()) or uses_postgres(item):
             item.add_marker(group)

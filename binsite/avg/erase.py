@@ -11,11 +11,14 @@ reported, never silently ignored. In order:
    membership in any role removed quietly (no goodbye mail); then Mailman's
    address record is deleted, and its user when the user has no other address
    (an address also on another site's lists of the same Mailman is left there).
-3. binsite's files: spool entries of those memberships are removed; logbook
+3. binsite's records, in the service's database and in the state files older
+   versions left: spool entries of those memberships are removed; logbook
    lines by it (a BINCO's digest) keep the action but lose the digest;
-   "log out everywhere" lines of it are dropped.
-4. With ``BINSITE_MAILMAN_DB`` (the path of Mailman's SQLite database) the
-   database is compacted (``VACUUM``), so deleted rows do not linger in free pages.
+   "log out everywhere" rows of it are dropped. The service's database is then
+   compacted (``Store.compact``: on SQLite ``VACUUM`` and the WAL truncated), so
+   deleted rows do not linger in free pages.
+4. With ``BINSITE_MAILMAN_DB`` (the path of Mailman's SQLite database) that
+   database is compacted (``VACUUM``) too.
 5. The logbook records *that* an erasure happened: when, by which role, and a
    digest of its own kind (``holdings.erasure_digest``), never the address.
 
@@ -42,6 +45,7 @@ from binsite.i18n import t
 from binsite.mailman.client import MailmanClient
 from binsite.paths import desk_log, desk_sessions
 from binsite.source.areas import Area
+from binsite.store import Store, site_store
 
 log = logging.getLogger(__name__)
 
@@ -99,8 +103,13 @@ def erase(root: Path, client: MailmanClient, address: str, *, domain: str, actor
         _fqdn, member_id, _role = item.ref
         client.remove_membership(member_id)
         done.append(item)
+    store = site_store(root)
     for item in found.of(holdings_lib.SPOOL):
-        Path(item.ref[0]).unlink(missing_ok=True)
+        kind, ref = item.ref
+        if kind == "store":
+            store.spool_forget([int(ref)])
+        else:
+            Path(ref).unlink(missing_ok=True)
         done.append(item)
     if found.of(holdings_lib.ADDRESS) and not _elsewhere(client, found.address):
         others = [a for a in (client.user_addresses(found.address) or []) if a != found.address]
@@ -109,7 +118,9 @@ def erase(root: Path, client: MailmanClient, address: str, *, domain: str, actor
         client.delete_address(found.address)
         done += found.of(holdings_lib.ADDRESS)
     if area_list is None:
-        done += _forget_in_files(root, found)
+        done += _forget_in_records(root, store, found)
+    if done:
+        store.compact()
     compacted = ""
     database = env.get(MAILMAN_DB_VAR, "").strip()
     bounces = purge_bounce_records(Path(database), found.address) if database else 0
@@ -128,12 +139,12 @@ def _elsewhere(client: MailmanClient, address: str) -> bool:
     return bool(client.find_memberships(address))
 
 
-def _forget_in_files(root: Path, found: Holdings) -> list[Holding]:
+def _forget_in_records(root: Path, store: Store, found: Holdings) -> list[Holding]:
     done: list[Holding] = []
     if found.of(holdings_lib.LOGBOOK):
         digest = logbook.binco(found.address).id
 
-        def anonymous(line: bytes) -> bytes | None:
+        def anonymous(line: str) -> str:
             try:
                 values = json.loads(line)
             except (UnicodeDecodeError, json.JSONDecodeError):
@@ -141,13 +152,20 @@ def _forget_in_files(root: Path, found: Holdings) -> list[Holding]:
             by = values.get("by") if isinstance(values, dict) else None
             if isinstance(by, dict) and by.get("id") == digest:
                 values["by"] = {"role": by.get("role", "binco")}
-                return json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode() + b"\n"
+                return json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
             return line
-        logbook.rewrite(desk_log(root), anonymous)
+        store.log_rewrite(anonymous)
+
+        def anonymous_line(line: bytes) -> bytes:
+            text = line.decode("utf-8", "replace").rstrip("\n")
+            new = anonymous(text)
+            return line if new == text else new.encode("utf-8") + b"\n"
+        logbook.rewrite(desk_log(root), anonymous_line)  # the file an older version wrote, if left
         done += found.of(holdings_lib.LOGBOOK)
     if found.of(holdings_lib.SESSION):
-        digest = sessions._address(found.address).encode()
-        logbook.rewrite(desk_sessions(root), lambda line: None if digest in line else line)
+        digest = sessions._address(found.address)
+        store.sessions_forget(digest)
+        logbook.rewrite(desk_sessions(root), lambda line: None if digest.encode() in line else line)
         done += found.of(holdings_lib.SESSION)
     return done
 

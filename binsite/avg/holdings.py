@@ -3,9 +3,11 @@
 ``find`` asks Mailman once for every membership of the address in any role
 (``members/find``, not a walk over the rosters: 50 lists of 1,000 members
 answer in one query), then reads each of the site's lists' held messages and
-pending requests, Mailman's address record, and binsite's own files: the desk
-logbook and the ended-sessions file (matched through the same digest they
-store), the web spool (through the member ids), and the site's own texts
+pending requests, Mailman's address record, and binsite's own records: the desk
+logbook and the ended sessions (matched through the same digest they store)
+and the web spool (through the member ids), in the service's database
+(``binsite.store``) and in the state files older versions wrote (left in place
+after they were read in: they are erased and tidied too), and the site's own texts
 (bulletins under ``content/``, ``lists/*.yaml``, ``binsite.yaml``) line by
 line. The result is a frozen ``Holdings``; ``text.render``/``text.as_json``
 show it. Nothing is changed here.
@@ -26,6 +28,7 @@ from binsite.desk import logbook, sessions
 from binsite.mailman.client import MailmanClient, list_id
 from binsite.paths import desk_log, desk_sessions, shown, web_spool_dir
 from binsite.source.areas import Area
+from binsite.store import Store, site_store
 
 log = logging.getLogger(__name__)
 
@@ -164,8 +167,8 @@ def find(root: Path, client: MailmanClient, address: str, *, domain: str, areas:
         # A BINCO's view names the settings too (a BINCO's or partner's address is never
         # erased from the desk), but not bulletins of other areas.
         items += [h for h in _texts(root, wanted) if area_list is None or h.kind == SETTING]
-    erasures = tuple(str(v.get("at")) for v in logbook.read(desk_log(root))
-                     if v.get("action") == ERASED and v.get("erased") == erasure_digest(wanted))
+    erasures = tuple(str(v.get("at")) for v in logbook.lines(root, action=ERASED)
+                     if v.get("erased") == erasure_digest(wanted))
     order = {kind: i for i, kind in enumerate(KINDS)}
     return Holdings(wanted, tuple(sorted(items, key=lambda h: order[h.kind])), erasures)
 
@@ -189,13 +192,24 @@ def _held_text(raw: str) -> str:
     return view(raw).text
 
 
+def database(root: Path, store: Store) -> str:
+    """Where the store is, as a holding names it: the SQLite file relative to the site, or the
+    database URL without its password."""
+    if store.sqlite:
+        return shown(Path(str(store.url.database)), root)
+    return store.url.render_as_string(hide_password=True)
+
+
 def _spool(root: Path, member_ids: set[str]) -> list[Holding]:
+    store = site_store(root)
+    found = [Holding(SPOOL, f"{database(root, store)}: spool", (("lijst", entry.list_id),
+                                                                ("verzoek", "afmelden met één klik")),
+                     ref=("store", str(entry.id))) for entry in store.spool_of(member_ids)]
     folder = web_spool_dir(root)
-    found = []
     try:
         entries = sorted(folder.iterdir())
     except (FileNotFoundError, NotADirectoryError):
-        return []
+        return found
     for entry in entries:
         if ".json" not in entry.name or entry.name.startswith("."):
             continue
@@ -205,30 +219,42 @@ def _spool(root: Path, member_ids: set[str]) -> list[Holding]:
             continue
         if isinstance(values, dict) and str(values.get("member_id")) in member_ids:
             found.append(Holding(SPOOL, shown(entry, root), (("lijst", str(values.get("list_id", ""))),
-                                                            ("verzoek", "afmelden met één klik")), ref=(str(entry),)))
+                                                            ("verzoek", "afmelden met één klik")),
+                                 ref=("file", str(entry))))
     return found
 
 
 def _logbook(root: Path, address: str) -> list[Holding]:
     digest = logbook.binco(address).id
-    lines = [v for v in logbook.read(desk_log(root)) if isinstance(v.get("by"), dict) and v["by"].get("id") == digest]
-    if not lines:
-        return []
-    return [Holding(LOGBOOK, shown(desk_log(root), root), (
-        ("regels", str(len(lines))), ("als", "BINCO (kenmerk " + digest + ")"),
-        ("eerste", str(lines[0].get("at", ""))), ("laatste", str(lines[-1].get("at", "")))))]
+
+    def holding(where: str, values: Iterable[dict[str, object]], ref: tuple[str, ...]) -> list[Holding]:
+        lines = [v for v in values if isinstance(v.get("by"), dict) and v["by"].get("id") == digest]
+        if not lines:
+            return []
+        return [Holding(LOGBOOK, where, (
+            ("regels", str(len(lines))), ("als", "BINCO (kenmerk " + digest + ")"),
+            ("eerste", str(lines[0].get("at", ""))), ("laatste", str(lines[-1].get("at", "")))), ref=ref)]
+    return (holding(f"{database(root, site_store(root))}: logbook", logbook.lines(root), ("store",)) +
+            holding(shown(desk_log(root), root), logbook.read(desk_log(root)), ("file", str(desk_log(root)))))
 
 
 def _sessions(root: Path, address: str) -> list[Holding]:
     digest = sessions._address(address)
+    found = []
+    store = site_store(root)
+    rows = store.sessions_of(digest)
+    if rows:
+        found.append(Holding(SESSION, f"{database(root, store)}: ended_sessions",
+                             (("regels", str(rows)), ("wat", "overal uitgelogd")), ref=("store",)))
     path = desk_sessions(root)
     try:
         lines = [line for line in path.read_text("utf-8", errors="replace").splitlines() if digest in line]
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-        return []
-    if not lines:
-        return []
-    return [Holding(SESSION, shown(path, root), (("regels", str(len(lines))), ("wat", "overal uitgelogd")))]
+        return found
+    if lines:
+        found.append(Holding(SESSION, shown(path, root), (("regels", str(len(lines))), ("wat", "overal uitgelogd")),
+                             ref=("file", str(path))))
+    return found
 
 
 def _texts(root: Path, address: str) -> list[Holding]:

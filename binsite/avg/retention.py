@@ -5,9 +5,11 @@ and the end of every ``binsite send``, so CI's schedule keeps the periods).
   Dutch notice naming what is discarded (subject and date, no sender), then the messages are
   discarded at Mailman. When the notice cannot be sent nothing is discarded (next run).
 - **the desk logbook** (``logbook``, default 12 months) and **ended sessions**
-  (``sessions``, 12 months): older lines are dropped (rewritten under the file's lock).
+  (``sessions``, 12 months): older rows are dropped from the service's database
+  (``binsite.store``), and older lines from the state files an older version left
+  (rewritten under the file's lock).
 - **the web spool** (``web-spool``, default 30 days): one-click requests that could not be
-  done at Mailman for that long are removed.
+  done at Mailman for that long are removed (the database's and an older version's folder).
 
 The archive's own periods per category (``retention:`` by category) are kept by
 ``binsite build``; ``periods`` lists every period in one place.
@@ -31,6 +33,7 @@ from binsite.mailman.client import HeldMessage, MailmanClient
 from binsite.paths import desk_log, desk_sessions, shown, web_spool_dir
 from binsite.source.areas import LIST_KINDS, Area
 from binsite.source.config import RECORD_RETENTION, SiteConfig
+from binsite.store import site_store
 
 log = logging.getLogger(__name__)
 
@@ -148,9 +151,20 @@ def tidy(root: Path, client: MailmanClient | None, config: SiteConfig, areas: tu
                 except BinsiteError:
                     continue  # handled meanwhile
                 discarded.append(held)
+    store = site_store(root)
     logbook_lines = _drop_older(desk_log(root), config.kept_days("logbook"), now, _iso_at)
     session_lines = _drop_older(desk_sessions(root), config.kept_days("sessions"), now, _epoch_at)
     spool_entries = _drop_spool(root, config.kept_days("web-spool"), now)
+    if (days := config.kept_days("logbook")) is not None:
+        logbook_lines += store.log_drop_before((now - timedelta(days=days)).astimezone(timezone.utc)
+                                               .isoformat(timespec="seconds"))
+    if (days := config.kept_days("sessions")) is not None:
+        session_lines += store.sessions_drop_before((now - timedelta(days=days)).timestamp())
+    if (days := config.kept_days("web-spool")) is not None:
+        dropped = store.spool_drop_before((now - timedelta(days=days)).timestamp())
+        if dropped:
+            log.warning("retention: %d one-click request(s) not done in %s days, removed", dropped, days)
+        spool_entries += dropped
     result = Tidied(tuple(discarded), kept, logbook_lines, session_lines, spool_entries)
     if result.anything:
         logbook.record(root, actor, logbook.RETENTION, count=len(discarded),

@@ -70,8 +70,15 @@ COMMANDS: dict[str, str] = {
            "AREA is een gebied (een bestandsnaam in lists/) of `notices`.\n\n"
            + _EXAMPLE + "  binsite new maaspoort \"Fiets gestolen bij de school\" --category inbraak",
     "web": "Draai de webdienst voor bewoners op http://127.0.0.1:PORT/ (in productie: gunicorn, zie docs/beheer.md).\n\n"
-           "Vraagt BINSITE_SECRET_KEY, de Mailman-variabelen en BINSITE_SMTP_HOST/PORT.\n\n"
-           + _EXAMPLE + "  binsite web --port 8050",
+           "Vraagt BINSITE_SECRET_KEY, de Mailman-variabelen en BINSITE_SMTP_HOST/PORT; BINSITE_DATABASE_URL "
+           "voor een database die meer instanties delen.\n\n"
+           + _EXAMPLE + "  binsite web --port 8050\n"
+                        "  binsite web migrate-state",
+    "web migrate-state": "Maak of werk de database van de dienst bij en lees de oude statusbestanden er één keer in.\n\n"
+                         "De database is BINSITE_DATABASE_URL, anders state/web.sqlite. De dienst doet hetzelfde bij "
+                         "zijn eerste start; dit doet het bewust, vooraf (een tweede keer leest niets: niets dubbel).\n\n"
+                         + _EXAMPLE + "  BINSITE_DATABASE_URL=postgresql+psycopg://binsite@db/binsite "
+                                      "binsite web migrate-state",
     "serve": "Voorvertoning van de site op http://127.0.0.1:PORT/, opnieuw gebouwd en herladen bij elke wijziging.\n\n"
              + _EXAMPLE + "  binsite serve --port 8080",
     "stats": "Cijfers voor de stuurgroep: berichten per gebied, maand, categorie en afzender, aandeel urgent, "
@@ -79,7 +86,8 @@ COMMANDS: dict[str, str] = {
              "Telt elk verschenen bericht, ook die voor alleen partners en niet-openbare, uit content/, "
              "state/sent.jsonl en state/members.jsonl. Vraagt Mailman niets: ledencijfers zijn zo recent als "
              "de laatste send of lists sync.\n\n"
-             "Met --desk: per gebied en maand uit het logboek van de balie (state/desk.jsonl): binnengekomen "
+             "Met --desk: per gebied en maand uit het logboek van de balie (in de database van de dienst): "
+             "binnengekomen "
              "meldingen, doorgestuurd, beantwoord, gepubliceerde berichten, de mediane tijd van binnenkomst tot "
              "eerste afhandeling, en de berichten en antwoorden van partners met de mediane tijd van doorsturen "
              "tot hun eerste antwoord.\n\n"
@@ -112,9 +120,13 @@ COMMANDS: dict[str, str] = {
     "local-mailman start": "Start Mailman en de opvang, wacht tot ze klaar zijn, en toon de variabelen om te exporteren.\n\n"
                            "De eerste keer wordt Mailman Core in .binsite/mailman-venv geïnstalleerd (ongeveer een halve "
                            "minuut). De variabelen bevatten BINSITE_STATE_DIR: wat naar deze eigen Mailman gaat, komt in "
-                           "een eigen verzendlogboek, nooit in state/ van de repository.\n\n"
+                           "een eigen verzendlogboek, nooit in state/ van de repository. Met --database postgresql "
+                           "bewaart Mailman zijn gegevens in een eigen PostgreSQL (Debians pakket postgresql) op "
+                           "127.0.0.1, in postgres/ van de statusmap (als root: een eigen map in /tmp, want PostgreSQL draait dan als "
+                           "nobody), zoals in productie; stop stopt die ook.\n\n"
                            + _EXAMPLE + "  eval \"$(binsite local-mailman start)\"\n"
-                                        "  binsite local-mailman start --env-file .binsite/local.env",
+                                        "  binsite local-mailman start --env-file .binsite/local.env\n"
+                                        "  binsite local-mailman start --database postgresql",
     "local-mailman status": "Zeg of de lokale Mailman draait, waar, en waar zijn mail heen gaat.\n\n"
                             + _EXAMPLE + "  binsite local-mailman status",
     "local-mailman stop": "Stop de lokale Mailman en de opvang (de afgeleverde mail blijft bewaard).\n\n"
@@ -198,6 +210,8 @@ OPTIONS: dict[str, str] = {
     "new --date": "Datum van het bericht (standaard: nu).",
     "serve --port": "Poort op 127.0.0.1.",
     "web --port": "Poort op 127.0.0.1.",
+    "local-mailman start --database": "De database van Mailman: SQLite, of een eigen PostgreSQL in de statusmap "
+                                      "(zoals in productie).",
     "serve --drafts": "Toon concepten tijdens het schrijven.",
     "stats --since": "Eerste dag die meetelt, bijvoorbeeld 2026-09-01.",
     "stats --until": "Laatste dag die meetelt, bijvoorbeeld 2026-11-30.",

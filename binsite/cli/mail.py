@@ -26,11 +26,11 @@ if TYPE_CHECKING:
 # commands that use them: ``send --dry-run`` needs none of them.
 
 
-def _local(state_dir: Path | None, ctx) -> "LocalMailman":
+def _local(state_dir: Path | None, ctx, database: str = "sqlite") -> "LocalMailman":
     from binsite.devtools.local_mailman import STATE_DIR, LocalMailman
 
     base = find_root(Path.cwd()) or Path.cwd()
-    return LocalMailman(state_dir or base / STATE_DIR, web_url=_site_web_url(base),
+    return LocalMailman(state_dir or base / STATE_DIR, web_url=_site_web_url(base), database=database,
                         progress=lambda text: click.echo(text.get(ctx.lang), err=True))
 
 
@@ -68,23 +68,30 @@ _state_dir_option = click.option("--state-dir", type=click.Path(file_okay=False,
 @click.option("--force/--no-force", default=False, help="Stop a half-running or stuck instance first.")
 @click.option("--env-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the variables to this file (readable by you only), e.g. .binsite/local.env.")
+@click.option("--database", type=click.Choice(["sqlite", "postgresql"]), default="sqlite", show_default=True,
+              help="Mailman's database: SQLite, or a private PostgreSQL in the state folder (as in production).")
 @pass_context
 @handle_errors
-def local_start(ctx, state_dir: Path | None, force: bool, env_file: Path | None) -> None:
+def local_start(ctx, state_dir: Path | None, force: bool, env_file: Path | None, database: str) -> None:
     """Start Mailman and the sink, wait until ready, print the variables to export.
 
     The first start installs Mailman Core into .binsite/mailman-venv (about half a minute).
     The variables include BINSITE_STATE_DIR: what is sent to this private
     Mailman is recorded in its own ledger, never in the repository's state/.
+    With --database postgresql, Mailman keeps its data in a private PostgreSQL
+    (Debian's postgresql package) on 127.0.0.1, in the state folder's postgres/ (as root:
+    a folder of its own in /tmp, since PostgreSQL then runs as nobody),
+    as production does; stop stops it too.
 
     \b
     Example:
       eval "$(binsite local-mailman start)"
       binsite local-mailman start --env-file .binsite/local.env
+      binsite local-mailman start --database postgresql
     """
     from binsite.devtools.local_mailman import write_private
 
-    local = _local(state_dir, ctx)
+    local = _local(state_dir, ctx, database)
     state = local.start(force=force)
     # The secret the delivery class signs with: the web service verifies with the same.
     # The sink as the BIN's SMTP server: a desk answer from the CLI lands there too.

@@ -35,7 +35,8 @@ def stats(ctx, since: str | None, until: str | None, areas: tuple[str, ...], fmt
     Mailman, so member figures are as recent as the last send or lists sync.
 
     \b
-    With --desk: per area and month the desk's logbook (state/desk.jsonl):
+    With --desk: per area and month the desk's logbook (in the service's
+    database):
     reports in, forwarded, answered, bulletins published, the median
     time from a report's arrival to its first handling, and the partners'
     notices, answers and median time from forward to their first answer.

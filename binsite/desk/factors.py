@@ -1,14 +1,14 @@
 """Second factors of desk accounts: passkeys, an app's TOTP secret, recovery codes.
 
 Everything the second step keeps sits behind one small interface,
-``FactorStore``; ``FileFactors`` is its implementation on files: one JSON file
-per person in ``state/second-factor/`` (``paths.second_factor_dir``), mode
-0600, written atomically (a temp file, fsynced, renamed) while a lock file
-(``flock``) is held, so instances that share the state folder see one truth
-and of two claims at once exactly one wins.
+``FactorStore``; ``StoreFactors`` is its implementation on the service's store
+(``binsite.store``: ``BINSITE_DATABASE_URL``, else ``state/web.sqlite``), so
+every instance sees one truth: per person one JSON document (table
+``second_factors``), read and changed in one transaction (``Store.factor_document``),
+so of two claims at once exactly one wins.
 
-A person is a role and an address (``person(role, address)``): a file's name
-is a digest, never the address. What a file holds:
+A person is a role and an address (``person(role, address)``): the key is a
+digest, never the address. What a document holds:
 
 - ``passkeys``: the credential id, its public key (COSE), the signature
   counter last seen, a name the person gave and when it was added;
@@ -17,20 +17,18 @@ is a digest, never the address. What a file holds:
 - ``recovery``: salted SHA-256 digests of the ten recovery codes (shown once,
   never stored), each crossed out when used;
 - ``challenges``: digests of the WebAuthn challenges already answered (a
-  replayed assertion carries one of them);
-- ``failures``: when codes were wrong lately, for the per-account limit
-  (``FAILURES_ALLOWED`` in ``FAILURE_WINDOW`` seconds), which therefore holds
-  across instances too.
+  replayed assertion carries one of them).
+
+Wrong codes are counted with the store's rate-limit counters (``Store.hit``:
+one count for all instances), ``FAILURES_ALLOWED`` per ``FAILURE_WINDOW``.
 """
 
 from __future__ import annotations
 
 import base64
-import fcntl
 import hashlib
 import hmac
 import json
-import os
 import secrets
 import time
 from collections.abc import Iterator
@@ -96,7 +94,7 @@ def _code_digest(salt: str, code: str) -> str:
 
 
 class FactorStore(Protocol):
-    """What the second step needs from storage (one implementation on files: ``FileFactors``)."""
+    """What the second step needs from storage (one implementation on the service's store: ``StoreFactors``)."""
 
     def passkeys(self, who: str) -> list[Passkey]: ...
     def add_passkey(self, who: str, passkey: Passkey) -> None: ...
@@ -115,60 +113,34 @@ class FactorStore(Protocol):
     def reset(self, who: str) -> bool: ...
 
 
-class FileFactors:
-    """``FactorStore`` on files in ``folder`` (0700), one 0600 JSON file per person."""
+class StoreFactors:
+    """``FactorStore`` on the service's store (``binsite.store.Store``)."""
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
+    def __init__(self, store) -> None:
+        self.store = store
 
-    # --- the file of one person, read and changed under its lock ----------------------------
-
-    def _path(self, who: str) -> Path:
+    @staticmethod
+    def _key(who: str) -> str:
         if not who or not all(c.isalnum() or c == "-" for c in who) or len(who) > 64:
             raise ValueError("not a person key")
-        return self.folder / f"{who}.json"
+        return who
 
     def _load(self, who: str) -> dict:
-        try:
-            data = json.loads(self._path(who).read_bytes())
-        except FileNotFoundError:
+        raw = self.store.factor_read(self._key(who))
+        if raw is None:
             return {}
-        except (OSError, ValueError):
-            # A broken file holds no factor that could be checked: nobody is let in on it
-            # (``has_factor`` is True while the file is there, see below).
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            # A document that cannot be read holds no factor that could be checked: nobody is
+            # let in on it (``has_factor`` is True while it is there).
             return {"broken": True}
         return data if isinstance(data, dict) else {"broken": True}
 
     @contextmanager
     def _changing(self, who: str) -> Iterator[dict]:
-        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        path = self._path(who)
-        lock = os.open(self.folder / f".{who}.lock", os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            data = self._load(who)
-            before = json.dumps(data, sort_keys=True)
+        with self.store.factor_document(self._key(who)) as data:
             yield data
-            if json.dumps(data, sort_keys=True) != before:
-                self._write(path, data)
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-            os.close(lock)
-
-    @staticmethod
-    def _write(path: Path, data: dict) -> None:
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            try:
-                os.write(fd, json.dumps(data, sort_keys=True, separators=(",", ":")).encode())
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.replace(tmp, path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
 
     # --- passkeys ----------------------------------------------------------------------
 
@@ -277,13 +249,10 @@ class FileFactors:
     # --- the limit on wrong codes ---------------------------------------------------------
 
     def failed(self, who: str, *, now: float) -> None:
-        with self._changing(who) as data:
-            data["failures"] = [f for f in data.get("failures", []) if isinstance(f, (int, float))
-                                and f > now - FAILURE_WINDOW][-50:] + [now]
+        self.store.hit(f"second-factor:{who}", 10 * FAILURES_ALLOWED, FAILURE_WINDOW, now=now)
 
     def may_try(self, who: str, *, now: float) -> bool:
-        failures = [f for f in self._load(who).get("failures", []) if isinstance(f, (int, float))]
-        return sum(1 for f in failures if f > now - FAILURE_WINDOW) < FAILURES_ALLOWED
+        return self.store.hits(f"second-factor:{who}", FAILURE_WINDOW, now=now) < FAILURES_ALLOWED
 
     # --- the whole account -----------------------------------------------------------------
 
@@ -293,11 +262,9 @@ class FileFactors:
 
     def reset(self, who: str) -> bool:
         """Every factor of ``who`` removed (the administrator's ``binsite desk reset-2fa``)."""
-        path = self._path(who)
         with self._changing(who) as data:
             had = bool(data.get("broken") or data.get("passkeys") or data.get("totp"))
             data.clear()
-        path.unlink(missing_ok=True)
         return had
 
 
@@ -317,9 +284,9 @@ def reset_second_factor(root: Path, address: str, *, at: float | None = None) ->
     doors removed, every session of that address ended, and the reset logged (by the operator,
     with the person's digest). Returns the doors where something was removed."""
     from binsite.desk import logbook, sessions
-    from binsite.paths import desk_sessions, second_factor_dir
+    from binsite.store import site_store
 
-    store = FileFactors(second_factor_dir(root))
+    store = StoreFactors(site_store(root))
     done = []
     for role in ROLES:
         who = person(role, address)
@@ -330,5 +297,5 @@ def reset_second_factor(root: Path, address: str, *, at: float | None = None) ->
                            door=role)
     # Whoever holds a session of this address now (the one who lost the phone, or who took it)
     # logs in again with the mailed link, and sets up a new factor.
-    sessions.end_every_session(desk_sessions(root), address, at=time.time() if at is None else at)
+    sessions.end_every_session(store.store, address, at=time.time() if at is None else at)
     return done

@@ -1,4 +1,4 @@
-"""The desk's logbook: one JSON line per desk action, in the state folder.
+"""The desk's logbook: one JSON line per desk action, in the service's store.
 
 Belgian BIN guidance has the coordinator keep a log of reports and feedback as
 the basis for evaluation; ``binsite stats --desk`` reads it back per area and
@@ -9,10 +9,11 @@ list, report (a digest of list and Message-ID, never the Message-ID itself,
 which can carry the resident's name) or bulletin (its path). Never message
 content, never a resident's address, never a reason typed for a resident.
 
-Appending is safe with many writers (CLI, several web workers): the file is
-opened for append, locked (``flock``), a torn last line (a writer killed
-mid-line) is closed off first, and the line is fsynced before the lock is
-released. Reading skips what is not a whole JSON object.
+The lines live in the site's store (``binsite.store``: ``BINSITE_DATABASE_URL``,
+else ``state/web.sqlite``), so every instance of the service and the command
+line write one logbook, in one order, with many writers at once. Before the
+store they were lines of ``state/desk.jsonl``: ``read`` reads such a file (a torn
+or foreign line skipped), once, into the store (``binsite.store.files``).
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from binsite.paths import desk_log
+from binsite.errors import BinsiteError
+from binsite.store import site_store
 
 log = logging.getLogger(__name__)
 
@@ -140,11 +142,18 @@ def entry(actor: Actor, action: str, *, at: datetime | None = None, **fields: ob
     return values
 
 
-def append(path: Path, values: dict[str, object], *, max_line: int = MAX_LINE, mode: int = 0o640) -> None:
-    """Append one line: locked, a torn last line closed off first, fsynced."""
+def line_of(values: dict[str, object], *, max_line: int = MAX_LINE) -> str:
+    """The line a logbook entry is kept as (canonical JSON, one line, bounded)."""
     line = json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     if "\n" in line or len(line) > max_line:
         raise ValueError("logbook line too long")
+    return line
+
+
+def append(path: Path, values: dict[str, object], *, max_line: int = MAX_LINE, mode: int = 0o640) -> None:
+    """Append one line to a JSON-lines file: locked, a torn last line closed off first, fsynced
+    (the partners' door's records, ``binsite.desk.partners.FileStore``)."""
+    line = line_of(values, max_line=max_line)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = _open_locked(path, mode)
     try:
@@ -255,37 +264,53 @@ def claim(path: Path, values: dict[str, object]) -> bool:
 
 
 def record(root: Path, actor: Actor, action: str, *, at: datetime | None = None, **fields: object) -> dict[str, object]:
-    """Append a desk action to the site's logbook; a logbook that cannot be written is
+    """Add a desk action to the site's logbook; a logbook that cannot be written is
     logged, never a reason to undo what the BINCO just did."""
     values = entry(actor, action, at=at, **fields)
+    line = line_of(values)
     try:
-        append(desk_log(root), values)
-    except OSError as exc:
-        log.error("desk logbook %s not written: %s", desk_log(root), exc)
+        site_store(root).log_append(line, at=str(values["at"]), action=action)
+    except BinsiteError as exc:
+        log.error("desk logbook not written: %s", exc)
     return values
 
 
+def lines(root: Path, *, action: str | None = None) -> Iterator[dict[str, object]]:
+    """Every line of the site's logbook in the order written (or only those of ``action``)."""
+    for raw in site_store(root).log_lines(action=action):
+        values = _whole(raw)
+        if values is not None:
+            yield values
+
+
+def _whole(raw: str | bytes) -> dict[str, object] | None:
+    try:
+        values = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    if isinstance(values, dict) and values.get("v") == VERSION and values.get("action") in ACTIONS:
+        return values
+    return None
+
+
 def read(path: Path) -> Iterator[dict[str, object]]:
-    """Every whole line of the logbook (a torn or foreign line is skipped)."""
+    """Every whole line of an old logbook file (a torn or foreign line is skipped)."""
     try:
         handle = path.open("rb")
-    except FileNotFoundError:
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return
     with handle:
         for raw in handle:
             if not raw.endswith(b"\n") or len(raw) > MAX_LINE + 1:
                 continue
-            try:
-                values = json.loads(raw)
-            except (UnicodeDecodeError, json.JSONDecodeError):
-                continue
-            if isinstance(values, dict) and values.get("v") == VERSION and values.get("action") in ACTIONS:
+            values = _whole(raw)
+            if values is not None:
                 yield values
 
 
 def known_reports(root: Path) -> set[str]:
     """Reports the logbook already has a ``received`` line for."""
-    return {str(v["report"]) for v in read(desk_log(root)) if v.get("action") == RECEIVED and v.get("report")}
+    return {str(v["report"]) for v in lines(root, action=RECEIVED) if v.get("report")}
 
 
 def note_received(root: Path, actor: Actor, reports: list[tuple[str, str, str, datetime | None]]) -> int:

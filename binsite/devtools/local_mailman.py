@@ -21,6 +21,7 @@ import secrets
 import signal
 import socket
 import subprocess
+import tempfile
 import sys
 import time
 import urllib.error
@@ -58,6 +59,9 @@ SECRET_VAR = "BINSITE_SECRET_KEY"
 WEB_URL_VAR = "BINSITE_WEB_URL"
 
 
+DATABASES = ("sqlite", "postgresql")
+
+
 @dataclass(frozen=True)
 class LocalState:
     """What ``start`` wrote to ``state.json``: enough to reach and stop it."""
@@ -73,6 +77,8 @@ class LocalState:
     # What Mailman's delivery class (binsite.mailman.delivery) signs and links with.
     secret: str = ""
     web_url: str = ""
+    # Mailman on PostgreSQL (--database postgresql): the private server's port, 0 for SQLite.
+    postgres_port: int = 0
 
     @property
     def settings(self) -> MailmanSettings:
@@ -168,8 +174,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def mailman_cfg(*, var_dir: Path, rest_port: int, lmtp_port: int, smtp_port: int, password: str, gunicorn_cfg: Path) -> str:
-    """Mailman's configuration: everything under ``var_dir``, loopback only, no MTA."""
+def mailman_cfg(*, var_dir: Path, rest_port: int, lmtp_port: int, smtp_port: int, password: str, gunicorn_cfg: Path,
+                database_url: str = "") -> str:
+    """Mailman's configuration: everything under ``var_dir``, loopback only, no MTA; its database
+    SQLite in ``var_dir``, or PostgreSQL at ``database_url`` (``postgresql://…``, psycopg2)."""
+    database = (["class: mailman.database.postgresql.PostgreSQLDatabase", f"url: {database_url}"] if database_url
+                else ["class: mailman.database.sqlite.SQLiteDatabase", "url: sqlite:///$DATA_DIR/mailman.db"])
     lines = [
         "# Written by binsite local-mailman; rewritten at every start.",
         "[mailman]",
@@ -180,8 +190,7 @@ def mailman_cfg(*, var_dir: Path, rest_port: int, lmtp_port: int, smtp_port: int
         f"var_dir: {var_dir}",
         "",
         "[database]",
-        "class: mailman.database.sqlite.SQLiteDatabase",
-        "url: sqlite:///$DATA_DIR/mailman.db",
+        *database,
         "",
         "[webservice]",
         "hostname: 127.0.0.1",
@@ -221,7 +230,8 @@ class LocalMailman:
     def __init__(self, state_dir: Path, *, venv_dir: Path | None = None, requirements: Path | None = None,
                  start_timeout: float = 120.0, stop_timeout: float = 30.0,
                  progress: Callable[[Text], None] | None = None, web_url: str | None = None,
-                 secret: str | None = None, smtp_relay_port: int | None = None):
+                 secret: str | None = None, smtp_relay_port: int | None = None, database: str = "sqlite",
+                 database_url: str = ""):
         self.state_dir = state_dir.resolve()
         project = find_project_root() if venv_dir is None or requirements is None else None
         self.venv_dir = (venv_dir or project / VENV_DIR).resolve()
@@ -234,6 +244,13 @@ class LocalMailman:
         self.secret = secret
         # Mailman's outgoing SMTP: the sink (None), or an MTA on this loopback port that relays to the sink.
         self.smtp_relay_port = smtp_relay_port
+        # Mailman's database: "sqlite" (in var/), or "postgresql": the server at database_url
+        # (postgresql://…), else a private one in postgres/ that start and stop run.
+        if database not in DATABASES:
+            raise BinsiteError(t("onbekende database {d!r}: kies sqlite of postgresql",
+                                 "unknown database {d!r}: choose sqlite or postgresql", d=database))
+        self.database = "postgresql" if database_url else database
+        self.database_url = database_url
         self._children: dict[int, subprocess.Popen] = {}
 
     # --- paths -------------------------------------------------------------
@@ -297,6 +314,7 @@ class LocalMailman:
             log.warning("recovering a stale master lock in %s (a killed run)", self.var_dir / "locks")
 
         rest_port, lmtp_port, smtp_port = _distinct_free_ports(3)
+        database_url, postgres_port = self._database()
         password = secrets.token_urlsafe(18)
         secret = self.secret or os.environ.get(SECRET_VAR, "") or secrets.token_urlsafe(32)
         web_url = os.environ.get(WEB_URL_VAR, "") if self.web_url is None else self.web_url
@@ -305,7 +323,7 @@ class LocalMailman:
         # It holds the REST password: readable by its owner only, from the moment it exists.
         write_private(self.config_file, mailman_cfg(var_dir=self.var_dir, rest_port=rest_port, lmtp_port=lmtp_port,
                                                     smtp_port=self.smtp_relay_port or smtp_port, password=password,
-                                                    gunicorn_cfg=gunicorn_cfg))
+                                                    gunicorn_cfg=gunicorn_cfg, database_url=database_url))
         log_offset = self.mailman_log.stat().st_size if self.mailman_log.exists() else 0
 
         sink_proc = self._spawn([str(bin_dir / "python"), str(Path(sink_module.__file__).resolve()), "--host", "127.0.0.1",
@@ -317,7 +335,7 @@ class LocalMailman:
         write_private(self.var_dir / "etc" / "binsite.env", f"{SECRET_VAR}={secret}\n{WEB_URL_VAR}={web_url}\n")
         master_proc = self._spawn(master_cmd, "master.log", extra_env={"PYTHONPATH": str(self._delivery_path())})
         state = LocalState(str(self.state_dir), rest_port, lmtp_port, smtp_port, password,
-                           master_proc.pid, sink_proc.pid, time.time(), secret, web_url)
+                           master_proc.pid, sink_proc.pid, time.time(), secret, web_url, postgres_port)
         # Written before waiting, so that `stop` can clean up a start that never became ready.
         self._write_state(state)
         try:
@@ -342,6 +360,12 @@ class LocalMailman:
         for pid in (state.master_pid, state.sink_pid):
             while self._is_ours(pid) and time.monotonic() < deadline:
                 time.sleep(0.1)
+        # Mailman's database server (--database postgresql) after Mailman, before the sweep below.
+        if state.postgres_port:
+            try:
+                self._postgres(state.postgres_port).stop()
+            except BinsiteError as exc:
+                log.warning("%s", exc)
         # Mailman's runners are the master's children; none may outlive it. Only
         # processes whose command line names this state folder are ours.
         for pid in self._our_processes():
@@ -362,6 +386,36 @@ class LocalMailman:
             return None
 
     # --- internals ---------------------------------------------------------
+
+    @property
+    def postgres_dir(self) -> Path:
+        """Where ``--database postgresql`` keeps Mailman's PostgreSQL: ``postgres/`` in the state
+        folder; run as root, PostgreSQL runs as ``nobody``, who cannot enter the state folder
+        (0700): then a folder of its own in the system's temp folder, named after the state folder."""
+        if os.geteuid() != 0:
+            return self.state_dir / "postgres"
+        tag = hashlib.sha256(str(self.state_dir).encode()).hexdigest()[:12]
+        return Path(tempfile.gettempdir()) / f"binsite-local-pg-{tag}"
+
+    def _postgres(self, port: int):
+        from binsite.devtools.local_postgres import LocalPostgres
+        return LocalPostgres(self.postgres_dir, port, keep=True)
+
+    def _database(self) -> tuple[str, int]:
+        """Mailman's database URL (empty: SQLite in var/) and the port of the private
+        PostgreSQL this start runs (0: none)."""
+        if self.database == "sqlite":
+            return "", 0
+        if self.database_url:
+            return self.database_url, 0
+        from binsite.devtools.local_postgres import LocalPostgres
+        server = LocalPostgres.start(self.postgres_dir)
+        try:
+            server.create_database("mailman", exist_ok=True)
+        except BaseException:
+            server.stop()
+            raise
+        return f"postgresql://{server.user}@127.0.0.1:{server.port}/mailman", server.port
 
     def _delivery_path(self) -> Path:
         """A folder holding only ``binsite`` (a link to this package), for Mailman's PYTHONPATH:

@@ -89,11 +89,10 @@ def render_audit(rows: list[AuditRow], fmt: str, *, lang: str) -> str:
 
 
 def load_audit(root, *, since: str | None = None, until: str | None = None) -> list[AuditRow]:
-    from binsite.desk.logbook import read
-    from binsite.paths import desk_log
+    from binsite.desk.logbook import lines
     from binsite.source.network import load_network
     from binsite.stats.desk import _month
 
     network = load_network(root).raise_for_errors()
-    return audit_rows(read(desk_log(root)), network.config.tz, since=_month(since, "--since"),
+    return audit_rows(lines(root), network.config.tz, since=_month(since, "--since"),
                       until=_month(until, "--until"))

@@ -124,8 +124,7 @@ def desk_figures(lines: Iterable[dict[str, object]], tz: ZoneInfo, *, area_ids: 
 def load_desk_figures(root: Path, *, area_ids: Iterable[str] = (), since: str | None = None,
                       until: str | None = None) -> list[DeskMonth]:
     """The figures of the logbook of the site at ``root`` (``since``/``until``: a date or a month)."""
-    from binsite.desk.logbook import read
-    from binsite.paths import desk_log
+    from binsite.desk.logbook import lines
     from binsite.source.network import load_network
 
     network = load_network(root).raise_for_errors()
@@ -134,7 +133,7 @@ def load_desk_figures(root: Path, *, area_ids: Iterable[str] = (), since: str | 
     if unknown:
         raise BinsiteError(t("onbekend gebied {a!r}; bekende gebieden: {k}", "unknown area {a!r}; known areas: {k}",
                              a=unknown[0], k=", ".join(sorted(known))))
-    return desk_figures(read(desk_log(root)), network.config.tz, area_ids=area_ids,
+    return desk_figures(lines(root), network.config.tz, area_ids=area_ids,
                         since=_month(since, "--since"), until=_month(until, "--until"))
 
 

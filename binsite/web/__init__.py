@@ -7,9 +7,11 @@ the environment; every audience is one blueprint in its own module, listed in
 ``BLUEPRINTS`` (a module that is not there yet is skipped), so the residents'
 pages (``residents.py``) and the BINCO's desk (``desk.py``) grow side by side.
 
-The service holds no database: Mailman is the record of members and every
-link carries a signed token (``binsite.tokens``), so instances can run side
-by side. Only the rate limiter is per process (see ``ratelimit.py``).
+Mailman is the record of members and every link carries a signed token
+(``binsite.tokens``); what the service must remember itself (the desk's
+logbook, login claims, ended sessions, the one-click spool, rate-limit hits)
+is in one store that every instance shares (``binsite.store``), so instances
+can run side by side on several servers.
 """
 
 # "module:attribute" of each blueprint, registered in this order.

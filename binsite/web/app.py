@@ -9,6 +9,8 @@ service's public ``web_url``) and the environment for everything secret:
 - ``BINSITE_MAILMAN_URL``, ``BINSITE_MAILMAN_USER``, ``BINSITE_MAILMAN_PASSWORD``:
   Mailman's REST API (never shown to a visitor, never logged);
 - ``BINSITE_SMTP_HOST``, ``BINSITE_SMTP_PORT``: where the service's own mail goes;
+- ``BINSITE_DATABASE_URL``: the store every instance shares (``binsite.store``; default
+  an SQLite file in the state folder; ``postgresql+psycopg://…`` for several servers);
 - ``BINSITE_TRUSTED_PROXIES``: how many proxies in front set ``X-Forwarded-For``
   (default 0: the client is the TCP peer);
 - ``BINSITE_WEB_URL``: the service's public URL when it differs from
@@ -27,6 +29,7 @@ import logging
 import os
 import re
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,16 +44,17 @@ from binsite.errors import BinsiteError
 from binsite.i18n import EMERGENCY, counted, t
 from binsite.locations import template_dirs
 from binsite.mailman.client import MailmanClient
-from binsite.paths import member_moves, web_spool_dir
+from binsite.paths import desk_log, desk_sessions, member_moves, web_spool_dir
 from binsite.mailman.settings import (PASSWORD_VAR, SMTP_HOST_VAR, SMTP_PORT_VAR, URL_VAR, USER_VAR, MailmanSettings,
                                       settings_from_env)
 from binsite.source.areas import Area
 from binsite.source.config import SiteConfig
 from binsite.source.network import load_network
+from binsite.store import Store
 from binsite.tokens import SECRET_ENV, check_secret
 from binsite.web import BLUEPRINTS, security
 from binsite.web.mailer import Mailer, Outbox
-from binsite.web.ratelimit import RateLimiter
+from binsite.web.ratelimit import RateLimiter, SharedCounts
 from binsite.web.spool import Spool
 
 log = logging.getLogger(__name__)
@@ -136,6 +140,7 @@ class Service:
     settings: WebSettings
     mailer: Mailer
     limiters: dict[str, RateLimiter]
+    store: Store
     spool: Spool | None = None
     outbox: Outbox = field(default_factory=Outbox)
     _local: threading.local = field(default_factory=threading.local, repr=False)
@@ -315,6 +320,12 @@ ERROR_TEXTS = {
           "De ledenadministratie is even niet bereikbaar; er is niets veranderd. Probeer het over een paar minuten opnieuw.",
           "The membership records cannot be reached just now; nothing was changed. Please try again in a few minutes."),
 }
+# The service's own database down (binsite.store): nothing was recorded or changed.
+STORE_DOWN = ("Even niet beschikbaar", "Temporarily unavailable",
+              "De dienst kan even niet bij zijn eigen gegevens; er is niets veranderd en niets bewaard. "
+              "Probeer het over een paar minuten opnieuw.",
+              "The service cannot reach its own records just now; nothing was changed or kept. "
+              "Please try again in a few minutes.")
 
 
 def create_app(root: Path, *, environ: Mapping[str, str] = os.environ, blueprints: tuple[str, ...] = BLUEPRINTS) -> Flask:
@@ -341,9 +352,12 @@ def create_app(root: Path, *, environ: Mapping[str, str] = os.environ, blueprint
                     tz=config.tz)
     # Where the desk publishes (binsite.desk.publish): the remote, branch, deploy key, clone.
     app.config["BINSITE_GIT_ENV"] = {k: v for k, v in environ.items() if k.startswith("BINSITE_GIT_")}
+    store = open_store(root, environ)
     app.extensions["binsite"] = Service(
-        root=root.resolve(), config=config, areas=network.areas, settings=settings, mailer=mailer,
-        limiters={name: RateLimiter(hits, window) for name, (hits, window) in LIMITS.items()})
+        root=root.resolve(), config=config, areas=network.areas, settings=settings, mailer=mailer, store=store,
+        # Counted in the database every instance shares, on the wall clock they share.
+        limiters={name: RateLimiter(hits, window, store=SharedCounts(store, name, secret=settings.secret),
+                                    clock=time.time) for name, (hits, window) in LIMITS.items()})
 
     svc: Service = app.extensions["binsite"]
 
@@ -352,9 +366,8 @@ def create_app(root: Path, *, environ: Mapping[str, str] = os.environ, blueprint
         leave_member(svc.client(), list_id, member_id, areas=svc.areas, domain=svc.domain,
                      moves_file=member_moves(svc.root))
 
-    svc.spool = Spool(web_spool_dir(root, environ), unsubscribe)
-    if svc.spool.pending():
-        svc.spool.start()  # what a stopped instance had taken and not yet done
+    svc.spool = Spool(store, unsubscribe)
+    svc.spool.start()  # what any instance had taken and not yet done, and what comes
     security.install(app, settings.secret, secure_cookie=secure, cookie_path=prefix)
 
     lang = config.language
@@ -385,8 +398,8 @@ def create_app(root: Path, *, environ: Mapping[str, str] = os.environ, blueprint
                 return send_from_directory(folder / ASSETS[name], name, max_age=3600)
         abort(404)
 
-    def error_page(code: int):
-        title_nl, title_en, body_nl, body_en = ERROR_TEXTS.get(code, ERROR_TEXTS[500])
+    def error_page(code: int, texts: tuple[str, str, str, str] | None = None):
+        title_nl, title_en, body_nl, body_en = texts or ERROR_TEXTS.get(code, ERROR_TEXTS[500])
         html = render_template("web/error.html", code=code, title=tr(title_nl, title_en), body=tr(body_nl, body_en))
         response = app.make_response((html, code))
         if code == 405:
@@ -400,8 +413,11 @@ def create_app(root: Path, *, environ: Mapping[str, str] = os.environ, blueprint
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
-        from binsite.errors import MailmanUnavailable
+        from binsite.errors import MailmanUnavailable, StoreUnavailable
         from binsite.web.mailer import MailUnavailable
+        if isinstance(exc, StoreUnavailable):
+            log.error("database unavailable on %s", request.endpoint)
+            return error_page(503, STORE_DOWN)
         if isinstance(exc, (MailmanUnavailable, MailUnavailable)):
             log.warning("%s on %s: %s", type(exc).__name__, request.endpoint, exc)
             return error_page(503)
@@ -416,6 +432,19 @@ def create_app(root: Path, *, environ: Mapping[str, str] = os.environ, blueprint
 
     app.wsgi_app = _TrustedProxies(_Prefix(app.wsgi_app, prefix), settings.trusted_proxies)  # type: ignore[method-assign]
     return app
+
+
+def open_store(root: Path, environ: Mapping[str, str] = os.environ) -> Store:
+    """The site's store, its schema up to date and the old state files read in (once); the
+    desk's logbook of this process writes there too."""
+    from binsite import store as stores
+    from binsite.store.files import import_state
+
+    store = Store.open(root, environ)
+    import_state(store, log_path=desk_log(root), sessions_path=desk_sessions(root),
+                 spool_dir=web_spool_dir(root, environ))
+    stores.use(root, store)
+    return store
 
 
 def is_loopback(host: str) -> bool:

@@ -11,10 +11,10 @@ coordinator's address the service mails a link whose token
 the link shows a button (a mail scanner's GET uses nothing up); pressing it
 (a POST, with CSRF) logs in, and:
 
-- *works once*: the login claims the nonce in the logbook
-  (``logbook.claim``: a digest of the nonce, checked and appended under one
-  ``flock``), so a second press, in any browser, fails; instances that
-  share the state folder share this;
+- *works once*: the login claims a digest of the nonce in the service's
+  store (``Store.claim``: a primary key, so of two presses at once one wins),
+  so a second press, in any browser, on any instance, fails; the logbook
+  gets a ``login`` line;
 - *no other address's link in this browser*: the asking browser also got
   the nonce in a signed cookie (``binsite_login``, HttpOnly,
   SameSite=Strict); when that cookie is there, the link must carry its
@@ -76,8 +76,7 @@ from binsite.desk import members as members_lib
 from binsite.desk import publish as publish_lib
 from binsite.desk import sessions
 from binsite.desk.desk import Desk, format_time, kind_label
-from binsite.paths import desk_log, desk_sessions
-from binsite.errors import BinsiteError, InvalidSite, MailmanUnavailable, Problem
+from binsite.errors import BinsiteError, InvalidSite, MailmanUnavailable, Problem, StoreUnavailable
 from binsite.i18n import format_month, t
 from binsite.source.areas import MEMBERS, PARTNERS, Area
 from binsite.web.app import is_loopback, service
@@ -176,17 +175,14 @@ def _live_session(raw: str, purpose: str, allowed) -> dict | None:
         return None
     if not allowed(values["a"]):  # removed from lists/ since: the session ends
         return None
-    path = desk_sessions(service().root)
-    if sessions.has_ended(path, values["a"], values["s"], float(values["t"]), now=now, lifetime=SESSION_SECONDS,
+    store = service().store
+    if sessions.has_ended(store, values["a"], values["s"], float(values["t"]), now=now, lifetime=SESSION_SECONDS,
                           idle=sessions.IDLE_SECONDS):
         return None  # logged out (a replayed copy of the cookie), out everywhere, or idle too long
-    last = sessions.last_seen(path, values["s"], now=now, lifetime=SESSION_SECONDS)
+    last = sessions.last_seen(store, values["s"])
     if last is None or now - last >= sessions.SEEN_EVERY:
         from binsite.web.factors import device_of
-        try:
-            sessions.seen(path, values["a"], values["s"], device_of(request.headers.get("User-Agent", "")), at=now)
-        except OSError as exc:
-            log.error("session not noted in %s: %s", path.name, type(exc).__name__)
+        sessions.seen(store, values["a"], values["s"], device_of(request.headers.get("User-Agent", "")), at=now)
     return values
 
 
@@ -366,16 +362,14 @@ def start_session(response: Response, address: str, cookie: str, purpose: str, d
 
     session = {"a": address, "s": secrets.token_urlsafe(18), "t": time.time()}
     _set_cookie(response, cookie, _serializer(purpose).dumps(session), SESSION_SECONDS, door=door)
-    try:
-        sessions.seen(desk_sessions(service().root), address, session["s"],
-                      device_of(request.headers.get("User-Agent", "")), at=session["t"])
-    except OSError as exc:
-        log.error("session not noted: %s", type(exc).__name__)
+    sessions.seen(service().store, address, session["s"], device_of(request.headers.get("User-Agent", "")),
+                  at=session["t"])
 
 
 def claim_login(token: str, purpose: str, nonce_cookie: str, allowed, action: str, actor) -> str:
     """The address a login link of ``purpose`` logs in, once; raises ``tokens.BadToken``.
-    ``allowed(address)``: still listed for this door; ``action``/``actor``: the logbook's claim."""
+    ``allowed(address)``: still listed for this door; the claim is the store's (one use on any
+    instance), ``action``/``actor`` the logbook's line for it."""
     s = service()
     _issued, fields = tokens.verify(s.secret, token, purpose)
     if len(fields) != 2:
@@ -388,8 +382,9 @@ def claim_login(token: str, purpose: str, nonce_cookie: str, allowed, action: st
     if not allowed(address):
         raise tokens.BadToken("not allowed at this door")
     once = hashlib.sha256(b"binsite-login\x1f" + nonce.encode()).hexdigest()[:24]
-    if not logbook.claim(desk_log(s.root), logbook.entry(actor(address), action, once=once)):
+    if not s.store.claim("login", once):
         raise tokens.BadToken("used before")
+    logbook.record(s.root, actor(address), action, once=once)
     return address
 
 
@@ -399,10 +394,10 @@ def logout():
     unrecorded = False
     if who is not None:  # a copy of this cookie must not log in after this
         try:
-            sessions.end_session(desk_sessions(service().root), who[1], at=time.time())
-        except OSError as exc:
+            sessions.end_session(service().store, who[1], at=time.time())
+        except StoreUnavailable:
             # This browser is logged out all the same; the page says what did not happen.
-            log.error("logout not recorded in %s: %s", desk_sessions(service().root).name, type(exc).__name__)
+            log.error("logout not recorded: the database is unavailable")
             unrecorded = True
     response = _page("logged_out.html", None, everywhere=False, unrecorded=unrecorded,
                      status=500 if unrecorded else 200)
@@ -416,10 +411,10 @@ def logout():
 def logout_everywhere(address: str):
     """End every session of this BINCO: this browser's and any other (a phone left logged in)."""
     try:
-        sessions.end_every_session(desk_sessions(service().root), address, at=time.time())
-    except OSError as exc:
+        sessions.end_every_session(service().store, address, at=time.time())
+    except StoreUnavailable:
         # Nothing was recorded: say so, and leave this browser logged in (nothing changed).
-        log.error("logout everywhere not recorded in %s: %s", desk_sessions(service().root).name, type(exc).__name__)
+        log.error("logout everywhere not recorded: the database is unavailable")
         return _page("logout_failed.html", address, status=500)
     log.info("binco logged out everywhere")
     response = _page("logged_out.html", None, everywhere=True, unrecorded=False)
@@ -437,7 +432,7 @@ def _items(desk: Desk, area: Area) -> list[inbox_lib.InboxItem]:
 
 
 def _forwarded(desk: Desk) -> set[str]:
-    return {str(v.get("report")) for v in logbook.read(desk_log(desk.root)) if v.get("action") == logbook.FORWARD}
+    return {str(v.get("report")) for v in logbook.lines(desk.root, action=logbook.FORWARD)}
 
 
 @blueprint.get("/<area_id>/")
@@ -824,7 +819,7 @@ def statistics(address: str):
     own = [a.id for a in coordinator_areas(address)]
     from binsite.stats.audit import audit_counts
 
-    lines = list(logbook.read(desk_log(s.root)))
+    lines = list(logbook.lines(s.root))
     rows = desk_figures(lines, s.config.tz, area_ids=own)
     return _page("statistics.html", address, rows=rows, audit=audit_counts(lines, s.config.tz),
                  action_label=lambda a: audit_label(a, s.lang), hours=lambda h: hours_text(h, s.lang),

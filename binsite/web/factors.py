@@ -27,9 +27,11 @@ origin) fails in py_webauthn's checks; a signature counter that did not move
 on (a cloned authenticator) fails there too. **The app's code** (pyotp) works
 once: its time step is claimed. **Recovery codes**: ten, shown once, stored as
 digests, each crossed out when used. Wrong codes are limited per account
-(``factors.FAILURES_ALLOWED`` per ``FAILURE_WINDOW``, in the shared state
-folder). Every refusal is logged (``logbook.FACTOR_REFUSED``, with the reason,
-never the code) and so is every factor added, removed or used.
+(``factors.FAILURES_ALLOWED`` per ``FAILURE_WINDOW``, counted in the service's
+store: one count for all instances). Every refusal is logged
+(``logbook.FACTOR_REFUSED``, with the reason, never the code) and so is every
+factor added, removed or used. What the second step keeps is in the store too
+(``binsite.desk.factors.StoreFactors``).
 
 **Sessions** (``binsite.desk.sessions``): the account page lists the
 person's active sessions (device, last seen) and ends each one.
@@ -52,7 +54,6 @@ from itsdangerous import BadSignature
 
 from binsite.desk import factors as lib
 from binsite.desk import logbook, sessions
-from binsite.paths import desk_sessions, second_factor_dir
 from binsite.web import desk as desk_web
 from binsite.web.app import is_loopback, service
 
@@ -128,8 +129,8 @@ def _door_of_path() -> Door | None:
     return None
 
 
-def _store() -> lib.FileFactors:
-    return lib.FileFactors(second_factor_dir(service().root))
+def _store() -> lib.StoreFactors:
+    return lib.StoreFactors(service().store)
 
 
 def _who(door: Door, address: str) -> str:
@@ -218,10 +219,10 @@ def _refused(door: Door, address: str, factor: str, reason: str) -> None:
 def _elevate(door: Door, values: dict, response):
     """The session passed its second step: a new id, the level set, the old id ended."""
     now = time.time()
-    path = desk_sessions(service().root)
-    sessions.end_session(path, values["s"], at=now)
+    store = service().store
+    sessions.end_session(store, values["s"], at=now)
     fresh = {"a": values["a"], "s": secrets.token_urlsafe(18), "t": values["t"], "f": 1}
-    sessions.seen(path, values["a"], fresh["s"], device_of(request.headers.get("User-Agent", "")), at=now)
+    sessions.seen(store, values["a"], fresh["s"], device_of(request.headers.get("User-Agent", "")), at=now)
     remaining = max(60, int(desk_web.SESSION_SECONDS - (now - float(values["t"]))))
     desk_web._set_cookie(response, door.cookie, desk_web._serializer(door.purpose).dumps(fresh), remaining,
                          door=door.prefix)
@@ -452,7 +453,7 @@ def _account_page(d: Door, values: dict, status: int = 200, **context):
     who = _who(d, values["a"])
     store = _store()
     now = time.time()
-    active = sessions.active(desk_sessions(service().root), values["a"], now=now, lifetime=desk_web.SESSION_SECONDS,
+    active = sessions.active(service().store, values["a"], now=now, lifetime=desk_web.SESSION_SECONDS,
                              idle=sessions.IDLE_SECONDS)
     level = getattr(g, "factor_state", None) or state(d, values)
     return _page(d, values["a"], "account.html", status, passkeys=store.passkeys(who),
@@ -665,13 +666,13 @@ def end_session(door: str):
     s = service()
     key = request.form.get("sessie", "")[:64]
     now = time.time()
-    path = desk_sessions(s.root)
-    own = {a.key for a in sessions.active(path, values["a"], now=now, lifetime=desk_web.SESSION_SECONDS,
+    store = s.store
+    own = {a.key for a in sessions.active(store, values["a"], now=now, lifetime=desk_web.SESSION_SECONDS,
                                           idle=sessions.IDLE_SECONDS)}
     if key not in own:
         return _account_page(d, values, 404, error=s.text("Deze sessie loopt niet (meer).",
                                                           "This session is not (or no longer) active."))
-    sessions.end_session_key(path, key, at=now)
+    sessions.end_session_key(store, key, at=now)
     _log(d, values["a"], logbook.SESSION_END)
     if key == sessions.session_key(values["s"]):
         response = make_response(redirect(url_for(d.home)))

@@ -32,9 +32,8 @@ from binsite.desk import logbook
 from binsite.desk import partners as lib
 from binsite.desk import publish as publish_lib
 from binsite.desk import sessions
-from binsite.errors import BinsiteError, InvalidSite
+from binsite.errors import BinsiteError, InvalidSite, StoreUnavailable
 from binsite.i18n import t
-from binsite.paths import desk_sessions
 from binsite.web import desk as desk_web
 from binsite.web.app import service
 
@@ -133,9 +132,9 @@ def logout():
     found = current_partner()
     if found is not None:
         try:
-            sessions.end_session(desk_sessions(service().root), found[1], at=time.time())
-        except OSError as exc:
-            log.error("partner logout not recorded: %s", type(exc).__name__)
+            sessions.end_session(service().store, found[1], at=time.time())
+        except StoreUnavailable:
+            log.error("partner logout not recorded: the database is unavailable")
     response = _page("logged_out.html", None)
     desk_web._clear_cookie(response, SESSION_COOKIE, door=DOOR)
     desk_web._clear_cookie(response, NONCE_COOKIE, door=DOOR)

@@ -3,24 +3,34 @@
 Keys are whatever the caller counts by: a client address (``1.2.3.4``), a
 hashed e-mail address (``login:3f2a...``), or both (``login:3f2a...|1.2.3.4``).
 The interface is two calls, ``hit(key)`` and ``reset()``; the counting itself
-sits behind one seam, a ``Store`` (``MemoryStore`` here). A store shared by
-several processes (a database table of ``(bucket, key, moment)``) replaces
-it without touching a caller.
+sits behind one seam, a ``Store``.
 
-``MemoryStore`` keeps the counts in this process only: with N gunicorn
-workers or instances behind a proxy, a client gets up to N times the limit
-(``docs/beheer.md`` says so, and suggests the proxy's own limit in front for
-a hard ceiling). Its memory is bounded: at most ``max_keys`` keys are kept,
-the oldest dropped first.
+``SharedCounts`` is what the service uses: the hits live in the service's
+database (``binsite.store``, shared by every instance), so two gunicorn
+workers on two servers count one limit together. Why the same database and
+not Flask-Limiter: its storage backends (the ``limits`` library) are memory,
+Redis, Memcached and MongoDB; one of those would be one more server to run,
+secure and back up beside the PostgreSQL the BIN already has, while the count
+is one small, exact transaction there (a sliding window, as here). It keeps
+a keyed digest of each key (HMAC with the service's secret), never a client's
+address, and forgets hits older than a day (``binsite.store.Store.tidy``).
+
+``MemoryStore`` keeps the counts in this process only (for tools and tests
+without a database). Its memory is bounded: at most ``max_keys`` keys are
+kept, the oldest dropped first.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from typing import Protocol
+
+from binsite.store import Store as Database
 
 
 class Store(Protocol):
@@ -63,6 +73,24 @@ class MemoryStore:
 
     def __len__(self) -> int:
         return len(self._hits)
+
+
+class SharedCounts:
+    """Counts in the service's database, one count for every instance; ``bucket`` keeps the
+    limits apart there (one table holds them all)."""
+
+    def __init__(self, database: Database, bucket: str, *, secret: bytes):
+        self.database, self.bucket, self.secret = database, bucket, secret
+
+    def hit(self, key: str, limit: int, window: float, now: float) -> bool:
+        """``StoreUnavailable`` when the database cannot be reached (the request is then refused)."""
+        # Keyed: a client's address is a small space, a plain hash of it would give it away.
+        keyed = hmac.new(self.secret, f"{self.bucket}\x1f{key}".encode(), hashlib.sha256).hexdigest()
+        return self.database.hit(keyed, limit, window, now=now)
+
+    def clear(self) -> None:
+        """Forget every count, of every bucket (tests)."""
+        self.database.reset_hits()
 
 
 class RateLimiter:

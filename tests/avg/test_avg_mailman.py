@@ -13,6 +13,7 @@ import pytest
 
 from binsite.desk import logbook, sessions
 from binsite.mailman.client import list_id
+from binsite.store import site_store
 from tests.desk.deskkit import held_report, run, synced_network
 from sitekit import bulletin_text, write_bulletin
 
@@ -32,13 +33,9 @@ def _db_env(mailman) -> dict[str, str]:
     return {"BINSITE_MAILMAN_DB": str(mailman.local.var_dir / "data" / "mailman.db")}
 
 
-def _spool_entry(root: Path, list_address: str, member_id: str) -> Path:
-    """A one-click leave the web service took and Mailman has not done yet (web/spool.py's format)."""
-    folder = root / ".binsite" / "web-spool"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{time.time_ns():020d}-{uuid.uuid4().hex[:12]}.json"
-    path.write_text(json.dumps({"list_id": list_id(list_address), "member_id": member_id}))
-    return path
+def _spool_entry(root: Path, list_address: str, member_id: str) -> None:
+    """A one-click leave the web service took and Mailman has not done yet (in the service's database)."""
+    site_store(root).spool_add(list_id(list_address), member_id)
 
 
 def _files_holding(folders: list[Path], needles: list[bytes], *, skip: tuple[str, ...] = ()) -> list[str]:
@@ -82,7 +79,7 @@ def test_inzage_then_wissen_leaves_nothing(mailman, network):
     client.request_subscription(network.members_list("zuid"), resident)
     held_report(mailman, network, "noord", resident, "Verdachte auto", "Een auto reed drie keer rond.")
     member_id = next(m.member_id for m in client.memberships(lower) if m.list_id == list_id(members))
-    spooled = _spool_entry(network.root, members, member_id)
+    _spool_entry(network.root, members, member_id)
     bulletin = write_bulletin(network.root, "noord/2026-12-01-oproep.md", bulletin_text(
         "Oproep", "2026-12-01", f"Tips graag aan de BINCO.\nMet dank aan {lower} voor de melding."))
 
@@ -103,7 +100,7 @@ def test_inzage_then_wissen_leaves_nothing(mailman, network):
     assert "content/noord/2026-12-01-oproep.md:6" in first.output and "Gewist voor" in first.output
     assert "VACUUM" in first.output
     assert lower in bulletin.read_text()
-    assert not spooled.exists()
+    assert site_store(network.root).spool_of({member_id}) == []
     # Nothing else was touched: the neighbour with '_' and the +tag are still members.
     assert {m.address for m in client.roster(members, "member")} >= {neighbour, tagged}
     assert client.address_record(neighbour) and client.address_record(tagged)
@@ -115,7 +112,7 @@ def test_inzage_then_wissen_leaves_nothing(mailman, network):
     again = json.loads(run(network.root, mailman.settings, "avg", "inzage", resident, "--format", "json").output)
     assert again["items"] == [] and len(again["erasures"]) == 1
 
-    lines = list(logbook.read(network.root / "state" / "desk.jsonl"))
+    lines = list(logbook.lines(network.root))
     erasures = [v for v in lines if v["action"] == logbook.ERASE]
     assert len(erasures) == 1 and erasures[0]["by"] == {"role": "operator"}   # the second run recorded nothing
     mailman.settle()
@@ -145,14 +142,15 @@ def test_logbook_and_sessions_forget_a_former_binco(mailman, network):
     root = network.root
     logbook.record(root, logbook.binco(former), logbook.ACCEPT, area="noord")
     logbook.record(root, logbook.binco("other@coord.example"), logbook.ACCEPT, area="noord")
-    sessions.end_every_session(root / "state" / "desk-sessions.jsonl", former, at=time.time())
+    store = site_store(root)
+    sessions.end_every_session(store, former, at=time.time())
     shown = json.loads(run(root, mailman.settings, "avg", "inzage", former, "--format", "json").output)
     assert sorted(i["kind"] for i in shown["items"]) == ["logbook", "session"]
     assert run(root, mailman.settings, "avg", "wissen", former).exit_code == 0
-    lines = list(logbook.read(root / "state" / "desk.jsonl"))
+    lines = list(logbook.lines(root))
     accepts = [v["by"] for v in lines if v["action"] == logbook.ACCEPT]
     assert accepts == [{"role": "binco"}, {"role": "binco", "id": logbook.binco("other@coord.example").id}]
-    assert (root / "state" / "desk-sessions.jsonl").read_text() == ""
+    assert store.sessions_of(sessions._address(former)) == 0
     assert json.loads(run(root, mailman.settings, "avg", "inzage", former, "--format", "json").output)["items"] == []
 
 

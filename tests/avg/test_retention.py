@@ -4,12 +4,12 @@ the notice in the sink), old logbook, session and spool records go, and the peri
 from __future__ import annotations
 
 import json
-import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from binsite.desk import logbook, sessions
 from binsite.source.config import load_config
+from binsite.store import site_store
 from tests.desk.deskkit import held_report, run, synced_network
 from sitekit import poll, write
 
@@ -39,16 +39,15 @@ def test_held_messages_go_after_a_notice_and_old_records_go(mailman, tmp_path):
     assert kept.exit_code == 0 and "1 vastgehouden bericht(en) zijn over hun termijn maar bewaard" in kept.output
     assert len(client.held(members)) == 1
 
-    # Old desk records and a stale spool entry, beside recent ones.
-    log_path, sessions_path = root / "state" / "desk.jsonl", root / "state" / "desk-sessions.jsonl"
+    # Old desk records and a stale spool entry, beside recent ones, in the service's database.
+    store = site_store(root)
     logbook.record(root, logbook.operator(), logbook.ACCEPT, area="noord", at=later_moment - timedelta(days=400))
     logbook.record(root, logbook.operator(), logbook.ACCEPT, area="noord", at=later_moment - timedelta(days=10))
-    sessions.end_session(sessions_path, "oud", at=(later_moment - timedelta(days=400)).timestamp())
-    sessions.end_session(sessions_path, "nieuw", at=(later_moment - timedelta(days=10)).timestamp())
-    spool = root / ".binsite" / "web-spool"
-    old_entry = write(spool / f"{int((later_moment - timedelta(days=40)).timestamp() * 1e9):020d}-aaaa.json", json.dumps({"list_id": "x", "member_id": "1"}))
-    # Spool entries are named by their time: this one is a day old at the moment of the run.
-    new_entry = write(spool / f"{int((later_moment - timedelta(days=1)).timestamp() * 1e9):020d}-bbbb.json", json.dumps({"list_id": "x", "member_id": "2"}))
+    sessions.end_session(store, "oud", at=(later_moment - timedelta(days=400)).timestamp())
+    sessions.end_session(store, "nieuw", at=(later_moment - timedelta(days=10)).timestamp())
+    store.spool_add("x", "1", at=(later_moment - timedelta(days=40)).timestamp())
+    # This one is a day old at the moment of the run.
+    store.spool_add("x", "2", at=(later_moment - timedelta(days=1)).timestamp())
 
     mailman.clear_sink()
     done = run(root, mailman.settings, "avg", "opruimen", "--now", later, more_env=_smtp(mailman))
@@ -60,12 +59,37 @@ def test_held_messages_go_after_a_notice_and_old_records_go(mailman, tmp_path):
     assert notice.envelope_to == (f"binco.noord@coord.{network.domain}",)
     body = notice.message.get_content()
     assert "Fiets weg" in body and "30 dagen" in body and resident not in body
-    accepts = [v for v in logbook.read(log_path) if v["action"] == logbook.ACCEPT]
+    accepts = [v for v in logbook.lines(root) if v["action"] == logbook.ACCEPT]
     assert len(accepts) == 1
-    assert "oud" not in sessions_path.read_text() and sessions_path.read_text().count("\n") == 1
-    assert not old_entry.exists() and new_entry.exists()
-    assert [v["kept"] for v in logbook.read(log_path) if v["action"] == logbook.RETENTION] == [
+    ended = {name: sessions.has_ended(store, resident, name, 0.0, now=later_moment.timestamp(), lifetime=1000 * 86400.0)
+             for name in ("oud", "nieuw")}
+    assert ended == {"oud": False, "nieuw": True}
+    assert [e.member_id for e in store.spool_of({"1", "2"})] == ["2"]
+    assert [v["kept"] for v in logbook.lines(root) if v["action"] == logbook.RETENTION] == [
         {"held": 1, "logbook": 1, "sessions": 1, "spool": 1}]
+
+
+def test_retention_tidies_the_files_an_older_version_left(tmp_path):
+    """State files left beside the database after they were read in (history) keep the periods too."""
+    from binsite.avg import retention
+    network_root = tmp_path
+    write(network_root / "binsite.yaml", "title: BIN\nmail:\n  domain: bin.example.org\n  sender: bin@bin.example.org\n")
+    config, problems = load_config(network_root)
+    assert config is not None, problems
+    now = datetime(2027, 6, 1, tzinfo=timezone.utc)
+    old, recent = now - timedelta(days=400), now - timedelta(days=10)
+    state = network_root / "state"
+    write(state / "desk.jsonl", "".join(logbook.line_of(logbook.entry(logbook.operator(), logbook.ACCEPT, at=moment,
+                                                                         area="noord")) + "\n" for moment in (old, recent)))
+    write(state / "desk-sessions.jsonl", "".join(json.dumps({"ended": f"{i:032x}", "at": moment.timestamp()}) + "\n"
+                                                  for i, moment in enumerate((old, recent))))
+    done = retention.tidy(network_root, None, config, (), now=now, send=None)
+    # Read in once (the database keeps the recent ones) and tidied in the files as in the database.
+    assert done.logbook_lines == 2 and done.session_lines == 2
+    assert [v["at"] for v in logbook.read(state / "desk.jsonl")] == [recent.isoformat(timespec="seconds")]
+    assert [v["at"] for v in logbook.lines(network_root) if v["action"] == logbook.ACCEPT] == [
+        recent.isoformat(timespec="seconds")]
+    assert (state / "desk-sessions.jsonl").read_text().count("\n") == 1
 
 
 def test_periods_parse_and_show(tmp_path):

@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from binsite.desk import logbook
-from binsite.paths import desk_log
 from browser_support import HEIGHT, describe, run_axe
 from tests.mailman_fixtures import RunningMailman
 
@@ -71,7 +70,7 @@ def _check_axe(page, what: str) -> None:
 
 
 def _refusals(site) -> list[str]:
-    return [v["refusal"] for v in logbook.read(desk_log(site.root)) if v.get("action") == logbook.FACTOR_REFUSED]
+    return [v["refusal"] for v in logbook.lines(site.root, action=logbook.FACTOR_REFUSED)]
 
 
 def _post_from(page, url: str, fields: dict[str, str]) -> dict:
@@ -133,7 +132,7 @@ def test_a_partner_adds_a_passkey_on_a_phone_and_logs_in_with_it(browser, axe_so
         page.get_by_role("button", name="Inloggen met passkey").click()
         page.wait_for_url(base + "/partner/")
         page.get_by_role("link", name="Bericht schrijven").first.wait_for()
-        actions = [(v["action"], v.get("factor")) for v in logbook.read(desk_log(site.root))
+        actions = [(v["action"], v.get("factor")) for v in logbook.lines(site.root)
                    if v.get("by", {}).get("id") == logbook.partner(agent).id]
         assert ("factor_add", "passkey") in actions and ("factor_login", "passkey") in actions
     finally:

@@ -91,3 +91,10 @@ def held_report(mailman, network: DeskNetwork, area_id: str, resident: str, subj
     post(mailman.settings, sent)
     wait_held(mailman.client(), network.members_list(area_id), sent["Message-ID"])
     return sent
+
+
+def logbook_text(root: Path) -> str:
+    """Every line of the site's logbook as it is kept in the store, one per line (what a
+    leak of an address or of content would show up in)."""
+    from binsite.store import site_store
+    return "\n".join(site_store(root).log_lines())

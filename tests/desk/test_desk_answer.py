@@ -3,7 +3,6 @@ linking both, against a real Mailman Core and sink."""
 
 from __future__ import annotations
 
-import json
 import pytest
 
 from binsite.desk import answer as answer_lib
@@ -11,8 +10,7 @@ from binsite.desk import inbox as inbox_lib
 from binsite.desk import logbook
 from binsite.desk.desk import open_desk
 from binsite.errors import BinsiteError
-from binsite.paths import desk_log
-from tests.desk.deskkit import DeskNetwork, held_report, run, synced_network
+from tests.desk.deskkit import DeskNetwork, held_report, logbook_text, run, synced_network
 from tests.mailman_fixtures import RunningMailman
 from binsite.devtools.sink import read_maildir
 from sitekit import poll
@@ -69,11 +67,11 @@ def test_forward_edited_then_answer_the_resident(mailman: RunningMailman, networ
     assert "wit busje" not in text, "the partner's quote of the report went along"
     assert client.held(members_list) == [] and answered.quoted
 
-    lines = [json.loads(line) for line in desk_log(network.root).read_text("utf-8").splitlines()]
+    lines = list(logbook.lines(network.root))
     ours = [v for v in lines if v.get("report") == item.digest[:16]]
     assert [v["action"] for v in ours] == ["forward", "answer"]
     assert all(v["by"] == {"role": "binco", "id": actor.id} for v in ours)
-    raw = desk_log(network.root).read_text("utf-8")
+    raw = logbook_text(network.root)
     assert "jan" not in raw.lower() and "busje" not in raw and network.domain not in raw.replace(
         f"terug@{network.domain}", "").replace(f"terug-partners@{network.domain}", "")
 
@@ -96,7 +94,7 @@ def test_cli_desk_actions_are_logged(mailman: RunningMailman, network: DeskNetwo
     assert run(network.root, mailman.settings, "inbox", "cli").exit_code == 0  # listed twice: received once
     accepted = run(network.root, mailman.settings, "inbox", "accept", ref)
     assert accepted.exit_code == 0, accepted.output
-    lines = [v for v in logbook.read(desk_log(network.root)) if v.get("list") == members_list]
+    lines = [v for v in logbook.lines(network.root) if v.get("list") == members_list]
     assert [(v["action"], v["by"]) for v in lines] == [("received", {"role": "operator"}), ("accept", {"role": "operator"})]
     assert lines[0]["report"] == lines[1]["report"] and lines[1]["received"]
 

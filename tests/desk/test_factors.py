@@ -1,35 +1,51 @@
-"""The second factors' store (binsite/desk/factors.py) on files: what it keeps and how, a code or
-challenge that works once also with two claims at once, the per-account limit on wrong codes,
-the administrator's reset."""
+"""The second factors' store (binsite/desk/factors.py) in the service's store, on SQLite and on the
+real PostgreSQL the suite starts: what it keeps and how, a code or challenge that works once also
+with two claims at once, the per-account limit on wrong codes across instances, the reset."""
 
 from __future__ import annotations
 
 import json
-import stat
 import threading
 
 import pyotp
 import pytest
+import sqlalchemy as sa
 
 from binsite.desk import factors
-from binsite.desk.factors import FileFactors, Passkey, person
+from binsite.desk.factors import Passkey, StoreFactors, person
+from binsite.store import Store, schema
+
+_opened: list[Store] = []
 
 
 @pytest.fixture
-def store(tmp_path) -> FileFactors:
-    return FileFactors(tmp_path / "state" / "second-factor")
+def store(database_url):
+    db = Store(database_url)
+    db.upgrade()
+    _opened.append(db)
+    yield StoreFactors(db)
+    while _opened:
+        _opened.pop().dispose()
+
+
+def other_instance(store: StoreFactors) -> StoreFactors:
+    db = Store(store.store.url.render_as_string(hide_password=False))
+    _opened.append(db)
+    return StoreFactors(db)
+
+
+def document(store: StoreFactors, who: str) -> str | None:
+    with store.store.engine.connect() as conn:
+        return conn.execute(sa.select(schema.second_factors.c.data)
+                            .where(schema.second_factors.c.person == who)).scalar()
 
 
 def test_a_person_is_a_role_and_a_digest_never_the_address(store, tmp_path) -> None:
     who = person("partner", " Agent@Politie.NL ")
     assert who == person("partner", "agent@politie.nl") != person("binco", "agent@politie.nl")
     store.set_totp(who, pyotp.random_base32(), factors.new_recovery_codes())
-    names = [p.name for p in store.folder.iterdir()]
-    assert all("politie" not in n and "agent" not in n for n in names)
-    data = (store.folder / f"{who}.json").read_bytes()
-    assert b"politie" not in data
-    assert stat.S_IMODE((store.folder / f"{who}.json").stat().st_mode) == 0o600
-    assert stat.S_IMODE(store.folder.stat().st_mode) == 0o700
+    assert "politie" not in who and "agent" not in who
+    assert "politie" not in document(store, who)
     with pytest.raises(ValueError):
         person("operator", "a@b.nl")
 
@@ -39,7 +55,7 @@ def test_recovery_codes_are_kept_as_digests_and_work_once(store) -> None:
     codes = factors.new_recovery_codes()
     assert len(codes) == 10 and len(set(codes)) == 10
     store.set_totp(who, pyotp.random_base32(), codes)
-    raw = (store.folder / f"{who}.json").read_text()
+    raw = document(store, who)
     assert not any(c in raw or c.replace("-", "") in raw for c in codes)
     assert store.use_recovery(who, codes[3].upper().replace("-", " ")) == "ok"  # typed in a hurry
     assert store.use_recovery(who, codes[3]) == "used"
@@ -86,15 +102,15 @@ def test_passkeys_counter_and_challenge(store) -> None:
         store.add_passkey(who, Passkey("one-too-many", "k", 0, "x", 3.0))
 
 
-def test_wrong_codes_are_limited_per_account(store) -> None:
+def test_wrong_codes_are_limited_per_account_across_instances(store) -> None:
     who, other = person("partner", "a@b.nl"), person("partner", "c@d.nl")
     for _ in range(factors.FAILURES_ALLOWED):
         assert store.may_try(who, now=5000.0)
         store.failed(who, now=5000.0)
     assert not store.may_try(who, now=5001.0)
     assert store.may_try(other, now=5001.0)
-    # A second instance on the same state folder sees the same count.
-    assert not FileFactors(store.folder).may_try(who, now=5001.0)
+    # A second instance on the same database sees the same count.
+    assert not other_instance(store).may_try(who, now=5001.0)
     assert store.may_try(who, now=5000.0 + factors.FAILURE_WINDOW + 1)
 
 
@@ -105,15 +121,18 @@ def test_reset_removes_everything_and_a_broken_file_lets_nobody_in(store) -> Non
     assert store.has_factor(who)
     assert store.reset(who)
     assert not store.has_factor(who) and store.passkeys(who) == []
-    assert not (store.folder / f"{who}.json").exists()
-    # A file that cannot be read counts as a factor held (never a silent bypass), with none to use.
-    (store.folder / f"{who}.json").write_text("{torn", encoding="utf-8")
+    assert document(store, who) is None
+    # A document that cannot be read counts as a factor held (never a silent bypass), with none to use.
+    with store.store.engine.begin() as conn:
+        conn.execute(schema.second_factors.insert().values(person=who, data="{torn", updated=1.0))
     assert store.has_factor(who) and store.passkeys(who) == [] and store.totp_secret(who) is None
     assert store.reset(who) and not store.has_factor(who)
 
 
-def test_a_written_file_is_whole_json(store) -> None:
+def test_a_document_is_whole_json_and_seen_by_another_instance(store) -> None:
     who = person("binco", "a@b.nl")
     store.add_passkey(who, Passkey("cred1", "key1", 0, "telefoon", 1.0))
-    assert json.loads((store.folder / f"{who}.json").read_text())["passkeys"][0]["id"] == "cred1"
-    assert not [p for p in store.folder.iterdir() if p.name.endswith(".tmp")]
+    assert json.loads(document(store, who))["passkeys"][0]["id"] == "cred1"
+    elsewhere = other_instance(store)
+    assert elsewhere.use_passkey(who, "cred1", 0, 1, "c9")
+    assert not store.use_passkey(who, "cred1", 0, 1, "c10"), "the other instance moved the counter"

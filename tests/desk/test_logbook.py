@@ -1,11 +1,10 @@
-"""The desk's logbook (append under a lock, torn lines, nothing free-form) and its figures."""
+"""The desk's logbook (in the store, many writers at once; old files with torn lines; nothing free-form)
+and its figures."""
 
 from __future__ import annotations
 
 import json
 import multiprocessing
-import os
-import signal
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -14,8 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from binsite.cli import main
+from binsite import store as stores
 from binsite.desk import logbook
-from binsite.paths import desk_log
+from binsite.store import Store
 from binsite.stats.desk import desk_figures
 from sitekit import area, write_site
 
@@ -23,51 +23,49 @@ TZ = ZoneInfo("Europe/Amsterdam")
 UTC = timezone.utc
 
 
-def _writer(path: str, worker: int, count: int) -> None:
+def _writer(root: str, url: str, worker: int, count: int) -> None:
+    stores.use(Path(root), Store(url))   # this process's own connections
     for i in range(count):
-        logbook.append(Path(path), logbook.entry(logbook.binco(f"w{worker}@x.example"), "forward",
-                                                 area="noord", report=f"r{worker}-{i}"))
+        logbook.record(Path(root), logbook.binco(f"w{worker}@x.example"), "forward", area="noord",
+                       report=f"r{worker}-{i}")
 
 
-def test_two_writers_at_once_leave_only_whole_lines(tmp_path: Path) -> None:
-    path = tmp_path / "state" / "desk.jsonl"
-    context = multiprocessing.get_context("fork")
-    workers = [context.Process(target=_writer, args=(str(path), w, 150)) for w in range(3)]
+def test_writers_in_several_processes_at_once_each_keep_every_line(tmp_path: Path, database_url: str) -> None:
+    """Three processes (the CLI, two web workers) writing at once: every line there, whole, once."""
+    root = tmp_path / "site"
+    store = Store(database_url)
+    store.upgrade()
+    stores.use(root, store)
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_writer, args=(str(root), database_url, w, 40)) for w in range(3)]
     for w in workers:
         w.start()
     for w in workers:
-        w.join(60)
-    lines = list(logbook.read(path))
-    assert len(lines) == 450 and len({line["report"] for line in lines}) == 450
-    assert path.read_bytes().count(b"\n") == 450
+        w.join(120)
+    assert [w.exitcode for w in workers] == [0, 0, 0]
+    found = list(logbook.lines(root))
+    assert len(found) == 120 and len({line["report"] for line in found}) == 120
+    # Each writer's lines in the order it wrote them.
+    for w in range(3):
+        mine = [line["report"] for line in found if str(line["report"]).startswith(f"r{w}-")]
+        assert mine == [f"r{w}-{i}" for i in range(40)]
 
 
-def test_a_writer_killed_mid_line_costs_only_its_own_line(tmp_path: Path) -> None:
+def test_an_old_file_with_a_torn_line_gives_its_whole_lines(tmp_path: Path) -> None:
     path = tmp_path / "desk.jsonl"
-    logbook.append(path, logbook.entry(logbook.OPERATOR, "accept", area="noord", report="a"))
-    with path.open("ab") as handle:
-        handle.write(b'{"v":1,"at":"2026-11-28T10:00:00+00:00","action":"forw')  # torn by kill -9
-    logbook.append(path, logbook.entry(logbook.OPERATOR, "discard", area="noord", report="b"))
-    assert [line["report"] for line in logbook.read(path)] == ["a", "b"]
-    # A torn line at the very end is skipped too (no newline: not whole).
-    with path.open("ab") as handle:
-        handle.write(b'{"v":1,"action":"accept","at":"2026-11-28T10:00:00+00:00","report":"c"}')
+    path.write_text(logbook.line_of(logbook.entry(logbook.OPERATOR, "accept", area="noord", report="a")) + "\n"
+                    + '{"v":1,"at":"2026-11-28T10:00:00+00:00","action":"forw\n'     # torn by kill -9, then closed off
+                    + logbook.line_of(logbook.entry(logbook.OPERATOR, "discard", area="noord", report="b")) + "\n"
+                    + '{"v":1,"action":"accept","at":"2026-11-28T10:00:00+00:00","report":"c"}')  # no newline: not whole
     assert [line["report"] for line in logbook.read(path)] == ["a", "b"]
 
 
-def test_kill_9_during_appends_leaves_a_readable_log(tmp_path: Path) -> None:
-    path = tmp_path / "desk.jsonl"
-    context = multiprocessing.get_context("fork")
-    process = context.Process(target=_writer, args=(str(path), 1, 100_000))
-    process.start()
-    while not path.exists() or path.stat().st_size < 2000:
-        pass
-    os.kill(process.pid, signal.SIGKILL)
-    process.join(10)
-    before = len(list(logbook.read(path)))
-    logbook.append(path, logbook.entry(logbook.OPERATOR, "accept", area="noord", report="after"))
-    after = list(logbook.read(path))
-    assert before > 0 and len(after) == before + 1 and after[-1]["report"] == "after"
+def test_a_logbook_that_cannot_be_written_never_undoes_the_action(tmp_path: Path, caplog) -> None:
+    root = tmp_path / "site"
+    (tmp_path / "nergens").write_text("a file where the database's folder would be")
+    stores.use(root, Store(f"sqlite:///{tmp_path / 'nergens' / 'web.sqlite'}"))
+    values = logbook.record(root, logbook.OPERATOR, "accept", area="noord", report="a")
+    assert values["action"] == "accept" and "desk logbook not written" in caplog.text
 
 
 def test_a_line_holds_no_free_text() -> None:
@@ -131,4 +129,4 @@ def test_binsite_stats_desk(tmp_path: Path) -> None:
     assert as_csv.stdout.splitlines()[1] == "noord,2026-11,1,1,0,0,1.5,0,0,"
     bad = CliRunner().invoke(main, ["--root", str(root), "stats", "--desk", "--since", "nov"], env=env)
     assert bad.exit_code == 1 and "--since 'nov'" in bad.stderr
-    assert desk_log(root).is_file()
+    assert [line["action"] for line in logbook.lines(root)] == ["received", "forward"]

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
+from binsite.desk import logbook
 from binsite.desk import importer
 from binsite.desk.desk import open_desk
-from binsite.paths import desk_log
-from tests.desk.deskkit import DeskNetwork, run, synced_network
+from tests.desk.deskkit import DeskNetwork, logbook_text, run, synced_network
 from tests.mailman_fixtures import RunningMailman
 
 pytestmark = pytest.mark.mailman
@@ -53,10 +52,10 @@ def test_preview_then_import_then_rerun(mailman: RunningMailman, network: DeskNe
     again = run(network.root, mailman.settings, "members", "import", "import", str(csv_file), "--yes")
     assert again.exit_code == 0 and "0 nieuw, 3 al lid" in again.stdout and "Niets te importeren" in again.stdout
 
-    logged = [json.loads(line) for line in desk_log(network.root).read_text("utf-8").splitlines()]
+    logged = list(logbook.lines(network.root))
     imports = [v for v in logged if v["action"] == "members_import"]
     assert imports == [{**imports[0], "area": "import", "list": list_address, "count": 2}]
-    text = desk_log(network.root).read_text("utf-8")
+    text = logbook_text(network.root)
     assert "nieuw" not in text and "res." not in text, "a resident's address in the logbook"
 
 

@@ -18,6 +18,7 @@ from binsite.desk import logbook
 from binsite.desk import partners as lib
 from binsite.errors import BinsiteError
 from binsite.source.network import load_network
+from binsite.store import site_store
 from sitekit import area, write_site
 
 TZ = ZoneInfo("Europe/Amsterdam")
@@ -84,7 +85,7 @@ def test_the_store_is_private_skips_torn_lines_and_never_hands_a_partner_the_rep
     assert seen.reporter == "" and [a.text for a in seen.answers] == ["We kijken ernaar."]
     assert all(r.reporter == "" for r in lib.reports_for(store, agent))
     assert store.read().reports["B" * 16].reporter == "melder@res.example"  # kept for the status mail only
-    log_text = (root / "state" / "desk.jsonl").read_text("utf-8")
+    log_text = "\n".join(site_store(root).log_lines())
     assert "melder" not in log_text and "partner1" not in log_text
     with pytest.raises(BinsiteError):
         lib.answer(store, agent, "B" * 16, "   ", root=root)

@@ -62,6 +62,49 @@ def test_a_killed_instance_is_recovered_by_the_next_start(tmp_path: Path) -> Non
     assert not LocalMailman(tmp_path / "local").status().running
 
 
+def test_start_with_postgresql_keeps_mailman_in_a_private_postgresql_that_stop_stops(tmp_path: Path) -> None:
+    """``local-mailman start --database postgresql``: Mailman's lists are rows in a PostgreSQL of
+    its own (postgres/ of the state folder, or beside it when run as root), kept across a stop and a
+    start; stop leaves no process."""
+    import shutil
+    import tempfile
+
+    from binsite.devtools.local_postgres import LocalPostgres
+    from binsite.mailman.sync import sync
+
+    # PostgreSQL runs as nobody when the suite runs as root: a folder it can reach.
+    folder = Path(tempfile.mkdtemp(prefix="binsite-local-pg-"))
+    folder.chmod(0o755)
+    state_dir = folder / "local"
+    try:
+        started = CliRunner().invoke(main, ["local-mailman", "start", "--state-dir", str(state_dir),
+                                            "--database", "postgresql"], env={"BINSITE_LANG": "nl"})
+        assert started.exit_code == 0, started.output
+        state = json.loads((state_dir / "state.json").read_text())
+        assert state["postgres_port"] and "PostgreSQLDatabase" in (state_dir / "mailman.cfg").read_text()
+        exports = dict(line.removeprefix("export ").split("=", 1) for line in started.stdout.splitlines())
+        domain = "pg.bin.test.example"
+        root = write_site(tmp_path / "site", domain, {"noord": area("Noord", domain, "noord")})
+        sync(root, settings_from_env(exports))
+        local = LocalMailman(state_dir, database="postgresql")
+        server = LocalPostgres(local.postgres_dir, state["postgres_port"], keep=True)
+        lists = "SELECT count(*) FROM mailinglist WHERE mail_host = 'pg.bin.test.example'"
+        assert server.psql(lists, database="mailman").strip() == "3"      # members, weekly, partners
+        assert CliRunner().invoke(main, ["local-mailman", "stop", "--state-dir", str(state_dir)]).exit_code == 0
+        assert not server.running() and not LocalMailman(state_dir)._our_processes()
+        again = LocalMailman(state_dir, database="postgresql").start()
+        try:
+            assert LocalPostgres(local.postgres_dir, again.postgres_port, keep=True).psql(
+                lists, database="mailman").strip() == "3"
+            assert MailmanClient(again.settings).list_settings(f"noord@{domain}", ["display_name"])
+        finally:
+            assert LocalMailman(state_dir).stop()
+    finally:
+        LocalMailman(state_dir).stop()
+        shutil.rmtree(LocalMailman(state_dir).postgres_dir, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def test_cli_sync_and_send_in_dutch(mailman: RunningMailman, mail_domain: str, tmp_path: Path) -> None:
     root = write_site(tmp_path / "site", mail_domain, {"noord": area("Noord", mail_domain, "noord")})
     write_bulletin(root, "noord/2026-11-09-fiets.md", bulletin_text("Fiets gestolen", "2026-11-09"))

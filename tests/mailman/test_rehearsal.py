@@ -1,4 +1,4 @@
-"""The production rehearsal: Mailman -> Postfix + OpenDKIM (Debian's, on loopback) -> sink.
+"""The production rehearsal: Mailman on PostgreSQL -> Postfix + OpenDKIM (Debian's, on loopback) -> sink.
 
 Postfix and OpenDKIM run from the files ``binsite mail-config`` writes
 (``binsite.mailman.mailconfig``, the same the production chapter of
@@ -8,7 +8,9 @@ Every copy that reaches the sink must verify with dkimpy against the test key
 (DNS answered from the ``dns.txt`` the command wrote), with From, List-Id,
 List-Unsubscribe and List-Unsubscribe-Post inside the signature, and align
 with DMARC (the signing domain is the From domain, strictly, and so is the
-envelope sender's).
+envelope sender's). Mailman keeps its data in a database of the session's
+PostgreSQL (tests/postgres_fixtures.py), as production does: ``lists sync``
+and ``send`` run against it unchanged.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ class Rehearsal:
     mailman: RunningMailman
     config: Path          # what binsite mail-config wrote
     folder: Path
+    database: str         # Mailman's database on the session's PostgreSQL
 
 
 def _wait_port(port: int, what: str, proc: subprocess.Popen, log: Path) -> None:
@@ -69,7 +72,7 @@ def _tail(log: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def rehearsal() -> Iterator[Rehearsal]:
+def rehearsal(local_postgres) -> Iterator[Rehearsal]:
     assert os.geteuid() == 0, "Postfix's master runs as root (make test runs as root or through sudo)"
     # Postfix's daemons run as the postfix user: their folders must be reachable for it,
     # and pytest's own temporary folders are private to root.
@@ -80,8 +83,10 @@ def rehearsal() -> Iterator[Rehearsal]:
     subprocess.run(["opendkim-genkey", "-b", "2048", "-s", "bin", "-d", DOMAIN, "-D", str(keys)], check=True,
                    timeout=60, capture_output=True)
     postfix_port, milter_port = free_port(), free_port()
+    # Mailman on PostgreSQL, as in production: a database of the session's server.
+    database = local_postgres.create_database(f"mailman_rehearsal_{os.getpid()}")
     local = LocalMailman(folder / "mailman", start_timeout=120.0, web_url=WEB_URL, secret=SECRET,
-                         smtp_relay_port=postfix_port)
+                         smtp_relay_port=postfix_port, database_url=database.replace("+psycopg", "", 1))
     state = local.start()
     procs: list[subprocess.Popen] = []
     try:
@@ -107,7 +112,7 @@ def rehearsal() -> Iterator[Rehearsal]:
         procs.append(subprocess.Popen([POSTFIX_MASTER, "-c", str(config / "postfix"), "-d"],
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
         _wait_port(postfix_port, "Postfix", procs[-1], instance / "postfix.log")
-        yield Rehearsal(RunningMailman(local, state), config, folder)
+        yield Rehearsal(RunningMailman(local, state), config, folder, database.rsplit("/", 1)[1])
     finally:
         for proc in procs:
             if proc.poll() is None:
@@ -135,7 +140,7 @@ def domain_of(address: str) -> str:
 
 
 def test_every_copy_through_postfix_is_dkim_signed_with_the_unsubscribe_headers_and_aligned(
-        rehearsal: Rehearsal, tmp_path: Path) -> None:
+        rehearsal: Rehearsal, tmp_path: Path, local_postgres) -> None:
     mailman = rehearsal.mailman
     root = write_site(tmp_path / "site", DOMAIN, {"noord": area("Noord", DOMAIN, "noord")}, {
         "noord/2026-11-09-fiets.md": bulletin_text("Fiets gestolen", "2026-11-09 10:30", "Een fiets is weg.",
@@ -149,6 +154,11 @@ def test_every_copy_through_postfix_is_dkim_signed_with_the_unsubscribe_headers_
         client.subscribe(members_list, address)
     client.subscribe(members_list, residents[2], send_welcome_message=True)
     send(root, now=NOW, settings=mailman.settings)
+    # What sync and the subscriptions made is in Mailman's PostgreSQL database.
+    in_postgres = local_postgres.psql(
+        f"SELECT count(*) FROM mailinglist WHERE list_name = 'noord' AND mail_host = '{DOMAIN}'",
+        database=rehearsal.database)
+    assert in_postgres.strip() == "1"
     # A resident's own post, let through by the BINCO: From is the resident's domain,
     # which the list domain's signature cannot align with unless Mailman munges From.
     # lists sync set munge_from; Mailman applies it when the poster's domain publishes

@@ -14,8 +14,8 @@ import pytest
 from flask import Blueprint
 
 from binsite.errors import BinsiteError, InvalidSite
-from binsite.web.app import create_app, scrub
 from binsite.web.ratelimit import RateLimiter
+from binsite.web.app import create_app, scrub
 from sitekit import copy_fixture
 from webkit import SECRET, csrf_of, environ, with_web_url
 

@@ -9,7 +9,6 @@ import uuid
 import pytest
 
 from binsite.desk import logbook
-from binsite.paths import desk_log
 from binsite.web.app import create_app
 from deskweb import DeskSite, desk_site, log_in
 from tests.mailman_fixtures import RunningMailman
@@ -48,7 +47,7 @@ def test_a_resident_only_in_another_area_is_403_and_unchanged(binco_a, site, loc
     assert _post(binco_a, "bb", "wissen", resident).status_code == 403
     assert client.member(site.members_list("bb"), resident) is not None
     assert client.address_record(resident) is not None
-    assert not any(v["action"] == logbook.ERASE for v in logbook.read(desk_log(site.root)))
+    assert not any(v["action"] == logbook.ERASE for v in logbook.lines(site.root))
 
 
 def test_inzage_and_wissen_in_the_own_area_leave_the_other_area_alone(binco_a, site, local_mailman) -> None:
@@ -66,7 +65,7 @@ def test_inzage_and_wissen_in_the_own_area_leave_the_other_area_alone(binco_a, s
     assert client.member(site.members_list("aa"), resident) is None
     assert client.member(site.members_list("bb"), resident) is not None
     assert client.address_record(resident) is not None          # bb still holds it: the address stays
-    erasures = [v for v in logbook.read(desk_log(site.root)) if v["action"] == logbook.ERASE]
+    erasures = [v for v in logbook.lines(site.root) if v["action"] == logbook.ERASE]
     assert [e["by"] for e in erasures] == [logbook.binco(site.binco("aa")).as_json()]
     again = _post(binco_a, "aa", "inzage", resident)
     assert again.status_code == 403                              # now only bb holds it

@@ -19,7 +19,6 @@ from binsite.desk import logbook
 from binsite.load import load_site
 from binsite.mailing import compose as composer
 from binsite.mailing.plan import PlannedMessage, Target
-from binsite.paths import desk_log
 from binsite.web.app import create_app
 from deskweb import DeskSite, desk_site, git, log_in, login_mails, path_of, wait_login_link
 from sitekit import SCRIPT_SCHEME_VARIANTS, script_links
@@ -168,12 +167,11 @@ def test_the_footer_says_which_cookies_the_desk_and_the_service_set(app, site, l
 # --- the statistics page ------------------------------------------------------------------------
 
 def test_the_statistics_page_shows_only_the_binco_s_own_areas(binco_a, site) -> None:
-    path = desk_log(site.root)
     other = logbook.binco(site.binco("bb"))
     for n in range(7):
-        logbook.append(path, logbook.entry(other, logbook.PUBLISH, area="bb", bulletin=f"content/bb/2026-01-0{n}-x.md"))
-    logbook.append(path, logbook.entry(logbook.binco(site.binco("aa")), logbook.PUBLISH, area="aa",
-                                       bulletin="content/aa/2026-01-09-eigen.md"))
+        logbook.record(site.root, other, logbook.PUBLISH, area="bb", bulletin=f"content/bb/2026-01-0{n}-x.md")
+    logbook.record(site.root, logbook.binco(site.binco("aa")), logbook.PUBLISH, area="aa",
+                   bulletin="content/aa/2026-01-09-eigen.md")
     page = binco_a.get("/binco/statistieken/")
     assert page.status_code == 200
     rows = re.findall(r'<tr><th scope="row">([^<]*)</th>(.*?)</tr>', page.get_data(as_text=True))

@@ -7,7 +7,6 @@ address or of another browser fail; a session is never adopted; hostile messages
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 
@@ -15,13 +14,13 @@ import pytest
 from itsdangerous import URLSafeTimedSerializer
 
 from binsite import tokens
+from binsite.desk import logbook
 from binsite.desk import inbox as inbox_lib
 from binsite.desk.desk import open_desk
-from binsite.paths import desk_log
 from binsite.web.app import create_app
 from binsite.web.desk import NONCE_COOKIE, SESSION_COOKIE
 from deskweb import DeskSite, desk_site, git, log_in, login_mails, path_of, wait_login_link
-from tests.desk.deskkit import post, report, wait_held
+from tests.desk.deskkit import logbook_text, post, report, wait_held
 from tests.mailman_fixtures import RunningMailman
 from webkit import SECRET, csrf_of
 
@@ -226,9 +225,9 @@ def test_no_action_without_csrf(binco_a, site, local_mailman) -> None:
     # With the field: it goes, and the logbook says so without the resident.
     page = binco_a.get(f"/binco/aa/bericht/{digest}/").get_data(as_text=True)
     assert binco_a.post(f"/binco/aa/bericht/{digest}/discard", data={"csrf": csrf_of(page)}).status_code == 200
-    lines = [json.loads(line) for line in desk_log(site.root).read_text("utf-8").splitlines()]
+    lines = list(logbook.lines(site.root))
     assert any(v["action"] == "discard" and v["by"]["role"] == "binco" for v in lines)
-    assert "csrf@" not in desk_log(site.root).read_text("utf-8")
+    assert "csrf@" not in logbook_text(site.root)
 
 
 def test_a_hostile_held_message_renders_as_text(binco_a, site, local_mailman) -> None:
@@ -280,7 +279,7 @@ def test_write_check_at_the_line_then_publish_to_the_remote(binco_a, site) -> No
     assert git(site.remote, "log", "-1", "--format=%an", "main") == "BINCO Aa"
     files = git(site.remote, "ls-tree", "-r", "--name-only", "main", "content/aa/").splitlines()
     assert len(files) == 1 and "::: leden" in git(site.remote, "show", f"main:{files[0]}")
-    lines = [json.loads(line) for line in desk_log(site.root).read_text("utf-8").splitlines()]
+    lines = list(logbook.lines(site.root))
     assert any(v["action"] == "publish" and v["bulletin"] == files[0] for v in lines)
 
 
@@ -307,7 +306,7 @@ def test_editing_a_published_bulletin_is_a_commit_and_a_stale_edit_changes_nothi
     assert git(site.remote, "rev-parse", "main") == head
     # Another area's file through the edit link: refused.
     assert binco_a.get("/binco/aa/schrijven/?bestand=content/bb/2026-01-01-x.md").status_code == 403
-    lines = [json.loads(line) for line in desk_log(site.root).read_text("utf-8").splitlines()]
+    lines = list(logbook.lines(site.root))
     assert [v["action"] for v in lines if v.get("bulletin") == rel] == ["publish", "edit"]
 
 
@@ -387,10 +386,9 @@ def test_logging_out_ends_the_session_for_every_copy_of_its_cookie(app, site, lo
     assert copy.post("/binco/aa/leden/add", data={"email": f"kopie@res.{site.domain}",
                                                   "csrf": csrf_of(login_page)}).status_code == 403
     assert local_mailman.client().member(site.members_list("aa"), f"kopie@res.{site.domain}") is None
-    # The file says which session ended by a digest only: no address, no session id.
-    from binsite.paths import desk_sessions
-    ended = desk_sessions(site.root).read_text("utf-8")
-    assert site.binco("aa") not in ended and "@" not in ended
+    # The store says which session ended by a digest only: no address, no session id.
+    ended = ended_sessions(app)
+    assert ended and site.binco("aa") not in ended and "@" not in ended
     # Logging in again is a new session that works.
     log_in(browser, local_mailman, site.binco("aa"))
     assert browser.get("/binco/aa/").status_code == 200
@@ -408,19 +406,21 @@ def test_logging_out_everywhere_ends_every_session_of_that_binco_only(app, site,
     assert phone.get("/binco/bb/").status_code == 302 and laptop.get("/binco/bb/").status_code == 302
     assert other.get("/binco/aa/").status_code == 200   # another BINCO's session lives on
     # Without CSRF, or not logged in, nothing is recorded.
-    before = desk_sessions_text(site)
+    before = ended_sessions(app)
     assert other.post("/binco/overal-uitloggen/", data={}).status_code == 403
     assert app.test_client().post("/binco/overal-uitloggen/", data={"csrf": "0" * 64}).status_code == 403
-    assert desk_sessions_text(site) == before and other.get("/binco/aa/").status_code == 200
+    assert ended_sessions(app) == before and other.get("/binco/aa/").status_code == 200
     # A login after it is a new session, on the phone too.
     log_in(phone, local_mailman, site.binco("bb"))
     assert phone.get("/binco/bb/").status_code == 200
 
 
-def desk_sessions_text(site) -> str:
-    from binsite.paths import desk_sessions
-    path = desk_sessions(site.root)
-    return path.read_text("utf-8") if path.exists() else ""
+def ended_sessions(app) -> str:
+    """What the service's store holds of ended sessions, as text."""
+    import sqlalchemy as sa
+    from binsite.store import schema
+    with app.extensions["binsite"].store.engine.connect() as conn:
+        return repr([tuple(r) for r in conn.execute(sa.select(schema.ended_sessions))])
 
 
 def test_a_session_cookie_without_its_login_moment_or_signed_otherwise_is_no_session(app, site) -> None:
@@ -444,29 +444,3 @@ def test_a_session_cookie_without_its_login_moment_or_signed_otherwise_is_no_ses
     assert client.get("/binco/aa/").status_code == 200
 
 
-def test_when_the_server_cannot_record_a_logout_the_page_says_so(app, site, local_mailman) -> None:
-    """The disk is full: the sessions file is /dev/full (every write fails with ENOSPC; it is
-    not a regular file, so it is never read). Logging out still clears this browser and says
-    that a copy would keep working; logging out everywhere changes nothing and says so."""
-    from binsite.paths import desk_sessions
-    path = desk_sessions(site.root)
-    kept = path.with_name("kept.jsonl")
-    if path.exists():
-        path.rename(kept)
-    path.symlink_to("/dev/full")
-    try:
-        client = app.test_client()
-        log_in(client, local_mailman, site.binco("aa"))
-        home = client.get("/binco/").get_data(as_text=True)
-        failed = client.post("/binco/overal-uitloggen/", data={"csrf": csrf_of(home)})
-        assert failed.status_code == 500 and "Er is niets veranderd" in failed.get_data(as_text=True)
-        assert client.get("/binco/aa/").status_code == 200
-        copy = _copy_of_session(app, client)
-        out = client.post("/binco/uitloggen/", data={"csrf": csrf_of(home)})
-        assert out.status_code == 500 and "kon dat niet vastleggen" in out.get_data(as_text=True)
-        assert "binsite_binco=;" in " ".join(out.headers.getlist("Set-Cookie"))
-        assert copy.get("/binco/aa/").status_code == 200   # as the page said
-    finally:
-        path.unlink()
-        if kept.exists():
-            kept.rename(path)

@@ -1,5 +1,5 @@
 """The second step of a desk login (binsite/web/factors.py) through Flask's test client, against
-the session's real Mailman, its sink and a real git remote: a role whose policy is ``required``
+the session's real Mailman, its sink, a real git remote and the service's store (SQLite): a role whose policy is ``required``
 reaches only the registration page with the mailed link alone (403 everywhere else, Mailman and
 the remote unchanged); the app's code works once, a recovery code once; wrong codes are limited
 per account, also on a second instance; the administrator's reset; ending one session from the
@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from binsite.cli import load_commands
 from binsite.desk import factors
 from binsite.desk import logbook
-from binsite.paths import desk_log, second_factor_dir
+from binsite.store import site_store
 from binsite.web.app import create_app
 from deskweb import DeskSite, desk_site, git, log_in
 from tests.mailman_fixtures import RunningMailman
@@ -49,7 +49,15 @@ def _client(app, mailman, address: str, door: str):
 
 
 def _logged(site: DeskSite, action: str) -> list[dict]:
-    return [v for v in logbook.read(desk_log(site.root)) if v.get("action") == action]
+    return list(logbook.lines(site.root, action=action))
+
+
+def _logbook_text(site: DeskSite) -> str:
+    return "\n".join(site_store(site.root).log_lines())
+
+
+def _factors(site: DeskSite) -> factors.StoreFactors:
+    return factors.StoreFactors(site_store(site.root))
 
 
 def _set_up_app(client, door: str) -> tuple[str, list[str]]:
@@ -143,7 +151,7 @@ def test_the_app_code_works_once_and_so_does_a_recovery_code(app, site, local_ma
     assert refusal["refusal"] == "used" and refusal["factor"] == "recovery"
     assert refusal["by"]["role"] == "partner"
     # Nothing of a code in the logbook.
-    raw = desk_log(site.root).read_text(encoding="utf-8")
+    raw = _logbook_text(site)
     assert codes[0] not in raw and fresh not in raw and secret not in raw
 
 
@@ -152,19 +160,20 @@ def test_wrong_codes_are_limited_per_account_also_across_instances(app, site, lo
     first = _client(app, local_mailman, agent, "/partner/")
     secret, codes = _set_up_app(first, "/partner/")
     client = _client(app, local_mailman, agent, "/partner/")
+    # A second instance on the same database (its own process state, the same store).
+    other = create_app(site.root, environ=site.env)
+    elsewhere = _client(other, local_mailman, agent, "/partner/")  # (logging in resets the tests' limits)
     for attempt in range(factors.FAILURES_ALLOWED):
         wrong = "000000" if pyotp.TOTP(secret).now() != "000000" else "111111"
         assert _code(client, "/partner/", wrong if attempt % 2 else "zzzzz-zzzzz").status_code == 400
-    # Now even a right code is refused, on this instance and on another one on the same state.
-    other = create_app(site.root, environ=site.env)
-    elsewhere = _client(other, local_mailman, agent, "/partner/")
+    # Now even a right code is refused, on this instance and on the other one.
     for c in (client, elsewhere):
         refused = _code(c, "/partner/", codes[1])
         assert refused.status_code == 400 and "Te veel verkeerde codes" in refused.get_data(as_text=True)
         assert c.get("/partner/schrijven/").status_code == 403
     assert _logged(site, logbook.FACTOR_REFUSED)[-1]["refusal"] == "limit"
     # The recovery code was not used up by the refusal.
-    assert factors.FileFactors(second_factor_dir(site.root)).recovery_left(factors.person("partner", agent)) == 10
+    assert _factors(site).recovery_left(factors.person("partner", agent)) == 10
 
 
 def test_the_administrators_reset_ends_sessions_and_asks_for_a_new_factor(app, site, local_mailman) -> None:
@@ -180,7 +189,7 @@ def test_the_administrators_reset_ends_sessions_and_asks_for_a_new_factor(app, s
     reset = _logged(site, logbook.FACTOR_RESET)[-1]
     assert reset["by"] == {"role": "operator"} and reset["person"] == logbook.partner(agent).id
     assert reset["door"] == "partner"
-    assert agent not in desk_log(site.root).read_text(encoding="utf-8")
+    assert agent not in _logbook_text(site)
     # The session that was open has ended; a new login is back at the registration page.
     assert "Stuur mij een inloglink" in client.get("/partner/").get_data(as_text=True)
     again = _client(app, local_mailman, agent, "/partner/")
@@ -198,7 +207,7 @@ def test_the_account_page_lists_sessions_and_ends_one(app, site, local_mailman) 
     phone.environ_base["HTTP_USER_AGENT"] = ("Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like "
                                              "Gecko) Chrome/130.0 Mobile Safari/537.36")
     log_in(phone, local_mailman, binco)
-    secret = factors.FileFactors(second_factor_dir(site.root)).totp_secret(factors.person("binco", binco))
+    secret = _factors(site).totp_secret(factors.person("binco", binco))
     totp = pyotp.TOTP(secret)
     assert _code(phone, "/binco/", totp.at(time.time() + totp.interval)).status_code == 302
     assert phone.get("/binco/cc/").status_code == 200

@@ -121,9 +121,11 @@ def test_the_demo_web_service_publishes_to_its_own_remote_and_keeps_state_privat
     # Its logbook and sessions beside the demo's ledger, never in the site's state/.
     ledger = demo_dir / "ledger"
     assert _state_files(site.root) == before
-    logged = [json.loads(line) for line in (ledger / "desk.jsonl").read_text("utf-8").splitlines()]
+    # The demo service's store (its logbook, login claims and sessions) is web.sqlite there.
+    from binsite.store import Store
+    logged = [json.loads(line) for line in Store(f"sqlite:///{ledger / 'web.sqlite'}").log_lines()]
     assert any(v["action"] == "publish" and v["bulletin"] == files[0] for v in logged)
-    for private in (ledger / "desk.jsonl", ledger / "desk-sessions.jsonl", demo_dir / "web.log"):
+    for private in (ledger / "web.sqlite", demo_dir / "web.log"):
         assert _mode(private) == 0o600, private
     assert _mode(ledger) == 0o700 and address
 

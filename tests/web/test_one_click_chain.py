@@ -48,8 +48,7 @@ def test_a_delivered_header_unsubscribes_exactly_its_member(local_mailman, tmp_p
     path = "/" + url[len("https://bin.test.example/"):]
 
     env = environ(mailman_url=settings.url, user=settings.user, password=settings.password,
-                  smtp_port=local_mailman.state.smtp_port, BINSITE_WEB_URL=WEB_URL, BINSITE_SECRET_KEY=SECRET,
-                  BINSITE_WEB_SPOOL=str(tmp_path / "spool"))
+                  smtp_port=local_mailman.state.smtp_port, BINSITE_WEB_URL=WEB_URL, BINSITE_SECRET_KEY=SECRET)
     app = create_app(root, environ=env)
     # A link scanner's GET changes nothing.
     assert app.test_client().get(path).status_code == 200

@@ -10,22 +10,21 @@ a status mark mails the reporter without the partner's name."""
 
 from __future__ import annotations
 
-import json
 import threading
 import uuid
 
 import pytest
 
 from binsite.desk import inbox as inbox_lib
+from binsite.desk import logbook
 from binsite.desk import partners as partners_lib
 from binsite.desk.desk import open_desk
 from binsite.devtools.sink import read_maildir
-from binsite.paths import desk_log
 from binsite.web.app import create_app
 from binsite.web.partner import SESSION_COOKIE as PARTNER_COOKIE
 from deskweb import DeskSite, desk_site, git, log_in, login_mails, path_of, wait_login_link
 from sitekit import poll
-from tests.desk.deskkit import held_report
+from tests.desk.deskkit import held_report, logbook_text
 from tests.mailman_fixtures import RunningMailman
 from webkit import csrf_of
 
@@ -65,7 +64,7 @@ def gemeente(site: DeskSite) -> str:
 
 
 def logbook_lines(site: DeskSite) -> list[dict]:
-    return [json.loads(line) for line in desk_log(site.root).read_text("utf-8").splitlines() if line.strip()]
+    return list(logbook.lines(site.root))
 
 
 def forwarded_report(app, site: DeskSite, mailman: RunningMailman, binco, area_id: str, subject: str) -> str:
@@ -164,7 +163,7 @@ def test_a_partner_of_aa_acting_on_bb_gets_403_and_nothing_changes(app, site, lo
     key_bb, _resident, digest = forwarded_report(app, site, local_mailman, binco_bb, "bb", "Auto bij het park")
     partner = _client(app, local_mailman, agent(site, "aa"), "/partner/")
     store_before = partners_lib.store_path(site.root).read_bytes()
-    log_before = desk_log(site.root).read_bytes()
+    log_before = logbook_text(site.root)
     head = git(site.remote, "rev-parse", "main")
     held_before = [h.message_id for h in local_mailman.client().held(site.members_list("bb"))]
     page = partner.get("/partner/schrijven/").get_data(as_text=True)
@@ -183,7 +182,7 @@ def test_a_partner_of_aa_acting_on_bb_gets_403_and_nothing_changes(app, site, lo
     assert partner.post(f"/binco/bb/bericht/{digest}/forward", data={"csrf": csrf, "to": "partners"}).status_code == 403
     assert "Auto bij het park" not in partner.get("/partner/").get_data(as_text=True)
     assert partners_lib.store_path(site.root).read_bytes() == store_before
-    assert desk_log(site.root).read_bytes() == log_before
+    assert logbook_text(site.root) == log_before
     assert git(site.remote, "rev-parse", "main") == head
     assert [h.message_id for h in local_mailman.client().held(site.members_list("bb"))] == held_before
 
@@ -318,7 +317,7 @@ def test_a_partner_answers_and_marks_a_forwarded_report_without_ever_seeing_the_
     assert "> We rijden er vanavond langs." in answer[0].message.get_body(("plain",)).get_content()
     assert partner_address not in answer[0].message.as_string()
     # The logbook names neither; the figures count the answer.
-    log_text = desk_log(site.root).read_text("utf-8")
+    log_text = logbook_text(site.root)
     assert resident not in log_text and partner_address not in log_text and RESIDENT_NAME not in log_text
     stats = binco.get("/binco/statistieken/").get_data(as_text=True)
     assert "Antwoorden partners" in stats

@@ -1,0 +1,568 @@
+"""The web edge's store: one database that every instance of the service shares.
+
+What it holds (``schema.py``): the desk's logbook, login claims (a login link
+works once), desk sessions that ended early, the one-click spool, rate-limit
+hits, and which old state files were read in. It is SQLAlchemy 2 Core behind ``BINSITE_DATABASE_URL``;
+the schema is made and moved on by Alembic (``migrations/``) when the store is
+opened. Without the variable it is an SQLite file in the state folder
+(``state/web.sqlite``, never committed), enough for one server. Several
+instances on several servers share one PostgreSQL database
+(``postgresql+psycopg://user@host/binsite``).
+
+Every method is one short transaction. Writers are serialised where a check and
+a write belong together: on SQLite each transaction begins IMMEDIATE (one
+writer at a time, readers go on in WAL mode); on PostgreSQL a rate-limit key
+takes a transaction-level advisory lock, and spool entries are claimed with
+``FOR UPDATE SKIP LOCKED``. A database that cannot be reached raises
+``StoreUnavailable`` (the service answers with a Dutch 503 page; nothing was
+half-done, since the transaction did not commit).
+
+The send ledger is not here: it is the BIN's record and stays a committed file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import logging
+import os
+import threading
+import time
+import uuid
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from binsite.errors import BinsiteError, StoreUnavailable
+from binsite.i18n import t
+from binsite.paths import state_dir
+from binsite.store import schema
+
+log = logging.getLogger(__name__)
+
+URL_VAR = "BINSITE_DATABASE_URL"
+SQLITE_NAME = "web.sqlite"
+MIGRATIONS = Path(__file__).parent / "migrations"
+# A spool entry claimed longer ago than this is taken over (its process died);
+# longer than one Mailman call with its retries (client timeout 10 s, 2 attempts).
+SPOOL_LEASE = 60.0
+LEASE_VAR = "BINSITE_SPOOL_LEASE"
+# Every this many counted hits, a process forgets what no longer counts (``Store.tidy``).
+TIDY_EVERY = 1000
+DAY = 86400.0
+# Advisory lock number of the schema upgrade on PostgreSQL (any constant of binsite's own).
+_UPGRADE_LOCK = 0x62696E73
+
+
+def database_url(root: Path, environ: Mapping[str, str] = os.environ) -> str:
+    """``BINSITE_DATABASE_URL``, else the SQLite file in the state folder."""
+    url = environ.get(URL_VAR, "").strip()
+    if url:
+        return url
+    return "sqlite:///" + str((state_dir(root) / SQLITE_NAME).resolve())
+
+
+def digest(value: str) -> str:
+    """What the store keeps instead of a key that may name someone (a client address)."""
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class SpoolEntry:
+    id: int
+    list_id: str
+    member_id: str
+
+
+class Store:
+    """One database; thread-safe (a connection pool), one per process (after a fork: ``dispose``)."""
+
+    def __init__(self, url: str, *, lease: float = SPOOL_LEASE):
+        try:
+            self.url = sa.engine.make_url(url)
+        except sa.exc.ArgumentError:
+            raise BinsiteError(t("{v} is geen database-adres: schrijf bijvoorbeeld {e}",
+                                 "{v} is not a database URL: write for example {e}",
+                                 v=URL_VAR, e="postgresql+psycopg://binsite@db/binsite")) from None
+        self.lease = lease
+        self._hits = 0
+        self._writer: threading.Lock | contextlib.nullcontext = contextlib.nullcontext()
+        self.owner = f"{os.uname().nodename[:32]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.sqlite = self.url.get_backend_name() == "sqlite"
+        if self.sqlite:
+            self._writer = threading.Lock()
+        try:
+            self.engine = _engine(self.url)
+        except (ImportError, sa.exc.NoSuchModuleError) as exc:
+            raise BinsiteError(t("de database-driver voor {v} ontbreekt ({e}): installeer binsite[postgresql]",
+                                 "the database driver for {v} is missing ({e}): install binsite[postgresql]",
+                                 v=URL_VAR, e=type(exc).__name__)) from None
+        # gunicorn forks its workers: a child never uses its parent's connections or locks.
+        ref = weakref.ref(self)
+        os.register_at_fork(after_in_child=lambda: _after_fork(ref))
+
+    def __repr__(self) -> str:  # never the password
+        return f"Store({self.url.render_as_string(hide_password=True)})"
+
+    @classmethod
+    def open(cls, root: Path, environ: Mapping[str, str] = os.environ, *, upgrade: bool = True) -> "Store":
+        """The site's store, its schema brought up to date (``upgrade``)."""
+        url = database_url(root, environ)
+        if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+            path = Path(url[len("sqlite:///"):].partition("?")[0])
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                # Made private before SQLite makes it (its -wal and -shm files take its mode).
+                os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+            except OSError as exc:
+                raise _unavailable(exc) from None
+        lease = environ.get(LEASE_VAR, "").strip()
+        try:
+            seconds = float(lease) if lease else SPOOL_LEASE
+        except ValueError:
+            seconds = -1.0
+        if not 0 < seconds <= 3600:
+            raise BinsiteError(t("{v} moet een aantal seconden zijn (1 tot 3600)",
+                                 "{v} must be a number of seconds (1 to 3600)", v=LEASE_VAR))
+        store = cls(url, lease=seconds)
+        if upgrade:
+            store.upgrade()
+        return store
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # --- schema ---------------------------------------------------------------------
+
+    def upgrade(self) -> None:
+        """Bring the schema to the newest migration; two instances starting at once take turns."""
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with self._upgrade_lock():
+            with self._connect(read=False) as conn:
+                config.attributes["connection"] = conn
+                command.upgrade(config, "head")
+                conn.commit()
+
+    def revision(self) -> str | None:
+        from alembic.runtime.migration import MigrationContext
+
+        with self._connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    @contextmanager
+    def _upgrade_lock(self) -> Iterator[None]:
+        if self.sqlite:
+            database = self.url.database or ""
+            if not database or database == ":memory:":
+                yield
+                return
+            try:
+                fd = os.open(database + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError as exc:
+                raise _unavailable(exc) from None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                yield
+            finally:
+                os.close(fd)
+            return
+        with self._connect() as conn:
+            conn.execute(sa.text("SELECT pg_advisory_lock(:n)"), {"n": _UPGRADE_LOCK})
+            try:
+                yield
+            finally:
+                conn.execute(sa.text("SELECT pg_advisory_unlock(:n)"), {"n": _UPGRADE_LOCK})
+                conn.commit()
+
+    # --- transactions -----------------------------------------------------------------
+
+    @contextmanager
+    def _connect(self, *, read: bool = True) -> Iterator[Connection]:
+        """A connection for reading (on SQLite a deferred transaction: it waits for no writer)."""
+        with _reached(), self.engine.connect() as conn:
+            if read:
+                conn.execution_options(binsite_read=True)
+            yield conn
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Connection]:
+        """One write transaction. On SQLite the threads of this process queue for it here, in
+        order, instead of in SQLite's busy handler (which lets a waiting writer sleep up to
+        100 ms a round while others come first)."""
+        with self._writer, _reached(), self.engine.begin() as conn:
+            yield conn
+
+    # --- login claims -----------------------------------------------------------------
+
+    def claim(self, kind: str, key: str, *, at: float | None = None) -> bool:
+        """Record that ``key`` (a digest: a login link's nonce) of ``kind`` was used; False when it
+        was already (on any instance). Of two claims at once exactly one wins."""
+        values = {"kind": kind, "digest": key, "at": time.time() if at is None else at}
+        try:
+            with self._transaction() as conn:
+                conn.execute(schema.claims.insert().values(**values))
+        except sa.exc.IntegrityError:
+            return False
+        return True
+
+    # --- ended sessions ---------------------------------------------------------------
+
+    def end_session(self, id_digest: str, *, at: float) -> None:
+        self._insert(schema.ended_sessions, kind="ended", digest=id_digest, at=at)
+
+    def end_every_session(self, address_digest: str, *, at: float) -> None:
+        self._insert(schema.ended_sessions, kind="before", digest=address_digest, at=at)
+
+    def has_ended(self, id_digest: str, address_digest: str, started: float, *, since: float) -> bool:
+        """Whether that session was logged out, or every session of that address begun at or
+        before ``started`` was ended (only what happened after ``since`` counts)."""
+        table = schema.ended_sessions
+        query = sa.select(sa.func.count()).select_from(table).where(
+            table.c.at >= since,
+            sa.or_(sa.and_(table.c.kind == "ended", table.c.digest == id_digest),
+                   sa.and_(table.c.kind == "before", table.c.digest == address_digest, table.c.at >= started)))
+        with self._connect() as conn:
+            return bool(conn.execute(query).scalar())
+
+    # --- rate limits ------------------------------------------------------------------
+
+    def hit(self, key: str, limit: int, window: float, *, now: float | None = None) -> bool:
+        """Count one hit of ``key`` if fewer than ``limit`` were counted in the last ``window``
+        seconds, on any instance; False (and not counted) when over."""
+        now = time.time() if now is None else now
+        key = digest(key)
+        table = schema.rate_hits
+        with self._transaction() as conn:
+            if not self.sqlite:
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": key})
+            conn.execute(table.delete().where(table.c.key == key, table.c.at <= now - window))
+            count = conn.execute(sa.select(sa.func.count()).select_from(table).where(table.c.key == key)).scalar()
+            if count >= limit:
+                return False
+            conn.execute(table.insert().values(key=key, at=now))
+        self._hits += 1
+        if self._hits % TIDY_EVERY == 0:
+            self.tidy(now=now)
+        return True
+
+    def hits(self, key: str, window: float, *, now: float | None = None) -> int:
+        """How many hits of ``key`` were counted in the last ``window`` seconds (none counted now)."""
+        now = time.time() if now is None else now
+        table = schema.rate_hits
+        with self._connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(table).where(
+                table.c.key == digest(key), table.c.at > now - window)).scalar() or 0)
+
+    # --- sessions seen (device, last use) ---------------------------------------------
+
+    def session_seen(self, id_digest: str, address_digest: str, device: str, *, at: float) -> None:
+        table = schema.sessions_seen
+        with self._transaction() as conn:
+            done = conn.execute(table.update().where(table.c.session == id_digest).values(last=at, device=device[:64]))
+            if not done.rowcount:
+                conn.execute(table.insert().values(session=id_digest, address=address_digest, device=device[:64],
+                                                   first=at, last=at))
+
+    def session_last_seen(self, id_digest: str) -> float | None:
+        table = schema.sessions_seen
+        with self._connect() as conn:
+            return conn.execute(sa.select(table.c.last).where(table.c.session == id_digest)).scalar()
+
+    def sessions_seen_of(self, address_digest: str, *, since: float) -> list[tuple[str, str, float, float]]:
+        """``(session digest, device, first, last)`` of the sessions of that address used since ``since``."""
+        table = schema.sessions_seen
+        with self._connect() as conn:
+            rows = conn.execute(sa.select(table.c.session, table.c.device, table.c.first, table.c.last)
+                                .where(table.c.address == address_digest, table.c.last >= since)
+                                .order_by(table.c.last.desc()))
+            return [(r[0], r[1], float(r[2]), float(r[3])) for r in rows]
+
+    # --- second factors -----------------------------------------------------------------
+
+    def factor_read(self, person: str) -> str | None:
+        table = schema.second_factors
+        with self._connect() as conn:
+            return conn.execute(sa.select(table.c.data).where(table.c.person == person)).scalar()
+
+    @contextmanager
+    def factor_document(self, person: str) -> Iterator[dict]:
+        """One person's document (``binsite.desk.factors``), read, changed by the caller and written
+        back in one transaction (the one writer on SQLite, an advisory lock on PostgreSQL): of two
+        changes at once, each sees the other's. Emptied: the row is removed."""
+        import json
+
+        table = schema.second_factors
+        with self._transaction() as conn:
+            if not self.sqlite:
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": person})
+            old = conn.execute(sa.select(table.c.data).where(table.c.person == person)).scalar()
+            try:
+                data = json.loads(old) if old is not None else {}
+            except ValueError:
+                data = {"broken": True}
+            if not isinstance(data, dict):
+                data = {"broken": True}
+            before = json.dumps(data, sort_keys=True)
+            yield data
+            new = json.dumps(data, sort_keys=True, separators=(",", ":"))
+            if json.dumps(data, sort_keys=True) == before and old is not None:
+                return
+            if not data:
+                conn.execute(table.delete().where(table.c.person == person))
+            elif old is None:
+                conn.execute(table.insert().values(person=person, data=new, updated=time.time()))
+            else:
+                conn.execute(table.update().where(table.c.person == person).values(data=new, updated=time.time()))
+
+    def tidy(self, *, now: float | None = None) -> None:
+        """Forget what no longer counts: hits older than a day (the longest window is an
+        hour), sessions ended more than two days ago (a session lives a working day), login
+        claims older than a day (a link lives 15 minutes)."""
+        now = time.time() if now is None else now
+        with self._transaction() as conn:
+            conn.execute(schema.rate_hits.delete().where(schema.rate_hits.c.at < now - DAY))
+            conn.execute(schema.ended_sessions.delete().where(schema.ended_sessions.c.at < now - 2 * DAY))
+            conn.execute(schema.claims.delete().where(schema.claims.c.at < now - DAY))
+            conn.execute(schema.sessions_seen.delete().where(schema.sessions_seen.c.last < now - 2 * DAY))
+
+    def reset_hits(self) -> None:
+        """Forget every hit (tests; an operator after a false alarm)."""
+        with self._transaction() as conn:
+            conn.execute(schema.rate_hits.delete())
+
+    # --- the one-click spool ------------------------------------------------------------
+
+    def spool_add(self, list_id: str, member_id: str, *, name: str | None = None, at: float | None = None) -> None:
+        """Record one unsubscribe request (committed before the caller answers)."""
+        at = time.time() if at is None else at
+        self._insert(schema.spool, name=name or f"{time.time_ns():020d}-{uuid.uuid4().hex[:12]}",
+                     list_id=list_id, member_id=member_id, added=at)
+
+    def spool_pending(self) -> int:
+        with self._connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(schema.spool)).scalar() or 0)
+
+    def spool_take(self, *, now: float | None = None, limit: int = 20) -> list[SpoolEntry]:
+        """Claim up to ``limit`` entries no live process holds (never claimed, released, or claimed
+        longer ago than the lease) for this process."""
+        now = time.time() if now is None else now
+        table = schema.spool
+        free = sa.or_(table.c.owner.is_(None), table.c.claimed < now - self.lease)
+        with self._transaction() as conn:
+            ids = [row[0] for row in conn.execute(
+                sa.select(table.c.id).where(free).order_by(table.c.id).limit(limit).with_for_update(skip_locked=True))]
+            if not ids:
+                return []
+            conn.execute(table.update().where(table.c.id.in_(ids))
+                         .values(owner=self.owner, claimed=now, tries=table.c.tries + 1))
+            rows = conn.execute(sa.select(table.c.id, table.c.list_id, table.c.member_id)
+                                .where(table.c.id.in_(ids)).order_by(table.c.id))
+            return [SpoolEntry(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+    def spool_done(self, entry: SpoolEntry) -> None:
+        """The entry is done (or refused for good): gone from the spool."""
+        with self._transaction() as conn:
+            conn.execute(schema.spool.delete().where(schema.spool.c.id == entry.id))
+
+    def spool_release(self, entry: SpoolEntry) -> None:
+        """Mailman could not take it now: back to the queue for any instance."""
+        with self._transaction() as conn:
+            conn.execute(schema.spool.update().where(schema.spool.c.id == entry.id, schema.spool.c.owner == self.owner)
+                         .values(owner=None, claimed=None))
+
+    # --- the desk's logbook -------------------------------------------------------------
+
+    def log_append(self, line: str, *, at: str, action: str) -> None:
+        self._insert(schema.logbook, line=line, at=at, action=action)
+
+    def log_lines(self, *, action: str | None = None) -> Iterator[str]:
+        """Every logbook line in the order written (or only those of ``action``)."""
+        query = sa.select(schema.logbook.c.line).order_by(schema.logbook.c.id)
+        if action is not None:
+            query = query.where(schema.logbook.c.action == action)
+        with self._connect() as conn:
+            lines = [row[0] for row in conn.execute(query)]
+        yield from lines
+
+    # --- what concerns one address (AVG: inzage, wissen), retention ------------------------
+
+    def log_rewrite(self, keep: Callable[[str], str | None]) -> int:
+        """Rewrite the logbook row by row in one transaction: ``keep(line)`` returns the line
+        to keep (changed or not) or None to drop it. Returns how many rows changed."""
+        table = schema.logbook
+        changed = 0
+        with self._transaction() as conn:
+            for row_id, line in conn.execute(sa.select(table.c.id, table.c.line).order_by(table.c.id)).all():
+                new = keep(line)
+                if new == line:
+                    continue
+                changed += 1
+                if new is None:
+                    conn.execute(table.delete().where(table.c.id == row_id))
+                else:
+                    conn.execute(table.update().where(table.c.id == row_id).values(line=new))
+        return changed
+
+    def log_drop_before(self, at: str) -> int:
+        """Drop the logbook rows written before ``at`` (UTC ISO 8601 as the lines hold it)."""
+        with self._transaction() as conn:
+            return conn.execute(schema.logbook.delete().where(schema.logbook.c.at < at)).rowcount
+
+    def sessions_of(self, address_digest: str) -> int:
+        """How many "ended everywhere" rows name this address digest."""
+        table = schema.ended_sessions
+        with self._connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(table)
+                                    .where(table.c.digest == address_digest)).scalar() or 0)
+
+    def sessions_forget(self, address_digest: str) -> int:
+        table, seen = schema.ended_sessions, schema.sessions_seen
+        with self._transaction() as conn:
+            conn.execute(seen.delete().where(seen.c.address == address_digest))
+            return conn.execute(table.delete().where(table.c.digest == address_digest)).rowcount
+
+    def sessions_drop_before(self, at: float) -> int:
+        table, seen = schema.ended_sessions, schema.sessions_seen
+        with self._transaction() as conn:
+            conn.execute(seen.delete().where(seen.c.last < at))
+            return conn.execute(table.delete().where(table.c.at < at)).rowcount
+
+    def spool_of(self, member_ids: Iterable[str]) -> list[SpoolEntry]:
+        """The spool entries of these Mailman member ids."""
+        wanted = sorted(set(member_ids))
+        if not wanted:
+            return []
+        table = schema.spool
+        with self._connect() as conn:
+            rows = conn.execute(sa.select(table.c.id, table.c.list_id, table.c.member_id)
+                                .where(table.c.member_id.in_(wanted)).order_by(table.c.id))
+            return [SpoolEntry(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+    def spool_forget(self, ids: Iterable[int]) -> int:
+        wanted = sorted(set(ids))
+        if not wanted:
+            return 0
+        with self._transaction() as conn:
+            return conn.execute(schema.spool.delete().where(schema.spool.c.id.in_(wanted))).rowcount
+
+    def spool_drop_before(self, at: float) -> int:
+        with self._transaction() as conn:
+            return conn.execute(schema.spool.delete().where(schema.spool.c.added < at)).rowcount
+
+    def compact(self) -> str:
+        """After an erasure: what was deleted leaves no bytes behind. SQLite deletes with
+        ``secure_delete`` (pages zeroed), then ``VACUUM`` rewrites the file and the WAL is
+        checkpointed and truncated (its frames held the old pages); PostgreSQL ``VACUUM``s the
+        tables, so dead rows are freed for reuse. Returns what was compacted (for the report)."""
+        tables = [t.name for t in schema.metadata.sorted_tables]
+        with _reached(), self.engine.connect() as conn:
+            raw = conn.connection.dbapi_connection
+            if self.sqlite:
+                with self._writer:
+                    raw.execute("VACUUM")
+                    raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                return str(self.url.database)
+            previous = raw.autocommit
+            raw.autocommit = True
+            try:
+                cursor = raw.cursor()
+                for name in tables:
+                    cursor.execute(f'VACUUM "{name}"')
+                cursor.close()
+            finally:
+                raw.autocommit = previous
+        return self.url.render_as_string(hide_password=True)
+
+    # --- helpers ------------------------------------------------------------------------
+
+    def _insert(self, table: sa.Table, **values: object) -> None:
+        with self._transaction() as conn:
+            conn.execute(table.insert().values(**values))
+
+
+_sites: dict[Path, Store] = {}
+_sites_lock = threading.Lock()
+
+
+def site_store(root: Path, environ: Mapping[str, str] = os.environ) -> Store:
+    """The store of the site in ``root`` for this process: the one the web service opened for it
+    (``use``), else opened now from ``environ`` (the command line), its schema up to date and
+    the old state files read in once."""
+    key = root.resolve()
+    with _sites_lock:
+        store = _sites.get(key)
+        if store is None:
+            from binsite.paths import desk_log, desk_sessions, web_spool_dir
+            from binsite.store.files import import_state
+
+            store = Store.open(root, environ)
+            import_state(store, log_path=desk_log(root), sessions_path=desk_sessions(root),
+                         spool_dir=web_spool_dir(root, environ))
+            _sites[key] = store
+    return store
+
+
+def use(root: Path, store: Store) -> None:
+    """``store`` is the site's store in this process (``create_app``)."""
+    with _sites_lock:
+        _sites[root.resolve()] = store
+
+
+def _after_fork(ref: "weakref.ref[Store]") -> None:
+    store = ref()
+    if store is not None:
+        store.engine.dispose(close=False)
+        if store.sqlite:
+            store._writer = threading.Lock()
+
+
+def _engine(url: sa.engine.URL) -> Engine:
+    if url.get_backend_name() != "sqlite":
+        args: dict[str, object] = {"connect_timeout": 5} if url.get_backend_name() == "postgresql" else {}
+        return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, connect_args=args)
+    engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+    @sa.event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy's recipe: we say BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA secure_delete=ON")  # a deleted row's bytes are zeroed (AVG: erasure)
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(conn) -> None:
+        # A write: one writer at a time, a check and its write together. A read: deferred.
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("binsite_read") else "BEGIN IMMEDIATE")
+
+    return engine
+
+
+@contextmanager
+def _reached() -> Iterator[None]:
+    """A database that cannot be reached, is read-only or full: ``StoreUnavailable`` (the
+    transaction did not commit). A broken constraint stays what it is (a claim already made)."""
+    try:
+        yield
+    except sa.exc.IntegrityError:
+        raise
+    except sa.exc.DBAPIError as exc:
+        raise _unavailable(exc) from None
+
+
+def _unavailable(exc: Exception) -> StoreUnavailable:
+    log.error("database unavailable: %s", type(getattr(exc, "orig", exc)).__name__)
+    return StoreUnavailable(t("de database van de dienst is niet bereikbaar ({v}); er is niets veranderd",
+                              "the service's database cannot be reached ({v}); nothing was changed", v=URL_VAR))
