@@ -297,6 +297,22 @@ def _credential() -> dict | None:
     return value if isinstance(value, dict) else None
 
 
+def _ceremony(door: str) -> tuple[Door, dict, str]:
+    """A passkey post: ``(door, session values, person)``, counted against the client's limit."""
+    d = door_named(door)
+    values = _session(d)
+    service().limit_client()
+    return d, values, _who(d, values["a"])
+
+
+def _descriptors(who: str) -> list:
+    """The person's passkeys as WebAuthn credential descriptors."""
+    from webauthn.helpers import base64url_to_bytes
+    from webauthn.helpers.structs import PublicKeyCredentialDescriptor
+
+    return [PublicKeyCredentialDescriptor(id=base64url_to_bytes(k.credential_id)) for k in _store().passkeys(who)]
+
+
 def _answer(ok: bool, message: str, *, next_url: str = "", status: int = 200):
     return make_response(jsonify({"ok": ok, "message": message, "next": next_url}), status)
 
@@ -316,18 +332,12 @@ def step(door: str):
 @_route("tweede-stap/passkey/opties", "POST")
 def step_options(door: str):
     from webauthn import generate_authentication_options
-    from webauthn.helpers import base64url_to_bytes
-    from webauthn.helpers.structs import PublicKeyCredentialDescriptor, UserVerificationRequirement
+    from webauthn.helpers.structs import UserVerificationRequirement
 
-    d = door_named(door)
-    values = _session(d)
-    service().limit_client()
-    who = _who(d, values["a"])
+    d, _values, who = _ceremony(door)
     rp_id, _origin = relying_party()
-    options = generate_authentication_options(
-        rp_id=rp_id, user_verification=UserVerificationRequirement.PREFERRED,
-        allow_credentials=[PublicKeyCredentialDescriptor(id=base64url_to_bytes(k.credential_id))
-                           for k in _store().passkeys(who)])
+    options = generate_authentication_options(rp_id=rp_id, user_verification=UserVerificationRequirement.PREFERRED,
+                                              allow_credentials=_descriptors(who))
     return _options_response(d, who, "auth", options)
 
 
@@ -336,11 +346,8 @@ def step_passkey(door: str):
     from webauthn import verify_authentication_response
     from webauthn.helpers.exceptions import InvalidAuthenticationResponse
 
-    d = door_named(door)
-    values = _session(d)
-    s = service()
-    s.limit_client()
-    address, who, store = values["a"], _who(d, values["a"]), _store()
+    d, values, who = _ceremony(door)
+    s, address, store = service(), values["a"], _store()
     failed = s.text("Dat lukte niet: deze passkey is hier niet bekend of het antwoord klopt niet. Probeer het "
                     "opnieuw, of gebruik de code van uw app of een herstelcode.",
                     "That did not work: this passkey is not known here or the answer is not right. Try again, or "
@@ -496,14 +503,10 @@ def account(door: str):
 @_route("beveiliging/passkey/opties", "POST")
 def passkey_options(door: str):
     from webauthn import generate_registration_options
-    from webauthn.helpers import base64url_to_bytes
-    from webauthn.helpers.structs import (AuthenticatorSelectionCriteria, PublicKeyCredentialDescriptor,
-                                          ResidentKeyRequirement, UserVerificationRequirement)
+    from webauthn.helpers.structs import (AuthenticatorSelectionCriteria, ResidentKeyRequirement,
+                                          UserVerificationRequirement)
 
-    d = door_named(door)
-    values = _session(d)
-    service().limit_client()
-    who = _who(d, values["a"])
+    d, values, who = _ceremony(door)
     rp_id, _origin = relying_party()
     s = service()
     options = generate_registration_options(
@@ -511,8 +514,7 @@ def passkey_options(door: str):
         user_display_name=values["a"],
         authenticator_selection=AuthenticatorSelectionCriteria(
             resident_key=ResidentKeyRequirement.PREFERRED, user_verification=UserVerificationRequirement.PREFERRED),
-        exclude_credentials=[PublicKeyCredentialDescriptor(id=base64url_to_bytes(k.credential_id))
-                             for k in _store().passkeys(who)])
+        exclude_credentials=_descriptors(who))
     return _options_response(d, who, "reg", options)
 
 
@@ -522,11 +524,8 @@ def passkey_add(door: str):
     from webauthn.helpers import bytes_to_base64url
     from webauthn.helpers.exceptions import InvalidRegistrationResponse
 
-    d = door_named(door)
-    values = _session(d)
-    s = service()
-    s.limit_client()
-    address, who, store = values["a"], _who(d, values["a"]), _store()
+    d, values, who = _ceremony(door)
+    s, address, store = service(), values["a"], _store()
     failed = s.text("De passkey is niet toegevoegd: het antwoord van uw apparaat klopte niet. Probeer het opnieuw.",
                     "The passkey was not added: your device's answer was not right. Try again.")
     credential, challenge = _credential(), _challenge(who, "reg")

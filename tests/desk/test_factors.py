@@ -19,11 +19,8 @@ _opened: list[Store] = []
 
 
 @pytest.fixture
-def store(database_url):
-    db = Store(database_url)
-    db.upgrade()
-    _opened.append(db)
-    yield StoreFactors(db)
+def store(store_of_url):
+    yield StoreFactors(store_of_url)
     while _opened:
         _opened.pop().dispose()
 

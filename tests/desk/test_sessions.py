@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from binsite.desk import sessions
-from binsite.store import Store, schema
+from binsite.store import schema
 
 NOW = 1_800_000_000.0
 
@@ -59,11 +59,8 @@ HOUR = 3600.0
 
 
 @pytest.fixture
-def store(database_url):
-    made = Store(database_url)
-    made.upgrade()
-    yield made
-    made.dispose()
+def store(store_of_url):
+    return store_of_url
 
 
 def test_an_idle_session_ends_and_a_used_one_goes_on(store):

@@ -125,3 +125,10 @@ def log_in(client, mailman: RunningMailman, address: str, *, door: str = "/binco
     confirm = client.get(link).get_data(as_text=True)
     done = client.post(link, data={"csrf": csrf_of(confirm)})
     assert done.status_code == 302, done.get_data(as_text=True)
+
+
+def logged_in(app, mailman: RunningMailman, address: str, door: str = "/binco/"):
+    """A new test client of ``app``, logged in at ``door`` with a mailed link."""
+    client = app.test_client()
+    log_in(client, mailman, address, door=door)
+    return client

@@ -23,7 +23,7 @@ from binsite.desk import factors
 from binsite.desk import logbook
 from binsite.store import site_store
 from binsite.web.app import create_app
-from deskweb import DeskSite, desk_site, git, log_in
+from deskweb import DeskSite, desk_site, git, log_in, logged_in
 from tests.mailman_fixtures import RunningMailman
 from webkit import csrf_of
 
@@ -40,12 +40,6 @@ def site(local_mailman: RunningMailman, tmp_path_factory) -> DeskSite:
 @pytest.fixture(scope="module")
 def app(site: DeskSite):
     return create_app(site.root, environ=site.env)
-
-
-def _client(app, mailman, address: str, door: str):
-    client = app.test_client()
-    log_in(client, mailman, address, door=door)
-    return client
 
 
 def _logged(site: DeskSite, action: str) -> list[dict]:
@@ -85,7 +79,7 @@ def _code(client, door: str, code: str):
 def test_with_the_link_alone_a_required_partner_reaches_only_the_registration_page(app, site, local_mailman) -> None:
     agent = sorted(site.partners("aa"))[0]
     remote_before = git(site.remote, "rev-parse", "main")
-    client = _client(app, local_mailman, agent, "/partner/")
+    client = logged_in(app, local_mailman, agent, "/partner/")
     home = client.get("/partner/")
     assert home.status_code == 302 and home.headers["Location"].endswith("/partner/beveiliging/")
     page = client.get("/partner/beveiliging/").get_data(as_text=True)
@@ -107,7 +101,7 @@ def test_with_the_link_alone_a_required_partner_reaches_only_the_registration_pa
     assert not _logged(site, logbook.PARTNER_NOTICE)
     # The same for a BINCO when the policy says so: the members form does not reach Mailman.
     binco = site.binco("bb")
-    desk = _client(app, local_mailman, binco, "/binco/")
+    desk = logged_in(app, local_mailman, binco, "/binco/")
     token = csrf_of(desk.get("/binco/beveiliging/").get_data(as_text=True))
     newcomer = f"nieuw.{uuid.uuid4().hex[:6]}@res.{site.domain}"
     assert desk.post("/binco/bb/leden/add", data={"csrf": token, "email": newcomer}).status_code == 403
@@ -119,12 +113,12 @@ def test_with_the_link_alone_a_required_partner_reaches_only_the_registration_pa
 
 def test_the_app_code_works_once_and_so_does_a_recovery_code(app, site, local_mailman) -> None:
     agent = sorted(site.partners("bb"))[0]
-    first = _client(app, local_mailman, agent, "/partner/")
+    first = logged_in(app, local_mailman, agent, "/partner/")
     secret, codes = _set_up_app(first, "/partner/")
     assert first.get("/partner/").status_code == 200, "adding the first factor passes the second step"
     assert _logged(site, logbook.FACTOR_ADD)[-1]["factor"] == "app"
     # A new login with the mailed link: now the second step first.
-    second = _client(app, local_mailman, agent, "/partner/")
+    second = logged_in(app, local_mailman, agent, "/partner/")
     home = second.get("/partner/")
     assert home.status_code == 302 and home.headers["Location"].endswith("/partner/tweede-stap/")
     assert second.get("/partner/schrijven/").status_code == 403
@@ -139,13 +133,13 @@ def test_the_app_code_works_once_and_so_does_a_recovery_code(app, site, local_ma
     fresh = totp.at(time.time() + totp.interval)
     assert _code(second, "/partner/", fresh).status_code == 302
     assert second.get("/partner/").status_code == 200
-    third = _client(app, local_mailman, agent, "/partner/")
+    third = logged_in(app, local_mailman, agent, "/partner/")
     assert _code(third, "/partner/", fresh).status_code == 400
     assert _logged(site, logbook.FACTOR_REFUSED)[-1]["refusal"] == "used"
     # A recovery code: once; the second time refused and logged.
     done = _code(third, "/partner/", codes[0])
     assert done.status_code == 302 and "over=9" in done.headers["Location"]
-    fourth = _client(app, local_mailman, agent, "/partner/")
+    fourth = logged_in(app, local_mailman, agent, "/partner/")
     assert _code(fourth, "/partner/", codes[0]).status_code == 400
     refusal = _logged(site, logbook.FACTOR_REFUSED)[-1]
     assert refusal["refusal"] == "used" and refusal["factor"] == "recovery"
@@ -157,12 +151,12 @@ def test_the_app_code_works_once_and_so_does_a_recovery_code(app, site, local_ma
 
 def test_wrong_codes_are_limited_per_account_also_across_instances(app, site, local_mailman) -> None:
     agent = sorted(site.partners("cc"))[0]
-    first = _client(app, local_mailman, agent, "/partner/")
+    first = logged_in(app, local_mailman, agent, "/partner/")
     secret, codes = _set_up_app(first, "/partner/")
-    client = _client(app, local_mailman, agent, "/partner/")
+    client = logged_in(app, local_mailman, agent, "/partner/")
     # A second instance on the same database (its own process state, the same store).
     other = create_app(site.root, environ=site.env)
-    elsewhere = _client(other, local_mailman, agent, "/partner/")  # (logging in resets the tests' limits)
+    elsewhere = logged_in(other, local_mailman, agent, "/partner/")  # (logging in resets the tests' limits)
     for attempt in range(factors.FAILURES_ALLOWED):
         wrong = "000000" if pyotp.TOTP(secret).now() != "000000" else "111111"
         assert _code(client, "/partner/", wrong if attempt % 2 else "zzzzz-zzzzz").status_code == 400
@@ -178,7 +172,7 @@ def test_wrong_codes_are_limited_per_account_also_across_instances(app, site, lo
 
 def test_the_administrators_reset_ends_sessions_and_asks_for_a_new_factor(app, site, local_mailman) -> None:
     agent = sorted(site.partners("aa"))[1]
-    client = _client(app, local_mailman, agent, "/partner/")
+    client = logged_in(app, local_mailman, agent, "/partner/")
     _set_up_app(client, "/partner/")
     assert client.get("/partner/").status_code == 200
     runner = CliRunner()
@@ -192,7 +186,7 @@ def test_the_administrators_reset_ends_sessions_and_asks_for_a_new_factor(app, s
     assert agent not in _logbook_text(site)
     # The session that was open has ended; a new login is back at the registration page.
     assert "Stuur mij een inloglink" in client.get("/partner/").get_data(as_text=True)
-    again = _client(app, local_mailman, agent, "/partner/")
+    again = logged_in(app, local_mailman, agent, "/partner/")
     assert again.get("/partner/").headers["Location"].endswith("/partner/beveiliging/")
     # Bad input: a clear error, non-zero.
     bad = runner.invoke(load_commands(), ["--root", str(site.root), "desk", "reset-2fa", "geen-adres"])
@@ -201,7 +195,7 @@ def test_the_administrators_reset_ends_sessions_and_asks_for_a_new_factor(app, s
 
 def test_the_account_page_lists_sessions_and_ends_one(app, site, local_mailman) -> None:
     binco = site.binco("cc")
-    laptop = _client(app, local_mailman, binco, "/binco/")
+    laptop = logged_in(app, local_mailman, binco, "/binco/")
     _set_up_app(laptop, "/binco/")
     phone = app.test_client()
     phone.environ_base["HTTP_USER_AGENT"] = ("Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like "
@@ -229,7 +223,7 @@ def test_the_account_page_lists_sessions_and_ends_one(app, site, local_mailman) 
 def test_the_audit_trail_per_person_and_month_and_counts_only_for_the_steering_group(app, site,
                                                                                      local_mailman) -> None:
     binco = site.binco("aa")
-    client = _client(app, local_mailman, binco, "/binco/")
+    client = logged_in(app, local_mailman, binco, "/binco/")
     _set_up_app(client, "/binco/")
     result = CliRunner().invoke(load_commands(), ["--root", str(site.root), "stats", "--desk", "--audit",
                                                   "--format", "json"])
