@@ -2,9 +2,10 @@
 that knows these places.
 
 * ``state/`` (committed): the send ledger (``sent.jsonl``) and the
-  member-count history (``members.jsonl``), the desk's logbook
-  (``desk.jsonl``), where residents' memberships moved (``member-moves.jsonl``);
-  web reports waiting for confirmation (``web-reports/``, ignored by git, files 0600).
+  member-count history (``members.jsonl``). The files an older web service
+  kept here (the desk's logbook ``desk.jsonl``, ``desk-sessions.jsonl``,
+  ``desk-partners.jsonl``, ``member-moves.jsonl``, ``web-reports/``) are only
+  read, once, into the store (``binsite.store.files``).
   ``BINSITE_STATE_DIR`` points
   elsewhere (relative to the site root, or absolute), e.g. for the demo, so
   that trying things never touches the repository's own ledger.

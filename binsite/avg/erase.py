@@ -14,7 +14,9 @@ reported, never silently ignored. In order:
 3. binsite's records, in the service's database and in the state files older
    versions left: spool entries of those memberships are removed; logbook
    lines by it (a BINCO's digest) keep the action but lose the digest;
-   "log out everywhere" rows of it are dropped. The service's database is then
+   "log out everywhere" rows of it are dropped; reports it made that were
+   forwarded to the partners keep their anonymised text but lose its address
+   (no status mail goes any more); its web reports waiting for confirmation go. The service's database is then
    compacted (``Store.compact``: on SQLite ``VACUUM`` and the WAL truncated), so
    deleted rows do not linger in free pages.
 4. With ``BINSITE_MAILMAN_DB`` (the path of Mailman's SQLite database) that
@@ -40,6 +42,7 @@ from pathlib import Path
 from binsite.avg import holdings as holdings_lib
 from binsite.avg.holdings import Holding, Holdings
 from binsite.desk import logbook, sessions
+from binsite.desk.partners import store_path
 from binsite.errors import BinsiteError
 from binsite.i18n import t
 from binsite.mailman.client import MailmanClient
@@ -58,6 +61,7 @@ class Erasure:
     done: tuple[Holding, ...]        # what was removed
     bulletins: tuple[Holding, ...]   # what binsite never edits: change these by hand
     compacted: str = ""              # the SQLite database compacted, when one was given
+    store_compacted: str = ""        # the service's database compacted (after anything was erased there)
 
     @property
     def nothing_found(self) -> bool:
@@ -119,8 +123,7 @@ def erase(root: Path, client: MailmanClient, address: str, *, domain: str, actor
         done += found.of(holdings_lib.ADDRESS)
     if area_list is None:
         done += _forget_in_records(root, store, found)
-    if done:
-        store.compact()
+    store_compacted = store.compact() if done else ""
     compacted = ""
     database = env.get(MAILMAN_DB_VAR, "").strip()
     bounces = purge_bounce_records(Path(database), found.address) if database else 0
@@ -131,7 +134,7 @@ def erase(root: Path, client: MailmanClient, address: str, *, domain: str, actor
     if done:
         logbook.record(root, actor, logbook.ERASE, erased=holdings_lib.erasure_digest(found.address),
                        count=len(done))
-    return Erasure(found.address, tuple(done), found.of(holdings_lib.BULLETIN), compacted)
+    return Erasure(found.address, tuple(done), found.of(holdings_lib.BULLETIN), compacted, store_compacted)
 
 
 def _elsewhere(client: MailmanClient, address: str) -> bool:
@@ -167,6 +170,29 @@ def _forget_in_records(root: Path, store: Store, found: Holdings) -> list[Holdin
         store.sessions_forget(digest)
         logbook.rewrite(desk_sessions(root), lambda line: None if digest.encode() in line else line)
         done += found.of(holdings_lib.SESSION)
+    if found.of(holdings_lib.PARTNER):
+        address = found.address
+
+        def without_reporter(line: str) -> str:
+            try:
+                values = json.loads(line)
+            except (UnicodeDecodeError, json.JSONDecodeError):
+                return line
+            if isinstance(values, dict) and values.get("reporter") == address:
+                values["reporter"] = ""   # the report stays for the partners; no status mail goes any more
+                return json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+            return line
+
+        def without_reporter_line(line: bytes) -> bytes:
+            text = line.decode("utf-8", "replace").rstrip("\n")
+            new = without_reporter(text)
+            return line if new == text else new.encode("utf-8") + b"\n"
+        store.partner_rewrite(without_reporter, kind="forward")
+        logbook.rewrite(store_path(root), without_reporter_line)
+        done += found.of(holdings_lib.PARTNER)
+    for item in found.of(holdings_lib.REPORT):
+        store.report_done(item.ref[1])
+        done.append(item)
     return done
 
 

@@ -40,10 +40,12 @@ HELD = "held"                 # a message from the address waiting for the BINCO
 LOGBOOK = "logbook"           # desk logbook lines by this address (a BINCO's digest)
 SESSION = "session"           # "log out everywhere" lines of this address
 SPOOL = "spool"               # a one-click leave not yet done at Mailman
+PARTNER = "partner"           # a report of the address forwarded to the partners (its address kept for the status mail)
+REPORT = "report"             # a web report from the address waiting for its confirmation
 BOUNCE = "bounce"             # Mailman's bounce records (erased with BINSITE_MAILMAN_DB)
 BULLETIN = "bulletin"         # a bulletin that names the address (published: never edited by binsite)
 SETTING = "setting"           # binsite.yaml or lists/*.yaml names it (a BINCO, a partner, the contact)
-KINDS = (ADDRESS, MEMBERSHIP, REQUEST, HELD, LOGBOOK, SESSION, SPOOL, BOUNCE, BULLETIN, SETTING)
+KINDS = (ADDRESS, MEMBERSHIP, REQUEST, HELD, LOGBOOK, SESSION, SPOOL, PARTNER, REPORT, BOUNCE, BULLETIN, SETTING)
 ERASED = "erase"              # the logbook's action for an erasure (binsite.avg.erase)
 
 
@@ -163,6 +165,8 @@ def find(root: Path, client: MailmanClient, address: str, *, domain: str, areas:
     if area_list is None:
         items += _logbook(root, wanted)
         items += _sessions(root, wanted)
+        items += _partner_records(root, wanted)
+        items += _pending_reports(root, wanted)
     if texts:
         # A BINCO's view names the settings too (a BINCO's or partner's address is never
         # erased from the desk), but not bulletins of other areas.
@@ -254,6 +258,36 @@ def _sessions(root: Path, address: str) -> list[Holding]:
     if lines:
         found.append(Holding(SESSION, shown(path, root), (("regels", str(len(lines))), ("wat", "overal uitgelogd")),
                              ref=("file", str(path))))
+    return found
+
+
+def _partner_records(root: Path, address: str) -> list[Holding]:
+    """Forwarded reports whose reporter is the address (the partners never see it; the door
+    keeps it for the status mail), in the database and in a file an older version left."""
+    from binsite.desk.partners import FileStore, _records, store_path
+
+    store = site_store(root)
+
+    def holdings(where: str, records: Iterable[dict[str, object]], ref: tuple[str, ...]) -> list[Holding]:
+        return [Holding(PARTNER, where, (("melding", str(v.get("ref", ""))), ("gebied", str(v.get("area", ""))),
+                                         ("onderwerp", str(v.get("subject", ""))), ("doorgestuurd", str(v.get("at", "")))),
+                        ref=ref) for v in records if v.get("kind") == "forward" and v.get("reporter") == address]
+    return (holdings(f"{database(root, store)}: partner_records", _records(store.partner_records()), ("store",)) +
+            holdings(shown(store_path(root), root), FileStore(store_path(root))._lines(), ("file", str(store_path(root)))))
+
+
+def _pending_reports(root: Path, address: str) -> list[Holding]:
+    store = site_store(root)
+    found = []
+    for report_id, data in store.reports():
+        try:
+            values = json.loads(data)
+        except ValueError:
+            continue
+        if isinstance(values, dict) and str(values.get("address", "")).strip().lower() == address:
+            found.append(Holding(REPORT, f"{database(root, store)}: pending_reports", (
+                ("gebied", str(values.get("area", ""))), ("wanneer", str(values.get("when", ""))),
+                ("foto", "ja" if values.get("photo") else "nee")), ref=("store", report_id)))
     return found
 
 

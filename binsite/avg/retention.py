@@ -10,6 +10,7 @@ and the end of every ``binsite send``, so CI's schedule keeps the periods).
   (rewritten under the file's lock).
 - **the web spool** (``web-spool``, default 30 days): one-click requests that could not be
   done at Mailman for that long are removed (the database's and an older version's folder).
+- **web reports never confirmed**: gone once their confirmation link expired (three days).
 
 The archive's own periods per category (``retention:`` by category) are kept by
 ``binsite build``; ``periods`` lists every period in one place.
@@ -160,6 +161,10 @@ def tidy(root: Path, client: MailmanClient | None, config: SiteConfig, areas: tu
                                                .isoformat(timespec="seconds"))
     if (days := config.kept_days("sessions")) is not None:
         session_lines += store.sessions_drop_before((now - timedelta(days=days)).timestamp())
+    # Web reports never confirmed: their links expired (three days), so nothing may keep them.
+    from binsite import tokens
+    if expired := store.reports_drop_before(now.timestamp() - tokens.MAX_AGE[tokens.REPORT]):
+        log.info("retention: %d web report(s) never confirmed, removed", expired)
     if (days := config.kept_days("web-spool")) is not None:
         dropped = store.spool_drop_before((now - timedelta(days=days)).timestamp())
         if dropped:

@@ -15,6 +15,8 @@ KIND_LABELS = {
     "logbook": ("Logboek van de balie", "Desk logbook"),
     "session": ("Sessies van de balie", "Desk sessions"),
     "spool": ("Afmelding die nog wacht", "Leave request waiting"),
+    "partner": ("Melding doorgestuurd aan partners", "Report forwarded to partners"),
+    "report": ("Melding via de website die op bevestiging wacht", "Web report waiting for confirmation"),
     "bounce": ("Bouncegegevens", "Bounce records"),
     "bulletin": ("Bericht dat het adres noemt", "Bulletin naming the address"),
     "setting": ("Instelling die het adres noemt", "Setting naming the address"),
@@ -56,6 +58,9 @@ def render_erasure(erasure: Erasure, lang: str = "nl") -> str:
     if erasure.done:
         lines.append(f"Erased for {erasure.address}:" if en else f"Gewist voor {erasure.address}:")
         lines += [f"- {KIND_LABELS[item.kind][en]} — {item.where}" for item in erasure.done]
+    if erasure.store_compacted:
+        lines.append(f"The service's database compacted: {erasure.store_compacted}" if en else
+                     f"Database van de dienst gecomprimeerd: {erasure.store_compacted}")
     if erasure.compacted:
         lines.append(f"Mailman's database compacted (VACUUM): {erasure.compacted}" if en else
                      f"Database van Mailman gecomprimeerd (VACUUM): {erasure.compacted}")

@@ -55,22 +55,23 @@ def migrate_state(ctx) -> None:
     Example:
       BINSITE_DATABASE_URL=postgresql+psycopg://binsite@db/binsite binsite web migrate-state
     """
-    from binsite.paths import desk_log, desk_sessions, web_spool_dir
     from binsite.store import Store
-    from binsite.store.files import import_state
+    from binsite.store.files import import_site
 
     store = Store.open(ctx.root, os.environ)
     try:
-        done = import_state(store, log_path=desk_log(ctx.root), sessions_path=desk_sessions(ctx.root),
-                            spool_dir=web_spool_dir(ctx.root, os.environ))
+        done = import_site(store, ctx.root, os.environ)
         revision = store.revision()
     finally:
         store.dispose()
     ctx.say("Database {u} bijgewerkt (versie {r}): {b} logboekregels, {l} gebruikte inloglinks, {s} beëindigde "
-            "sessies, {n} afmeldingen in de wachtrij ingelezen.",
+            "sessies, {n} afmeldingen in de wachtrij, {p} regels van partners, {m} verhuisde lidmaatschappen, "
+            "{w} meldingen die op bevestiging wachten ingelezen.",
             "Database {u} up to date (revision {r}): read in {b} logbook lines, {l} used login links, {s} ended "
-            "sessions, {n} queued unsubscribes.",
-            u=repr(store)[6:-1], r=revision, b=done.lines, l=done.logins, s=done.sessions, n=done.spooled)
+            "sessions, {n} queued unsubscribes, {p} partner records, {m} membership moves, {w} reports waiting "
+            "for confirmation.",
+            u=repr(store)[6:-1], r=revision, b=done.lines, l=done.logins, s=done.sessions, n=done.spooled,
+            p=done.partner_records, m=done.moves, w=done.reports)
     if done.already:
         ctx.say("Al eerder ingelezen (niet opnieuw): {a}.", "Read in before (not again): {a}.",
                 a=", ".join(done.already))

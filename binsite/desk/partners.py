@@ -23,12 +23,15 @@
   reporter gets a short mail from the BIN's address, without the partner's
   name.
 
-**Storage.** Everything sits behind ``Store`` (one seam; a database can take
-its place): ``FileStore`` keeps JSON lines in ``state/desk-partners.jsonl``
-(0600: it holds the reporter's address, to send the status mail, and that is
-the only place it is read), appended under a lock and fsynced like the
-logbook. What a partner sees is made by ``PartnerReport.for_partner``, which
-never carries the reporter.
+**Storage.** Everything sits behind ``Store`` (one seam): ``DatabaseStore``
+keeps one JSON record per row in the service's database (``binsite.store``,
+table ``partner_records``), so every instance and the command line share it;
+``exclusive`` is the store's lock across instances. A forwarded report's
+record holds the reporter's address, to send the status mail, and that is the
+only place it is read. Before the database, ``FileStore`` kept the same
+records as JSON lines in ``state/desk-partners.jsonl`` (0600); such a file is
+read in once (``binsite.store.files``). What a partner sees is made by
+``PartnerReport.for_partner``, which never carries the reporter.
 """
 
 from __future__ import annotations
@@ -48,7 +51,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from binsite.desk import logbook
 from binsite.errors import BinsiteError
@@ -57,6 +60,9 @@ from binsite.mailing.compose import one_line
 from binsite.paths import state_dir
 from binsite.source.areas import Area
 from binsite.source.config import SiteConfig
+
+if TYPE_CHECKING:
+    from binsite.store import Store as SiteStore
 
 MAX_ANSWER = 20_000
 MAX_LINE = 512 * 1024
@@ -216,7 +222,8 @@ class Store(Protocol):
 
 
 class FileStore:
-    """JSON lines in the state folder, appended under a lock (0600)."""
+    """JSON lines in the state folder, appended under a lock (0600): what an older version kept,
+    read in once (``binsite.store.files``)."""
 
     def __init__(self, path: Path):
         self.path = path
@@ -245,19 +252,45 @@ class FileStore:
         except FileNotFoundError:
             return
         with handle:
-            for raw in handle:
-                if not raw.endswith(b"\n"):
-                    continue
-                try:
-                    values = json.loads(raw)
-                except (UnicodeDecodeError, json.JSONDecodeError):
-                    continue  # a torn line of a writer that was killed
-                if isinstance(values, dict) and values.get("v") == 1:
-                    yield values
+            yield from _records(raw for raw in handle if raw.endswith(b"\n"))
+
+
+class DatabaseStore:
+    """The records in the service's database, one JSON record per row."""
+
+    def __init__(self, store: "SiteStore"):
+        self.store = store
+
+    def add(self, record: dict[str, object]) -> None:
+        line = json.dumps({"v": 1, **record}, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        if len(line) > MAX_LINE:
+            raise ValueError("partner record too long")
+        self.store.partner_add(str(record.get("kind", "")), str(record.get("key", "")), line)
+
+    def read(self) -> State:
+        return _fold(_records(self.store.partner_records()))
+
+    @contextmanager
+    def exclusive(self) -> Iterator[State]:
+        """The state, read and held under the store's lock for a check-then-act (two BINCOs at
+        once, on two instances)."""
+        with self.store.exclusive("desk-partners"):
+            yield self.read()
+
+
+def _records(raws: Iterable[str | bytes]) -> Iterator[dict[str, object]]:
+    for raw in raws:
+        try:
+            values = json.loads(raw)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            continue  # a torn line of a writer that was killed
+        if isinstance(values, dict) and values.get("v") == 1:
+            yield values
 
 
 def open_store(root: Path) -> Store:
-    return FileStore(store_path(root))
+    from binsite.store import site_store
+    return DatabaseStore(site_store(root))
 
 
 def _text(values: Mapping[str, object], key: str) -> str:

@@ -8,8 +8,12 @@ each move is recorded here as ``(list id, old member id) -> (list id, new member
 one JSON line each, and a link whose membership is gone follows the record to where the
 resident is now (moved back and forth: to the last one).
 
-The file holds Mailman's opaque ids only, never an address (Mailman alone knows whose
-they are), and is the owner's only (0600). Following never leaves the link's area: a
+The moves live in the service's database (``binsite.store``, table ``member_moves``), so
+every instance follows the same ones: ``record`` and ``follow`` take the store. Before
+the database they were lines of ``state/member-moves.jsonl`` (0600), which ``record``
+and ``read`` still write and read when given a path; such a file is read in once
+(``binsite.store.files``). Either holds Mailman's opaque ids only, never an address
+(Mailman alone knows whose they are). Following never leaves the link's area: a
 record that leads to another area's list is not followed (``residents.read_member_link``
 checks that).
 """
@@ -19,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Protocol
 
 # A link follows at most this many moves (a chain that long is a resident who changed
 # their mind often; a loop in a damaged file ends here too).
@@ -29,9 +34,23 @@ READ_LIMIT = 8 * 1024 * 1024
 Membership = tuple[str, str]  # (list id, member id)
 
 
-def record(path: Path, old: Membership, new: Membership) -> None:
-    """Append one move and make it durable before returning (mode 0600 from the start).
-    Member ids as REST 3.1 spells them (``residents.normalise_member_id``)."""
+class MovesStore(Protocol):
+    """Where moves are kept (``binsite.store.Store``)."""
+
+    def move_add(self, old: Membership, new: Membership) -> None: ...
+
+    def moves(self) -> dict[Membership, Membership]: ...
+
+
+Moves = Path | MovesStore
+
+
+def record(path: Moves, old: Membership, new: Membership) -> None:
+    """Record one move, durable before returning (in a file: appended, mode 0600 from the
+    start). Member ids as REST 3.1 spells them (``residents.normalise_member_id``)."""
+    if not isinstance(path, Path):
+        path.move_add(old, new)
+        return
     line = json.dumps({"from": list(old), "to": list(new)}, separators=(",", ":")) + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
@@ -65,9 +84,9 @@ def read(path: Path) -> dict[Membership, Membership]:
     return moves
 
 
-def follow(path: Path, membership: Membership) -> list[Membership]:
+def follow(path: Moves, membership: Membership) -> list[Membership]:
     """Where ``membership`` moved to, nearest first (empty when it never moved)."""
-    moves = read(path)
+    moves = read(path) if isinstance(path, Path) else path.moves()
     seen = {membership}
     chain: list[Membership] = []
     current = membership

@@ -154,7 +154,7 @@ def read_member_token(secret: bytes | str, token: str, purpose: str, areas: tupl
 
 
 def leave_member(client: MailmanClient, list_id_: str, member_id: str, *, areas: tuple[Area, ...] = (),
-                 domain: str = "", moves_file: Path | None = None) -> bool:
+                 domain: str = "", moves_file: moves.Moves | None = None) -> bool:
     """Remove membership ``member_id`` when it is one of list ``list_id_``; False when it is gone or another list's.
     With ``moves_file`` (and the network's ``areas`` and ``domain``), a membership that moved to the area's
     other list is removed there (``follow_move``)."""
@@ -170,7 +170,7 @@ def leave_member(client: MailmanClient, list_id_: str, member_id: str, *, areas:
 
 def read_member_link(client: MailmanClient, secret: bytes | str, token: str, purpose: str,
                      areas: tuple[Area, ...], domain: str, *, now: float | None = None,
-                     moves_file: Path | None = None) -> MemberLink:
+                     moves_file: moves.Moves | None = None) -> MemberLink:
     """The list and the membership a token names. ``BadToken`` for anything but a valid token of
     ``purpose`` for a residents' list of this network; ``member`` is None when that
     membership is gone (left already, or it was another list's: never acted on). With
@@ -187,7 +187,7 @@ def read_member_link(client: MailmanClient, secret: bytes | str, token: str, pur
     return MemberLink(target, member_id, member)
 
 
-def follow_move(client: MailmanClient, moves_file: Path, target: ResidentsList, member_id: str,
+def follow_move(client: MailmanClient, moves_file: moves.Moves, target: ResidentsList, member_id: str,
                 areas: tuple[Area, ...], domain: str) -> tuple[ResidentsList, MemberRecord] | None:
     """Where a membership that is gone went (``binsite.mailman.moves``): the same resident on
     the area's other list after choosing the weekly overview or back. Never another area's

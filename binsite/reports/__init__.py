@@ -7,7 +7,7 @@ The web view (``binsite.web.report``) is a thin edge over these parts:
   media pipeline (``binsite.source.media``) right here, so the original
   bytes never reach the pending store, Mailman or a partner;
 - ``store`` (I/O, one seam): reports waiting for the reporter's
-  confirmation, one 0600 file each in ``state/web-reports/``;
+  confirmation, in the service's store (``DatabasePendingReports``);
 - ``form.held_message`` (pure): the confirmed report as the mail a resident
   would have sent to the area's list, posted into Mailman over LMTP, where it
   is held for the BINCO like every other report.

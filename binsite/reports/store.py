@@ -3,14 +3,17 @@
 ``PendingReports`` is what the web service uses: ``add`` a report (its id
 back), ``take`` it when the confirmation link is used (exactly one caller
 gets it, however many confirm at once), ``put_back`` when it could not be
-handed to Mailman, ``done`` once it was. ``FilePendingReports`` keeps them in
-``state/web-reports/`` (``binsite.paths.pending_reports_dir``): one JSON file
-of mode 0600 per report, written to a temporary file and renamed into place;
-taking is an atomic rename, so two confirmations at once give one held
-message. The folder holds a ``.gitignore`` of ``*``: a report never lands in
-the site's repository. Reports not confirmed within ``max_age`` seconds are
-removed on the next ``add``; at most ``max_pending`` wait at once (a burst
-fills no disk). Another store (a database) only needs these four methods.
+handed to Mailman, ``done`` once it was. ``DatabasePendingReports`` keeps them
+in the service's database (``binsite.store``, table ``pending_reports``), so a
+confirmation link works on any instance: taking is one conditional update, so
+two confirmations at once (on two instances) give one held message. Reports not
+confirmed within ``max_age`` seconds are removed on the next ``add``; at most
+``max_pending`` wait at once (a burst fills no disk).
+
+Before the database, ``FilePendingReports`` kept them in ``state/web-reports/``
+(``binsite.paths.pending_reports_dir``): one JSON file of mode 0600 per
+report, taken by an atomic rename, in a folder with a ``.gitignore`` of ``*``.
+Such files are read in once (``binsite.store.files``).
 
 The photo kept here is the rebuilt one (``binsite.reports.form.clean_photo``):
 the original bytes are never written anywhere.
@@ -25,9 +28,12 @@ import secrets
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from binsite.reports.form import Photo, Report
+
+if TYPE_CHECKING:
+    from binsite.store import Store
 
 SUFFIX = ".json"
 TAKEN = ".taken"
@@ -48,7 +54,7 @@ def new_id() -> str:
     return secrets.token_hex(16)
 
 
-def _valid_id(report_id: str) -> bool:
+def valid_id(report_id: str) -> bool:
     return len(report_id) == 32 and all(c in "0123456789abcdef" for c in report_id)
 
 
@@ -67,6 +73,46 @@ def decode(data: bytes) -> Report:
         photo = Photo(base64.b64decode(record["photo"]["data"]), str(record["photo"]["format"]))
     return Report(str(record["area"]), str(record["address"]), str(record["what"]),
                   datetime.fromisoformat(record["when"]), str(record["where"]), photo)
+
+
+class DatabasePendingReports:
+    """The pending reports in the service's database, shared by every instance."""
+
+    def __init__(self, store: "Store", *, max_age: float, max_pending: int = 2_000):
+        self.store = store
+        self.max_age = max_age
+        self.max_pending = max_pending
+
+    def add(self, report: Report) -> str:
+        report_id = new_id()
+        if not self.store.report_add(report_id, encode(report).decode("utf-8"), max_age=self.max_age,
+                                     max_pending=self.max_pending):
+            raise StoreFull()
+        return report_id
+
+    def take(self, report_id: str) -> Report | None:
+        """The report, now taken (no other caller gets it), or None: unknown, expired or taken before."""
+        if not valid_id(report_id):
+            return None
+        data = self.store.report_take(report_id, max_age=self.max_age)
+        if data is None:
+            return None
+        try:
+            return decode(data.encode("utf-8"))
+        except (ValueError, KeyError, TypeError):
+            self.store.report_done(report_id)
+            return None
+
+    def put_back(self, report_id: str) -> None:
+        if valid_id(report_id):
+            self.store.report_put_back(report_id)
+
+    def done(self, report_id: str) -> None:
+        if valid_id(report_id):
+            self.store.report_done(report_id)
+
+    def count(self) -> int:
+        return self.store.reports_pending()
 
 
 class FilePendingReports:
@@ -122,7 +168,7 @@ class FilePendingReports:
 
     def take(self, report_id: str) -> Report | None:
         """The report, now taken (no other caller gets it), or None: unknown, expired or taken before."""
-        if not _valid_id(report_id):
+        if not valid_id(report_id):
             return None
         path, taken = self._path(report_id), self._path(report_id, TAKEN)
         try:
@@ -139,14 +185,14 @@ class FilePendingReports:
             return None
 
     def put_back(self, report_id: str) -> None:
-        if _valid_id(report_id):
+        if valid_id(report_id):
             try:
                 os.rename(self._path(report_id, TAKEN), self._path(report_id))
             except FileNotFoundError:
                 pass
 
     def done(self, report_id: str) -> None:
-        if _valid_id(report_id):
+        if valid_id(report_id):
             self._path(report_id, TAKEN).unlink(missing_ok=True)
 
     def count(self) -> int:

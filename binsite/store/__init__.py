@@ -23,7 +23,9 @@ The send ledger is not here: it is the BIN's record and stays a committed file.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import fcntl
+import functools
 import hashlib
 import logging
 import os
@@ -93,6 +95,7 @@ class Store:
         self.lease = lease
         self._hits = 0
         self._writer: threading.Lock | contextlib.nullcontext = contextlib.nullcontext()
+        self._names_lock = threading.Lock()
         self.owner = f"{os.uname().nodename[:32]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.sqlite = self.url.get_backend_name() == "sqlite"
         if self.sqlite:
@@ -159,15 +162,21 @@ class Store:
         with self._connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
 
+    def _upgrade_lock(self) -> contextlib.AbstractContextManager[None]:
+        return self._held(".lock", _UPGRADE_LOCK)
+
     @contextmanager
-    def _upgrade_lock(self) -> Iterator[None]:
+    def _held(self, suffix: str, number: int) -> Iterator[None]:
+        """One holder at a time across processes: on SQLite a file lock beside the database
+        (``suffix``), on PostgreSQL the session advisory lock ``number``."""
         if self.sqlite:
             database = self.url.database or ""
             if not database or database == ":memory:":
-                yield
+                with self._names_lock:
+                    yield
                 return
             try:
-                fd = os.open(database + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+                fd = os.open(database + suffix, os.O_RDWR | os.O_CREAT, 0o600)
             except OSError as exc:
                 raise _unavailable(exc) from None
             try:
@@ -177,12 +186,15 @@ class Store:
                 os.close(fd)
             return
         with self._connect() as conn:
-            conn.execute(sa.text("SELECT pg_advisory_lock(:n)"), {"n": _UPGRADE_LOCK})
+            with _reached():
+                conn.execute(sa.text("SELECT pg_advisory_lock(:n)"), {"n": number})
+                conn.commit()
             try:
                 yield
             finally:
-                conn.execute(sa.text("SELECT pg_advisory_unlock(:n)"), {"n": _UPGRADE_LOCK})
-                conn.commit()
+                with _reached():
+                    conn.execute(sa.text("SELECT pg_advisory_unlock(:n)"), {"n": number})
+                    conn.commit()
 
     # --- transactions -----------------------------------------------------------------
 
@@ -190,6 +202,7 @@ class Store:
     def _connect(self, *, read: bool = True) -> Iterator[Connection]:
         """A connection for reading (on SQLite a deferred transaction: it waits for no writer)."""
         with _reached(), self.engine.connect() as conn:
+            _done.set(0)
             if read:
                 conn.execution_options(binsite_read=True)
             yield conn
@@ -200,6 +213,7 @@ class Store:
         order, instead of in SQLite's busy handler (which lets a waiting writer sleep up to
         100 ms a round while others come first)."""
         with self._writer, _reached(), self.engine.begin() as conn:
+            _done.set(0)
             yield conn
 
     # --- login claims -----------------------------------------------------------------
@@ -240,20 +254,28 @@ class Store:
         """Count one hit of ``key`` if fewer than ``limit`` were counted in the last ``window``
         seconds, on any instance; False (and not counted) when over."""
         now = time.time() if now is None else now
+        with self._transaction() as conn:
+            counted = self._count(conn, key, limit, window, now)
+        if counted:
+            self._counted(now)
+        return counted
+
+    def _count(self, conn: Connection, key: str, limit: int, window: float, now: float) -> bool:
         key = digest(key)
         table = schema.rate_hits
-        with self._transaction() as conn:
-            if not self.sqlite:
-                conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": key})
-            conn.execute(table.delete().where(table.c.key == key, table.c.at <= now - window))
-            count = conn.execute(sa.select(sa.func.count()).select_from(table).where(table.c.key == key)).scalar()
-            if count >= limit:
-                return False
-            conn.execute(table.insert().values(key=key, at=now))
+        if not self.sqlite:
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": key})
+        conn.execute(table.delete().where(table.c.key == key, table.c.at <= now - window))
+        count = conn.execute(sa.select(sa.func.count()).select_from(table).where(table.c.key == key)).scalar()
+        if count >= limit:
+            return False
+        conn.execute(table.insert().values(key=key, at=now))
+        return True
+
+    def _counted(self, now: float) -> None:
         self._hits += 1
         if self._hits % TIDY_EVERY == 0:
             self.tidy(now=now)
-        return True
 
     def hits(self, key: str, window: float, *, now: float | None = None) -> int:
         """How many hits of ``key`` were counted in the last ``window`` seconds (none counted now)."""
@@ -342,11 +364,21 @@ class Store:
 
     # --- the one-click spool ------------------------------------------------------------
 
-    def spool_add(self, list_id: str, member_id: str, *, name: str | None = None, at: float | None = None) -> None:
-        """Record one unsubscribe request (committed before the caller answers)."""
+    def spool_add(self, list_id: str, member_id: str, *, name: str | None = None, at: float | None = None,
+                  limit: tuple[str, int, float] | None = None) -> bool:
+        """Record one unsubscribe request (committed before the caller answers). With ``limit``
+        (key, hits, window): the rate-limit hit is counted in the same transaction, one commit
+        for both; False when over the limit (nothing recorded, nothing counted)."""
         at = time.time() if at is None else at
-        self._insert(schema.spool, name=name or f"{time.time_ns():020d}-{uuid.uuid4().hex[:12]}",
-                     list_id=list_id, member_id=member_id, added=at)
+        with self._transaction() as conn:
+            if limit is not None and not self._count(conn, limit[0], limit[1], limit[2], at):
+                return False
+            conn.execute(schema.spool.insert().values(
+                name=name or f"{time.time_ns():020d}-{uuid.uuid4().hex[:12]}", list_id=list_id, member_id=member_id,
+                added=at))
+        if limit is not None:
+            self._counted(at)
+        return True
 
     def spool_pending(self) -> int:
         with self._connect() as conn:
@@ -394,23 +426,115 @@ class Store:
             lines = [row[0] for row in conn.execute(query)]
         yield from lines
 
+    # --- the partners' door's records ----------------------------------------------------
+
+    def partner_add(self, kind: str, key: str, record: str) -> None:
+        self._insert(schema.partner_records, kind=kind[:16], key=key[:64], record=record)
+
+    def partner_records(self) -> list[str]:
+        """Every record in the order written."""
+        table = schema.partner_records
+        with self._connect() as conn:
+            return [row[0] for row in conn.execute(sa.select(table.c.record).order_by(table.c.id))]
+
+    def partner_rewrite(self, keep: Callable[[str], str | None], *, kind: str | None = None) -> int:
+        """Like ``log_rewrite``, over the partners' records (of ``kind`` only, when given)."""
+        table = schema.partner_records
+        return self._rewrite(table, table.c.record, keep, None if kind is None else table.c.kind == kind)
+
+    def exclusive(self, name: str) -> contextlib.AbstractContextManager[None]:
+        """One holder at a time of ``name`` across every instance and the command line, for a
+        check-then-act that spans other transactions (and slow work: a git push). SQLite: a file
+        lock beside the database (one server); PostgreSQL: a session advisory lock."""
+        number = int.from_bytes(hashlib.sha256(f"binsite:{name}".encode()).digest()[:8], "big", signed=True)
+        return self._held(f".{name}.lock", number)
+
+    # --- membership moves -----------------------------------------------------------------
+
+    def move_add(self, old: tuple[str, str], new: tuple[str, str]) -> None:
+        self._insert(schema.member_moves, from_list=old[0], from_member=old[1], to_list=new[0], to_member=new[1])
+
+    def moves(self) -> dict[tuple[str, str], tuple[str, str]]:
+        """Every recorded move, the later one winning (``binsite.mailman.moves``)."""
+        table = schema.member_moves
+        with self._connect() as conn:
+            rows = conn.execute(sa.select(table.c.from_list, table.c.from_member, table.c.to_list, table.c.to_member)
+                                .order_by(table.c.id))
+            return {(str(a), str(b).lower()): (str(c), str(d).lower()) for a, b, c, d in rows}
+
+    # --- web reports waiting for confirmation ------------------------------------------------
+
+    def report_add(self, report_id: str, data: str, *, max_age: float, max_pending: int,
+                   now: float | None = None) -> bool:
+        """Keep one pending report; what waited longer than ``max_age`` goes first. False (nothing
+        kept) when ``max_pending`` wait already."""
+        now = time.time() if now is None else now
+        table = schema.pending_reports
+        with self._transaction() as conn:
+            conn.execute(table.delete().where(table.c.added < now - max_age))
+            if (conn.execute(sa.select(sa.func.count()).select_from(table)).scalar() or 0) >= max_pending:
+                return False
+            conn.execute(table.insert().values(id=report_id, data=data, added=now))
+        return True
+
+    def report_take(self, report_id: str, *, max_age: float, now: float | None = None) -> str | None:
+        """The report's data, now taken by this caller only; None when unknown, expired or taken."""
+        now = time.time() if now is None else now
+        table = schema.pending_reports
+        with self._transaction() as conn:
+            taken = conn.execute(table.update().where(table.c.id == report_id, table.c.taken.is_(None),
+                                                      table.c.added >= now - max_age).values(taken=now))
+            if taken.rowcount != 1:
+                return None
+            return conn.execute(sa.select(table.c.data).where(table.c.id == report_id)).scalar()
+
+    def report_put_back(self, report_id: str) -> None:
+        with self._transaction() as conn:
+            conn.execute(schema.pending_reports.update().where(schema.pending_reports.c.id == report_id)
+                         .values(taken=None))
+
+    def report_done(self, report_id: str) -> None:
+        with self._transaction() as conn:
+            conn.execute(schema.pending_reports.delete().where(schema.pending_reports.c.id == report_id))
+
+    def reports_drop_before(self, at: float) -> int:
+        """Forget the pending reports added before ``at`` (their links no longer work)."""
+        with self._transaction() as conn:
+            return conn.execute(schema.pending_reports.delete().where(schema.pending_reports.c.added < at)).rowcount
+
+    def reports(self) -> list[tuple[str, str]]:
+        """``(id, data)`` of every pending report (AVG inzage)."""
+        table = schema.pending_reports
+        with self._connect() as conn:
+            return [(str(a), str(b)) for a, b in conn.execute(sa.select(table.c.id, table.c.data).order_by(table.c.added))]
+
+    def reports_pending(self) -> int:
+        with self._connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(schema.pending_reports)).scalar() or 0)
+
     # --- what concerns one address (AVG: inzage, wissen), retention ------------------------
 
     def log_rewrite(self, keep: Callable[[str], str | None]) -> int:
         """Rewrite the logbook row by row in one transaction: ``keep(line)`` returns the line
         to keep (changed or not) or None to drop it. Returns how many rows changed."""
-        table = schema.logbook
+        return self._rewrite(schema.logbook, schema.logbook.c.line, keep, None)
+
+    def _rewrite(self, table: sa.Table, column: sa.Column, keep: Callable[[str], str | None],
+                 where: sa.ColumnElement[bool] | None) -> int:
+        query = sa.select(table.c.id, column).order_by(table.c.id)
+        if where is not None:
+            query = query.where(where)
         changed = 0
         with self._transaction() as conn:
-            for row_id, line in conn.execute(sa.select(table.c.id, table.c.line).order_by(table.c.id)).all():
-                new = keep(line)
-                if new == line:
+            for row_id, text in conn.execute(query).all():
+                new = keep(text)
+                if new == text:
                     continue
                 changed += 1
                 if new is None:
                     conn.execute(table.delete().where(table.c.id == row_id))
                 else:
-                    conn.execute(table.update().where(table.c.id == row_id).values(line=new))
+                    conn.execute(table.update().where(table.c.id == row_id).values({column.name: new}))
         return changed
 
     def log_drop_before(self, at: str) -> int:
@@ -502,12 +626,10 @@ def site_store(root: Path, environ: Mapping[str, str] = os.environ) -> Store:
     with _sites_lock:
         store = _sites.get(key)
         if store is None:
-            from binsite.paths import desk_log, desk_sessions, web_spool_dir
-            from binsite.store.files import import_state
+            from binsite.store.files import import_site
 
             store = Store.open(root, environ)
-            import_state(store, log_path=desk_log(root), sessions_path=desk_sessions(root),
-                         spool_dir=web_spool_dir(root, environ))
+            import_site(store, root, environ)
             _sites[key] = store
     return store
 
@@ -529,7 +651,15 @@ def _after_fork(ref: "weakref.ref[Store]") -> None:
 def _engine(url: sa.engine.URL) -> Engine:
     if url.get_backend_name() != "sqlite":
         args: dict[str, object] = {"connect_timeout": 5} if url.get_backend_name() == "postgresql" else {}
-        return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, connect_args=args)
+        # No pre-ping (a round trip before every transaction): a connection the server closed
+        # meanwhile fails its first statement, and that transaction runs once more (``_once_more``).
+        engine = sa.create_engine(url, pool_size=5, max_overflow=10, connect_args=args)
+
+        @sa.event.listens_for(engine, "after_cursor_execute")
+        def _executed(*_args) -> None:
+            _done.set(_done.get() + 1)
+
+        return engine
     engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
     @sa.event.listens_for(engine, "connect")
@@ -550,6 +680,15 @@ def _engine(url: sa.engine.URL) -> Engine:
     return engine
 
 
+# Statements of this thread's current transaction that the server answered.
+_done: contextvars.ContextVar[int] = contextvars.ContextVar("binsite_store_done", default=0)
+
+
+class _Stale(StoreUnavailable):
+    """A pooled connection the server had closed failed before any statement was answered:
+    nothing of the transaction happened, so it may run once more on a fresh connection."""
+
+
 @contextmanager
 def _reached() -> Iterator[None]:
     """A database that cannot be reached, is read-only or full: ``StoreUnavailable`` (the
@@ -559,10 +698,39 @@ def _reached() -> Iterator[None]:
     except sa.exc.IntegrityError:
         raise
     except sa.exc.DBAPIError as exc:
+        if exc.connection_invalidated and _done.get() == 0:
+            log.warning("database connection closed by the server; once more on a fresh one")
+            raise _Stale(_unavailable_text()) from None
         raise _unavailable(exc) from None
+
+
+def _once_more(method: Callable) -> Callable:
+    """Run a store method once more when its transaction met a stale pooled connection (``_Stale``)."""
+    @functools.wraps(method)
+    def run(self: "Store", *args: object, **kwargs: object) -> object:
+        try:
+            return method(self, *args, **kwargs)
+        except _Stale:
+            return method(self, *args, **kwargs)
+    return run
+
+
+for _name in ("claim", "end_session", "end_every_session", "has_ended", "hit", "tidy", "reset_hits", "spool_add",
+              "spool_pending", "spool_take", "spool_done", "spool_release", "log_append", "log_rewrite",
+              "log_drop_before", "partner_add", "partner_records", "partner_rewrite", "move_add", "moves",
+              "report_add", "report_take", "report_put_back", "report_done", "reports", "reports_pending",
+              "reports_drop_before",
+              "sessions_of", "sessions_forget", "sessions_drop_before", "spool_of", "spool_forget",
+              "spool_drop_before", "revision", "hits", "session_seen", "session_last_seen", "sessions_seen_of",
+              "factor_read"):
+    setattr(Store, _name, _once_more(getattr(Store, _name)))
+
+
+def _unavailable_text():
+    return t("de database van de dienst is niet bereikbaar ({v}); er is niets veranderd",
+             "the service's database cannot be reached ({v}); nothing was changed", v=URL_VAR)
 
 
 def _unavailable(exc: Exception) -> StoreUnavailable:
     log.error("database unavailable: %s", type(getattr(exc, "orig", exc)).__name__)
-    return StoreUnavailable(t("de database van de dienst is niet bereikbaar ({v}); er is niets veranderd",
-                              "the service's database cannot be reached ({v}); nothing was changed", v=URL_VAR))
+    return StoreUnavailable(_unavailable_text())

@@ -92,3 +92,36 @@ imported = sa.Table(
     sa.Column("items", sa.Integer, nullable=False),
     sa.Column("at", sa.Float, nullable=False),
 )
+
+# The partners' door's records (binsite.desk.partners): one JSON record per row, in the order
+# written (a forwarded report, an answer, a status, a notice, a decision). A forwarded report's
+# row holds the reporter's address, as its file did, for the status mail only.
+partner_records = sa.Table(
+    "partner_records", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("key", sa.String(64), nullable=False),
+    sa.Column("record", sa.Text, nullable=False),
+    sa.Index("partner_records_key", "key"),
+)
+
+# Where a resident's membership moved (binsite.mailman.moves): Mailman's opaque ids only.
+member_moves = sa.Table(
+    "member_moves", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("from_list", sa.String(255), nullable=False),
+    sa.Column("from_member", sa.String(64), nullable=False),
+    sa.Column("to_list", sa.String(255), nullable=False),
+    sa.Column("to_member", sa.String(64), nullable=False),
+)
+
+# Web reports waiting for the reporter's confirmation (binsite.reports.store): the report as
+# JSON (the reporter's address, the rebuilt photo), as its 0600 file held it; ``taken`` while
+# one process hands it to Mailman.
+pending_reports = sa.Table(
+    "pending_reports", metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("data", sa.Text, nullable=False),
+    sa.Column("added", sa.Float, nullable=False),
+    sa.Column("taken", sa.Float, nullable=True),
+)

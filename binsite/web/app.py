@@ -44,7 +44,6 @@ from binsite.errors import BinsiteError
 from binsite.i18n import EMERGENCY, counted, t
 from binsite.locations import template_dirs
 from binsite.mailman.client import MailmanClient
-from binsite.paths import desk_log, desk_sessions, member_moves, web_spool_dir
 from binsite.mailman.settings import (PASSWORD_VAR, SMTP_HOST_VAR, SMTP_PORT_VAR, URL_VAR, USER_VAR, MailmanSettings,
                                       settings_from_env)
 from binsite.source.areas import Area
@@ -364,7 +363,7 @@ def create_app(root: Path, *, environ: Mapping[str, str] = os.environ, blueprint
     def unsubscribe(list_id: str, member_id: str) -> None:
         from binsite.mailman.residents import leave_member
         leave_member(svc.client(), list_id, member_id, areas=svc.areas, domain=svc.domain,
-                     moves_file=member_moves(svc.root))
+                     moves_file=svc.store)
 
     svc.spool = Spool(store, unsubscribe)
     svc.spool.start()  # what any instance had taken and not yet done, and what comes
@@ -438,11 +437,10 @@ def open_store(root: Path, environ: Mapping[str, str] = os.environ) -> Store:
     """The site's store, its schema up to date and the old state files read in (once); the
     desk's logbook of this process writes there too."""
     from binsite import store as stores
-    from binsite.store.files import import_state
+    from binsite.store.files import import_site
 
     store = Store.open(root, environ)
-    import_state(store, log_path=desk_log(root), sessions_path=desk_sessions(root),
-                 spool_dir=web_spool_dir(root, environ))
+    import_site(store, root, environ)
     stores.use(root, store)
     return store
 

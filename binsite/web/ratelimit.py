@@ -82,11 +82,13 @@ class SharedCounts:
     def __init__(self, database: Database, bucket: str, *, secret: bytes):
         self.database, self.bucket, self.secret = database, bucket, secret
 
+    def keyed(self, key: str) -> str:
+        # Keyed: a client's address is a small space, a plain hash of it would give it away.
+        return hmac.new(self.secret, f"{self.bucket}\x1f{key}".encode(), hashlib.sha256).hexdigest()
+
     def hit(self, key: str, limit: int, window: float, now: float) -> bool:
         """``StoreUnavailable`` when the database cannot be reached (the request is then refused)."""
-        # Keyed: a client's address is a small space, a plain hash of it would give it away.
-        keyed = hmac.new(self.secret, f"{self.bucket}\x1f{key}".encode(), hashlib.sha256).hexdigest()
-        return self.database.hit(keyed, limit, window, now=now)
+        return self.database.hit(self.keyed(key), limit, window, now=now)
 
     def clear(self) -> None:
         """Forget every count, of every bucket (tests)."""
@@ -106,6 +108,13 @@ class RateLimiter:
     def hit(self, key: str) -> bool:
         """Count one hit for ``key``; False when it is over the limit (the hit is then not counted)."""
         return self.store.hit(key, self.limit, self.window, self._clock())
+
+    def in_database(self, key: str) -> tuple[str, int, float] | None:
+        """What the database needs to count a hit of ``key`` inside another transaction of its
+        own (``binsite.store.Store.spool_add``); None when this limiter counts elsewhere."""
+        if isinstance(self.store, SharedCounts):
+            return self.store.keyed(key), self.limit, self.window
+        return None
 
     def reset(self) -> None:
         self.store.clear()

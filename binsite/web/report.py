@@ -27,9 +27,8 @@ from binsite import tokens
 from binsite.errors import BinsiteError, MailmanUnavailable
 from binsite.mailman.client import list_id, post_lmtp
 from binsite.mailman.residents import residents_lists
-from binsite.paths import pending_reports_dir
 from binsite.reports.form import MAX_PIXELS, held_message, now_local, read_report, when_value
-from binsite.reports.store import FilePendingReports, StoreFull
+from binsite.reports.store import DatabasePendingReports, StoreFull
 from binsite.source.areas import MEMBERS, REPORTS_MEMBERS
 from binsite.tokens import BadToken
 from binsite.web.app import client_key, service
@@ -44,12 +43,12 @@ FORM_ROOM = 64 * 1024
 _ROUTES = {"report.form"}
 
 
-def pending() -> FilePendingReports:
-    """The pending store of this service (one per application)."""
+def pending() -> DatabasePendingReports:
+    """The pending store of this service (one per application), in its database."""
     svc = service()
     store = getattr(svc, "_pending_reports", None)
     if store is None:
-        store = FilePendingReports(pending_reports_dir(svc.root), max_age=tokens.MAX_AGE[tokens.REPORT])
+        store = DatabasePendingReports(svc.store, max_age=tokens.MAX_AGE[tokens.REPORT])
         svc._pending_reports = store  # type: ignore[attr-defined]
     return store
 

@@ -30,7 +30,6 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from binsite import tokens
 from binsite.mailman import moves
 from binsite.mailman import residents as library
-from binsite.paths import member_moves
 from binsite.source.config import is_address
 from binsite.tokens import BadToken
 from binsite.web.app import is_loopback, service
@@ -144,7 +143,7 @@ def _member_link(token: str, purpose: str) -> library.MemberLink | None:
     svc = service()
     try:
         return library.read_member_link(svc.client(), svc.secret, token, purpose, svc.areas, svc.domain,
-                                        moves_file=member_moves(svc.root))
+                                        moves_file=svc.store)
     except BadToken:
         return None
 
@@ -161,21 +160,29 @@ def _is_one_click() -> bool:
 def leave(token: str):
     svc = service()
     if request.method == "POST":
-        svc.limit("token", "leave:" + token[-22:])
-        one_click = _is_one_click()
-        if not one_click and not csrf_valid(svc.secret):
-            abort(403)
-        if one_click:
+        key = "leave:" + token[-22:]
+        if _is_one_click():
             # Recorded durably, done at Mailman a moment later (binsite/web/spool.py): a mail
-            # provider's POST gets its answer in milliseconds however busy Mailman is.
+            # provider's POST gets its answer in milliseconds however busy Mailman is. The
+            # token's rate-limit hit and the spool entry are one transaction (one commit).
             try:
                 target, member_id = library.read_member_token(svc.secret, token, tokens.UNSUBSCRIBE, svc.areas,
                                                               svc.domain)
             except BadToken:
+                svc.limit("token", key)
                 return _bad_link()
-            svc.spool.add(target.list_id, member_id)
+            limiter = svc.limiters["token"]
+            together = limiter.in_database(key)
+            if together is None:
+                svc.limit("token", key)
+            if not svc.spool.add(target.list_id, member_id, limit=together):
+                log.info("rate limit token reached")
+                abort(429)
             log.info("leave %s (one-click): recorded", target.list_id)
             return render_template("web/left.html", areas=[target.area], already=False)
+        svc.limit("token", key)
+        if not csrf_valid(svc.secret):
+            abort(403)
     link = _member_link(token, tokens.UNSUBSCRIBE)
     if link is None:
         return _bad_link()
@@ -242,7 +249,7 @@ def preferences(token: str):
                     left.append(target.area)
             elif choice in ("direct", "weekly") and weekly:
                 if prefs.set_delivery_mode(client, target.area, svc.domain, address, choice,
-                                           moved=lambda old, new: moves.record(member_moves(svc.root), old, new)):
+                                           moved=lambda old, new: moves.record(svc.store, old, new)):
                     saved.append(target.area)
             elif choice not in ("", "direct", "weekly"):
                 abort(400)

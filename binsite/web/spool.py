@@ -54,11 +54,15 @@ class Spool:
 
     # --- recording (in the request) --------------------------------------------------
 
-    def add(self, list_id: str, member_id: str) -> None:
-        """Record one request durably (committed); ``StoreUnavailable`` when it could not be."""
-        self.store.spool_add(list_id, member_id)
+    def add(self, list_id: str, member_id: str, *, limit: tuple[str, int, float] | None = None) -> bool:
+        """Record one request durably (committed); ``StoreUnavailable`` when it could not be.
+        With ``limit`` the rate-limit hit is counted in the same transaction (one commit per
+        unsubscribe); False when over it (nothing recorded)."""
+        if not self.store.spool_add(list_id, member_id, limit=limit):
+            return False
         self.start()
         self._wake.set()
+        return True
 
     def pending(self) -> int:
         """Requests not yet done, on every instance (claimed ones included)."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -226,3 +227,42 @@ def test_two_erasures_at_once_both_end_well(mailman, network):
         thread.join(timeout=60)
     assert failures == []
     assert holdings.find(network.root, client, resident, domain=network.domain).empty
+
+
+def test_partner_records_and_waiting_web_reports_are_found_and_leave_no_bytes_in_the_database(mailman, network):
+    """The service's database (state/web.sqlite, its WAL) holds a reporter's address in a report
+    forwarded to the partners and in a web report waiting for confirmation: inzage names both,
+    wissen blanks the one and removes the other, and afterwards no byte of the address is in any
+    file under state/ (secure_delete, VACUUM, the WAL truncated), while other rows stay."""
+    from binsite.desk import partners
+    from binsite.reports.form import Photo, Report
+    from binsite.reports.store import DatabasePendingReports
+
+    root = network.root
+    reporter = f"melder.{uuid.uuid4().hex[:6]}@res.{network.domain}"
+    other = f"buur.{uuid.uuid4().hex[:6]}@res.{network.domain}"
+    door = partners.open_store(root)
+    partners.record_forward(door, key="R" * 16, ref="RRRRRR", area="noord", subject="Fiets", text="Een fiets weg.",
+                            reporter=reporter.upper())
+    partners.record_forward(door, key="S" * 16, ref="SSSSSS", area="noord", subject="Lamp", text="Lamp kapot.",
+                            reporter=other)
+    pending = DatabasePendingReports(site_store(root), max_age=3600)
+    when = datetime(2026, 12, 6, 21, 0, tzinfo=timezone.utc)
+    waiting = pending.add(Report("noord", reporter, "Inbraak", when, "Dorpsstraat", Photo(b"pixels", "JPEG")))
+    kept = pending.add(Report("noord", other, "Vernieling", when, "Kerkpad", None))
+    database = root / "state" / "web.sqlite"
+    assert reporter.encode() in b"".join(p.read_bytes() for p in database.parent.glob("web.sqlite*"))
+
+    shown = json.loads(run(root, mailman.settings, "avg", "inzage", reporter, "--format", "json").output)
+    assert sorted(i["kind"] for i in shown["items"]) == ["partner", "report"]
+    assert next(i for i in shown["items"] if i["kind"] == "partner")["melding"] == "RRRRRR"
+    erased = run(root, mailman.settings, "avg", "wissen", reporter)
+    assert erased.exit_code == 0, erased.output
+    assert "Database van de dienst gecomprimeerd" in erased.output
+
+    state = door.read()
+    assert state.reports["R" * 16].reporter == "" and state.reports["R" * 16].text == "Een fiets weg."
+    assert state.reports["S" * 16].reporter == other                   # another reporter's record is untouched
+    assert pending.take(waiting) is None and pending.take(kept) is not None
+    assert _files_holding([root / "state"], [reporter.encode()]) == []
+    assert json.loads(run(root, mailman.settings, "avg", "inzage", reporter, "--format", "json").output)["items"] == []

@@ -70,7 +70,8 @@ def test_held_messages_go_after_a_notice_and_old_records_go(mailman, tmp_path):
 
 
 def test_retention_tidies_the_files_an_older_version_left(tmp_path):
-    """State files left beside the database after they were read in (history) keep the periods too."""
+    """State files left beside the database after they were read in (history) keep the periods
+    too, and a web report whose confirmation link expired goes."""
     from binsite.avg import retention
     network_root = tmp_path
     write(network_root / "binsite.yaml", "title: BIN\nmail:\n  domain: bin.example.org\n  sender: bin@bin.example.org\n")
@@ -83,7 +84,11 @@ def test_retention_tidies_the_files_an_older_version_left(tmp_path):
                                                                          area="noord")) + "\n" for moment in (old, recent)))
     write(state / "desk-sessions.jsonl", "".join(json.dumps({"ended": f"{i:032x}", "at": moment.timestamp()}) + "\n"
                                                   for i, moment in enumerate((old, recent))))
+    store = site_store(network_root)
+    store.report_add("a" * 32, "{}", max_age=10 * 86400, max_pending=10, now=(now - timedelta(days=4)).timestamp())
+    store.report_add("b" * 32, "{}", max_age=10 * 86400, max_pending=10, now=(now - timedelta(days=1)).timestamp())
     done = retention.tidy(network_root, None, config, (), now=now, send=None)
+    assert [report_id for report_id, _data in store.reports()] == ["b" * 32]   # the expired link's report went
     # Read in once (the database keeps the recent ones) and tidied in the files as in the database.
     assert done.logbook_lines == 2 and done.session_lines == 2
     assert [v["at"] for v in logbook.read(state / "desk.jsonl")] == [recent.isoformat(timespec="seconds")]

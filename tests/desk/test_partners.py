@@ -64,11 +64,11 @@ def test_a_partner_cannot_name_another_area_or_report(root: Path) -> None:
         lib.report_for(store, agent, "A" * 16)
     with pytest.raises(lib.NotYours):
         lib.answer(store, agent, "A" * 16, "Gezien.", root=root)
-    before = lib.store_path(root).read_bytes()
+    before = site_store(root).partner_records()
     with pytest.raises(lib.NotYours):
         lib.submit_notice(store, agent, title="x", body="y", area_ids=["oost"], category=None, urgent=False,
                           root=root, publish=lambda n, a: pytest.fail("published"))
-    assert lib.store_path(root).read_bytes() == before
+    assert site_store(root).partner_records() == before
 
 
 def test_the_store_is_private_skips_torn_lines_and_never_hands_a_partner_the_reporter(root: Path) -> None:
@@ -76,10 +76,9 @@ def test_the_store_is_private_skips_torn_lines_and_never_hands_a_partner_the_rep
     agent = accounts(root)("partner1.noord@partners." + DOMAIN)
     lib.record_forward(store, key="B" * 16, ref="BBBBBB", area="noord", subject="Fiets", text="Een fiets weg.",
                        reporter="Melder@Res.example")
-    path = lib.store_path(root)
-    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
-    with path.open("ab") as handle:
-        handle.write(b'{"v":1,"kind":"answer","key":"' + b"B" * 16 + b'","text":"half')  # a writer killed
+    database = root / "state" / "web.sqlite"
+    assert stat.S_IMODE(os.stat(database).st_mode) == 0o600 and not lib.store_path(root).exists()
+    site_store(root).partner_add("answer", "B" * 16, '{"v":1,"kind":"answer","key":"' + "B" * 16 + '","text":"half')
     lib.answer(store, agent, "B" * 16, "We kijken ernaar.", root=root)
     seen = lib.report_for(store, agent, "B" * 16)
     assert seen.reporter == "" and [a.text for a in seen.answers] == ["We kijken ernaar."]
@@ -184,4 +183,4 @@ def test_a_direct_notice_whose_publication_fails_leaves_nothing_waiting(root: Pa
     with pytest.raises(BinsiteError):
         lib.submit_notice(store, gemeente, title="Werk", body="Dicht.", area_ids=["noord", "zuid"], category=None,
                           urgent=False, root=root, publish=publish)
-    assert not lib.waiting_notices(store, ["noord", "zuid"]) and not lib.store_path(root).exists()
+    assert not lib.waiting_notices(store, ["noord", "zuid"]) and site_store(root).partner_records() == []

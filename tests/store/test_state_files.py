@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -183,3 +184,99 @@ def test_the_service_reads_the_old_files_in_at_its_first_start(tmp_path):
     assert store.spool_pending() == 2 and not store.claim("login", once("nonce-one"))
     again = create_app(root, environ=env).extensions["binsite"].store
     assert again.spool_pending() == 2 and len(list(logbook.lines(root))) == 3
+
+
+# --- state-v2: what main's partners' door, membership moves and report form wrote (0f9fde5) ---
+
+V2_KEY = "K" * 16
+
+
+@pytest.fixture
+def site_v2(tmp_path: Path) -> Path:
+    return copy_fixture("state-v2", tmp_path)
+
+
+def read_in_v2(store: Store, root: Path):
+    from binsite.store.files import import_site
+    return import_site(store, root, {})
+
+
+def test_partner_records_moves_and_pending_reports_are_read_in_once(site_v2, database_url):
+    from binsite.desk import partners
+    from binsite.mailman import moves
+    from binsite.paths import member_moves, pending_reports_dir
+    from binsite.reports.store import DatabasePendingReports
+
+    partners_before = partners.store_path(site_v2).read_bytes()
+    store = opened(database_url)
+    done = read_in_v2(store, site_v2)
+    # The torn last line is skipped; both reports (the taken one too: its process is gone) wait again.
+    assert (done.partner_records, done.moves, done.reports) == (5, 2, 2)
+    state = partners.DatabaseStore(store).read()
+    assert state == partners.FileStore(partners.store_path(site_v2)).read()   # nothing lost, nothing changed
+    report = state.reports[V2_KEY]
+    assert report.reporter == "melder.een@res.example" and report.status == partners.IN_PROGRESS
+    assert [a.text for a in report.answers] == ["We kijken ernaar."]
+    assert state.notices["n0tice000001"].waiting() == ("zuid",)
+    # A link in an old mail still follows the resident's moves.
+    assert moves.follow(store, ("noord.bin.example", "1" * 32)) == moves.follow(member_moves(site_v2),
+                                                                              ("noord.bin.example", "1" * 32))
+    assert moves.follow(store, ("noord.bin.example", "1" * 32))[-1] == ("noord.bin.example", "3" * 32)
+    # The reports' confirmation links work (once) on any instance; their files are gone.
+    pending = DatabasePendingReports(store, max_age=3 * 86400)
+    taken = [pending.take(i) for i in ("f700a280e6b7d9164a8b3927a2df391d", "1e65f241197790a4e02870df015baf67")]
+    assert [(r.area_id, r.address, r.photo.data if r.photo else None) for r in taken] == [
+        ("noord", "melder.twee@res.example", b"rebuilt-jpeg"), ("zuid", "melder.drie@res.example", None)]
+    assert pending.take("f700a280e6b7d9164a8b3927a2df391d") is None
+    assert list(pending_reports_dir(site_v2).iterdir()) == []
+    assert partners.store_path(site_v2).read_bytes() == partners_before   # left as history
+    again = read_in_v2(opened(database_url), site_v2)
+    assert again.total == 0 and {"desk-partners.jsonl", "member-moves.jsonl"} <= set(again.already)
+    assert len(store.partner_records()) == 5 and len(store.moves()) == 2
+
+
+def test_report_files_left_by_a_crash_after_the_commit_are_not_doubled(site_v2, database_url, tmp_path):
+    from binsite.paths import pending_reports_dir
+
+    kept = tmp_path / "kept"
+    shutil.copytree(pending_reports_dir(site_v2), kept)
+    store = opened(database_url)
+    read_in_v2(store, site_v2)
+    shutil.copytree(kept, pending_reports_dir(site_v2), dirs_exist_ok=True)   # as if killed before the unlink
+    assert read_in_v2(store, site_v2).reports == 0
+    assert store.reports_pending() == 2 and list(pending_reports_dir(site_v2).iterdir()) == []
+
+
+def test_two_binco_approving_on_two_instances_at_once_publish_once(site_v2, database_url):
+    """The partners' door's check-then-act (``exclusive``) holds across instances: two stores
+    (two processes' engines) on one database, one notice, two approvals at once."""
+    from binsite.desk import partners
+
+    first, second = opened(database_url), opened(database_url)
+    read_in_v2(first, site_v2)
+    published: list[tuple[str, ...]] = []
+    entered = threading.Barrier(2)
+
+    def publish(notice, areas):
+        published.append(areas)
+        time.sleep(0.3)   # a git push: the other approval waits at the lock meanwhile
+        return ("content/zuid/x.md", "c" * 40)
+
+    results: list[object] = []
+
+    def approve(store: Store) -> None:
+        entered.wait()
+        try:
+            results.append(partners._decide(partners.DatabaseStore(store), "n0tice000001", ("zuid",),
+                                            partners.APPROVE, by="binco", publish=publish, now=None))
+        except partners.BinsiteError as exc:
+            results.append(exc)
+
+    threads = [threading.Thread(target=approve, args=(s,)) for s in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert published == [("zuid",)]
+    assert sum(isinstance(r, partners.BinsiteError) for r in results) == 1
+    assert partners.DatabaseStore(second).read().notices["n0tice000001"].waiting() == ()

@@ -242,3 +242,33 @@ def test_a_url_that_is_no_database_url_says_so():
 
 def test_the_repr_never_shows_the_password():
     assert "geheim" not in repr(Store("postgresql+psycopg://binsite:geheim@db.example/binsite"))
+
+
+def test_an_unsubscribe_counts_its_hit_and_spools_in_one_transaction_across_instances(store):
+    """The one-click path: the token's hit and the spool entry commit together; over the limit
+    (counted on either instance) nothing is spooled and nothing more is counted."""
+    limiter = shared(store, "token", 3, HOUR, secret=b"k")
+    second = shared(other(store), "token", 3, HOUR, secret=b"k")
+    added = [(limiter if n % 2 else second).store.database.spool_add(
+        "noord.bin.test", f"m{n}", limit=(limiter if n % 2 else second).in_database("leave:abc")) for n in range(5)]
+    assert added == [True, True, True, False, False]
+    assert store.spool_pending() == 3
+    assert not limiter.hit("leave:abc")                  # the same count as a plain hit
+    assert limiter.hit("leave:other")
+    assert RateLimiter(3, HOUR).in_database("x") is None  # an in-process limiter counts in memory
+
+
+def test_a_connection_the_server_closed_is_replaced_and_the_transaction_runs_once(store):
+    """No pre-ping: a pooled connection that PostgreSQL ended (a restart, an idle timeout) fails
+    its first statement; that transaction runs once more on a fresh connection, done exactly once."""
+    if store.sqlite:
+        assert store.spool_add("noord.bin.test", "m0") and store.spool_pending() == 1
+        return
+    assert store.spool_pending() == 0                    # a pooled connection now exists
+    with store.engine.connect() as conn:
+        pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    killer = other(store)
+    with killer.engine.connect() as conn:
+        assert conn.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid)})").scalar() is True
+    assert store.spool_add("noord.bin.test", "m1")
+    assert store.spool_pending() == 1 and [e.member_id for e in store.spool_take()] == ["m1"]

@@ -18,6 +18,7 @@ import pytest
 from binsite.desk import inbox as inbox_lib
 from binsite.desk import logbook
 from binsite.desk import partners as partners_lib
+from binsite.store import site_store
 from binsite.desk.desk import open_desk
 from binsite.devtools.sink import read_maildir
 from binsite.web.app import create_app
@@ -159,7 +160,7 @@ def test_a_partner_of_aa_acting_on_bb_gets_403_and_nothing_changes(app, site, lo
     binco_bb = _client(app, local_mailman, site.binco("bb"), "/binco/")
     key_bb, _resident, digest = forwarded_report(app, site, local_mailman, binco_bb, "bb", "Auto bij het park")
     partner = _client(app, local_mailman, agent(site, "aa"), "/partner/")
-    store_before = partners_lib.store_path(site.root).read_bytes()
+    store_before = site_store(site.root).partner_records()
     log_before = logbook_text(site.root)
     head = git(site.remote, "rev-parse", "main")
     held_before = [h.message_id for h in local_mailman.client().held(site.members_list("bb"))]
@@ -178,7 +179,7 @@ def test_a_partner_of_aa_acting_on_bb_gets_403_and_nothing_changes(app, site, lo
     assert partner.post("/binco/bb/partners/bericht/abc/approve", data={"csrf": csrf}).status_code == 403
     assert partner.post(f"/binco/bb/bericht/{digest}/forward", data={"csrf": csrf, "to": "partners"}).status_code == 403
     assert "Auto bij het park" not in partner.get("/partner/").get_data(as_text=True)
-    assert partners_lib.store_path(site.root).read_bytes() == store_before
+    assert site_store(site.root).partner_records() == store_before
     assert logbook_text(site.root) == log_before
     assert git(site.remote, "rev-parse", "main") == head
     assert [h.message_id for h in local_mailman.client().held(site.members_list("bb"))] == held_before
@@ -353,13 +354,13 @@ def test_a_hostile_or_hurried_answer_is_text_or_refused_with_nothing_stored(app,
     key, _resident, _digest = forwarded_report(app, site, local_mailman, binco, "aa", "Graffiti op de muur")
     partner = _client(app, local_mailman, agent(site, "aa"), "/partner/")
     page = partner.get(f"/partner/melding/{key}/").get_data(as_text=True)
-    before = partners_lib.store_path(site.root).read_bytes()
+    before = site_store(site.root).partner_records()
     for text, said in (("   \r\n ", "schrijf eerst een antwoord"), ("x" * 20_001, "te lang")):
         refused = partner.post(f"/partner/melding/{key}/antwoord", data={"csrf": csrf_of(page), "text": text})
         assert refused.status_code == 400 and said in refused.get_data(as_text=True)
     assert partner.post(f"/partner/melding/{key}/status", data={"csrf": csrf_of(page), "status": "klaar"}).status_code == 400
     assert partner.post(f"/partner/melding/{key}/antwoord", data={"text": "Geen CSRF."}).status_code == 403
-    assert partners_lib.store_path(site.root).read_bytes() == before
+    assert site_store(site.root).partner_records() == before
     hostile = "<script>alert(1)</script>\x00\x1b[31m Gezien\r\nmorgen ‮ terug"
     assert partner.post(f"/partner/melding/{key}/antwoord", data={"csrf": csrf_of(page), "text": hostile}).status_code == 200
     shown = binco.get("/binco/aa/partners/").get_data(as_text=True)

@@ -4,7 +4,9 @@ two confirmations at once one held message, members-only areas answer alike."""
 
 from __future__ import annotations
 
+import base64
 import io
+import json
 import re
 import threading
 import uuid
@@ -15,6 +17,7 @@ from PIL import Image
 from binsite.desk import inbox as inbox_lib
 from binsite.desk.desk import open_desk
 from binsite.paths import pending_reports_dir
+from binsite.store import site_store
 from binsite.reports.form import WEB_REPORT_HEADER
 from binsite.web.app import create_app
 from deskweb import DeskSite, desk_site
@@ -82,11 +85,12 @@ def test_a_confirmed_report_is_held_with_a_clean_photo_then_forwarded_without_th
     assert response.status_code == 303
     assert "Kijk in uw e-mail" in client.get(response.headers["Location"]).get_data(as_text=True)
     link = _confirm_link(local_mailman, reporter)
-    # Waiting: only the rebuilt photo, in a 0600 file; nothing held yet.
-    waiting = [p for p in pending_reports_dir(site.root).iterdir() if not p.name.startswith(".")]
-    assert len(waiting) == 1 and waiting[0].stat().st_mode & 0o777 == 0o600
+    # Waiting: only the rebuilt photo, in the service's 0600 database; nothing held yet.
+    waiting = [data.encode() for _id, data in site_store(site.root).reports()]
+    assert len(waiting) == 1 and (site.root / "state" / "web.sqlite").stat().st_mode & 0o777 == 0o600
+    assert not pending_reports_dir(site.root).exists()
     for secret in SECRETS:
-        assert secret not in waiting[0].read_bytes()
+        assert secret not in waiting[0] and secret not in base64.b64decode(json.loads(waiting[0])["photo"]["data"])
     assert _held(local_mailman, site, "open") == []
     page = client.get(link).get_data(as_text=True)  # a mail scanner following the link
     assert _held(local_mailman, site, "open") == [] and "Ja, verstuur mijn melding" in page
@@ -176,5 +180,5 @@ def test_members_only_answers_alike_and_takes_a_members_report_only(app, site, l
     refusal = poll(lambda: next(iter(_mails_to(local_mailman, stranger)), None), timeout=20, what="members-only mail")
     body = refusal.message.get_body(("plain",)).get_content()
     assert "alleen voor leden" in body and "/aanmelden/leden/" in body and "melden/bevestig" not in body
-    waiting = [p for p in pending_reports_dir(site.root).iterdir() if not p.name.startswith(".")]
-    assert stranger.encode() not in b"".join(p.read_bytes() for p in waiting)
+    waiting = [data for _id, data in site_store(site.root).reports()]
+    assert waiting and stranger not in "".join(waiting)

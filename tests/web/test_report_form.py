@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import struct
+import threading
 import zlib
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -18,7 +19,8 @@ from PIL import Image
 from binsite import tokens
 from binsite.paths import pending_reports_dir
 from binsite.reports.form import Photo, Report, held_message, read_report
-from binsite.reports.store import FilePendingReports
+from binsite.reports.store import DatabasePendingReports, FilePendingReports, StoreFull
+from binsite.store import site_store
 from binsite.source.areas import load_areas
 from binsite.web.app import create_app
 from sitekit import SECRETS, area, leaky_jpeg, leaky_pdf, leaky_png, write_site
@@ -97,7 +99,7 @@ def test_every_field_wrong_gives_each_its_dutch_error_and_nothing_is_stored(app,
     for text in ("Beschrijf wat er gebeurde", "Vul een datum en tijd in", "Vul een straat of plek in",
                  "Vul een geldig e-mailadres in"):
         assert text in html
-    assert not pending_reports_dir(root).exists()
+    assert not pending_reports_dir(root).exists() and site_store(root).reports_pending() == 0
 
 
 def test_a_future_moment_and_a_too_long_text_are_refused() -> None:
@@ -121,7 +123,7 @@ def test_ten_megabytes_of_text_is_a_dutch_413_and_nothing_is_stored(app, root) -
     assert response.status_code == 413
     assert "Het formulier was te groot" in html and "Niets is verstuurd" in html
     assert 'name="what"' in html  # the form again, not a bare error
-    assert not pending_reports_dir(root).exists()
+    assert not pending_reports_dir(root).exists() and site_store(root).reports_pending() == 0
 
 
 @pytest.mark.parametrize("name, data, expected", [
@@ -138,7 +140,7 @@ def test_a_photo_that_is_not_a_photo_is_refused_in_dutch(app, root, name, data, 
                            content_type="multipart/form-data")
     assert response.status_code == 400
     assert expected in response.get_data(as_text=True)
-    assert not pending_reports_dir(root).exists()
+    assert not pending_reports_dir(root).exists() and site_store(root).reports_pending() == 0
 
 
 def test_a_polyglot_photo_comes_out_as_pixels_only() -> None:
@@ -191,6 +193,37 @@ def test_the_pending_store_keeps_only_the_rebuilt_photo_in_0600_files_and_one_ta
     assert store.take(report_id) is None and store.count() == 0
 
 
+def test_the_database_store_gives_a_report_to_one_taker_of_many_at_once(tmp_path) -> None:
+    """What the service uses: the same promises in the database every instance shares, and
+    of eight takers at once (threads, one connection each) exactly one gets the report."""
+    from binsite.store import Store
+    database = Store(f"sqlite:///{tmp_path / 'web.sqlite'}")
+    database.upgrade()
+    store = DatabasePendingReports(database, max_age=3600, max_pending=2)
+    report = Report("noord", "buur@res.example.org", "Wat", NOW, "Dorpsstraat", Photo(b"rebuilt", "JPEG"))
+    report_id = store.add(report)
+    assert store.take("../../etc/passwd") is None and store.take("f" * 32) is None and store.take(report_id.upper()) is None
+    got: list[Report | None] = []
+    threads = [threading.Thread(target=lambda: got.append(store.take(report_id))) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [g for g in got if g is not None] == [report] and got.count(None) == 7
+    store.put_back(report_id)
+    assert store.take(report_id) == report
+    store.done(report_id)
+    assert store.take(report_id) is None and store.count() == 0
+    store.add(report), store.add(report)
+    with pytest.raises(StoreFull):
+        store.add(report)
+    # Past max_age a report can no longer be taken, and the next add removes it.
+    late = DatabasePendingReports(database, max_age=0.000001, max_pending=2)
+    assert all(late.take(i) is None for i, _data in database.reports())
+    late.add(report)
+    assert store.count() == 1
+
+
 def test_forged_and_foreign_confirmation_links_are_a_dutch_400(app) -> None:
     client = app.test_client()
     from binsite.mailman.client import list_id
@@ -215,7 +248,7 @@ def test_a_burst_of_1000_reports_from_one_client_is_refused_after_the_limit(app,
     # The SMTP port is closed: those within the limit end in 503 (and leave nothing behind).
     assert codes[:limit] == [503] * limit and set(codes[limit:]) == {429}
     assert "Even geduld" in client.post("/dienst/melden/noord/", data={**_form(), "csrf": csrf}).get_data(as_text=True)
-    assert FilePendingReports(pending_reports_dir(root), max_age=60).count() == 0
+    assert site_store(root).reports_pending() == 0
 
 
 def test_make_demo_prints_a_working_report_form_url(app, root, tmp_path, capsys) -> None:

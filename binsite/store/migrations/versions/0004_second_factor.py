@@ -3,7 +3,7 @@ passkeys, the app's secret, recovery code digests, used codes and challenges), a
 desk session was last seen (device, first and last use), so that every instance shares them.
 
 Revision ID: 0004
-Revises: 0002 (0003 is the store helper's; when it lands, 0004 revises 0003)
+Revises: 0003
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
