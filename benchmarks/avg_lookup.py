@@ -6,7 +6,9 @@ own `mailman addmembers` (in-process, far faster than REST; the fill is not
 what is measured), the measured address among them on every list. Then times
 `holdings.find` (one `members/find` query, plus held messages and join
 requests per list) and `erase.erase` (50 quiet removals, the address record),
-and checks that a second `find` is empty. Target (issue 27): inzage within
+and checks that a second `find` is empty. Also times what every `send` and
+`lists sync` now adds: reading the bounce scores of the 50 lists for
+`binsite stats` (`bounces.record_bounces`). Target (issue 27): inzage within
 10 s. Run: `make bench-avg`.
 """
 
@@ -25,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 from binsite.avg import erase, holdings  # noqa: E402
 from binsite.desk import logbook  # noqa: E402
 from binsite.devtools.local_mailman import LocalMailman  # noqa: E402
+from binsite.mailman.bounces import record_bounces  # noqa: E402
 from binsite.mailman.client import MailmanClient  # noqa: E402
 from binsite.mailman.sync import sync  # noqa: E402
 sys.path.insert(0, str(ROOT / "tests"))
@@ -61,6 +64,10 @@ def main() -> int:
                                 "addmembers", "-W", str(members_file), fqdn], check=True, capture_output=True,
                                timeout=600)
             print(f"filled {len(lists)} lists of {args.members} members in {time.perf_counter() - t0:.0f} s")
+            t0 = time.perf_counter()
+            bounces = record_bounces(client, lists, base / "bounces.jsonl")
+            print(f"bounce scores read for binsite stats (what every send and lists sync adds): "
+                  f"{time.perf_counter() - t0:.2f} s for {len(lists)} lists ({bounces} new bounces)")
             t0 = time.perf_counter()
             found = holdings.find(root, client, target, domain=domain)
             inzage = time.perf_counter() - t0

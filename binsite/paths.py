@@ -2,10 +2,11 @@
 that knows these places.
 
 * ``state/`` (committed): the send ledger (``sent.jsonl``) and the
-  member-count history (``members.jsonl``). The files an older web service
-  kept here (the desk's logbook ``desk.jsonl``, ``desk-sessions.jsonl``,
-  ``desk-partners.jsonl``, ``member-moves.jsonl``, ``web-reports/``) are only
-  read, once, into the store (``binsite.store.files``).
+  member-count history (``members.jsonl``), the bounces per month
+  (``bounces.jsonl``). The files an older web service kept here (the desk's
+  logbook ``desk.jsonl``, ``desk-sessions.jsonl``, ``desk-partners.jsonl``,
+  ``member-moves.jsonl``, ``web-reports/``) are only read, once, into the
+  store (``binsite.store.files``).
   ``BINSITE_STATE_DIR`` points
   elsewhere (relative to the site root, or absolute), e.g. for the demo, so
   that trying things never touches the repository's own ledger.
@@ -37,6 +38,11 @@ def sent_ledger(root: Path) -> Path:
 
 def members_log(root: Path) -> Path:
     return state_dir(root) / "members.jsonl"
+
+
+def bounces_log(root: Path) -> Path:
+    """The bounces Mailman counted, per list and month (``binsite.mailman.bounces.record_bounces``)."""
+    return state_dir(root) / "bounces.jsonl"
 
 
 def web_spool_dir(root: Path, environ: "os._Environ[str] | dict[str, str] | None" = None) -> Path:

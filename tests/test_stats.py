@@ -30,7 +30,7 @@ from binsite.cli import stats as _stats_cli  # noqa: F401  (registers the comman
 from binsite.load import load_site
 from binsite.stats.figures import Median, public_stats
 from binsite.stats.report import CSV_COLUMNS, as_csv, as_json, as_table
-from binsite.stats.sources import load_stats, read_member_history, read_sent_ledger
+from binsite.stats.sources import load_stats, read_bounce_log, read_member_history, read_sent_ledger
 from binsite.stats.charts import _nice_top, line_chart
 from sitekit import FIXTURES, TZ, copy_fixture, write
 
@@ -111,6 +111,38 @@ def test_members_over_time_keep_the_last_count_of_a_month(stats_root):
     assert s.members_at == datetime(2026, 11, 18, 12, 0, tzinfo=TZ)
 
 
+def test_bounces_per_list_per_month(stats_root):
+    """state/bounces.jsonl: each line's bounces count in the month of its last bounce, in the
+    site's time zone (23:30 UTC on 2 November is 3 November in Amsterdam, still November)."""
+    s = steering(stats_root)
+    by_list = {x.list: x.bounces for x in s.lists}
+    assert by_list["oost@bin.telstad.example"] == (0, 4, 0)
+    assert by_list["west@bin.telstad.example"] == (0, 0, 3)
+    assert by_list["oost-partners@bin.telstad.example"] == (0, 0, 0)
+    november = {x.list: x.bounces for x in steering(stats_root, since="2026-11-01").lists}
+    assert november["west@bin.telstad.example"] == (3,) and november["oost@bin.telstad.example"] == (0,)
+    assert "bounces,oost,2026-10,oost@bin.telstad.example,4" in as_csv(s).splitlines()
+    assert json.loads(as_json(s))["lists"]["west@bin.telstad.example"]["bounces"] == {"2026-11": 3}
+    table = as_table(s, lang="nl")
+    assert "Bounces per lijst per maand (uit state/bounces.jsonl" in table
+    assert "hoogstens één per lid per dag" in table
+    (stats_root / "state/bounces.jsonl").unlink()
+    assert "Geen bounces geteld in state/bounces.jsonl" in as_table(steering(stats_root), lang="nl")
+
+
+def test_unreadable_bounce_lines_are_skipped_with_file_and_line(stats_root):
+    log = stats_root / "state/bounces.jsonl"
+    log.write_text(log.read_text() + "<<<<<<< HEAD\n"
+                   + '{"at": "2026-11-13T10:00:00Z", "list": "west@bin.telstad.example", "bounces": -2}\n'
+                   + '{"at": "2026-11-13T10:00:00Z", "list": "west@bin.telstad.example", "bounces": true}\n'
+                   + '{"at": "gisteren?", "list": "west@bin.telstad.example", "bounces": 1}\n'
+                   + '{"at": "2026-11-14T10:00:00Z", "list": "WEST@bin.telstad.example", "bounces": 1}\n', encoding="utf-8")
+    records, problems = read_bounce_log(stats_root, TZ)
+    assert [(p.path, p.line) for p in problems] == [("state/bounces.jsonl", n) for n in (5, 6, 7, 8)]
+    assert all("overgeslagen" in p.format("nl") for p in problems)
+    assert len(records) == 5 and records[-1].list == "west@bin.telstad.example"
+
+
 def test_period(stats_root):
     s = steering(stats_root, since="2026-10-01", until="2026-10-31")
     assert (s.since, s.until, s.months) == (date(2026, 10, 1), date(2026, 10, 31), ("2026-10",))
@@ -147,6 +179,7 @@ def test_bad_options_are_clear_errors(stats_root, options, words):
 def test_works_without_state_files(stats_root):
     (stats_root / "state/sent.jsonl").unlink()
     (stats_root / "state/members.jsonl").unlink()
+    (stats_root / "state/bounces.jsonl").unlink()
     s = steering(stats_root)
     assert s.lists == () and s.members_at is None and s.city.send_delay == Median(0, None)
     assert "state/members.jsonl" in as_table(s, lang="nl")
@@ -370,6 +403,7 @@ def test_state_files_come_from_binsite_state_dir(stats_root, monkeypatch):
     moved.mkdir(parents=True)
     (stats_root / "state/sent.jsonl").rename(moved / "sent.jsonl")
     (stats_root / "state/members.jsonl").rename(moved / "members.jsonl")
+    (stats_root / "state/bounces.jsonl").rename(moved / "bounces.jsonl")
     expected_lists = [(x.list, x.messages) for x in steering(stats_root).lists]  # state/ is empty now
     assert all(sum(messages) == 0 for _, messages in expected_lists)
     monkeypatch.setenv("BINSITE_STATE_DIR", ".binsite/demo-state")

@@ -82,10 +82,12 @@ COMMANDS: dict[str, str] = {
     "serve": "Voorvertoning van de site op http://127.0.0.1:PORT/, opnieuw gebouwd en herladen bij elke wijziging.\n\n"
              + _EXAMPLE + "  binsite serve --port 8080",
     "stats": "Cijfers voor de stuurgroep: berichten per gebied, maand, categorie en afzender, aandeel urgent, "
-             "vervolgberichten, verstuurde berichten, doorlooptijden en leden.\n\n"
+             "vervolgberichten, verstuurde berichten, doorlooptijden, leden en bounces per lijst per maand.\n\n"
              "Telt elk verschenen bericht, ook die voor alleen partners en niet-openbare, uit content/, "
-             "state/sent.jsonl en state/members.jsonl. Vraagt Mailman niets: ledencijfers zijn zo recent als "
-             "de laatste send of lists sync.\n\n"
+             "state/sent.jsonl, state/members.jsonl en state/bounces.jsonl. Vraagt Mailman niets: leden- en "
+             "bouncecijfers zijn zo recent als de laatste send of lists sync.
+
+"
              "Met --desk: per gebied en maand uit het logboek van de balie (in de database van de dienst): "
              "binnengekomen "
              "meldingen, doorgestuurd, beantwoord, gepubliceerde berichten, de mediane tijd van binnenkomst tot "

@@ -28,11 +28,13 @@ from binsite.stats import FORMATS  # the package only: the figures load when the
 def stats(ctx, since: str | None, until: str | None, areas: tuple[str, ...], fmt: str, now_text: str | None,
           desk: bool, audit: bool) -> None:
     """Figures for the steering group: bulletins per area, month, category and
-    author, urgent share, follow-ups, messages sent, lead times and members.
+    author, urgent share, follow-ups, messages sent, lead times, members and
+    bounces per list per month.
 
     Counts every bulletin that appeared, also partners-only and non-public ones,
-    from content/, state/sent.jsonl and state/members.jsonl. Never contacts
-    Mailman, so member figures are as recent as the last send or lists sync.
+    from content/, state/sent.jsonl, state/members.jsonl and state/bounces.jsonl.
+    Never contacts Mailman, so member and bounce figures are as recent as the
+    last send or lists sync.
 
     \b
     With --desk: per area and month the desk's logbook (in the service's

@@ -38,7 +38,7 @@ from binsite.mailing.lock import DEFAULT_WAIT, ledger_lock
 from binsite.mailing.plan import SendPlan, plan_sends
 from binsite.mailman.settings import MailmanSettings
 from binsite.model.site import Site
-from binsite.paths import members_log, sent_ledger, shown
+from binsite.paths import bounces_log, members_log, sent_ledger, shown
 
 if TYPE_CHECKING:
     from email.message import EmailMessage
@@ -177,6 +177,7 @@ def _send_locked(root: Path, ledger_path: Path, *, now: datetime, settings: Mail
     from binsite.mailman.client import MailmanClient, UncertainDelivery, post_lmtp
     from binsite.source.media import mail_files
     from binsite.mailman.counts import try_record_counts
+    from binsite.mailman.bounces import record_bounces
     from binsite.render.environment import make_environment
 
     site, plan, warnings, body_of, ledger = load_for_sending(root, ledger_path, now, include_older=include_older,
@@ -253,6 +254,7 @@ def _send_locked(root: Path, ledger_path: Path, *, now: datetime, settings: Mail
             message_id=overview_message_id(overview, site.config.mail.domain), content_hash=overview.content_hash,
             sent_at="", list_made=created.get(overview.target.list)), overview.key)
     counts = try_record_counts(client, _site_lists(site), members_log(root), now=datetime.now(site.config.tz))
+    record_bounces(client, _site_lists(site), bounces_log(root))
     uncertain = uncertain_refs(ledger, now_uncertain)
     result = SendResult(plan, tuple(sent), tuple(warnings), tuple(counts), uncertain=uncertain)
     if now_uncertain:

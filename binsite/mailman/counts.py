@@ -19,14 +19,17 @@ from binsite.mailman.client import ListCounts, MailmanClient
 
 log = logging.getLogger(__name__)
 
-def append_counts(path: Path, counts: list[ListCounts], *, now: datetime) -> None:
+def append_json_lines(path: Path, records: list[dict]) -> None:
+    """Append one JSON line per record in one write, synced (the callers hold the ledger lock)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    lines = "".join(json.dumps({"at": now.isoformat(timespec="seconds"), **asdict(c)}, ensure_ascii=False) + "\n"
-                    for c in counts)
     with open(path, "a", encoding="utf-8") as out:
-        out.write(lines)
+        out.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
         out.flush()
         os.fsync(out.fileno())
+
+
+def append_counts(path: Path, counts: list[ListCounts], *, now: datetime) -> None:
+    append_json_lines(path, [{"at": now.isoformat(timespec="seconds"), **asdict(c)} for c in counts])
 
 
 def try_record_counts(client: MailmanClient, lists: list[str], path: Path, *, now: datetime) -> list[ListCounts]:

@@ -21,7 +21,7 @@ from binsite.source.areas import MEMBERS, PARTNERS, WEEKLY, Area, list_addresses
 from binsite.i18n import Text, t
 from binsite.mailman.client import MailmanClient, list_id
 from binsite.mailman.counts import try_record_counts
-from binsite.paths import members_log, state_dir
+from binsite.paths import bounces_log, members_log, state_dir
 from binsite.mailman.settings import MailmanSettings
 from binsite.mailman.templates import TemplateStore, file_name, list_templates, store_from_env
 from binsite.model.site import Site
@@ -392,4 +392,7 @@ def _sync(root: Path, settings: MailmanSettings, *, dry_run: bool, now: datetime
     if not dry_run:
         lists = list_addresses(site.areas, site.config.mail.domain)
         try_record_counts(client, lists, members_log(root), now=now or datetime.now(site.config.tz))
+        from binsite.mailman.bounces import record_bounces
+
+        record_bounces(client, lists, bounces_log(root))
     return changes

@@ -34,6 +34,7 @@ from binsite.paths import DEFAULT_STATE_DIR
 # ``Stats`` says it was counted from unless ``sources.load_stats`` says otherwise.
 SENT_LEDGER = f"{DEFAULT_STATE_DIR}/sent.jsonl"
 MEMBERS_HISTORY = f"{DEFAULT_STATE_DIR}/members.jsonl"
+BOUNCES_LOG = f"{DEFAULT_STATE_DIR}/bounces.jsonl"
 
 
 # --- Records read from the state files (by ``sources``) ---------------------
@@ -57,6 +58,15 @@ class MemberCount:
     at: datetime
     members: int
     pending: int
+
+
+@dataclass(frozen=True)
+class BounceRecord:
+    """Bounces Mailman counted for one member of a list, at its last bounce (never an address)."""
+
+    list: str
+    at: datetime
+    bounces: int
 
 
 # --- The figures -------------------------------------------------------------
@@ -124,6 +134,7 @@ class ListSeries:
     messages: tuple[int, ...]              # aligned with ``Stats.months``
     members: tuple[int | None, ...]        # last count in the month; None when none was recorded
     pending: tuple[int | None, ...]
+    bounces: tuple[int, ...] = ()          # aligned with ``Stats.months`` (``state/bounces.jsonl``)
 
 
 @dataclass(frozen=True)
@@ -142,6 +153,7 @@ class Stats:
     # The state files counted from, as messages name them (``BINSITE_STATE_DIR`` moves them).
     sent_from: str = SENT_LEDGER
     members_from: str = MEMBERS_HISTORY
+    bounces_from: str = BOUNCES_LOG
 
     def area(self, area_id: str) -> AreaStats:
         return next(a for a in self.areas if a.area == area_id)
@@ -149,6 +161,10 @@ class Stats:
     @property
     def has_sends(self) -> bool:
         return any(sum(s.messages) for s in self.lists)
+
+    @property
+    def has_bounces(self) -> bool:
+        return any(sum(s.bounces) for s in self.lists)
 
     @property
     def has_members(self) -> bool:
@@ -186,10 +202,11 @@ def _role_label(role: str) -> Text:
 
 def compute(site: Site, counted: Iterable[Bulletin], *, drafts: Iterable[Bulletin] = (),
             sent: Iterable[SentRecord] = (), member_counts: Iterable[MemberCount] = (),
+            bounces: Iterable[BounceRecord] = (),
             since: date | None = None, until: date | None = None, area_ids: Sequence[str] | None = None,
             public: bool = False) -> Stats:
     """All figures from bulletins that count (chosen by the caller), open drafts,
-    the send ledger and the member history, for a period and a choice of areas."""
+    the send ledger, the member history and the bounces, for a period and a choice of areas."""
     config, tz = site.config, site.config.tz
     chosen = tuple(a.id for a in site.areas if area_ids is None or a.id in area_ids)
     chosen_set = frozenset(chosen)
@@ -222,10 +239,12 @@ def compute(site: Site, counted: Iterable[Bulletin], *, drafts: Iterable[Bulleti
         first_send.setdefault(record.bulletin_id, record.sent_at)
     history = sorted((c for c in member_counts if wanted_list(c.list) and _in_period(c.at, since, until, tz)),
                      key=lambda c: (c.at, c.list))
+    bounced = [b for b in bounces if wanted_list(b.list) and _in_period(b.at, since, until, tz)]
 
     month_keys = [_month(b.date.astimezone(tz)) for b in selected]
     month_keys += [_month(r.sent_at.astimezone(tz)) for r in sends]
     month_keys += [_month(c.at.astimezone(tz)) for c in history]
+    month_keys += [_month(b.at.astimezone(tz)) for b in bounced]
     first = _month(since) if since else min(month_keys, default=None)
     last = _month(until) if until else max(month_keys, default=None)
     months = _month_range(first, last) if first and last and first <= last else ()
@@ -277,7 +296,7 @@ def compute(site: Site, counted: Iterable[Bulletin], *, drafts: Iterable[Bulleti
         role_counts.items(), key=lambda kv: (-kv[1], kv[0] == "", kv[0])))
 
     area_order = {a.id: i for i, a in enumerate(site.areas)}
-    addresses = sorted({r.list for r in sends} | {c.list for c in history},
+    addresses = sorted({r.list for r in sends} | {c.list for c in history} | {b.list for b in bounced},
                        key=lambda l: (list_area.get(l) is None, area_order.get(list_area.get(l, ""), 0),
                                       list_order.get(l, 0), l))
     series = []
@@ -292,7 +311,12 @@ def compute(site: Site, counted: Iterable[Bulletin], *, drafts: Iterable[Bulleti
             if count.list == address:
                 slot = index[_month(count.at.astimezone(tz))]
                 members[slot], pending[slot] = count.members, count.pending
-        series.append(ListSeries(address, list_area.get(address, ""), tuple(messages), tuple(members), tuple(pending)))
+        bounce_counts = [0] * len(months)
+        for record in bounced:
+            if record.list == address:
+                bounce_counts[index[_month(record.at.astimezone(tz))]] += record.bounces
+        series.append(ListSeries(address, list_area.get(address, ""), tuple(messages), tuple(members), tuple(pending),
+                                 tuple(bounce_counts)))
 
     return Stats(
         title=config.title, public=public, since=since, until=until, months=months, city=city, areas=areas,
@@ -308,10 +332,11 @@ def public_stats(site: Site, now: datetime) -> Stats:
 
 
 def steering_stats(site: Site, now: datetime, *, sent: Iterable[SentRecord] = (),
-                   member_counts: Iterable[MemberCount] = (), since: date | None = None,
+                   member_counts: Iterable[MemberCount] = (), bounces: Iterable[BounceRecord] = (),
+                   since: date | None = None,
                    until: date | None = None, area_ids: Sequence[str] | None = None) -> Stats:
     """The steering group's figures: every published bulletin, public or not."""
     counted = [b for b in site.bulletins if not b.draft and is_due(b, now)]
     drafts = [b for b in site.bulletins if b.draft]
-    return compute(site, counted, drafts=drafts, sent=sent, member_counts=member_counts,
+    return compute(site, counted, drafts=drafts, sent=sent, member_counts=member_counts, bounces=bounces,
                    since=since, until=until, area_ids=area_ids)

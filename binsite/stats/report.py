@@ -48,6 +48,9 @@ def _rows(stats: Stats) -> list[tuple[str, str, str, str, object]]:
             if members is not None:
                 rows.append(("members", s.area, month, s.list, members))
                 rows.append(("pending", s.area, month, s.list, pending))
+        for month, bounces in zip(stats.months, s.bounces):
+            if bounces:
+                rows.append(("bounces", s.area, month, s.list, bounces))
     return rows
 
 
@@ -91,7 +94,8 @@ def as_dict(stats: Stats) -> dict:
         "author_roles": {r.key: r.value for r in stats.roles},
         "lists": {s.list: {"area": s.area, "messages": dict(zip(stats.months, s.messages)),
                            "members": {m: n for m, n in zip(stats.months, s.members) if n is not None},
-                           "pending": {m: n for m, n in zip(stats.months, s.pending) if n is not None}}
+                           "pending": {m: n for m, n in zip(stats.months, s.pending) if n is not None},
+                           "bounces": {m: n for m, n in zip(stats.months, s.bounces) if n}}
                   for s in stats.lists},
         "members_recorded_at": stats.members_at.isoformat() if stats.members_at else None,
         "members_may_be_stale": True,
@@ -204,6 +208,17 @@ def as_table(stats: Stats, *, lang: str) -> str:
             "Geen ledentallen: {f} ontbreekt of is leeg (het wordt bijgewerkt bij elke send en lists sync).",
             "No member figures: {f} is missing or empty (it is updated at every send and lists sync).",
             f=stats.members_from)])
+    with_bounces = [s for s in stats.lists if sum(s.bounces)]
+    if with_bounces:
+        section(say("Bounces per lijst per maand (uit {f}; hoogstens één per lid per dag, zoals Mailman telt)",
+                    "Bounces per list per month (from {f}; at most one per member per day, as Mailman counts)",
+                    f=stats.bounces_from),
+                [say("Lijst", "List"), *months, say("Totaal", "Total")],
+                [[s.list, *map(num, s.bounces), num(sum(s.bounces))] for s in with_bounces])
+    else:
+        out.extend(["", say("Geen bounces geteld in {f} (bijgewerkt bij elke send en lists sync).",
+                            "No bounces counted in {f} (updated at every send and lists sync).",
+                            f=stats.bounces_from)])
     return "\n".join(out) + "\n"
 
 

@@ -1,5 +1,5 @@
-"""Reading what ``binsite stats`` counts from: the send ledger and the
-member-count history (where ``binsite.paths`` says they are), tolerantly, and
+"""Reading what ``binsite stats`` counts from: the send ledger, the
+member-count history, the bounces (where ``binsite.paths`` says they are), tolerantly, and
 ``load_stats``, which gathers the site and both files for the CLI. The only
 I/O of the statistics; the figures (``figures``) and their output
 (``report``) are pure. Nothing asks Mailman and nothing counts visitors.
@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from binsite.source.content import parse_datetime
 from binsite.errors import BinsiteError, Problem, warning
 from binsite.i18n import Text, t
-from binsite.paths import members_log, sent_ledger, shown
-from binsite.stats.figures import MEMBERS_HISTORY, SENT_LEDGER, MemberCount, SentRecord, Stats, steering_stats
+from binsite.paths import bounces_log, members_log, sent_ledger, shown
+from binsite.stats.figures import (BOUNCES_LOG, MEMBERS_HISTORY, SENT_LEDGER, BounceRecord, MemberCount, SentRecord,
+                                   Stats, steering_stats)
+
+T = TypeVar("T")
 
 
 def _moment(value: object, tz: ZoneInfo) -> datetime:
@@ -86,27 +90,49 @@ def _skipped(message: Text) -> Text:
     return Text(f"{message.nl} (overgeslagen in de statistieken)", f"{message.en} (skipped in the statistics)")
 
 
-def read_member_history(root: Path, tz: ZoneInfo, *, rel: str = MEMBERS_HISTORY) -> tuple[tuple[MemberCount, ...], list[Problem]]:
-    """``state/members.jsonl`` (one line per list per ``send`` or ``lists sync``), tolerantly."""
+def _read_lines(root: Path, rel: str, build: Callable[[dict], T], unreadable: Text) -> tuple[tuple[T, ...], list[Problem]]:
+    """Each line of ``rel`` through ``build`` (a ValueError: the line is skipped with a warning at
+    its number); a missing file is empty."""
     path = root / rel
     if not path.is_file():
         return (), []
-    counts: list[MemberCount] = []
+    records: list[T] = []
     problems: list[Problem] = []
     for number, record in _json_lines(path):
         try:
             if record is None or not isinstance(record.get("list"), str):
                 raise ValueError(record)
-            members, pending = record.get("members"), record.get("pending", 0)
-            if not isinstance(members, int) or not isinstance(pending, int) or isinstance(members, bool):
-                raise ValueError(record)
-            counts.append(MemberCount(list=record["list"].lower(), at=_moment(record.get("at"), tz),
-                                      members=members, pending=pending))
+            records.append(build(record))
         except ValueError:
-            problems.append(warning(rel, number, t(
-                "regel niet leesbaar als ledentelling (at, list, members, pending); overgeslagen",
-                "line not readable as a member count (at, list, members, pending); skipped")))
-    return tuple(counts), problems
+            problems.append(warning(rel, number, unreadable))
+    return tuple(records), problems
+
+
+def _int(value: object, *, minimum: int | None = None) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or (minimum is not None and value < minimum):
+        raise ValueError(value)
+    return value
+
+
+def read_member_history(root: Path, tz: ZoneInfo, *, rel: str = MEMBERS_HISTORY) -> tuple[tuple[MemberCount, ...], list[Problem]]:
+    """``state/members.jsonl`` (one line per list per ``send`` or ``lists sync``), tolerantly."""
+    def build(record: dict) -> MemberCount:
+        return MemberCount(list=record["list"].lower(), at=_moment(record.get("at"), tz),
+                           members=_int(record.get("members")), pending=_int(record.get("pending", 0)))
+    return _read_lines(root, rel, build, t(
+        "regel niet leesbaar als ledentelling (at, list, members, pending); overgeslagen",
+        "line not readable as a member count (at, list, members, pending); skipped"))
+
+
+def read_bounce_log(root: Path, tz: ZoneInfo, *, rel: str = BOUNCES_LOG) -> tuple[tuple[BounceRecord, ...], list[Problem]]:
+    """``state/bounces.jsonl`` (a line per member whose last bounce was new at a send or
+    ``lists sync``: at, list, bounces), tolerantly."""
+    def build(record: dict) -> BounceRecord:
+        return BounceRecord(list=record["list"].lower(), at=_moment(record.get("at"), tz),
+                            bounces=_int(record.get("bounces"), minimum=0))
+    return _read_lines(root, rel, build, t(
+        "regel niet leesbaar als bouncetelling (at, list, bounces); overgeslagen",
+        "line not readable as a bounce count (at, list, bounces); skipped"))
 
 
 def parse_day(value: str | None, tz: ZoneInfo, *, option: str) -> date | None:
@@ -140,8 +166,11 @@ def load_stats(root: Path, *, now: datetime, since: str | None = None, until: st
         raise BinsiteError(t("--since ligt na --until", "--since is after --until"))
     # Where ``send`` and ``lists sync`` keep them (``BINSITE_STATE_DIR``, e.g. the demo's).
     sent_from, members_from = shown(sent_ledger(root), root), shown(members_log(root), root)
+    bounces_from = shown(bounces_log(root), root)
     sent, problems = read_sent_ledger(root, tz, rel=sent_from)
     members, more = read_member_history(root, tz, rel=members_from)
-    stats = steering_stats(site, now, sent=sent, member_counts=members, since=start, until=end,
+    bounces, most = read_bounce_log(root, tz, rel=bounces_from)
+    stats = steering_stats(site, now, sent=sent, member_counts=members, bounces=bounces, since=start, until=end,
                            area_ids=list(area_ids) or None)
-    return dataclasses.replace(stats, sent_from=sent_from, members_from=members_from), problems + more
+    return (dataclasses.replace(stats, sent_from=sent_from, members_from=members_from, bounces_from=bounces_from),
+            problems + more + most)

@@ -849,6 +849,7 @@ def audit_label(action: str, lang: str) -> str:
 
 def _privacy_page(address: str, area: Area, *, status: int = 200, **context):
     from binsite.avg.text import KIND_LABELS
+    context.setdefault("email", "")  # the form's field, empty until an address was asked for
     return _page("privacy.html", address, status, area=area, labels=KIND_LABELS, **context)
 
 

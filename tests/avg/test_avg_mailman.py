@@ -185,6 +185,38 @@ def test_odd_addresses_are_found_and_erased(local_mailman, shared, address, aske
     assert client.member(members, address) is None and client.address_record(address) is None
 
 
+def test_a_plus_tag_is_its_own_address_and_the_untagged_one_is_left(local_mailman, shared):
+    """Mailman treats jan+bin@ and jan@ as two addresses: wissen of the tagged one, typed in upper
+    case, takes only it; the untagged one keeps its membership and record, and the reverse too."""
+    client = local_mailman.client()
+    members = shared.members_list("zuid")
+    tagged, plain = f"jan+bin@res.{shared.domain}", f"jan@res.{shared.domain}"
+    client.subscribe(members, tagged)
+    client.subscribe(members, plain)
+    found = json.loads(run(shared.root, local_mailman.settings, "avg", "inzage", plain, "--format", "json").output)
+    assert all(tagged not in json.dumps(item) for item in found["items"])
+    assert run(shared.root, local_mailman.settings, "avg", "wissen", tagged.upper()).exit_code == 0
+    assert client.member(members, tagged) is None and client.address_record(tagged) is None
+    assert client.member(members, plain) is not None and client.address_record(plain) is not None
+    assert run(shared.root, local_mailman.settings, "avg", "wissen", plain).exit_code == 0
+    assert client.member(members, plain) is None
+
+
+def test_a_partners_address_is_refused_with_its_line_and_kept(local_mailman, shared):
+    """A partner (in lists/noord.yaml) who is also a resident on a list: wissen, however typed,
+    erases nothing and names the settings' line; the partner stays on the partners list."""
+    client = local_mailman.client()
+    partner = sorted(shared.partners("noord"))[0]
+    client.subscribe(shared.members_list("zuid"), partner)
+    for asked in (partner, partner.upper(), f"  {partner.capitalize()} "):
+        result = run(shared.root, local_mailman.settings, "avg", "wissen", asked)
+        assert result.exit_code == 1, result.output
+        assert "lists/noord.yaml:" in result.output and "niets gewist" in result.output
+    assert client.member(shared.members_list("zuid"), partner) is not None
+    partners = {m.address for role in ("member", "nonmember") for m in client.roster(shared.partners_list("noord"), role)}
+    assert partner in partners
+
+
 def test_quoted_local_part_as_mailman_sees_it(local_mailman, shared):
     """Mailman refuses a quoted local part as a subscriber, so it can hold nothing about one;
     inzage and wissen still ask it (the address quoted in the URL) and say so."""

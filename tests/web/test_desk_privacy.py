@@ -37,6 +37,18 @@ def _post(client, area_id: str, action: str, email: str):
     return client.post(f"/binco/{area_id}/privacy/", data={"csrf": csrf_of(page), "action": action, "email": email})
 
 
+def test_the_own_areas_pages_open_and_the_members_page_links_to_them(binco_a) -> None:
+    page = binco_a.get("/binco/aa/privacy/")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert 'id="privacy-email" name="email" required maxlength="320" value=""' in text
+    members = binco_a.get("/binco/aa/leden/").get_data(as_text=True)
+    title = members.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<" not in title and "href" not in title, title
+    assert 'href="/binco/aa/privacy/"' in members and 'href="/binco/aa/niet-bezorgd/"' in members
+    assert binco_a.get("/binco/aa/niet-bezorgd/").status_code == 200
+
+
 def test_a_resident_only_in_another_area_is_403_and_unchanged(binco_a, site, local_mailman) -> None:
     client = local_mailman.client()
     resident = f"alleen.bb@res.{site.domain}"
