@@ -85,9 +85,7 @@ COMMANDS: dict[str, str] = {
              "vervolgberichten, verstuurde berichten, doorlooptijden, leden en bounces per lijst per maand.\n\n"
              "Telt elk verschenen bericht, ook die voor alleen partners en niet-openbare, uit content/, "
              "state/sent.jsonl, state/members.jsonl en state/bounces.jsonl. Vraagt Mailman niets: leden- en "
-             "bouncecijfers zijn zo recent als de laatste send of lists sync.
-
-"
+             "bouncecijfers zijn zo recent als de laatste send of lists sync.\n\n"
              "Met --desk: per gebied en maand uit het logboek van de balie (in de database van de dienst): "
              "binnengekomen "
              "meldingen, doorgestuurd, beantwoord, gepubliceerde berichten, de mediane tijd van binnenkomst tot "

@@ -12,6 +12,7 @@ import sys
 import uuid
 from pathlib import Path
 
+import pyotp
 import pytest
 
 from binsite.desk import logbook
@@ -118,6 +119,18 @@ def test_a_partner_adds_a_passkey_on_a_phone_and_logs_in_with_it(browser, axe_so
         assert page.get_by_text("telefoon").first.is_visible()
         _check_axe(page, "account page")
         page.screenshot(path=str(screenshots / "passkey-account-375.png"), full_page=True)
+        # The code app as well: its page and the recovery codes' page, axe-clean at 375 px.
+        page.get_by_role("button", name="Code-app instellen").click()
+        page.get_by_role("heading", name="Code-app instellen").wait_for()
+        _check_axe(page, "code app page")
+        secret = page.locator("code.secret").inner_text().replace(" ", "")
+        page.get_by_label("Code uit de app").fill(pyotp.TOTP(secret).now())
+        page.get_by_role("button", name="Bevestigen").click()
+        page.get_by_role("heading", name="Uw herstelcodes").wait_for()
+        assert page.locator(".recovery-codes li").count() == 10
+        _check_axe(page, "recovery codes page")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        page.get_by_role("link", name="Ik heb ze bewaard: verder").click()
         credentials = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})["credentials"]
         assert len(credentials) == 1 and credentials[0]["rpId"] == "localhost"
         assert page.goto(base + "/partner/schrijven/").status == 200

@@ -54,8 +54,9 @@ def _factors(site: DeskSite) -> factors.StoreFactors:
     return factors.StoreFactors(site_store(site.root))
 
 
-def _set_up_app(client, door: str) -> tuple[str, list[str]]:
-    """Set up the code app at ``door`` from the account page: ``(secret, recovery codes)``."""
+def _set_up_app(client, door: str) -> tuple[str, list[str], str]:
+    """Set up the code app at ``door`` from the account page: ``(secret, recovery codes, the code
+    that confirmed it)``."""
     page = client.get(f"{door}beveiliging/").get_data(as_text=True)
     shown = client.post(f"{door}beveiliging/app", data={"csrf": csrf_of(page)})
     assert shown.status_code == 200
@@ -68,7 +69,7 @@ def _set_up_app(client, door: str) -> tuple[str, list[str]]:
     assert done.status_code == 200, done.get_data(as_text=True)
     codes = re.findall(r"<li><code>([a-z0-9]{5}-[a-z0-9]{5})</code></li>", done.get_data(as_text=True))
     assert len(codes) == 10
-    return secret, codes
+    return secret, codes, code
 
 
 def _code(client, door: str, code: str):
@@ -114,7 +115,7 @@ def test_with_the_link_alone_a_required_partner_reaches_only_the_registration_pa
 def test_the_app_code_works_once_and_so_does_a_recovery_code(app, site, local_mailman) -> None:
     agent = sorted(site.partners("bb"))[0]
     first = logged_in(app, local_mailman, agent, "/partner/")
-    secret, codes = _set_up_app(first, "/partner/")
+    secret, codes, used = _set_up_app(first, "/partner/")
     assert first.get("/partner/").status_code == 200, "adding the first factor passes the second step"
     assert _logged(site, logbook.FACTOR_ADD)[-1]["factor"] == "app"
     # A new login with the mailed link: now the second step first.
@@ -125,7 +126,6 @@ def test_the_app_code_works_once_and_so_does_a_recovery_code(app, site, local_ma
     assert second.get("/partner/beveiliging/").status_code == 403
     # The code used to confirm the app is used: refused, also within its window, and logged.
     totp = pyotp.TOTP(secret)
-    used = totp.at(time.time())
     refused = _code(second, "/partner/", used)
     assert refused.status_code == 400 and "al gebruikt" in refused.get_data(as_text=True)
     assert _logged(site, logbook.FACTOR_REFUSED)[-1]["refusal"] == "used"
@@ -144,6 +144,12 @@ def test_the_app_code_works_once_and_so_does_a_recovery_code(app, site, local_ma
     refusal = _logged(site, logbook.FACTOR_REFUSED)[-1]
     assert refusal["refusal"] == "used" and refusal["factor"] == "recovery"
     assert refusal["by"]["role"] == "partner"
+    # The last factor, where one is required, is not removed (never a way around the policy).
+    assert fourth.get("/partner/beveiliging/").status_code == 403, "the refused session is still held back"
+    page = third.get("/partner/beveiliging/").get_data(as_text=True)
+    kept = third.post("/partner/beveiliging/app/verwijderen", data={"csrf": csrf_of(page)})
+    assert kept.status_code == 409 and "laatste tweede factor" in kept.get_data(as_text=True)
+    assert _factors(site).totp_secret(factors.person("partner", agent)) == secret
     # Nothing of a code in the logbook.
     raw = _logbook_text(site)
     assert codes[0] not in raw and fresh not in raw and secret not in raw
@@ -152,7 +158,7 @@ def test_the_app_code_works_once_and_so_does_a_recovery_code(app, site, local_ma
 def test_wrong_codes_are_limited_per_account_also_across_instances(app, site, local_mailman) -> None:
     agent = sorted(site.partners("cc"))[0]
     first = logged_in(app, local_mailman, agent, "/partner/")
-    secret, codes = _set_up_app(first, "/partner/")
+    secret, codes, _used = _set_up_app(first, "/partner/")
     client = logged_in(app, local_mailman, agent, "/partner/")
     # A second instance on the same database (its own process state, the same store).
     other = create_app(site.root, environ=site.env)
@@ -255,3 +261,24 @@ def test_the_relying_party_is_the_public_url_never_a_host_header(app, site) -> N
     for host in ("http://localhost/", "https://evil.example/", "https://bin.example.org.evil.example/"):
         with public.test_request_context("/binco/", base_url=host):
             assert relying_party() == ("bin.example.org", "https://bin.example.org")
+
+
+def test_the_demo_prints_how_to_try_the_second_step(site, tmp_path, capsys) -> None:
+    from binsite.devtools import desk_demo
+    from binsite.devtools.local_mailman import STATE_DIR
+    from webkit import SECRET
+
+    folder = site.root / STATE_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "web.json").write_text('{"pid": 1, "port": 8050, "started_at": 0}')
+    (folder / "web-secret").write_text(SECRET)
+    assert desk_demo.main(["--root", str(site.root)]) == 0
+    printed = capsys.readouterr().out
+    assert "http://127.0.0.1:8050/binco/inloggen/" in printed, "still one printed link"
+    assert "localhost" in printed and "optional" in printed and "Passkey toevoegen" in printed
+    # The repository's own example (what make demo runs) sets both roles to optional.
+    from pathlib import Path
+
+    from binsite.source.config import load_config
+    config, _problems = load_config(Path(__file__).resolve().parents[2])
+    assert {config.second_factor_of(r) for r in ("bincos", "partners")} == {"optional"}
