@@ -19,11 +19,8 @@ HOUR = 3600.0
 
 
 @pytest.fixture
-def store(database_url):
-    made = Store(database_url)
-    made.upgrade()
-    yield made
-    made.dispose()
+def store(store_of_url):
+    return store_of_url
 
 
 _opened: list[Store] = []
