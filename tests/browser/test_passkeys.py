@@ -8,6 +8,7 @@ refused and logged. The app's codes and recovery codes: tests/web/test_factors_w
 from __future__ import annotations
 
 import json
+import re
 import sys
 import uuid
 from pathlib import Path
@@ -145,9 +146,18 @@ def test_a_partner_adds_a_passkey_on_a_phone_and_logs_in_with_it(browser, axe_so
         page.get_by_role("button", name="Inloggen met passkey").click()
         page.wait_for_url(base + "/partner/")
         page.get_by_role("link", name="Bericht schrijven").first.wait_for()
+        # Remove the passkey (the app stays): then the app is the last factor, and stays.
+        page.goto(base + "/partner/beveiliging/")
+        page.get_by_role("button", name=re.compile(r"^Verwijderen\W+telefoon$")).click()
+        page.get_by_text("Passkey verwijderd.").wait_for()
+        assert page.get_by_text("U heeft nog geen passkey.").is_visible()
+        page.get_by_role("button", name="App en herstelcodes verwijderen").click()
+        page.get_by_text("Dit is uw laatste tweede factor").wait_for()
         actions = [(v["action"], v.get("factor")) for v in logbook.lines(site.root)
                    if v.get("by", {}).get("id") == logbook.partner(agent).id]
         assert ("factor_add", "passkey") in actions and ("factor_login", "passkey") in actions
+        assert ("factor_add", "app") in actions and ("factor_remove", "passkey") in actions
+        assert ("factor_remove", "app") not in actions
     finally:
         context.close()
 
