@@ -91,3 +91,17 @@ def test_second_factor_policy_per_role_defaults_and_errors_at_their_line(mini_ro
     write(mini_root / "binsite.yaml", text + "second_factor: [required]\n")
     _config, problems = load_config(mini_root)
     assert [p.line for p in problems] == [lines + 1]
+
+
+def test_desk_idle_minutes_default_and_bounds_at_their_line(mini_root):
+    config, _problems = load_config(mini_root)
+    assert config.desk_idle_minutes == 30
+    text = (mini_root / "binsite.yaml").read_text(encoding="utf-8")
+    write(mini_root / "binsite.yaml", text + "desk_idle_minutes: 15\n")
+    config, problems = load_config(mini_root)
+    assert problems == [] and config.desk_idle_minutes == 15
+    for bad in ("2", "601", "'dertig'", "true"):
+        write(mini_root / "binsite.yaml", text + f"desk_idle_minutes: {bad}\n")
+        config, problems = load_config(mini_root)
+        assert [p.line for p in problems] == [len(text.splitlines()) + 1], bad
+        assert "desk_idle_minutes" in problems[0].format("nl") and config.desk_idle_minutes == 30

@@ -66,7 +66,7 @@ def has_ended(store: Store, address: str, session_id: str, started: float, *, no
     return store.has_ended(key, _address(address), started, since=now - lifetime)
 
 
-IDLE_SECONDS = 30 * 60
+IDLE_SECONDS = 30 * 60  # the default; binsite.yaml's desk_idle_minutes
 SEEN_EVERY = 60.0  # a session's "seen" at most this often
 
 

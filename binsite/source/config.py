@@ -190,6 +190,9 @@ class SiteConfig:
     # partner's desk asks for a passkey or an app code by default, a BINCO's only when set.
     second_factor: tuple[tuple[str, str], ...] = (("bincos", "optional"), ("partners", "required"))
 
+    # ``desk_idle_minutes``: a desk session unused this long ends (besides the 10 hours).
+    desk_idle_minutes: int = 30
+
     def second_factor_of(self, role: str) -> str:
         """``required`` or ``optional`` for ``bincos`` or ``partners``."""
         return dict(self.second_factor).get(role, "required")
@@ -237,7 +240,7 @@ RECORD_RETENTION: dict[str, int | None] = {"held-messages": 30, "logbook": 365, 
 
 _KNOWN_KEYS = {"title", "base_url", "language", "timezone", "description", "organisation", "contact",
                "mail", "categories", "retention", "send_window", "per_page", "media", "web_url",
-               "quiet_hours", "weekly", "partners", "accessibility", "second_factor"}
+               "quiet_hours", "weekly", "partners", "accessibility", "second_factor", "desk_idle_minutes"}
 # ``second_factor:``: the roles and the two policies.
 SECOND_FACTOR_ROLES = ("bincos", "partners")
 SECOND_FACTOR_POLICIES = ("required", "optional")
@@ -400,6 +403,14 @@ def parse_config(doc: Located, rel: str) -> tuple[SiteConfig | None, list[Proble
         err("per_page", "'per_page' moet een getal van 1 tot 500 zijn", "'per_page' must be a number from 1 to 500")
         per_page = 20
 
+    idle = values.get("desk_idle_minutes", 30)
+    if not isinstance(idle, int) or isinstance(idle, bool) or not 5 <= idle <= 600:
+        err("desk_idle_minutes", "'desk_idle_minutes' moet een getal van 5 tot 600 zijn (minuten zonder gebruik "
+            "waarna een sessie op de balie eindigt; standaard 30)",
+            "'desk_idle_minutes' must be a number from 5 to 600 (minutes unused after which a desk session ends; "
+            "default 30)")
+        idle = 30
+
     media_limits = {"max_file_mb": 10, "max_mail_mb": 10}
     media_values = values.get("media") or {}
     if not isinstance(media_values, dict):
@@ -499,6 +510,7 @@ def parse_config(doc: Located, rel: str) -> tuple[SiteConfig | None, list[Proble
         partners=partners,
         accessibility=accessibility,
         second_factor=second_factor,
+        desk_idle_minutes=idle,
     )
     return config, problems
 

@@ -177,7 +177,7 @@ def _live_session(raw: str, purpose: str, allowed) -> dict | None:
         return None
     store = service().store
     if sessions.has_ended(store, values["a"], values["s"], float(values["t"]), now=now, lifetime=SESSION_SECONDS,
-                          idle=sessions.IDLE_SECONDS):
+                          idle=service().config.desk_idle_minutes * 60):
         return None  # logged out (a replayed copy of the cookie), out everywhere, or idle too long
     last = sessions.last_seen(store, values["s"])
     if last is None or now - last >= sessions.SEEN_EVERY:

@@ -461,7 +461,7 @@ def _account_page(d: Door, values: dict, status: int = 200, **context):
     store = _store()
     now = time.time()
     active = sessions.active(service().store, values["a"], now=now, lifetime=desk_web.SESSION_SECONDS,
-                             idle=sessions.IDLE_SECONDS)
+                             idle=service().config.desk_idle_minutes * 60)
     level = getattr(g, "factor_state", None) or state(d, values)
     return _page(d, values["a"], "account.html", status, passkeys=store.passkeys(who),
                  app=store.totp_secret(who) is not None, recovery_left=store.recovery_left(who),
@@ -667,7 +667,7 @@ def end_session(door: str):
     now = time.time()
     store = s.store
     own = {a.key for a in sessions.active(store, values["a"], now=now, lifetime=desk_web.SESSION_SECONDS,
-                                          idle=sessions.IDLE_SECONDS)}
+                                          idle=service().config.desk_idle_minutes * 60)}
     if key not in own:
         return _account_page(d, values, 404, error=s.text("Deze sessie loopt niet (meer).",
                                                           "This session is not (or no longer) active."))

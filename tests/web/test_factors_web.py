@@ -282,3 +282,25 @@ def test_the_demo_prints_how_to_try_the_second_step(site, tmp_path, capsys) -> N
     from binsite.source.config import load_config
     config, _problems = load_config(Path(__file__).resolve().parents[2])
     assert {config.second_factor_of(r) for r in ("bincos", "partners")} == {"optional"}
+
+
+def test_a_session_unused_for_the_idle_time_ends(app, site, local_mailman) -> None:
+    """A session begun 40 minutes ago (its cookie signed then, as the service signs it), last used
+    31 minutes ago, has ended; one last used 29 minutes ago goes on."""
+    from binsite.desk import sessions
+    from binsite.web import desk as desk_web
+
+    binco = site.binco("cc")
+    store = site_store(site.root)
+    now = time.time()
+    results = {}
+    for name, last in (("idle", now - 31 * 60), ("used", now - 29 * 60)):
+        with app.test_request_context("/binco/"):
+            cookie = desk_web._serializer("session").dumps({"a": binco, "s": f"{name}-{uuid.uuid4().hex}",
+                                                            "t": now - 40 * 60, "f": 1})
+            sid = desk_web._serializer("session").loads(cookie)["s"]
+        sessions.seen(store, binco, sid, "Firefox op Linux", at=last)
+        client = app.test_client()
+        client.set_cookie(desk_web.SESSION_COOKIE, cookie, path="/binco/")
+        results[name] = client.get("/binco/beveiliging/").status_code
+    assert results == {"idle": 403, "used": 200}
