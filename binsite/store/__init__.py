@@ -94,12 +94,12 @@ class Store:
                                  v=URL_VAR, e="postgresql+psycopg://binsite@db/binsite")) from None
         self.lease = lease
         self._hits = 0
-        self._writer: threading.Lock | contextlib.nullcontext = contextlib.nullcontext()
+        self._writer: _Writer | contextlib.nullcontext = contextlib.nullcontext()
         self._names_lock = threading.Lock()
         self.owner = f"{os.uname().nodename[:32]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.sqlite = self.url.get_backend_name() == "sqlite"
         if self.sqlite:
-            self._writer = threading.Lock()
+            self._writer = _Writer(self.url.database or "")
         try:
             self.engine = _engine(self.url)
         except (ImportError, sa.exc.NoSuchModuleError) as exc:
@@ -209,8 +209,9 @@ class Store:
 
     @contextmanager
     def _transaction(self) -> Iterator[Connection]:
-        """One write transaction. On SQLite the threads of this process queue for it here, in
-        order, instead of in SQLite's busy handler (which lets a waiting writer sleep up to
+        """One write transaction. On SQLite the writers of every process queue for it here
+        (``_Writer``: a thread lock, then a file lock), woken the moment the one before is
+        done, instead of in SQLite's busy handler (which lets a waiting writer sleep up to
         100 ms a round while others come first)."""
         with self._writer, _reached(), self.engine.begin() as conn:
             _done.set(0)
@@ -645,7 +646,37 @@ def _after_fork(ref: "weakref.ref[Store]") -> None:
     if store is not None:
         store.engine.dispose(close=False)
         if store.sqlite:
-            store._writer = threading.Lock()
+            store._writer = _Writer(store.url.database or "")  # its own open file: its own lock
+
+
+class _Writer:
+    """SQLite's one writer at a time, queued: the threads of this process on a lock, the
+    processes (gunicorn's workers, the command line) on ``flock`` of a file beside the
+    database, which wakes a waiter as soon as the holder lets go."""
+
+    def __init__(self, database: str):
+        self._thread = threading.Lock()
+        self._path = f"{database}.writer" if database and database != ":memory:" else ""
+        self._fd: int | None = None
+
+    def __enter__(self) -> None:
+        self._thread.acquire()
+        if not self._path:
+            return
+        try:
+            if self._fd is None:
+                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except OSError as exc:
+            self._thread.release()
+            raise _unavailable(exc) from None
+
+    def __exit__(self, *_exc: object) -> None:
+        try:
+            if self._fd is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._thread.release()
 
 
 def _engine(url: sa.engine.URL) -> Engine:

@@ -15,7 +15,6 @@ import pytest
 from binsite.desk import logbook
 from binsite.desk.inbox import mask_sender
 from binsite.mailman.bounces import bouncing
-from binsite.paths import desk_log
 from sitekit import poll
 from tests.mailman.test_bounces import send_dsn
 from tests.mailman_fixtures import RunningMailman
@@ -91,7 +90,7 @@ def test_inzage_wissen_and_bounces_on_a_phone(browser, axe_source, served, local
         assert answer.value.status == 403
         page.get_by_text("Het formulier is verlopen").wait_for()
         assert client.member(members_aa, kept) is not None
-        assert not any(v["action"] == logbook.ERASE for v in logbook.read(desk_log(site.root)))
+        assert not any(v["action"] == logbook.ERASE for v in logbook.lines(site.root))
 
         # Wissen with it: gone from Mailman, the page says what went, still axe-clean.
         page.goto(base + "/binco/aa/privacy/")
