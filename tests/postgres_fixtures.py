@@ -51,3 +51,14 @@ def uses_postgres(item) -> bool:
     callspec = getattr(item, "callspec", None)
     return "local_postgres" in names or ("database_url" in names and callspec is not None
                                         and callspec.params.get("database_url") == "postgresql")
+
+
+@pytest.fixture
+def store_of_url(database_url):
+    """An upgraded store on ``database_url`` (SQLite or PostgreSQL), closed after the test."""
+    from binsite.store import Store
+
+    made = Store(database_url)
+    made.upgrade()
+    yield made
+    made.dispose()

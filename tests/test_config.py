@@ -66,3 +66,42 @@ def test_an_area_named_like_another_areas_list_is_an_error(mini_root, name):
     noord = next(a for a in areas if a.id == "noord")
     assert noord.weekly_list("x.example") == "noord-overzicht@x.example"
     assert [kind for kind, _ in noord.lists("x.example")] == ["members", "weekly", "partners"]
+
+
+def test_second_factor_policy_per_role_defaults_and_errors_at_their_line(mini_root):
+    config, problems = load_config(mini_root)
+    assert config.second_factor_of("partners") == "required" and config.second_factor_of("bincos") == "optional"
+    text = (mini_root / "binsite.yaml").read_text(encoding="utf-8")
+    write(mini_root / "binsite.yaml", text + "second_factor:\n  bincos: required\n")
+    config, problems = load_config(mini_root)
+    assert problems == [] and config.second_factor_of("bincos") == "required"
+    assert config.second_factor_of("partners") == "required"
+    write(mini_root / "binsite.yaml", text + "second_factor: optional\n")
+    config, problems = load_config(mini_root)
+    assert problems == [] and {config.second_factor_of(r) for r in ("bincos", "partners")} == {"optional"}
+    lines = len(text.splitlines())
+    write(mini_root / "binsite.yaml", text + "second_factor:\n  partners: verplicht\n  wijkagent: required\n")
+    config, problems = load_config(mini_root)
+    found = {(p.line, p.severity.value) for p in problems}
+    assert (lines + 2, "error") in found and (lines + 3, "error") in found
+    message = " ".join(p.format("nl") for p in problems)
+    assert "'required'" in message and "'verplicht'" in message and "wijkagent" in message
+    # A typo in the policy never weakens it: the default stays.
+    assert config.second_factor_of("partners") == "required"
+    write(mini_root / "binsite.yaml", text + "second_factor: [required]\n")
+    _config, problems = load_config(mini_root)
+    assert [p.line for p in problems] == [lines + 1]
+
+
+def test_desk_idle_minutes_default_and_bounds_at_their_line(mini_root):
+    config, _problems = load_config(mini_root)
+    assert config.desk_idle_minutes == 30
+    text = (mini_root / "binsite.yaml").read_text(encoding="utf-8")
+    write(mini_root / "binsite.yaml", text + "desk_idle_minutes: 15\n")
+    config, problems = load_config(mini_root)
+    assert problems == [] and config.desk_idle_minutes == 15
+    for bad in ("2", "601", "'dertig'", "true"):
+        write(mini_root / "binsite.yaml", text + f"desk_idle_minutes: {bad}\n")
+        config, problems = load_config(mini_root)
+        assert [p.line for p in problems] == [len(text.splitlines()) + 1], bad
+        assert "desk_idle_minutes" in problems[0].format("nl") and config.desk_idle_minutes == 30

@@ -121,7 +121,7 @@ pass_context = click.make_pass_decorator(Context)
 COMMAND_MODULES = {
     "check": "site", "build": "site", "new": "site", "serve": "site",
     "local-mailman": "mail", "lists": "mail", "send": "mail", "mail-config": "mail",
-    "inbox": "desk", "members": "desk",
+    "inbox": "desk", "members": "desk", "desk": "desk",
     "stats": "stats",
     "web": "web",
     "avg": "avg",

@@ -537,3 +537,47 @@ def members_import(ctx, area: str, file: str, welcome: bool, yes: bool, show_add
                    err=True)
     if result.failed:
         raise click.exceptions.Exit(1)
+
+
+# --- the desk's accounts -------------------------------------------------------------------
+
+@main.group("desk", cls=LocalisedGroup)
+def desk_group() -> None:
+    """Manage the desk of BINCOs and partners (the web service, binsite web).
+
+    \b
+    Example:
+      binsite desk reset-2fa agent@politie.example.nl
+    """
+
+
+@desk_group.command("reset-2fa")
+@click.argument("address", metavar="ADRES")
+@pass_context
+@handle_errors
+def desk_reset_2fa(ctx, address: str) -> None:
+    """Reset the second factor of ADRES: remove their passkeys, code app and recovery
+    codes at both doors (BINCO and partner) and end every session of that address. The
+    person then logs in with the mailed link alone and sets up a new second factor. The reset
+    is logged (by the operator, with the person's digest, never the address). Check who asks
+    first, outside e-mail (phone, in person).
+
+    \b
+    Example:
+      binsite desk reset-2fa agent@politie.example.nl
+    """
+    from binsite.desk.factors import reset_second_factor
+    from binsite.source.config import is_address
+
+    if not is_address(address.strip()):
+        raise BinsiteError(t("{a!r} is geen e-mailadres", "{a!r} is not an e-mail address", a=address[:80]))
+    done = reset_second_factor(ctx.root, address.strip())
+    doors = {"binco": t("de balie", "the desk").get(ctx.lang), "partner": t("de partnerbalie", "the partners' desk").get(ctx.lang)}
+    if done:
+        ctx.say("Tweede factor hersteld voor {a} ({d}); elke sessie van dit adres is beëindigd. Bij de volgende "
+                "login met de link stelt de persoon een nieuwe in.",
+                "Second factor reset for {a} ({d}); every session of this address has ended. At the next login "
+                "with the link the person sets up a new one.", a=address.strip(), d=", ".join(doors[r] for r in done))
+    else:
+        ctx.say("{a} had geen tweede factor; elke sessie van dit adres is wel beëindigd.",
+                "{a} had no second factor; every session of this address has ended all the same.", a=address.strip())

@@ -45,6 +45,14 @@ COMMANDS: dict[str, str] = {
                   "worden genoemd en de eindstatus is 1 tot ze veranderd zijn. Veilig om te herhalen. Met "
                   "BINSITE_MAILMAN_DB wordt de SQLite-database van Mailman gecomprimeerd.\n\n"
                   + _EXAMPLE + "  binsite avg wissen jan@example.org",
+    "desk": "De balie van BINCO's en partners beheren (de webdienst, binsite web).\n\n"
+            + _EXAMPLE + "  binsite desk reset-2fa agent@politie.example.nl",
+    "desk reset-2fa": "Herstel de tweede factor van ADRES: verwijder diens passkeys, code-app en herstelcodes "
+                      "aan beide deuren (BINCO en partner) en beëindig elke sessie van dat adres. Daarna logt de "
+                      "persoon in met alleen de link uit de e-mail en stelt een nieuwe tweede factor in. Het "
+                      "herstel staat in het logboek (door de beheerder, met het kenmerk van de persoon, nooit "
+                      "het adres). Controleer eerst wie er vraagt, buiten de e-mail om (telefoon, persoonlijk).\n\n"
+                      + _EXAMPLE + "  binsite desk reset-2fa agent@politie.example.nl",
     "avg opruimen": "Verwijder wat ouder is dan zijn bewaartermijn (retention: in binsite.yaml).\n\n"
                     "Vastgehouden berichten (standaard 30 dagen; de BINCO krijgt eerst bericht, via "
                     "BINSITE_SMTP_HOST/PORT), regels van logboek en sessies (12 maanden), afmeldingen in de "
@@ -210,6 +218,8 @@ OPTIONS: dict[str, str] = {
     "stats --area": "Alleen dit gebied (herhaal voor meer).",
     "stats --format": "table om te lezen, csv voor spreadsheets, json voor andere programma's.",
     "stats --now": "Tel alsof het dit moment is (wat er verschenen is).",
+    "stats --audit": "Met --desk: het controlespoor, handelingen met extra rechten (inloggen, tweede factor, "
+                     "publiceren, toelaten, doorsturen, wissen, importeren, ledenwijzigingen) per persoon en maand.",
     "stats --desk": "De cijfers van de balie: meldingen, doorgestuurd, beantwoord, gepubliceerd, mediane behandeltijd, "
                     "berichten en antwoorden van partners.",
     "send --dry-run": "Laat alleen zien wat er verstuurd zou worden.",

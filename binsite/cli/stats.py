@@ -20,10 +20,13 @@ from binsite.stats import FORMATS  # the package only: the figures load when the
 @click.option("--desk/--no-desk", default=False,
               help="The desk's figures instead: reports in, forwarded, answered, published, median time to handle, "
                    "partners' notices and answers, median time from forward to a partner's answer.")
+@click.option("--audit", is_flag=True, default=False,
+              help="With --desk: the audit trail, privileged actions (logins, second factors, publish, approve, "
+                   "forward, erase, import, member changes) per person and month.")
 @pass_context
 @handle_errors
 def stats(ctx, since: str | None, until: str | None, areas: tuple[str, ...], fmt: str, now_text: str | None,
-          desk: bool) -> None:
+          desk: bool, audit: bool) -> None:
     """Figures for the steering group: bulletins per area, month, category and
     author, urgent share, follow-ups, messages sent, lead times, members and
     bounces per list per month.
@@ -45,7 +48,19 @@ def stats(ctx, since: str | None, until: str | None, areas: tuple[str, ...], fmt
       binsite stats --since 2026-09-01 --area maaspoort --area empel
       binsite stats --format csv > bin-statistieken.csv
       binsite stats --desk --since 2026-09-01
+      binsite stats --desk --audit --since 2026-09
+
+    \b
+    With --desk --audit: per person (role and a short digest, never an
+    address) and month how often each privileged action happened.
     """
+    if audit and not desk:
+        raise click.UsageError("--audit hoort bij --desk: binsite stats --desk --audit")
+    if desk and audit:
+        from binsite.stats.audit import load_audit, render_audit
+
+        click.echo(render_audit(load_audit(ctx.root, since=since, until=until), fmt, lang=ctx.lang), nl=False)
+        return
     if desk:
         from binsite.stats.desk import load_desk_figures, render_desk
 

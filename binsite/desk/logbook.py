@@ -64,13 +64,33 @@ NOTICE_REJECT = "notice_reject"
 ADMIN_LOGIN = "admin_login"  # the administrator's door (``binsite.web.admin``)
 ERASE = "erase"      # an address erased (binsite.avg.erase): a digest of its own kind, never the address
 RETENTION = "retention"  # records past their retention period removed (binsite.avg.retention)
+# The second step of a desk login (``binsite.web.factors``): a factor (passkey, app,
+# recovery codes) added or removed by its owner, reset by the administrator, a login's
+# second step passed, or refused (with the reason: a replay, another site, a counter that went
+# back, a code used before, a wrong code, too many wrong codes: the field ``refusal``).
+FACTOR_ADD = "factor_add"
+FACTOR_REMOVE = "factor_remove"
+FACTOR_RESET = "factor_reset"
+FACTOR_LOGIN = "factor_login"
+FACTOR_REFUSED = "factor_refused"
+SESSION_END = "session_end"   # one session ended from the account page
+FACTOR_KINDS = ("passkey", "app", "recovery")
+REFUSED_REASONS = ("replay", "origin", "counter", "used", "wrong", "limit", "unknown")
 HANDLING = frozenset({FORWARD, ACCEPT, REJECT, DISCARD, ANSWER})
 ACTIONS = frozenset({RECEIVED, FORWARD, ACCEPT, REJECT, DISCARD, DRAFT, ANSWER, PUBLISH, SAVE_DRAFT, EDIT, APPROVE,
                      REJECT_REQUEST, MEMBER_ADD, MEMBER_REMOVE, MEMBERS_IMPORT, LOGIN, PARTNER_LOGIN, PARTNER_NOTICE,
-                     PARTNER_ANSWER, PARTNER_STATUS, NOTICE_APPROVE, NOTICE_REJECT, ADMIN_LOGIN, ERASE, RETENTION})
+                     PARTNER_ANSWER, PARTNER_STATUS, NOTICE_APPROVE, NOTICE_REJECT, ADMIN_LOGIN, ERASE, RETENTION, FACTOR_ADD, FACTOR_REMOVE, FACTOR_RESET, FACTOR_LOGIN,
+                     FACTOR_REFUSED, SESSION_END})
+# What the audit trail (``binsite stats --desk --audit``) counts: the privileged actions.
+AUDITED = frozenset({LOGIN, PARTNER_LOGIN, ADMIN_LOGIN, FACTOR_ADD, FACTOR_REMOVE, FACTOR_RESET, FACTOR_LOGIN, FACTOR_REFUSED,
+                     SESSION_END, PUBLISH, EDIT, SAVE_DRAFT, APPROVE, REJECT_REQUEST, FORWARD, ACCEPT, REJECT, DISCARD,
+                     ANSWER, ERASE, MEMBERS_IMPORT, MEMBER_ADD, MEMBER_REMOVE, NOTICE_APPROVE, NOTICE_REJECT,
+                     PARTNER_NOTICE, PARTNER_ANSWER, PARTNER_STATUS})
 # The only fields a line may carry besides v, at, by, action: nothing free-form.
 FIELDS = frozenset({"area", "list", "to", "report", "received", "bulletin", "count", "answer_to", "commit", "once", "notice",
-                    "status", "erased", "kept"})
+                    "status", "erased", "kept", "factor", "refusal", "person", "door"})
+# Fields whose values come from a fixed list (never typed text).
+CHOICES = {"factor": FACTOR_KINDS, "refusal": REFUSED_REASONS, "door": ("binco", "partner")}
 
 
 @dataclass(frozen=True)
@@ -114,6 +134,9 @@ def entry(actor: Actor, action: str, *, at: datetime | None = None, **fields: ob
     unknown = set(fields) - FIELDS
     if unknown:
         raise ValueError(f"logbook fields not allowed: {sorted(unknown)}")
+    for key, allowed in CHOICES.items():
+        if key in fields and fields[key] not in allowed:
+            raise ValueError(f"logbook field {key!r} takes one of {allowed}")
     moment = (at or datetime.now(timezone.utc)).astimezone(timezone.utc)
     values: dict[str, object] = {"v": VERSION, "at": moment.isoformat(timespec="seconds"), "by": actor.as_json(),
                                  "action": action}

@@ -80,6 +80,16 @@ def main(argv: list[str]) -> int:
         print(t("Partnerbalie voor de wijkagent van {a} ({m}), 15 minuten geldig, één keer: {l}",
                 "Partners' desk for the community officer of {a} ({m}), valid 15 minutes, once: {l}",
                 a=name, m=address, l=link).get(lang))
+        print(t("Tweede stap (passkey of code-app) proberen: de rollen van de demo staan op 'optional' "
+                "(second_factor in binsite.yaml). Open de link met localhost in plaats van 127.0.0.1 "
+                "(passkeys werken niet op een IP-adres), kies 'Beveiliging' en 'Passkey toevoegen'; zonder "
+                "passkey op deze computer geeft Chromium er een (DevTools, paneel WebAuthn). Log daarna uit "
+                "en opnieuw in: nu vraagt de balie de tweede stap.",
+                "Try the second step (passkey or code app): the demo's roles are 'optional' (second_factor in "
+                "binsite.yaml). Open the link with localhost instead of 127.0.0.1 (passkeys do not work on an "
+                "IP address), choose 'Security' and 'Add a passkey'; without a passkey on this computer "
+                "Chromium gives you one (DevTools, WebAuthn panel). Then log out and in again: now the desk "
+                "asks for the second step.").get(lang))
     remote = (root / STATE_DIR / REMOTE_DIR).resolve()
     print(t("Publiceren op de balie maakt een commit in {r} (git --git-dir={r} log --stat main).",
             "Publishing at the desk commits to {r} (git --git-dir={r} log --stat main).", r=remote).get(lang))

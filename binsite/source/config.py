@@ -38,7 +38,7 @@ DEFAULT_CATEGORIES: dict[str, tuple[str, str]] = {
 # Paths at the top of the site that an area id may not take.
 RESERVED_IDS = frozenset({
     "notices", "mededelingen", "categorie", "zoeken", "over", "statistieken", "toegankelijkheid",
-    "assets", "feed", "handleiding", "pagina", "state", "templates", "lists", "content",
+    "assets", "feed", "handleiding", "pagina", "state", "templates", "lists", "content", "beveiliging", "tweede-stap",
 })
 
 _DURATION = re.compile(
@@ -193,6 +193,16 @@ class SiteConfig:
 
     def is_administrator(self, address: str) -> bool:
         return address.strip().lower() in self.administrators
+    # ``second_factor:`` per role, ``required`` or ``optional`` (``binsite.web.factors``): a
+    # partner's desk asks for a passkey or an app code by default, a BINCO's only when set.
+    second_factor: tuple[tuple[str, str], ...] = (("bincos", "optional"), ("partners", "required"))
+
+    # ``desk_idle_minutes``: a desk session unused this long ends (besides the 10 hours).
+    desk_idle_minutes: int = 30
+
+    def second_factor_of(self, role: str) -> str:
+        """``required`` or ``optional`` for ``bincos`` or ``partners``."""
+        return dict(self.second_factor).get(role, "required")
 
     @property
     def tz(self) -> ZoneInfo:
@@ -237,7 +247,11 @@ RECORD_RETENTION: dict[str, int | None] = {"held-messages": 30, "logbook": 365, 
 
 _KNOWN_KEYS = {"title", "base_url", "language", "timezone", "description", "organisation", "contact",
                "mail", "categories", "retention", "send_window", "per_page", "media", "web_url",
-               "quiet_hours", "weekly", "partners", "accessibility", "administrators"}
+               "quiet_hours", "weekly", "partners", "accessibility", "administrators", "second_factor",
+               "desk_idle_minutes"}
+# ``second_factor:``: the roles and the two policies.
+SECOND_FACTOR_ROLES = ("bincos", "partners")
+SECOND_FACTOR_POLICIES = ("required", "optional")
 _ACCESSIBILITY_KEYS = {"status", "drawn_up", "problems", "answer_days"}
 _WEEKLY_KEYS = {"day", "time"}
 _MAIL_KEYS = {"domain", "sender", "sender_name"}
@@ -397,6 +411,14 @@ def parse_config(doc: Located, rel: str) -> tuple[SiteConfig | None, list[Proble
         err("per_page", "'per_page' moet een getal van 1 tot 500 zijn", "'per_page' must be a number from 1 to 500")
         per_page = 20
 
+    idle = values.get("desk_idle_minutes", 30)
+    if not isinstance(idle, int) or isinstance(idle, bool) or not 5 <= idle <= 600:
+        err("desk_idle_minutes", "'desk_idle_minutes' moet een getal van 5 tot 600 zijn (minuten zonder gebruik "
+            "waarna een sessie op de balie eindigt; standaard 30)",
+            "'desk_idle_minutes' must be a number from 5 to 600 (minutes unused after which a desk session ends; "
+            "default 30)")
+        idle = 30
+
     media_limits = {"max_file_mb": 10, "max_mail_mb": 10}
     media_values = values.get("media") or {}
     if not isinstance(media_values, dict):
@@ -470,6 +492,7 @@ def parse_config(doc: Located, rel: str) -> tuple[SiteConfig | None, list[Proble
     partners = _parse_partners(doc, rel, problems)
     administrators = _parse_administrators(doc, rel, problems)
     accessibility = _accessibility(values.get("accessibility"), doc, rel, problems)
+    second_factor = _second_factor(doc, rel, problems)
 
     config = SiteConfig(
         title=str(title),
@@ -496,8 +519,41 @@ def parse_config(doc: Located, rel: str) -> tuple[SiteConfig | None, list[Proble
         partners=partners,
         accessibility=accessibility,
         administrators=administrators,
+        second_factor=second_factor,
+        desk_idle_minutes=idle,
     )
     return config, problems
+
+
+def _second_factor(doc: Located, rel: str, problems: list[Problem]) -> tuple[tuple[str, str], ...]:
+    """``second_factor: {bincos: optional, partners: required}`` (either key may be left out),
+    or one word for both roles."""
+    policy = dict(SiteConfig.second_factor)
+    raw = doc.values.get("second_factor")
+    if raw is None:
+        return tuple(sorted(policy.items()))
+    if isinstance(raw, str) and raw in SECOND_FACTOR_POLICIES:
+        return tuple((role, raw) for role in SECOND_FACTOR_ROLES)
+    if not isinstance(raw, dict):
+        problems.append(error(rel, doc.line("second_factor"), t(
+            "'second_factor' moet per rol 'required' of 'optional' zeggen, zoals: second_factor: "
+            "{{partners: required, bincos: optional}}",
+            "'second_factor' must say 'required' or 'optional' per role, such as: second_factor: "
+            "{{partners: required, bincos: optional}}")))
+        return tuple(sorted(policy.items()))
+    for role, value in raw.items():
+        where = doc.line(f"second_factor.{role}") or doc.line("second_factor")
+        if role not in SECOND_FACTOR_ROLES:
+            problems.append(error(rel, where, t(
+                "'second_factor' kent de rol {r!r} niet: alleen 'bincos' en 'partners'",
+                "'second_factor' has no role {r!r}: only 'bincos' and 'partners'", r=str(role)[:40])))
+        elif value not in SECOND_FACTOR_POLICIES:
+            problems.append(error(rel, where, t(
+                "'second_factor.{r}' moet 'required' (verplicht) of 'optional' (mag) zijn, niet {v!r}",
+                "'second_factor.{r}' must be 'required' or 'optional', not {v!r}", r=role, v=str(value)[:40])))
+        else:
+            policy[role] = value
+    return tuple(sorted(policy.items()))
 
 
 def _parse_partners(doc: Located, rel: str, problems: list[Problem]) -> tuple[CentralPartner, ...]:

@@ -278,6 +278,75 @@ class Store:
         if self._hits % TIDY_EVERY == 0:
             self.tidy(now=now)
 
+    def hits(self, key: str, window: float, *, now: float | None = None) -> int:
+        """How many hits of ``key`` were counted in the last ``window`` seconds (none counted now)."""
+        now = time.time() if now is None else now
+        table = schema.rate_hits
+        with self._connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(table).where(
+                table.c.key == digest(key), table.c.at > now - window)).scalar() or 0)
+
+    # --- sessions seen (device, last use) ---------------------------------------------
+
+    def session_seen(self, id_digest: str, address_digest: str, device: str, *, at: float) -> None:
+        table = schema.sessions_seen
+        with self._transaction() as conn:
+            done = conn.execute(table.update().where(table.c.session == id_digest).values(last=at, device=device[:64]))
+            if not done.rowcount:
+                conn.execute(table.insert().values(session=id_digest, address=address_digest, device=device[:64],
+                                                   first=at, last=at))
+
+    def session_last_seen(self, id_digest: str) -> float | None:
+        table = schema.sessions_seen
+        with self._connect() as conn:
+            return conn.execute(sa.select(table.c.last).where(table.c.session == id_digest)).scalar()
+
+    def sessions_seen_of(self, address_digest: str, *, since: float) -> list[tuple[str, str, float, float]]:
+        """``(session digest, device, first, last)`` of the sessions of that address used since ``since``."""
+        table = schema.sessions_seen
+        with self._connect() as conn:
+            rows = conn.execute(sa.select(table.c.session, table.c.device, table.c.first, table.c.last)
+                                .where(table.c.address == address_digest, table.c.last >= since)
+                                .order_by(table.c.last.desc()))
+            return [(r[0], r[1], float(r[2]), float(r[3])) for r in rows]
+
+    # --- second factors -----------------------------------------------------------------
+
+    def factor_read(self, person: str) -> str | None:
+        table = schema.second_factors
+        with self._connect() as conn:
+            return conn.execute(sa.select(table.c.data).where(table.c.person == person)).scalar()
+
+    @contextmanager
+    def factor_document(self, person: str) -> Iterator[dict]:
+        """One person's document (``binsite.desk.factors``), read, changed by the caller and written
+        back in one transaction (the one writer on SQLite, an advisory lock on PostgreSQL): of two
+        changes at once, each sees the other's. Emptied: the row is removed."""
+        import json
+
+        table = schema.second_factors
+        with self._transaction() as conn:
+            if not self.sqlite:
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": person})
+            old = conn.execute(sa.select(table.c.data).where(table.c.person == person)).scalar()
+            try:
+                data = json.loads(old) if old is not None else {}
+            except ValueError:
+                data = {"broken": True}
+            if not isinstance(data, dict):
+                data = {"broken": True}
+            before = json.dumps(data, sort_keys=True)
+            yield data
+            new = json.dumps(data, sort_keys=True, separators=(",", ":"))
+            if json.dumps(data, sort_keys=True) == before and old is not None:
+                return
+            if not data:
+                conn.execute(table.delete().where(table.c.person == person))
+            elif old is None:
+                conn.execute(table.insert().values(person=person, data=new, updated=time.time()))
+            else:
+                conn.execute(table.update().where(table.c.person == person).values(data=new, updated=time.time()))
+
     def tidy(self, *, now: float | None = None) -> None:
         """Forget what no longer counts: hits older than a day (the longest window is an
         hour), sessions ended more than two days ago (a session lives a working day), login
@@ -287,6 +356,7 @@ class Store:
             conn.execute(schema.rate_hits.delete().where(schema.rate_hits.c.at < now - DAY))
             conn.execute(schema.ended_sessions.delete().where(schema.ended_sessions.c.at < now - 2 * DAY))
             conn.execute(schema.claims.delete().where(schema.claims.c.at < now - DAY))
+            conn.execute(schema.sessions_seen.delete().where(schema.sessions_seen.c.last < now - 2 * DAY))
 
     def reset_hits(self) -> None:
         """Forget every hit (tests; an operator after a false alarm)."""
@@ -481,13 +551,15 @@ class Store:
                                     .where(table.c.digest == address_digest)).scalar() or 0)
 
     def sessions_forget(self, address_digest: str) -> int:
-        table = schema.ended_sessions
+        table, seen = schema.ended_sessions, schema.sessions_seen
         with self._transaction() as conn:
+            conn.execute(seen.delete().where(seen.c.address == address_digest))
             return conn.execute(table.delete().where(table.c.digest == address_digest)).rowcount
 
     def sessions_drop_before(self, at: float) -> int:
-        table = schema.ended_sessions
+        table, seen = schema.ended_sessions, schema.sessions_seen
         with self._transaction() as conn:
+            conn.execute(seen.delete().where(seen.c.last < at))
             return conn.execute(table.delete().where(table.c.at < at)).rowcount
 
     def spool_of(self, member_ids: Iterable[str]) -> list[SpoolEntry]:
@@ -680,7 +752,8 @@ for _name in ("claim", "end_session", "end_every_session", "has_ended", "hit", "
               "report_add", "report_take", "report_put_back", "report_done", "reports", "reports_pending",
               "reports_drop_before",
               "sessions_of", "sessions_forget", "sessions_drop_before", "spool_of", "spool_forget",
-              "spool_drop_before", "revision"):
+              "spool_drop_before", "revision", "hits", "session_seen", "session_last_seen", "sessions_seen_of",
+              "factor_read"):
     setattr(Store, _name, _once_more(getattr(Store, _name)))
 
 

@@ -65,6 +65,26 @@ logbook = sa.Table(
     sa.Index("logbook_action", "action"),
 )
 
+# The desk's second step (binsite.desk.factors): per person (a role and a digest of the
+# address) one JSON document of passkeys, the app's secret, recovery code digests, what was used.
+second_factors = sa.Table(
+    "second_factors", metadata,
+    sa.Column("person", sa.String(64), primary_key=True),
+    sa.Column("data", sa.Text, nullable=False),
+    sa.Column("updated", sa.Float, nullable=False),
+)
+
+# When each desk session was used (binsite.desk.sessions): digests, a short device name, times.
+sessions_seen = sa.Table(
+    "sessions_seen", metadata,
+    sa.Column("session", sa.String(64), primary_key=True),
+    sa.Column("address", sa.String(64), nullable=False),
+    sa.Column("device", sa.String(64), nullable=False),
+    sa.Column("first", sa.Float, nullable=False),
+    sa.Column("last", sa.Float, nullable=False),
+    sa.Index("sessions_seen_address", "address", "last"),
+)
+
 # The state files read in once (``binsite.store.files``), and how many items each gave.
 imported = sa.Table(
     "imported", metadata,

@@ -22,4 +22,5 @@ BLUEPRINTS = (
     "binsite.web.partner:blueprint",
     "binsite.web.partner:binco_side",
     "binsite.web.admin:blueprint",
+    "binsite.web.factors:blueprint",
 )

@@ -65,7 +65,7 @@ WEB_URL_VAR = "BINSITE_WEB_URL"
 MAX_FORM_BYTES = 64 * 1024
 # Assets and the template folder each comes from: the archive's look
 # (templates/assets/, a site's own first) and the forms' own (templates/web/).
-ASSETS = {"style.css": "assets", "favicon.svg": "assets", "web.css": "web", "desk.js": "web"}
+ASSETS = {"style.css": "assets", "favicon.svg": "assets", "web.css": "web", "desk.js": "web", "passkey.js": "web"}
 # Rate limits: (hits, seconds). Per client address, per hashed e-mail address,
 # and per (address, client) pair. A mail to an address (a join confirmation,
 # a login link) goes only when ``Service.may_mail`` allows it: what one client

@@ -63,7 +63,7 @@ from datetime import datetime
 from functools import partial, wraps
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, g, make_response, redirect, render_template, request, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
 
@@ -143,9 +143,26 @@ def current_binco() -> tuple[str, str] | None:
 def session_of(cookie: str, purpose: str, allowed) -> tuple[str, str] | None:
     """``(address, session id)`` of the session in ``cookie`` (signed for ``purpose``), while
     ``allowed(address)`` (still listed for this door) and not ended; else None."""
+    values = session_values(cookie, purpose, allowed)
+    return (values["a"], values["s"]) if values is not None else None
+
+
+def session_values(cookie: str, purpose: str, allowed) -> dict | None:
+    """The session cookie's values (``a`` address, ``s`` id, ``t`` login, ``f`` second step
+    passed) while the session lives: allowed, not ended, not idle for
+    ``sessions.IDLE_SECONDS``, within ``SESSION_SECONDS`` of the mailed link. Notes the session
+    as seen (at most once a minute), once per request."""
     raw = request.cookies.get(cookie, "")
     if not raw or len(raw) > 1024:
         return None
+    cache = g.setdefault("_binsite_sessions", {})
+    if (cookie, purpose) in cache:
+        return cache[(cookie, purpose)]
+    cache[(cookie, purpose)] = values = _live_session(raw, purpose, allowed)
+    return values
+
+
+def _live_session(raw: str, purpose: str, allowed) -> dict | None:
     try:
         values = _serializer(purpose).loads(raw, max_age=SESSION_SECONDS)
     except BadSignature:
@@ -153,12 +170,20 @@ def session_of(cookie: str, purpose: str, allowed) -> tuple[str, str] | None:
     if not isinstance(values, dict) or not isinstance(values.get("a"), str) or not isinstance(values.get("s"), str) \
             or not isinstance(values.get("t"), (int, float)):
         return None
+    now = time.time()
+    if now - float(values["t"]) > SESSION_SECONDS:  # the working day counts from the mailed link
+        return None
     if not allowed(values["a"]):  # removed from lists/ since: the session ends
         return None
-    if sessions.has_ended(service().store, values["a"], values["s"], float(values["t"]),
-                          now=time.time(), lifetime=SESSION_SECONDS):
-        return None  # logged out (a replayed copy of the cookie), or out everywhere
-    return values["a"], values["s"]
+    store = service().store
+    if sessions.has_ended(store, values["a"], values["s"], float(values["t"]), now=now, lifetime=SESSION_SECONDS,
+                          idle=service().config.desk_idle_minutes * 60):
+        return None  # logged out (a replayed copy of the cookie), out everywhere, or idle too long
+    last = sessions.last_seen(store, values["s"])
+    if last is None or now - last >= sessions.SEEN_EVERY:
+        from binsite.web.factors import device_of
+        sessions.seen(store, values["a"], values["s"], device_of(request.headers.get("User-Agent", "")), at=now)
+    return values
 
 
 def login_required(view):
@@ -333,9 +358,14 @@ def start_session(address: str, cookie: str, purpose: str, nonce_cookie: str, ho
     a redirect to ``home`` with ``cookie`` (signed for ``purpose``) holding the address, a new
     session id (nothing a visitor had before is carried over) and the moment; the link's
     nonce cookie cleared."""
+    from binsite.web.factors import device_of
+
     response = make_response(redirect(home))
     session = {"a": address, "s": secrets.token_urlsafe(18), "t": time.time()}
     _set_cookie(response, cookie, _serializer(purpose).dumps(session), SESSION_SECONDS, door=door)
+    # Seen now from this browser: the account page's list of active sessions (and the idle limit).
+    sessions.seen(service().store, address, session["s"], device_of(request.headers.get("User-Agent", "")),
+                  at=session["t"])
     _clear_cookie(response, nonce_cookie, door=door)
     return response
 
@@ -805,10 +835,32 @@ def statistics(address: str):
 
     s = service()
     own = [a.id for a in coordinator_areas(address)]
-    rows = desk_figures(logbook.lines(s.root), s.config.tz, area_ids=own)
-    return _page("statistics.html", address, rows=rows, hours=lambda h: hours_text(h, s.lang),
+    from binsite.stats.audit import audit_counts
+
+    lines = list(logbook.lines(s.root))
+    rows = desk_figures(lines, s.config.tz, area_ids=own)
+    return _page("statistics.html", address, rows=rows, audit=audit_counts(lines, s.config.tz),
+                 action_label=lambda a: audit_label(a, s.lang), hours=lambda h: hours_text(h, s.lang),
                  area_names={a.id: a.name for a in s.areas},
                  month=lambda ym: format_month(int(ym[:4]), int(ym[5:7]), s.lang))
+
+
+AUDIT_LABELS = {
+    "login": ("inloggen BINCO (link)", "BINCO login (link)"),
+    "partner_login": ("inloggen partner (link)", "partner login (link)"),
+    "factor_login": ("tweede stap gelukt", "second step passed"),
+    "factor_refused": ("tweede stap geweigerd", "second step refused"),
+    "factor_add": ("tweede factor toegevoegd", "second factor added"),
+    "factor_remove": ("tweede factor verwijderd", "second factor removed"),
+    "factor_reset": ("tweede factor hersteld door beheerder", "second factor reset by the administrator"),
+    "session_end": ("sessie beëindigd", "session ended"),
+}
+
+
+def audit_label(action: str, lang: str) -> str:
+    if action in AUDIT_LABELS:
+        return AUDIT_LABELS[action][0 if lang != "en" else 1]
+    return action.replace("_", " ")
 
 
 # --- privacy (AVG): inzage and wissen for the BINCO's own area ------------------------------------

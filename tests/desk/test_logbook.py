@@ -73,6 +73,12 @@ def test_a_line_holds_no_free_text() -> None:
         logbook.entry(logbook.OPERATOR, "reject", area="noord", reason="U woont niet hier, Jan")
     with pytest.raises(ValueError):
         logbook.entry(logbook.OPERATOR, "chat", area="noord")
+    # The second step's refusals and factors: words from a fixed list only.
+    with pytest.raises(ValueError):
+        logbook.entry(logbook.OPERATOR, "factor_refused", factor="app", refusal="code 123456 was wrong")
+    with pytest.raises(ValueError):
+        logbook.entry(logbook.OPERATOR, "factor_add", factor="sms")
+    assert logbook.entry(logbook.OPERATOR, "factor_refused", factor="passkey", refusal="counter")["refusal"] == "counter"
     actor = logbook.binco("Binco.Noord@Example.org")
     line = logbook.entry(actor, "forward", area="noord", at=datetime(2026, 11, 28, 12, tzinfo=TZ))
     assert line["by"] == {"role": "binco", "id": actor.id} and "example" not in json.dumps(line).lower()

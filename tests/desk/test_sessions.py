@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+import sqlalchemy as sa
+
 from binsite.desk import sessions
+from binsite.store import schema
 
 NOW = 1_800_000_000.0
 
@@ -47,3 +51,52 @@ def test_something_other_than_a_file_gives_nothing(tmp_path):
 
 def test_the_digests_name_no_one():
     assert "binco" not in sessions._address("binco@example.org") and len(sessions._digest("id", "s1")) == 32
+
+
+# --- sessions seen: idle timeout and the account page's list (in the store) ---------------------
+
+HOUR = 3600.0
+
+
+@pytest.fixture
+def store(store_of_url):
+    return store_of_url
+
+
+def test_an_idle_session_ends_and_a_used_one_goes_on(store):
+    idle = sessions.IDLE_SECONDS
+    started = NOW - 2 * HOUR
+    # Seen 29 minutes ago: still on; 31 minutes ago: ended, though the 10 hours are not over.
+    sessions.seen(store, "binco@example.org", "used", "Firefox op Android", at=NOW - idle + 60)
+    sessions.seen(store, "binco@example.org", "idle", "Chrome op Windows", at=NOW - idle - 60)
+    assert not sessions.has_ended(store, "binco@example.org", "used", started, now=NOW, lifetime=10 * HOUR, idle=idle)
+    assert sessions.has_ended(store, "binco@example.org", "idle", started, now=NOW, lifetime=10 * HOUR, idle=idle)
+    # Never seen since its login: the login counts as the last use.
+    assert sessions.has_ended(store, "binco@example.org", "never", started, now=NOW, lifetime=10 * HOUR, idle=idle)
+    assert not sessions.has_ended(store, "binco@example.org", "never", NOW - 60, now=NOW, lifetime=10 * HOUR,
+                                  idle=idle)
+    with store.engine.connect() as conn:
+        held = [tuple(r) for r in conn.execute(sa.select(schema.sessions_seen))]
+    assert "binco@example.org" not in repr(held) and "'used'" not in repr(held)
+
+
+def test_the_active_sessions_of_one_address_with_device_and_last_seen(store):
+    for at, sid in ((NOW - 600, "laptop"), (NOW - 300, "phone"), (NOW - 120, "laptop")):
+        sessions.seen(store, "binco@example.org", sid, "Chrome op Windows" if sid == "laptop" else "Safari op iPhone",
+                      at=at)
+    sessions.seen(store, "other@example.org", "theirs", "Firefox op Linux", at=NOW - 60)
+    sessions.seen(store, "binco@example.org", "gone", "Edge op Windows", at=NOW - 2 * HOUR)
+    found = sessions.active(store, " BINCO@example.org", now=NOW, lifetime=10 * HOUR, idle=sessions.IDLE_SECONDS)
+    assert [(a.device, a.last_seen) for a in found] == [("Chrome op Windows", NOW - 120),
+                                                        ("Safari op iPhone", NOW - 300)]
+    sessions.end_session_key(store, sessions.session_key("phone"), at=NOW - 10)
+    found = sessions.active(store, "binco@example.org", now=NOW, lifetime=10 * HOUR, idle=sessions.IDLE_SECONDS)
+    assert [a.device for a in found] == ["Chrome op Windows"]
+    assert sessions.has_ended(store, "binco@example.org", "phone", NOW - 600, now=NOW, lifetime=10 * HOUR)
+    # Out everywhere: none of the sessions begun before it is listed.
+    sessions.end_every_session(store, "binco@example.org", at=NOW - 5)
+    assert sessions.active(store, "binco@example.org", now=NOW, lifetime=10 * HOUR, idle=sessions.IDLE_SECONDS) == []
+    # An erased address leaves no seen rows (binsite avg wissen).
+    store.sessions_forget(sessions._address("binco@example.org"))
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(schema.sessions_seen)).scalar() == 1

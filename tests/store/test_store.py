@@ -19,11 +19,8 @@ HOUR = 3600.0
 
 
 @pytest.fixture
-def store(database_url):
-    made = Store(database_url)
-    made.upgrade()
-    yield made
-    made.dispose()
+def store(store_of_url):
+    return store_of_url
 
 
 _opened: list[Store] = []
@@ -56,12 +53,12 @@ def rows(store: Store, table: sa.Table) -> list[tuple]:
 
 
 def test_the_schema_is_made_once_and_upgrading_again_changes_nothing(store):
-    assert store.revision() == "0003"
+    assert store.revision() == "0004"
     store.spool_add("l.bin.test", "m1")
     store.upgrade()
     again = other(store)
     again.upgrade()
-    assert again.revision() == "0003" and again.spool_pending() == 1
+    assert again.revision() == "0004" and again.spool_pending() == 1
 
 
 def test_two_instances_upgrading_at_once_both_end_on_the_newest_schema(database_url):
@@ -80,7 +77,7 @@ def test_two_instances_upgrading_at_once_both_end_on_the_newest_schema(database_
         thread.start()
     for thread in threads:
         thread.join()
-    assert errors == [] and {s.revision() for s in stores} == {"0003"}
+    assert errors == [] and {s.revision() for s in stores} == {"0004"}
 
 
 def test_a_claim_wins_once_on_any_instance_and_of_many_at_once_exactly_one(store):

@@ -37,12 +37,15 @@ class DeskSite(DeskNetwork):
 
 def desk_site(mailman: RunningMailman, folder: Path, domain: str, area_ids: tuple[str, ...], *,
               web_url: str = "http://127.0.0.1/", config_extra: str = "",
-              area_extra: dict[str, dict] | None = None) -> DeskSite:
-    """``config_extra``: more of binsite.yaml (``partners:``); ``area_extra``: more keys per area."""
+              area_extra: dict[str, dict] | None = None, second_factor: str | None = "optional") -> DeskSite:
+    """``config_extra``: more of binsite.yaml (``partners:``); ``area_extra``: more keys per area;
+    ``second_factor``: the policy of both roles (None: binsite's defaults, partners required)."""
     root = write_site(folder / "site", domain, {a: {**area(a.capitalize(), domain, a, partners=2),
                                                     **(area_extra or {}).get(a, {})} for a in area_ids})
     with (root / "binsite.yaml").open("a", encoding="utf-8") as config:
         config.write(f"web_url: {web_url}\n{config_extra}")
+        if second_factor is not None:
+            config.write(f"second_factor: {second_factor}\n")
     sync(root, mailman.settings)
     remote = folder / "bin.git"
     git(folder, "init", "--quiet", "--bare", "--initial-branch=main", str(remote))
@@ -66,13 +69,26 @@ def served_desk(mailman: RunningMailman, folder: Path, domain: str, area_ids: tu
     from binsite.web.server import serve_in_thread
 
     port = free_port()
+    host = site_options.pop("host", "127.0.0.1")  # "localhost" for passkeys: an IP address is no RP ID
     site = desk_site(mailman, folder, domain, area_ids,
-                     web_url=f"http://127.0.0.1:{port}/", **site_options)
-    server = serve_in_thread(create_app(site.root, environ=site.env), port=port)
+                     web_url=f"http://{host}:{port}/", **site_options)
+    app = create_app(site.root, environ=site.env)
+    server = serve_in_thread(app, port=port)
+    _SERVED[f"http://{host}:{port}"] = app
     try:
-        yield site, f"http://127.0.0.1:{port}"
+        yield site, f"http://{host}:{port}"
     finally:
+        _SERVED.pop(f"http://{host}:{port}", None)
         server.shutdown()
+
+
+_SERVED: dict[str, object] = {}
+
+
+def reset_limits(base: str) -> None:
+    """The served app's rate limits back to zero (a browser test's logins all come from 127.0.0.1)."""
+    for limiter in _SERVED[base].extensions["binsite"].limiters.values():
+        limiter.reset()
 
 
 def login_mails(mailman: RunningMailman, address: str) -> list[str]:
@@ -109,3 +125,10 @@ def log_in(client, mailman: RunningMailman, address: str, *, door: str = "/binco
     confirm = client.get(link).get_data(as_text=True)
     done = client.post(link, data={"csrf": csrf_of(confirm)})
     assert done.status_code == 302, done.get_data(as_text=True)
+
+
+def logged_in(app, mailman: RunningMailman, address: str, door: str = "/binco/"):
+    """A new test client of ``app``, logged in at ``door`` with a mailed link."""
+    client = app.test_client()
+    log_in(client, mailman, address, door=door)
+    return client

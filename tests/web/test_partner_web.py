@@ -23,7 +23,7 @@ from binsite.desk.desk import open_desk
 from binsite.devtools.sink import read_maildir
 from binsite.web.app import create_app
 from binsite.web.partner import SESSION_COOKIE as PARTNER_COOKIE
-from deskweb import DeskSite, desk_site, git, log_in, login_mails, path_of, wait_login_link
+from deskweb import DeskSite, desk_site, git, log_in, logged_in, login_mails, path_of, wait_login_link
 from sitekit import poll
 from tests.desk.deskkit import held_report, logbook_text
 from tests.mailman_fixtures import RunningMailman
@@ -50,10 +50,7 @@ def app(site: DeskSite):
     return create_app(site.root, environ=site.env)
 
 
-def _client(app, mailman, address: str, door: str):
-    client = app.test_client()
-    log_in(client, mailman, address, door=door)
-    return client
+_client = logged_in
 
 
 def agent(site: DeskSite, area_id: str) -> str:

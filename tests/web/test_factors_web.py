@@ -1,0 +1,306 @@
+"""The second step of a desk login (binsite/web/factors.py) through Flask's test client, against
+the session's real Mailman, its sink, a real git remote and the service's store (SQLite): a role whose policy is ``required``
+reaches only the registration page with the mailed link alone (403 everywhere else, Mailman and
+the remote unchanged); the app's code works once, a recovery code once; wrong codes are limited
+per account, also on a second instance; the administrator's reset; ending one session from the
+account page; and the audit trail (``binsite stats --desk --audit``) per person and month.
+The passkey ceremonies run in Chromium: tests/browser/test_passkeys.py."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import time
+import uuid
+
+import pyotp
+import pytest
+from click.testing import CliRunner
+
+from binsite.cli import load_commands
+from binsite.desk import factors
+from binsite.desk import logbook
+from binsite.store import site_store
+from binsite.web.app import create_app
+from deskweb import DeskSite, desk_site, git, log_in, logged_in
+from tests.mailman_fixtures import RunningMailman
+from webkit import csrf_of
+
+pytestmark = pytest.mark.mailman
+
+
+@pytest.fixture(scope="module")
+def site(local_mailman: RunningMailman, tmp_path_factory) -> DeskSite:
+    domain = f"twofa{uuid.uuid4().hex[:8]}.bin.test.example"
+    return desk_site(local_mailman, tmp_path_factory.mktemp("twofa"), domain, ("aa", "bb", "cc"),
+                     second_factor="required")
+
+
+@pytest.fixture(scope="module")
+def app(site: DeskSite):
+    return create_app(site.root, environ=site.env)
+
+
+def _logged(site: DeskSite, action: str) -> list[dict]:
+    return list(logbook.lines(site.root, action=action))
+
+
+def _logbook_text(site: DeskSite) -> str:
+    return "\n".join(site_store(site.root).log_lines())
+
+
+def _factors(site: DeskSite) -> factors.StoreFactors:
+    return factors.StoreFactors(site_store(site.root))
+
+
+def _set_up_app(client, door: str) -> tuple[str, list[str], str]:
+    """Set up the code app at ``door`` from the account page: ``(secret, recovery codes, the code
+    that confirmed it)``."""
+    page = client.get(f"{door}beveiliging/").get_data(as_text=True)
+    shown = client.post(f"{door}beveiliging/app", data={"csrf": csrf_of(page)})
+    assert shown.status_code == 200
+    text = shown.get_data(as_text=True)
+    secret = re.search(r'<code class="secret">([A-Z2-7 ]+)</code>', text).group(1).replace(" ", "")
+    pending = html.unescape(re.search(r'name="pending" value="([^"]+)"', text).group(1))
+    code = pyotp.TOTP(secret).now()
+    done = client.post(f"{door}beveiliging/app/bevestigen", data={"csrf": csrf_of(text), "pending": pending,
+                                                                  "code": code})
+    assert done.status_code == 200, done.get_data(as_text=True)
+    codes = re.findall(r"<li><code>([a-z0-9]{5}-[a-z0-9]{5})</code></li>", done.get_data(as_text=True))
+    assert len(codes) == 10
+    return secret, codes, code
+
+
+def _code(client, door: str, code: str):
+    page = client.get(f"{door}tweede-stap/").get_data(as_text=True)
+    return client.post(f"{door}tweede-stap/code", data={"csrf": csrf_of(page), "code": code})
+
+
+def test_with_the_link_alone_a_required_partner_reaches_only_the_registration_page(app, site, local_mailman) -> None:
+    agent = sorted(site.partners("aa"))[0]
+    remote_before = git(site.remote, "rev-parse", "main")
+    client = logged_in(app, local_mailman, agent, "/partner/")
+    home = client.get("/partner/")
+    assert home.status_code == 302 and home.headers["Location"].endswith("/partner/beveiliging/")
+    page = client.get("/partner/beveiliging/").get_data(as_text=True)
+    assert "verplicht" in page and "Passkey toevoegen" in page
+    assert "Waar u ingelogd bent" not in page  # the rest of the account page waits for the second step
+    token = csrf_of(page)
+    for path in ("/partner/schrijven/", "/partner/melding/x/", "/partner/tweede-stap/", "/binco/"):
+        got = client.get(path)
+        assert got.status_code in (403, 200 if path == "/binco/" else 403), path
+    # Every post but the registration's: 403, nothing written anywhere.
+    for path, data in (("/partner/schrijven/", {"title": "Inbraak", "body": "Tekst " * 20, "areas": "aa",
+                                                "action": "send"}),
+                       ("/partner/melding/x/antwoord", {"text": "hallo"}),
+                       ("/partner/beveiliging/app/verwijderen", {}),
+                       ("/partner/beveiliging/sessie", {"sessie": "x"}),
+                       ("/partner/tweede-stap/code", {"code": "123456"})):
+        assert client.post(path, data={"csrf": token, **data}).status_code == 403, path
+    assert git(site.remote, "rev-parse", "main") == remote_before
+    assert not _logged(site, logbook.PARTNER_NOTICE)
+    # The same for a BINCO when the policy says so: the members form does not reach Mailman.
+    binco = site.binco("bb")
+    desk = logged_in(app, local_mailman, binco, "/binco/")
+    token = csrf_of(desk.get("/binco/beveiliging/").get_data(as_text=True))
+    newcomer = f"nieuw.{uuid.uuid4().hex[:6]}@res.{site.domain}"
+    assert desk.post("/binco/bb/leden/add", data={"csrf": token, "email": newcomer}).status_code == 403
+    assert desk.get("/binco/bb/").status_code == 403
+    from binsite.mailman.client import MailmanClient
+    members = MailmanClient(local_mailman.settings).roster(site.members_list("bb"), "member")
+    assert newcomer not in {m.address for m in members}
+
+
+def test_the_app_code_works_once_and_so_does_a_recovery_code(app, site, local_mailman) -> None:
+    agent = sorted(site.partners("bb"))[0]
+    first = logged_in(app, local_mailman, agent, "/partner/")
+    secret, codes, used = _set_up_app(first, "/partner/")
+    assert first.get("/partner/").status_code == 200, "adding the first factor passes the second step"
+    assert _logged(site, logbook.FACTOR_ADD)[-1]["factor"] == "app"
+    # A new login with the mailed link: now the second step first.
+    second = logged_in(app, local_mailman, agent, "/partner/")
+    home = second.get("/partner/")
+    assert home.status_code == 302 and home.headers["Location"].endswith("/partner/tweede-stap/")
+    assert second.get("/partner/schrijven/").status_code == 403
+    assert second.get("/partner/beveiliging/").status_code == 403
+    # The code used to confirm the app is used: refused, also within its window, and logged.
+    totp = pyotp.TOTP(secret)
+    refused = _code(second, "/partner/", used)
+    assert refused.status_code == 400 and "al gebruikt" in refused.get_data(as_text=True)
+    assert _logged(site, logbook.FACTOR_REFUSED)[-1]["refusal"] == "used"
+    # The next step's code is in the window: it works, once.
+    fresh = totp.at(time.time() + totp.interval)
+    assert _code(second, "/partner/", fresh).status_code == 302
+    assert second.get("/partner/").status_code == 200
+    third = logged_in(app, local_mailman, agent, "/partner/")
+    assert _code(third, "/partner/", fresh).status_code == 400
+    assert _logged(site, logbook.FACTOR_REFUSED)[-1]["refusal"] == "used"
+    # A recovery code: once; the second time refused and logged.
+    done = _code(third, "/partner/", codes[0])
+    assert done.status_code == 302 and "over=9" in done.headers["Location"]
+    fourth = logged_in(app, local_mailman, agent, "/partner/")
+    assert _code(fourth, "/partner/", codes[0]).status_code == 400
+    refusal = _logged(site, logbook.FACTOR_REFUSED)[-1]
+    assert refusal["refusal"] == "used" and refusal["factor"] == "recovery"
+    assert refusal["by"]["role"] == "partner"
+    # The last factor, where one is required, is not removed (never a way around the policy).
+    assert fourth.get("/partner/beveiliging/").status_code == 403, "the refused session is still held back"
+    page = third.get("/partner/beveiliging/").get_data(as_text=True)
+    kept = third.post("/partner/beveiliging/app/verwijderen", data={"csrf": csrf_of(page)})
+    assert kept.status_code == 409 and "laatste tweede factor" in kept.get_data(as_text=True)
+    assert _factors(site).totp_secret(factors.person("partner", agent)) == secret
+    # Nothing of a code in the logbook.
+    raw = _logbook_text(site)
+    assert codes[0] not in raw and fresh not in raw and secret not in raw
+
+
+def test_wrong_codes_are_limited_per_account_also_across_instances(app, site, local_mailman) -> None:
+    agent = sorted(site.partners("cc"))[0]
+    first = logged_in(app, local_mailman, agent, "/partner/")
+    secret, codes, _used = _set_up_app(first, "/partner/")
+    client = logged_in(app, local_mailman, agent, "/partner/")
+    # A second instance on the same database (its own process state, the same store).
+    other = create_app(site.root, environ=site.env)
+    elsewhere = logged_in(other, local_mailman, agent, "/partner/")  # (logging in resets the tests' limits)
+    for attempt in range(factors.FAILURES_ALLOWED):
+        wrong = "000000" if pyotp.TOTP(secret).now() != "000000" else "111111"
+        assert _code(client, "/partner/", wrong if attempt % 2 else "zzzzz-zzzzz").status_code == 400
+    # Now even a right code is refused, on this instance and on the other one.
+    for c in (client, elsewhere):
+        refused = _code(c, "/partner/", codes[1])
+        assert refused.status_code == 400 and "Te veel verkeerde codes" in refused.get_data(as_text=True)
+        assert c.get("/partner/schrijven/").status_code == 403
+    assert _logged(site, logbook.FACTOR_REFUSED)[-1]["refusal"] == "limit"
+    # The recovery code was not used up by the refusal.
+    assert _factors(site).recovery_left(factors.person("partner", agent)) == 10
+
+
+def test_the_administrators_reset_ends_sessions_and_asks_for_a_new_factor(app, site, local_mailman) -> None:
+    agent = sorted(site.partners("aa"))[1]
+    client = logged_in(app, local_mailman, agent, "/partner/")
+    _set_up_app(client, "/partner/")
+    assert client.get("/partner/").status_code == 200
+    runner = CliRunner()
+    result = runner.invoke(load_commands(), ["--root", str(site.root), "desk", "reset-2fa", agent.upper()],
+                           env={"BINSITE_LANG": "nl"})
+    assert result.exit_code == 0, result.output
+    assert "hersteld" in result.output
+    reset = _logged(site, logbook.FACTOR_RESET)[-1]
+    assert reset["by"] == {"role": "operator"} and reset["person"] == logbook.partner(agent).id
+    assert reset["door"] == "partner"
+    assert agent not in _logbook_text(site)
+    # The session that was open has ended; a new login is back at the registration page.
+    assert "Stuur mij een inloglink" in client.get("/partner/").get_data(as_text=True)
+    again = logged_in(app, local_mailman, agent, "/partner/")
+    assert again.get("/partner/").headers["Location"].endswith("/partner/beveiliging/")
+    # Bad input: a clear error, non-zero.
+    bad = runner.invoke(load_commands(), ["--root", str(site.root), "desk", "reset-2fa", "geen-adres"])
+    assert bad.exit_code != 0 and "geen e-mailadres" in bad.output
+
+
+def test_the_account_page_lists_sessions_and_ends_one(app, site, local_mailman) -> None:
+    binco = site.binco("cc")
+    laptop = logged_in(app, local_mailman, binco, "/binco/")
+    _set_up_app(laptop, "/binco/")
+    phone = app.test_client()
+    phone.environ_base["HTTP_USER_AGENT"] = ("Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like "
+                                             "Gecko) Chrome/130.0 Mobile Safari/537.36")
+    log_in(phone, local_mailman, binco)
+    secret = _factors(site).totp_secret(factors.person("binco", binco))
+    totp = pyotp.TOTP(secret)
+    assert _code(phone, "/binco/", totp.at(time.time() + totp.interval)).status_code == 302
+    assert phone.get("/binco/cc/").status_code == 200
+    page = laptop.get("/binco/beveiliging/").get_data(as_text=True)
+    assert "Chrome op Android" in page and "(dit apparaat)" in page, page[page.find("<main"):][:2500]
+    keys = re.findall(r'name="sessie" value="([0-9a-f]+)"', page)
+    assert len(keys) == 2
+    this = re.search(r'name="sessie" value="([0-9a-f]+)"><button type="submit" class="secondary">Beëindigen'
+                     r'<span class="visually-hidden">: Chrome op Android', page).group(1)
+    # Another person's session key, or a made-up one: nothing ended.
+    assert laptop.post("/binco/beveiliging/sessie", data={"csrf": csrf_of(page), "sessie": "0" * 32}).status_code == 404
+    ended = laptop.post("/binco/beveiliging/sessie", data={"csrf": csrf_of(page), "sessie": this})
+    assert ended.status_code == 200 and "beëindigd" in ended.get_data(as_text=True)
+    assert phone.get("/binco/cc/").status_code == 302, "the phone is logged out"
+    assert laptop.get("/binco/cc/").status_code == 200
+    assert _logged(site, logbook.SESSION_END)
+
+
+def test_the_audit_trail_per_person_and_month_and_counts_only_for_the_steering_group(app, site,
+                                                                                     local_mailman) -> None:
+    binco = site.binco("aa")
+    client = logged_in(app, local_mailman, binco, "/binco/")
+    _set_up_app(client, "/binco/")
+    result = CliRunner().invoke(load_commands(), ["--root", str(site.root), "stats", "--desk", "--audit",
+                                                  "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    mine = {r["action"]: r["count"] for r in rows if r["person"] == f"binco {logbook.binco(binco).id}"}
+    assert mine.get("login", 0) >= 1 and mine.get("factor_add") == 1
+    assert all(re.fullmatch(r"\d{4}-\d{2}", r["month"]) for r in rows)
+    assert {r["person"].split()[0] for r in rows} <= {"binco", "partner", "operator"}
+    assert "@" not in result.output
+    table = CliRunner().invoke(load_commands(), ["--root", str(site.root), "stats", "--desk", "--audit"])
+    assert table.exit_code == 0 and "factor_refused" in table.output
+    assert CliRunner().invoke(load_commands(), ["--root", str(site.root), "stats", "--audit"]).exit_code != 0
+    # The desk's figures page: counts per month and action, no person.
+    page = client.get("/binco/statistieken/").get_data(as_text=True)
+    assert "Handelingen met extra rechten" in page and "tweede stap geweigerd" in page
+    assert logbook.binco(binco).id not in page and logbook.partner(sorted(site.partners("aa"))[0]).id not in page
+
+
+def test_the_relying_party_is_the_public_url_never_a_host_header(app, site) -> None:
+    from binsite.web.factors import relying_party
+
+    with app.test_request_context("/binco/", base_url="http://127.0.0.1/"):
+        assert relying_party() == ("127.0.0.1", "http://127.0.0.1")
+    # A loopback preview opened as localhost (an IP address is no RP ID): that name.
+    with app.test_request_context("/binco/", base_url="http://localhost/"):
+        assert relying_party() == ("localhost", "http://localhost")
+    public = create_app(site.root, environ={**site.env, "BINSITE_WEB_URL": "https://bin.example.org/dienst/"})
+    for host in ("http://localhost/", "https://evil.example/", "https://bin.example.org.evil.example/"):
+        with public.test_request_context("/binco/", base_url=host):
+            assert relying_party() == ("bin.example.org", "https://bin.example.org")
+
+
+def test_the_demo_prints_how_to_try_the_second_step(site, tmp_path, capsys) -> None:
+    from binsite.devtools import desk_demo
+    from binsite.devtools.local_mailman import STATE_DIR
+    from webkit import SECRET
+
+    folder = site.root / STATE_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "web.json").write_text('{"pid": 1, "port": 8050, "started_at": 0}')
+    (folder / "web-secret").write_text(SECRET)
+    assert desk_demo.main(["--root", str(site.root)]) == 0
+    printed = capsys.readouterr().out
+    assert "http://127.0.0.1:8050/binco/inloggen/" in printed, "still one printed link"
+    assert "localhost" in printed and "optional" in printed and "Passkey toevoegen" in printed
+    # The repository's own example (what make demo runs) sets both roles to optional.
+    from pathlib import Path
+
+    from binsite.source.config import load_config
+    config, _problems = load_config(Path(__file__).resolve().parents[2])
+    assert {config.second_factor_of(r) for r in ("bincos", "partners")} == {"optional"}
+
+
+def test_a_session_unused_for_the_idle_time_ends(app, site, local_mailman) -> None:
+    """A session begun 40 minutes ago (its cookie signed then, as the service signs it), last used
+    31 minutes ago, has ended; one last used 29 minutes ago goes on."""
+    from binsite.desk import sessions
+    from binsite.web import desk as desk_web
+
+    binco = site.binco("cc")
+    store = site_store(site.root)
+    now = time.time()
+    results = {}
+    for name, last in (("idle", now - 31 * 60), ("used", now - 29 * 60)):
+        with app.test_request_context("/binco/"):
+            cookie = desk_web._serializer("session").dumps({"a": binco, "s": f"{name}-{uuid.uuid4().hex}",
+                                                            "t": now - 40 * 60, "f": 1})
+            sid = desk_web._serializer("session").loads(cookie)["s"]
+        sessions.seen(store, binco, sid, "Firefox op Linux", at=last)
+        client = app.test_client()
+        client.set_cookie(desk_web.SESSION_COOKIE, cookie, path="/binco/")
+        results[name] = client.get("/binco/beveiliging/").status_code
+    assert results == {"idle": 403, "used": 200}
