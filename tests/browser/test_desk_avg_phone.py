@@ -170,7 +170,7 @@ def test_the_administrators_inzage_and_wissen_across_areas_on_a_phone(browser, a
         fits(page, "administrator's erasure")
         for list_address in (site.members_list("aa"), site.members_list("bb")):
             assert client.member(list_address, resident) is None
-        erased = [v for v in logbook.read(desk_log(site.root)) if v["action"] == logbook.ERASE]
+        erased = [v for v in logbook.lines(site.root) if v["action"] == logbook.ERASE]
         assert erased[-1]["by"]["role"] == "administrator"
         # This login opens no BINCO page.
         page.goto(base + "/binco/aa/")

@@ -118,7 +118,7 @@ def test_a_confirmation_of_another_address_or_area_or_none_erases_nothing(binco_
     assert client.member(site.members_list("aa"), resident) is not None
     assert client.member(site.members_list("aa"), other) is not None
     assert not any(v["action"] == logbook.ERASE and v["erased"] == erasure_digest(resident)
-                   for v in logbook.read(desk_log(site.root)))
+                   for v in logbook.lines(site.root))
     assert _erase(binco_a, "aa", resident).status_code == 200
     assert client.member(site.members_list("aa"), resident) is None
 
