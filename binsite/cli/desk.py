@@ -557,7 +557,7 @@ def desk_group() -> None:
 @handle_errors
 def desk_reset_2fa(ctx, address: str) -> None:
     """Reset the second factor of ADRES: remove their passkeys, code app and recovery
-    codes at both doors (BINCO and partner) and end every session of that address. The
+    codes at every door (BINCO, partner, administrator) and end every session of that address. The
     person then logs in with the mailed link alone and sets up a new second factor. The reset
     is logged (by the operator, with the person's digest, never the address). Check who asks
     first, outside e-mail (phone, in person).
@@ -572,7 +572,8 @@ def desk_reset_2fa(ctx, address: str) -> None:
     if not is_address(address.strip()):
         raise BinsiteError(t("{a!r} is geen e-mailadres", "{a!r} is not an e-mail address", a=address[:80]))
     done = reset_second_factor(ctx.root, address.strip())
-    doors = {"binco": t("de balie", "the desk").get(ctx.lang), "partner": t("de partnerbalie", "the partners' desk").get(ctx.lang)}
+    doors = {"binco": t("de balie", "the desk").get(ctx.lang), "partner": t("de partnerbalie", "the partners' desk").get(ctx.lang),
+             "beheer": t("de beheerdersbalie", "the administrator's desk").get(ctx.lang)}
     if done:
         ctx.say("Tweede factor hersteld voor {a} ({d}); elke sessie van dit adres is beëindigd. Bij de volgende "
                 "login met de link stelt de persoon een nieuwe in.",

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-ROLES = ("binco", "partner")
+ROLES = ("binco", "partner", "beheer")  # the doors: /binco/, /partner/, /beheer/ (administrators)
 RECOVERY_CODES = 10
 # Wrong codes (app or recovery) allowed per account in the window; then every code is
 # refused, right or wrong, until the window has passed.
@@ -280,21 +280,21 @@ def _fresh(values: object, now: float) -> dict[str, float]:
 
 
 def reset_second_factor(root: Path, address: str, *, at: float | None = None) -> list[str]:
-    """The administrator's reset (``binsite desk reset-2fa``): every factor of ``address`` at both
-    doors removed, every session of that address ended, and the reset logged (by the operator,
+    """The administrator's reset (``binsite desk reset-2fa``): every factor of ``address`` at every
+    door removed, every session of that address ended, and the reset logged (by the operator,
     with the person's digest). Returns the doors where something was removed."""
     from binsite.desk import logbook, sessions
     from binsite.store import site_store
 
     store = StoreFactors(site_store(root))
+    actors = {"binco": logbook.binco, "partner": logbook.partner, "beheer": logbook.administrator}
     done = []
     for role in ROLES:
         who = person(role, address)
         if store.reset(who):
             done.append(role)
             logbook.record(root, logbook.OPERATOR, logbook.FACTOR_RESET,
-                           person=(logbook.binco(address) if role == "binco" else logbook.partner(address)).id,
-                           door=role)
+                           person=actors[role](address).id, door=role)
     # Whoever holds a session of this address now (the one who lost the phone, or who took it)
     # logs in again with the mailed link, and sets up a new factor.
     sessions.end_every_session(store.store, address, at=time.time() if at is None else at)

@@ -90,7 +90,7 @@ AUDITED = frozenset({LOGIN, PARTNER_LOGIN, ADMIN_LOGIN, FACTOR_ADD, FACTOR_REMOV
 FIELDS = frozenset({"area", "list", "to", "report", "received", "bulletin", "count", "answer_to", "commit", "once", "notice",
                     "status", "erased", "kept", "factor", "refusal", "person", "door"})
 # Fields whose values come from a fixed list (never typed text).
-CHOICES = {"factor": FACTOR_KINDS, "refusal": REFUSED_REASONS, "door": ("binco", "partner")}
+CHOICES = {"factor": FACTOR_KINDS, "refusal": REFUSED_REASONS, "door": ("binco", "partner", "beheer")}
 
 
 @dataclass(frozen=True)

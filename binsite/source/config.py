@@ -194,14 +194,16 @@ class SiteConfig:
     def is_administrator(self, address: str) -> bool:
         return address.strip().lower() in self.administrators
     # ``second_factor:`` per role, ``required`` or ``optional`` (``binsite.web.factors``): a
-    # partner's desk asks for a passkey or an app code by default, a BINCO's only when set.
-    second_factor: tuple[tuple[str, str], ...] = (("bincos", "optional"), ("partners", "required"))
+    # partner's desk and the administrator's door ask for a passkey or an app code by default,
+    # a BINCO's only when set.
+    second_factor: tuple[tuple[str, str], ...] = (("administrators", "required"), ("bincos", "optional"),
+                                                  ("partners", "required"))
 
     # ``desk_idle_minutes``: a desk session unused this long ends (besides the 10 hours).
     desk_idle_minutes: int = 30
 
     def second_factor_of(self, role: str) -> str:
-        """``required`` or ``optional`` for ``bincos`` or ``partners``."""
+        """``required`` or ``optional`` for ``bincos``, ``partners`` or ``administrators``."""
         return dict(self.second_factor).get(role, "required")
 
     @property
@@ -250,7 +252,7 @@ _KNOWN_KEYS = {"title", "base_url", "language", "timezone", "description", "orga
                "quiet_hours", "weekly", "partners", "accessibility", "administrators", "second_factor",
                "desk_idle_minutes"}
 # ``second_factor:``: the roles and the two policies.
-SECOND_FACTOR_ROLES = ("bincos", "partners")
+SECOND_FACTOR_ROLES = ("bincos", "partners", "administrators")
 SECOND_FACTOR_POLICIES = ("required", "optional")
 _ACCESSIBILITY_KEYS = {"status", "drawn_up", "problems", "answer_days"}
 _WEEKLY_KEYS = {"day", "time"}
@@ -526,8 +528,8 @@ def parse_config(doc: Located, rel: str) -> tuple[SiteConfig | None, list[Proble
 
 
 def _second_factor(doc: Located, rel: str, problems: list[Problem]) -> tuple[tuple[str, str], ...]:
-    """``second_factor: {bincos: optional, partners: required}`` (either key may be left out),
-    or one word for both roles."""
+    """``second_factor: {bincos: optional, partners: required, administrators: required}`` (any
+    key may be left out), or one word for every role."""
     policy = dict(SiteConfig.second_factor)
     raw = doc.values.get("second_factor")
     if raw is None:
@@ -545,8 +547,9 @@ def _second_factor(doc: Located, rel: str, problems: list[Problem]) -> tuple[tup
         where = doc.line(f"second_factor.{role}") or doc.line("second_factor")
         if role not in SECOND_FACTOR_ROLES:
             problems.append(error(rel, where, t(
-                "'second_factor' kent de rol {r!r} niet: alleen 'bincos' en 'partners'",
-                "'second_factor' has no role {r!r}: only 'bincos' and 'partners'", r=str(role)[:40])))
+                "'second_factor' kent de rol {r!r} niet: alleen 'bincos', 'partners' en 'administrators'",
+                "'second_factor' has no role {r!r}: only 'bincos', 'partners' and 'administrators'",
+                r=str(role)[:40])))
         elif value not in SECOND_FACTOR_POLICIES:
             problems.append(error(rel, where, t(
                 "'second_factor.{r}' moet 'required' (verplicht) of 'optional' (mag) zijn, niet {v!r}",

@@ -8,7 +8,8 @@ its own purpose (``tokens.ADMIN_LOGIN``), with the session in its own cookie
 (``binsite_beheer``, path ``/beheer/``, signed for its own purpose). This session opens no
 BINCO or partner page, and their sessions (or links) open nothing here: every page below the
 door answers 403 without an administrator's session. A session starts in one place,
-``_start_session``, where a second factor after the link plugs in.
+``_start_session``; the second step after the link (``second_factor: administrators``,
+``required`` by default) is ``binsite.web.factors``'s third door, gated before every view here.
 
 Inzage shows what ``binsite avg inzage`` shows (``binsite.avg.holdings.find``); wissen takes
 two POSTs: the first shows what ``binsite.avg.erase.plan`` finds, the second (with the signed

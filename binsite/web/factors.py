@@ -1,8 +1,9 @@
 """The second step of a desk login: passkeys (WebAuthn), an app's code (TOTP), recovery codes.
 
-Both doors, the BINCO's (``/binco/``) and the partners' (``/partner/``), log in
-with the mailed single-use link (``binsite.web.desk``); this module adds the
-second step after it, and the account page (``<door>beveiliging/``).
+The three doors, the BINCO's (``/binco/``), the partners' (``/partner/``) and the
+administrators' (``/beheer/``, ``binsite.web.admin``), log in with the mailed
+single-use link (``binsite.web.desk``); this module adds the second step after
+it, and the account page (``<door>beveiliging/``).
 
 **A session's level.** The session cookie says whether its second step was
 passed (``f``). For each request under a door (``_gate``, before any view):
@@ -68,22 +69,22 @@ TOTP_WINDOW = 1  # one step (30 s) either side of now, for clocks that drift
 
 
 def _route(path: str, method: str):
-    """The view at ``/binco/<path>`` and ``/partner/<path>`` (its ``door`` argument): two static
-    rules, so they come before the desk's ``/binco/<area_id>/``."""
+    """The view at ``/binco/<path>``, ``/partner/<path>`` and ``/beheer/<path>`` (its ``door``
+    argument): static rules, so they come before the desk's ``/binco/<area_id>/``."""
     def register(view):
-        for name in ("binco", "partner"):
+        for name in lib.ROLES:
             blueprint.add_url_rule(f"/{name}/{path}", endpoint=view.__name__, view_func=view, methods=[method],
                                    defaults={"door": name})
         return view
     return register
 
 
-# --- the two doors --------------------------------------------------------------------------
+# --- the three doors ------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Door:
-    name: str            # "binco" or "partner": the URL part and the factors' role
-    policy: str          # the key in binsite.yaml's second_factor: "bincos" or "partners"
+    name: str            # "binco", "partner" or "beheer": the URL part and the factors' role
+    policy: str          # the key in binsite.yaml's second_factor: "bincos", "partners", "administrators"
     cookie: str
     purpose: str         # the session cookie's signing purpose
     base: str            # the template the pages extend
@@ -99,6 +100,7 @@ class Door:
 
 
 def _doors() -> dict[str, Door]:
+    from binsite.web import admin as admin_web
     from binsite.web import partner as partner_web
 
     return {
@@ -111,6 +113,10 @@ def _doors() -> dict[str, Door]:
                         frozenset({"partner.login_request", "partner.login_link", "partner.login_confirm",
                                    "partner.logout"}),
                         lambda a: partner_web.partner_account(a) is not None, logbook.partner),
+        "beheer": Door("beheer", "administrators", admin_web.SESSION_COOKIE, admin_web.SESSION_PURPOSE,
+                       "web/admin/admin_base.html", "admin.home", "admin.logout",
+                       frozenset({"admin.login_request", "admin.login_link", "admin.login_confirm", "admin.logout"}),
+                       admin_web.is_administrator, logbook.administrator),
     }
 
 
@@ -195,6 +201,7 @@ def _page(door: Door, address: str | None, template: str, status: int = 200, **c
         partner = partner_web.partner_account(shown)
     html = render_template(f"web/factors/{template}", door=door, door_base=door.base, area=None,
                            binco=shown if door.name == "binco" else None, partner=partner,
+                           admin=shown if door.name == "beheer" else None,
                            own_areas=desk_web.coordinator_areas(shown) if door.name == "binco" and shown else (),
                            desk_areas=", ".join(a.name for a in s.areas), **context)
     return make_response(html, status)

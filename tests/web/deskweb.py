@@ -39,7 +39,8 @@ def desk_site(mailman: RunningMailman, folder: Path, domain: str, area_ids: tupl
               web_url: str = "http://127.0.0.1/", config_extra: str = "",
               area_extra: dict[str, dict] | None = None, second_factor: str | None = "optional") -> DeskSite:
     """``config_extra``: more of binsite.yaml (``partners:``); ``area_extra``: more keys per area;
-    ``second_factor``: the policy of both roles (None: binsite's defaults, partners required)."""
+    ``second_factor``: the policy of every role (None: binsite's defaults, partners and administrators
+    required)."""
     root = write_site(folder / "site", domain, {a: {**area(a.capitalize(), domain, a, partners=2),
                                                     **(area_extra or {}).get(a, {})} for a in area_ids})
     with (root / "binsite.yaml").open("a", encoding="utf-8") as config:

@@ -34,7 +34,7 @@ pytestmark = pytest.mark.mailman
 def site(local_mailman: RunningMailman, tmp_path_factory) -> DeskSite:
     domain = f"twofa{uuid.uuid4().hex[:8]}.bin.test.example"
     return desk_site(local_mailman, tmp_path_factory.mktemp("twofa"), domain, ("aa", "bb", "cc"),
-                     second_factor="required")
+                     second_factor="required", config_extra=f"administrators:\n  - beheer@adm.{domain}\n")
 
 
 @pytest.fixture(scope="module")
@@ -238,7 +238,7 @@ def test_the_audit_trail_per_person_and_month_and_counts_only_for_the_steering_g
     mine = {r["action"]: r["count"] for r in rows if r["person"] == f"binco {logbook.binco(binco).id}"}
     assert mine.get("login", 0) >= 1 and mine.get("factor_add") == 1
     assert all(re.fullmatch(r"\d{4}-\d{2}", r["month"]) for r in rows)
-    assert {r["person"].split()[0] for r in rows} <= {"binco", "partner", "operator"}
+    assert {r["person"].split()[0] for r in rows} <= {"binco", "partner", "administrator", "operator"}
     assert "@" not in result.output
     table = CliRunner().invoke(load_commands(), ["--root", str(site.root), "stats", "--desk", "--audit"])
     assert table.exit_code == 0 and "factor_refused" in table.output
@@ -304,3 +304,61 @@ def test_a_session_unused_for_the_idle_time_ends(app, site, local_mailman) -> No
         client.set_cookie(desk_web.SESSION_COOKIE, cookie, path="/binco/")
         results[name] = client.get("/binco/beveiliging/").status_code
     assert results == {"idle": 403, "used": 200}
+
+
+def test_the_administrators_door_asks_for_the_second_factor_too(app, site, local_mailman) -> None:
+    """``administrators: required`` (here by the one word): the mailed link alone reaches only the
+    registration page at /beheer/; inzage and wissen give 403 and Mailman keeps the address; an
+    app code opens the door, and the next link asks for the second step."""
+    mailman = local_mailman.client()
+    administrator = f"beheer@adm.{site.domain}"
+    resident = f"beheerd@res.{site.domain}"
+    mailman.subscribe(site.members_list("aa"), resident)
+    client = logged_in(app, local_mailman, administrator, "/beheer/")
+    home = client.get("/beheer/")
+    assert home.status_code == 302 and home.headers["Location"].endswith("/beheer/beveiliging/")
+    page = client.get("/beheer/beveiliging/").get_data(as_text=True)
+    assert "verplicht" in page and "Passkey toevoegen" in page and "Waar u ingelogd bent" not in page
+    token = csrf_of(page)
+    for path, data in (("/beheer/inzage/", {"email": resident}),
+                       ("/beheer/wissen/", {"action": "wissen", "email": resident}),
+                       ("/beheer/wissen/", {"action": "bevestigen", "email": resident, "confirm": "x"}),
+                       ("/beheer/tweede-stap/code", {"code": "123456"}),
+                       ("/beheer/beveiliging/sessie", {"sessie": "x"})):
+        refused = client.post(path, data={"csrf": token, **data})
+        assert refused.status_code == 403, path
+        assert resident not in refused.get_data(as_text=True)
+    assert client.get("/beheer/tweede-stap/").status_code == 403
+    assert mailman.member(site.members_list("aa"), resident) is not None
+    assert not [v for v in logbook.lines(site.root) if v["action"] == logbook.ERASE]
+    # The code app: the session passes, inzage works; the logbook names the administrator.
+    secret, codes, _used = _set_up_app(client, "/beheer/")
+    opened = client.get("/beheer/").get_data(as_text=True)
+    assert "Inzage en wissen: alle gebieden" in opened and "/beheer/beveiliging/" in opened
+    shown = client.post("/beheer/inzage/", data={"csrf": csrf_of(opened), "email": resident})
+    assert shown.status_code == 200 and site.members_list("aa") in shown.get_data(as_text=True)
+    added = _logged(site, logbook.FACTOR_ADD)[-1]
+    assert added["factor"] == "app" and added["by"] == logbook.administrator(administrator).as_json()
+    assert _factors(site).totp_secret(factors.person("beheer", administrator)) == secret
+    assert not _factors(site).has_factor(factors.person("binco", administrator))
+    # The next link: the second step first; a wrong code refused and logged; a recovery code opens.
+    again = logged_in(app, local_mailman, administrator, "/beheer/")
+    assert again.get("/beheer/").headers["Location"].endswith("/beheer/tweede-stap/")
+    assert again.get("/beheer/beveiliging/").status_code == 403
+    wrong = "000000" if pyotp.TOTP(secret).now() != "000000" else "111111"
+    assert _code(again, "/beheer/", wrong).status_code == 400
+    refusal = _logged(site, logbook.FACTOR_REFUSED)[-1]
+    assert refusal["by"]["role"] == "administrator" and refusal["refusal"] == "wrong"
+    assert _code(again, "/beheer/", codes[0]).status_code == 302
+    assert "Inzage en wissen" in again.get("/beheer/").get_data(as_text=True)
+    used = _logged(site, logbook.FACTOR_LOGIN)[-1]
+    assert used["factor"] == "recovery" and used["by"]["role"] == "administrator"
+    # The elevated administrator's session opens no BINCO or partner page.
+    assert again.get("/binco/aa/").status_code == 302 and again.get("/partner/schrijven/").status_code == 302
+    # The operator's reset covers this door too.
+    result = CliRunner().invoke(load_commands(), ["--root", str(site.root), "desk", "reset-2fa", administrator],
+                                env={"BINSITE_LANG": "nl"})
+    assert result.exit_code == 0 and "beheerdersbalie" in result.output, result.output
+    assert _logged(site, logbook.FACTOR_RESET)[-1]["door"] == "beheer"
+    assert not _factors(site).has_factor(factors.person("beheer", administrator))
+    assert codes[1] not in _logbook_text(site) and secret not in _logbook_text(site)
