@@ -72,8 +72,10 @@ def test_forward_edited_then_answer_the_resident(mailman: RunningMailman, networ
     assert [v["action"] for v in ours] == ["forward", "answer"]
     assert all(v["by"] == {"role": "binco", "id": actor.id} for v in ours)
     raw = logbook_text(network.root)
-    assert "jan" not in raw.lower() and "busje" not in raw and network.domain not in raw.replace(
-        f"terug@{network.domain}", "").replace(f"terug-partners@{network.domain}", "")
+    lists = raw  # the lists' addresses may be in it (the module's other tests log their area's)
+    for area_id in network.area_ids:
+        lists = lists.replace(network.partners_list(area_id), "").replace(network.members_list(area_id), "")
+    assert "jan" not in raw.lower() and "busje" not in raw and network.domain not in lists
 
     # A co-BINCO answered first: nothing is sent, nothing changes.
     mailman.clear_sink()
@@ -87,16 +89,25 @@ def test_forward_edited_then_answer_the_resident(mailman: RunningMailman, networ
 
 def test_cli_desk_actions_are_logged(mailman: RunningMailman, network: DeskNetwork) -> None:
     members_list = network.members_list("cli")
-    held_report(mailman, network, "cli", network.resident("cli", "kees"), "Licht kapot", "De lantaarnpaal is kapot.")
+    sent = held_report(mailman, network, "cli", network.resident("cli", "kees"), "Licht kapot",
+                       "De lantaarnpaal is kapot.")
+    # Other tests of this module may have left lines and held reports for this list: this test
+    # looks only at its own report and at the lines written since it began.
+    before = len(list(logbook.lines(network.root)))
+    item = next(i for i in inbox_lib.held_items(open_desk(network.root, mailman.settings), ["cli"])
+                if i.message_id == sent["Message-ID"])
     listing = run(network.root, mailman.settings, "inbox", "cli")
     assert listing.exit_code == 0, listing.output
-    ref = listing.stdout.split()[0]
+    assert item.ref in listing.stdout.split()
     assert run(network.root, mailman.settings, "inbox", "cli").exit_code == 0  # listed twice: received once
-    accepted = run(network.root, mailman.settings, "inbox", "accept", ref)
+    accepted = run(network.root, mailman.settings, "inbox", "accept", item.ref)
     assert accepted.exit_code == 0, accepted.output
-    lines = [v for v in logbook.lines(network.root) if v.get("list") == members_list]
-    assert [(v["action"], v["by"]) for v in lines] == [("received", {"role": "operator"}), ("accept", {"role": "operator"})]
-    assert lines[0]["report"] == lines[1]["report"] and lines[1]["received"]
+    new = list(logbook.lines(network.root))[before:]
+    lines = [v for v in new if v.get("report") == inbox_lib.report_key(item)]
+    assert [(v["action"], v["by"], v["list"]) for v in lines] == [("received", {"role": "operator"}, members_list),
+                                                                 ("accept", {"role": "operator"}, members_list)]
+    assert lines[1]["received"]
+    assert [v["action"] for v in new if v["action"] != "received"] == ["accept"]
 
 
 def test_cli_answer_reaches_the_resident_and_a_mistake_changes_nothing(mailman: RunningMailman, network: DeskNetwork,
