@@ -8,6 +8,7 @@ import email.policy
 import os
 import re
 import uuid
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -227,10 +228,12 @@ SECRET_BB = "GEHEIM-VAN-BB-4711"
 SECRET_OUTSIDE = "GEHEIM-BUITEN-0815"
 
 
-@pytest.fixture(scope="module")
-def planted(site: DeskSite, tmp_path_factory) -> dict[str, Path]:
+@pytest.fixture
+def planted(site: DeskSite, tmp_path_factory) -> Iterator[dict[str, Path]]:
     """The remote with another area's bulletin and symbolic links in aa's folder (a hostile or
-    careless commit), and a file outside every repository."""
+    careless commit), and a file outside every repository. Taken off the remote again after the
+    test, so the module's other tests (which build what the remote holds) never see it, whichever
+    order they run in."""
     folder = tmp_path_factory.mktemp("planted")
     outside = folder / "buiten.md"
     outside.write_text(f"---\ntitle: Buiten\ndate: 2026-01-01\n---\n{SECRET_OUTSIDE}\n", encoding="utf-8")
@@ -247,7 +250,12 @@ def planted(site: DeskSite, tmp_path_factory) -> dict[str, Path]:
     git(work, "add", "-A")
     git(work, "-c", "user.name=Boos", "-c", "user.email=boos@example.org", "commit", "--quiet", "-m", "links")
     git(work, "push", "--quiet", "origin", "main")
-    return {"outside": outside}
+    yield {"outside": outside}
+    git(work, "pull", "--quiet", "--rebase", "origin", "main")
+    git(work, "rm", "--quiet", "-r", "content/bb/2026-01-01-geheim.md", "content/aa/2026-01-02-link.md",
+        "content/aa/2026-01-03-absoluut.md", "content/aa/2026-01-04-bb.md", "content/notices")
+    git(work, "-c", "user.name=Boos", "-c", "user.email=boos@example.org", "commit", "--quiet", "-m", "weg")
+    git(work, "push", "--quiet", "origin", "main")
 
 
 TRAVERSALS = (
@@ -296,6 +304,7 @@ def test_every_file_parameter_refuses_paths_outside_the_own_folder(binco_a, site
 
 
 def test_a_new_bulletin_is_never_written_through_a_linked_folder(binco_a, site, planted) -> None:
+    binco_a.get("/binco/aa/schrijven/")  # the clone is in step with the remote (or made, if no test made it)
     before = _state(site, planted)
     areas_escape = binco_a.post("/binco/aa/schrijven/", data={
         **_form(binco_a, title="Omweg", body="Via een omweg.", action="publish"), "areas": ["aa", "../bb"]})
