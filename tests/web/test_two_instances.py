@@ -35,13 +35,20 @@ pytestmark = pytest.mark.mailman
 
 class Instance:
     def __init__(self, root, env: dict[str, str], log_path):
+        self.root, self.env, self.log_path = root, env, log_path
+        self.start()
+
+    def start(self) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = open(log_path, "ab")
-        self.process = subprocess.Popen([sys.executable, "-m", "binsite", "--root", str(root), "web", "--port",
-                                         str(self.port)], env={**os.environ, **env}, stdout=self.log,
-                                        stderr=subprocess.STDOUT)
+        self.log = open(self.log_path, "ab")
+        self.process = subprocess.Popen([sys.executable, "-m", "binsite", "--root", str(self.root), "web",
+                                         "--port", str(self.port)], env={**os.environ, **self.env},
+                                        stdout=self.log, stderr=subprocess.STDOUT)
         poll(self._up, timeout=30, what=f"the service on port {self.port}")
+
+    def running(self) -> bool:
+        return self.process.poll() is None
 
     def _up(self) -> bool:
         if self.process.poll() is not None:
@@ -60,7 +67,7 @@ class Instance:
 
 
 @pytest.fixture(scope="module")
-def two(local_mailman, local_postgres, tmp_path_factory) -> Iterator[tuple]:
+def started_two(local_mailman, local_postgres, tmp_path_factory) -> Iterator[tuple]:
     folder = tmp_path_factory.mktemp("two")
     site = desk_site(local_mailman, folder, f"two{uuid.uuid4().hex[:8]}.bin.test.example", ("aa",))
     url = fresh_database(local_postgres)
@@ -71,6 +78,18 @@ def two(local_mailman, local_postgres, tmp_path_factory) -> Iterator[tuple]:
     finally:
         a.kill()
         b.kill()
+
+
+@pytest.fixture
+def two(started_two) -> tuple:
+    """The module's two instances, both running: a test that stopped them (the killed-instance
+    test does) has them started again for the next, whichever order the tests run in."""
+    _, a, b, _, _ = started_two
+    for instance in (a, b):
+        if not instance.running():
+            instance.kill()   # closes its log
+            instance.start()
+    return started_two
 
 
 def ask_link(browser: requests.Session, instance: Instance, mailman, address: str) -> str:
