@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # The demo's clock: example bulletins are dated up to late November 2026.
 DEMO_NOW ?= 2026-11-28T12:00
 
-.PHONY: help venv build-deps browser mailman-venv demo demo-stop test test-fast site bench bench-quick bench-web bench-import bench-login bench-avg golden clean
+.PHONY: help venv build-deps browser mailman-venv demo demo-stop test test-fast site bench bench-quick bench-pair bench-web bench-import bench-login bench-avg golden clean
 
 help:
 	@echo "make demo      start a local Mailman + mail sink, sync lists, build and send the example BIN, start the web service"
@@ -105,6 +105,11 @@ bench: venv
 
 bench-quick: venv
 	$(BIN)/python benchmarks/run.py --quick
+
+# Cold builds of the 10,000-bulletin corpus, the code of BEFORE (a git revision) and this tree in turn.
+BEFORE ?= HEAD~1
+bench-pair: venv
+	$(BIN)/python benchmarks/pair.py --before $(BEFORE)
 
 # The web service under load: 1,000 one-click unsubscribes and 1,000 joins from 20 clients.
 bench-web: venv mailman-venv

@@ -160,6 +160,20 @@ def _remember_normal(text: str) -> None:
 
 
 _last_words: tuple[str, str, list[str]] = ("", "", [])
+_last_lower: tuple[str, str] = ("", "")
+
+
+def _lower(text: str) -> str:
+    """``text`` in lower case, made once for the detectors and the reader's
+    view, which read the same text one after the other (by identity)."""
+    global _last_lower
+    if _last_lower[0] is text:
+        return _last_lower[1]
+    if _last_words[0] is text:
+        return _last_words[1]
+    lower = text.lower()
+    _last_lower = (text, lower)
+    return lower
 
 
 def _lower_words(text: str) -> tuple[str, list[str]]:
@@ -169,9 +183,20 @@ def _lower_words(text: str) -> tuple[str, list[str]]:
     global _last_words
     last = _last_words
     if last[0] is not text:
-        lower = text.lower()
+        lower = _lower(text)
         last = _last_words = (text, lower, lower.split())
     return last[1], last[2]
+
+
+_ASCII_DIGITS = "0123456789"
+
+
+def _has_digit(text: str) -> bool:
+    """Whether ``text`` holds a digit (``\\d``). In ASCII text ten searches
+    for a character are quicker than the pattern's scan of a text without one."""
+    if text.isascii():
+        return any(digit in text for digit in _ASCII_DIGITS)
+    return _A_DIGIT.search(text) is not None
 
 
 @functools.lru_cache(maxsize=4096)
@@ -310,7 +335,7 @@ _LOCAL_END = re.compile(r"\s*(?:@|%40|[\[({<]|\s(?:at|apenstaartje|apestaartje)\
 def _emails(text: str, allowed_addresses: frozenset[str], allowed_domains: frozenset[str]) -> list[Finding]:
     found: list[Finding] = []
     patterns = [_EMAIL] if "@" in text or "%40" in text else []
-    lower = text.lower()
+    lower = _lower(text)
     if ("@ " in text or " @" in text or "%40" in text or "staartje" in lower or _AT_WORD_GATE.search(lower)
             or any(bracket in lower for bracket in _BRACKET_AT)):
         patterns.append(_EMAIL_OBFUSCATED)
@@ -414,7 +439,7 @@ def _trim(text: str, start: int, end: int) -> int:
 
 def _social(text: str) -> list[Finding]:
     found: list[Finding] = []
-    lower = text.lower()
+    lower = _lower(text)
     if not any(marker in lower for marker in _SOCIAL_MARKERS) and not ("@" in text and _FEDI_HANDLE.search(text)):
         return found
     for match in _SOCIAL.finditer(text):
@@ -816,7 +841,7 @@ _NUMBER_WORD = re.compile(r"(?<![\w])(?:nr|no|nummer|huisnummer)\.?[ ]+(?=\d)", 
 def _streets(text: str) -> list[Finding]:
     found: list[Finding] = []
     original = text
-    lower = text.lower()
+    lower = _lower(text)
     if "nr" in lower or "nummer" in lower or "no." in lower or "no " in lower:
         text = _NUMBER_WORD.sub(lambda m: " " * len(m.group(0)), text)
     starts = [0] if text[:1].isdigit() else []
@@ -942,7 +967,7 @@ def _plates(text: str, rare: bool = True) -> list[Finding]:
                     and all(ch.upper() in _PLATE_LETTERS for ch in letters)
                     and not any(f.start <= match.start() < f.end for f in found)):
                 found.append(Finding("kenteken", match.group(0), match.start(), match.end()))
-    lower = text.lower()
+    lower = _lower(text)
     if any(word in lower for word in _PLATE_WORDS):
         for word in _PLATE_WORD.finditer(text):
             match = _PLATE_AFTER_WORD.match(text, word.end())
@@ -1046,6 +1071,7 @@ class _View:
         self.text = text
         self._offsets: list[int] | None = None  # made on the first edit: most texts have none
         self._rare: tuple[str, bool] | None = None
+        self.digits = True  # False when the text holds no digit: then no pattern that needs one is tried
 
     @property
     def rare(self) -> bool:
@@ -1098,7 +1124,7 @@ def _spelled(text: str) -> list[tuple[int, int, str]]:
     more number words (a phone number, "nul zes twaalf ..."), and one number
     after a street name or after "nummer" ("Kerkstraat een-en-twintig",
     "Maaspoortweg nummer twaalf"), never a count ("Kerkstraat twee keer")."""
-    lower = text.lower()
+    lower = _lower(text)
     words = [(m.start(), m.end(), value) for m in _NUMBER_WORDS.finditer(lower)
              if (not m.start() or not (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_-"))
              and (value := dutch_number(m.group(0))) is not None]
@@ -1235,7 +1261,8 @@ def reader_view(text: str) -> _View:
     view = _View(text)
     if _may_spell_numbers(text):
         view.edit(_spelled(view.text))
-    if not _A_DIGIT.search(view.text):
+    if not _has_digit(view.text):
+        view.digits = False
         return view
     if any(ch in view.text for ch in _DIGIT_SEPARATORS):
         view.edit([(m.start(), m.end(), "-") for m in _DIGIT_SEPARATOR.finditer(view.text)])
@@ -1247,10 +1274,12 @@ def reader_view(text: str) -> _View:
     # "Kerkstraat" and "12" in two list items or lines are "Kerkstraat 12".
     view.edit([(m.start(), m.end(), " ") for m in _SPLIT_DIGITS.finditer(view.text)
                if _digit_before(view.text, m.start()) or _street_before(view.text, m.start())])
-    if "plus" in view.text or "Plus" in view.text or "PLUS" in view.text:
-        view.edit([(m.start(), m.end(), "+") for m in _PLUS_DIGITS.finditer(view.text)])
     current = view.text
-    lower = _lower_words(text)[0] if current is text else current.lower()
+    lower = _lower(current)
+    if "plus" in lower:
+        view.edit([(m.start(), m.end(), "+") for m in _PLUS_DIGITS.finditer(view.text)])
+        current = view.text
+        lower = _lower(current)
     # The end's words first: "eerste" is in many texts, these in few.
     if ("eindig" in lower or "laatste" in lower or "houdt op" in lower or "stopt" in lower) and (
             "begin" in lower or "start" in lower or "eerste" in lower):
@@ -1313,7 +1342,7 @@ def scan(text: str, *, allowed_addresses: frozenset[str] | set[str] = frozenset(
     view = reader_view(text)
     if view.text != text:
         found = []
-        for f in _scan_normal(view.text, allowed_addresses, allowed_domains, view.rare):
+        for f in _scan_normal(view.text, allowed_addresses, allowed_domains, view.digits and view.rare, view.digits):
             start, end = view.offsets[f.start], view.offsets[f.end - 1] + 1
             if end <= start:
                 end = min(len(text), start + len(f.text))
@@ -1321,14 +1350,18 @@ def scan(text: str, *, allowed_addresses: frozenset[str] | set[str] = frozenset(
             if not any(finding.start < g.end and g.start < finding.end for g in found):
                 found.append(finding)
         return sorted(found, key=lambda f: (f.start, f.end))
-    return _scan_normal(text, allowed_addresses, allowed_domains, view.rare)
+    return _scan_normal(text, allowed_addresses, allowed_domains, view.digits and view.rare, view.digits)
 
 
-def _scan_normal(text: str, allowed_addresses, allowed_domains, rare: bool = True) -> list[Finding]:
-    """``scan`` of a normalised text, as the patterns read it (``rare``: see ``_ibans``)."""
+def _scan_normal(text: str, allowed_addresses, allowed_domains, rare: bool = True, digits: bool = True) -> list[Finding]:
+    """``scan`` of a normalised text, as the patterns read it (``rare``: see
+    ``_ibans``; ``digits``: False when the text holds no digit, and so no
+    IBAN, phone number, address, plate or BSN)."""
     addresses, domains = _normalised(frozenset(allowed_addresses), frozenset(allowed_domains))
-    candidates = (_emails(text, addresses, domains) + _social(text) + _ibans(text, rare) + _phones(text)
-                  + _addresses(text) + _streets(text) + _plates(text, rare) + _bsns(text))
+    candidates = _emails(text, addresses, domains) + _social(text)
+    if digits:
+        candidates += (_ibans(text, rare) + _phones(text) + _addresses(text) + _streets(text) + _plates(text, rare)
+                       + _bsns(text))
     if not candidates:
         return []
     if any(f.kind in _NOT_IN_URLS for f in candidates):
@@ -1576,18 +1609,35 @@ class _Locator:
 
 # --- Bulletins -------------------------------------------------------------------------------------
 
-def _message(finding: Finding, *, public: bool) -> Text:
+def _message(finding: Finding, *, public: bool, pdf: bool = False) -> Text:
+    """``pdf``: the finding is in the text of a PDF the bulletin links (the
+    advice is then to change the file or link it for members only)."""
     advice = _ADVICE[finding.kind]
     where_nl = "een openbaar bericht" if public else "een bericht dat niet openbaar is"
     where_en = "a public bulletin" if public else "a bulletin that is not public"
     allow = f'privacy: {{allow: [{finding.kind}], reason: "..."}}'
+    if pdf:
+        return t('{kind} "{text}" in {where}; {advice}. Haal het uit de pdf, link de pdf alleen in een ::: leden-blok, '
+                 'of sta het toe met {allow}',
+                 '{kind} "{text}" in {where_en}; {advice_en}. Remove it from the PDF, link the PDF only inside a '
+                 '::: leden block, or allow it with {allow}',
+                 kind=finding.kind, text=" ".join(finding.text.split()), where=where_nl, where_en=where_en,
+                 advice=advice.nl, advice_en=advice.en, allow=allow)
     return t('{kind} "{text}" in {where}; {advice}. Haal het weg, zet het in een ::: leden-blok, of sta het toe met {allow}',
              '{kind} "{text}" in {where_en}; {advice_en}. Remove it, put it in a ::: leden block, or allow it with {allow}',
              kind=finding.kind, text=" ".join(finding.text.split()), where=where_nl, where_en=where_en,
              advice=advice.nl, advice_en=advice.en, allow=allow)
 
 
-def _name_message(finding: Finding) -> Text:
+def _name_message(finding: Finding, *, pdf: bool = False) -> Text:
+    if pdf:
+        return t('"{text}" lijkt de naam van een persoon in een openbaar bericht; haal de naam uit de pdf '
+                 '(beschrijf gedrag, geen personen), of link de pdf alleen in een ::: leden-blok '
+                 '(een functie als "Wijkagent {area}" mag wel)',
+                 '"{text}" looks like a person\'s name in a public bulletin; remove the name from the PDF '
+                 '(describe behaviour, not people), or link the PDF only inside a ::: leden block '
+                 '(a role such as "Wijkagent {area}" is fine)',
+                 text=" ".join(finding.text.split()), area="Maaspoort")
     return t('"{text}" lijkt de naam van een persoon in een openbaar bericht; beschrijf gedrag, geen personen, '
              'of zet de naam in een ::: leden-blok (een functie als "Wijkagent {area}" mag wel)',
              '"{text}" looks like a person\'s name in a public bulletin; describe behaviour, not people, '
@@ -1595,14 +1645,16 @@ def _name_message(finding: Finding) -> Text:
              text=" ".join(finding.text.split()), area="Maaspoort")
 
 
-def _encoding_message(finding: Finding) -> Text:
+def _encoding_message(finding: Finding, *, pdf: bool = False) -> Text:
     text = finding.text if len(finding.text) <= 40 else finding.text[:37] + "..."
+    fix_nl = "Haal het uit de pdf of link de pdf alleen in een ::: leden-blok" if pdf else "Schrijf het gewoon uit of haal het weg"
+    fix_en = "Remove it from the PDF or link the PDF only inside a ::: leden block" if pdf else "Write it out plainly or remove it"
     return t('"{text}" lijkt gecodeerde tekst (base64) in een openbaar bericht; wie het decodeert leest wat er staat, '
-             'en de controle kan het niet beoordelen. Schrijf het gewoon uit of haal het weg '
+             'en de controle kan het niet beoordelen. {fix} '
              '(bedoeld? privacy: {{allow: [codering], reason: "..."}})',
              '"{text}" looks like encoded text (base64) in a public bulletin; whoever decodes it reads what it says, '
-             'and the check cannot judge it. Write it out plainly or remove it '
-             '(intended? privacy: {{allow: [codering], reason: "..."}})', text=text)
+             'and the check cannot judge it. {fix_en} '
+             '(intended? privacy: {{allow: [codering], reason: "..."}})', text=text, fix=fix_nl, fix_en=fix_en)
 
 
 def _slug_text(slug: str) -> str:
@@ -1759,9 +1811,11 @@ def check_attachments(bulletin: Bulletin, files: list, *, body: str, public: boo
             for finding in _kept(normalise(page), public=public, allowed_kinds=allowed_kinds,
                                  allowed_addresses=allowed_addresses, allowed_domains=allowed_domains, roles=roles):
                 if finding.kind in ("naam", "codering"):
-                    message, made = (_name_message(finding) if finding.kind == "naam" else _encoding_message(finding)), warning
+                    message = (_name_message(finding, pdf=True) if finding.kind == "naam"
+                               else _encoding_message(finding, pdf=True))
+                    made = warning
                 else:
-                    message, made = _message(finding, public=public), report
+                    message, made = _message(finding, public=public, pdf=True), report
                 problems.append(made(bulletin.source, line, t(
                     "in {n}, pagina {p}: {m}", "in {n}, page {p}: {m_en}", n=item.name, p=number, m=message.nl,
                     m_en=message.en), code="privacy"))

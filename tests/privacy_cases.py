@@ -127,6 +127,8 @@ FOUND: list[tuple[str, tuple[str, ...]]] = [
     ("Kerkstraat een en dertig", ("adres",)),
     ("bel plus een-en-dertig zes twaalf vierendertig zesenvijftig achtenzeventig", ("telefoon",)),
     ("bel plus 31 6 12345678", ("telefoon",)),
+    ("bel pLus 31 6 12345678", ("telefoon",)),  # a hurried shift key
+    ("Bel PLUS 31 612345678", ("telefoon",)),
     ("bel nul zes 12345678", ("telefoon",)),
     # bsn
     ("BSN 111222333", ("bsn",)),

@@ -447,6 +447,9 @@ def test_a_pdf_text_is_judged_like_the_body(tmp_path, pages, body, line, page):
     assert [(p.line, p.code) for p in errors] == [(line, "privacy")], [p.format("en") for p in errors]
     assert f"in brief.pdf, pagina {page}:" in errors[0].format("nl")
     assert f"in brief.pdf, page {page}:" in errors[0].format("en")
+    # The advice fits a file: change the PDF or link it for members only (no "::: leden" around a sentence of it).
+    assert "Haal het uit de pdf, link de pdf alleen in een ::: leden-blok" in errors[0].format("nl")
+    assert "Remove it from the PDF" in errors[0].format("en")
     with pytest.raises(InvalidSite):
         build(root, tmp_path / "out", now=MINI_NOW)
     assert not list((tmp_path / "out").rglob("brief.pdf"))
@@ -489,6 +492,7 @@ def test_a_name_or_an_encoding_in_a_pdf_is_a_warning_at_the_link(tmp_path, pages
     warned = [p for p in result.problems if p.path == ATTACK_REL and p.code == "privacy"]
     assert [(p.severity, p.line) for p in warned] == [(Severity.WARNING, line)], [p.format("en") for p in warned]
     assert f"in brief.pdf, pagina {page}:" in warned[0].format("nl") and word in warned[0].format("nl")
+    assert "uit de pdf" in warned[0].format("nl") and "from the PDF" in warned[0].format("en")
     # A warning, as in the body: the site builds and the PDF is published, its text with it.
     out = tmp_path / "out"
     build(root, out, now=MINI_NOW)
