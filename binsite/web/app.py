@@ -194,12 +194,13 @@ class Service:
         Counted per (address, client): three an hour, whatever the client's cookies;
         and per address over all clients: ten an hour, so strangers on many clients
         cannot fill a mailbox. ``recent``: this browser asked for this very address
-        moments ago (a signed cookie); it is not held to the address's count, so
-        strangers elsewhere never lock the address's owner out."""
+        moments ago (a signed cookie, ``security.asked_recently``); it is not held to the
+        address's count, so strangers elsewhere never lock the address's owner out (its mail
+        still counts while the hour is not full, so such a browser fills no mailbox)."""
         key = f"{purpose}:{self.address_hash(address)}"
         if not self.limiters["pair"].hit(f"{key}|{client_key(request.remote_addr)}"):
             return False
-        return recent or self.limiters["address"].hit(key)
+        return self.limiters["address"].hit(key) or recent
 
 
 def client_key(remote_addr: str | None) -> str:

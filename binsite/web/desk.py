@@ -79,6 +79,7 @@ from binsite.desk.desk import Desk, format_time, kind_label
 from binsite.errors import BinsiteError, InvalidSite, MailmanUnavailable, Problem, StoreUnavailable
 from binsite.i18n import format_month, t
 from binsite.source.areas import MEMBERS, PARTNERS, Area
+from binsite.web import security
 from binsite.web.app import is_loopback, service
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,7 @@ SESSION_COOKIE = "binsite_binco"
 NONCE_COOKIE = "binsite_login"
 SESSION_SECONDS = 10 * 3600
 LOGIN_SECONDS = tokens.MAX_AGE[tokens.LOGIN]
+_NONCE_SALT = "binsite-binco-nonce"  # a door's login-link request cookie (``security.asked_cookie``)
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 _LARGE = {"desk.members_import"}
 
@@ -277,38 +279,17 @@ def mail_login_link(purpose: str, allowed, nonce_cookie: str, page, *, door: str
     address = " ".join(request.form.get("email", "").split()).lower()[:254]
     # The nonce ends in a tag of the address asked for: a browser that asked for this very
     # address moments ago (its signed cookie) is never refused because of what strangers asked.
-    tag = _address_tag(address)
-    nonce = f"{secrets.token_urlsafe(18)}.{tag}"
-    if address and s.may_mail(purpose, address, recent=_asked_recently(tag, nonce_cookie)):
+    nonce = security.asked_nonce(s.secret, address)
+    if address and s.may_mail(purpose, address, recent=security.asked_recently(s.secret, address, nonce_cookie,
+                                                                               _NONCE_SALT, LOGIN_SECONDS)):
         # The same job for every address, known or not; the outbox starts it after the answer
         # is out, and only then looks the address up, makes the link and sends it.
         app = current_app._get_current_object()
         s.outbox.put(partial(_mail_login_link, app, s, address, nonce, _web_url(), purpose, allowed,
                              desk_nl, desk_en))
     response = page()
-    _set_cookie(response, nonce_cookie, _serializer("nonce").dumps(nonce), LOGIN_SECONDS, door=door)
+    _set_cookie(response, nonce_cookie, security.asked_cookie(s.secret, _NONCE_SALT, nonce), LOGIN_SECONDS, door=door)
     return response
-
-
-def _address_tag(address: str) -> str:
-    return hmac.new(service().secret, b"binsite-login-asked\x1f" + address.encode("utf-8"), hashlib.sha256).hexdigest()[:10]
-
-
-def _asked_nonce(nonce_cookie: str = NONCE_COOKIE) -> str | None:
-    """The nonce of this browser's last link request (its signed cookie, 15 minutes), or None."""
-    cookie = request.cookies.get(nonce_cookie, "")
-    if not cookie or len(cookie) >= 512:
-        return None
-    try:
-        asked = _serializer("nonce").loads(cookie, max_age=LOGIN_SECONDS)
-    except BadSignature:
-        return None
-    return asked if isinstance(asked, str) else None
-
-
-def _asked_recently(tag: str, nonce_cookie: str = NONCE_COOKIE) -> bool:
-    asked = _asked_nonce(nonce_cookie)
-    return asked is not None and hmac.compare_digest(asked.rpartition(".")[2].encode(), tag.encode())
 
 
 def _mail_login_link(app, s, address: str, nonce: str, web_url: str, purpose: str, allowed,
@@ -393,7 +374,7 @@ def claim_login(token: str, purpose: str, nonce_cookie: str, allowed, action: st
     if len(fields) != 2:
         raise tokens.BadToken("fields")
     address, nonce = fields
-    asked = _asked_nonce(nonce_cookie)
+    asked = security.asked_of(s.secret, nonce_cookie, _NONCE_SALT, LOGIN_SECONDS)
     # This browser asked for a link: only that very link logs in here.
     if asked is not None and not hmac.compare_digest(asked.encode(), nonce.encode()):
         raise tokens.BadToken("another link was asked for in this browser")

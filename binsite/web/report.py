@@ -34,6 +34,7 @@ from binsite.tokens import BadToken
 from binsite.web.app import client_key, service
 from binsite.web.mailer import MailUnavailable
 from binsite.web.residents import _bad_link as bad_link, web_url
+from binsite.web.security import asked_recently, remember_asked
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("report", __name__)
@@ -114,8 +115,9 @@ def form(area_id: str):
     report = read.report
     address = report.address
     # Per address (and per address and client) the limit is silent, as the join form's: the
-    # answer must not tell whether the address is known.
-    if not svc.may_mail("report", address):
+    # answer must not tell whether the address is known; a browser that asked for this very
+    # address moments ago is not held to the address's count (strangers never lock it out).
+    if not svc.may_mail("report", address, recent=asked_recently(svc.secret, address)):
         log.info("report mail to addr:%s not sent again (limit)", svc.address_hash(address))
     elif area.reports == REPORTS_MEMBERS and not _is_member(address, area):
         text = render_template("web/mail/report-members-only.txt", area=area,
@@ -141,7 +143,7 @@ def form(area_id: str):
             pending().done(report_id)
             raise
         log.info("report for %s waits for confirmation", area.id)
-    return redirect(url_for("report.sent", area_id=area.id), code=303)
+    return remember_asked(redirect(url_for("report.sent", area_id=area.id), code=303), svc.secret, address)
 
 
 @blueprint.get("/melden/<area_id>/verstuurd/")

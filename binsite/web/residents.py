@@ -33,7 +33,7 @@ from binsite.mailman import residents as library
 from binsite.source.config import is_address
 from binsite.tokens import BadToken
 from binsite.web.app import is_loopback, service
-from binsite.web.security import csrf_exempt, csrf_valid
+from binsite.web.security import asked_recently, csrf_exempt, csrf_valid, remember_asked
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("residents", __name__)
@@ -101,8 +101,9 @@ def join_form(area_id: str):
         return render_template("web/join.html", area=area, values=values, errors=errors), 400
     address = values["email"]
     # Per address the limit is silent: the answer must not tell whether someone asked before;
-    # per (address, client) too, so a stranger asking for this address never uses up its owner's mail.
-    if svc.may_mail("join", address):
+    # per (address, client) too, so a stranger asking for this address never uses up its owner's
+    # mail, and a browser that asked for it moments ago is not held to the address's count.
+    if svc.may_mail("join", address, recent=asked_recently(svc.secret, address)):
         token = library.sign_join(svc.secret, area, svc.domain, address, values["name"])
         link = tokens.link(web_url(), tokens.JOIN, token)
         text = render_template("web/mail/join.txt", area=area, link=link)
@@ -111,7 +112,7 @@ def join_form(area_id: str):
         svc.mailer.send(message, log_as="addr:" + svc.address_hash(address))
     else:
         log.info("join mail to addr:%s not sent again (limit)", svc.address_hash(address))
-    return redirect(url_for("residents.join_sent", area_id=area.id), code=303)
+    return remember_asked(redirect(url_for("residents.join_sent", area_id=area.id), code=303), svc.secret, address)
 
 
 @blueprint.get("/aanmelden/<area_id>/verstuurd/")

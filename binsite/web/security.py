@@ -6,10 +6,21 @@ Secure when the service runs on https). Every form carries
 ``HMAC(secret, "csrf" | cookie)`` as its hidden field ``csrf``. A POST is
 accepted only when the cookie is there and the field is its MAC (compared in
 constant time): a page of another site can neither read the cookie nor make
-the MAC. This is the only cookie of the residents' pages. A view that must
+the MAC. A view that must
 take a POST without it (RFC 8058 one-click unsubscribe: mail programs post
 ``List-Unsubscribe=One-Click`` with no cookie) is marked ``@csrf_exempt`` and
 checks everything else itself (``csrf_valid``).
+
+**"This browser asked for this address moments ago."** Mail to one address is
+limited per (address, client) and per address over all clients
+(``Service.may_mail``). So that strangers on many clients never lock the
+address's owner out, a form that mails an address (the desk's and doors' login
+links, the residents' join and report) gives the asking browser a signed
+cookie with a random nonce that ends in a keyed tag of the address
+(``asked_nonce``); a later request for that very address from that browser
+(``asked_recently``) is not held to the address's count. A cookie for another
+address, a forged or an expired one counts for nothing. The answer and the
+cookie are the same for every address, known or not.
 """
 
 from __future__ import annotations
@@ -20,12 +31,16 @@ import secrets
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Flask, Response, abort, g, request
+from flask import Flask, Response, abort, current_app, g, request
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 F = TypeVar("F", bound=Callable)
 
 CSRF_COOKIE = "binsite_csrf"
 CSRF_FIELD = "csrf"
+ASKED_COOKIE = "binsite_asked"  # the residents' forms' (join, report); each door has its own
+ASKED_SALT = "binsite-asked"
+ASKED_SECONDS = 15 * 60
 _EXEMPT_ATTR = "_binsite_csrf_exempt"
 
 # No script, style, font, image or frame from anywhere but the service itself.
@@ -80,8 +95,55 @@ def csrf_valid(secret: bytes) -> bool:
                                                                                _mac(secret, cookie).encode())
 
 
+def _address_tag(secret: bytes, address: str) -> str:
+    return hmac.new(secret, b"binsite-login-asked\x1f" + address.encode("utf-8"), hashlib.sha256).hexdigest()[:10]
+
+
+def asked_nonce(secret: bytes, address: str) -> str:
+    """A fresh random nonce for a mail asked for ``address``, ending in a keyed tag of it."""
+    return f"{secrets.token_urlsafe(18)}.{_address_tag(secret, address)}"
+
+
+def asked_cookie(secret: bytes, salt: str, nonce: str) -> str:
+    """The signed value of the cookie that remembers ``nonce`` (``salt``: the cookie's own)."""
+    return URLSafeTimedSerializer(secret, salt=salt).dumps(nonce)
+
+
+def asked_of(secret: bytes, cookie: str = ASKED_COOKIE, salt: str = ASKED_SALT,
+             max_age: int = ASKED_SECONDS) -> str | None:
+    """The nonce of this browser's last request (its signed ``cookie``, ``max_age`` seconds), or None."""
+    raw = request.cookies.get(cookie, "")
+    if not raw or len(raw) >= 512:
+        return None
+    try:
+        asked = URLSafeTimedSerializer(secret, salt=salt).loads(raw, max_age=max_age)
+    except BadSignature:
+        return None
+    return asked if isinstance(asked, str) else None
+
+
+def asked_recently(secret: bytes, address: str, cookie: str = ASKED_COOKIE, salt: str = ASKED_SALT,
+                   max_age: int = ASKED_SECONDS) -> bool:
+    """Whether this browser asked for this very ``address`` within ``max_age`` seconds (its signed
+    ``cookie``; the residents' forms' by default)."""
+    asked = asked_of(secret, cookie, salt, max_age)
+    return asked is not None and hmac.compare_digest(asked.rpartition(".")[2].encode(),
+                                                     _address_tag(secret, address).encode())
+
+
+def remember_asked(response: Response, secret: bytes, address: str) -> Response:
+    """``response`` with the residents' forms' cookie: this browser asked for ``address`` now
+    (``ASKED_COOKIE``, HttpOnly, SameSite=Strict, on the service's path)."""
+    response.set_cookie(ASKED_COOKIE, asked_cookie(secret, ASKED_SALT, asked_nonce(secret, address)), max_age=ASKED_SECONDS, httponly=True,
+                        samesite="Strict", secure=current_app.config["BINSITE_COOKIE_SECURE"],
+                        path=current_app.config["BINSITE_COOKIE_PATH"])
+    return response
+
+
 def install(app: Flask, secret: bytes, *, secure_cookie: bool, cookie_path: str) -> None:
     """CSRF on every POST (except ``@csrf_exempt`` views) and the security headers on every answer."""
+    app.config["BINSITE_COOKIE_SECURE"] = secure_cookie
+    app.config["BINSITE_COOKIE_PATH"] = cookie_path
 
     @app.before_request
     def _check_csrf() -> None:

@@ -159,10 +159,16 @@ def test_the_footer_says_which_cookies_the_desk_and_the_service_set(app, site, l
         refused = client.get(path)
         assert refused.status_code == code
         assert "ten hoogste drie cookies" in refused.get_data(as_text=True).split('<footer class="site-footer">', 1)[1]
-    # The residents' pages: one cookie, and their footer says one.
-    join = app.test_client().get("/aanmelden/aa/")
+    # The residents' pages: the forms' cookie, and after a form with an address the one that
+    # remembers which address this browser asked for; their footer says both.
+    resident = app.test_client()
+    join = resident.get("/aanmelden/aa/")
     assert _cookie_names(join) == {"binsite_csrf"}
-    assert "één cookie" in join.get_data(as_text=True).split('<footer class="site-footer">', 1)[1]
+    sent = resident.post("/aanmelden/aa/", data={"email": "bewoner@res.example.org", "lives": "ja",
+                                                 "csrf": csrf_of(join.get_data(as_text=True))})
+    assert sent.status_code == 303 and _cookie_names(sent) == {"binsite_asked"}
+    footer = join.get_data(as_text=True).split('<footer class="site-footer">', 1)[1]
+    assert "ten hoogste twee cookies" in footer and "15 minuten" in footer and "inloglink" not in footer
 
 
 # --- the statistics page ------------------------------------------------------------------------

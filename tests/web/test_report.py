@@ -23,6 +23,7 @@ from binsite.web.app import create_app
 from deskweb import DeskSite, desk_site
 from sitekit import SECRETS, leaky_jpeg, poll
 from tests.mailman_fixtures import RunningMailman
+import webkit
 from webkit import csrf_of
 
 pytestmark = pytest.mark.mailman
@@ -182,3 +183,37 @@ def test_members_only_answers_alike_and_takes_a_members_report_only(app, site, l
     assert "alleen voor leden" in body and "/aanmelden/leden/" in body and "melden/bevestig" not in body
     waiting = [data for _id, data in site_store(site.root).reports()]
     assert waiting and stranger not in "".join(waiting)
+
+
+def test_strangers_on_many_clients_never_lock_the_reporter_out_of_the_confirmation(app, site, local_mailman) -> None:
+    """Strangers on four clients fill the address's hour (ten mails); the reporter's browser asks,
+    is silently refused, asks again with the cookie it got and its confirmation arrives. A
+    stranger's cookie for another address, or a forged one, gets no exception. Same page always."""
+    from binsite.web.security import ASKED_COOKIE
+
+    secret = app.extensions["binsite"].secret
+    address = f"melder.{uuid.uuid4().hex[:6]}@res.{site.domain}"
+
+    def client_at(remote_addr: str):
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = remote_addr
+        return client
+
+    answers = [_submit(client_at(f"203.0.113.{210 + index}"), "open", address)
+               for index in range(4) for _ in range(3)]  # a fresh browser each time: no cookie kept
+    poll(lambda: len(_mails_to(local_mailman, address)) == 10, timeout=20, what="ten confirmation mails")
+    other = client_at("198.51.100.40")
+    assert _submit(other, "open", f"eigen.{uuid.uuid4().hex[:6]}@res.{site.domain}").status_code == 303
+    answers.append(_submit(other, "open", address))  # its cookie names another address
+    forged = client_at("198.51.100.41")
+    forged.set_cookie(ASKED_COOKIE, webkit.asked_cookie(secret, address, sign_with=b"niet-het-geheim" * 3))
+    answers.append(_submit(forged, "open", address))
+    reporter = client_at("198.51.100.42")
+    answers.append(_submit(reporter, "open", address))
+    local_mailman.settle()
+    assert len(_mails_to(local_mailman, address)) == 10
+    answers.append(_submit(reporter, "open", address))  # again, with the cookie of the first
+    poll(lambda: len(_mails_to(local_mailman, address)) == 11, timeout=20, what="the reporter's own confirmation")
+    assert {(a.status_code, a.headers["Location"], a.get_data()) for a in answers} == \
+        {(303, "/melden/open/verstuurd/", answers[0].get_data())}
+    assert all(ASKED_COOKIE in a.headers.get("Set-Cookie", "") for a in answers)

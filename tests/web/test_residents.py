@@ -23,6 +23,7 @@ from binsite.mailman.sync import sync
 from binsite.web.app import create_app
 from sitekit import area, poll, write_site
 from tests.mailman_fixtures import new_domain
+import webkit
 from webkit import SECRET, csrf_of, environ
 
 pytestmark = pytest.mark.mailman
@@ -217,6 +218,57 @@ def test_a_strangers_requests_never_keep_the_mail_from_the_owner(web):
     for index in range(30):
         assert _join(_from(web, f"203.0.113.{100 + index}"), "zuid", address).status_code == 303
     assert _mails_to(web, address) == 10
+
+
+def _filled_by_strangers(web, area_id: str, address: str) -> None:
+    """Strangers on four clients use up the address's hour (ten mails) between them (a fresh
+    browser each time: no cookie of an earlier request)."""
+    for index in range(4):
+        for _ in range(3):
+            assert _join(_from(web, f"203.0.113.{200 + index}"), area_id, address).status_code == 303
+    assert _mails_to(web, address) == 10
+
+
+def test_strangers_on_many_clients_never_lock_the_owner_out_of_the_join_mail(web):
+    address = _address("buitengesloten")
+    _filled_by_strangers(web, "noord", address)
+    owner = _from(web, "198.51.100.20")
+    first = _join(owner, "noord", address)
+    assert _mails_to(web, address) == 10  # the address's hour is full: silently nothing
+    assert "binsite_asked" in first.headers.get("Set-Cookie", "")
+    second = _join(owner, "noord", address)  # the same browser again, with the cookie it got
+    assert _mails_to(web, address) == 11
+    # The same answer whether the mail went or not: no oracle.
+    assert (first.status_code, first.headers["Location"], first.get_data()) == \
+        (second.status_code, second.headers["Location"], second.get_data())
+    assert "binsite_asked" in second.headers.get("Set-Cookie", "")
+
+
+def test_a_cookie_for_another_address_a_forged_or_an_expired_one_gives_no_exception(web):
+    from binsite.web.security import ASKED_COOKIE
+    secret = web.app.extensions["binsite"].secret
+    address = _address("doelwit")
+    _filled_by_strangers(web, "zuid", address)
+    # A stranger who asked for an address of their own first: that cookie is not this address's.
+    other = _from(web, "198.51.100.30")
+    own = _address("eigen")
+    assert _join(other, "zuid", own).status_code == 303
+    assert _join(other, "zuid", address).status_code == 303  # (its next would carry this address's cookie)
+    forged = _from(web, "198.51.100.31")
+    forged.set_cookie(ASKED_COOKIE, webkit.asked_cookie(secret, address, sign_with=b"niet-het-geheim" * 3))
+    expired = _from(web, "198.51.100.32")
+    expired.set_cookie(ASKED_COOKIE, webkit.asked_cookie(secret, address, age=16 * 60))
+    wrong_salt = _from(web, "198.51.100.33")  # a door's login cookie is not the residents' forms'
+    wrong_salt.set_cookie(ASKED_COOKIE, webkit.asked_cookie(secret, address, salt="binsite-binco-nonce"))
+    for client in (forged, expired, wrong_salt):
+        assert _join(client, "zuid", address).status_code == 303
+    assert _mails_to(web, address) == 10
+    assert _mails_to(web, own) == 1
+    # A fresh cookie, as the service signs it, does count (so the cases above failed for their fault).
+    fresh = _from(web, "198.51.100.34")
+    fresh.set_cookie(ASKED_COOKIE, webkit.asked_cookie(secret, address))
+    assert _join(fresh, "zuid", address).status_code == 303
+    assert _mails_to(web, address) == 11
 
 
 def test_one_address_gets_few_mails_however_often_it_is_asked(web):

@@ -31,3 +31,21 @@ def with_web_url(root: Path, web_url: str) -> Path:
     config = root / "binsite.yaml"
     config.write_text(config.read_text(encoding="utf-8") + f"web_url: {web_url}\n", encoding="utf-8")
     return root
+
+
+def asked_cookie(secret: bytes, address: str, *, age: float = 0.0, sign_with: bytes | None = None,
+                 salt: str = "binsite-asked") -> str:
+    """A value for a "this browser asked for ``address``" cookie (``security.ASKED_COOKIE``), as
+    the service makes it; ``age`` seconds old, or signed with another key (``sign_with``: forged)."""
+    import time
+
+    from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+
+    from binsite.web.security import asked_nonce
+
+    class _Then(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(time.time() - age)
+
+    nonce = asked_nonce(secret, address)  # the right tag: only the signature or the age is wrong
+    return URLSafeTimedSerializer(sign_with or secret, salt=salt, signer=_Then).dumps(nonce)
