@@ -10,6 +10,7 @@ BINCO or partner page, and their sessions (or links) open nothing here: every pa
 door answers 403 without an administrator's session. A session starts in one place,
 ``_start_session``; the second step after the link (``second_factor: administrators``,
 ``required`` by default) is ``binsite.web.factors``'s third door, gated before every view here.
+"Overal uitloggen" ends every session of that address, as at the other doors.
 
 Inzage shows what ``binsite avg inzage`` shows (``binsite.avg.holdings.find``); wissen takes
 two POSTs: the first shows what ``binsite.avg.erase.plan`` finds, the second (with the signed
@@ -112,6 +113,15 @@ def _start_session(address: str):
 def logout():
     return desk_web.end_session(current_admin(), SESSION_COOKIE, NONCE_COOKIE, _page("logged_out.html", None),
                                 door=DOOR)
+
+
+@blueprint.post("/overal-uitloggen/")
+@admin_required
+def logout_everywhere(admin: str, _session: str):
+    """End every session of this administrator: this browser's and any other."""
+    return desk_web.end_every_session(admin, SESSION_COOKIE, NONCE_COOKIE,
+                                      lambda: _page("logged_out.html", None, everywhere=True),
+                                      lambda: _page("logout_failed.html", admin, status=500), door=DOOR)
 
 
 # --- inzage and wissen across every area ----------------------------------------------------------

@@ -409,16 +409,24 @@ def logout():
 @login_required
 def logout_everywhere(address: str):
     """End every session of this BINCO: this browser's and any other (a phone left logged in)."""
+    return end_every_session(address, SESSION_COOKIE, NONCE_COOKIE,
+                             lambda: _page("logged_out.html", None, everywhere=True, unrecorded=False),
+                             lambda: _page("logout_failed.html", address, status=500))
+
+
+def end_every_session(address: str, cookie: str, nonce_cookie: str, done, failed, *, door: str = "/binco/") -> Response:
+    """"Overal uitloggen" at a door: every session of ``address`` ended, this browser's and any
+    other's, on every instance; ``done()`` with the door's cookies cleared. The database down:
+    ``failed()`` (its 500 page), and this browser stays logged in (nothing changed)."""
     try:
         sessions.end_every_session(service().store, address, at=time.time())
     except StoreUnavailable:
-        # Nothing was recorded: say so, and leave this browser logged in (nothing changed).
-        log.error("logout everywhere not recorded: the database is unavailable")
-        return _page("logout_failed.html", address, status=500)
-    log.info("binco logged out everywhere")
-    response = _page("logged_out.html", None, everywhere=True, unrecorded=False)
-    _clear_cookie(response, SESSION_COOKIE)
-    _clear_cookie(response, NONCE_COOKIE)
+        log.error("logout everywhere at %s not recorded: the database is unavailable", door)
+        return failed()
+    log.info("logged out everywhere at %s", door)
+    response = done()
+    _clear_cookie(response, cookie, door=door)
+    _clear_cookie(response, nonce_cookie, door=door)
     return response
 
 

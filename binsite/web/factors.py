@@ -90,6 +90,7 @@ class Door:
     base: str            # the template the pages extend
     home: str            # the door's home endpoint
     logout: str
+    everywhere: str      # "Overal uitloggen": every session of this person at this door
     open_endpoints: frozenset[str]  # what needs no session (the login pages)
     allowed: Callable[[str], bool]
     actor: Callable[[str], logbook.Actor]
@@ -105,17 +106,17 @@ def _doors() -> dict[str, Door]:
 
     return {
         "binco": Door("binco", "bincos", desk_web.SESSION_COOKIE, "session", "web/desk/desk_base.html", "desk.home",
-                      "desk.logout", frozenset({"desk.login_request", "desk.login_link", "desk.login_confirm",
+                      "desk.logout", "desk.logout_everywhere", frozenset({"desk.login_request", "desk.login_link", "desk.login_confirm",
                                                 "desk.logout"}),
                       lambda a: bool(desk_web.coordinator_areas(a)), logbook.binco),
         "partner": Door("partner", "partners", partner_web.SESSION_COOKIE, "partner-session",
                         "web/partner/partner_base.html", "partner.home", "partner.logout",
-                        frozenset({"partner.login_request", "partner.login_link", "partner.login_confirm",
+                        "partner.logout_everywhere", frozenset({"partner.login_request", "partner.login_link", "partner.login_confirm",
                                    "partner.logout"}),
                         lambda a: partner_web.partner_account(a) is not None, logbook.partner),
         "beheer": Door("beheer", "administrators", admin_web.SESSION_COOKIE, admin_web.SESSION_PURPOSE,
                        "web/admin/admin_base.html", "admin.home", "admin.logout",
-                       frozenset({"admin.login_request", "admin.login_link", "admin.login_confirm", "admin.logout"}),
+                       "admin.logout_everywhere", frozenset({"admin.login_request", "admin.login_link", "admin.login_confirm", "admin.logout"}),
                        admin_web.is_administrator, logbook.administrator),
     }
 

@@ -4,7 +4,9 @@ Police and municipality log in with the same mailed single-use link as a BINCO
 (``binsite.web.desk.mail_login_link`` / ``claim_login``), signed for another
 purpose (``tokens.PARTNER_LOGIN``), with the session in another cookie
 (``binsite_partner``, path ``/partner/``): a BINCO's link or session never
-opens these pages, and a partner's never opens the BINCO's.
+opens these pages, and a partner's never opens the BINCO's. Logging out ends
+that session on the server too; "Overal uitloggen" (``desk.end_every_session``)
+ends every session of that address, for a shared or lost phone.
 
 A partner's authority is exactly the areas where the address is declared
 (``binsite.desk.partners.account``), looked up again at every request. Every
@@ -127,6 +129,15 @@ def login_confirm(token: str):
 def logout():
     return desk_web.end_session(current_partner(), SESSION_COOKIE, NONCE_COOKIE, _page("logged_out.html", None),
                                 door=DOOR)
+
+
+@blueprint.post("/overal-uitloggen/")
+@partner_required
+def logout_everywhere(who: lib.Account):
+    """End every session of this partner: this browser's and any other (a shared or lost phone)."""
+    return desk_web.end_every_session(who.address, SESSION_COOKIE, NONCE_COOKIE,
+                                      lambda: _page("logged_out.html", None, everywhere=True),
+                                      lambda: _page("logout_failed.html", who, status=500), door=DOOR)
 
 
 # --- forwarded reports -------------------------------------------------------------------------

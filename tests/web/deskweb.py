@@ -133,3 +133,31 @@ def logged_in(app, mailman: RunningMailman, address: str, door: str = "/binco/")
     client = app.test_client()
     log_in(client, mailman, address, door=door)
     return client
+
+
+def check_logout_everywhere(app, mailman: RunningMailman, address: str, someone_else: str, door: str,
+                            inside: str) -> None:
+    """"Overal uitloggen" at ``door``: from the laptop, every session of ``address`` ends (the
+    phone's too: ``inside``, a page behind the door, answers 302 to the login page or 403), the
+    session of ``someone_else`` at the same door lives on; without CSRF nothing ends."""
+    def opens(client) -> bool:
+        answer = client.get(inside)
+        assert answer.status_code in (200, 302, 403), answer.status_code
+        return answer.status_code == 200
+
+    phone, laptop, other = (logged_in(app, mailman, a, door) for a in (address, address, someone_else))
+    assert opens(phone) and opens(laptop) and opens(other)
+    home = laptop.get(door).get_data(as_text=True)
+    assert "Overal uitloggen" in home and f'action="{door}overal-uitloggen/"' in home
+    # Without the CSRF field, or forged, or not logged in: refused, nothing ended.
+    assert laptop.post(door + "overal-uitloggen/", data={}).status_code == 403
+    assert laptop.post(door + "overal-uitloggen/", data={"csrf": "0" * 64}).status_code == 403
+    assert app.test_client().post(door + "overal-uitloggen/", data={"csrf": csrf_of(home)}).status_code == 403
+    assert opens(phone) and opens(laptop)
+    done = laptop.post(door + "overal-uitloggen/", data={"csrf": csrf_of(home)})
+    assert done.status_code == 200 and "Op elk apparaat" in done.get_data(as_text=True)
+    assert not opens(phone) and not opens(laptop)
+    assert "inloggen/" in phone.get(door).get_data(as_text=True)  # the login page again
+    assert opens(other)  # another person's session at this door lives on
+    log_in(phone, mailman, address, door=door)  # a login after it is a new session that works
+    assert opens(phone)

@@ -25,7 +25,7 @@ from binsite.web.admin import SESSION_COOKIE as ADMIN_COOKIE
 from binsite.web.desk import SESSION_COOKIE as BINCO_COOKIE
 from binsite.web.partner import SESSION_COOKIE as PARTNER_COOKIE
 from binsite.web.app import create_app
-from deskweb import DeskSite, desk_site, log_in, login_mails, path_of, wait_login_link
+from deskweb import DeskSite, check_logout_everywhere, desk_site, log_in, login_mails, path_of, wait_login_link
 from tests.desk.deskkit import held_report
 from tests.mailman_fixtures import RunningMailman
 from webkit import SECRET, csrf_of
@@ -41,7 +41,7 @@ def admin_address(site: DeskSite) -> str:
 def site(local_mailman: RunningMailman, tmp_path_factory) -> DeskSite:
     domain = f"adm{uuid.uuid4().hex[:8]}.bin.test.example"
     # The BINCO of aa is an administrator too: allowed, each role at its own door.
-    extra = f"administrators:\n  - Beheer@adm.{domain}\n  - binco.aa@coord.{domain}\n"
+    extra = f"administrators:\n  - Beheer@adm.{domain}\n  - binco.aa@coord.{domain}\n  - tweede@adm.{domain}\n"
     return desk_site(local_mailman, tmp_path_factory.mktemp("admin"), domain, ("aa", "bb"), config_extra=extra)
 
 
@@ -287,3 +287,14 @@ def test_two_confirmations_at_once_erase_once_without_an_error(app, admin, site,
         assert mailman.member(list_address, resident) is None
     assert mailman.address_record(resident) is None
     assert 1 <= len([e for e in _erasures(site) if e["erased"] == erasure_digest(resident)]) <= 2
+
+
+def test_logging_out_everywhere_at_the_administrators_door_ends_that_administrators_sessions_only(
+        app, site, local_mailman, admin) -> None:
+    """A second administrator logs out everywhere (their shared or lost phone); the first one's
+    session (the module's ``admin``) lives on."""
+    check_logout_everywhere(app, local_mailman, f"tweede@adm.{site.domain}", admin_address(site), "/beheer/",
+                            "/beheer/beveiliging/")
+    assert admin.get("/beheer/beveiliging/").status_code == 200
+    account = admin.get("/beheer/beveiliging/").get_data(as_text=True)
+    assert 'action="/beheer/overal-uitloggen/"' in account  # on the account page too

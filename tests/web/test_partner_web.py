@@ -23,7 +23,7 @@ from binsite.desk.desk import open_desk
 from binsite.devtools.sink import read_maildir
 from binsite.web.app import create_app
 from binsite.web.partner import SESSION_COOKIE as PARTNER_COOKIE
-from deskweb import DeskSite, desk_site, git, log_in, logged_in, login_mails, path_of, wait_login_link
+from deskweb import DeskSite, check_logout_everywhere, desk_site, git, log_in, logged_in, login_mails, path_of, wait_login_link
 from sitekit import poll
 from tests.desk.deskkit import held_report, logbook_text
 from tests.mailman_fixtures import RunningMailman
@@ -367,3 +367,12 @@ def test_a_hostile_or_hurried_answer_is_text_or_refused_with_nothing_stored(app,
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown and "<script>alert(1)" not in shown
     stored = partners_lib.open_store(site.root).read().reports[key].answers[-1].text
     assert "\x00" not in stored and "\x1b" not in stored and "\r" not in stored
+
+
+def test_logging_out_everywhere_at_the_partners_door_ends_that_partners_sessions_only(app, site, local_mailman) -> None:
+    """The wijkagent's shared or lost phone: every session of that partner ends, another
+    partner's lives on; the account page offers it too."""
+    officer, colleague = sorted(site.partners("bb"))[1], sorted(site.partners("aa"))[1]
+    check_logout_everywhere(app, local_mailman, officer, colleague, "/partner/", "/partner/schrijven/")
+    account = _client(app, local_mailman, colleague, "/partner/").get("/partner/beveiliging/").get_data(as_text=True)
+    assert 'action="/partner/overal-uitloggen/"' in account

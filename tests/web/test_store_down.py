@@ -19,7 +19,7 @@ from binsite.mailman.client import list_id
 from binsite.store import schema
 from binsite.web.app import create_app
 from binsite.web.desk import SESSION_COOKIE
-from deskweb import desk_site, log_in
+from deskweb import desk_site, log_in, logged_in
 from sitekit import poll
 from tests.postgres_fixtures import fresh_database
 from webkit import SECRET, csrf_of
@@ -32,7 +32,8 @@ DETAILS = ("psycopg", "postgres", "sqlalchemy", "Traceback", "127.0.0.1:", "Oper
 @pytest.fixture(scope="module")
 def setup(local_mailman, local_postgres, tmp_path_factory):
     folder = tmp_path_factory.mktemp("down")
-    site = desk_site(local_mailman, folder, f"down{uuid.uuid4().hex[:8]}.bin.test.example", ("aa",))
+    domain = f"down{uuid.uuid4().hex[:8]}.bin.test.example"
+    site = desk_site(local_mailman, folder, domain, ("aa",), config_extra=f"administrators:\n  - beheer@adm.{domain}\n")
     url = fresh_database(local_postgres)
     app = create_app(site.root, environ={**site.env, "BINSITE_DATABASE_URL": url})
     return site, app, url.rsplit("/", 1)[1], local_postgres
@@ -95,6 +96,24 @@ def test_a_read_only_database_records_no_logout_and_the_pages_say_so(setup, loca
         no_details(out.get_data(as_text=True))
         assert copy.get("/binco/aa/").status_code == 200              # as the page said
     assert rows(app, schema.ended_sessions) == 0
+
+
+@pytest.mark.parametrize("door", ["/partner/", "/beheer/"])
+def test_logging_out_everywhere_at_the_other_doors_on_a_read_only_database_changes_nothing(setup, local_mailman,
+                                                                                          door):
+    site, app, name, server = setup
+    address = sorted(site.partners("aa"))[0] if door == "/partner/" else f"beheer@adm.{site.domain}"
+    client = logged_in(app, local_mailman, address, door)
+    home = client.get(door).get_data(as_text=True)
+    before = rows(app, schema.ended_sessions)
+    with database(server, name, setting="read-only"):
+        failed = client.post(door + "overal-uitloggen/", data={"csrf": csrf_of(home)})
+        text = failed.get_data(as_text=True)
+        assert failed.status_code == 500 and "Overal uitloggen lukte niet" in text and "Er is niets veranderd" in text
+        no_details(text)
+        assert "=;" not in " ".join(failed.headers.getlist("Set-Cookie"))  # this browser's cookies kept
+        assert "Overal uitloggen" in client.get(door).get_data(as_text=True)  # still logged in: the door's home
+    assert rows(app, schema.ended_sessions) == before
 
 
 def test_a_closed_database_gives_dutch_pages_without_details_and_takes_no_one_click(setup, local_mailman):
