@@ -3,12 +3,12 @@ any address across every area.
 
 An administrator is an address in ``binsite.yaml`` ``administrators:``, looked up again at
 every request. The login is the desk's machinery (``binsite.web.desk.mail_login_link`` /
-``claim_login``: a mailed single-use link, the same answer for an unknown address), signed for
+``claim_login``, its views registered by ``door_routes``: a mailed single-use link, the same answer for an unknown address), signed for
 its own purpose (``tokens.ADMIN_LOGIN``), with the session in its own cookie
 (``binsite_beheer``, path ``/beheer/``, signed for its own purpose). This session opens no
 BINCO or partner page, and their sessions (or links) open nothing here: every page below the
 door answers 403 without an administrator's session. A session starts in one place,
-``_start_session``; the second step after the link (``second_factor: administrators``,
+``desk.start_session``; the second step after the link (``second_factor: administrators``,
 ``required`` by default) is ``binsite.web.factors``'s third door, gated before every view here.
 "Overal uitloggen" ends every session of that address, as at the other doors.
 
@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 from functools import wraps
 
-from flask import Blueprint, abort, make_response, render_template, request, url_for
+from flask import Blueprint, abort, make_response, render_template, request
 
 from binsite import tokens
 from binsite.desk import logbook
@@ -78,50 +78,10 @@ def home():
     return _page("home.html", found[0]) if found is not None else _page("login.html", None)
 
 
-@blueprint.post("/inloggen/")
-def login_request():
-    return desk_web.mail_login_link(tokens.ADMIN_LOGIN, is_administrator, NONCE_COOKIE,
-                                    lambda: _page("login_sent.html", None), door=DOOR, desk_nl="de beheerdersbalie",
-                                    desk_en="the administrator's desk")
-
-
-@blueprint.get("/inloggen/<token>")
-def login_link(token: str):
-    return _page("login_confirm.html", None, token=token)
-
-
-@blueprint.post("/inloggen/<token>")
-def login_confirm(token: str):
-    service().limit_client()
-    try:
-        address = desk_web.claim_login(token, tokens.ADMIN_LOGIN, NONCE_COOKIE, is_administrator,
-                                       logbook.ADMIN_LOGIN, logbook.administrator)
-    except tokens.BadToken as exc:
-        log.info("administrator's login link refused: %s", exc)
-        return _page("login_failed.html", None, status=400)
-    return _start_session(address)
-
-
-def _start_session(address: str):
-    """The one place an administrator's session begins (after the link was claimed; a second
-    factor plugs in here), through the desk's ``start_session`` like every door."""
-    return desk_web.start_session(address, SESSION_COOKIE, SESSION_PURPOSE, NONCE_COOKIE, url_for("admin.home"),
-                                  door=DOOR)
-
-
-@blueprint.post("/uitloggen/")
-def logout():
-    return desk_web.end_session(current_admin(), SESSION_COOKIE, NONCE_COOKIE, _page("logged_out.html", None),
-                                door=DOOR)
-
-
-@blueprint.post("/overal-uitloggen/")
-@admin_required
-def logout_everywhere(admin: str, _session: str):
-    """End every session of this administrator: this browser's and any other."""
-    return desk_web.end_every_session(admin, SESSION_COOKIE, NONCE_COOKIE,
-                                      lambda: _page("logged_out.html", None, everywhere=True),
-                                      lambda: _page("logout_failed.html", admin, status=500), door=DOOR)
+desk_web.door_routes(blueprint, door=DOOR, purpose=tokens.ADMIN_LOGIN, session_cookie=SESSION_COOKIE,
+                     session_purpose=SESSION_PURPOSE, nonce_cookie=NONCE_COOKIE, allowed=is_administrator,
+                     action=logbook.ADMIN_LOGIN, actor=logbook.administrator, page=_page,
+                     desk_nl="de beheerdersbalie", desk_en="the administrator's desk")
 
 
 # --- inzage and wissen across every area ----------------------------------------------------------

@@ -264,12 +264,6 @@ def home():
     return _page("home.html", address, rows=rows)
 
 
-@blueprint.post("/inloggen/")
-def login_request():
-    return mail_login_link(tokens.LOGIN, lambda a: bool(coordinator_areas(a)), NONCE_COOKIE,
-                           lambda: _page("login_sent.html", None))
-
-
 def mail_login_link(purpose: str, allowed, nonce_cookie: str, page, *, door: str = "/binco/",
                     desk_nl: str = "de balie", desk_en: str = "the desk"):
     """The answer to a login request, alike for any address; for an ``allowed`` one, a login
@@ -315,24 +309,6 @@ def _mail_login_link(app, s, address: str, nonce: str, web_url: str, purpose: st
         pass  # logged by the mailer; the person asks again
 
 
-@blueprint.get("/inloggen/<token>")
-def login_link(token: str):
-    return _page("login_confirm.html", None, token=token)
-
-
-@blueprint.post("/inloggen/<token>")
-def login_confirm(token: str):
-    s = service()
-    s.limit_client()
-    try:
-        address = claim_login(token, tokens.LOGIN, NONCE_COOKIE, lambda a: bool(coordinator_areas(a)),
-                              logbook.LOGIN, logbook.binco)
-    except tokens.BadToken as exc:
-        log.info("login link refused: %s", exc)
-        return _page("login_failed.html", None, status=400)
-    return start_session(address, SESSION_COOKIE, "session", NONCE_COOKIE, url_for("desk.home"))
-
-
 def start_session(address: str, cookie: str, purpose: str, nonce_cookie: str, home: str, *,
                   door: str = "/binco/") -> Response:
     """The one place a door's session begins, after its link was claimed (``claim_login``):
@@ -349,20 +325,6 @@ def start_session(address: str, cookie: str, purpose: str, nonce_cookie: str, ho
                   at=session["t"])
     _clear_cookie(response, nonce_cookie, door=door)
     return response
-
-
-def end_session(found: tuple[str, str] | None, cookie: str, nonce_cookie: str, page: Response, *,
-                door: str) -> Response:
-    """Log out at a door: the session ``found`` (``session_of``) ended on the server too, so a
-    copy of the cookie no longer works; ``page`` with the door's cookies cleared."""
-    if found is not None:
-        try:
-            sessions.end_session(service().store, found[1], at=time.time())
-        except StoreUnavailable:
-            log.error("logout at %s not recorded: the database is unavailable", door)
-    _clear_cookie(page, cookie, door=door)
-    _clear_cookie(page, nonce_cookie, door=door)
-    return page
 
 
 def claim_login(token: str, purpose: str, nonce_cookie: str, allowed, action: str, actor) -> str:
@@ -387,34 +349,72 @@ def claim_login(token: str, purpose: str, nonce_cookie: str, allowed, action: st
     return address
 
 
-@blueprint.post("/uitloggen/")
-def logout():
-    who = current_binco()
-    unrecorded = False
-    if who is not None:  # a copy of this cookie must not log in after this
+def door_routes(bp: Blueprint, *, door: str, purpose: str, session_cookie: str, session_purpose: str,
+                nonce_cookie: str, allowed, action: str, actor, page, desk_nl: str, desk_en: str) -> None:
+    """The login and logout views of a door (the desk, the partners', the administrator's) on
+    ``bp``: ``POST inloggen/`` asks for a link (``mail_login_link``), ``GET``/``POST
+    inloggen/<token>`` shows its button and logs in once (``claim_login``, ``start_session``),
+    ``POST uitloggen/`` ends this session, ``POST overal-uitloggen/`` every session of the
+    address (``end_every_session``). ``purpose``: the link's token purpose; ``allowed(address)``:
+    still listed for this door; ``action``/``actor``: the logbook's login line; ``page(template,
+    address, status=200, **context)``: the door's pages (``login_sent``, ``login_confirm``,
+    ``login_failed``, ``logged_out``, ``logout_failed``); the door's home is ``<bp>.home``."""
+
+    def found() -> tuple[str, str] | None:
+        return session_of(session_cookie, session_purpose, allowed)
+
+    def cleared(response: Response) -> Response:
+        _clear_cookie(response, session_cookie, door=door)
+        _clear_cookie(response, nonce_cookie, door=door)
+        return response
+
+    def login_request():
+        return mail_login_link(purpose, allowed, nonce_cookie, lambda: page("login_sent.html", None), door=door,
+                               desk_nl=desk_nl, desk_en=desk_en)
+
+    def login_link(token: str):
+        return page("login_confirm.html", None, token=token)
+
+    def login_confirm(token: str):
+        service().limit_client()
         try:
-            sessions.end_session(service().store, who[1], at=time.time())
-        except StoreUnavailable:
-            # This browser is logged out all the same; the page says what did not happen.
-            log.error("logout not recorded: the database is unavailable")
-            unrecorded = True
-    response = _page("logged_out.html", None, everywhere=False, unrecorded=unrecorded,
-                     status=500 if unrecorded else 200)
-    _clear_cookie(response, SESSION_COOKIE)
-    _clear_cookie(response, NONCE_COOKIE)
-    return response
+            address = claim_login(token, purpose, nonce_cookie, allowed, action, actor)
+        except tokens.BadToken as exc:
+            log.info("login link at %s refused: %s", door, exc)
+            return page("login_failed.html", None, status=400)
+        return start_session(address, session_cookie, session_purpose, nonce_cookie, url_for(f"{bp.name}.home"),
+                             door=door)
+
+    def logout():
+        who = found()
+        unrecorded = False
+        if who is not None:  # a copy of this cookie must not log in after this
+            try:
+                sessions.end_session(service().store, who[1], at=time.time())
+            except StoreUnavailable:
+                # This browser is logged out all the same; the page says what did not happen.
+                log.error("logout at %s not recorded: the database is unavailable", door)
+                unrecorded = True
+        return cleared(page("logged_out.html", None, status=500 if unrecorded else 200, everywhere=False,
+                            unrecorded=unrecorded))
+
+    def logout_everywhere():
+        """End every session of this person: this browser's and any other (a phone left logged in)."""
+        who = found()
+        if who is None:
+            abort(403)
+        return end_every_session(who[0], session_cookie, nonce_cookie,
+                                 lambda: page("logged_out.html", None, everywhere=True, unrecorded=False),
+                                 lambda: page("logout_failed.html", who[0], status=500), door=door)
+
+    bp.add_url_rule("/inloggen/", "login_request", login_request, methods=["POST"])
+    bp.add_url_rule("/inloggen/<token>", "login_link", login_link, methods=["GET"])
+    bp.add_url_rule("/inloggen/<token>", "login_confirm", login_confirm, methods=["POST"])
+    bp.add_url_rule("/uitloggen/", "logout", logout, methods=["POST"])
+    bp.add_url_rule("/overal-uitloggen/", "logout_everywhere", logout_everywhere, methods=["POST"])
 
 
-@blueprint.post("/overal-uitloggen/")
-@login_required
-def logout_everywhere(address: str):
-    """End every session of this BINCO: this browser's and any other (a phone left logged in)."""
-    return end_every_session(address, SESSION_COOKIE, NONCE_COOKIE,
-                             lambda: _page("logged_out.html", None, everywhere=True, unrecorded=False),
-                             lambda: _page("logout_failed.html", address, status=500))
-
-
-def end_every_session(address: str, cookie: str, nonce_cookie: str, done, failed, *, door: str = "/binco/") -> Response:
+def end_every_session(address: str, cookie: str, nonce_cookie: str, done, failed, *, door: str) -> Response:
     """"Overal uitloggen" at a door: every session of ``address`` ended, this browser's and any
     other's, on every instance; ``done()`` with the door's cookies cleared. The database down:
     ``failed()`` (its 500 page), and this browser stays logged in (nothing changed)."""
@@ -428,6 +428,11 @@ def end_every_session(address: str, cookie: str, nonce_cookie: str, done, failed
     _clear_cookie(response, cookie, door=door)
     _clear_cookie(response, nonce_cookie, door=door)
     return response
+
+
+door_routes(blueprint, door="/binco/", purpose=tokens.LOGIN, session_cookie=SESSION_COOKIE, session_purpose="session",
+            nonce_cookie=NONCE_COOKIE, allowed=lambda a: bool(coordinator_areas(a)), action=logbook.LOGIN,
+            actor=logbook.binco, page=_page, desk_nl="de balie", desk_en="the desk")
 
 
 # --- inbox ---------------------------------------------------------------------------------

@@ -99,45 +99,14 @@ def home():
                  names={a.id: a.name for a in service().areas})
 
 
-@blueprint.post("/inloggen/")
-def login_request():
-    return desk_web.mail_login_link(tokens.PARTNER_LOGIN, lambda a: partner_account(a) is not None, NONCE_COOKIE,
-                                    lambda: _page("login_sent.html", None), door=DOOR, desk_nl="de partnerbalie",
-                                    desk_en="the partners' desk")
+def _door_page(template: str, address: str | None, status: int = 200, **context):
+    return _page(template, partner_account(address) if address else None, status, **context)
 
 
-@blueprint.get("/inloggen/<token>")
-def login_link(token: str):
-    return _page("login_confirm.html", None, token=token)
-
-
-@blueprint.post("/inloggen/<token>")
-def login_confirm(token: str):
-    service().limit_client()
-    try:
-        address = desk_web.claim_login(token, tokens.PARTNER_LOGIN, NONCE_COOKIE,
-                                       lambda a: partner_account(a) is not None, logbook.PARTNER_LOGIN,
-                                       logbook.partner)
-    except tokens.BadToken as exc:
-        log.info("partner login link refused: %s", exc)
-        return _page("login_failed.html", None, status=400)
-    return desk_web.start_session(address, SESSION_COOKIE, "partner-session", NONCE_COOKIE, url_for("partner.home"),
-                                  door=DOOR)
-
-
-@blueprint.post("/uitloggen/")
-def logout():
-    return desk_web.end_session(current_partner(), SESSION_COOKIE, NONCE_COOKIE, _page("logged_out.html", None),
-                                door=DOOR)
-
-
-@blueprint.post("/overal-uitloggen/")
-@partner_required
-def logout_everywhere(who: lib.Account):
-    """End every session of this partner: this browser's and any other (a shared or lost phone)."""
-    return desk_web.end_every_session(who.address, SESSION_COOKIE, NONCE_COOKIE,
-                                      lambda: _page("logged_out.html", None, everywhere=True),
-                                      lambda: _page("logout_failed.html", who, status=500), door=DOOR)
+desk_web.door_routes(blueprint, door=DOOR, purpose=tokens.PARTNER_LOGIN, session_cookie=SESSION_COOKIE,
+                     session_purpose="partner-session", nonce_cookie=NONCE_COOKIE,
+                     allowed=lambda a: partner_account(a) is not None, action=logbook.PARTNER_LOGIN,
+                     actor=logbook.partner, page=_door_page, desk_nl="de partnerbalie", desk_en="the partners' desk")
 
 
 # --- forwarded reports -------------------------------------------------------------------------

@@ -78,7 +78,7 @@ def test_a_newcomer_at_the_desk(browser, axe_source, served, local_mailman, scre
         page.get_by_role("heading", name="Dit gebied hoort niet bij uw balie").wait_for()
         assert "formulier is verlopen" not in page.content()
         assert page.get_by_role("link", name="Balie", exact=True).is_visible()
-        assert page.get_by_role("button", name="Uitloggen").is_visible()
+        assert page.get_by_role("button", name="Uitloggen", exact=True).is_visible()
         assert page.get_by_role("link", name="Aa", exact=True).is_visible()
         check_axe(page, axe_source, "not your area")
 

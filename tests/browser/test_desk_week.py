@@ -159,7 +159,7 @@ def test_a_binco_week_on_a_phone(browser, axe_source, served, local_mailman, tmp
         # The privileged actions: counts only, no one by name (the login of this week is there).
         audit = page.get_by_role("region", name="Handelingen met extra rechten")
         assert audit.get_by_role("rowheader", name="inloggen BINCO (link)").count() == 1
-        page.get_by_role("button", name="Uitloggen").click()
+        page.get_by_role("button", name="Uitloggen", exact=True).click()
         page.get_by_role("heading", name="U bent uitgelogd").wait_for()
         check_axe(page, axe_source, "logged out")
         page.goto(base + "/binco/inloggen/niet-geldig.x")

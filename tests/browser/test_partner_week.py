@@ -142,7 +142,7 @@ def test_a_wijkagent_week_on_a_phone(browser, axe_source, served, local_mailman,
         cells = desk.locator("tbody tr").filter(has_text="wijk").first.locator("td").all_inner_texts()
         # month, reports, forwarded, answered, published, median; partners' notices, answers, median to answer
         assert cells[4] == "1" and cells[6:8] == ["1", "1"] and cells[8] != "-", cells
-        page.get_by_role("button", name="Uitloggen").click()
+        page.get_by_role("button", name="Uitloggen", exact=True).click()
         page.get_by_role("heading", name="U bent uitgelogd").wait_for()
         check_axe(page, axe_source, "partner logged out")
     finally:

@@ -137,7 +137,7 @@ def test_a_partner_adds_a_passkey_on_a_phone_and_logs_in_with_it(browser, axe_so
         assert page.goto(base + "/partner/schrijven/").status == 200
         # Log out, log in again with a new link: the second step, with the passkey.
         page.goto(base + "/partner/")
-        page.get_by_role("button", name="Uitloggen").click()
+        page.get_by_role("button", name="Uitloggen", exact=True).click()
         log_in(page, local_mailman, base, "/partner/", agent)
         page.get_by_role("heading", name="Tweede stap: bevestig dat u het bent").wait_for()
         _check_axe(page, "second step page")
@@ -176,7 +176,7 @@ def test_a_replayed_a_foreign_and_a_cloned_assertion_are_refused(browser, served
         page.get_by_text("Waar u ingelogd bent").wait_for()
 
         # --- a replayed assertion: the same request again, challenge cookie and all -----------
-        page.get_by_role("button", name="Uitloggen").click()
+        page.get_by_role("button", name="Uitloggen", exact=True).click()
         log_in(page, local_mailman, base, "/partner/", agent)
         page.get_by_role("heading", name="Tweede stap: bevestig dat u het bent").wait_for()
         # The ceremony as passkey.js does it, step by step, to keep the answer and the challenge cookie.
@@ -187,7 +187,7 @@ def test_a_replayed_a_foreign_and_a_cloned_assertion_are_refused(browser, served
         first = _post_from(page, base + "/partner/tweede-stap/passkey", {**fields, "csrf": _csrf(page)})
         assert first["status"] == 200 and first["json"]["ok"] is True
         assert page.goto(base + "/partner/schrijven/").status == 200
-        page.get_by_role("button", name="Uitloggen").click()
+        page.get_by_role("button", name="Uitloggen", exact=True).click()
         log_in(page, local_mailman, base, "/partner/", agent)
         page.get_by_role("heading", name="Tweede stap: bevestig dat u het bent").wait_for()
         owner.add_cookies([{"name": "binsite_factor", "value": cookie_value, "url": base + "/partner/"}])

@@ -113,6 +113,11 @@ def test_logging_out_everywhere_at_the_other_doors_on_a_read_only_database_chang
         no_details(text)
         assert "=;" not in " ".join(failed.headers.getlist("Set-Cookie"))  # this browser's cookies kept
         assert "Overal uitloggen" in client.get(door).get_data(as_text=True)  # still logged in: the door's home
+        # Logging out here: this browser is out, and the page says the server could not record it.
+        out = client.post(door + "uitloggen/", data={"csrf": csrf_of(home)})
+        assert out.status_code == 500 and "kon dat niet vastleggen" in out.get_data(as_text=True)
+        assert "=;" in " ".join(out.headers.getlist("Set-Cookie"))
+        no_details(out.get_data(as_text=True))
     assert rows(app, schema.ended_sessions) == before
 
 
