@@ -14,7 +14,7 @@ door answers 403 without an administrator's session. A session starts in one pla
 
 Inzage shows what ``binsite avg inzage`` shows (``binsite.avg.holdings.find``); wissen takes
 two POSTs: the first shows what ``binsite.avg.erase.plan`` finds, the second (with the signed
-field of the first, for this address and session) erases everywhere, as ``binsite avg wissen``
+field of the first, for this address and session, single-use: ``desk.claim_erasure``) erases everywhere, as ``binsite avg wissen``
 does, and the logbook records it with the role ``administrator``, a digest, never the address.
 """
 
@@ -123,8 +123,10 @@ def wissen(admin: str, session_id: str):
             planned = erase_lib.plan(s.root, s.client(), email, domain=s.domain)
             return _page("home.html", admin, planned=planned, email=email,
                          confirm=desk_web.erase_confirmation("admin", planned.address, session_id))
-        if not desk_web.erase_confirmed("admin", request.form.get("confirm", ""), normalise(email), session_id):
-            return _page("home.html", admin, 400, email=email, error=desk_web.UNCONFIRMED.get(s.lang))
+        outcome = desk_web.claim_erasure("admin", request.form.get("confirm", ""), normalise(email), session_id)
+        if outcome != "ok":
+            return _page("home.html", admin, 409 if outcome == "used" else 400, email=email,
+                         error=desk_web.refused_erasure(outcome))
         done = erase_lib.erase(s.root, s.client(), email, domain=s.domain, actor=logbook.administrator(admin),
                                environ=desk_web.avg_environ())
     except MailmanUnavailable:

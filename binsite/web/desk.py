@@ -866,23 +866,41 @@ UNCONFIRMED = t("Deze bevestiging hoort niet bij dit adres of is verlopen; er is
                 "again and confirm then.")
 
 
+ERASED_BEFORE = t("Deze verwijdering is al uitgevoerd: de bevestiging werkt één keer (ook als ze twee keer tegelijk "
+                  "werd verstuurd). Er is niets opnieuw gewist. Kijk met 'Inzage' wat er nog is.",
+                  "This erasure was carried out already: the confirmation works once (also when it was sent twice "
+                  "at once). Nothing was erased again. Use 'Access' to see what is left.")
+
+
 def erase_confirmation(door: str, resident: str, session_id: str) -> str:
     """The signed field of an erasure's confirmation form: this resident (as Mailman compares
-    it), this session, this door, 15 minutes. The second POST erases only with it."""
-    return _serializer(f"erase-{door}").dumps([resident, session_id])
+    it), this session, this door, 15 minutes, and a random nonce that the erasure claims
+    (``claim_erasure``). The second POST erases only with it, once."""
+    return _serializer(f"erase-{door}").dumps([resident, session_id, secrets.token_urlsafe(18)])
 
 
-def erase_confirmed(door: str, token: str, resident: str, session_id: str) -> bool:
-    """Whether ``token`` is the confirmation ``erase_confirmation`` made for exactly this."""
+def claim_erasure(door: str, token: str, resident: str, session_id: str) -> str:
+    """``"ok"`` when ``token`` is the confirmation ``erase_confirmation`` made for exactly this
+    and no erasure used it before, on any instance (its nonce claimed in the service's store:
+    of two confirmations at once exactly one gets ``"ok"``); ``"used"`` when one did;
+    ``"bad"`` otherwise (another address or session, expired, forged)."""
     if not token or len(token) > 1024:
-        return False
+        return "bad"
     try:
         values = _serializer(f"erase-{door}").loads(token, max_age=ERASE_CONFIRM_SECONDS)
     except BadSignature:
-        return False
-    return isinstance(values, list) and len(values) == 2 and all(isinstance(v, str) for v in values) \
-        and hmac.compare_digest(values[0].encode(), resident.encode()) \
-        and hmac.compare_digest(values[1].encode(), session_id.encode())
+        return "bad"
+    if not (isinstance(values, list) and len(values) == 3 and all(isinstance(v, str) for v in values)
+            and hmac.compare_digest(values[0].encode(), resident.encode())
+            and hmac.compare_digest(values[1].encode(), session_id.encode())):
+        return "bad"
+    once = hashlib.sha256(b"binsite-erase\x1f" + values[2].encode()).hexdigest()[:24]
+    return "ok" if service().store.claim("erase", once) else "used"
+
+
+def refused_erasure(outcome: str) -> str:
+    """The page's text for a confirmation ``claim_erasure`` did not take."""
+    return (ERASED_BEFORE if outcome == "used" else UNCONFIRMED).get(service().lang)
 
 
 def avg_environ() -> dict[str, str]:
@@ -928,8 +946,10 @@ def privacy_post(address: str, area_id: str):
             planned = erase_lib.plan(desk.root, desk.client, email, domain=desk.domain, areas=(area,))
             return _privacy_page(address, area, planned=planned, email=email,
                                  confirm=erase_confirmation(door, planned.address, session_id))
-        if not erase_confirmed(door, request.form.get("confirm", ""), normalise(email), session_id):
-            return _privacy_page(address, area, email=email, status=400, error=UNCONFIRMED.get(service().lang))
+        outcome = claim_erasure(door, request.form.get("confirm", ""), normalise(email), session_id)
+        if outcome != "ok":
+            return _privacy_page(address, area, email=email, status=409 if outcome == "used" else 400,
+                                 error=refused_erasure(outcome))
         done = erase_lib.erase(desk.root, desk.client, email, domain=desk.domain, actor=desk.actor, areas=(area,),
                                environ=avg_environ())
         return _privacy_page(address, area, erased=done, email=email)
