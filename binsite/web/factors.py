@@ -610,12 +610,22 @@ def app_start(door: str):
     d = door_named(door)
     values = _session(d)
     secret = pyotp.random_base32()
-    s = service()
     # The secret goes to this page only, signed into the confirming form (bound to this session).
     pending = desk_web._serializer("factor-app").dumps({"k": secret, "s": values["s"]})
-    uri = pyotp.TOTP(secret).provisioning_uri(name=values["a"], issuer_name=s.config.title[:60] or "BIN")
-    return _page(d, values["a"], "app.html", secret=" ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
-                 uri=uri, pending=pending)
+    return _app_page(d, values, secret, pending)
+
+
+def _app_page(d: Door, values: dict, secret: str, pending: str, status: int = 200, **context):
+    """The code app's page: the secret as a QR code (inline SVG) and written out for typing. Like
+    every page of the service it is sent with ``Cache-Control: no-store`` (binsite.web.security),
+    and neither the secret nor its URI is logged."""
+    from markupsafe import Markup
+
+    s = service()
+    uri = lib.app_uri(secret, issuer=s.config.title, role=d.name, address=values["a"])
+    qr = Markup(lib.qr_svg(uri, label=s.text("QR-code om in uw app te scannen", "QR code to scan in your app")))
+    return _page(d, values["a"], "app.html", status, secret=" ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
+                 uri=uri, qr=qr, pending=pending, **context)
 
 
 @_route("beveiliging/app/bevestigen", "POST")
@@ -635,10 +645,9 @@ def app_confirm(door: str):
             "Setting up took too long or the page was old: start again."))
     totp = pyotp.TOTP(secret)
     if not totp.verify(code, valid_window=TOTP_WINDOW):
-        return _page(d, values["a"], "app.html", 400, secret=" ".join(secret[i:i + 4] for i in range(0, 32, 4)),
-                     uri=totp.provisioning_uri(name=values["a"], issuer_name=s.config.title[:60] or "BIN"),
-                     pending=raw, error=s.text("Deze code klopt niet: typ de code die de app nu toont.",
-                                               "This code is not right: type the code the app shows now."))
+        return _app_page(d, values, secret, raw, 400, error=s.text(
+            "Deze code klopt niet: typ de code die de app nu toont.",
+            "This code is not right: type the code the app shows now."))
     who = _who(d, values["a"])
     first = not _store().has_factor(who)
     codes = lib.new_recovery_codes()

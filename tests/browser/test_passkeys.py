@@ -123,7 +123,11 @@ def test_a_partner_adds_a_passkey_on_a_phone_and_logs_in_with_it(browser, axe_so
         # The code app as well: its page and the recovery codes' page, axe-clean at 375 px.
         page.get_by_role("button", name="Code-app instellen").click()
         page.get_by_role("heading", name="Code-app instellen").wait_for()
-        _check_axe(page, "code app page")
+        _check_axe(page, "code app page")  # with its QR code (inline SVG, no image request)
+        qr = page.get_by_role("img", name="QR-code om in uw app te scannen")
+        box = qr.bounding_box()
+        assert qr.is_visible() and 150 <= box["width"] <= 375 - box["x"] and box["width"] == box["height"]
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
         secret = page.locator("code.secret").inner_text().replace(" ", "")
         page.get_by_label("Code uit de app").fill(pyotp.TOTP(secret).now())
         page.get_by_role("button", name="Bevestigen").click()

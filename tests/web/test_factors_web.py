@@ -77,6 +77,96 @@ def _code(client, door: str, code: str):
     return client.post(f"{door}tweede-stap/code", data={"csrf": csrf_of(page), "code": code})
 
 
+def _qr_modules(svg: str) -> set[tuple[int, int]]:
+    """The dark modules of a QR code in segno's inline SVG, read back from its one stroked path:
+    ``M x y`` and ``m dx dy`` move, ``h n`` draws n modules of the row (the line sits at y + 0.5)."""
+    d = re.search(r'<path stroke="#000" d="([^"]+)"', svg).group(1)
+    assert re.fullmatch(r"(?:[Mmh]-?[\d.]+(?: -?[\d.]+)?)+", d), "a path of moves and rows only"
+    x = y = 0.0
+    dark = set()
+    for command, a, b in re.findall(r"([Mmh])(-?[\d.]+)(?: (-?[\d.]+))?", d):
+        if command == "M":
+            x, y = float(a), float(b)
+        elif command == "m":
+            x, y = x + float(a), y + float(b)
+        else:
+            dark |= {(int(x) + i, int(y - 0.5)) for i in range(int(a))}
+            x += float(a)
+    return dark
+
+
+def _qr_of(text: str, error: str) -> set[tuple[int, int]]:
+    """segno's own symbol for ``text`` as dark modules, with the page's quiet zone of four."""
+    import segno
+
+    matrix = segno.make(text, error=error, micro=False).matrix
+    return {(c + 4, r + 4) for r, row in enumerate(matrix) for c, cell in enumerate(row) if cell}
+
+
+def test_the_code_app_page_shows_a_qr_code_of_the_written_secret_never_cached_or_logged(app, site, local_mailman,
+                                                                                        caplog) -> None:
+    from urllib.parse import quote
+
+    from binsite.source.config import load_config
+
+    caplog.set_level("DEBUG")
+    agent = sorted(site.partners("cc"))[1]
+    client = logged_in(app, local_mailman, agent, "/partner/")
+    page = client.get("/partner/beveiliging/").get_data(as_text=True)
+    shown = client.post("/partner/beveiliging/app", data={"csrf": csrf_of(page)})
+    assert shown.status_code == 200
+    assert shown.headers["Cache-Control"] == "no-store"
+    assert "img-src 'self'" in shown.headers["Content-Security-Policy"]  # so the QR is no data: image
+    text = shown.get_data(as_text=True)
+    svg = re.search(r'<div class="qr"><svg [^>]*>.*?</svg></div>', text, re.S).group(0)
+    assert 'role="img" aria-label="QR-code om in uw app te scannen"' in svg
+    assert "<title>QR-code om in uw app te scannen</title>" in svg
+    assert "<img" not in text and "<script>" not in svg and "data:" not in svg and "href" not in svg
+    written = re.search(r'<code class="secret">([A-Z2-7 ]+)</code>', text).group(1).replace(" ", "")
+    assert len(written) == 32
+    # What a code app reads: the issuer is the site's title, the account the role and the address.
+    title = load_config(site.root)[0].title
+    expected = (f"otpauth://totp/{quote(title)}:{quote('partner ' + agent)}?secret={written}"
+                f"&issuer={quote(title)}")
+    assert html.unescape(re.search(r'<a href="(otpauth://[^"]+)"', text).group(1)) == expected
+    modules = _qr_modules(svg)
+    assert any(modules == _qr_of(expected, level) for level in "lmqh"), "the QR code holds the written secret"
+    other = expected.replace(written, pyotp.random_base32())
+    assert not any(modules == _qr_of(other, level) for level in "lmqh")
+    # The secret in the QR code is the one the app confirms.
+    pending = html.unescape(re.search(r'name="pending" value="([^"]+)"', text).group(1))
+    wrong = "000000" if pyotp.TOTP(written).now() != "000000" else "111111"
+    again = client.post("/partner/beveiliging/app/bevestigen", data={"csrf": csrf_of(text), "pending": pending,
+                                                                     "code": wrong})
+    assert again.status_code == 400 and again.headers["Cache-Control"] == "no-store"
+    assert _qr_modules(again.get_data(as_text=True)) == modules, "the same QR code on the page shown again"
+    done = client.post("/partner/beveiliging/app/bevestigen", data={"csrf": csrf_of(text), "pending": pending,
+                                                                    "code": pyotp.TOTP(written).now()})
+    assert done.status_code == 200 and "Uw herstelcodes" in done.get_data(as_text=True)
+    assert done.headers["Cache-Control"] == "no-store"
+    assert _factors(site).totp_secret(factors.person("partner", agent)) == written
+    # Neither the secret nor its URI in the service's log or the logbook.
+    for told in (caplog.text, _logbook_text(site)):
+        assert written not in told and "otpauth" not in told and quote(agent) not in told
+
+
+def test_the_qr_code_is_well_formed_for_any_title_and_address() -> None:
+    """Odd titles and addresses (a colon, quotes, non-ASCII, markup) give one well-formed svg
+    element whose label is escaped, and the QR code of the URI pyotp writes."""
+    import xml.etree.ElementTree as ElementTree
+
+    for title, address in (("BIN “Noord”: <b>&amp;</b>", "jan.o'brien@politie.nl"), ("Wijk Zuid-Oost", "é@ü.nl"),
+                           ("", "a@b.c")):
+        uri = factors.app_uri("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", issuer=title, role="beheer", address=address)
+        parsed = pyotp.parse_uri(uri)
+        assert parsed.secret == "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP" and parsed.issuer == (title.strip() or "BIN")
+        assert parsed.name == f"beheerder {address}"
+        svg = factors.qr_svg(uri, label='Scan "dit" <nu>')
+        root = ElementTree.fromstring(svg)
+        assert root.tag == "svg" and root.get("aria-label") == 'Scan "dit" <nu>' and root.get("role") == "img"
+        assert _qr_modules(svg) == _qr_of(uri, factors.QR_ERROR)
+
+
 def test_with_the_link_alone_a_required_partner_reaches_only_the_registration_page(app, site, local_mailman) -> None:
     agent = sorted(site.partners("aa"))[0]
     remote_before = git(site.remote, "rev-parse", "main")
