@@ -501,9 +501,9 @@ def account(door: str):
     if left.isdigit() and len(left) <= 2:
         message = service().text(
             "U bent binnen met een herstelcode; die werkt nu niet meer. U heeft er nog {n}. Voeg een nieuwe "
-            "passkey toe, of stel de app opnieuw in voor tien nieuwe codes.",
-            "You are in with a recovery code; it no longer works. You have {n} left. Add a new passkey, or set up "
-            "the app again for ten new codes.", n=left)
+            "passkey toe of stel de app opnieuw in, en kies Nieuwe herstelcodes maken voor tien nieuwe codes.",
+            "You are in with a recovery code; it no longer works. You have {n} left. Add a new passkey or set up "
+            "the app again, and choose Make new recovery codes for ten new codes.", n=left)
     return _account_page(d, values, message=message)
 
 
@@ -654,7 +654,8 @@ def app_confirm(door: str):
     _store().set_totp(who, secret, codes)
     _store().claim_totp_step(who, int(time.time() // totp.interval), now=time.time())
     _log(d, values["a"], logbook.FACTOR_ADD, factor="app")
-    response = _page(d, values["a"], "codes.html", codes=codes)
+    response = _page(d, values["a"], "codes.html", codes=codes,
+                     message=s.text("De code-app is ingesteld.", "The code app is set up."))
     return _elevate(d, values, response) if first or values.get("f") == 1 else response
 
 
@@ -672,6 +673,27 @@ def app_remove(door: str):
         _log(d, values["a"], logbook.FACTOR_REMOVE, factor="app")
     return _account_page(d, values, message=s.text("De app en de herstelcodes werken niet meer.",
                                                    "The app and the recovery codes no longer work."))
+
+
+@_route("beveiliging/herstelcodes", "POST")
+def recovery_new(door: str):
+    """Ten new recovery codes, shown once, in place of all the old ones. Only in a session that
+    passed its second step (or added its first factor: that passes it too): the mailed link alone
+    never makes codes that would open the door without the factor."""
+    d = door_named(door)
+    values = _session(d)
+    s = service()
+    s.limit_client()
+    who = _who(d, values["a"])
+    if values.get("f") != 1 or not _store().has_factor(who):
+        log.info("%s new recovery codes refused: second step not passed", d.name)
+        abort(403)
+    codes = lib.new_recovery_codes()
+    _store().renew_recovery(who, codes)
+    _log(d, values["a"], logbook.RECOVERY_NEW, factor="recovery")
+    return _page(d, values["a"], "codes.html", codes=codes, message=s.text(
+        "Er zijn tien nieuwe herstelcodes gemaakt. De oude werken niet meer.",
+        "Ten new recovery codes were made. The old ones no longer work."))
 
 
 @_route("beveiliging/sessie", "POST")

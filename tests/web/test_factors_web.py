@@ -34,7 +34,7 @@ pytestmark = pytest.mark.mailman
 def site(local_mailman: RunningMailman, tmp_path_factory) -> DeskSite:
     domain = f"twofa{uuid.uuid4().hex[:8]}.bin.test.example"
     return desk_site(local_mailman, tmp_path_factory.mktemp("twofa"), domain, ("aa", "bb", "cc"),
-                     second_factor="required", config_extra=f"administrators:\n  - beheer@adm.{domain}\n")
+                     second_factor="required", config_extra=f"administrators:\n  - beheer@adm.{domain}\n  - herstel@adm.{domain}\n")
 
 
 @pytest.fixture(scope="module")
@@ -243,6 +243,57 @@ def test_the_app_code_works_once_and_so_does_a_recovery_code(app, site, local_ma
     # Nothing of a code in the logbook.
     raw = _logbook_text(site)
     assert codes[0] not in raw and fresh not in raw and secret not in raw
+
+
+def test_new_recovery_codes_replace_the_old_ones_only_after_the_second_step(app, site, local_mailman) -> None:
+    administrator = f"herstel@adm.{site.domain}"
+    who = factors.person("beheer", administrator)
+    client = logged_in(app, local_mailman, administrator, "/beheer/")
+    # The mailed link alone (policy required, no factor yet): no codes to be had.
+    token = csrf_of(client.get("/beheer/beveiliging/").get_data(as_text=True))
+    assert client.post("/beheer/beveiliging/herstelcodes", data={"csrf": token}).status_code == 403
+    assert _factors(site).recovery_left(who) == 0
+    secret, old, _used = _set_up_app(client, "/beheer/")
+    page = client.get("/beheer/beveiliging/").get_data(as_text=True)
+    assert "Nieuwe herstelcodes maken" in page and "U heeft er nog 10." in page
+    kept = dict(_factors(site)._load(who)["recovery"])
+    # A forged or missing CSRF field: refused, the codes as they were.
+    for forged in ({"csrf": "0" * 64}, {"csrf": csrf_of(page)[:-1] + "x"}, {}):
+        assert client.post("/beheer/beveiliging/herstelcodes", data=forged).status_code == 403
+    # A session with only the mailed link while a factor is held: refused too.
+    second = logged_in(app, local_mailman, administrator, "/beheer/")
+    step_token = csrf_of(second.get("/beheer/tweede-stap/").get_data(as_text=True))
+    assert second.post("/beheer/beveiliging/herstelcodes", data={"csrf": step_token}).status_code == 403
+    assert _factors(site)._load(who)["recovery"] == kept
+    assert not [v for v in _logged(site, logbook.RECOVERY_NEW) if v["by"] == logbook.administrator(administrator).as_json()]
+    # The session that passed its step: ten new codes, shown once, never cached.
+    made = client.post("/beheer/beveiliging/herstelcodes", data={"csrf": csrf_of(page)})
+    assert made.status_code == 200 and made.headers["Cache-Control"] == "no-store"
+    text = made.get_data(as_text=True)
+    assert "De oude werken niet meer" in text and "De code-app is ingesteld" not in text
+    new = re.findall(r"<li><code>([a-z0-9]{5}-[a-z0-9]{5})</code></li>", text)
+    assert len(set(new)) == 10 and not set(new) & set(old)
+    logged = [v for v in _logged(site, logbook.RECOVERY_NEW) if v["by"] == logbook.administrator(administrator).as_json()]
+    assert len(logged) == 1 and logged[0]["factor"] == "recovery"
+    assert _factors(site).totp_secret(who) == secret, "the app stays as it was"
+    # Every old code is refused now (also one never used), as a wrong code; a new one works once.
+    refused = _code(second, "/beheer/", old[3])
+    assert refused.status_code == 400 and _logged(site, logbook.FACTOR_REFUSED)[-1]["refusal"] == "wrong"
+    assert _code(second, "/beheer/", new[0].upper().replace("-", " ")).status_code == 302, "typed in a hurry"
+    assert "Inzage en wissen" in second.get("/beheer/").get_data(as_text=True)
+    third = logged_in(app, local_mailman, administrator, "/beheer/")
+    assert _code(third, "/beheer/", new[0]).status_code == 400
+    assert _logged(site, logbook.FACTOR_REFUSED)[-1]["refusal"] == "used"
+    assert _factors(site).recovery_left(who) == 9
+    # The audit trail counts it for this administrator; the logbook holds no code.
+    result = CliRunner().invoke(load_commands(), ["--root", str(site.root), "stats", "--desk", "--audit",
+                                                  "--format", "json"])
+    assert result.exit_code == 0, result.output
+    mine = {r["action"]: r["count"] for r in json.loads(result.output)
+            if r["person"] == f"administrator {logbook.administrator(administrator).id}"}
+    assert mine.get("recovery_new") == 1
+    raw = _logbook_text(site)
+    assert not [c for c in (*old, *new) if c in raw or c.replace("-", "") in raw]
 
 
 def test_wrong_codes_are_limited_per_account_also_across_instances(app, site, local_mailman) -> None:
