@@ -2,8 +2,9 @@
 the session's real Mailman, its sink, a real git remote and the service's store (SQLite): a role whose policy is ``required``
 reaches only the registration page with the mailed link alone (403 everywhere else, Mailman and
 the remote unchanged); the app's code works once, a recovery code once; wrong codes are limited
-per account, also on a second instance; the administrator's reset; ending one session from the
-account page; and the audit trail (``binsite stats --desk --audit``) per person and month.
+per account, also on a second instance; the code app's QR code (its SVG read back to modules and
+compared with segno's symbol of the expected otpauth:// URI); new recovery codes from the account
+page; the administrator's reset; ending one session from the account page; and the audit trail (``binsite stats --desk --audit``) per person and month.
 The passkey ceremonies run in Chromium: tests/browser/test_passkeys.py."""
 
 from __future__ import annotations
