@@ -592,7 +592,8 @@ def passkey_remove(door: str):
     return _account_page(d, values, message=s.text("Passkey verwijderd.", "Passkey removed."))
 
 
-def _pending_secret() -> str | None:
+def _pending_secret(session_id: str) -> str | None:
+    """The secret the code app's page signed into its form, for this session only."""
     raw = request.form.get("pending", "")
     if not raw or len(raw) > 400:
         return None
@@ -600,7 +601,9 @@ def _pending_secret() -> str | None:
         values = desk_web._serializer("factor-app").loads(raw, max_age=PENDING_APP_SECONDS)
     except BadSignature:
         return None
-    return values.get("k") if isinstance(values, dict) and isinstance(values.get("k"), str) else None
+    if not isinstance(values, dict) or not isinstance(values.get("k"), str) or values.get("s") != session_id:
+        return None
+    return values["k"]
 
 
 @_route("beveiliging/app", "POST")
@@ -636,7 +639,7 @@ def app_confirm(door: str):
     values = _session(d)
     s = service()
     s.limit_client()
-    secret = _pending_secret()
+    secret = _pending_secret(values["s"])
     code = "".join(c for c in request.form.get("code", "") if c.isdigit())[:6]
     raw = request.form.get("pending", "")
     if secret is None:

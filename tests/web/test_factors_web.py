@@ -134,8 +134,14 @@ def test_the_code_app_page_shows_a_qr_code_of_the_written_secret_never_cached_or
     assert any(modules == _qr_of(expected, level) for level in "lmqh"), "the QR code holds the written secret"
     other = expected.replace(written, pyotp.random_base32())
     assert not any(modules == _qr_of(other, level) for level in "lmqh")
-    # The secret in the QR code is the one the app confirms.
+    # The secret in the QR code is the one the app confirms, in this session only.
     pending = html.unescape(re.search(r'name="pending" value="([^"]+)"', text).group(1))
+    elsewhere = logged_in(app, local_mailman, agent, "/partner/")
+    page = elsewhere.get("/partner/beveiliging/").get_data(as_text=True)
+    taken = elsewhere.post("/partner/beveiliging/app/bevestigen", data={"csrf": csrf_of(page), "pending": pending,
+                                                                        "code": pyotp.TOTP(written).now()})
+    assert taken.status_code == 400 and "begin opnieuw" in taken.get_data(as_text=True)
+    assert not _factors(site).has_factor(factors.person("partner", agent))
     wrong = "000000" if pyotp.TOTP(written).now() != "000000" else "111111"
     again = client.post("/partner/beveiliging/app/bevestigen", data={"csrf": csrf_of(text), "pending": pending,
                                                                      "code": wrong})
