@@ -85,6 +85,38 @@ def new_recovery_codes() -> list[str]:
     return codes
 
 
+# How the code app names the account (``app_uri``): a person may hold an app code at more than one door.
+ROLE_LABELS = {"binco": "BINCO", "partner": "partner", "beheer": "beheerder"}
+QR_ERROR = "m"   # segno's error correction level: 15 % of the symbol may be unreadable (a phone's glare)
+
+
+def app_uri(secret: str, *, issuer: str, role: str, address: str) -> str:
+    """The ``otpauth://totp/`` URI a code app reads (Key Uri Format, as pyotp writes it): the issuer
+    is the site's title, the account the role and the plain address (the URI is shown only to the
+    logged-in person, and an app listing several accounts needs to tell them apart)."""
+    import pyotp
+
+    return pyotp.TOTP(secret).provisioning_uri(name=f"{ROLE_LABELS[role]} {address.strip()}",
+                                               issuer_name=issuer.strip()[:60] or "BIN")
+
+
+def qr_svg(text: str, *, label: str) -> str:
+    """``text`` as a QR code (segno), an inline ``<svg>`` element: no image request (the service's
+    CSP allows images only from itself, no ``data:``), no script; white behind the dark modules,
+    four modules of quiet zone, so a phone reads it in a dark theme too. ``label`` names it for
+    screen readers (``role="img"``, ``aria-label`` and ``<title>``)."""
+    import html
+
+    import segno
+
+    svg = segno.make(text, error=QR_ERROR, micro=False).svg_inline(
+        scale=1, border=4, dark="#000", light="#fff", omitsize=True, svgclass="qr-code", lineclass=None,
+        title=label)
+    if not svg.startswith("<svg "):
+        raise ValueError("segno wrote no svg element")
+    return f'<svg role="img" aria-label="{html.escape(label, quote=True)}" focusable="false" ' + svg[len("<svg "):]
+
+
 def _normal_code(code: str) -> str:
     return "".join(c for c in code.strip().lower() if c.isalnum())[:40]
 
@@ -106,6 +138,7 @@ class FactorStore(Protocol):
     def remove_totp(self, who: str) -> bool: ...
     def claim_totp_step(self, who: str, step: int, *, now: float) -> bool: ...
     def use_recovery(self, who: str, code: str) -> str: ...
+    def renew_recovery(self, who: str, codes: list[str]) -> None: ...
     def recovery_left(self, who: str) -> int: ...
     def failed(self, who: str, *, now: float) -> None: ...
     def may_try(self, who: str, *, now: float) -> bool: ...
@@ -205,6 +238,13 @@ class StoreFactors:
         salt = secrets.token_hex(16)
         with self._changing(who) as data:
             data["totp"] = {"secret": secret, "steps": {}}
+            data["recovery"] = {"salt": salt, "codes": [_code_digest(salt, c) for c in codes]}
+
+    def renew_recovery(self, who: str, codes: list[str]) -> None:
+        """New recovery codes in place of all the old ones (used or not): a new salt, so no old
+        code matches any more."""
+        salt = secrets.token_hex(16)
+        with self._changing(who) as data:
             data["recovery"] = {"salt": salt, "codes": [_code_digest(salt, c) for c in codes]}
 
     def remove_totp(self, who: str) -> bool:

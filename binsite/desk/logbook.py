@@ -74,16 +74,17 @@ FACTOR_RESET = "factor_reset"
 FACTOR_LOGIN = "factor_login"
 FACTOR_REFUSED = "factor_refused"
 SESSION_END = "session_end"   # one session ended from the account page
+RECOVERY_NEW = "recovery_new"  # new recovery codes made from the account page (the old ones no longer work)
 FACTOR_KINDS = ("passkey", "app", "recovery")
 REFUSED_REASONS = ("replay", "origin", "counter", "used", "wrong", "limit", "unknown")
 HANDLING = frozenset({FORWARD, ACCEPT, REJECT, DISCARD, ANSWER})
 ACTIONS = frozenset({RECEIVED, FORWARD, ACCEPT, REJECT, DISCARD, DRAFT, ANSWER, PUBLISH, SAVE_DRAFT, EDIT, APPROVE,
                      REJECT_REQUEST, MEMBER_ADD, MEMBER_REMOVE, MEMBERS_IMPORT, LOGIN, PARTNER_LOGIN, PARTNER_NOTICE,
                      PARTNER_ANSWER, PARTNER_STATUS, NOTICE_APPROVE, NOTICE_REJECT, ADMIN_LOGIN, ERASE, RETENTION, FACTOR_ADD, FACTOR_REMOVE, FACTOR_RESET, FACTOR_LOGIN,
-                     FACTOR_REFUSED, SESSION_END})
+                     FACTOR_REFUSED, SESSION_END, RECOVERY_NEW})
 # What the audit trail (``binsite stats --desk --audit``) counts: the privileged actions.
 AUDITED = frozenset({LOGIN, PARTNER_LOGIN, ADMIN_LOGIN, FACTOR_ADD, FACTOR_REMOVE, FACTOR_RESET, FACTOR_LOGIN, FACTOR_REFUSED,
-                     SESSION_END, PUBLISH, EDIT, SAVE_DRAFT, APPROVE, REJECT_REQUEST, FORWARD, ACCEPT, REJECT, DISCARD,
+                     SESSION_END, RECOVERY_NEW, PUBLISH, EDIT, SAVE_DRAFT, APPROVE, REJECT_REQUEST, FORWARD, ACCEPT, REJECT, DISCARD,
                      ANSWER, ERASE, MEMBERS_IMPORT, MEMBER_ADD, MEMBER_REMOVE, NOTICE_APPROVE, NOTICE_REJECT,
                      PARTNER_NOTICE, PARTNER_ANSWER, PARTNER_STATUS})
 # The only fields a line may carry besides v, at, by, action: nothing free-form.

@@ -848,6 +848,7 @@ AUDIT_LABELS = {
     "factor_remove": ("tweede factor verwijderd", "second factor removed"),
     "factor_reset": ("tweede factor hersteld door beheerder", "second factor reset by the administrator"),
     "session_end": ("sessie beëindigd", "session ended"),
+    "recovery_new": ("nieuwe herstelcodes gemaakt", "new recovery codes made"),
 }
 
 

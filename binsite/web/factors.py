@@ -502,9 +502,9 @@ def account(door: str):
     if left.isdigit() and len(left) <= 2:
         message = service().text(
             "U bent binnen met een herstelcode; die werkt nu niet meer. U heeft er nog {n}. Voeg een nieuwe "
-            "passkey toe, of stel de app opnieuw in voor tien nieuwe codes.",
-            "You are in with a recovery code; it no longer works. You have {n} left. Add a new passkey, or set up "
-            "the app again for ten new codes.", n=left)
+            "passkey toe of stel de app opnieuw in, en kies Nieuwe herstelcodes maken voor tien nieuwe codes.",
+            "You are in with a recovery code; it no longer works. You have {n} left. Add a new passkey or set up "
+            "the app again, and choose Make new recovery codes for ten new codes.", n=left)
     return _account_page(d, values, message=message)
 
 
@@ -593,7 +593,8 @@ def passkey_remove(door: str):
     return _account_page(d, values, message=s.text("Passkey verwijderd.", "Passkey removed."))
 
 
-def _pending_secret() -> str | None:
+def _pending_secret(session_id: str) -> str | None:
+    """The secret the code app's page signed into its form, for this session only."""
     raw = request.form.get("pending", "")
     if not raw or len(raw) > 400:
         return None
@@ -601,7 +602,9 @@ def _pending_secret() -> str | None:
         values = desk_web._serializer("factor-app").loads(raw, max_age=PENDING_APP_SECONDS)
     except BadSignature:
         return None
-    return values.get("k") if isinstance(values, dict) and isinstance(values.get("k"), str) else None
+    if not isinstance(values, dict) or not isinstance(values.get("k"), str) or values.get("s") != session_id:
+        return None
+    return values["k"]
 
 
 @_route("beveiliging/app", "POST")
@@ -611,12 +614,22 @@ def app_start(door: str):
     d = door_named(door)
     values = _session(d)
     secret = pyotp.random_base32()
-    s = service()
     # The secret goes to this page only, signed into the confirming form (bound to this session).
     pending = desk_web._serializer("factor-app").dumps({"k": secret, "s": values["s"]})
-    uri = pyotp.TOTP(secret).provisioning_uri(name=values["a"], issuer_name=s.config.title[:60] or "BIN")
-    return _page(d, values["a"], "app.html", secret=" ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
-                 uri=uri, pending=pending)
+    return _app_page(d, values, secret, pending)
+
+
+def _app_page(d: Door, values: dict, secret: str, pending: str, status: int = 200, **context):
+    """The code app's page: the secret as a QR code (inline SVG) and written out for typing. Like
+    every page of the service it is sent with ``Cache-Control: no-store`` (binsite.web.security),
+    and neither the secret nor its URI is logged."""
+    from markupsafe import Markup
+
+    s = service()
+    uri = lib.app_uri(secret, issuer=s.config.title, role=d.name, address=values["a"])
+    qr = Markup(lib.qr_svg(uri, label=s.text("QR-code om in uw app te scannen", "QR code to scan in your app")))
+    return _page(d, values["a"], "app.html", status, secret=" ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
+                 uri=uri, qr=qr, pending=pending, **context)
 
 
 @_route("beveiliging/app/bevestigen", "POST")
@@ -627,7 +640,7 @@ def app_confirm(door: str):
     values = _session(d)
     s = service()
     s.limit_client()
-    secret = _pending_secret()
+    secret = _pending_secret(values["s"])
     code = "".join(c for c in request.form.get("code", "") if c.isdigit())[:6]
     raw = request.form.get("pending", "")
     if secret is None:
@@ -636,17 +649,17 @@ def app_confirm(door: str):
             "Setting up took too long or the page was old: start again."))
     totp = pyotp.TOTP(secret)
     if not totp.verify(code, valid_window=TOTP_WINDOW):
-        return _page(d, values["a"], "app.html", 400, secret=" ".join(secret[i:i + 4] for i in range(0, 32, 4)),
-                     uri=totp.provisioning_uri(name=values["a"], issuer_name=s.config.title[:60] or "BIN"),
-                     pending=raw, error=s.text("Deze code klopt niet: typ de code die de app nu toont.",
-                                               "This code is not right: type the code the app shows now."))
+        return _app_page(d, values, secret, raw, 400, error=s.text(
+            "Deze code klopt niet: typ de code die de app nu toont.",
+            "This code is not right: type the code the app shows now."))
     who = _who(d, values["a"])
     first = not _store().has_factor(who)
     codes = lib.new_recovery_codes()
     _store().set_totp(who, secret, codes)
     _store().claim_totp_step(who, int(time.time() // totp.interval), now=time.time())
     _log(d, values["a"], logbook.FACTOR_ADD, factor="app")
-    response = _page(d, values["a"], "codes.html", codes=codes)
+    response = _page(d, values["a"], "codes.html", codes=codes,
+                     message=s.text("De code-app is ingesteld.", "The code app is set up."))
     return _elevate(d, values, response) if first or values.get("f") == 1 else response
 
 
@@ -664,6 +677,27 @@ def app_remove(door: str):
         _log(d, values["a"], logbook.FACTOR_REMOVE, factor="app")
     return _account_page(d, values, message=s.text("De app en de herstelcodes werken niet meer.",
                                                    "The app and the recovery codes no longer work."))
+
+
+@_route("beveiliging/herstelcodes", "POST")
+def recovery_new(door: str):
+    """Ten new recovery codes, shown once, in place of all the old ones. Only in a session that
+    passed its second step (or added its first factor: that passes it too): the mailed link alone
+    never makes codes that would open the door without the factor."""
+    d = door_named(door)
+    values = _session(d)
+    s = service()
+    s.limit_client()
+    who = _who(d, values["a"])
+    if values.get("f") != 1 or not _store().has_factor(who):
+        log.info("%s new recovery codes refused: second step not passed", d.name)
+        abort(403)
+    codes = lib.new_recovery_codes()
+    _store().renew_recovery(who, codes)
+    _log(d, values["a"], logbook.RECOVERY_NEW, factor="recovery")
+    return _page(d, values["a"], "codes.html", codes=codes, message=s.text(
+        "Er zijn tien nieuwe herstelcodes gemaakt. De oude werken niet meer.",
+        "Ten new recovery codes were made. The old ones no longer work."))
 
 
 @_route("beveiliging/sessie", "POST")

@@ -1,4 +1,4 @@
-"""Passkeys at the partners' door in Chromium, with a virtual authenticator (CDP
+"""Passkeys at the partners' and the administrators' doors in Chromium, with a virtual authenticator (CDP
 ``WebAuthn.addVirtualAuthenticator``): the real browser ceremony against py_webauthn, at phone
 width (375 px), with axe on the registration, second-step and account pages; and the hostile
 cases: a replayed assertion, an assertion made for another site (RP ID and origin), and a cloned
@@ -31,7 +31,7 @@ def served(local_mailman: RunningMailman, tmp_path_factory):
     # binsite's own defaults: partners required. An IP address is no RP ID: the service is localhost.
     domain = f"passkey{uuid.uuid4().hex[:8]}.bin.test.example"
     with served_desk(local_mailman, tmp_path_factory.mktemp("passkeys"), domain, ("wijk",), host="localhost",
-                     second_factor=None) as (site, base):
+                     second_factor=None, config_extra=f"administrators: [beheer@adm.{domain}]\n") as (site, base):
         yield site, base
 
 
@@ -123,7 +123,11 @@ def test_a_partner_adds_a_passkey_on_a_phone_and_logs_in_with_it(browser, axe_so
         # The code app as well: its page and the recovery codes' page, axe-clean at 375 px.
         page.get_by_role("button", name="Code-app instellen").click()
         page.get_by_role("heading", name="Code-app instellen").wait_for()
-        _check_axe(page, "code app page")
+        _check_axe(page, "code app page")  # with its QR code (inline SVG, no image request)
+        qr = page.get_by_role("img", name="QR-code om in uw app te scannen")
+        box = qr.bounding_box()
+        assert qr.is_visible() and 150 <= box["width"] <= 375 - box["x"] and box["width"] == box["height"]
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
         secret = page.locator("code.secret").inner_text().replace(" ", "")
         page.get_by_label("Code uit de app").fill(pyotp.TOTP(secret).now())
         page.get_by_role("button", name="Bevestigen").click()
@@ -238,3 +242,54 @@ def test_a_replayed_a_foreign_and_a_cloned_assertion_are_refused(browser, served
     finally:
         owner.close()
         thief.close()
+
+
+def test_an_administrator_adds_a_passkey_and_reaches_inzage_with_it(browser, axe_source, served,
+                                                                    local_mailman) -> None:
+    """The administrators' door (/beheer/, required by default): the mailed link alone reaches only
+    the registration page; a passkey added there opens inzage, and after the next link the passkey
+    is the second step."""
+    site, base = served
+    administrator = f"beheer@adm.{site.domain}"
+    resident = f"ingezien.{uuid.uuid4().hex[:6]}@res.{site.domain}"
+    local_mailman.client().subscribe(site.members_list("wijk"), resident)
+    context = _context(browser, axe_source)
+
+    def held_back(heading: str, path: str) -> None:
+        """A new mailed link: only the page ``path`` (axe-clean), inzage answers 403."""
+        log_in(page, local_mailman, base, "/beheer/", administrator)
+        page.get_by_role("heading", name=heading).wait_for()
+        assert page.url.endswith("/beheer/" + path)
+        _check_axe(page, f"administrator's {path}")
+        refused = _post_from(page, base + "/beheer/inzage/", {"email": resident, "csrf": _csrf(page)})
+        assert refused["status"] == 403
+
+    try:
+        page = context.new_page()
+        cdp, authenticator = _authenticator(page)
+        held_back("Beveiliging van uw account", "beveiliging/")
+        page.get_by_label("Naam van het apparaat").fill("laptop")
+        page.get_by_role("button", name="Passkey toevoegen").click()
+        page.get_by_text("Waar u ingelogd bent").wait_for()
+        assert page.get_by_text("laptop").first.is_visible()
+        _check_axe(page, "administrator's account page")
+        credentials = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})["credentials"]
+        assert len(credentials) == 1 and credentials[0]["rpId"] == "localhost"
+        # A new link: the second step with the passkey, then inzage.
+        page.goto(base + "/beheer/")
+        page.get_by_role("button", name="Uitloggen", exact=True).click()
+        held_back("Tweede stap: bevestig dat u het bent", "tweede-stap/")
+        page.get_by_role("button", name="Inloggen met passkey").click()
+        page.wait_for_url(base + "/beheer/")
+        page.get_by_role("heading", name="Inzage en wissen: alle gebieden").wait_for()
+        page.get_by_label("E-mailadres").fill(resident)
+        page.get_by_role("button", name="Inzage", exact=True).click()
+        found = page.locator("section[aria-labelledby=inzage]")
+        found.wait_for()
+        assert site.members_list("wijk") in found.inner_text()
+        actions = [(v["action"], v.get("factor")) for v in logbook.lines(site.root)
+                   if v.get("by") == logbook.administrator(administrator).as_json()]
+        assert ("factor_add", "passkey") in actions and ("factor_login", "passkey") in actions
+        assert ("factor_refused", "passkey") not in actions
+    finally:
+        context.close()

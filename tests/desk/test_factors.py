@@ -47,6 +47,28 @@ def test_a_person_is_a_role_and_a_digest_never_the_address(store, tmp_path) -> N
         person("operator", "a@b.nl")
 
 
+def test_new_recovery_codes_replace_every_old_one_also_made_twice_at_once(store) -> None:
+    who = person("partner", "c@d.nl")
+    secret = pyotp.random_base32()
+    old = factors.new_recovery_codes()
+    store.set_totp(who, secret, old)
+    assert store.use_recovery(who, old[0]) == "ok"
+    # Two instances make new codes at the same moment: one set wins whole, never a mix.
+    sets = [factors.new_recovery_codes() for _ in range(2)]
+    stores = [store, other_instance(store)]
+    threads = [threading.Thread(target=s.renew_recovery, args=(who, c)) for s, c in zip(stores, sets)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert store.recovery_left(who) == 10 and store.totp_secret(who) == secret
+    working = [c for c in (*sets[0], *sets[1]) if store.use_recovery(who, c) == "ok"]
+    assert working in (sets[0], sets[1])
+    assert all(store.use_recovery(who, c) == "wrong" for c in old), "no old code, used or not, works"
+    raw = document(store, who)
+    assert not any(c.replace("-", "") in raw for c in (*old, *sets[0], *sets[1]))
+
+
 def test_recovery_codes_are_kept_as_digests_and_work_once(store) -> None:
     who = person("binco", "a@b.nl")
     codes = factors.new_recovery_codes()

@@ -286,7 +286,8 @@ TRAVERSALS = (
 
 def _state(site: DeskSite, planted: dict[str, Path]) -> tuple:
     clone = Path(site.env["BINSITE_GIT_WORKDIR"])
-    return (git(site.remote, "rev-parse", "main"), git(site.root, "status", "--porcelain"),
+    # The site's files (its build cache under .binsite/ is the service's own and changes on a first load).
+    return (git(site.remote, "rev-parse", "main"), git(site.root, "status", "--porcelain", "--", ".", ":(exclude).binsite"),
             (site.root / "binsite.yaml").read_bytes(), planted["outside"].read_bytes(),
             git(clone, "status", "--porcelain") if (clone / ".git").is_dir() else "",
             (clone / "binsite.yaml").read_bytes() if clone.is_dir() else b"")

@@ -2,8 +2,9 @@
 the session's real Mailman, its sink, a real git remote and the service's store (SQLite): a role whose policy is ``required``
 reaches only the registration page with the mailed link alone (403 everywhere else, Mailman and
 the remote unchanged); the app's code works once, a recovery code once; wrong codes are limited
-per account, also on a second instance; the administrator's reset; ending one session from the
-account page; and the audit trail (``binsite stats --desk --audit``) per person and month.
+per account, also on a second instance; the code app's QR code (its SVG read back to modules and
+compared with segno's symbol of the expected otpauth:// URI); new recovery codes from the account
+page; the administrator's reset; ending one session from the account page; and the audit trail (``binsite stats --desk --audit``) per person and month.
 The passkey ceremonies run in Chromium: tests/browser/test_passkeys.py."""
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ pytestmark = pytest.mark.mailman
 def site(local_mailman: RunningMailman, tmp_path_factory) -> DeskSite:
     domain = f"twofa{uuid.uuid4().hex[:8]}.bin.test.example"
     return desk_site(local_mailman, tmp_path_factory.mktemp("twofa"), domain, ("aa", "bb", "cc"),
-                     second_factor="required", config_extra=f"administrators:\n  - beheer@adm.{domain}\n")
+                     second_factor="required", config_extra=f"administrators:\n  - beheer@adm.{domain}\n  - herstel@adm.{domain}\n")
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +76,102 @@ def _set_up_app(client, door: str) -> tuple[str, list[str], str]:
 def _code(client, door: str, code: str):
     page = client.get(f"{door}tweede-stap/").get_data(as_text=True)
     return client.post(f"{door}tweede-stap/code", data={"csrf": csrf_of(page), "code": code})
+
+
+def _qr_modules(svg: str) -> set[tuple[int, int]]:
+    """The dark modules of a QR code in segno's inline SVG, read back from its one stroked path:
+    ``M x y`` and ``m dx dy`` move, ``h n`` draws n modules of the row (the line sits at y + 0.5)."""
+    d = re.search(r'<path stroke="#000" d="([^"]+)"', svg).group(1)
+    assert re.fullmatch(r"(?:[Mmh]-?[\d.]+(?: -?[\d.]+)?)+", d), "a path of moves and rows only"
+    x = y = 0.0
+    dark = set()
+    for command, a, b in re.findall(r"([Mmh])(-?[\d.]+)(?: (-?[\d.]+))?", d):
+        if command == "M":
+            x, y = float(a), float(b)
+        elif command == "m":
+            x, y = x + float(a), y + float(b)
+        else:
+            dark |= {(int(x) + i, int(y - 0.5)) for i in range(int(a))}
+            x += float(a)
+    return dark
+
+
+def _qr_of(text: str, error: str) -> set[tuple[int, int]]:
+    """segno's own symbol for ``text`` as dark modules, with the page's quiet zone of four."""
+    import segno
+
+    matrix = segno.make(text, error=error, micro=False).matrix
+    return {(c + 4, r + 4) for r, row in enumerate(matrix) for c, cell in enumerate(row) if cell}
+
+
+def test_the_code_app_page_shows_a_qr_code_of_the_written_secret_never_cached_or_logged(app, site, local_mailman,
+                                                                                        caplog) -> None:
+    from urllib.parse import quote
+
+    from binsite.source.config import load_config
+
+    caplog.set_level("DEBUG")
+    agent = sorted(site.partners("cc"))[1]
+    client = logged_in(app, local_mailman, agent, "/partner/")
+    page = client.get("/partner/beveiliging/").get_data(as_text=True)
+    shown = client.post("/partner/beveiliging/app", data={"csrf": csrf_of(page)})
+    assert shown.status_code == 200
+    assert shown.headers["Cache-Control"] == "no-store"
+    assert "img-src 'self'" in shown.headers["Content-Security-Policy"]  # so the QR is no data: image
+    text = shown.get_data(as_text=True)
+    svg = re.search(r'<div class="qr"><svg [^>]*>.*?</svg></div>', text, re.S).group(0)
+    assert 'role="img" aria-label="QR-code om in uw app te scannen"' in svg
+    assert "<title>QR-code om in uw app te scannen</title>" in svg
+    assert "<img" not in text and "<script>" not in svg and "data:" not in svg and "href" not in svg
+    written = re.search(r'<code class="secret">([A-Z2-7 ]+)</code>', text).group(1).replace(" ", "")
+    assert len(written) == 32
+    # What a code app reads: the issuer is the site's title, the account the role and the address.
+    title = load_config(site.root)[0].title
+    expected = (f"otpauth://totp/{quote(title)}:{quote('partner ' + agent)}?secret={written}"
+                f"&issuer={quote(title)}")
+    assert html.unescape(re.search(r'<a href="(otpauth://[^"]+)"', text).group(1)) == expected
+    modules = _qr_modules(svg)
+    assert any(modules == _qr_of(expected, level) for level in "lmqh"), "the QR code holds the written secret"
+    other = expected.replace(written, pyotp.random_base32())
+    assert not any(modules == _qr_of(other, level) for level in "lmqh")
+    # The secret in the QR code is the one the app confirms, in this session only.
+    pending = html.unescape(re.search(r'name="pending" value="([^"]+)"', text).group(1))
+    elsewhere = logged_in(app, local_mailman, agent, "/partner/")
+    page = elsewhere.get("/partner/beveiliging/").get_data(as_text=True)
+    taken = elsewhere.post("/partner/beveiliging/app/bevestigen", data={"csrf": csrf_of(page), "pending": pending,
+                                                                        "code": pyotp.TOTP(written).now()})
+    assert taken.status_code == 400 and "begin opnieuw" in taken.get_data(as_text=True)
+    assert not _factors(site).has_factor(factors.person("partner", agent))
+    wrong = "000000" if pyotp.TOTP(written).now() != "000000" else "111111"
+    again = client.post("/partner/beveiliging/app/bevestigen", data={"csrf": csrf_of(text), "pending": pending,
+                                                                     "code": wrong})
+    assert again.status_code == 400 and again.headers["Cache-Control"] == "no-store"
+    assert _qr_modules(again.get_data(as_text=True)) == modules, "the same QR code on the page shown again"
+    done = client.post("/partner/beveiliging/app/bevestigen", data={"csrf": csrf_of(text), "pending": pending,
+                                                                    "code": pyotp.TOTP(written).now()})
+    assert done.status_code == 200 and "Uw herstelcodes" in done.get_data(as_text=True)
+    assert done.headers["Cache-Control"] == "no-store"
+    assert _factors(site).totp_secret(factors.person("partner", agent)) == written
+    # Neither the secret nor its URI in the service's log or the logbook.
+    for told in (caplog.text, _logbook_text(site)):
+        assert written not in told and "otpauth" not in told and quote(agent) not in told
+
+
+def test_the_qr_code_is_well_formed_for_any_title_and_address() -> None:
+    """Odd titles and addresses (a colon, quotes, non-ASCII, markup) give one well-formed svg
+    element whose label is escaped, and the QR code of the URI pyotp writes."""
+    import xml.etree.ElementTree as ElementTree
+
+    for title, address in (("BIN “Noord”: <b>&amp;</b>", "jan.o'brien@politie.nl"), ("Wijk Zuid-Oost", "é@ü.nl"),
+                           ("", "a@b.c")):
+        uri = factors.app_uri("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", issuer=title, role="beheer", address=address)
+        parsed = pyotp.parse_uri(uri)
+        assert parsed.secret == "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP" and parsed.issuer == (title.strip() or "BIN")
+        assert parsed.name == f"beheerder {address}"
+        svg = factors.qr_svg(uri, label='Scan "dit" <nu>')
+        root = ElementTree.fromstring(svg)
+        assert root.tag == "svg" and root.get("aria-label") == 'Scan "dit" <nu>' and root.get("role") == "img"
+        assert _qr_modules(svg) == _qr_of(uri, factors.QR_ERROR)
 
 
 def test_with_the_link_alone_a_required_partner_reaches_only_the_registration_page(app, site, local_mailman) -> None:
@@ -153,6 +250,57 @@ def test_the_app_code_works_once_and_so_does_a_recovery_code(app, site, local_ma
     # Nothing of a code in the logbook.
     raw = _logbook_text(site)
     assert codes[0] not in raw and fresh not in raw and secret not in raw
+
+
+def test_new_recovery_codes_replace_the_old_ones_only_after_the_second_step(app, site, local_mailman) -> None:
+    administrator = f"herstel@adm.{site.domain}"
+    who = factors.person("beheer", administrator)
+    client = logged_in(app, local_mailman, administrator, "/beheer/")
+    # The mailed link alone (policy required, no factor yet): no codes to be had.
+    token = csrf_of(client.get("/beheer/beveiliging/").get_data(as_text=True))
+    assert client.post("/beheer/beveiliging/herstelcodes", data={"csrf": token}).status_code == 403
+    assert _factors(site).recovery_left(who) == 0
+    secret, old, _used = _set_up_app(client, "/beheer/")
+    page = client.get("/beheer/beveiliging/").get_data(as_text=True)
+    assert "Nieuwe herstelcodes maken" in page and "U heeft er nog 10." in page
+    kept = dict(_factors(site)._load(who)["recovery"])
+    # A forged or missing CSRF field: refused, the codes as they were.
+    for forged in ({"csrf": "0" * 64}, {"csrf": csrf_of(page)[:-1] + "x"}, {}):
+        assert client.post("/beheer/beveiliging/herstelcodes", data=forged).status_code == 403
+    # A session with only the mailed link while a factor is held: refused too.
+    second = logged_in(app, local_mailman, administrator, "/beheer/")
+    step_token = csrf_of(second.get("/beheer/tweede-stap/").get_data(as_text=True))
+    assert second.post("/beheer/beveiliging/herstelcodes", data={"csrf": step_token}).status_code == 403
+    assert _factors(site)._load(who)["recovery"] == kept
+    assert not [v for v in _logged(site, logbook.RECOVERY_NEW) if v["by"] == logbook.administrator(administrator).as_json()]
+    # The session that passed its step: ten new codes, shown once, never cached.
+    made = client.post("/beheer/beveiliging/herstelcodes", data={"csrf": csrf_of(page)})
+    assert made.status_code == 200 and made.headers["Cache-Control"] == "no-store"
+    text = made.get_data(as_text=True)
+    assert "De oude werken niet meer" in text and "De code-app is ingesteld" not in text
+    new = re.findall(r"<li><code>([a-z0-9]{5}-[a-z0-9]{5})</code></li>", text)
+    assert len(set(new)) == 10 and not set(new) & set(old)
+    logged = [v for v in _logged(site, logbook.RECOVERY_NEW) if v["by"] == logbook.administrator(administrator).as_json()]
+    assert len(logged) == 1 and logged[0]["factor"] == "recovery"
+    assert _factors(site).totp_secret(who) == secret, "the app stays as it was"
+    # Every old code is refused now (also one never used), as a wrong code; a new one works once.
+    refused = _code(second, "/beheer/", old[3])
+    assert refused.status_code == 400 and _logged(site, logbook.FACTOR_REFUSED)[-1]["refusal"] == "wrong"
+    assert _code(second, "/beheer/", new[0].upper().replace("-", " ")).status_code == 302, "typed in a hurry"
+    assert "Inzage en wissen" in second.get("/beheer/").get_data(as_text=True)
+    third = logged_in(app, local_mailman, administrator, "/beheer/")
+    assert _code(third, "/beheer/", new[0]).status_code == 400
+    assert _logged(site, logbook.FACTOR_REFUSED)[-1]["refusal"] == "used"
+    assert _factors(site).recovery_left(who) == 9
+    # The audit trail counts it for this administrator; the logbook holds no code.
+    result = CliRunner().invoke(load_commands(), ["--root", str(site.root), "stats", "--desk", "--audit",
+                                                  "--format", "json"])
+    assert result.exit_code == 0, result.output
+    mine = {r["action"]: r["count"] for r in json.loads(result.output)
+            if r["person"] == f"administrator {logbook.administrator(administrator).id}"}
+    assert mine.get("recovery_new") == 1
+    raw = _logbook_text(site)
+    assert not [c for c in (*old, *new) if c in raw or c.replace("-", "") in raw]
 
 
 def test_wrong_codes_are_limited_per_account_also_across_instances(app, site, local_mailman) -> None:
