@@ -104,20 +104,20 @@ def _doors() -> dict[str, Door]:
     from binsite.web import admin as admin_web
     from binsite.web import partner as partner_web
 
+    def login(prefix: str) -> frozenset[str]:  # what desk.door_routes registers that needs no session
+        return frozenset(f"{prefix}.{v}" for v in ("login_request", "login_link", "login_confirm", "logout"))
+
     return {
         "binco": Door("binco", "bincos", desk_web.SESSION_COOKIE, "session", "web/desk/desk_base.html", "desk.home",
-                      "desk.logout", "desk.logout_everywhere", frozenset({"desk.login_request", "desk.login_link", "desk.login_confirm",
-                                                "desk.logout"}),
+                      "desk.logout", "desk.logout_everywhere", login("desk"),
                       lambda a: bool(desk_web.coordinator_areas(a)), logbook.binco),
         "partner": Door("partner", "partners", partner_web.SESSION_COOKIE, "partner-session",
                         "web/partner/partner_base.html", "partner.home", "partner.logout",
-                        "partner.logout_everywhere", frozenset({"partner.login_request", "partner.login_link", "partner.login_confirm",
-                                   "partner.logout"}),
+                        "partner.logout_everywhere", login("partner"),
                         lambda a: partner_web.partner_account(a) is not None, logbook.partner),
         "beheer": Door("beheer", "administrators", admin_web.SESSION_COOKIE, admin_web.SESSION_PURPOSE,
-                       "web/admin/admin_base.html", "admin.home", "admin.logout",
-                       "admin.logout_everywhere", frozenset({"admin.login_request", "admin.login_link", "admin.login_confirm", "admin.logout"}),
-                       admin_web.is_administrator, logbook.administrator),
+                       "web/admin/admin_base.html", "admin.home", "admin.logout", "admin.logout_everywhere",
+                       login("admin"), admin_web.is_administrator, logbook.administrator),
     }
 
 
