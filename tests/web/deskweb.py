@@ -161,3 +161,24 @@ def check_logout_everywhere(app, mailman: RunningMailman, address: str, someone_
     assert opens(other)  # another person's session at this door lives on
     log_in(phone, mailman, address, door=door)  # a login after it is a new session that works
     assert opens(phone)
+
+
+def at_once(presses) -> list[tuple[int, str]]:
+    """Run the callables ``presses`` (each posts one form and returns the response) in threads
+    released together by a barrier; their ``(status, text)`` answers, in the order they finished."""
+    import threading
+
+    together = threading.Barrier(len(presses))
+    answers: list[tuple[int, str]] = []
+
+    def run(press) -> None:
+        together.wait()
+        done = press()
+        answers.append((done.status_code, done.get_data(as_text=True)))
+
+    threads = [threading.Thread(target=run, args=(press,)) for press in presses]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers

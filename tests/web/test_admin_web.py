@@ -25,7 +25,8 @@ from binsite.web.admin import SESSION_COOKIE as ADMIN_COOKIE
 from binsite.web.desk import SESSION_COOKIE as BINCO_COOKIE
 from binsite.web.partner import SESSION_COOKIE as PARTNER_COOKIE
 from binsite.web.app import create_app
-from deskweb import DeskSite, check_logout_everywhere, desk_site, log_in, login_mails, path_of, wait_login_link
+from deskweb import (DeskSite, at_once, check_logout_everywhere, desk_site, log_in, login_mails, path_of,
+                     wait_login_link)
 from tests.desk.deskkit import held_report
 from tests.mailman_fixtures import RunningMailman
 from webkit import SECRET, csrf_of
@@ -258,8 +259,6 @@ def test_a_link_of_another_purpose_or_address_logs_nobody_in(app, site, local_ma
 
 
 def test_two_confirmations_at_once_erase_once_and_log_one_erasure(app, admin, site, local_mailman) -> None:
-    import threading
-
     mailman = local_mailman.client()
     resident = f"tweemaal.{uuid.uuid4().hex[:6]}@res.{site.domain}"
     mailman.subscribe(site.members_list("aa"), resident)
@@ -269,20 +268,8 @@ def test_two_confirmations_at_once_erase_once_and_log_one_erasure(app, admin, si
     second = app.test_client()  # the same session in a second tab
     second.set_cookie(ADMIN_COOKIE, admin.get_cookie(ADMIN_COOKIE, path="/beheer/").value, path="/beheer/")
     forms = [(client, csrf_of(client.get("/beheer/").get_data(as_text=True))) for client in (admin, second)]
-    answers: list[tuple[int, str]] = []
-    together = threading.Barrier(len(forms))
-
-    def press(client, csrf: str) -> None:
-        together.wait()
-        done = client.post("/beheer/wissen/", data={"csrf": csrf, "action": "bevestigen", "email": resident,
-                                                    "confirm": confirm})
-        answers.append((done.status_code, done.get_data(as_text=True)))
-
-    threads = [threading.Thread(target=press, args=pair) for pair in forms]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = at_once([lambda c=client, t=csrf: c.post("/beheer/wissen/", data={
+        "csrf": t, "action": "bevestigen", "email": resident, "confirm": confirm}) for client, csrf in forms])
     assert sorted(code for code, _ in answers) == [200, 409], [a[1][:300] for a in answers]
     texts = dict(answers)
     assert "Gewist" in texts[200]

@@ -12,7 +12,7 @@ import pytest
 from binsite.avg.holdings import erasure_digest
 from binsite.desk import logbook
 from binsite.web.app import create_app
-from deskweb import DeskSite, desk_site, log_in
+from deskweb import DeskSite, at_once, desk_site, log_in
 from tests.mailman_fixtures import RunningMailman
 from webkit import csrf_of
 
@@ -180,8 +180,6 @@ def test_no_erasure_without_csrf_or_login(binco_a, site, local_mailman) -> None:
 def test_two_confirmations_at_once_erase_once_and_log_one_erasure(binco_a, site, local_mailman) -> None:
     """The BINCO presses the confirmation in two tabs at once: one erasure runs and is logged,
     the other tab says plainly that it was carried out already."""
-    import threading
-
     from binsite.web.desk import SESSION_COOKIE
 
     resident = f"dubbel.{uuid.uuid4().hex[:6]}@res.{site.domain}"
@@ -190,20 +188,8 @@ def test_two_confirmations_at_once_erase_once_and_log_one_erasure(binco_a, site,
     second = binco_a.application.test_client()  # the same session in a second tab
     second.set_cookie(SESSION_COOKIE, binco_a.get_cookie(SESSION_COOKIE, path="/binco/").value, path="/binco/")
     tabs = [(client, csrf_of(client.get("/binco/aa/leden/").get_data(as_text=True))) for client in (binco_a, second)]
-    together = threading.Barrier(len(tabs))
-    answers: list[tuple[int, str]] = []
-
-    def press(client, csrf: str) -> None:
-        together.wait()
-        done = client.post("/binco/aa/privacy/", data={"csrf": csrf, "action": "bevestigen", "email": resident,
-                                                       "confirm": confirm})
-        answers.append((done.status_code, done.get_data(as_text=True)))
-
-    threads = [threading.Thread(target=press, args=tab) for tab in tabs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = at_once([lambda c=client, t=csrf: c.post("/binco/aa/privacy/", data={
+        "csrf": t, "action": "bevestigen", "email": resident, "confirm": confirm}) for client, csrf in tabs])
     assert sorted(code for code, _ in answers) == [200, 409], [a[1][:300] for a in answers]
     assert "Deze verwijdering is al uitgevoerd" in dict(answers)[409]
     assert local_mailman.client().member(site.members_list("aa"), resident) is None
