@@ -9,14 +9,16 @@ STAMP := $(VENV)/.installed
 # The demo's clock: example bulletins are dated up to late November 2026.
 DEMO_NOW ?= 2026-11-28T12:00
 
-.PHONY: help venv build-deps browser mailman-venv demo demo-stop test test-fast site bench bench-quick bench-pair bench-web bench-import bench-login bench-avg golden clean
+.PHONY: help venv build-deps browser mailman-venv demo demo-stop test test-fast test-reversed site bench bench-quick bench-pair bench-web bench-import bench-login bench-avg golden clean
 
 help:
 	@echo "make demo      start a local Mailman + mail sink, sync lists, build and send the example BIN, start the web service"
 	@echo "make demo-stop stop the local Mailman, sink and web service"
 	@echo "make test      run the whole test suite (installs what it needs)"
+	@echo "make test-reversed  the whole suite, each module's tests in reverse order (finds tests that need another first)"
 	@echo "make site      build the example archive into _site/"
 	@echo "make bench     benchmark binsite against Pelican and Hugo"
+	@echo "make bench-pair BEFORE=rev  cold builds of 10,000 bulletins, BEFORE's code and this tree in turn"
 	@echo "make bench-web load on the web service: 1,000 unsubscribes and 1,000 joins, 20 clients"
 	@echo "make bench-import  1,000 members imported into a local Mailman"
 	@echo "make bench-login   the desk's login request: 200 known and 200 unknown addresses, times compared"
@@ -93,6 +95,10 @@ demo-stop: venv
 
 test-fast: venv
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not mailman and not browser"
+
+# The whole suite with each module's tests in reverse order: finds a test that needs another to run first.
+test-reversed: venv browser mailman-venv
+	PYTHONPATH=tests/plugins $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup -p reverse_order
 
 golden: venv
 	$(BIN)/python tests/regen_golden.py
