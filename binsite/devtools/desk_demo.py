@@ -1,5 +1,5 @@
-"""``make demo``'s login links: the example BINCO of one area (the browser desk), and one
-wijkagent (the partners' door, ``/partner/``); and the residents' report form of that area
+"""``make demo``'s login links: the example BINCO of one area (the browser desk), one
+wijkagent (the partners' door, ``/partner/``), the example administrator (``/beheer/``); and the residents' report form of that area
 (``/melden/<gebied>/``).
 
 The web service that ``make demo`` starts (``binsite.devtools.local_web``) keeps
@@ -23,9 +23,12 @@ from binsite.i18n import current_language, t
 from binsite.source.network import load_network
 
 
-def login_link(root: Path, state_dir: Path | None = None, *, partner: bool = False) -> tuple[str, str, str] | None:
+def login_link(root: Path, state_dir: Path | None = None, *, partner: bool = False,
+               administrator: bool = False) -> tuple[str, str, str] | None:
     """``(area name, address, link)`` for the first area's BINCO (``partner``: the first
-    wijkagent of an area), or None when the demo's web service is not there."""
+    wijkagent of an area; ``administrator``: the first of binsite.yaml's ``administrators``,
+    area name "" since that door is for every area), or None when the demo's web service is
+    not there (or the role has nobody)."""
     folder = (state_dir or root / STATE_DIR).resolve()
     try:
         port = int(json.loads((folder / "web.json").read_text())["port"])
@@ -35,6 +38,12 @@ def login_link(root: Path, state_dir: Path | None = None, *, partner: bool = Fal
     network = load_network(root)
     if network.config is None or len(secret) < tokens.MIN_SECRET_BYTES:
         return None
+    if administrator:
+        if not network.config.administrators:
+            return None
+        address = network.config.administrators[0].strip().lower()
+        token = tokens.sign(secret, tokens.ADMIN_LOGIN, (address, secrets.token_urlsafe(18)))
+        return "", address, tokens.link(f"http://127.0.0.1:{port}/", tokens.ADMIN_LOGIN, token)
     if partner:
         found = next(((a, p.address) for a in network.areas for p in a.partners
                       if p.role.lower() in ("politie", "wijkagent")), None)
@@ -90,6 +99,12 @@ def main(argv: list[str]) -> int:
                 "IP address), choose 'Security' and 'Add a passkey'; without a passkey on this computer "
                 "Chromium gives you one (DevTools, WebAuthn panel). Then log out and in again: now the desk "
                 "asks for the second step.").get(lang))
+    admin = login_link(root, administrator=True)
+    if admin is not None:
+        print(t("Beheerdersbalie (inzage en wissen voor de AVG, alle gebieden) voor {m}, 15 minuten geldig, "
+                "één keer: {l}",
+                "Administrator's door (AVG access and erasure, every area) for {m}, valid 15 minutes, once: {l}",
+                m=admin[1], l=admin[2]).get(lang))
     remote = (root / STATE_DIR / REMOTE_DIR).resolve()
     print(t("Publiceren op de balie maakt een commit in {r} (git --git-dir={r} log --stat main).",
             "Publishing at the desk commits to {r} (git --git-dir={r} log --stat main).", r=remote).get(lang))

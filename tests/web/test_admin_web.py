@@ -296,3 +296,45 @@ def test_logging_out_everywhere_at_the_administrators_door_ends_that_administrat
     assert admin.get("/beheer/beveiliging/").status_code == 200
     account = admin.get("/beheer/beveiliging/").get_data(as_text=True)
     assert 'action="/beheer/overal-uitloggen/"' in account  # on the account page too
+
+
+def test_the_demo_prints_an_administrator_link_that_logs_in_once_at_the_administrators_door(app, site,
+                                                                                             tmp_path) -> None:
+    from binsite.devtools.desk_demo import login_link
+
+    (tmp_path / "web.json").write_text('{"pid": 1, "port": 8050, "started_at": 0}')
+    (tmp_path / "web-secret").write_text(SECRET)
+    name, address, link = login_link(site.root, tmp_path, administrator=True)
+    assert (name, address) == ("", admin_address(site))  # the first one, folded to lower case
+    assert link.startswith("http://127.0.0.1:8050/beheer/inloggen/")
+    client = app.test_client()
+    # Not at the BINCO's or the partners' door ...
+    for door in ("/binco/", "/partner/"):
+        other = path_of(link).replace("/beheer/", door)
+        page = client.get(other).get_data(as_text=True)
+        assert client.post(other, data={"csrf": csrf_of(page)}).status_code == 400
+    # ... once at the administrator's.
+    page = client.get(path_of(link)).get_data(as_text=True)
+    assert client.post(path_of(link), data={"csrf": csrf_of(page)}).status_code == 302
+    assert "Inzage en wissen: alle gebieden" in client.get("/beheer/").get_data(as_text=True)
+    assert client.post(path_of(link), data={"csrf": csrf_of(page)}).status_code == 400
+
+
+def test_the_example_network_names_an_administrator_and_the_demo_prints_no_link_without_one(tmp_path) -> None:
+    from pathlib import Path
+
+    from binsite.devtools.desk_demo import login_link
+    from binsite.source.network import load_network
+
+    repo = Path(__file__).resolve().parents[2]
+    config = load_network(repo).config
+    assert config.administrators and config.is_administrator("beheer@bin.example.org")
+    assert dict(config.second_factor)["administrators"] == "optional"  # one printed link logs in
+    (tmp_path / "web.json").write_text('{"pid": 1, "port": 8050, "started_at": 0}')
+    (tmp_path / "web-secret").write_text(SECRET)
+    site = tmp_path / "site"
+    (site / "lists").mkdir(parents=True)
+    (site / "binsite.yaml").write_text((repo / "binsite.yaml").read_text(encoding="utf-8").split(
+        "# Wie op /beheer/")[0] + "mail:\n  domain: bin.example.org\n  sender: bulletin@bin.example.org\n",
+        encoding="utf-8")
+    assert login_link(site, tmp_path, administrator=True) is None
