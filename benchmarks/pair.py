@@ -44,13 +44,23 @@ _ENTRY = ("import sys; tree = sys.argv.pop(1); sys.path.insert(0, tree); import 
 
 def export(revision: str, into: Path) -> str:
     """The tree of ``revision`` in ``into``; its full commit id."""
-    commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--verify", f"{revision}^{{commit}}"],
-                            check=True, capture_output=True, text=True).stdout.strip()
+    commit = _git("rev-parse", "--verify", f"{revision}^{{commit}}")
+    if not commit:
+        raise SystemExit(f"{revision}: no such revision")
     archive = subprocess.Popen(["git", "-C", str(REPO), "archive", commit], stdout=subprocess.PIPE)
     subprocess.run(["tar", "-x", "-C", str(into)], stdin=archive.stdout, check=True)
     if archive.wait() != 0:
         raise SystemExit(f"git archive {revision} failed")
     return commit
+
+
+def _git(*args: str) -> str:
+    return subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True).stdout.strip()
+
+
+def _this_tree() -> str:
+    """The commit of this checkout, and whether its binsite/ has changes not committed."""
+    return _git("rev-parse", "HEAD") + (" + working tree" if _git("status", "--porcelain", "binsite") else "")
 
 
 def cold_build(tree: Path, site: Path, out: Path, now: str) -> dict:
@@ -101,11 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     for key in ("wall_s", "user_s", "system_s", "cpu_s"):
         print(f"  {key:9s} before {summary['before'][key]:7.2f}  after {summary['after'][key]:7.2f}  {ratios[key]:.3f}")
     report = {"date": datetime.now().astimezone().isoformat(timespec="seconds"), "before": commit,
-              "after": subprocess.run(["git", "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True,
-                                      text=True).stdout.strip() + (" + working tree" if subprocess.run(
-                                          ["git", "-C", str(REPO), "status", "--porcelain", "binsite"],
-                                          capture_output=True, text=True).stdout.strip() else ""),
-              "size": args.size, "cores": os.cpu_count(), "runs": runs, "medians": summary, "ratios": ratios}
+              "after": _this_tree(), "size": args.size, "cores": os.cpu_count(), "runs": runs, "medians": summary, "ratios": ratios}
     path = args.json or RESULTS_DIR / f"{datetime.now():%Y-%m-%d-%H%M}-pair-{args.size}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")

@@ -355,7 +355,7 @@ def door_routes(bp: Blueprint, *, door: str, purpose: str, session_cookie: str, 
     ``bp``: ``POST inloggen/`` asks for a link (``mail_login_link``), ``GET``/``POST
     inloggen/<token>`` shows its button and logs in once (``claim_login``, ``start_session``),
     ``POST uitloggen/`` ends this session, ``POST overal-uitloggen/`` every session of the
-    address (``end_every_session``). ``purpose``: the link's token purpose; ``allowed(address)``:
+    address (``sessions.end_every_session``). ``purpose``: the link's token purpose; ``allowed(address)``:
     still listed for this door; ``action``/``actor``: the logbook's login line; ``page(template,
     address, status=200, **context)``: the door's pages (``login_sent``, ``login_confirm``,
     ``login_failed``, ``logged_out``, ``logout_failed``); the door's home is ``<bp>.home``."""
@@ -403,31 +403,20 @@ def door_routes(bp: Blueprint, *, door: str, purpose: str, session_cookie: str, 
         who = found()
         if who is None:
             abort(403)
-        return end_every_session(who[0], session_cookie, nonce_cookie,
-                                 lambda: page("logged_out.html", None, everywhere=True, unrecorded=False),
-                                 lambda: page("logout_failed.html", who[0], status=500), door=door)
+        try:
+            sessions.end_every_session(service().store, who[0], at=time.time())
+        except StoreUnavailable:
+            # Nothing was recorded: say so, and leave this browser logged in (nothing changed).
+            log.error("logout everywhere at %s not recorded: the database is unavailable", door)
+            return page("logout_failed.html", who[0], status=500)
+        log.info("logged out everywhere at %s", door)
+        return cleared(page("logged_out.html", None, everywhere=True, unrecorded=False))
 
     bp.add_url_rule("/inloggen/", "login_request", login_request, methods=["POST"])
     bp.add_url_rule("/inloggen/<token>", "login_link", login_link, methods=["GET"])
     bp.add_url_rule("/inloggen/<token>", "login_confirm", login_confirm, methods=["POST"])
     bp.add_url_rule("/uitloggen/", "logout", logout, methods=["POST"])
     bp.add_url_rule("/overal-uitloggen/", "logout_everywhere", logout_everywhere, methods=["POST"])
-
-
-def end_every_session(address: str, cookie: str, nonce_cookie: str, done, failed, *, door: str) -> Response:
-    """"Overal uitloggen" at a door: every session of ``address`` ended, this browser's and any
-    other's, on every instance; ``done()`` with the door's cookies cleared. The database down:
-    ``failed()`` (its 500 page), and this browser stays logged in (nothing changed)."""
-    try:
-        sessions.end_every_session(service().store, address, at=time.time())
-    except StoreUnavailable:
-        log.error("logout everywhere at %s not recorded: the database is unavailable", door)
-        return failed()
-    log.info("logged out everywhere at %s", door)
-    response = done()
-    _clear_cookie(response, cookie, door=door)
-    _clear_cookie(response, nonce_cookie, door=door)
-    return response
 
 
 door_routes(blueprint, door="/binco/", purpose=tokens.LOGIN, session_cookie=SESSION_COOKIE, session_purpose="session",

@@ -96,7 +96,9 @@ def csrf_valid(secret: bytes) -> bool:
 
 
 def _address_tag(secret: bytes, address: str) -> str:
-    return hmac.new(secret, b"binsite-login-asked\x1f" + address.encode("utf-8"), hashlib.sha256).hexdigest()[:10]
+    """A keyed tag of ``address`` as the limits count it (``address_hash``: case and spaces folded)."""
+    return hmac.new(secret, b"binsite-login-asked\x1f" + address.strip().lower().encode("utf-8"),
+                    hashlib.sha256).hexdigest()[:10]
 
 
 def asked_nonce(secret: bytes, address: str) -> str:
